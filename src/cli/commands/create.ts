@@ -1,0 +1,158 @@
+import type { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
+import { newId } from "../../core/ids.ts";
+import { createTask } from "../../core/lifecycle.ts";
+import { LIMITS, type NotifyPolicy, notifyPolicySchema, type Route } from "../../core/model.ts";
+import { cleanName, cleanText, printable, validateSlug } from "../../core/names.ts";
+import { DEFAULT_PRIORITY, parsePriority } from "../../core/priority.ts";
+import { parseDuration } from "../../core/time.ts";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { renderTaskLine } from "../render/task-text.ts";
+import { actorOf, commitChange, findTask, t } from "./common.ts";
+
+export interface CreateOptions {
+  name?: string;
+  step: string[];
+  priority?: string;
+  description?: string;
+  tag: string[];
+  after: string[];
+  group?: string;
+  meta: string[];
+  start?: boolean;
+  maxRetries?: string;
+  stallAfter?: string;
+  notify?: string;
+  channel?: string;
+  target?: string;
+  account?: string;
+  thread?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerCreate(program: Command, app: App): void {
+  program
+    .command("create")
+    .description("create a task: a live task with steps, or a queued task for an agent")
+    .argument("[name]", "task name (or use --name)")
+    .argument("[steps...]", "step names, in order; `name:2m` gives a step a time budget")
+    .option("--name <name>", "task name")
+    .option("--step <name>", "a step (repeatable)", collect, [])
+    .option("-p, --priority <p>", "1-10 (higher first) or P0-P3 (P0 most urgent)")
+    .option("-d, --description <text>", "description")
+    .option("--tag <tag>", "a tag (repeatable)", collect, [])
+    .option("--after <id>", "run only after this task is done (repeatable)", collect, [])
+    .option("--group <name>", "group label")
+    .option("--meta <key=value>", "free metadata (repeatable)", collect, [])
+    .option("--start", "start it now (a live task); the agent's running limit does not apply")
+    .option("--max-retries <n>", "how often `retry` may requeue it (default 3)")
+    .option("--stall-after <duration>", "call it stalled after this much silence (default 180s)")
+    .option("--notify <policy>", "push policy: all, steps, final or silent")
+    .option("--channel <channel>", "push route: channel (telegram, discord, …)")
+    .option("--target <target>", "push route: chat / user id")
+    .option("--account <id>", "push route: account id")
+    .option("--thread <id>", "push route: thread id")
+    .addHelpText(
+      "after",
+      example(
+        'taskpulse create "日报发布" 抓取 写稿 发布 --start',
+        'TASK_ID=$(taskpulse create -q --agent agent-coder --name "实现登录" --priority 8)',
+      ),
+    )
+    .action(app.action((ctx, name: string | undefined, steps: string[], opts: CreateOptions) => create(ctx, name, steps, opts)));
+}
+
+export async function create(ctx: Ctx, nameArg: string | undefined, stepArgs: string[], opts: CreateOptions): Promise<Outcome> {
+  const input = parseCreate(nameArg, stepArgs, opts);
+  const applied = await ctx.store("create").transaction((tx) => {
+    const after = input.after.map((id) => findTask(tx, id).id);
+    const id = newId(ctx.deps.random, (candidate) => tx.get(candidate) !== undefined);
+    const change = createTask({ ...input, id, agent: ctx.agent, after }, actorOf(ctx));
+    return commitChange(ctx, tx, undefined, change);
+  });
+  const task = applied.change.task;
+  const state = task.status === "running" ? t(ctx, "running", "执行中") : t(ctx, "queued", "排队中");
+  const steps = task.steps.length > 0 ? t(ctx, `, ${task.steps.length} steps`, `，${task.steps.length} 步`) : "";
+  return {
+    data: { task },
+    lines: [t(ctx, `created ${task.id} (${state}${steps})`, `已创建 ${task.id}（${state}${steps}）`), renderTaskLine(ctx, task)],
+    quiet: task.id,
+    push: applied.push,
+  };
+}
+
+function parseCreate(nameArg: string | undefined, stepArgs: string[], opts: CreateOptions) {
+  let name = opts.name;
+  let rawSteps = [...stepArgs, ...opts.step];
+  if (name === undefined) {
+    name = nameArg;
+  } else if (nameArg !== undefined) {
+    rawSteps = [nameArg, ...rawSteps];
+  }
+  if (name === undefined) throw new UsageError("a task needs a name", 'taskpulse create "name" [steps…] or taskpulse create --name "name"');
+  if (rawSteps.length > LIMITS.steps) throw new UsageError(`too many steps (${rawSteps.length}, at most ${LIMITS.steps})`);
+  const steps = rawSteps.map(parseStep);
+  const tags = opts.tag.map((tag) => validateSlug(tag, "tag"));
+  if (tags.length > LIMITS.tags) throw new UsageError(`too many tags (at most ${LIMITS.tags})`);
+  if (opts.after.length > LIMITS.after) throw new UsageError(`too many --after (at most ${LIMITS.after})`);
+  const meta: Record<string, string> = {};
+  for (const pair of opts.meta) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`invalid --meta '${printable(pair)}'`, "use key=value");
+    const key = pair.slice(0, eq);
+    if (key.length > LIMITS.metaKey || !/^[A-Za-z0-9_.-]+$/.test(key)) throw new UsageError(`invalid --meta key '${printable(key)}'`);
+    meta[key] = cleanText(pair.slice(eq + 1), "--meta value", LIMITS.metaValue);
+  }
+  if (Object.keys(meta).length > LIMITS.meta) throw new UsageError(`too many --meta (at most ${LIMITS.meta})`);
+  let maxRetries = 3;
+  if (opts.maxRetries !== undefined) {
+    if (!/^\d{1,3}$/.test(opts.maxRetries)) throw new UsageError(`invalid --max-retries '${printable(opts.maxRetries)}'`, "use 0-999");
+    maxRetries = Number(opts.maxRetries);
+  }
+  let notify: NotifyPolicy | undefined;
+  if (opts.notify !== undefined) {
+    const parsed = notifyPolicySchema.safeParse(opts.notify);
+    if (!parsed.success) throw new UsageError(`invalid --notify '${printable(opts.notify)}'`, "use all, steps, final or silent");
+    notify = parsed.data;
+  }
+  const route: Route = {};
+  if (opts.channel !== undefined) route.channel = cleanName(opts.channel, "--channel");
+  if (opts.target !== undefined) route.target = cleanName(opts.target, "--target");
+  if (opts.account !== undefined) route.account = cleanName(opts.account, "--account");
+  if (opts.thread !== undefined) route.thread = cleanName(opts.thread, "--thread");
+  return {
+    name: cleanName(name, "task name"),
+    description: opts.description === undefined ? undefined : cleanText(opts.description, "description"),
+    priority: opts.priority === undefined ? DEFAULT_PRIORITY : parsePriority(opts.priority),
+    steps,
+    tags,
+    after: opts.after,
+    group: opts.group === undefined ? undefined : validateSlug(opts.group, "group"),
+    meta,
+    maxRetries,
+    stallAfterMs: opts.stallAfter === undefined ? undefined : positive(parseDuration(opts.stallAfter, "--stall-after"), "--stall-after"),
+    notify,
+    route: Object.keys(route).length > 0 ? route : undefined,
+    start: opts.start === true,
+  };
+}
+
+/** `抓取:2m` is the step 抓取 with a 2-minute budget, when what follows the last colon is a duration. */
+export function parseStep(raw: string): { name: string; budgetMs?: number } {
+  const colon = raw.lastIndexOf(":");
+  if (colon > 0) {
+    const suffix = raw.slice(colon + 1).trim();
+    if (/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/i.test(suffix)) {
+      return { name: cleanName(raw.slice(0, colon), "step name"), budgetMs: positive(parseDuration(suffix, "step budget"), "step budget") };
+    }
+  }
+  return { name: cleanName(raw, "step name") };
+}
+
+function positive(ms: number, what: string): number {
+  if (ms <= 0) throw new UsageError(`${what} must be more than zero`);
+  return ms;
+}

@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import { completeTask } from "../../core/lifecycle.ts";
+import { cleanText } from "../../core/names.ts";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { taskDuration } from "../render/task-text.ts";
+import { actorOf, applyToTask, t } from "./common.ts";
+
+export function registerDone(program: Command, app: App): void {
+  program
+    .command("done")
+    .alias("complete")
+    .description("finish a running task (open steps are closed)")
+    .argument("<id>", "task id or unique prefix")
+    .argument("[result...]", "the result, e.g. a link")
+    .addHelpText("after", example('taskpulse done "$TASK_ID" "发布成功 https://example.com/report"'))
+    .action(app.action((ctx, id: string, result: string[]) => done(ctx, id, result.join(" "))));
+}
+
+export async function done(ctx: Ctx, id: string, resultArg: string): Promise<Outcome> {
+  const result = cleanText(resultArg, "result").trim() || undefined;
+  const { change, push } = await applyToTask(ctx, "done", id, (task) => completeTask(task, result, actorOf(ctx)));
+  const dur = taskDuration(change.task, ctx.now);
+  return { data: { task: change.task }, lines: [`✅ ${t(ctx, "done", "完成")}${dur ? ` (${dur})` : ""}`], push };
+}

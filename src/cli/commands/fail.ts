@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import { failTask } from "../../core/lifecycle.ts";
+import { cleanText } from "../../core/names.ts";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { oneLine } from "../render/task-text.ts";
+import { actorOf, applyToTask } from "./common.ts";
+
+export function registerFail(program: Command, app: App): void {
+  program
+    .command("error")
+    .alias("fail")
+    .description("fail a running task; the current step is marked failed with the message")
+    .argument("<id>", "task id or unique prefix")
+    .argument("[message...]", "what went wrong (default: failed)")
+    .option("--retryable", "may be retried (the default)")
+    .option("--no-retry", "must not be retried")
+    .addHelpText("after", example('taskpulse error "$TASK_ID" 登录过期'))
+    .action(app.action((ctx, id: string, message: string[], opts: { retry?: boolean }) => fail(ctx, id, message.join(" "), opts)));
+}
+
+export async function fail(ctx: Ctx, id: string, messageArg: string, opts: { retry?: boolean }): Promise<Outcome> {
+  const error = cleanText(messageArg, "message").trim() || "failed";
+  const retryable = opts.retry !== false;
+  const { change, push } = await applyToTask(ctx, "fail", id, (task) => failTask(task, error, retryable, actorOf(ctx)));
+  return { data: { task: change.task }, lines: [`❌ ${oneLine(error)}`], push };
+}

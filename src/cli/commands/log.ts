@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { oneLine } from "../render/task-text.ts";
+import { findTask, t } from "./common.ts";
+
+export function registerLog(program: Command, app: App): void {
+  program
+    .command("log")
+    .description("the audit trail of one task, newest first")
+    .argument("<id>", "task id or unique prefix")
+    .addHelpText("after", example("taskpulse log k3m9xq"))
+    .action(app.action((ctx, id: string) => log(ctx, id)));
+}
+
+export async function log(ctx: Ctx, id: string): Promise<Outcome> {
+  const store = ctx.store("log");
+  const task = findTask(await store.read(), id);
+  const entries = (await store.auditTrail(task.id)).reverse();
+  const lines = entries.map((e) => {
+    const when = localTime(e.at);
+    const move = e.from === null ? `→ ${e.to}` : `${e.from} → ${e.to}`;
+    return `${when}  ${e.action.padEnd(7)} ${move.padEnd(20)} ${e.operator}${e.message ? `  ${oneLine(e.message, 100)}` : ""}`;
+  });
+  if (lines.length === 0) lines.push(t(ctx, "no entries", "没有记录"));
+  return { data: { task: task.id, entries }, lines: [`${task.id} ${task.name}`, ...lines] };
+}
+
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import { advanceStep, stepCounts } from "../../core/lifecycle.ts";
+import { cleanText } from "../../core/names.ts";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { progressBar, taskDuration } from "../render/task-text.ts";
+import { actorOf, applyToTask, t } from "./common.ts";
+
+export function registerNext(program: Command, app: App): void {
+  program
+    .command("next")
+    .description("finish the current step (with a message) and start the next; finishing the last step completes the task")
+    .argument("<id>", "task id or unique prefix")
+    .argument("[message...]", "what the finished step achieved")
+    .addHelpText("after", example('taskpulse next "$TASK_ID" 抓取了25条数据'))
+    .action(app.action((ctx, id: string, message: string[]) => next(ctx, id, message.join(" "))));
+}
+
+export async function next(ctx: Ctx, id: string, messageArg: string): Promise<Outcome> {
+  const message = cleanText(messageArg, "message").trim() || undefined;
+  const { change, push } = await applyToTask(ctx, "next", id, (task) => advanceStep(task, message, actorOf(ctx)));
+  const task = change.task;
+  const { done, total } = stepCounts(task);
+  const current = task.steps.find((s) => s.status === "running")?.name;
+  const line =
+    task.status === "done"
+      ? `[${done}/${total}] ${progressBar(done, total)} ✅ ${t(ctx, "done", "完成")} (${taskDuration(task, ctx.now)})`
+      : `[${done}/${total}] ${progressBar(done, total)} → ${current ?? "—"}`;
+  return { data: { task, finished: task.status === "done" }, lines: [line], push };
+}

@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { retryTask } from "../../core/lifecycle.ts";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { actorOf, applyToTask, t } from "./common.ts";
+
+export function registerRetry(program: Command, app: App): void {
+  program
+    .command("retry")
+    .description("put a failed task back in its queue (at most --max-retries times, default 3); it keeps its place")
+    .argument("<id>", "task id or unique prefix")
+    .addHelpText("after", example("taskpulse retry k3m9xq"))
+    .action(app.action((ctx, id: string) => retry(ctx, id)));
+}
+
+export async function retry(ctx: Ctx, id: string): Promise<Outcome> {
+  const { change, push } = await applyToTask(ctx, "retry", id, (task) => retryTask(task, actorOf(ctx)));
+  const task = change.task;
+  const n = `${task.retries}/${task.maxRetries}`;
+  return { data: { task }, lines: [t(ctx, `↻ ${task.id} is queued again (retry ${n})`, `↻ ${task.id} 已重新排队（重试 ${n}）`)], push };
+}

@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { InvalidTransitionError } from "../../core/errors.ts";
+import { startTask } from "../../core/lifecycle.ts";
+import type { Task } from "../../core/model.ts";
+import { DEFAULT_AGENT_LIMIT, decideClaim, dependencyState } from "../../core/queue.ts";
+import type { Snapshot } from "../../store/store.ts";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { renderTaskLines } from "../render/task-text.ts";
+import { actorOf, commitChange, findTask, t } from "./common.ts";
+
+export function registerStart(program: Command, app: App): void {
+  program
+    .command("start")
+    .description("start a task by id, or take the agent's next queued task (highest priority, then oldest)")
+    .argument("[id]", "task id or unique prefix; without it, take the next task of --agent")
+    .addHelpText("after", example("taskpulse start --agent anna -q     # the next task's id, or nothing", "taskpulse start k3m9xq"))
+    .action(app.action((ctx, id: string | undefined) => (id === undefined ? claimNext(ctx) : startById(ctx, id))));
+}
+
+function lookupIn(snapshot: Snapshot): (id: string) => Task | undefined {
+  return (id) => snapshot.get(id);
+}
+
+export async function startById(ctx: Ctx, id: string): Promise<Outcome> {
+  const applied = await ctx.store("start").transaction((tx) => {
+    const task = findTask(tx, id);
+    if (task.status === "pending") {
+      const deps = dependencyState(task, lookupIn(tx));
+      if (deps.state !== "ready") {
+        throw new InvalidTransitionError(
+          `task ${task.id} (${task.name}) ${deps.state === "blocked" ? "is blocked: its dependency failed or was cancelled" : "waits for its dependencies"}: ${deps.on.join(", ")}`,
+          deps.state === "blocked" ? `retry the dependency, or cancel ${task.id}` : "finish those tasks first",
+        );
+      }
+    }
+    return commitChange(ctx, tx, task, startTask(task, actorOf(ctx)));
+  });
+  const task = applied.change.task;
+  return { data: { task, claimed: true }, lines: renderTaskLines(ctx, task), quiet: task.id, push: applied.push };
+}
+
+export async function claimNext(ctx: Ctx): Promise<Outcome> {
+  const agent = ctx.agent;
+  // Looking first without the lock keeps the common "nothing to do" answer cheap and creates nothing.
+  const peek = await ctx.store("start").read();
+  const limitOf = (s: Snapshot) => s.agent(agent)?.limit ?? DEFAULT_AGENT_LIMIT;
+  const first = decideClaim(peek.tasks, agent, limitOf(peek), lookupIn(peek));
+  const decision =
+    first.kind !== "claim"
+      ? { decision: first, push: null }
+      : await ctx.store("start").transaction((tx) => {
+          const d = decideClaim(tx.tasks, agent, limitOf(tx), lookupIn(tx));
+          if (d.kind !== "claim") return { decision: d, push: null };
+          const applied = commitChange(ctx, tx, d.task, startTask(d.task, actorOf(ctx)));
+          return { decision: { kind: "claim" as const, task: applied.change.task }, push: applied.push };
+        });
+  const d = decision.decision;
+  switch (d.kind) {
+    case "claim":
+      return { data: { task: d.task, claimed: true }, lines: renderTaskLines(ctx, d.task), quiet: d.task.id, push: decision.push };
+    case "busy": {
+      const names = d.running.map((r) => `${r.id} ${r.name}`).join(", ");
+      return {
+        data: { task: null, claimed: false, busy: true, running: d.running.map((r) => r.id), limit: d.limit },
+        lines: [
+          t(ctx, `agent ${agent} is busy: running ${names} (limit ${d.limit})`, `Agent ${agent} 已有当前任务：${names}（上限 ${d.limit}）`),
+        ],
+      };
+    }
+    case "empty":
+      return {
+        data: { task: null, claimed: false, busy: false, waiting: d.waiting },
+        lines: [
+          d.waiting > 0
+            ? t(
+                ctx,
+                `no task of ${agent} is ready (${d.waiting} wait for dependencies)`,
+                `Agent ${agent} 没有可执行的任务（${d.waiting} 个在等待依赖）`,
+              )
+            : t(ctx, `no pending tasks for ${agent}`, `Agent ${agent} 没有待办任务`),
+        ],
+      };
+  }
+}

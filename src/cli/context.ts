@@ -1,0 +1,74 @@
+// The per-call context a command runs with: resolved globals (store, agent, clock, language, output mode) and the
+// store itself, opened lazily so commands that do not need it never touch the disk.
+import { UsageError } from "../core/errors.ts";
+import { DEFAULT_STALL_MS } from "../core/liveness.ts";
+import { printable } from "../core/names.ts";
+import { parseDuration } from "../core/time.ts";
+import { JsonStore } from "../store/json-store.ts";
+import type { Store } from "../store/store.ts";
+import type { Deps } from "./deps.ts";
+import { type Lang, resolveAgent, resolveLang, resolveStoreDir } from "./identity.ts";
+
+export interface GlobalOptions {
+  json?: boolean;
+  quiet?: boolean;
+  now?: string;
+  store?: string;
+  agent?: string;
+  lang?: string;
+  color?: boolean;
+  debug?: boolean;
+}
+
+export interface Ctx {
+  deps: Deps;
+  now: Date;
+  agent: string;
+  /** True when --agent or TASKPULSE_AGENT named the agent (not derived from the directory). */
+  agentExplicit: boolean;
+  lang: Lang;
+  json: boolean;
+  quiet: boolean;
+  color: boolean;
+  stallMs: number;
+  storeDir: string;
+  store(command: string): Store;
+}
+
+export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
+  const now = opts.now === undefined ? deps.now() : parseNow(opts.now);
+  if (opts.lang !== undefined && !/^(zh|en)([-_].*)?$/i.test(opts.lang)) {
+    throw new UsageError(`invalid language '${printable(opts.lang)}'`, "use zh or en");
+  }
+  const agent = resolveAgent(opts.agent, deps.env, deps.cwd);
+  const storeDir = resolveStoreDir(opts.store, deps.env, deps.home);
+  if (storeDir.trim() === "") throw new UsageError("the store directory must not be empty");
+  const stallEnv = deps.env.TASKPULSE_STALL;
+  const stallMs = stallEnv ? parseDuration(stallEnv, "TASKPULSE_STALL") : DEFAULT_STALL_MS;
+  const lockWaitMs = deps.env.TASKPULSE_LOCK_WAIT ? parseDuration(deps.env.TASKPULSE_LOCK_WAIT, "TASKPULSE_LOCK_WAIT") : 15_000;
+  let store: Store | undefined;
+  return {
+    deps,
+    now,
+    agent,
+    agentExplicit: opts.agent !== undefined || Boolean(deps.env.TASKPULSE_AGENT),
+    lang: resolveLang(opts.lang, deps.env),
+    json: opts.json === true,
+    quiet: opts.quiet === true,
+    color: opts.color !== false && deps.isTTY && !("NO_COLOR" in deps.env) && deps.env.TERM !== "dumb",
+    stallMs,
+    storeDir,
+    store(command) {
+      store ??= new JsonStore(storeDir, { lockWaitMs, owner: { agent, command } });
+      return store;
+    },
+  };
+}
+
+function parseNow(input: string): Date {
+  const t = Date.parse(input);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(input.trim()) || Number.isNaN(t)) {
+    throw new UsageError(`invalid --now '${printable(input)}'`, "use an ISO time such as 2026-05-01T18:00:00+08:00");
+  }
+  return new Date(t);
+}

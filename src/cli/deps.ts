@@ -1,0 +1,31 @@
+// Everything that varies between a real run and a test: injected once, so tests pass a fixed clock and capture
+// output instead of faking timers or globals.
+export interface Deps {
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  home: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  now: () => Date;
+  random: () => number;
+  isTTY: boolean;
+  columns: number;
+}
+
+export function processDeps(): Deps {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    home: process.env.HOME ?? "",
+    stdout: (text) => {
+      process.stdout.write(text);
+    },
+    stderr: (text) => {
+      process.stderr.write(text);
+    },
+    now: () => new Date(),
+    random: Math.random,
+    isTTY: process.stdout.isTTY === true,
+    columns: process.stdout.columns ?? 80,
+  };
+}

@@ -1,0 +1,12 @@
+// What a command returns: data for --json, lines for people, the one essential value for -q, the push payload,
+// and the exit code. Commands never print; run.ts renders the outcome in the mode asked for.
+import type { Push } from "../core/push.ts";
+
+export interface Outcome {
+  data: unknown;
+  lines: string[];
+  quiet?: string | undefined;
+  push?: Push | null | undefined;
+  exitCode?: number | undefined;
+  warnings?: string[] | undefined;
+}

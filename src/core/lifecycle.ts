@@ -1,0 +1,261 @@
+// The task state machine. Pure: every function takes a task, the input and the actor (who, when) and returns the
+// new task, the audit entry for a real transition, and the event that notifications are decided from.
+// Invalid transitions throw InvalidTransitionError and change nothing.
+import { InvalidTransitionError } from "./errors.ts";
+import type { AuditAction, AuditEntry, NotifyPolicy, Route, Step, Task, TaskOf, TaskStatus } from "./model.ts";
+
+export interface Actor {
+  agent: string;
+  now: Date;
+}
+
+export type TaskEvent =
+  | { kind: "create" }
+  | { kind: "start" }
+  | { kind: "step"; finished: Step; index: number; next: Step | undefined }
+  | { kind: "heartbeat"; message: string | undefined; progress: number | undefined }
+  | { kind: "done" }
+  | { kind: "failed" }
+  | { kind: "retry" }
+  | { kind: "cancelled" };
+
+export interface Change {
+  task: Task;
+  audit: AuditEntry | undefined;
+  event: TaskEvent;
+}
+
+export interface CreateInput {
+  id: string;
+  agent: string;
+  name: string;
+  description?: string | undefined;
+  priority: number;
+  steps: { name: string; budgetMs?: number | undefined }[];
+  tags: string[];
+  after: string[];
+  group?: string | undefined;
+  meta: Record<string, string>;
+  maxRetries: number;
+  stallAfterMs?: number | undefined;
+  notify?: NotifyPolicy | undefined;
+  route?: Route | undefined;
+  start: boolean;
+}
+
+const HINTS: Record<TaskStatus, (id: string) => string> = {
+  pending: (id) => `start it first: taskpulse start ${id}`,
+  running: (id) => `it is running: finish it with taskpulse done ${id}, or fail or cancel it`,
+  done: () => "it is finished; create a new task for more work",
+  failed: (id) => `it failed: taskpulse retry ${id} puts it back in the queue`,
+  cancelled: () => "it was cancelled; create a new task for more work",
+};
+
+function requireStatus<S extends TaskStatus>(task: Task, allowed: readonly S[], command: string): TaskOf<S> {
+  if ((allowed as readonly TaskStatus[]).includes(task.status)) return task as TaskOf<S>;
+  const need = allowed.join(" or ");
+  throw new InvalidTransitionError(
+    `task ${task.id} (${task.name}) is ${task.status}; \`${command}\` needs a ${need} task`,
+    HINTS[task.status](task.id),
+  );
+}
+
+function audit(task: Task, action: AuditAction, from: TaskStatus | null, actor: Actor, message?: string): AuditEntry {
+  const entry: AuditEntry = { task: task.id, action, from, to: task.status, operator: actor.agent, at: actor.now.toISOString() };
+  if (message !== undefined && message !== "") entry.message = message;
+  return entry;
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+export function createTask(input: CreateInput, actor: Actor): Change {
+  const at = actor.now.toISOString();
+  const base = dropUndefined({
+    id: input.id,
+    agent: input.agent,
+    name: input.name,
+    description: input.description,
+    priority: input.priority,
+    steps: input.steps.map((s): Step => dropUndefined({ name: s.name, status: "pending" as const, budgetMs: s.budgetMs })),
+    tags: input.tags,
+    after: input.after,
+    group: input.group,
+    meta: input.meta,
+    createdBy: actor.agent,
+    createdAt: at,
+    queuedAt: at,
+    updatedAt: at,
+    lastSeenAt: at,
+    attempts: 0,
+    retries: 0,
+    maxRetries: input.maxRetries,
+    stallAfterMs: input.stallAfterMs,
+    notify: input.notify,
+    route: input.route,
+  });
+  const pending: Task = { ...base, status: "pending" };
+  const created = audit(pending, "create", null, actor, input.name);
+  if (!input.start) return { task: pending, audit: created, event: { kind: "create" } };
+  const started = startTask(pending, actor);
+  // One audit entry for the one real change: created straight into running.
+  return { task: started.task, audit: { ...created, to: "running" }, event: { kind: "start" } };
+}
+
+export function startTask(task: Task, actor: Actor): Change {
+  const t = requireStatus(task, ["pending"], "start");
+  const at = actor.now.toISOString();
+  const steps = t.steps.map((s) => ({ ...s }));
+  const first = steps.find((s) => s.status === "pending");
+  if (first) {
+    first.status = "running";
+    first.startedAt = at;
+  }
+  const { stop: _stop, waiting: _waiting, ...rest } = t;
+  const next: Task = {
+    ...rest,
+    status: "running",
+    steps,
+    startedAt: at,
+    updatedAt: at,
+    lastSeenAt: at,
+    attempts: t.attempts + 1,
+  };
+  if (next.progress !== undefined) next.progress = 0;
+  return { task: next, audit: audit(next, "start", "pending", actor), event: { kind: "start" } };
+}
+
+export function currentStepIndex(task: Task): number {
+  return task.steps.findIndex((s) => s.status === "running");
+}
+
+export function advanceStep(task: Task, message: string | undefined, actor: Actor): Change {
+  const t = requireStatus(task, ["running"], "next");
+  const at = actor.now.toISOString();
+  const index = currentStepIndex(t);
+  if (index < 0) {
+    throw new InvalidTransitionError(
+      `task ${t.id} (${t.name}) has no current step`,
+      t.steps.length === 0
+        ? `it has no steps: use taskpulse heartbeat ${t.id}, or taskpulse done ${t.id}`
+        : `finish it with taskpulse done ${t.id}`,
+    );
+  }
+  const steps = t.steps.map((s) => ({ ...s }));
+  const finished = steps[index] as Step;
+  finished.status = "done";
+  finished.finishedAt = at;
+  if (message) finished.message = message;
+  const following = steps.slice(index + 1).find((s) => s.status === "pending");
+  if (following) {
+    following.status = "running";
+    following.startedAt = at;
+    const next: Task = { ...t, steps, updatedAt: at, lastSeenAt: at };
+    if (message) next.lastMessage = message;
+    delete next.waiting;
+    return {
+      task: next,
+      audit: audit(next, "step", "running", actor, stepAuditMessage(finished, message)),
+      event: { kind: "step", finished, index, next: following },
+    };
+  }
+  // The last step is finished: the task is done. Leaving it "running" with no current step would make an orphan
+  // that turns stalled minutes later (Live Task Pulse's quirk).
+  const { stop: _stop, waiting: _waiting, ...rest } = t;
+  const done: Task = { ...rest, status: "done", steps, updatedAt: at, lastSeenAt: at, finishedAt: at };
+  if (message) done.lastMessage = message;
+  if (done.progress !== undefined) done.progress = 100;
+  return {
+    task: done,
+    audit: audit(done, "done", "running", actor, stepAuditMessage(finished, message)),
+    event: { kind: "step", finished, index, next: undefined },
+  };
+}
+
+function stepAuditMessage(step: Step, message: string | undefined): string {
+  return message ? `${step.name}: ${message}` : step.name;
+}
+
+export function recordHeartbeat(task: Task, input: { message?: string | undefined; progress?: number | undefined }, actor: Actor): Change {
+  const t = requireStatus(task, ["running"], "heartbeat");
+  const at = actor.now.toISOString();
+  const next: Task = { ...t, updatedAt: at, lastSeenAt: at };
+  if (input.message) {
+    next.lastMessage = input.message;
+    const index = currentStepIndex(t);
+    if (index >= 0) {
+      next.steps = t.steps.map((s, i) => (i === index ? { ...s, message: input.message as string } : s));
+    }
+  }
+  if (input.progress !== undefined) next.progress = input.progress;
+  // A heartbeat is proof of life, not a transition: no audit entry (the journal still records the write).
+  return { task: next, audit: undefined, event: { kind: "heartbeat", message: input.message, progress: input.progress } };
+}
+
+/** Open steps are closed: the running one is finished, pending ones are skipped, so a done task never shows 2/5. */
+export function completeTask(task: Task, result: string | undefined, actor: Actor): Change {
+  const t = requireStatus(task, ["running"], "done");
+  const at = actor.now.toISOString();
+  const steps = t.steps.map((s): Step => {
+    if (s.status === "running") return { ...s, status: "done", finishedAt: at };
+    if (s.status === "pending") return { ...s, status: "skipped" };
+    return s;
+  });
+  const { stop: _stop, waiting: _waiting, ...rest } = t;
+  const done: Task = { ...rest, status: "done", steps, updatedAt: at, lastSeenAt: at, finishedAt: at };
+  if (result) done.result = result;
+  if (done.progress !== undefined) done.progress = 100;
+  return { task: done, audit: audit(done, "done", "running", actor, result), event: { kind: "done" } };
+}
+
+export function failTask(task: Task, error: string, retryable: boolean, actor: Actor): Change {
+  const t = requireStatus(task, ["running"], "fail");
+  const at = actor.now.toISOString();
+  const steps = t.steps.map((s): Step => (s.status === "running" ? { ...s, status: "failed", finishedAt: at, message: error } : s));
+  const { stop: _stop, waiting: _waiting, ...rest } = t;
+  const failed: Task = { ...rest, status: "failed", steps, updatedAt: at, lastSeenAt: at, finishedAt: at, error, retryable };
+  return { task: failed, audit: audit(failed, "fail", "running", actor, error), event: { kind: "failed" } };
+}
+
+export function retryTask(task: Task, actor: Actor): Change {
+  const t = requireStatus(task, ["failed"], "retry");
+  if (!t.retryable) {
+    throw new InvalidTransitionError(`task ${t.id} (${t.name}) was failed with --no-retry`, "create a new task if the work must be done");
+  }
+  if (t.retries >= t.maxRetries) {
+    throw new InvalidTransitionError(
+      `task ${t.id} (${t.name}) reached its retry limit (${t.retries}/${t.maxRetries})`,
+      "create a new task, or raise the limit with --max-retries when creating tasks",
+    );
+  }
+  const at = actor.now.toISOString();
+  const { startedAt: _s, finishedAt: _f, error: _e, retryable: _r, ...rest } = t;
+  const steps = t.steps.map((s): Step => {
+    const { startedAt: _a, finishedAt: _b, message: _m, ...step } = s;
+    return { ...step, status: "pending" };
+  });
+  const pending: Task = { ...rest, status: "pending", steps, retries: t.retries + 1, updatedAt: at, lastSeenAt: at };
+  if (pending.progress !== undefined) pending.progress = 0;
+  return {
+    task: pending,
+    audit: audit(pending, "retry", "failed", actor, `retry ${pending.retries}/${pending.maxRetries}`),
+    event: { kind: "retry" },
+  };
+}
+
+export function cancelTask(task: Task, reason: string | undefined, actor: Actor): Change {
+  const t = requireStatus(task, ["pending", "running"], "cancel");
+  const at = actor.now.toISOString();
+  const steps = t.steps.map((s): Step => (s.status === "running" || s.status === "pending" ? { ...s, status: "skipped" } : s));
+  const { stop: _stop, waiting: _waiting, ...rest } = t;
+  const cancelled: Task = { ...rest, status: "cancelled", steps, updatedAt: at, finishedAt: at };
+  if (reason) cancelled.reason = reason;
+  return { task: cancelled, audit: audit(cancelled, "cancel", t.status, actor, reason), event: { kind: "cancelled" } };
+}
+
+export function stepCounts(task: Task): { done: number; total: number } {
+  const done = task.steps.filter((s) => s.status === "done" || s.status === "skipped").length;
+  return { done, total: task.steps.length };
+}

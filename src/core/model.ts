@@ -1,0 +1,149 @@
+// The data model, as zod schemas (validated at every edge: CLI input and every file read) and the types derived
+// from them. Task status is a discriminated union: each variant carries the timestamps valid in that state.
+import { z } from "zod";
+
+export const SCHEMA_VERSION = 1;
+
+export const LIMITS = {
+  name: 200,
+  text: 8000,
+  steps: 100,
+  tags: 20,
+  tag: 40,
+  meta: 50,
+  metaKey: 64,
+  metaValue: 1000,
+  after: 20,
+} as const;
+
+const iso = z.string().min(1);
+const text = z.string().max(LIMITS.text);
+
+export const stepStatusSchema = z.enum(["pending", "running", "done", "failed", "skipped"]);
+export type StepStatus = z.infer<typeof stepStatusSchema>;
+
+export const stepSchema = z.object({
+  name: z.string().min(1).max(LIMITS.name),
+  status: stepStatusSchema,
+  startedAt: iso.optional(),
+  finishedAt: iso.optional(),
+  message: text.optional(),
+  budgetMs: z.number().int().positive().optional(),
+});
+export type Step = z.infer<typeof stepSchema>;
+
+export const notifyPolicySchema = z.enum(["all", "steps", "final", "silent"]);
+export type NotifyPolicy = z.infer<typeof notifyPolicySchema>;
+
+export const routeSchema = z.object({
+  channel: z.string().max(100).optional(),
+  target: z.string().max(500).optional(),
+  account: z.string().max(200).optional(),
+  thread: z.string().max(200).optional(),
+});
+export type Route = z.infer<typeof routeSchema>;
+
+/** What was pushed for a task, recorded in the same write as the state change (throttle and dedupe). */
+export const pushStateSchema = z.object({
+  lastText: z.string().optional(),
+  lastAt: iso.optional(),
+  lastHeartbeatAt: iso.optional(),
+  lastProgress: z.number().optional(),
+  messageId: z.string().optional(),
+  messageChannel: z.string().optional(),
+  cardText: z.string().optional(),
+  stallEpisode: z.string().optional(),
+  count: z.number().int().nonnegative().optional(),
+});
+export type PushState = z.infer<typeof pushStateSchema>;
+
+export const stopRequestSchema = z.object({
+  requestedAt: iso,
+  by: z.string(),
+  reason: text.optional(),
+});
+export type StopRequest = z.infer<typeof stopRequestSchema>;
+
+const waitingSchema = z.object({ reason: text, since: iso, until: iso.optional() });
+
+const common = {
+  id: z.string().min(1).max(40),
+  agent: z.string().min(1).max(64),
+  name: z.string().min(1).max(LIMITS.name),
+  description: text.optional(),
+  priority: z.number().int().min(1).max(10),
+  steps: z.array(stepSchema).max(LIMITS.steps),
+  progress: z.number().min(0).max(100).optional(),
+  lastMessage: text.optional(),
+  tags: z.array(z.string()).max(LIMITS.tags),
+  after: z.array(z.string()).max(LIMITS.after),
+  group: z.string().max(LIMITS.tag).optional(),
+  meta: z.record(z.string(), z.string()),
+  createdBy: z.string(),
+  createdAt: iso,
+  /** FIFO position in the queue; kept across retries so a retried task does not lose its place. */
+  queuedAt: iso,
+  updatedAt: iso,
+  /** Last sign of life (start, step change, heartbeat, progress): the reference for stall detection. */
+  lastSeenAt: iso,
+  attempts: z.number().int().nonnegative(),
+  retries: z.number().int().nonnegative(),
+  maxRetries: z.number().int().nonnegative(),
+  stallAfterMs: z.number().int().positive().optional(),
+  notify: notifyPolicySchema.optional(),
+  route: routeSchema.optional(),
+  push: pushStateSchema.optional(),
+  stop: stopRequestSchema.optional(),
+  waiting: waitingSchema.optional(),
+  stallsSeen: z.number().int().nonnegative().optional(),
+};
+
+export const taskSchema = z.discriminatedUnion("status", [
+  z.object({ ...common, status: z.literal("pending") }),
+  z.object({ ...common, status: z.literal("running"), startedAt: iso }),
+  z.object({ ...common, status: z.literal("done"), startedAt: iso, finishedAt: iso, result: text.optional() }),
+  z.object({
+    ...common,
+    status: z.literal("failed"),
+    startedAt: iso,
+    finishedAt: iso,
+    error: text,
+    retryable: z.boolean(),
+  }),
+  z.object({
+    ...common,
+    status: z.literal("cancelled"),
+    startedAt: iso.optional(),
+    finishedAt: iso,
+    reason: text.optional(),
+    summary: text.optional(),
+  }),
+]);
+export type Task = z.infer<typeof taskSchema>;
+export type TaskStatus = Task["status"];
+export type TaskOf<S extends TaskStatus> = Extract<Task, { status: S }>;
+export const TASK_STATUSES: readonly TaskStatus[] = ["pending", "running", "done", "failed", "cancelled"];
+export const FINISHED: readonly TaskStatus[] = ["done", "failed", "cancelled"];
+
+export function isFinished(task: Task): task is TaskOf<"done" | "failed" | "cancelled"> {
+  return task.status === "done" || task.status === "failed" || task.status === "cancelled";
+}
+
+export const agentConfigSchema = z.object({
+  limit: z.number().int().min(1).max(100).optional(),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export const auditActionSchema = z.enum(["create", "start", "step", "done", "fail", "retry", "cancel", "stop", "ack", "abandon"]);
+export type AuditAction = z.infer<typeof auditActionSchema>;
+
+export const auditEntrySchema = z.object({
+  task: z.string(),
+  action: auditActionSchema,
+  from: z.string().nullable(),
+  to: z.string(),
+  message: z.string().optional(),
+  operator: z.string(),
+  at: iso,
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;

@@ -1,0 +1,46 @@
+// Validation of names that end up in paths or in other people's terminals. Agent, job and state names never
+// contain path separators or `..`, never start with `-`, and are bounded.
+import { UsageError } from "./errors.ts";
+import { LIMITS } from "./model.ts";
+
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function validateSlug(value: string, what: string): string {
+  if (!SLUG.test(value) || value.includes("..")) {
+    throw new UsageError(
+      `invalid ${what} '${printable(value)}'`,
+      `a ${what} is 1-64 letters, digits, '.', '_' or '-', starts with a letter or digit, and has no '..'`,
+    );
+  }
+  return value;
+}
+
+export const validateAgent = (value: string): string => validateSlug(value, "agent name");
+
+/** Free text (names, messages): bounded, no NUL; control characters other than newline and tab are removed. */
+export function cleanText(value: string, what: string, max: number = LIMITS.text): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  const cleaned = value.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+  if (cleaned.length > max) {
+    throw new UsageError(`${what} is too long (${cleaned.length} characters, at most ${max})`);
+  }
+  return cleaned;
+}
+
+/** A one-line name: newlines flattened to spaces, trimmed, not empty. */
+export function cleanName(value: string, what: string): string {
+  const flat = cleanText(value, what, LIMITS.name * 4)
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\t/g, " ")
+    .trim();
+  if (flat.length === 0) throw new UsageError(`${what} must not be empty`);
+  if (flat.length > LIMITS.name) throw new UsageError(`${what} is too long (${flat.length} characters, at most ${LIMITS.name})`);
+  return flat;
+}
+
+/** For echoing user input back in an error message: short, no control characters. */
+export function printable(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  const s = value.replace(/[\u0000-\u001f\u007f]/g, "?");
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}

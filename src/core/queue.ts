@@ -1,0 +1,41 @@
+// Queue order and claiming: highest priority first, then oldest (FIFO by queue time), dependencies done.
+import type { Task } from "./model.ts";
+
+export const DEFAULT_AGENT_LIMIT = 1;
+
+export function compareQueue(a: Task, b: Task): number {
+  return b.priority - a.priority || a.queuedAt.localeCompare(b.queuedAt) || a.id.localeCompare(b.id);
+}
+
+export type DependencyState = "ready" | "waiting" | "blocked";
+
+/** `lookup` finds a dependency by id (hot or archived); a missing dependency counts as waiting. */
+export function dependencyState(task: Task, lookup: (id: string) => Task | undefined): { state: DependencyState; on: string[] } {
+  const waitingOn: string[] = [];
+  const blockedBy: string[] = [];
+  for (const dep of task.after) {
+    const t = lookup(dep);
+    if (t?.status === "done") continue;
+    if (t && (t.status === "failed" || t.status === "cancelled")) blockedBy.push(dep);
+    else waitingOn.push(dep);
+  }
+  if (blockedBy.length > 0) return { state: "blocked", on: blockedBy };
+  if (waitingOn.length > 0) return { state: "waiting", on: waitingOn };
+  return { state: "ready", on: [] };
+}
+
+export type ClaimDecision =
+  | { kind: "claim"; task: Task }
+  | { kind: "busy"; running: Task[]; limit: number }
+  | { kind: "empty"; waiting: number };
+
+/** What `start` without an id does for `agent`, given the agent's tasks. */
+export function decideClaim(tasks: readonly Task[], agent: string, limit: number, lookup: (id: string) => Task | undefined): ClaimDecision {
+  const mine = tasks.filter((t) => t.agent === agent);
+  const running = mine.filter((t) => t.status === "running");
+  if (running.length >= limit) return { kind: "busy", running, limit };
+  const pending = mine.filter((t) => t.status === "pending").sort(compareQueue);
+  const ready = pending.find((t) => dependencyState(t, lookup).state === "ready");
+  if (ready) return { kind: "claim", task: ready };
+  return { kind: "empty", waiting: pending.length };
+}

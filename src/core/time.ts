@@ -1,0 +1,69 @@
+// Pure time helpers: durations in and out, relative ages. No clock here: callers pass `now`.
+import { UsageError } from "./errors.ts";
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Parses `45s`, `10m`, `1h30m`, `2d`, `500ms`; a bare number means seconds. */
+export function parseDuration(input: string, what = "duration"): number {
+  const text = input.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(text)) return checkDuration(Number(text) * 1000, input, what);
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = part.exec(text); m; m = part.exec(text)) {
+    total += Number(m[1]) * (UNIT_MS[m[2] ?? "s"] ?? 1000);
+    matched = part.lastIndex;
+  }
+  if (text.length === 0 || matched !== text.length) {
+    throw new UsageError(`invalid ${what} '${clip(input)}'`, "use forms like 45s, 10m, 1h30m, 2d");
+  }
+  return checkDuration(total, input, what);
+}
+
+function checkDuration(ms: number, input: string, what: string): number {
+  if (!Number.isFinite(ms) || ms > 366 * UNIT_MS.d!) {
+    throw new UsageError(`invalid ${what} '${clip(input)}': too large`, "use at most a year");
+  }
+  return Math.round(ms);
+}
+
+/** Live Task Pulse's duration format: `45s`, `2m5s`, `1h2m`. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  if (total < 60) return `${total}s`;
+  if (total < 3600) return `${Math.floor(total / 60)}m${total % 60}s`;
+  return `${Math.floor(total / 3600)}h${Math.floor((total % 3600) / 60)}m`;
+}
+
+/** A compact, rounded duration for tables and stats: `45s`, `25m`, `3h`, `2d`. */
+export function formatShortDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.round(h / 24)}d`;
+}
+
+export function elapsedMs(fromIso: string, now: Date): number {
+  return now.getTime() - Date.parse(fromIso);
+}
+
+/** Parses an ISO date/time, or a relative age like `24h` / `7d` meaning that long before `now`. */
+export function parseInstant(input: string, now: Date, what = "time"): Date {
+  const text = input.trim();
+  if (/^\d+(\.\d+)?(ms|s|m|h|d|w)$/i.test(text)) return new Date(now.getTime() - parseDuration(text, what));
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const t = Date.parse(text.length === 10 ? `${text}T00:00:00` : text);
+    if (!Number.isNaN(t)) return new Date(t);
+  }
+  throw new UsageError(
+    `invalid ${what} '${clip(input)}'`,
+    "use an ISO date such as 2026-05-01 or 2026-05-01T10:00:00Z, or a relative age such as 24h or 7d",
+  );
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}

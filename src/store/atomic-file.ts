@@ -1,0 +1,64 @@
+// Guarantee: a file written through here is either entirely the old content or entirely the new one, and the new
+// content is on disk before this returns: temp file in the same directory (mode 0600) -> fsync -> rename -> fsync
+// of the directory. `fence` runs right before the rename and may abort it.
+import { closeSync, constants, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+export function writeFileDurably(path: string, data: string, fence?: () => void): void {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  const fd = openSync(temp, "wx", 0o600);
+  try {
+    writeAll(fd, data);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    safeUnlink(temp);
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    fence?.();
+    renameSync(temp, path);
+  } catch (err) {
+    safeUnlink(temp);
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+const APPEND_NOFOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
+/** Appends and fsyncs, so a record is on disk before the caller goes on. A symlink planted there is not followed. */
+export function appendDurably(path: string, data: string): void {
+  const fd = openSync(path, APPEND_NOFOLLOW, 0o600);
+  try {
+    writeAll(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, data: string): void {
+  const buf = Buffer.from(data, "utf8");
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+function safeUnlink(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

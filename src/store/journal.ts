@@ -1,0 +1,75 @@
+// The journal is append-only JSON lines, written (and fsynced) before the state file is renamed into place. Each
+// record is one committed-or-attempted transaction: the new values of everything it changed, and its audit entries.
+// Records chain through `prev` (the txn the change was based on); the state file names the last committed txn, so
+// records of attempts that never committed (killed mid-commit, or fenced out) are off the chain and ignored.
+// Format version 1: {"v":1,"seq":N,"txn":"…","prev":"…"|null,"at":ISO,"ops":[{"k":"task"|"agent","id":…,"v":…}],
+// "audit":[AuditEntry…]}, or {"v":1,"abort":"<txn>"} for an attempt that was fenced out.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
+import { JOURNAL_FILE } from "./state-file.ts";
+
+export const JOURNAL_VERSION = 1;
+
+export type JournalOp = { k: "task"; id: string; v: Task } | { k: "agent"; id: string; v: AgentConfig };
+
+export interface JournalRecord {
+  v: 1;
+  seq: number;
+  txn: string;
+  prev: string | null;
+  at: string;
+  ops: JournalOp[];
+  audit: AuditEntry[];
+}
+
+interface AbortRecord {
+  v: 1;
+  abort: string;
+}
+
+export function formatRecord(record: JournalRecord | AbortRecord): string {
+  return `${JSON.stringify(record)}\n`;
+}
+
+/** Reads every well-formed record; a torn last line (crash mid-append) is skipped. */
+export function readJournal(dir: string): { records: JournalRecord[]; aborted: Set<string>; bad: number } {
+  let raw: string;
+  try {
+    raw = readFileSync(join(dir, JOURNAL_FILE), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { records: [], aborted: new Set(), bad: 0 };
+    throw err;
+  }
+  const records: JournalRecord[] = [];
+  const aborted = new Set<string>();
+  let bad = 0;
+  for (const line of raw.split("\n")) {
+    if (line === "") continue;
+    try {
+      const rec = JSON.parse(line) as JournalRecord | AbortRecord;
+      if ("abort" in rec) aborted.add(rec.abort);
+      else if (typeof rec.txn === "string") records.push(rec);
+      else bad++;
+    } catch {
+      bad++;
+    }
+  }
+  return { records, aborted, bad };
+}
+
+/** The committed records, oldest first: walk back from the state's last txn along `prev`. */
+export function committedRecords(records: readonly JournalRecord[], aborted: ReadonlySet<string>, head: string | null): JournalRecord[] {
+  const byTxn = new Map<string, JournalRecord>();
+  for (const r of records) if (!aborted.has(r.txn)) byTxn.set(r.txn, r);
+  const chain: JournalRecord[] = [];
+  const seen = new Set<string>();
+  for (let txn = head; txn !== null && !seen.has(txn); ) {
+    seen.add(txn);
+    const rec = byTxn.get(txn);
+    if (!rec) break; // older history was rotated away
+    chain.push(rec);
+    txn = rec.prev;
+  }
+  return chain.reverse();
+}

@@ -1,0 +1,84 @@
+// Reading and validating the hot state file. A file that does not parse or validate is never overwritten: the
+// caller gets StoreCorruptError (exit 6) and the file stays byte for byte where it is for `taskpulse doctor`.
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { StoreCorruptError } from "../core/errors.ts";
+import { agentConfigSchema, SCHEMA_VERSION, taskSchema } from "../core/model.ts";
+
+export const stateFileSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  seq: z.number().int().nonnegative(),
+  txn: z.string().nullable(),
+  tasks: z.record(z.string(), taskSchema),
+  agents: z.record(z.string(), agentConfigSchema),
+});
+export type StateFile = z.infer<typeof stateFileSchema>;
+
+export function emptyState(): StateFile {
+  return { schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, tasks: {}, agents: {} };
+}
+
+export interface LoadedState {
+  state: StateFile;
+  /** Inode of the file read (0 when there was none): the commit fence compares it before renaming. */
+  ino: number;
+}
+
+export const STATE_FILE = "state.json";
+export const JOURNAL_FILE = "journal.jsonl";
+
+export function loadState(dir: string): LoadedState {
+  const path = join(dir, STATE_FILE);
+  let raw: string;
+  let ino: number;
+  try {
+    raw = readFileSync(path, "utf8");
+    ino = statSync(path).ino;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { state: missingState(dir), ino: 0 };
+    if (code === "EISDIR") throw new StoreCorruptError(`${path} is a directory, not a state file`);
+    if (code === "EACCES") throw new StoreCorruptError(`cannot read ${path}: permission denied`, "check the store's owner and permissions");
+    throw err;
+  }
+  return { state: parseState(raw, path), ino };
+}
+
+function missingState(dir: string): StateFile {
+  // A store whose journal has entries but whose state file is gone lost its state: refuse rather than start empty.
+  try {
+    if (statSync(join(dir, JOURNAL_FILE)).size > 0) {
+      throw new StoreCorruptError(
+        `${join(dir, STATE_FILE)} is missing but the journal has entries`,
+        "run `taskpulse doctor --repair` to rebuild it from the journal",
+      );
+    }
+  } catch (err) {
+    if (err instanceof StoreCorruptError) throw err;
+  }
+  return emptyState();
+}
+
+export function parseState(raw: string, path: string): StateFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new StoreCorruptError(`${path} is not valid JSON`, "the file was kept as it is; run `taskpulse doctor`", { cause: err });
+  }
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === "number" && version > SCHEMA_VERSION) {
+    throw new StoreCorruptError(
+      `${path} has schemaVersion ${version}, newer than this taskpulse understands (${SCHEMA_VERSION})`,
+      "upgrade taskpulse; the file was not changed",
+    );
+  }
+  const parsed = stateFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.join(".")}: ${issue.message}` : "invalid";
+    throw new StoreCorruptError(`${path} does not validate (${where})`, "the file was kept as it is; run `taskpulse doctor`");
+  }
+  return parsed.data as StateFile;
+}

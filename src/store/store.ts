@@ -1,0 +1,30 @@
+// The store interface the commands program against. Narrow on purpose: a snapshot to read, a transaction to
+// change, the audit trail to list. A database backend implements the same three.
+import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
+
+export interface Snapshot {
+  readonly tasks: readonly Task[];
+  get(id: string): Task | undefined;
+  agent(name: string): AgentConfig | undefined;
+  readonly agents: Readonly<Record<string, AgentConfig>>;
+}
+
+export interface StoreTx extends Snapshot {
+  /** Stages a task write; `audit` is appended to the journal in the same commit. */
+  put(task: Task, audit?: AuditEntry): void;
+  setAgent(name: string, config: AgentConfig): void;
+}
+
+export interface Store {
+  /** Where the store lives (a directory), for messages. */
+  readonly location: string;
+  /** A consistent snapshot, read without taking the lock. Never creates anything. */
+  read(): Promise<Snapshot>;
+  /**
+   * Lock, re-read and validate, run `fn`, and commit what it staged durably before returning. `fn` may run more
+   * than once (when a commit is fenced out), so it must not have side effects outside `tx`.
+   */
+  transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
+  /** The committed audit entries of one task, oldest first. */
+  auditTrail(taskId: string): Promise<AuditEntry[]>;
+}

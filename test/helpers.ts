@@ -1,0 +1,89 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach } from "vitest";
+import type { Deps } from "../src/cli/deps.ts";
+import { run } from "../src/cli/run.ts";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+export const BIN = join(ROOT, "bin", "taskpulse.js");
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = "tp-"): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests poke into JSON output freely
+  json: any;
+}
+
+export interface CliOptions {
+  store: string;
+  now?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  tty?: boolean;
+  random?: () => number;
+}
+
+/** Runs the CLI in-process with a scrubbed environment and a fixed clock. */
+export async function cli(options: CliOptions, ...argv: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const now = new Date(options.now ?? "2026-05-01T10:00:00Z");
+  const deps: Deps = {
+    env: { TASKPULSE_HOME: options.store, LANG: "C", ...options.env },
+    cwd: options.cwd ?? "/",
+    home: "/nonexistent-home",
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    now: () => now,
+    random: options.random ?? Math.random,
+    isTTY: options.tty ?? false,
+    columns: 80,
+  };
+  const code = await run(argv, deps);
+  let json: unknown;
+  if (argv.includes("--json")) json = JSON.parse(stdout);
+  return { code, stdout, stderr, json };
+}
+
+/** A scrubbed environment for spawned runs: only what the binary needs. */
+export function cleanEnv(store: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: store, TASKPULSE_HOME: store, LANG: "C", ...extra };
+}
+
+export function spawnCliSync(store: string, args: string[], extra: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv(store, extra), encoding: "utf8" });
+  return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function spawnCli(store: string, args: string[], extra: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((res) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(store, extra) });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code, signal) => res({ code, signal, stdout, stderr }));
+  });
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    // The JSON report is what .ci/run counts to print its closing "N passed, N failed" line.
+    reporters: ["default", ["json", { outputFile: ".tmp/vitest-report.json" }]],
+  },
+});
