@@ -2,7 +2,8 @@
 // store itself, opened lazily so commands that do not need it never touch the disk.
 import { UsageError } from "../core/errors.ts";
 import { DEFAULT_STALL_MS } from "../core/liveness.ts";
-import { printable } from "../core/names.ts";
+import { type NotifyPolicy, notifyPolicySchema, type Route } from "../core/model.ts";
+import { cleanName, printable } from "../core/names.ts";
 import { parseDuration } from "../core/time.ts";
 import { JsonStore } from "../store/json-store.ts";
 import type { Store } from "../store/store.ts";
@@ -18,6 +19,10 @@ export interface GlobalOptions {
   lang?: string;
   color?: boolean;
   debug?: boolean;
+  channel?: string;
+  target?: string;
+  account?: string;
+  thread?: string;
 }
 
 export interface Ctx {
@@ -31,6 +36,9 @@ export interface Ctx {
   quiet: boolean;
   color: boolean;
   stallMs: number;
+  /** Push route given on this call (--channel/--target/--account/--thread). */
+  route: Route;
+  notifyDefault: NotifyPolicy;
   storeDir: string;
   store(command: string): Store;
 }
@@ -46,6 +54,15 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
   const stallEnv = deps.env.TASKPULSE_STALL;
   const stallMs = stallEnv ? parseDuration(stallEnv, "TASKPULSE_STALL") : DEFAULT_STALL_MS;
   const lockWaitMs = deps.env.TASKPULSE_LOCK_WAIT ? parseDuration(deps.env.TASKPULSE_LOCK_WAIT, "TASKPULSE_LOCK_WAIT") : 15_000;
+  const route: Route = {};
+  if (opts.channel !== undefined) route.channel = cleanName(opts.channel, "--channel");
+  if (opts.target !== undefined) route.target = cleanName(opts.target, "--target");
+  if (opts.account !== undefined) route.account = cleanName(opts.account, "--account");
+  if (opts.thread !== undefined) route.thread = cleanName(opts.thread, "--thread");
+  const notifyEnv = deps.env.TASKPULSE_NOTIFY;
+  const notifyParsed = notifyPolicySchema.safeParse(notifyEnv ?? "all");
+  if (!notifyParsed.success)
+    throw new UsageError(`invalid TASKPULSE_NOTIFY '${printable(notifyEnv ?? "")}'`, "use all, steps, final or silent");
   let store: Store | undefined;
   return {
     deps,
@@ -57,6 +74,8 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
     quiet: opts.quiet === true,
     color: opts.color !== false && deps.isTTY && !("NO_COLOR" in deps.env) && deps.env.TERM !== "dumb",
     stallMs,
+    route,
+    notifyDefault: notifyParsed.data,
     storeDir,
     store(command) {
       store ??= new JsonStore(storeDir, { lockWaitMs, owner: { agent, command } });

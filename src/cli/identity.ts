@@ -35,7 +35,9 @@ export function agentFromWorkspace(cwd: string): string | undefined {
   return undefined;
 }
 
-export type Lang = "zh" | "en";
+export type { Lang } from "../core/templates.ts";
+
+import type { Lang } from "../core/templates.ts";
 
 export function resolveLang(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): Lang {
   const pick = flag ?? env.TASKPULSE_LANG;

@@ -5,8 +5,11 @@ import { registerCreate } from "./commands/create.ts";
 import { registerLifecycle } from "./commands/lifecycle.ts";
 import { registerLimit } from "./commands/limit.ts";
 import { registerLog } from "./commands/log.ts";
+import { registerPushed } from "./commands/pushed.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStatus } from "./commands/status.ts";
+import { registerStop } from "./commands/stop.ts";
+import { registerWait } from "./commands/wait.ts";
 import { type Ctx, createContext, type GlobalOptions } from "./context.ts";
 import type { Deps } from "./deps.ts";
 import type { Outcome } from "./outcome.ts";
@@ -54,6 +57,10 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
     .option("--store <dir>", "store directory (default: $TASKPULSE_HOME or ~/.openclaw/taskpulse)")
     .option("--agent <name>", "agent (default: $TASKPULSE_AGENT, the workspace folder, or main)")
     .addOption(new Option("--lang <lang>", "language of messages: zh or en"))
+    .option("--channel <channel>", "push route: channel (telegram, discord, slack, …)")
+    .option("--target <target>", "push route: chat or user id")
+    .option("--account <id>", "push route: account id")
+    .option("--thread <id>", "push route: thread id")
     .option("--no-color", "never colour output")
     .option("--debug", "show stack traces of internal errors")
     .exitOverride()
@@ -77,6 +84,9 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerStatus(program, app);
   registerLog(program, app);
   registerLimit(program, app);
+  registerPushed(program, app);
+  registerStop(program, app);
+  registerWait(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

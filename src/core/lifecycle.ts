@@ -17,7 +17,10 @@ export type TaskEvent =
   | { kind: "done" }
   | { kind: "failed" }
   | { kind: "retry" }
-  | { kind: "cancelled" };
+  | { kind: "cancelled" }
+  | { kind: "stop"; repeated: boolean }
+  | { kind: "stopped" }
+  | { kind: "abandoned" };
 
 export interface Change {
   task: Task;
@@ -178,10 +181,23 @@ function stepAuditMessage(step: Step, message: string | undefined): string {
   return message ? `${step.name}: ${message}` : step.name;
 }
 
-export function recordHeartbeat(task: Task, input: { message?: string | undefined; progress?: number | undefined }, actor: Actor): Change {
+export interface HeartbeatInput {
+  message?: string | undefined;
+  progress?: number | undefined;
+  /** "Waiting on something external, do not call me stalled" until `waitForMs` has passed (or the next sign of life). */
+  waiting?: string | undefined;
+  waitForMs?: number | undefined;
+}
+
+export function recordHeartbeat(task: Task, input: HeartbeatInput, actor: Actor): Change {
   const t = requireStatus(task, ["running"], "heartbeat");
   const at = actor.now.toISOString();
-  const next: Task = { ...t, updatedAt: at, lastSeenAt: at };
+  const { waiting: _previous, ...rest } = t;
+  const next: Task = { ...rest, updatedAt: at, lastSeenAt: at };
+  if (input.waiting !== undefined) {
+    next.waiting = { reason: input.waiting, since: at };
+    if (input.waitForMs !== undefined) next.waiting.until = new Date(actor.now.getTime() + input.waitForMs).toISOString();
+  }
   if (input.message) {
     next.lastMessage = input.message;
     const index = currentStepIndex(t);
@@ -253,6 +269,49 @@ export function cancelTask(task: Task, reason: string | undefined, actor: Actor)
   const cancelled: Task = { ...rest, status: "cancelled", steps, updatedAt: at, finishedAt: at };
   if (reason) cancelled.reason = reason;
   return { task: cancelled, audit: audit(cancelled, "cancel", t.status, actor, reason), event: { kind: "cancelled" } };
+}
+
+/** Records a stop request on a running task. Asking again changes nothing (idempotent, no second audit entry). */
+export function requestStop(task: Task, reason: string | undefined, actor: Actor): Change {
+  const t = requireStatus(task, ["running"], "stop");
+  if (t.stop) return { task: t, audit: undefined, event: { kind: "stop", repeated: true } };
+  const at = actor.now.toISOString();
+  const next: Task = { ...t, updatedAt: at, stop: { requestedAt: at, by: actor.agent } };
+  if (reason && next.stop) next.stop.reason = reason;
+  return { task: next, audit: audit(next, "stop", "running", actor, reason ?? "stop requested"), event: { kind: "stop", repeated: false } };
+}
+
+export const STOPPED_REASON = "stopped on request";
+
+/** The agent acknowledges a stop request at a safe boundary: the task ends as cancelled, its summary kept. */
+export function acknowledgeStop(task: Task, summary: string | undefined, actor: Actor): Change {
+  const t = requireStatus(task, ["running"], "ack");
+  if (!t.stop) {
+    throw new InvalidTransitionError(
+      `task ${t.id} (${t.name}) has no stop request to acknowledge`,
+      `check first: taskpulse check ${t.id} exits 20 when a stop is requested`,
+    );
+  }
+  const at = actor.now.toISOString();
+  const steps = t.steps.map((s): Step => (s.status === "running" || s.status === "pending" ? { ...s, status: "skipped" } : s));
+  const { waiting: _waiting, ...rest } = t;
+  const cancelled: Task = { ...rest, status: "cancelled", steps, updatedAt: at, lastSeenAt: at, finishedAt: at, reason: STOPPED_REASON };
+  if (summary) cancelled.summary = summary;
+  return { task: cancelled, audit: audit(cancelled, "ack", "running", actor, summary ?? STOPPED_REASON), event: { kind: "stopped" } };
+}
+
+export const ABANDONED_ERROR = "abandoned";
+
+/** cleanup closes a running task nobody has heard from for too long, instead of letting it run forever. */
+export function abandonTask(task: Task, silentMs: number, actor: Actor): Change {
+  const t = requireStatus(task, ["running"], "abandon");
+  const at = actor.now.toISOString();
+  const hours = Math.round(silentMs / 3_600_000);
+  const error = `${ABANDONED_ERROR} (no sign of life for ${hours}h)`;
+  const steps = t.steps.map((s): Step => (s.status === "running" ? { ...s, status: "failed", finishedAt: at } : s));
+  const { stop: _stop, waiting: _waiting, ...rest } = t;
+  const failed: Task = { ...rest, status: "failed", steps, updatedAt: at, finishedAt: at, error, retryable: true };
+  return { task: failed, audit: audit(failed, "abandon", "running", actor, error), event: { kind: "abandoned" } };
 }
 
 export function stepCounts(task: Task): { done: number; total: number } {

@@ -9,7 +9,17 @@ import { formatDuration } from "./time.ts";
 
 export type Notification =
   | { kind: "start"; name: string; steps: string[] }
-  | { kind: "step"; name: string; step: string; message: string | undefined; done: number; total: number; next: string | undefined }
+  | {
+      kind: "step";
+      name: string;
+      step: string;
+      message: string | undefined;
+      done: number;
+      total: number;
+      next: string | undefined;
+      /** Set when finishing this step finished the task. */
+      completed?: { duration: string };
+    }
   | {
       kind: "heartbeat";
       name: string;
@@ -21,7 +31,10 @@ export type Notification =
     }
   | { kind: "done"; name: string; duration: string; result: string | undefined }
   | { kind: "failed"; name: string; error: string; step: string | undefined; done: number; total: number }
-  | { kind: "stalled"; name: string; minutes: number; step: string | undefined; done: number; total: number };
+  | { kind: "stalled"; name: string; minutes: number; step: string | undefined; done: number; total: number }
+  | { kind: "stopping"; name: string; reason: string | undefined; by: string }
+  | { kind: "stopped"; name: string; summary: string | undefined }
+  | { kind: "cancelled"; name: string; reason: string | undefined };
 
 export type NotificationKind = Notification["kind"];
 
@@ -32,12 +45,8 @@ export function notificationFor(event: TaskEvent, task: Task): Notification | un
   switch (event.kind) {
     case "start":
       return { kind: "start", name: task.name, steps: task.steps.map((s) => s.name) };
-    case "step":
-      if (!event.next && task.status === "done") {
-        // The last step finished the task: the user hears "done", not one more step.
-        return { kind: "done", name: task.name, duration: durationOf(task), result: undefined };
-      }
-      return {
+    case "step": {
+      const n: Notification = {
         kind: "step",
         name: task.name,
         step: event.finished.name,
@@ -46,6 +55,10 @@ export function notificationFor(event: TaskEvent, task: Task): Notification | un
         total,
         next: event.next?.name,
       };
+      // The last step finished the task: the same message says so, so the user hears "done" too.
+      if (!event.next && task.status === "done") n.completed = { duration: durationOf(task) };
+      return n;
+    }
     case "heartbeat":
       return { kind: "heartbeat", name: task.name, step: current, message: event.message, progress: event.progress, done, total };
     case "done":
@@ -54,9 +67,19 @@ export function notificationFor(event: TaskEvent, task: Task): Notification | un
       const failedStep = task.steps.find((s) => s.status === "failed")?.name;
       return { kind: "failed", name: task.name, error: task.status === "failed" ? task.error : "", step: failedStep, done, total };
     }
+    case "cancelled":
+      return { kind: "cancelled", name: task.name, reason: task.status === "cancelled" ? task.reason : undefined };
+    case "stop":
+      if (event.repeated || !task.stop) return undefined;
+      return { kind: "stopping", name: task.name, reason: task.stop.reason, by: task.stop.by };
+    case "stopped":
+      return { kind: "stopped", name: task.name, summary: task.status === "cancelled" ? task.summary : undefined };
+    case "abandoned": {
+      const failedStep = task.steps.find((s) => s.status === "failed")?.name;
+      return { kind: "failed", name: task.name, error: task.status === "failed" ? task.error : "", step: failedStep, done, total };
+    }
     case "create":
     case "retry":
-    case "cancelled":
       return undefined;
   }
 }

@@ -3,14 +3,14 @@
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (two waiters both took
 // a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record is journalled, and the
 // transaction is run again on fresh state. An update that returned is therefore never lost.
-import { mkdirSync, statSync } from "node:fs";
+import { type FSWatcher, mkdirSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import { appendDurably, writeFileDurably } from "./atomic-file.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import { acquireLock } from "./lock.ts";
 import { JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
-import type { Snapshot, Store, StoreTx } from "./store.ts";
+import type { ChangeFeed, Snapshot, Store, StoreTx } from "./store.ts";
 
 class FencedError extends Error {}
 
@@ -116,10 +116,56 @@ export class JsonStore implements Store {
     }
   }
 
+  changes(): ChangeFeed {
+    return new DirectoryFeed(this.location);
+  }
+
   async auditTrail(taskId: string): Promise<AuditEntry[]> {
     const { state } = loadState(this.location);
     const { records, aborted } = readJournal(this.location);
     return committedRecords(records, aborted, state.txn).flatMap((r) => r.audit.filter((a) => a.task === taskId));
+  }
+}
+
+/** Watches the store directory (inotify on Linux): every commit renames state.json into it. */
+class DirectoryFeed implements ChangeFeed {
+  private watcher: FSWatcher | undefined;
+  private pending = false;
+  private wake: (() => void) | undefined;
+
+  constructor(dir: string) {
+    try {
+      this.watcher = watch(dir, { persistent: false }, () => {
+        this.pending = true;
+        this.wake?.();
+      });
+      this.watcher.on("error", () => this.close());
+    } catch {
+      // no directory yet, or no watch support: callers fall back to their polling interval
+    }
+  }
+
+  next(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(finish, ms);
+      const self = this;
+      function finish(): void {
+        clearTimeout(timer);
+        self.wake = undefined;
+        self.pending = false;
+        resolve();
+      }
+      this.wake = finish;
+    });
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
   }
 }
 

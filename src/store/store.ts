@@ -27,4 +27,12 @@ export interface Store {
   transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
   /** The committed audit entries of one task, oldest first. */
   auditTrail(taskId: string): Promise<AuditEntry[]>;
+  /** A feed of "something may have changed" signals, for waiting without holding the lock or polling hard. */
+  changes(): ChangeFeed;
+}
+
+export interface ChangeFeed {
+  /** Resolves at the next change signal (or at once if one arrived since the last call), or after `ms`. */
+  next(ms: number): Promise<void>;
+  close(): void;
 }

@@ -43,6 +43,7 @@ export async function applyToTask(
 }
 
 export function commitChange(ctx: Ctx, tx: StoreTx, before: Task | undefined, change: Change): Applied {
+  if (change.task === before) return { change, push: null }; // a no-op (e.g. a repeated stop): nothing to write
   const { task, push } = decideForChange(ctx, before, change);
   tx.put(task, change.audit);
   return { change: { ...change, task }, push };

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { createTask } from "../../core/lifecycle.ts";
-import { LIMITS, type NotifyPolicy, notifyPolicySchema, type Route } from "../../core/model.ts";
+import { LIMITS, type NotifyPolicy, notifyPolicySchema } from "../../core/model.ts";
 import { cleanName, cleanText, printable, validateSlug } from "../../core/names.ts";
 import { DEFAULT_PRIORITY, parsePriority } from "../../core/priority.ts";
 import { parseDuration } from "../../core/time.ts";
@@ -25,10 +25,6 @@ export interface CreateOptions {
   maxRetries?: string;
   stallAfter?: string;
   notify?: string;
-  channel?: string;
-  target?: string;
-  account?: string;
-  thread?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -51,10 +47,6 @@ export function registerCreate(program: Command, app: App): void {
     .option("--max-retries <n>", "how often `retry` may requeue it (default 3)")
     .option("--stall-after <duration>", "call it stalled after this much silence (default 180s)")
     .option("--notify <policy>", "push policy: all, steps, final or silent")
-    .option("--channel <channel>", "push route: channel (telegram, discord, …)")
-    .option("--target <target>", "push route: chat / user id")
-    .option("--account <id>", "push route: account id")
-    .option("--thread <id>", "push route: thread id")
     .addHelpText(
       "after",
       example(
@@ -66,7 +58,7 @@ export function registerCreate(program: Command, app: App): void {
 }
 
 export async function create(ctx: Ctx, nameArg: string | undefined, stepArgs: string[], opts: CreateOptions): Promise<Outcome> {
-  const input = parseCreate(nameArg, stepArgs, opts);
+  const input = { ...parseCreate(nameArg, stepArgs, opts), route: Object.keys(ctx.route).length > 0 ? ctx.route : undefined };
   const applied = await ctx.store("create").transaction((tx) => {
     const after = input.after.map((id) => findTask(tx, id).id);
     const id = newId(ctx.deps.random, (candidate) => tx.get(candidate) !== undefined);
@@ -118,11 +110,6 @@ function parseCreate(nameArg: string | undefined, stepArgs: string[], opts: Crea
     if (!parsed.success) throw new UsageError(`invalid --notify '${printable(opts.notify)}'`, "use all, steps, final or silent");
     notify = parsed.data;
   }
-  const route: Route = {};
-  if (opts.channel !== undefined) route.channel = cleanName(opts.channel, "--channel");
-  if (opts.target !== undefined) route.target = cleanName(opts.target, "--target");
-  if (opts.account !== undefined) route.account = cleanName(opts.account, "--account");
-  if (opts.thread !== undefined) route.thread = cleanName(opts.thread, "--thread");
   return {
     name: cleanName(name, "task name"),
     description: opts.description === undefined ? undefined : cleanText(opts.description, "description"),
@@ -135,7 +122,6 @@ function parseCreate(nameArg: string | undefined, stepArgs: string[], opts: Crea
     maxRetries,
     stallAfterMs: opts.stallAfter === undefined ? undefined : positive(parseDuration(opts.stallAfter, "--stall-after"), "--stall-after"),
     notify,
-    route: Object.keys(route).length > 0 ? route : undefined,
     start: opts.start === true,
   };
 }

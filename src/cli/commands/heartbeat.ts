@@ -1,11 +1,13 @@
 import type { Command } from "commander";
-import { UsageError } from "../../core/errors.ts";
+import { EXIT, UsageError } from "../../core/errors.ts";
 import { recordHeartbeat } from "../../core/lifecycle.ts";
-import { cleanText, printable } from "../../core/names.ts";
+import { cleanName, cleanText, printable } from "../../core/names.ts";
+import { parseDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
 import { actorOf, applyToTask } from "./common.ts";
+import { stopLine } from "./stop.ts";
 
 export function registerHeartbeat(program: Command, app: App): void {
   program
@@ -14,11 +16,23 @@ export function registerHeartbeat(program: Command, app: App): void {
     .argument("<id>", "task id or unique prefix")
     .argument("[message...]", "what is happening now")
     .option("--progress <n>", "progress in percent, 0-100")
-    .addHelpText("after", example('taskpulse heartbeat "$TASK_ID" 已处理60% --progress 60'))
-    .action(app.action((ctx, id: string, message: string[], opts: { progress?: string }) => heartbeat(ctx, id, message.join(" "), opts)));
+    .option("--waiting <reason>", "waiting on something external: do not call the task stalled meanwhile")
+    .option("--for <duration>", "with --waiting: for at most this long (e.g. 30m)")
+    .addHelpText(
+      "after",
+      `${example('taskpulse heartbeat "$TASK_ID" 已处理60% --progress 60', 'taskpulse heartbeat "$TASK_ID" --waiting "CI pipeline" --for 30m')}
+Exits 20 (after recording the heartbeat) while a stop is requested: finish the current step, then taskpulse ack.`,
+    )
+    .action(app.action((ctx, id: string, message: string[], opts: HeartbeatOptions) => heartbeat(ctx, id, message.join(" "), opts)));
 }
 
-export async function heartbeat(ctx: Ctx, id: string, messageArg: string, opts: { progress?: string }): Promise<Outcome> {
+export interface HeartbeatOptions {
+  progress?: string;
+  waiting?: string;
+  for?: string;
+}
+
+export async function heartbeat(ctx: Ctx, id: string, messageArg: string, opts: HeartbeatOptions): Promise<Outcome> {
   const message = cleanText(messageArg, "message").trim() || undefined;
   let progress: number | undefined;
   if (opts.progress !== undefined) {
@@ -27,8 +41,23 @@ export async function heartbeat(ctx: Ctx, id: string, messageArg: string, opts: 
       throw new UsageError(`invalid --progress '${printable(opts.progress)}'`, "use a number from 0 to 100");
     }
   }
-  const { change, push } = await applyToTask(ctx, "heartbeat", id, (task) => recordHeartbeat(task, { message, progress }, actorOf(ctx)));
+  if (opts.for !== undefined && opts.waiting === undefined)
+    throw new UsageError("--for needs --waiting", 'taskpulse heartbeat ID --waiting "reason" --for 30m');
+  const waiting = opts.waiting === undefined ? undefined : cleanName(opts.waiting, "--waiting");
+  const waitForMs = opts.for === undefined ? undefined : parseDuration(opts.for, "--for");
+  const { change, push } = await applyToTask(ctx, "heartbeat", id, (task) =>
+    recordHeartbeat(task, { message, progress, waiting, waitForMs }, actorOf(ctx)),
+  );
   const task = change.task;
   const pct = task.progress !== undefined ? ` ${task.progress}%` : "";
-  return { data: { task, stopRequested: task.stop !== undefined }, lines: [`💓 ok${pct}`], push };
+  const stop = task.stop;
+  const lines = [`💓 ok${pct}`];
+  if (stop) lines.push(stopLine(ctx, task.id, stop.reason));
+  return {
+    data: { task, stopRequested: stop !== undefined, stop: stop ?? null },
+    lines,
+    quiet: stop ? "stop" : "",
+    push,
+    exitCode: stop ? EXIT.stopRequested : EXIT.ok,
+  };
 }

@@ -10,6 +10,7 @@ import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago, displayState, label, oneLine, renderTaskLines } from "../render/task-text.ts";
+import { alertNewStall } from "../stall-push.ts";
 import { findTask, t } from "./common.ts";
 
 const RECENT_MS = 24 * 3_600_000;
@@ -52,7 +53,8 @@ async function one(ctx: Ctx, id: string): Promise<Outcome> {
     lines.push(`   ${word}: ${info.dependencies.on.join(", ")}`);
   }
   const state = info.liveness.stalled ? "stalled" : info.dependencies?.state === "blocked" ? "blocked" : task.status;
-  return { data: { task, ...info }, lines, quiet: state };
+  const push = await alertNewStall(ctx, [task]);
+  return { data: { task, ...info }, lines, quiet: state, push };
 }
 
 async function overview(ctx: Ctx): Promise<Outcome> {
@@ -98,5 +100,9 @@ async function overview(ctx: Ctx): Promise<Outcome> {
     "",
     `📊 🔄${counts.running} ⚠️${counts.stalled} ⏳${counts.pending} ✅${counts.done} ❌${counts.failed}${counts.cancelled ? ` ⛔${counts.cancelled}` : ""}`,
   );
-  return { data: { tasks: annotated, counts }, lines, quiet: "" };
+  const push = await alertNewStall(
+    ctx,
+    annotated.filter((a) => a.liveness.stalled).map((a) => a.task),
+  );
+  return { data: { tasks: annotated, counts }, lines, quiet: "", push };
 }

@@ -1,0 +1,49 @@
+// A status read that finds a stalled task produces the stall alert, once per stall episode: the episode id is
+// derived from when the silence (or the overrun) began, so it stays the same until the task moves again. The
+// episode is recorded under the lock, so two concurrent status calls never both alert.
+import { stepCounts } from "../core/lifecycle.ts";
+import { liveness } from "../core/liveness.ts";
+import type { Task } from "../core/model.ts";
+import type { Notification } from "../core/notify.ts";
+import type { Push } from "../core/push.ts";
+import type { Ctx } from "./context.ts";
+import { applyDecision } from "./push.ts";
+
+export function stallEpisode(ctx: Ctx, task: Task): string | undefined {
+  const live = liveness(task, ctx.now, ctx.stallMs);
+  if (!live.stalled) return undefined;
+  return `${task.id}:${live.reason}:${live.since}`;
+}
+
+function isNewStall(ctx: Ctx, task: Task): boolean {
+  const episode = stallEpisode(ctx, task);
+  return episode !== undefined && episode !== task.push?.stallEpisode;
+}
+
+/** Records the first new stall episode among `candidates` (by id) and returns its push; one alert per call. */
+export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Promise<Push | null> {
+  if (ctx.quiet || !candidates.some((t) => isNewStall(ctx, t))) return null;
+  return ctx.store("status").transaction((tx) => {
+    const fresh = candidates
+      .map((t) => tx.get(t.id))
+      .filter((t): t is Task => t !== undefined && isNewStall(ctx, t))
+      .sort((a, b) => a.lastSeenAt.localeCompare(b.lastSeenAt));
+    const task = fresh[0];
+    if (!task) return null;
+    const live = liveness(task, ctx.now, ctx.stallMs);
+    const episode = stallEpisode(ctx, task) as string;
+    const { done, total } = stepCounts(task);
+    const notification: Notification = {
+      kind: "stalled",
+      name: task.name,
+      minutes: Math.max(1, Math.floor((live.forMs ?? 0) / 60_000)),
+      step: task.steps.find((s) => s.status === "running")?.name,
+      done,
+      total,
+    };
+    const decided = applyDecision(ctx, task, notification, episode);
+    const next: Task = { ...decided.task, push: { ...decided.task.push, stallEpisode: episode }, stallsSeen: (task.stallsSeen ?? 0) + 1 };
+    tx.put(next);
+    return decided.push;
+  });
+}

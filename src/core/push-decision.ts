@@ -1,0 +1,96 @@
+// Whether a notification is due, and the exact payload. Pure: a function of the notification, the task's push
+// state, the policy, the route and `now`. The caller stores the returned state in the same write as the change,
+// so throttling and dedupe hold across processes.
+import type { NotifyPolicy, PushState, Route } from "./model.ts";
+import type { Notification, NotificationKind } from "./notify.ts";
+import type { MessageToolArgs, Push } from "./push.ts";
+import { channelLimit, type Lang, renderNotification } from "./templates.ts";
+
+export const HEARTBEAT_PUSH_INTERVAL_MS = 30_000;
+/** Channels whose messages the `message` tool can edit in place. */
+export const EDITABLE_CHANNELS: readonly string[] = ["telegram", "discord", "slack", "matrix", "msteams"];
+/** Notifications that must reach the user as a new message (so they are notified), never as an edit. */
+const ALWAYS_NEW: readonly NotificationKind[] = ["done", "failed", "stalled", "stopped", "cancelled"];
+const FINAL: readonly NotificationKind[] = ["done", "failed", "stalled", "stopped"];
+
+export interface PushInput {
+  taskId: string;
+  notification: Notification;
+  state: PushState | undefined;
+  policy: NotifyPolicy;
+  route: Route;
+  lang: Lang;
+  now: Date;
+  /** A stable id for this notification (stall episodes); defaults to task id, kind and a counter. */
+  id?: string;
+}
+
+export interface PushDecision {
+  push: Push | null;
+  state: PushState | undefined;
+}
+
+export function allowedByPolicy(policy: NotifyPolicy, kind: NotificationKind): boolean {
+  switch (policy) {
+    case "silent":
+      return false;
+    case "final":
+      return FINAL.includes(kind);
+    case "steps":
+      return kind !== "heartbeat";
+    case "all":
+      return true;
+  }
+}
+
+export function decidePush(input: PushInput): PushDecision {
+  const { notification: n, state, now } = input;
+  const none = { push: null, state };
+  if (!allowedByPolicy(input.policy, n.kind)) return none;
+  if (n.kind === "heartbeat") {
+    const meaningful = n.message !== undefined || (n.progress !== undefined && n.progress !== state?.lastProgress);
+    if (!meaningful) return none;
+    if (state?.lastAt && now.getTime() - Date.parse(state.lastAt) < HEARTBEAT_PUSH_INTERVAL_MS) return none;
+  }
+  const text = renderNotification(n, input.lang, channelLimit(input.route.channel));
+  if (text === state?.lastText) return none;
+  const channel = input.route.channel ?? state?.messageChannel;
+  const edit =
+    state?.messageId !== undefined &&
+    !ALWAYS_NEW.includes(n.kind) &&
+    channel !== undefined &&
+    EDITABLE_CHANNELS.includes(channel.toLowerCase());
+  if (edit && text === state?.cardText) return none; // an edit that changes nothing is rejected by Telegram
+  const count = (state?.count ?? 0) + 1;
+  const tool: MessageToolArgs = { action: edit ? "edit" : "send", message: text };
+  if (input.route.channel) tool.channel = input.route.channel;
+  if (input.route.target) tool.target = input.route.target;
+  if (input.route.account) tool.accountId = input.route.account;
+  if (input.route.thread) tool.threadId = input.route.thread;
+  if (edit) tool.messageId = state?.messageId as string;
+  const push: Push = { due: true, reason: n.kind, id: input.id ?? `${input.taskId}-${n.kind}-${count}`, tool, argv: toArgv(tool) };
+  if (!input.route.target) {
+    push.hint =
+      "no target configured: the message tool answers in the current conversation; heartbeat and cron runs need --channel/--target (or TASKPULSE_CHANNEL/TASKPULSE_TARGET)";
+  }
+  const next: PushState = { ...state, lastText: text, lastAt: now.toISOString(), count };
+  if (n.kind === "heartbeat") {
+    next.lastHeartbeatAt = now.toISOString();
+    if (n.progress !== undefined) next.lastProgress = n.progress;
+  }
+  if (edit) next.cardText = text;
+  if (ALWAYS_NEW.includes(n.kind)) delete next.cardText;
+  return { push, state: next };
+}
+
+/** The same message as an `openclaw message` command line, for callers without the message tool. */
+export function toArgv(tool: MessageToolArgs): string[] {
+  const argv = ["openclaw", "message", tool.action];
+  if (tool.channel) argv.push("--channel", tool.channel);
+  if (tool.target) argv.push("--target", tool.target);
+  if (tool.accountId) argv.push("--account", tool.accountId);
+  if (tool.threadId) argv.push("--thread-id", tool.threadId);
+  if (tool.messageId) argv.push("--message-id", tool.messageId);
+  argv.push("--message", tool.message);
+  return argv;
+}

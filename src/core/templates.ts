@@ -1,0 +1,103 @@
+// The push texts. Chinese reproduces Live Task Pulse exactly (full-width punctuation kept); English says the same.
+// At most 3 lines; a field's newlines are flattened; long fields are shortened with an ellipsis on a grapheme
+// boundary (never inside a character or an emoji sequence) until the whole message fits the channel's limit.
+import type { Notification } from "./notify.ts";
+
+export type Lang = "zh" | "en";
+
+/** Longest field in a notification (clawlog's summary rule); the full text stays in the task. */
+export const FIELD_MAX = 120;
+
+const LIMITS: Record<string, number> = { telegram: 4096, discord: 2000, slack: 8000, whatsapp: 4000, signal: 4000 };
+export const DEFAULT_CHANNEL_LIMIT = 2000;
+
+export function channelLimit(channel: string | undefined): number {
+  return (channel && LIMITS[channel.toLowerCase()]) || DEFAULT_CHANNEL_LIMIT;
+}
+
+const segmenter = new Intl.Segmenter("und", { granularity: "grapheme" });
+
+/** Flattens newlines and shortens to `max` graphemes, ending with `…` when shortened. */
+export function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+  if (flat.length <= max) return flat;
+  const graphemes = Array.from(segmenter.segment(flat), (s) => s.segment);
+  if (graphemes.length <= max) return flat;
+  return `${graphemes.slice(0, Math.max(0, max - 1)).join("")}…`;
+}
+
+type Field = (max: number) => string;
+
+/** Renders at decreasing field lengths until the text fits `limit` characters (UTF-16 units, as channels count). */
+export function renderNotification(n: Notification, lang: Lang, limit: number = DEFAULT_CHANNEL_LIMIT): string {
+  for (let max = FIELD_MAX; ; max = Math.floor(max / 2)) {
+    const text = lines(n, lang, (value) => (m: number) => shorten(value, Math.min(m, max)))
+      .slice(0, 3)
+      .join("\n");
+    if (text.length <= limit || max <= 1) return text;
+  }
+}
+
+function lines(n: Notification, lang: Lang, f: (value: string) => Field): string[] {
+  const zh = lang === "zh";
+  const name = f(n.name)(200);
+  switch (n.kind) {
+    case "start": {
+      const out = [zh ? `🚀 开始【${name}】` : `🚀 Started [${name}]`];
+      if (n.steps.length > 0) {
+        out.push(`📋 ${f(n.steps.join(" → "))(400)}`);
+        out.push(zh ? `🔄 当前: ${f(n.steps[0] as string)(200)}` : `🔄 Current: ${f(n.steps[0] as string)(200)}`);
+      }
+      return out;
+    }
+    case "step": {
+      const step = f(n.step)(200);
+      const msg = n.message ? f(n.message)(FIELD_MAX) : "";
+      const first = zh
+        ? `✅ [${n.done}/${n.total}] ${step}完成${msg ? `（${msg}）` : ""}`
+        : `✅ [${n.done}/${n.total}] ${step} done${msg ? ` (${msg})` : ""}`;
+      if (n.next) return [first, `🔄 → ${f(n.next)(200)}`];
+      if (n.completed)
+        return [first, zh ? `🎉 【${name}】完成！(${n.completed.duration})` : `🎉 [${name}] done! (${n.completed.duration})`];
+      return [first];
+    }
+    case "heartbeat": {
+      const pct = n.progress !== undefined ? ` ${n.progress}%` : "";
+      const out = [zh ? `💓 【${name}】进行中${pct}` : `💓 [${name}] in progress${pct}`];
+      const where = n.total > 0 ? ` [${n.done}/${n.total}]` : "";
+      const msg = n.message ? ` — ${f(n.message)(FIELD_MAX)}` : "";
+      if (n.step || msg) out.push(`${zh ? "🔄 当前" : "🔄 Current"}: ${n.step ? f(n.step)(200) : "—"}${where}${msg}`);
+      return out;
+    }
+    case "done": {
+      const out = [zh ? `🎉 【${name}】完成！(${n.duration})` : `🎉 [${name}] done! (${n.duration})`];
+      if (n.result) out.push(`${zh ? "结果" : "Result"}: ${f(n.result)(FIELD_MAX)}`);
+      return out;
+    }
+    case "failed": {
+      const out = [zh ? `❌ 【${name}】失败` : `❌ [${name}] failed`, `${zh ? "错误" : "Error"}: ${f(n.error)(FIELD_MAX)}`];
+      if (n.step) out.push(`${zh ? "当前步骤" : "Current step"}: ${f(n.step)(200)} [${n.done}/${n.total}]`);
+      return out;
+    }
+    case "stalled": {
+      const out = [zh ? `⚠️ 【${name}】可能卡住了（${n.minutes}分钟无更新）` : `⚠️ [${name}] may be stuck (no update for ${n.minutes} min)`];
+      if (n.step) out.push(`${zh ? "当前步骤" : "Current step"}: ${f(n.step)(200)} [${n.done}/${n.total}]`);
+      return out;
+    }
+    case "stopping": {
+      const out = [zh ? `✋ 【${name}】已请求停止` : `✋ [${name}] stop requested`];
+      out.push(`${zh ? "请求者" : "By"}: ${f(n.by)(64)}${n.reason ? ` — ${f(n.reason)(FIELD_MAX)}` : ""}`);
+      return out;
+    }
+    case "stopped": {
+      const out = [zh ? `⏹ 【${name}】已按请求停止` : `⏹ [${name}] stopped on request`];
+      if (n.summary) out.push(`${zh ? "总结" : "Summary"}: ${f(n.summary)(FIELD_MAX)}`);
+      return out;
+    }
+    case "cancelled": {
+      const out = [zh ? `⛔ 【${name}】已取消` : `⛔ [${name}] cancelled`];
+      if (n.reason) out.push(`${zh ? "原因" : "Reason"}: ${f(n.reason)(FIELD_MAX)}`);
+      return out;
+    }
+  }
+}
