@@ -31,6 +31,8 @@ export interface Ctx {
   agent: string;
   /** True when --agent or TASKPULSE_AGENT named the agent (not derived from the directory). */
   agentExplicit: boolean;
+  /** The --agent flag itself: read-side commands (query, stats, history) filter by agent only when it is given. */
+  agentFlag: string | undefined;
   lang: Lang;
   json: boolean;
   quiet: boolean;
@@ -69,6 +71,7 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
     now,
     agent,
     agentExplicit: opts.agent !== undefined || Boolean(deps.env.TASKPULSE_AGENT),
+    agentFlag: opts.agent === undefined ? undefined : agent,
     lang: resolveLang(opts.lang, deps.env),
     json: opts.json === true,
     quiet: opts.quiet === true,

@@ -1,12 +1,17 @@
 // Builds a fresh commander program per run (tests run many in one process). Each command lives in its own file
 // under commands/ and registers itself here.
 import { Command, Option } from "commander";
+import { registerAgents } from "./commands/agents.ts";
+import { registerCleanup } from "./commands/cleanup.ts";
 import { registerCreate } from "./commands/create.ts";
+import { registerHistory } from "./commands/history.ts";
 import { registerLifecycle } from "./commands/lifecycle.ts";
 import { registerLimit } from "./commands/limit.ts";
 import { registerLog } from "./commands/log.ts";
 import { registerPushed } from "./commands/pushed.ts";
+import { registerQuery } from "./commands/query.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerStats } from "./commands/stats.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerStop } from "./commands/stop.ts";
 import { registerWait } from "./commands/wait.ts";
@@ -85,6 +90,11 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerLog(program, app);
   registerLimit(program, app);
   registerPushed(program, app);
+  registerCleanup(program, app);
+  registerQuery(program, app);
+  registerStats(program, app);
+  registerHistory(program, app);
+  registerAgents(program, app);
   registerStop(program, app);
   registerWait(program, app);
   for (const cmd of program.commands) cmd.exitOverride();

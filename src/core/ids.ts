@@ -1,21 +1,23 @@
-// Task ids: short, safe in shells and file names, never starting with `-`. Random letters and digits without
-// look-alikes (no 0/o, 1/l/i); the first character is a letter. Any unique prefix resolves.
+// Task ids: short, safe in shells and file names, never starting with `-`: a random letter, the store's counter in
+// base 31 (at least 3 digits), and 2 random characters, from letters and digits without look-alikes (no 0/o, 1/l/i).
+// The counter makes an id unique in its store for ever (archived tasks included); the random parts make ids from
+// two stores unlikely to collide. Any unique prefix resolves.
 import { AmbiguousIdError, NotFoundError, UsageError } from "./errors.ts";
 import { printable } from "./names.ts";
 
 const ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz";
 const LETTERS = "abcdefghjkmnpqrstuvwxyz";
-export const ID_LENGTH = 6;
+
+function pick(alphabet: string, random: () => number): string {
+  return alphabet[Math.floor(random() * alphabet.length)] ?? (alphabet[0] as string);
+}
 
 /** `random` returns floats in [0, 1); injected so tests are deterministic. */
-export function newId(random: () => number, taken: (id: string) => boolean): string {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const len = ID_LENGTH + Math.floor(attempt / 20);
-    let id = LETTERS[Math.floor(random() * LETTERS.length)] ?? "a";
-    while (id.length < len) id += ALPHABET[Math.floor(random() * ALPHABET.length)] ?? "2";
-    if (!taken(id)) return id;
-  }
-  throw new Error("could not find a free task id");
+export function newId(counter: number, random: () => number): string {
+  let digits = "";
+  for (let n = counter; n > 0; n = Math.floor(n / ALPHABET.length)) digits = (ALPHABET[n % ALPHABET.length] as string) + digits;
+  digits = digits.padStart(3, ALPHABET[0]);
+  return pick(LETTERS, random) + digits + pick(ALPHABET, random) + pick(ALPHABET, random);
 }
 
 export function checkIdInput(input: string): string {

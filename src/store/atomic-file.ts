@@ -1,7 +1,7 @@
 // Guarantee: a file written through here is either entirely the old content or entirely the new one, and the new
 // content is on disk before this returns: temp file in the same directory (mode 0600) -> fsync -> rename -> fsync
 // of the directory. `fence` runs right before the rename and may abort it.
-import { closeSync, constants, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 export function writeFileDurably(path: string, data: string, fence?: () => void): void {
@@ -29,12 +29,16 @@ export function writeFileDurably(path: string, data: string, fence?: () => void)
 
 const APPEND_NOFOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
-/** Appends and fsyncs, so a record is on disk before the caller goes on. A symlink planted there is not followed. */
-export function appendDurably(path: string, data: string): void {
+/**
+ * Appends and fsyncs, so a record is on disk before the caller goes on. A symlink planted there is not followed.
+ * Returns the file's size afterwards.
+ */
+export function appendDurably(path: string, data: string): number {
   const fd = openSync(path, APPEND_NOFOLLOW, 0o600);
   try {
     writeAll(fd, data);
     fsyncSync(fd);
+    return fstatSync(fd).size;
   } finally {
     closeSync(fd);
   }

@@ -11,7 +11,8 @@ import { JOURNAL_FILE } from "./state-file.ts";
 
 export const JOURNAL_VERSION = 1;
 
-export type JournalOp = { k: "task"; id: string; v: Task } | { k: "agent"; id: string; v: AgentConfig };
+/** `v: null` removes the task from the hot state (it was archived). */
+export type JournalOp = { k: "task"; id: string; v: Task | null } | { k: "agent"; id: string; v: AgentConfig };
 
 export interface JournalRecord {
   v: 1;
@@ -33,10 +34,10 @@ export function formatRecord(record: JournalRecord | AbortRecord): string {
 }
 
 /** Reads every well-formed record; a torn last line (crash mid-append) is skipped. */
-export function readJournal(dir: string): { records: JournalRecord[]; aborted: Set<string>; bad: number } {
+export function readJournal(dir: string, file: string = JOURNAL_FILE): { records: JournalRecord[]; aborted: Set<string>; bad: number } {
   let raw: string;
   try {
-    raw = readFileSync(join(dir, JOURNAL_FILE), "utf8");
+    raw = readFileSync(join(dir, file), "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return { records: [], aborted: new Set(), bad: 0 };
     throw err;

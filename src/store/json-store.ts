@@ -3,10 +3,11 @@
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (two waiters both took
 // a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record is journalled, and the
 // transaction is run again on fresh state. An update that returned is therefore never lost.
-import { type FSWatcher, mkdirSync, statSync, watch } from "node:fs";
+import { existsSync, type FSWatcher, mkdirSync, readFileSync, renameSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
-import { appendDurably, writeFileDurably } from "./atomic-file.ts";
+import { ARCHIVE_DIR, appendToArchive, pruneArchive, readArchived, readSummaries, type TaskSummary } from "./archive.ts";
+import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import { acquireLock } from "./lock.ts";
 import { JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
@@ -14,8 +15,31 @@ import type { ChangeFeed, Snapshot, Store, StoreTx } from "./store.ts";
 
 class FencedError extends Error {}
 
+export const CHECKPOINT_FILE = "checkpoint.json";
+export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
+const DEFAULT_ROTATE_BYTES = 8 * 1024 * 1024;
+
+interface Checkpoint {
+  v: 1;
+  seq: number;
+  txn: string | null;
+  state: StateFile;
+  audit: Record<string, AuditEntry[]>;
+}
+
+function readCheckpoint(dir: string): Checkpoint | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), "utf8")) as Checkpoint;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
 export interface JsonStoreOptions {
   lockWaitMs: number;
+  /** Rotate the journal once it grows past this many bytes (default 8 MiB). */
+  rotateBytes?: number;
   /** Who we are, for the lock-owner note. */
   owner: { agent: string; command: string };
 }
@@ -33,7 +57,20 @@ function snapshotOf(state: StateFile): Snapshot {
 class JsonTx implements StoreTx {
   readonly ops = new Map<string, JournalOp>();
   readonly audits: AuditEntry[] = [];
+  readonly archived: Task[] = [];
+  counterUsed = false;
   constructor(private readonly state: StateFile) {}
+
+  nextCounter(): number {
+    this.state.counter += 1;
+    this.counterUsed = true;
+    return this.state.counter;
+  }
+  archive(task: Task): void {
+    delete this.state.tasks[task.id];
+    this.ops.set(`task:${task.id}`, { k: "task", id: task.id, v: null });
+    this.archived.push(task);
+  }
 
   get tasks(): readonly Task[] {
     return Object.values(this.state.tasks);
@@ -59,10 +96,14 @@ class JsonTx implements StoreTx {
 }
 
 export class JsonStore implements Store {
+  private readonly rotateBytes: number;
+
   constructor(
     readonly location: string,
     private readonly options: JsonStoreOptions,
-  ) {}
+  ) {
+    this.rotateBytes = options.rotateBytes ?? DEFAULT_ROTATE_BYTES;
+  }
 
   async read(): Promise<Snapshot> {
     return snapshotOf(loadState(this.location).state);
@@ -79,7 +120,7 @@ export class JsonStore implements Store {
         const { state, ino } = loadState(this.location);
         const tx = new JsonTx(state);
         const result = await fn(tx);
-        if (tx.ops.size > 0) this.commit(state, ino, tx, () => held.compromised);
+        if (tx.ops.size > 0 || tx.counterUsed) this.commit(state, ino, tx, () => held.compromised);
         return result;
       } catch (err) {
         if (err instanceof FencedError && attempt < 5) continue;
@@ -105,7 +146,19 @@ export class JsonStore implements Store {
       audit: tx.audits,
     };
     const journal = join(this.location, JOURNAL_FILE);
-    appendDurably(journal, formatRecord(record));
+    if (tx.archived.length > 0) {
+      // The archive record (with the task's whole audit trail) is on disk before the task leaves the hot state.
+      const trails = this.auditTrails(new Set(tx.archived.map((t) => t.id)), prev);
+      appendToArchive(
+        this.location,
+        tx.archived.map((task) => ({
+          v: 1 as const,
+          task,
+          audit: [...(trails.get(task.id) ?? []), ...tx.audits.filter((a) => a.task === task.id)],
+        })),
+      );
+    }
+    const journalSize = appendDurably(journal, formatRecord(record));
     try {
       writeFileDurably(join(this.location, STATE_FILE), JSON.stringify(state), () => {
         if (compromised() || currentIno(join(this.location, STATE_FILE)) !== ino) throw new FencedError("fenced");
@@ -114,6 +167,40 @@ export class JsonStore implements Store {
       if (err instanceof FencedError) appendDurably(journal, formatRecord({ v: 1, abort: txn }));
       throw err;
     }
+    if (journalSize > this.rotateBytes) this.rotate(state);
+  }
+
+  /**
+   * Keeps the journal bounded: a checkpoint (the committed state plus the audit trails of the tasks still hot) is
+   * written durably, then the journal starts afresh. The segment before is kept as journal.prev.jsonl, the one
+   * before that is deleted. Still under the lock, after a successful commit.
+   */
+  private rotate(state: StateFile): void {
+    const trails = this.auditTrails(new Set(Object.keys(state.tasks)), state.txn);
+    const checkpoint: Checkpoint = { v: 1, seq: state.seq, txn: state.txn, state, audit: Object.fromEntries(trails) };
+    writeFileDurably(join(this.location, CHECKPOINT_FILE), JSON.stringify(checkpoint));
+    renameSync(join(this.location, JOURNAL_FILE), join(this.location, PREVIOUS_JOURNAL_FILE));
+    fsyncDir(this.location);
+  }
+
+  /** Committed audit entries per task, from the checkpoint and the current journal, walking back from `head`. */
+  private auditTrails(ids: ReadonlySet<string>, head: string | null): Map<string, AuditEntry[]> {
+    const out = new Map<string, AuditEntry[]>();
+    const checkpoint = readCheckpoint(this.location);
+    for (const id of ids) {
+      const early = checkpoint?.audit[id];
+      if (early) out.set(id, [...early]);
+    }
+    const { records, aborted } = readJournal(this.location);
+    for (const r of committedRecords(records, aborted, head)) {
+      for (const a of r.audit) {
+        if (!ids.has(a.task)) continue;
+        const list = out.get(a.task) ?? [];
+        list.push(a);
+        out.set(a.task, list);
+      }
+    }
+    return out;
   }
 
   changes(): ChangeFeed {
@@ -122,8 +209,22 @@ export class JsonStore implements Store {
 
   async auditTrail(taskId: string): Promise<AuditEntry[]> {
     const { state } = loadState(this.location);
-    const { records, aborted } = readJournal(this.location);
-    return committedRecords(records, aborted, state.txn).flatMap((r) => r.audit.filter((a) => a.task === taskId));
+    if (!state.tasks[taskId]) return readArchived(this.location, taskId)?.audit ?? [];
+    return this.auditTrails(new Set([taskId]), state.txn).get(taskId) ?? [];
+  }
+
+  async archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]> {
+    const hot = loadState(this.location).state.tasks;
+    return [...readSummaries(this.location, range).values()].filter((s) => !hot[s.id]);
+  }
+
+  async archivedTask(id: string): Promise<Task | undefined> {
+    return readArchived(this.location, id)?.task;
+  }
+
+  async pruneArchive(cutoffIso: string): Promise<{ months: string[]; tasks: number }> {
+    if (!existsSync(join(this.location, ARCHIVE_DIR))) return { months: [], tasks: 0 };
+    return this.transaction(() => pruneArchive(this.location, cutoffIso));
   }
 }
 

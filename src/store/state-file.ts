@@ -10,13 +10,15 @@ export const stateFileSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   seq: z.number().int().nonnegative(),
   txn: z.string().nullable(),
+  /** Handed out by nextCounter(): task ids embed it, so an id is never reused, archived or not. */
+  counter: z.number().int().nonnegative().default(0),
   tasks: z.record(z.string(), taskSchema),
   agents: z.record(z.string(), agentConfigSchema),
 });
 export type StateFile = z.infer<typeof stateFileSchema>;
 
 export function emptyState(): StateFile {
-  return { schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, tasks: {}, agents: {} };
+  return { schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks: {}, agents: {} };
 }
 
 export interface LoadedState {

@@ -1,6 +1,7 @@
 // The store interface the commands program against. Narrow on purpose: a snapshot to read, a transaction to
 // change, the audit trail to list. A database backend implements the same three.
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
+import type { TaskSummary } from "./archive.ts";
 
 export interface Snapshot {
   readonly tasks: readonly Task[];
@@ -13,6 +14,10 @@ export interface StoreTx extends Snapshot {
   /** Stages a task write; `audit` is appended to the journal in the same commit. */
   put(task: Task, audit?: AuditEntry): void;
   setAgent(name: string, config: AgentConfig): void;
+  /** Moves a finished task out of the hot state into the archive (with its audit trail), in this commit. */
+  archive(task: Task): void;
+  /** A number never handed out before in this store (for ids). */
+  nextCounter(): number;
 }
 
 export interface Store {
@@ -27,6 +32,12 @@ export interface Store {
   transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
   /** The committed audit entries of one task, oldest first. */
   auditTrail(taskId: string): Promise<AuditEntry[]>;
+  /** Summaries of archived tasks (not in the hot state), optionally only those finished within a month range. */
+  archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]>;
+  /** The full record of an archived task. */
+  archivedTask(id: string): Promise<Task | undefined>;
+  /** Deletes archived months that ended before `cutoffIso`. */
+  pruneArchive(cutoffIso: string): Promise<{ months: string[]; tasks: number }>;
   /** A feed of "something may have changed" signals, for waiting without holding the lock or polling hard. */
   changes(): ChangeFeed;
 }

@@ -3,7 +3,8 @@ import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
 import { oneLine } from "../render/task-text.ts";
-import { findTask, t } from "./common.ts";
+import { findAnyTask } from "../summaries.ts";
+import { t } from "./common.ts";
 
 export function registerLog(program: Command, app: App): void {
   program
@@ -15,16 +16,16 @@ export function registerLog(program: Command, app: App): void {
 }
 
 export async function log(ctx: Ctx, id: string): Promise<Outcome> {
-  const store = ctx.store("log");
-  const task = findTask(await store.read(), id);
-  const entries = (await store.auditTrail(task.id)).reverse();
+  const { task, archived } = await findAnyTask(ctx, "log", id);
+  const entries = (await ctx.store("log").auditTrail(task.id)).reverse();
   const lines = entries.map((e) => {
     const when = localTime(e.at);
     const move = e.from === null ? `→ ${e.to}` : `${e.from} → ${e.to}`;
     return `${when}  ${e.action.padEnd(7)} ${move.padEnd(20)} ${e.operator}${e.message ? `  ${oneLine(e.message, 100)}` : ""}`;
   });
   if (lines.length === 0) lines.push(t(ctx, "no entries", "没有记录"));
-  return { data: { task: task.id, entries }, lines: [`${task.id} ${task.name}`, ...lines] };
+  const head = `${task.id} ${task.name}${archived ? t(ctx, " (archived)", "（已归档）") : ""}`;
+  return { data: { task: task.id, archived, entries }, lines: [head, ...lines] };
 }
 
 function localTime(iso: string): string {

@@ -11,7 +11,8 @@ import { type App, example } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago, displayState, label, oneLine, renderTaskLines } from "../render/task-text.ts";
 import { alertNewStall } from "../stall-push.ts";
-import { findTask, t } from "./common.ts";
+import { findAnyTask } from "../summaries.ts";
+import { t } from "./common.ts";
 
 const RECENT_MS = 24 * 3_600_000;
 
@@ -31,8 +32,7 @@ export function describe(ctx: Ctx, task: Task, snapshot: Snapshot) {
 }
 
 async function one(ctx: Ctx, id: string): Promise<Outcome> {
-  const snapshot = await ctx.store("status").read();
-  const task = findTask(snapshot, id);
+  const { task, snapshot, archived } = await findAnyTask(ctx, "status", id);
   const info = describe(ctx, task, snapshot);
   const c = paint(ctx.color);
   const lines = renderTaskLines(ctx, task);
@@ -53,8 +53,8 @@ async function one(ctx: Ctx, id: string): Promise<Outcome> {
     lines.push(`   ${word}: ${info.dependencies.on.join(", ")}`);
   }
   const state = info.liveness.stalled ? "stalled" : info.dependencies?.state === "blocked" ? "blocked" : task.status;
-  const push = await alertNewStall(ctx, [task]);
-  return { data: { task, ...info }, lines, quiet: state, push };
+  const push = archived ? null : await alertNewStall(ctx, [task]);
+  return { data: { task, ...info, archived }, lines, quiet: state, push };
 }
 
 async function overview(ctx: Ctx): Promise<Outcome> {

@@ -1,0 +1,41 @@
+import type { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
+import type { Summary } from "../../core/insight.ts";
+import { printable } from "../../core/names.ts";
+import { formatDuration } from "../../core/time.ts";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { ago } from "../render/task-text.ts";
+import { allSummaries } from "../summaries.ts";
+import { t } from "./common.ts";
+
+export function registerHistory(program: Command, app: App): void {
+  program
+    .command("history")
+    .description("finished tasks, newest first (hot and archived)")
+    .option("--limit <n>", "at most this many", "10")
+    .addHelpText("after", example("taskpulse history --agent agent-coder --limit 5"))
+    .action(app.action((ctx, opts: { limit: string }) => history(ctx, opts)));
+}
+
+const ICON = { done: "✅", failed: "❌", cancelled: "⛔", pending: "⏳", running: "🔄" } as const;
+
+export async function history(ctx: Ctx, opts: { limit: string }): Promise<Outcome> {
+  if (!/^\d{1,6}$/.test(opts.limit) || Number(opts.limit) < 1)
+    throw new UsageError(`invalid --limit '${printable(opts.limit)}'`, "use a positive number");
+  const { summaries } = await allSummaries(ctx, "history");
+  const finished = summaries
+    .filter(
+      (s): s is Summary & { finishedAt: string } =>
+        s.finishedAt !== undefined && (ctx.agentFlag === undefined || s.agent === ctx.agentFlag),
+    )
+    .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt) || b.id.localeCompare(a.id));
+  const rows = finished.slice(0, Number(opts.limit));
+  const lines = rows.map((s) => {
+    const dur = s.startedAt ? ` (${formatDuration(Date.parse(s.finishedAt) - Date.parse(s.startedAt))})` : "";
+    return `${ICON[s.status]} ${s.name}${dur} · ${s.agent} · ${ago(ctx, s.finishedAt)} · ${s.id}${s.error ? ` — ${s.error.slice(0, 60)}` : ""}`;
+  });
+  if (lines.length === 0) lines.push(t(ctx, "no finished tasks", "没有已结束的任务"));
+  return { data: { total: finished.length, tasks: rows }, lines, quiet: rows.map((s) => s.id).join("\n") };
+}

@@ -1,0 +1,51 @@
+import type { Command } from "commander";
+import { type AgentStats, computeStats } from "../../core/insight.ts";
+import { parseInstant } from "../../core/time.ts";
+import type { Ctx } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { allSummaries } from "../summaries.ts";
+import { t } from "./common.ts";
+
+export function registerStats(program: Command, app: App): void {
+  program
+    .command("stats")
+    .description(
+      "per agent and overall: counts, success rate, durations (avg, p50, p95), today's counts, retries, stalls; archived tasks count",
+    )
+    .option("--since <time>", "only tasks created since: ISO date/time or a relative age like 7d")
+    .addHelpText("after", example("taskpulse stats", "taskpulse stats --agent agent-coder --since 7d --json"))
+    .action(app.action((ctx, opts: { since?: string }) => stats(ctx, opts)));
+}
+
+/** The local calendar day of an instant (the machine's time zone, or TZ). */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+export async function stats(ctx: Ctx, opts: { since?: string }): Promise<Outcome> {
+  const since = opts.since === undefined ? undefined : parseInstant(opts.since, ctx.now, "--since");
+  const { summaries } = await allSummaries(ctx, "stats");
+  const selected = summaries.filter(
+    (s) => (ctx.agentFlag === undefined || s.agent === ctx.agentFlag) && (!since || Date.parse(s.createdAt) >= since.getTime()),
+  );
+  const result = computeStats(selected, localDay, localDay(ctx.now.toISOString()));
+  const lines: string[] = [];
+  const render = (label: string, s: AgentStats) => {
+    const c = s.counts;
+    lines.push(
+      `${label}: ${c.total} ${t(ctx, "tasks", "个任务")} · ⏳${c.pending} 🔄${c.running} ✅${c.done} ❌${c.failed} ⛔${c.cancelled} · ${t(ctx, "success", "成功率")} ${s.successRate.toFixed(2)}`,
+    );
+    const d = s.durations;
+    if (d.count > 0) lines.push(`   ${t(ctx, "duration", "耗时")}: avg ${d.avg} · p50 ${d.p50} · p95 ${d.p95} (${d.count})`);
+    lines.push(
+      `   ${t(ctx, "today", "今日")}: +${s.today.created} ✅${s.today.done} ❌${s.today.failed} ⛔${s.today.cancelled} · ${t(ctx, "retries", "重试")} ${s.retries} · ${t(ctx, "stalls seen", "卡住次数")} ${s.stallsSeen} · ${t(ctx, "archived", "已归档")} ${s.archived}`,
+    );
+  };
+  for (const [agent, s] of Object.entries(result.agents)) render(agent, s);
+  if (Object.keys(result.agents).length !== 1) render(t(ctx, "all", "全部"), result.overall);
+  if (selected.length === 0) lines.splice(0, lines.length, t(ctx, "no tasks", "没有任务"));
+  return { data: { since: since?.toISOString() ?? null, ...result }, lines, quiet: result.overall.successRate.toFixed(2) };
+}
