@@ -32,7 +32,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<number> 
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
       if (flags.json) writeError(deps, "usage", state.commanderMessage ?? err.message, "see taskpulse --help");
       return EXIT.usage;
     }
