@@ -80,8 +80,8 @@ export function decidePush(input: PushInput): PushDecision {
     next.lastHeartbeatAt = now.toISOString();
     if (n.progress !== undefined) next.lastProgress = n.progress;
   }
+  // A new message (done, failed, stalled…) leaves the live card as it was, so cardText keeps what it shows.
   if (edit) next.cardText = text;
-  if (ALWAYS_NEW.includes(n.kind)) delete next.cardText;
   return { push, state: next };
 }
 
