@@ -333,6 +333,18 @@ describe("CLI pushes: exact texts through --json", () => {
     });
   }
 
+  it("next without a message has no （） even when a heartbeat left a message on the step", async () => {
+    const store = tempDir();
+    const c = (seconds: number, ...argv: string[]) => cli({ store, now: at(seconds) }, "--json", "--lang", "zh", ...argv);
+    const id = (await c(0, "create", "日报发布", "抓取", "写稿", "--start")).json.data.task.id;
+    await c(40, "heartbeat", id, "已处理60%");
+    const step = await c(50, "next", id);
+    expect(msg(step)).toBe("✅ [1/2] 抓取完成\n🔄 → 写稿");
+    expect(step.json.data.task.steps[0].message).toBe("已处理60%"); // the step keeps its last message
+    await c(60, "heartbeat", id, "写到一半");
+    expect(msg(await c(70, "next", id, "写完了"))).toBe("✅ [2/2] 写稿完成（写完了）\n🎉 【日报发布】完成！(1m10s)");
+  });
+
   it("language comes from TASKPULSE_LANG, else the locale (LANG=zh_CN.UTF-8)", async () => {
     const store = tempDir();
     const viaEnv = await cli({ store, env: { TASKPULSE_LANG: "zh" } }, "--json", "create", "x", "--start");
