@@ -30,13 +30,14 @@ export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Prom
       .sort((a, b) => a.lastSeenAt.localeCompare(b.lastSeenAt));
     const task = fresh[0];
     if (!task) return null;
-    const live = liveness(task, ctx.now, ctx.stallMs);
     const episode = stallEpisode(ctx, task) as string;
     const { done, total } = stepCounts(task);
     const notification: Notification = {
       kind: "stalled",
       name: task.name,
-      minutes: Math.max(1, Math.floor((live.forMs ?? 0) / 60_000)),
+      // The template says "no update for n minutes": count from the last sign of life, also for a step overrun
+      // (whose liveness.forMs is only the time past the budget).
+      minutes: Math.max(1, Math.floor((ctx.now.getTime() - Date.parse(task.lastSeenAt)) / 60_000)),
       step: task.steps.find((s) => s.status === "running")?.name,
       done,
       total,
