@@ -384,6 +384,16 @@ describe("stall alerts from status", () => {
     expect((await c(402, "status")).json.push).toBeNull();
     expect(first.json.data.counts.stalled).toBe(2);
   });
+  it("a stalled task whose policy is silent does not hide another task's alert", async () => {
+    const { c } = session();
+    const quiet = (await c(0, "create", "静默", "--start", "--notify", "silent")).json.data.task.id;
+    const loud = (await c(10, "create", "乙", "--start")).json.data.task.id;
+    const r = await c(400, "status");
+    expect(r.json.data.counts.stalled).toBe(2);
+    expect(r.json.push.id).toBe(`${loud}:no_heartbeat:${at(10)}`);
+    expect((await c(401, "status")).json.push).toBeNull();
+    expect((await c(402, "status", quiet)).json.data.task.stallsSeen).toBe(1); // its episode was still seen
+  });
 });
 
 describe("queue tasks use the same templates", () => {

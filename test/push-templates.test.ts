@@ -333,6 +333,24 @@ describe("CLI pushes: exact texts through --json", () => {
     });
   }
 
+  it("heartbeat with a message and progress, in both languages", async () => {
+    for (const [lang, name, steps, note, expected] of [
+      ["zh", "日报发布", ["抓取", "写稿"], "已处理60%", "💓 【日报发布】进行中 60%\n🔄 当前: 抓取 [0/2] — 已处理60%"],
+      [
+        "en",
+        "Daily report",
+        ["fetch", "write"],
+        "60% processed",
+        "💓 [Daily report] in progress 60%\n🔄 Current: fetch [0/2] — 60% processed",
+      ],
+    ] as const) {
+      const store = tempDir();
+      const c = (seconds: number, ...argv: string[]) => cli({ store, now: at(seconds) }, "--json", "--lang", lang, ...argv);
+      const id = (await c(0, "create", name, ...steps, "--start")).json.data.task.id;
+      expect(msg(await c(40, "heartbeat", id, note, "--progress", "60"))).toBe(expected);
+    }
+  });
+
   it("next without a message has no （） even when a heartbeat left a message on the step", async () => {
     const store = tempDir();
     const c = (seconds: number, ...argv: string[]) => cli({ store, now: at(seconds) }, "--json", "--lang", "zh", ...argv);
