@@ -68,9 +68,10 @@ function lines(n: Notification, lang: Lang, f: (value: string) => Field): string
     case "heartbeat": {
       const pct = n.progress !== undefined ? ` ${n.progress}%` : "";
       const out = [zh ? `💓 【${name}】进行中${pct}` : `💓 [${name}] in progress${pct}`];
-      const where = n.total > 0 ? ` [${n.done}/${n.total}]` : "";
-      const msg = n.message ? ` — ${f(n.message)(FIELD_MAX)}` : "";
-      if (n.step || msg) out.push(`${zh ? "🔄 当前" : "🔄 Current"}: ${n.step ? f(n.step)(200) : "—"}${where}${msg}`);
+      const where = n.step ? `${f(n.step)(200)}${n.total > 0 ? ` [${n.done}/${n.total}]` : ""}` : "";
+      const msg = n.message ? f(n.message)(FIELD_MAX) : "";
+      // a task without steps: just the message, not a placeholder dash before it
+      if (where || msg) out.push(`${zh ? "🔄 当前" : "🔄 Current"}: ${[where, msg].filter((x) => x !== "").join(" — ")}`);
       return out;
     }
     case "done": {
