@@ -126,6 +126,28 @@ describe("renderNotification: exact texts", () => {
       enText: "💓 [Daily report] in progress 60%\n🔄 Current: fetch [0/3] — 60% processed",
     },
     {
+      title: "heartbeat of a task without steps: the message only",
+      zh: { kind: "heartbeat", name: "日报发布", step: undefined, message: "等待接口", progress: undefined, done: 0, total: 0 },
+      zhText: "💓 【日报发布】进行中\n🔄 当前: 等待接口",
+      en: {
+        kind: "heartbeat",
+        name: "Daily report",
+        step: undefined,
+        message: "waiting for the API",
+        progress: undefined,
+        done: 0,
+        total: 0,
+      },
+      enText: "💓 [Daily report] in progress\n🔄 Current: waiting for the API",
+    },
+    {
+      title: "heartbeat with progress only",
+      zh: { kind: "heartbeat", name: "日报发布", step: undefined, message: undefined, progress: 30, done: 0, total: 0 },
+      zhText: "💓 【日报发布】进行中 30%",
+      en: { kind: "heartbeat", name: "Daily report", step: undefined, message: undefined, progress: 30, done: 0, total: 0 },
+      enText: "💓 [Daily report] in progress 30%",
+    },
+    {
       title: "stopping with a reason",
       zh: { kind: "stopping", name: "日报发布", reason: "分支错了", by: "anna" },
       zhText: "✋ 【日报发布】已请求停止\n请求者: anna — 分支错了",
