@@ -20,7 +20,8 @@ function isNewStall(ctx: Ctx, task: Task): boolean {
   return episode !== undefined && episode !== task.push?.stallEpisode;
 }
 
-/** Records the first new stall episode among `candidates` (by id) and returns its push; one alert per call. */
+/** Records new stall episodes among `candidates`, oldest silence first, up to the first one that has a push (one alert
+ * per call); an episode whose alert the task's policy suppresses is recorded and does not hide the next task's. */
 export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Promise<Push | null> {
   if (ctx.quiet || !candidates.some((t) => isNewStall(ctx, t))) return null;
   return ctx.store("status").transaction((tx) => {
@@ -28,22 +29,24 @@ export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Prom
       .map((t) => tx.get(t.id))
       .filter((t): t is Task => t !== undefined && isNewStall(ctx, t))
       .sort((a, b) => a.lastSeenAt.localeCompare(b.lastSeenAt));
-    const task = fresh[0];
-    if (!task) return null;
-    const live = liveness(task, ctx.now, ctx.stallMs);
-    const episode = stallEpisode(ctx, task) as string;
-    const { done, total } = stepCounts(task);
-    const notification: Notification = {
-      kind: "stalled",
-      name: task.name,
-      minutes: Math.max(1, Math.floor((live.forMs ?? 0) / 60_000)),
-      step: task.steps.find((s) => s.status === "running")?.name,
-      done,
-      total,
-    };
-    const decided = applyDecision(ctx, task, notification, episode);
-    const next: Task = { ...decided.task, push: { ...decided.task.push, stallEpisode: episode }, stallsSeen: (task.stallsSeen ?? 0) + 1 };
-    tx.put(next);
-    return decided.push;
+    for (const task of fresh) {
+      const episode = stallEpisode(ctx, task) as string;
+      const { done, total } = stepCounts(task);
+      const notification: Notification = {
+        kind: "stalled",
+        name: task.name,
+        // The template says "no update for n minutes": count from the last sign of life, also for a step overrun
+        // (whose liveness.forMs is only the time past the budget).
+        minutes: Math.max(1, Math.floor((ctx.now.getTime() - Date.parse(task.lastSeenAt)) / 60_000)),
+        step: task.steps.find((s) => s.status === "running")?.name,
+        done,
+        total,
+      };
+      const decided = applyDecision(ctx, task, notification, episode);
+      const next: Task = { ...decided.task, push: { ...decided.task.push, stallEpisode: episode }, stallsSeen: (task.stallsSeen ?? 0) + 1 };
+      tx.put(next);
+      if (decided.push) return decided.push;
+    }
+    return null;
   });
 }

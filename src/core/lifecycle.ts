@@ -12,7 +12,8 @@ export interface Actor {
 export type TaskEvent =
   | { kind: "create" }
   | { kind: "start" }
-  | { kind: "step"; finished: Step; index: number; next: Step | undefined }
+  /** `message` is what this `next` said; the step may also hold an older heartbeat message, which is not news. */
+  | { kind: "step"; finished: Step; index: number; next: Step | undefined; message: string | undefined }
   | { kind: "heartbeat"; message: string | undefined; progress: number | undefined }
   | { kind: "done" }
   | { kind: "failed" }
@@ -161,7 +162,7 @@ export function advanceStep(task: Task, message: string | undefined, actor: Acto
     return {
       task: next,
       audit: audit(next, "step", "running", actor, stepAuditMessage(finished, message)),
-      event: { kind: "step", finished, index, next: following },
+      event: { kind: "step", finished, index, next: following, message },
     };
   }
   // The last step is finished: the task is done. Leaving it "running" with no current step would make an orphan
@@ -173,7 +174,7 @@ export function advanceStep(task: Task, message: string | undefined, actor: Acto
   return {
     task: done,
     audit: audit(done, "done", "running", actor, stepAuditMessage(finished, message)),
-    event: { kind: "step", finished, index, next: undefined },
+    event: { kind: "step", finished, index, next: undefined, message },
   };
 }
 

@@ -50,7 +50,7 @@ export function notificationFor(event: TaskEvent, task: Task): Notification | un
         kind: "step",
         name: task.name,
         step: event.finished.name,
-        message: event.finished.message,
+        message: event.message,
         done,
         total,
         next: event.next?.name,

@@ -53,7 +53,9 @@ export function decidePush(input: PushInput): PushDecision {
     if (state?.lastAt && now.getTime() - Date.parse(state.lastAt) < HEARTBEAT_PUSH_INTERVAL_MS) return none;
   }
   const text = renderNotification(n, input.lang, channelLimit(input.route.channel));
-  if (text === state?.lastText) return none;
+  // A stall alert has its own rule, once per episode (cli/stall-push.ts): a new episode after the task moved is news
+  // even when its text equals the previous alert's (a silent heartbeat in between pushes nothing).
+  if (text === state?.lastText && n.kind !== "stalled") return none;
   const channel = input.route.channel ?? state?.messageChannel;
   const edit =
     state?.messageId !== undefined &&
@@ -78,8 +80,8 @@ export function decidePush(input: PushInput): PushDecision {
     next.lastHeartbeatAt = now.toISOString();
     if (n.progress !== undefined) next.lastProgress = n.progress;
   }
+  // A new message (done, failed, stalled…) leaves the live card as it was, so cardText keeps what it shows.
   if (edit) next.cardText = text;
-  if (ALWAYS_NEW.includes(n.kind)) delete next.cardText;
   return { push, state: next };
 }
 

@@ -28,9 +28,13 @@ export function shorten(text: string, max: number): string {
 
 type Field = (max: number) => string;
 
-/** Renders at decreasing field lengths until the text fits `limit` characters (UTF-16 units, as channels count). */
+/** The largest per-field cap used in `lines` (the step list); names and steps have 200, messages FIELD_MAX. */
+const LARGEST_FIELD = 400;
+
+/** Renders at decreasing field lengths until the text fits `limit` characters (UTF-16 units, as channels count).
+ * The first pass uses each field's own cap, so a 200-character name is not cut to FIELD_MAX when the channel has room. */
 export function renderNotification(n: Notification, lang: Lang, limit: number = DEFAULT_CHANNEL_LIMIT): string {
-  for (let max = FIELD_MAX; ; max = Math.floor(max / 2)) {
+  for (let max = LARGEST_FIELD; ; max = Math.floor(max / 2)) {
     const text = lines(n, lang, (value) => (m: number) => shorten(value, Math.min(m, max)))
       .slice(0, 3)
       .join("\n");
@@ -64,9 +68,10 @@ function lines(n: Notification, lang: Lang, f: (value: string) => Field): string
     case "heartbeat": {
       const pct = n.progress !== undefined ? ` ${n.progress}%` : "";
       const out = [zh ? `💓 【${name}】进行中${pct}` : `💓 [${name}] in progress${pct}`];
-      const where = n.total > 0 ? ` [${n.done}/${n.total}]` : "";
-      const msg = n.message ? ` — ${f(n.message)(FIELD_MAX)}` : "";
-      if (n.step || msg) out.push(`${zh ? "🔄 当前" : "🔄 Current"}: ${n.step ? f(n.step)(200) : "—"}${where}${msg}`);
+      const where = n.step ? `${f(n.step)(200)}${n.total > 0 ? ` [${n.done}/${n.total}]` : ""}` : "";
+      const msg = n.message ? f(n.message)(FIELD_MAX) : "";
+      // a task without steps: just the message, not a placeholder dash before it
+      if (where || msg) out.push(`${zh ? "🔄 当前" : "🔄 Current"}: ${[where, msg].filter((x) => x !== "").join(" — ")}`);
       return out;
     }
     case "done": {

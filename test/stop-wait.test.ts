@@ -1,0 +1,227 @@
+// Soft stop and wait (issue 4). The exit codes of stop/check/heartbeat/next/ack are checked across separate spawned
+// processes; the finer points (idempotence, ack without a request) in-process. `wait` runs as a real process and
+// must return promptly after the event (generous bound: < 1500 ms) or at its timeout. Setup runs in-process to keep
+// the suite fast; everything shares one store directory.
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { cli, spawnCli, spawnCliSync, tempDir } from "./helpers.ts";
+
+/** Runs the real binary synchronously with --json and parses its one JSON document. */
+function tp(store: string, ...args: string[]) {
+  const r = spawnCliSync(store, ["--json", ...args]);
+  // biome-ignore lint/suspicious/noExplicitAny: JSON output is poked into freely
+  let json: any;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
+  }
+  return { ...r, json };
+}
+
+/** In-process, with the real clock (as the spawned processes have). */
+function inProc(store: string, ...argv: string[]) {
+  return cli({ store, now: new Date().toISOString() }, "--json", ...argv);
+}
+
+async function createRunning(store: string, ...steps: string[]): Promise<string> {
+  const r = await inProc(store, "--lang", "zh", "create", "部署", ...steps, "--start");
+  expect(r.code).toBe(0);
+  return r.json.data.task.id as string;
+}
+
+const statuses = (task: { steps: { status: string }[] }) => task.steps.map((s) => s.status);
+
+describe("soft stop", () => {
+  it("across processes: check 0 → stop → check 20; heartbeat records and exits 20; next still works; ack cancels", async () => {
+    const store = tempDir();
+    const id = await createRunning(store, "构建", "测试", "发布");
+
+    const before = tp(store, "check", id);
+    expect(before.code).toBe(0);
+    expect(before.json.data).toMatchObject({ task: id, status: "running", stopRequested: false, stop: null });
+
+    const stop = tp(store, "--agent", "anna", "--lang", "zh", "stop", id, "分支错了");
+    expect(stop.code).toBe(0);
+    expect(stop.json.data.repeated).toBe(false);
+    expect(stop.json.data.stop).toMatchObject({ by: "anna", reason: "分支错了" });
+    expect(stop.json.push.tool.message).toBe("✋ 【部署】已请求停止\n请求者: anna — 分支错了");
+
+    const after = tp(store, "check", id);
+    expect(after.code).toBe(20);
+    expect(after.json.data.stopRequested).toBe(true);
+    expect(after.json.data.stop).toMatchObject({ by: "anna", reason: "分支错了" });
+
+    const hb = tp(store, "heartbeat", id, "编译中", "--progress", "40");
+    expect(hb.code).toBe(20);
+    expect(hb.json.ok).toBe(true);
+    expect(hb.json.data.stopRequested).toBe(true);
+    expect(hb.json.data.stop.reason).toBe("分支错了");
+    expect(hb.json.data.task.progress).toBe(40); // recorded before exiting 20
+    expect(hb.json.data.task.lastMessage).toBe("编译中");
+
+    const next = tp(store, "next", id, "构建完成"); // the safe boundary: the step may still be finished
+    expect(next.code).toBe(0);
+    expect(statuses(next.json.data.task)).toEqual(["done", "running", "pending"]);
+    expect(tp(store, "check", id).code).toBe(20); // still pending until acknowledged
+
+    const ack = tp(store, "--lang", "zh", "ack", id, "构建完成后停止，未发布");
+    expect(ack.code).toBe(0);
+    expect(ack.json.data.task).toMatchObject({ status: "cancelled", reason: "stopped on request", summary: "构建完成后停止，未发布" });
+    expect(statuses(ack.json.data.task)).toEqual(["done", "skipped", "skipped"]);
+    expect(ack.json.push.tool.message).toBe("⏹ 【部署】已按请求停止\n总结: 构建完成后停止，未发布");
+
+    const ended = tp(store, "check", id);
+    expect(ended.code).toBe(0);
+    expect(ended.json.data).toMatchObject({ status: "cancelled", stopRequested: false });
+    expect(tp(store, "heartbeat", id).code).toBe(4); // a finished task is never revived
+
+    const actions = (await inProc(store, "log", id)).json.data.entries.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(["ack", "step", "stop", "create"]);
+  });
+
+  it("-q and plain output: check prints `stop`, heartbeat says what to do, both exit 20", async () => {
+    const store = tempDir();
+    const id = await createRunning(store, "a");
+    await inProc(store, "stop", id, "wrong branch");
+    const quiet = await cli({ store }, "-q", "check", id);
+    expect(quiet.code).toBe(20);
+    expect(quiet.stdout).toBe("stop\n");
+    const plain = await cli({ store }, "--lang", "en", "heartbeat", id);
+    expect(plain.code).toBe(20);
+    expect(plain.stdout).toContain(`✋ stop requested: wrong branch (finish the current step, then: taskpulse ack ${id})`);
+  });
+
+  it("stop is idempotent: a second stop changes nothing, pushes nothing, writes no second audit entry", async () => {
+    const store = tempDir();
+    const id = await createRunning(store, "a");
+    const first = tp(store, "stop", id, "first reason");
+    expect(first.code).toBe(0);
+    const second = tp(store, "--agent", "other", "stop", id, "second reason");
+    expect(second.code).toBe(0);
+    expect(second.json.data.repeated).toBe(true);
+    expect(second.json.push).toBeNull();
+    expect(second.json.data.stop).toEqual(first.json.data.stop); // the first request (who, when, why) is kept
+    const entries = (await inProc(store, "log", id)).json.data.entries.filter((e: { action: string }) => e.action === "stop");
+    expect(entries).toHaveLength(1);
+    expect(entries[0].message).toBe("first reason");
+  });
+
+  it("ack without a request exits 4 and changes nothing; stop on a queued task exits 4", async () => {
+    const store = tempDir();
+    const id = await createRunning(store, "a");
+    const ack = tp(store, "ack", id, "nothing to ack");
+    expect(ack.code).toBe(4);
+    expect(ack.json.ok).toBe(false);
+    expect(ack.json.error.message).toContain("no stop request");
+    expect((await inProc(store, "status", id)).json.data.task.status).toBe("running");
+    const queued = (await inProc(store, "create", "later")).json.data.task.id;
+    expect((await inProc(store, "stop", queued)).code).toBe(4);
+    expect((await inProc(store, "check", queued)).code).toBe(0);
+  });
+});
+
+describe("wait", () => {
+  /**
+   * Starts `taskpulse wait` as a process (re-checking only every 10 s, so promptness must come from the change
+   * feed), lets it settle into waiting, makes the change, and measures from the change's commit to wait's exit.
+   */
+  async function waitFor(args: string[], event: (store: string, id: string) => Promise<void>) {
+    const store = tempDir();
+    const id = await createRunning(store, "a", "b");
+    const waiting = spawnCli(store, ["--json", "wait", id, "--interval", "10s", "--timeout", "20s", ...args]);
+    await sleep(700);
+    await event(store, id);
+    const eventAt = performance.now();
+    const r = await waiting;
+    const delay = performance.now() - eventAt;
+    return { ...r, delay, json: JSON.parse(r.stdout) };
+  }
+
+  const ok = async (p: ReturnType<typeof inProc>) => expect((await p).code).toBe(0);
+
+  it("returns 0 promptly when the task is done", async () => {
+    const r = await waitFor([], (store, id) => ok(inProc(store, "done", id, "ok")));
+    expect(r.code).toBe(0);
+    expect(r.json.data.reason).toBe("done");
+    expect(r.json.data.task.status).toBe("done");
+    expect(r.json.data.waitedMs).toBeGreaterThan(200); // it was really waiting before the change
+    expect(r.delay).toBeLessThan(1500);
+  });
+
+  it("returns 7 promptly when the task failed", async () => {
+    const r = await waitFor([], (store, id) => ok(inProc(store, "fail", id, "boom")));
+    expect(r.code).toBe(7);
+    expect(r.json.data.reason).toBe("failed");
+    expect(r.delay).toBeLessThan(1500);
+  });
+
+  it("returns 8 promptly when the task was cancelled (here by an acknowledged stop)", async () => {
+    const r = await waitFor([], async (store, id) => {
+      await ok(inProc(store, "stop", id));
+      await ok(inProc(store, "ack", id, "stopped"));
+    });
+    expect(r.code).toBe(8);
+    expect(r.json.data.reason).toBe("cancelled");
+    expect(r.json.data.task.reason).toBe("stopped on request");
+    expect(r.delay).toBeLessThan(1500);
+  });
+
+  it("keeps waiting through progress that does not finish the task, then times out with 9", async () => {
+    const r = await waitFor(["--timeout", "1500ms"], async (store, id) => {
+      await ok(inProc(store, "next", id));
+      await ok(inProc(store, "heartbeat", id, "x"));
+    });
+    expect(r.code).toBe(9);
+    expect(r.json.data.reason).toBe("timeout");
+    expect(r.json.data.task.status).toBe("running");
+  });
+
+  it("exits 9 at the timeout, not before and not much after", async () => {
+    const store = tempDir();
+    const id = await createRunning(store, "a");
+    const started = performance.now();
+    const r = await spawnCli(store, ["--json", "wait", id, "--timeout", "400ms"]);
+    const elapsed = performance.now() - started;
+    expect(r.code).toBe(9);
+    const json = JSON.parse(r.stdout);
+    expect(json.data.reason).toBe("timeout");
+    expect(json.data.waitedMs).toBeGreaterThanOrEqual(400);
+    expect(elapsed).toBeLessThan(400 + 1500);
+    const quiet = await cli({ store }, "-q", "wait", id, "--timeout", "100ms");
+    expect(quiet.code).toBe(9);
+    expect(quiet.stdout).toBe("timeout\n");
+  });
+
+  it("--stop returns 20 promptly when a stop is requested", async () => {
+    const r = await waitFor(["--stop"], (store, id) => ok(inProc(store, "stop", id, "please")));
+    expect(r.code).toBe(20);
+    expect(r.json.data.reason).toBe("stop_requested");
+    expect(r.json.data.task.stop.reason).toBe("please");
+    expect(r.delay).toBeLessThan(1500);
+  });
+
+  it("--stop returns 0 on timeout, and at once for a task that already ended", async () => {
+    const store = tempDir();
+    const id = await createRunning(store, "a");
+    const timedOut = await spawnCli(store, ["--json", "wait", id, "--stop", "--timeout", "300ms"]);
+    expect(timedOut.code).toBe(0);
+    expect(JSON.parse(timedOut.stdout).data.reason).toBe("timeout");
+    await ok(inProc(store, "done", id));
+    const ended = await inProc(store, "wait", id, "--stop", "--timeout", "10s");
+    expect(ended.code).toBe(0);
+    expect(ended.json.data.reason).toBe("done");
+    expect(ended.json.data.waitedMs).toBeLessThan(1000);
+    const already = await inProc(store, "wait", id, "--timeout", "10s");
+    expect(already.code).toBe(0);
+    expect(already.json.data.waitedMs).toBeLessThan(1000);
+  });
+
+  it("an unknown id exits 3; a too short interval exits 2", async () => {
+    const store = tempDir();
+    await createRunning(store, "a");
+    expect((await inProc(store, "wait", "zzzzzz", "--timeout", "1s")).code).toBe(3);
+    expect((await inProc(store, "wait", "zzzzzz", "--interval", "10ms")).code).toBe(2);
+  });
+});
