@@ -21,7 +21,15 @@ let added = 0;
 for (const [name, [os, cpu, libc]] of Object.entries(platforms)) {
   const key = `node_modules/@biomejs/cli-${name}`;
   if (lock.packages[key]) continue;
-  const entry = { version: biome.version, cpu: [cpu], dev: true, license: "MIT OR Apache-2.0", optional: true, os: [os], engines: { node: ">=14.21.3" } };
+  const entry = {
+    version: biome.version,
+    cpu: [cpu],
+    dev: true,
+    license: "MIT OR Apache-2.0",
+    optional: true,
+    os: [os],
+    engines: { node: ">=14.21.3" },
+  };
   if (libc) entry.libc = [libc];
   lock.packages[key] = entry;
   added++;
