@@ -1,10 +1,14 @@
 // Builds a fresh commander program per run (tests run many in one process). Each command lives in its own file
 // under commands/ and registers itself here.
 import { Command, Option } from "commander";
+import { registerAlerts } from "./commands/alerts.ts";
 import { registerCreate } from "./commands/create.ts";
+import { registerDelivery } from "./commands/delivery.ts";
+import { registerJobs } from "./commands/jobs.ts";
 import { registerLifecycle } from "./commands/lifecycle.ts";
 import { registerLimit } from "./commands/limit.ts";
 import { registerLog } from "./commands/log.ts";
+import { registerRunJob } from "./commands/run-job.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStatus } from "./commands/status.ts";
 import { type Ctx, createContext, type GlobalOptions } from "./context.ts";
@@ -77,6 +81,10 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerStatus(program, app);
   registerLog(program, app);
   registerLimit(program, app);
+  registerRunJob(program, app);
+  registerJobs(program, app);
+  registerAlerts(program, app);
+  registerDelivery(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
