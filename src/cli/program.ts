@@ -10,6 +10,7 @@ import { registerLimit } from "./commands/limit.ts";
 import { registerLog } from "./commands/log.ts";
 import { registerRunJob } from "./commands/run-job.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerState } from "./commands/state.ts";
 import { registerStatus } from "./commands/status.ts";
 import { type Ctx, createContext, type GlobalOptions } from "./context.ts";
 import type { Deps } from "./deps.ts";
@@ -85,6 +86,7 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerJobs(program, app);
   registerAlerts(program, app);
   registerDelivery(program, app);
+  registerState(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
