@@ -119,8 +119,8 @@ describe("state documents (CLI)", () => {
 
   it("concurrent updates from separate processes lose nothing", async () => {
     const store = tempDir();
-    const writers = 6;
-    const each = 15;
+    const writers = 5;
+    const each = 10;
     // each writer is its own process running the built CLI `each` times in a row
     const script = `
       const { main } = require(${JSON.stringify(join(ROOT, "dist", "taskpulse.cjs"))});
