@@ -35,7 +35,9 @@ Exit codes:
   7   (wait) the task failed
   8   (wait) the task was cancelled
   9   (wait) timed out
-  20  stop requested (check, heartbeat, wait --stop)`;
+  20  stop requested (check, heartbeat, wait --stop)
+  run exits with the job's own status instead: its exit code, 124 timed out, 128+n killed by signal n,
+      127/126 could not be started (0 with --announce once recorded; see taskpulse run --help)`;
 
 export function example(...lines: string[]): string {
   return `\nExample${lines.length > 1 ? "s" : ""}:\n${lines.map((l) => `  $ ${l}`).join("\n")}`;

@@ -49,6 +49,7 @@ const ARGS_MAX = 200;
 export function registerRunJob(program: Command, app: App): void {
   program
     .command("run")
+    .usage("--job <id> [options] -- <command> [args…]")
     .description("run a cron job's command and record it: output tail, exit status, failure streak, one alert per episode")
     .requiredOption("--job <id>", "job name (letters, digits, . _ -)")
     .argument("<command...>", "the command and its arguments, after --")
