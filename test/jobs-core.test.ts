@@ -184,6 +184,9 @@ describe("texts (exact)", () => {
       "🚨 [daily-news] failed 12 times in a row\nLast error: killed by SIGKILL\n💡 10+ failures in a row: consider disabling this job",
     );
     expect(notificationText(alert(9, { cause: "lost" }), "en").split("\n")).toHaveLength(2);
+    expect(notificationText(alert(3, { cause: "timeout", timeoutMs: 500 }), "en")).toBe(
+      "🚨 [daily-news] failed 3 times in a row\nLast error: timed out after 500ms and was killed",
+    );
   });
 
   it("the last error line is the last non-empty line, flattened and bounded", () => {

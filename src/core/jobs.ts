@@ -244,7 +244,8 @@ export function describeFailure(failure: Failure, lang: Lang): string {
   const zh = lang === "zh";
   switch (failure.cause) {
     case "timeout": {
-      const after = failure.timeoutMs !== undefined ? formatDuration(failure.timeoutMs) : "";
+      const ms = failure.timeoutMs;
+      const after = ms === undefined ? "" : ms < 1000 ? `${ms}ms` : formatDuration(ms);
       return zh ? `超时${after ? `（${after}）` : ""}，已终止` : `timed out${after ? ` after ${after}` : ""} and was killed`;
     }
     case "signal":
