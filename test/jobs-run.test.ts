@@ -1,7 +1,7 @@
 // `taskpulse run` with real child processes: pass-through, exit codes, signals, timeouts that reach grandchildren,
 // --json, --task, and a wrapper killed with SIGKILL counted as a failure by the next call.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pidAlive } from "../src/jobs/proc.ts";
@@ -271,6 +271,21 @@ describe("run: records", () => {
       .split("\n");
     expect(lines.map((l) => JSON.parse(l).kind)).toEqual(["started", "finished"]);
     expect(JSON.parse(lines[0] as string)).toMatchObject({ argv: ["node", "-e", expect.any(String)], pid: expect.any(Number) });
+  });
+
+  it("a corrupt store does not stop the job; the exit status says it was not recorded, the file is kept", async () => {
+    const store = tempDir();
+    writeFileSync(join(store, "state.json"), "{ not json");
+    const r = await cli({ store }, "run", "--job", "soft", "--", "sh", "-c", "echo still-ran");
+    expect(r.stdout).toBe("still-ran\n");
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/warning: could not record the start of run r\w+: .*not valid JSON; running the command anyway/);
+    expect(r.stderr).toMatch(/warning: could not record the result/);
+    expect(readFileSync(join(store, "state.json"), "utf8")).toBe("{ not json");
+    // with --announce too: the job's output is announced, and the status is not 0
+    const a = await cli({ store }, "run", "--job", "soft", "--announce", "--", "sh", "-c", "echo news");
+    expect(a.stdout).toBe("news\n");
+    expect(a.code).toBe(6);
   });
 
   it("--task tracks the run as a task that finishes with it", async () => {
