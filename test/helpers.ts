@@ -35,6 +35,8 @@ export interface CliOptions {
   cwd?: string;
   tty?: boolean;
   random?: () => number;
+  /** What `-` arguments read as standard input. */
+  stdin?: string;
 }
 
 /** Runs the CLI in-process with a scrubbed environment and a fixed clock. */
@@ -56,6 +58,7 @@ export async function cli(options: CliOptions, ...argv: string[]): Promise<CliRe
     random: options.random ?? Math.random,
     isTTY: options.tty ?? false,
     columns: 80,
+    readStdin: async () => options.stdin ?? "",
   };
   const code = await run(argv, deps);
   let json: unknown;

@@ -10,6 +10,10 @@ export interface Deps {
   random: () => number;
   isTTY: boolean;
   columns: number;
+  /** Raw byte writers for output passed through from a child process (`run`); absent: decoded into stdout/stderr. */
+  passthrough?: { stdout(chunk: Uint8Array): void; stderr(chunk: Uint8Array): void };
+  /** All of standard input, for `-` arguments (`state set <name> -`). */
+  readStdin?: () => Promise<string>;
 }
 
 export function processDeps(): Deps {
@@ -27,5 +31,18 @@ export function processDeps(): Deps {
     random: Math.random,
     isTTY: process.stdout.isTTY === true,
     columns: process.stdout.columns ?? 80,
+    passthrough: {
+      stdout: (chunk) => {
+        process.stdout.write(chunk);
+      },
+      stderr: (chunk) => {
+        process.stderr.write(chunk);
+      },
+    },
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
   };
 }

@@ -9,4 +9,6 @@ export interface Outcome {
   push?: Push | null | undefined;
   exitCode?: number | undefined;
   warnings?: string[] | undefined;
+  /** Human lines for stderr, for commands whose stdout belongs to something else (`run` passes a job's output). */
+  notes?: string[] | undefined;
 }

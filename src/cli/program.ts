@@ -2,15 +2,20 @@
 // under commands/ and registers itself here.
 import { Command, Option } from "commander";
 import { registerAgents } from "./commands/agents.ts";
+import { registerAlerts } from "./commands/alerts.ts";
 import { registerCleanup } from "./commands/cleanup.ts";
 import { registerCreate } from "./commands/create.ts";
+import { registerDelivery } from "./commands/delivery.ts";
 import { registerHistory } from "./commands/history.ts";
+import { registerJobs } from "./commands/jobs.ts";
 import { registerLifecycle } from "./commands/lifecycle.ts";
 import { registerLimit } from "./commands/limit.ts";
 import { registerLog } from "./commands/log.ts";
 import { registerPushed } from "./commands/pushed.ts";
 import { registerQuery } from "./commands/query.ts";
+import { registerRunJob } from "./commands/run-job.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerState } from "./commands/state.ts";
 import { registerStats } from "./commands/stats.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerStop } from "./commands/stop.ts";
@@ -38,7 +43,9 @@ Exit codes:
   7   (wait) the task failed
   8   (wait) the task was cancelled
   9   (wait) timed out
-  20  stop requested (check, heartbeat, wait --stop)`;
+  20  stop requested (check, heartbeat, wait --stop)
+  run exits with the job's own status instead: its exit code, 124 timed out, 128+n killed by signal n,
+      127/126 could not be started (0 with --announce once recorded; see taskpulse run --help)`;
 
 export function example(...lines: string[]): string {
   return `\nExample${lines.length > 1 ? "s" : ""}:\n${lines.map((l) => `  $ ${l}`).join("\n")}`;
@@ -97,6 +104,11 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerAgents(program, app);
   registerStop(program, app);
   registerWait(program, app);
+  registerRunJob(program, app);
+  registerJobs(program, app);
+  registerAlerts(program, app);
+  registerDelivery(program, app);
+  registerState(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -41,6 +41,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<number> 
   const outcome = state.outcome;
   if (!outcome) return EXIT.ok;
   for (const w of outcome.warnings ?? []) deps.stderr(`warning: ${w}\n`);
+  if (!flags.json && !flags.quiet) for (const note of outcome.notes ?? []) deps.stderr(`${note}\n`);
   if (flags.json) {
     deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: true, data: outcome.data, push: outcome.push ?? null })}\n`);
   } else if (flags.quiet) {

@@ -20,6 +20,13 @@ export function newId(counter: number, random: () => number): string {
   return pick(LETTERS, random) + digits + pick(ALPHABET, random) + pick(ALPHABET, random);
 }
 
+/** A run id: the start time in base 36 and 4 random characters (runs are not resolved by prefix). */
+export function newRunId(now: Date, random: () => number): string {
+  let suffix = "";
+  for (let i = 0; i < 4; i++) suffix += pick(ALPHABET, random);
+  return `r${now.getTime().toString(36)}${suffix}`;
+}
+
 export function checkIdInput(input: string): string {
   const id = input.trim().toLowerCase();
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(id)) {

@@ -31,6 +31,7 @@ export interface Change {
 
 export interface CreateInput {
   id: string;
+  seq?: number | undefined;
   agent: string;
   name: string;
   description?: string | undefined;
@@ -79,6 +80,7 @@ export function createTask(input: CreateInput, actor: Actor): Change {
   const at = actor.now.toISOString();
   const base = dropUndefined({
     id: input.id,
+    seq: input.seq,
     agent: input.agent,
     name: input.name,
     description: input.description,

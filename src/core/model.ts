@@ -79,6 +79,8 @@ const common = {
   after: z.array(z.string()).max(LIMITS.after),
   group: z.string().max(LIMITS.tag).optional(),
   meta: z.record(z.string(), z.string()),
+  /** Creation order in the store (the counter its id embeds): breaks ties between tasks queued in the same ms. */
+  seq: z.number().int().nonnegative().optional(),
   createdBy: z.string(),
   createdAt: iso,
   /** FIFO position in the queue; kept across retries so a retried task does not lose its place. */

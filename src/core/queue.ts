@@ -4,7 +4,7 @@ import type { Task } from "./model.ts";
 export const DEFAULT_AGENT_LIMIT = 1;
 
 export function compareQueue(a: Task, b: Task): number {
-  return b.priority - a.priority || a.queuedAt.localeCompare(b.queuedAt) || a.id.localeCompare(b.id);
+  return b.priority - a.priority || a.queuedAt.localeCompare(b.queuedAt) || (a.seq ?? 0) - (b.seq ?? 0) || a.id.localeCompare(b.id);
 }
 
 export type DependencyState = "ready" | "waiting" | "blocked";

@@ -2,17 +2,21 @@
 // record is one committed-or-attempted transaction: the new values of everything it changed, and its audit entries.
 // Records chain through `prev` (the txn the change was based on); the state file names the last committed txn, so
 // records of attempts that never committed (killed mid-commit, or fenced out) are off the chain and ignored.
-// Format version 1: {"v":1,"seq":N,"txn":"…","prev":"…"|null,"at":ISO,"ops":[{"k":"task"|"agent","id":…,"v":…}],
+// Format version 1: {"v":1,"seq":N,"txn":"…","prev":"…"|null,"at":ISO,"ops":[{"k":"task"|"agent"|"job","id":…,"v":…}],
 // "audit":[AuditEntry…]}, or {"v":1,"abort":"<txn>"} for an attempt that was fenced out.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Job } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import { JOURNAL_FILE } from "./state-file.ts";
 
 export const JOURNAL_VERSION = 1;
 
 /** `v: null` removes the task from the hot state (it was archived). */
-export type JournalOp = { k: "task"; id: string; v: Task | null } | { k: "agent"; id: string; v: AgentConfig };
+export type JournalOp =
+  | { k: "task"; id: string; v: Task | null }
+  | { k: "agent"; id: string; v: AgentConfig }
+  | { k: "job"; id: string; v: Job };
 
 export interface JournalRecord {
   v: 1;

@@ -5,13 +5,16 @@
 // transaction is run again on fresh state. An update that returned is therefore never lost.
 import { existsSync, type FSWatcher, mkdirSync, readFileSync, renameSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
+import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import { ARCHIVE_DIR, appendToArchive, pruneArchive, readArchived, readSummaries, type TaskSummary } from "./archive.ts";
 import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
+import { appendRunRecords, COMPACT_EVERY, compactRunFile, listRunFiles, readRunRecords } from "./job-runs.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import { acquireLock } from "./lock.ts";
+import { listDocs, readDoc, type StateDoc, updateDoc } from "./state-docs.ts";
 import { JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
-import type { ChangeFeed, Snapshot, Store, StoreTx } from "./store.ts";
+import type { ChangeFeed, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
 
 class FencedError extends Error {}
 
@@ -51,6 +54,8 @@ function snapshotOf(state: StateFile): Snapshot {
     agents: state.agents,
     get: (id) => state.tasks[id],
     agent: (name) => state.agents[name],
+    jobs: state.jobs,
+    job: (id) => state.jobs[id],
   };
 }
 
@@ -59,6 +64,7 @@ class JsonTx implements StoreTx {
   readonly audits: AuditEntry[] = [];
   readonly archived: Task[] = [];
   counterUsed = false;
+  readonly runs = new Map<string, RunRecord[]>();
   constructor(private readonly state: StateFile) {}
 
   nextCounter(): number {
@@ -93,6 +99,21 @@ class JsonTx implements StoreTx {
     this.state.agents[name] = config;
     this.ops.set(`agent:${name}`, { k: "agent", id: name, v: config });
   }
+  get jobs(): Readonly<Record<string, Job>> {
+    return this.state.jobs;
+  }
+  job(id: string): Job | undefined {
+    return this.state.jobs[id];
+  }
+  putJob(job: Job): void {
+    this.state.jobs[job.id] = job;
+    this.ops.set(`job:${job.id}`, { k: "job", id: job.id, v: job });
+  }
+  appendRun(jobId: string, record: RunRecord): void {
+    const list = this.runs.get(jobId) ?? [];
+    list.push(record);
+    this.runs.set(jobId, list);
+  }
 }
 
 export class JsonStore implements Store {
@@ -121,6 +142,13 @@ export class JsonStore implements Store {
         const tx = new JsonTx(state);
         const result = await fn(tx);
         if (tx.ops.size > 0 || tx.counterUsed) this.commit(state, ino, tx, () => held.compromised);
+        // Run history follows the committed state, still under the lock, so its order matches the state's.
+        for (const [jobId, records] of tx.runs) {
+          const finished = records.filter((r) => r.kind === "finished" && !r.late).length;
+          const runs = state.jobs[jobId]?.totals.runs ?? 0;
+          const compact = finished > 0 && runs % COMPACT_EVERY < finished;
+          appendRunRecords(this.location, jobId, records, compact);
+        }
         return result;
       } catch (err) {
         if (err instanceof FencedError && attempt < 5) continue;
@@ -205,6 +233,49 @@ export class JsonStore implements Store {
 
   changes(): ChangeFeed {
     return new DirectoryFeed(this.location);
+  }
+
+  async runRecords(jobId: string): Promise<RunRecord[]> {
+    return readRunRecords(this.location, jobId);
+  }
+
+  async pruneRuns(options: { keep: number; before?: Date }): Promise<PruneRunsResult> {
+    const jobs = listRunFiles(this.location);
+    if (jobs.length === 0) return { jobs: 0, removedRuns: 0 };
+    const held = await acquireLock(this.location, {
+      waitMs: this.options.lockWaitMs,
+      owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
+    });
+    try {
+      let removedRuns = 0;
+      for (const jobId of jobs) {
+        try {
+          removedRuns += compactRunFile(this.location, jobId, options.keep, options.before);
+        } catch (err) {
+          // a file whose name is not a valid job name was not written by taskpulse: leave it alone
+          if ((err as { code?: string }).code !== "usage") throw err;
+        }
+      }
+      return { jobs: jobs.length, removedRuns };
+    } finally {
+      await held.release();
+    }
+  }
+
+  async readDoc(name: string): Promise<StateDoc | undefined> {
+    return readDoc(this.location, name);
+  }
+
+  async updateDoc(name: string, fn: (current: StateDoc | undefined) => unknown, now: Date): Promise<{ doc: StateDoc; changed: boolean }> {
+    return updateDoc(this.location, name, fn, {
+      waitMs: this.options.lockWaitMs,
+      owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
+      now,
+    });
+  }
+
+  async listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]> {
+    return listDocs(this.location);
   }
 
   async auditTrail(taskId: string): Promise<AuditEntry[]> {

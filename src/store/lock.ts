@@ -1,4 +1,4 @@
-// Guarantee: one holder at a time per store, across processes. A lock left by a killed process goes stale after
+// Guarantee: one holder at a time per store (or per named resource), across processes. A lock left by a killed process goes stale after
 // STALE_MS and is taken over; a waiter keeps trying longer than that, so it never gives up on a dead holder's lock.
 // proper-lockfile's default onCompromised throws inside a timer and kills the process: we record it instead and
 // the commit is fenced (see json-store.ts).
@@ -18,15 +18,36 @@ export interface LockOptions {
   /** How long to keep trying; must exceed STALE_MS so a dead holder's lock is taken over. */
   waitMs: number;
   owner: string;
+  /**
+   * What is locked: by default the store's state file (`state.lock`, owner note `lock-owner.json`); a name locks
+   * `<dir>/<name>.json` through `<name>.json.lock` (owner note `<name>.json.owner`), e.g. one state document.
+   */
+  name?: string;
+}
+
+interface LockPaths {
+  target: string;
+  lock: string;
+  owner: string;
+  what: string;
+}
+
+function lockPaths(dir: string, name: string | undefined): LockPaths {
+  if (name === undefined) {
+    return { target: join(dir, "state.json"), lock: join(dir, "state.lock"), owner: join(dir, "lock-owner.json"), what: "store" };
+  }
+  const target = join(dir, `${name}.json`);
+  return { target, lock: `${target}.lock`, owner: `${target}.owner`, what: `'${name}'` };
 }
 
 export async function acquireLock(dir: string, options: LockOptions): Promise<Held> {
   const held: Held = { compromised: undefined, release: async () => {} };
+  const paths = lockPaths(dir, options.name);
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(join(dir, "state.json"), {
+    release = await lockfile.lock(paths.target, {
       realpath: false,
-      lockfilePath: join(dir, "state.lock"),
+      lockfilePath: paths.lock,
       stale: STALE_MS,
       update: STALE_MS / 4,
       retries: { retries: 100_000, factor: 1.25, minTimeout: 2, maxTimeout: 40, randomize: true, maxRetryTime: options.waitMs },
@@ -36,13 +57,15 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
     });
   } catch (err) {
     if ((err as { code?: string }).code === "ELOCKED") {
-      throw new StoreBusyError(`store is locked${describeHolder(dir)}; gave up after ${Math.round(options.waitMs / 1000)}s`);
+      throw new StoreBusyError(
+        `${paths.what} is locked${describeHolder(paths.owner)}; gave up after ${Math.round(options.waitMs / 1000)}s`,
+      );
     }
     throw err;
   }
   // Informational only: who holds the lock, for the busy message above. Not fsynced, not trusted for correctness.
   try {
-    writeFileSync(join(dir, "lock-owner.json"), options.owner, { mode: 0o600 });
+    writeFileSync(paths.owner, options.owner, { mode: 0o600 });
   } catch {
     // best effort
   }
@@ -57,9 +80,9 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
   return held;
 }
 
-function describeHolder(dir: string): string {
+function describeHolder(ownerPath: string): string {
   try {
-    const owner = JSON.parse(readFileSync(join(dir, "lock-owner.json"), "utf8")) as { pid?: number; command?: string; agent?: string };
+    const owner = JSON.parse(readFileSync(ownerPath, "utf8")) as { pid?: number; command?: string; agent?: string };
     return ` by pid ${owner.pid ?? "?"} (${owner.command ?? "?"}, agent ${owner.agent ?? "?"})`;
   } catch {
     return "";

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { StoreCorruptError } from "../core/errors.ts";
+import { jobSchema } from "../core/job-model.ts";
 import { agentConfigSchema, SCHEMA_VERSION, taskSchema } from "../core/model.ts";
 
 export const stateFileSchema = z.object({
@@ -14,11 +15,13 @@ export const stateFileSchema = z.object({
   counter: z.number().int().nonnegative().default(0),
   tasks: z.record(z.string(), taskSchema),
   agents: z.record(z.string(), agentConfigSchema),
+  /** Cron-job summaries (small; run records with output live in jobs/<id>.jsonl). Absent in older files. */
+  jobs: z.record(z.string(), jobSchema).default({}),
 });
 export type StateFile = z.infer<typeof stateFileSchema>;
 
 export function emptyState(): StateFile {
-  return { schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks: {}, agents: {} };
+  return { schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks: {}, agents: {}, jobs: {} };
 }
 
 export interface LoadedState {

@@ -1,13 +1,19 @@
 // The store interface the commands program against. Narrow on purpose: a snapshot to read, a transaction to
-// change, the audit trail to list. A database backend implements the same three.
+// change, the audit trail to list; for cron jobs, their run history; and named state documents. A database backend
+// implements the same.
+import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import type { TaskSummary } from "./archive.ts";
+import type { StateDoc } from "./state-docs.ts";
 
 export interface Snapshot {
   readonly tasks: readonly Task[];
   get(id: string): Task | undefined;
   agent(name: string): AgentConfig | undefined;
   readonly agents: Readonly<Record<string, AgentConfig>>;
+  /** Cron-job summaries by job id. */
+  readonly jobs: Readonly<Record<string, Job>>;
+  job(id: string): Job | undefined;
 }
 
 export interface StoreTx extends Snapshot {
@@ -18,6 +24,15 @@ export interface StoreTx extends Snapshot {
   archive(task: Task): void;
   /** A number never handed out before in this store (for ids). */
   nextCounter(): number;
+  /** Stages a job-summary write (journal op kind "job"). */
+  putJob(job: Job): void;
+  /** Stages a record for the job's run history; written durably after the state commit, under the same lock. */
+  appendRun(jobId: string, record: RunRecord): void;
+}
+
+export interface PruneRunsResult {
+  jobs: number;
+  removedRuns: number;
 }
 
 export interface Store {
@@ -32,6 +47,21 @@ export interface Store {
   transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
   /** The committed audit entries of one task, oldest first. */
   auditTrail(taskId: string): Promise<AuditEntry[]>;
+  /** The run records of one job, oldest first (bounded: the newest runs only). Never creates anything. */
+  runRecords(jobId: string): Promise<RunRecord[]>;
+  /**
+   * Retention for `cleanup`: keeps at most `keep` runs per job and drops runs last touched before `before` (the
+   * newest run of a job is always kept). Takes the store lock.
+   */
+  pruneRuns(options: { keep: number; before?: Date }): Promise<PruneRunsResult>;
+  /** A named state document, or undefined. Never creates anything. */
+  readDoc(name: string): Promise<StateDoc | undefined>;
+  /**
+   * Read-modify-write of a named state document under its own lock; `fn` returns the new value, or UNCHANGED.
+   * `fn` may run more than once.
+   */
+  updateDoc(name: string, fn: (current: StateDoc | undefined) => unknown, now: Date): Promise<{ doc: StateDoc; changed: boolean }>;
+  listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]>;
   /** Summaries of archived tasks (not in the hot state), optionally only those finished within a month range. */
   archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]>;
   /** The full record of an archived task. */

@@ -73,7 +73,11 @@ export async function cleanup(ctx: Ctx, opts: CleanupOptions): Promise<Outcome> 
       }
     });
   }
-  const pruned = await store.pruneArchive(new Date(ctx.now.getTime() - archiveDays * DAY).toISOString());
+  const archiveCutoff = new Date(ctx.now.getTime() - archiveDays * DAY);
+  const pruned = await store.pruneArchive(archiveCutoff.toISOString());
+  // Cron run history: the newest 200 runs per job, none older than the archive retention.
+  const runs =
+    Object.keys(peek.jobs).length > 0 ? await store.pruneRuns({ keep: 200, before: archiveCutoff }) : { jobs: 0, removedRuns: 0 };
   const lines = [
     t(ctx, `🧹 cleaned up ${archivedCount} expired task(s) (>${keepDays} days)`, `🧹 清理 ${archivedCount} 个过期任务（>${keepDays}天）`),
   ];

@@ -61,8 +61,9 @@ export async function create(ctx: Ctx, nameArg: string | undefined, stepArgs: st
   const input = { ...parseCreate(nameArg, stepArgs, opts), route: Object.keys(ctx.route).length > 0 ? ctx.route : undefined };
   const applied = await ctx.store("create").transaction((tx) => {
     const after = input.after.map((id) => findTask(tx, id).id);
-    const id = newId(tx.nextCounter(), ctx.deps.random);
-    const change = createTask({ ...input, id, agent: ctx.agent, after }, actorOf(ctx));
+    const seq = tx.nextCounter();
+    const id = newId(seq, ctx.deps.random);
+    const change = createTask({ ...input, id, seq, agent: ctx.agent, after }, actorOf(ctx));
     return commitChange(ctx, tx, undefined, change);
   });
   const task = applied.change.task;

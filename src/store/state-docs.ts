@@ -1,0 +1,175 @@
+// Guarantee: a state document (`state/<name>.json` under the store) is only changed read-modify-write under its own
+// lock (`state/<name>.json.lock`, the same lock code as the store), on content read after the lock was taken, and
+// replaced atomically (temp, fsync, rename, fsync dir): a reader sees the old or the new document, never a torn one,
+// and no concurrent update is lost. The rename is fenced like the store's commit: if the lock was taken over or
+// the file replaced meanwhile, the update runs again on fresh content. Reads take no lock and create nothing.
+// File format 1: {"schemaVersion":1,"name":…,"rev":N,"updatedAt":ISO,"value":<any JSON>}; a plain JSON file
+// (e.g. copied from Cron State Manager's state/*.json) is read as the value of revision 0 and upgraded on write.
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { StoreCorruptError, UsageError } from "../core/errors.ts";
+import { validateSlug } from "../core/names.ts";
+import { writeFileDurably } from "./atomic-file.ts";
+import { acquireLock } from "./lock.ts";
+
+export const DOCS_DIR = "state";
+export const DOC_VERSION = 1;
+/** Largest serialised document accepted: state documents are for small data that cron scripts carry between runs. */
+export const DOC_MAX_BYTES = 1024 * 1024;
+
+export interface StateDoc {
+  name: string;
+  rev: number;
+  updatedAt: string | null;
+  value: unknown;
+}
+
+export interface DocSummary {
+  name: string;
+  bytes: number;
+  rev: number;
+  updatedAt: string | null;
+}
+
+export function docPath(storeDir: string, name: string): string {
+  return join(storeDir, DOCS_DIR, `${validateSlug(name, "state name")}.json`);
+}
+
+/** The document, or undefined when there is none. A file that is not JSON is an error (exit 6), never replaced. */
+export function readDoc(storeDir: string, name: string): StateDoc | undefined {
+  const path = docPath(storeDir, name);
+  let raw: string;
+  try {
+    raw = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") throw new StoreCorruptError(`${path} is a directory, not a state document`);
+    throw err;
+  }
+  return parseDoc(raw, name, path);
+}
+
+function parseDoc(raw: string, name: string, path: string): StateDoc {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new StoreCorruptError(
+      `${path} is not valid JSON`,
+      `the file was kept as it is; fix it by hand, or replace it with \`taskpulse state set ${name} <json>\``,
+      { cause: err },
+    );
+  }
+  if (isEnvelope(json)) {
+    if (json.schemaVersion > DOC_VERSION) {
+      throw new StoreCorruptError(
+        `${path} has schemaVersion ${json.schemaVersion}, newer than this taskpulse understands`,
+        "upgrade taskpulse",
+      );
+    }
+    return { name, rev: json.rev, updatedAt: typeof json.updatedAt === "string" ? json.updatedAt : null, value: json.value };
+  }
+  return { name, rev: 0, updatedAt: null, value: json };
+}
+
+interface Envelope {
+  schemaVersion: number;
+  rev: number;
+  updatedAt?: unknown;
+  value: unknown;
+}
+
+function isEnvelope(json: unknown): json is Envelope {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
+  const o = json as Record<string, unknown>;
+  return typeof o.schemaVersion === "number" && Number.isInteger(o.rev) && "value" in o;
+}
+
+/** Returned by an update function to leave the document as it is (no write, no new revision). */
+export const UNCHANGED: unique symbol = Symbol("unchanged");
+
+export interface DocLockOptions {
+  waitMs: number;
+  owner: string;
+  /** Recorded as the document's updatedAt. */
+  now: Date;
+}
+
+class FencedError extends Error {}
+
+/**
+ * Locks the document, reads it, and writes what `fn` returns as the next revision. `fn` may run more than once (a
+ * fenced write is retried on fresh content), so it must only compute.
+ */
+export async function updateDoc(
+  storeDir: string,
+  name: string,
+  fn: (current: StateDoc | undefined) => unknown,
+  options: DocLockOptions,
+): Promise<{ doc: StateDoc; changed: boolean }> {
+  const path = docPath(storeDir, name);
+  const dir = join(storeDir, DOCS_DIR);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (let attempt = 1; ; attempt++) {
+    const held = await acquireLock(dir, { waitMs: options.waitMs, owner: options.owner, name });
+    try {
+      const ino = inode(path);
+      const current = readDoc(storeDir, name);
+      const value = fn(current);
+      if (value === UNCHANGED) {
+        if (!current) throw new Error("an update of a missing document must produce a value");
+        return { doc: current, changed: false };
+      }
+      const doc: StateDoc = { name, rev: (current?.rev ?? 0) + 1, updatedAt: options.now.toISOString(), value };
+      const text = `${JSON.stringify({ schemaVersion: DOC_VERSION, name, rev: doc.rev, updatedAt: doc.updatedAt, value }, null, 2)}\n`;
+      if (Buffer.byteLength(text) > DOC_MAX_BYTES) {
+        throw new UsageError(
+          `state document '${name}' would be ${Buffer.byteLength(text)} bytes, more than ${DOC_MAX_BYTES}`,
+          "keep state documents small; put bulk data in files",
+        );
+      }
+      writeFileDurably(path, text, () => {
+        if (held.compromised || inode(path) !== ino) throw new FencedError("fenced");
+      });
+      return { doc, changed: true };
+    } catch (err) {
+      if (err instanceof FencedError && attempt < 5) continue;
+      throw err;
+    } finally {
+      await held.release();
+    }
+  }
+}
+
+export function listDocs(storeDir: string): DocSummary[] {
+  let files: string[];
+  try {
+    files = readdirSync(join(storeDir, DOCS_DIR));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  const out: DocSummary[] = [];
+  for (const file of files.sort()) {
+    if (!file.endsWith(".json") || file.startsWith(".")) continue;
+    const name = file.slice(0, -".json".length);
+    try {
+      const bytes = statSync(join(storeDir, DOCS_DIR, file)).size;
+      const doc = readDoc(storeDir, name);
+      if (doc) out.push({ name, bytes, rev: doc.rev, updatedAt: doc.updatedAt });
+    } catch {
+      // an unreadable or invalid document is listed by `state get`, which explains it
+    }
+  }
+  return out;
+}
+
+function inode(path: string): number {
+  try {
+    return statSync(path).ino;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw err;
+  }
+}

@@ -1,0 +1,102 @@
+// Store side of cron jobs, on real temp directories: the jobs collection in state.json (and older files without
+// it), bounded run files (compaction, torn lines), and retention for cleanup.
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { RunRecord } from "../src/core/job-model.ts";
+import { newJob } from "../src/core/jobs.ts";
+import { cleanupJobRuns } from "../src/jobs/retention.ts";
+import { appendRunRecords, compactRunFile, readRunRecords } from "../src/store/job-runs.ts";
+import { JsonStore } from "../src/store/json-store.ts";
+import { cli, tempDir } from "./helpers.ts";
+
+const owner = { agent: "test", command: "test" };
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 4, 1);
+
+function records(run: string, at: number, tailBytes = 100): RunRecord[] {
+  const iso = new Date(at).toISOString();
+  const tail = { tail: "y".repeat(tailBytes), bytes: tailBytes, truncated: false };
+  return [
+    { v: 1, kind: "started", run, at: iso, pid: 1, host: "h", argv: ["true"] },
+    {
+      v: 1,
+      kind: "finished",
+      run,
+      at: iso,
+      startedAt: iso,
+      durationMs: 1,
+      outcome: "success",
+      exitCode: 0,
+      signal: null,
+      stdout: tail,
+      stderr: tail,
+    },
+  ];
+}
+
+describe("jobs in the state file", () => {
+  it("a state file written before jobs existed still loads, and gains them on the next run", async () => {
+    const store = tempDir();
+    writeFileSync(join(store, "state.json"), JSON.stringify({ schemaVersion: 1, seq: 0, txn: null, tasks: {}, agents: {} }));
+    expect((await cli({ store }, "--json", "jobs")).json.data.jobs).toEqual([]);
+    expect((await cli({ store }, "run", "--job", "first", "--", "true")).code).toBe(0);
+    const state = JSON.parse(readFileSync(join(store, "state.json"), "utf8"));
+    expect(Object.keys(state.jobs)).toEqual(["first"]);
+    // the change is journalled like any other (op kind "job")
+    const journal = readFileSync(join(store, "journal.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(journal.flatMap((r) => r.ops.map((o: { k: string }) => o.k))).toContain("job");
+  });
+});
+
+describe("run files", () => {
+  it("are compacted to the newest 200 runs through the store, newest tails kept in full", async () => {
+    const dir = tempDir();
+    // 240 runs already on file (one append), then 10 more through the store: the 250th triggers compaction
+    appendRunRecords(dir, "busy", Array.from({ length: 240 }, (_, i) => records(`r${i}`, T0 + i * 1000, 5000)).flat(), false);
+    const store = new JsonStore(dir, { lockWaitMs: 15_000, owner });
+    let job = newJob("busy", new Date(T0));
+    for (let i = 240; i < 250; i++) {
+      job = { ...job, totals: { ...job.totals, runs: i + 1 } };
+      const j = job;
+      await store.transaction((tx) => {
+        tx.putJob(j);
+        for (const r of records(`r${i}`, T0 + i * 1000, 5000)) tx.appendRun("busy", r);
+      });
+      if (i === 248) expect(new Set(readRunRecords(dir, "busy").map((r) => r.run)).size).toBe(249);
+    }
+    const runs = [...new Set(readRunRecords(dir, "busy").map((r) => r.run))];
+    expect(runs.length).toBe(200);
+    expect(runs[0]).toBe("r50");
+    expect(runs.at(-1)).toBe("r249");
+    const finished = readRunRecords(dir, "busy").filter((r) => r.kind === "finished");
+    const newest = finished.at(-1) as Extract<RunRecord, { kind: "finished" }>;
+    const oldest = finished[0] as Extract<RunRecord, { kind: "finished" }>;
+    expect(newest.stdout.tail.length).toBe(5000);
+    expect(oldest.stdout).toMatchObject({ bytes: 5000, truncated: true });
+    expect(oldest.stdout.tail.length).toBe(4096);
+  });
+
+  it("skip a torn last line", () => {
+    const dir = tempDir();
+    appendRunRecords(dir, "j", records("r1", T0), false);
+    appendFileSync(join(dir, "jobs", "j.jsonl"), '{"v":1,"kind":"fini');
+    expect(readRunRecords(dir, "j").map((r) => r.kind)).toEqual(["started", "finished"]);
+    expect(compactRunFile(dir, "j", 200)).toBe(0);
+  });
+
+  it("retention drops runs older than 30 days but keeps each job's newest run", async () => {
+    const dir = tempDir();
+    for (let i = 0; i < 5; i++) appendRunRecords(dir, "old", records(`o${i}`, T0 + i * 1000), false);
+    appendRunRecords(dir, "mixed", records("m-old", T0), false);
+    appendRunRecords(dir, "mixed", records("m-new", T0 + 40 * DAY), false);
+    const store = new JsonStore(dir, { lockWaitMs: 15_000, owner });
+    const result = await cleanupJobRuns(store, new Date(T0 + 45 * DAY));
+    expect(result).toEqual({ jobs: 2, removedRuns: 5 });
+    expect([...new Set(readRunRecords(dir, "old").map((r) => r.run))]).toEqual(["o4"]);
+    expect([...new Set(readRunRecords(dir, "mixed").map((r) => r.run))]).toEqual(["m-new"]);
+  });
+});
