@@ -1,7 +1,7 @@
 // Guarantee: a file written through here is either entirely the old content or entirely the new one, and the new
 // content is on disk before this returns: temp file in the same directory (mode 0600) -> fsync -> rename -> fsync
 // of the directory. `fence` runs right before the rename and may abort it.
-import { closeSync, constants, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 export function writeFileDurably(path: string, data: string, fence?: () => void): void {
@@ -27,21 +27,30 @@ export function writeFileDurably(path: string, data: string, fence?: () => void)
   fsyncDir(dir);
 }
 
-const APPEND_NOFOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+const APPEND_NOFOLLOW = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 /**
- * Appends and fsyncs, so a record is on disk before the caller goes on. A symlink planted there is not followed.
- * Returns the file's size afterwards.
+ * Appends a line-oriented record and fsyncs, so it is on disk before the caller goes on. A symlink planted there is
+ * not followed. When the file ends in a partial line (a crash mid-append), the record starts on a new line: glued
+ * to the fragment it would not parse, and a committed journal record would be lost with it. Returns the size after.
  */
 export function appendDurably(path: string, data: string): number {
   const fd = openSync(path, APPEND_NOFOLLOW, 0o600);
   try {
-    writeAll(fd, data);
+    writeAll(fd, endsMidLine(fd) ? `\n${data}` : data);
     fsyncSync(fd);
     return fstatSync(fd).size;
   } finally {
     closeSync(fd);
   }
+}
+
+function endsMidLine(fd: number): boolean {
+  const { size } = fstatSync(fd);
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  return last[0] !== 0x0a;
 }
 
 export function fsyncDir(dir: string): void {
