@@ -6,7 +6,7 @@ import { type Summary, summarize } from "../core/insight.ts";
 import { liveness } from "../core/liveness.ts";
 import type { Task } from "../core/model.ts";
 import { dependencyState } from "../core/queue.ts";
-import type { Snapshot } from "../store/store.ts";
+import type { Snapshot, Store } from "../store/store.ts";
 import type { Ctx } from "./context.ts";
 
 export async function allSummaries(ctx: Ctx, command: string, options: { archive?: boolean; range?: { from?: string; to?: string } } = {}) {
@@ -25,6 +25,18 @@ export async function allSummaries(ctx: Ctx, command: string, options: { archive
     return s;
   });
   return { snapshot, summaries: [...hot, ...byId.values()] };
+}
+
+/**
+ * Finds dependencies in the hot state, then in the archive: a dependency that finished and was then archived by
+ * cleanup still counts (done: ready; failed or cancelled: blocked). The archive index is read only when a pending
+ * task among `tasks` depends on a task that is not hot.
+ */
+export async function dependencyLookup(store: Store, hot: Snapshot, tasks: readonly Task[]): Promise<(id: string) => Task | undefined> {
+  const needsArchive = tasks.some((t) => t.status === "pending" && t.after.some((id) => hot.get(id) === undefined));
+  if (!needsArchive) return (id) => hot.get(id);
+  const archived = new Map((await store.archivedSummaries()).map((s) => [s.id, s]));
+  return (id) => hot.get(id) ?? archivedAsTask(archived.get(id));
 }
 
 /** Enough of an archived task for dependency checks (only its status matters). */

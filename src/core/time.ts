@@ -50,12 +50,15 @@ export function elapsedMs(fromIso: string, now: Date): number {
   return now.getTime() - Date.parse(fromIso);
 }
 
-/** Parses an ISO date/time, or a relative age like `24h` / `7d` meaning that long before `now`. */
-export function parseInstant(input: string, now: Date, what = "time"): Date {
+/**
+ * Parses an ISO date/time, or a relative age like `24h` / `7d` meaning that long before `now`. A bare date is the
+ * start of that local day, or with `endOfDay` its last millisecond (so `--to 2026-05-05` includes May 5).
+ */
+export function parseInstant(input: string, now: Date, what = "time", options: { endOfDay?: boolean } = {}): Date {
   const text = input.trim();
   if (/^\d+(\.\d+)?(ms|s|m|h|d|w)$/i.test(text)) return new Date(now.getTime() - parseDuration(text, what));
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const t = Date.parse(text.length === 10 ? `${text}T00:00:00` : text);
+    const t = Date.parse(text.length === 10 ? `${text}T${options.endOfDay ? "23:59:59.999" : "00:00:00"}` : text);
     if (!Number.isNaN(t)) return new Date(t);
   }
   throw new UsageError(

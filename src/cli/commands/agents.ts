@@ -15,7 +15,7 @@ export function registerAgents(program: Command, app: App): void {
 }
 
 export async function agents(ctx: Ctx): Promise<Outcome> {
-  const { summaries } = await allSummaries(ctx, "agents");
+  const { snapshot, summaries } = await allSummaries(ctx, "agents");
   const rows = new Map<
     string,
     { agent: string; current: number; pending: number; done: number; failed: number; cancelled: number; lastActivity: string }
@@ -32,7 +32,8 @@ export async function agents(ctx: Ctx): Promise<Outcome> {
     };
     if (s.status === "running") row.current++;
     else row[s.status]++;
-    const last = [s.createdAt, s.startedAt, s.finishedAt]
+    // A hot task's last sign of life (heartbeat, step, progress) is activity too, not only its start and finish.
+    const last = [s.createdAt, s.startedAt, s.finishedAt, snapshot.get(s.id)?.lastSeenAt]
       .filter((x): x is string => x !== undefined)
       .sort()
       .pop() as string;

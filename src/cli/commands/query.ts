@@ -53,7 +53,7 @@ export function registerQuery(program: Command, app: App): void {
     .option("--group <name>", "in this group")
     .option("--text <text>", "name or description contains this (case-insensitive)")
     .option("--from <time>", "on or after: ISO date/time or a relative age like 24h, 7d")
-    .option("--to <time>", "on or before: ISO date/time or a relative age")
+    .option("--to <time>", "on or before: ISO date/time (a date alone includes that whole day) or a relative age")
     .option("--by <field>", "which time --from/--to apply to: created, started or finished", "created")
     .option("--limit <n>", "at most this many rows", "50")
     .option("--sort <key>", "created, started, finished, priority, name or agent; prefix - for descending", "-created")
@@ -96,7 +96,7 @@ export function parseQuery(ctx: Ctx, opts: QueryOptions, agentFilter: string | u
   if (opts.group !== undefined) q.group = validateSlug(opts.group, "group");
   if (opts.text !== undefined) q.text = opts.text;
   if (opts.from !== undefined) q.from = parseInstant(opts.from, ctx.now, "--from");
-  if (opts.to !== undefined) q.to = parseInstant(opts.to, ctx.now, "--to");
+  if (opts.to !== undefined) q.to = parseInstant(opts.to, ctx.now, "--to", { endOfDay: true });
   return q;
 }
 

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import { InvalidTransitionError } from "../../core/errors.ts";
 import { startTask } from "../../core/lifecycle.ts";
-import type { Task } from "../../core/model.ts";
 import { DEFAULT_AGENT_LIMIT, decideClaim, dependencyState } from "../../core/queue.ts";
 import type { Snapshot } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
 import { renderTaskLines } from "../render/task-text.ts";
+import { dependencyLookup } from "../summaries.ts";
 import { actorOf, commitChange, findTask, t } from "./common.ts";
 
 export function registerStart(program: Command, app: App): void {
@@ -19,15 +19,12 @@ export function registerStart(program: Command, app: App): void {
     .action(app.action((ctx, id: string | undefined) => (id === undefined ? claimNext(ctx) : startById(ctx, id))));
 }
 
-function lookupIn(snapshot: Snapshot): (id: string) => Task | undefined {
-  return (id) => snapshot.get(id);
-}
-
 export async function startById(ctx: Ctx, id: string): Promise<Outcome> {
-  const applied = await ctx.store("start").transaction((tx) => {
+  const store = ctx.store("start");
+  const applied = await store.transaction(async (tx) => {
     const task = findTask(tx, id);
     if (task.status === "pending") {
-      const deps = dependencyState(task, lookupIn(tx));
+      const deps = dependencyState(task, await dependencyLookup(store, tx, [task]));
       if (deps.state !== "ready") {
         throw new InvalidTransitionError(
           `task ${task.id} (${task.name}) ${deps.state === "blocked" ? "is blocked: its dependency failed or was cancelled" : "waits for its dependencies"}: ${deps.on.join(", ")}`,
@@ -44,14 +41,16 @@ export async function startById(ctx: Ctx, id: string): Promise<Outcome> {
 export async function claimNext(ctx: Ctx): Promise<Outcome> {
   const agent = ctx.agent;
   // Looking first without the lock keeps the common "nothing to do" answer cheap and creates nothing.
-  const peek = await ctx.store("start").read();
+  const store = ctx.store("start");
+  const peek = await store.read();
   const limitOf = (s: Snapshot) => s.agent(agent)?.limit ?? DEFAULT_AGENT_LIMIT;
-  const first = decideClaim(peek.tasks, agent, limitOf(peek), lookupIn(peek));
+  const mine = (s: Snapshot) => s.tasks.filter((t) => t.agent === agent);
+  const first = decideClaim(peek.tasks, agent, limitOf(peek), await dependencyLookup(store, peek, mine(peek)));
   const decision =
     first.kind !== "claim"
       ? { decision: first, push: null }
-      : await ctx.store("start").transaction((tx) => {
-          const d = decideClaim(tx.tasks, agent, limitOf(tx), lookupIn(tx));
+      : await store.transaction(async (tx) => {
+          const d = decideClaim(tx.tasks, agent, limitOf(tx), await dependencyLookup(store, tx, mine(tx)));
           if (d.kind !== "claim") return { decision: d, push: null };
           const applied = commitChange(ctx, tx, d.task, startTask(d.task, actorOf(ctx)));
           return { decision: { kind: "claim" as const, task: applied.change.task }, push: applied.push };

@@ -4,14 +4,13 @@ import { liveness } from "../../core/liveness.ts";
 import { isFinished, type Task } from "../../core/model.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
 import { formatDuration } from "../../core/time.ts";
-import type { Snapshot } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago, displayState, label, oneLine, renderTaskLines } from "../render/task-text.ts";
 import { alertNewStall } from "../stall-push.ts";
-import { findAnyTask } from "../summaries.ts";
+import { dependencyLookup, findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
 const RECENT_MS = 24 * 3_600_000;
@@ -25,15 +24,16 @@ export function registerStatus(program: Command, app: App): void {
     .action(app.action((ctx, id: string | undefined) => (id === undefined ? overview(ctx) : one(ctx, id))));
 }
 
-export function describe(ctx: Ctx, task: Task, snapshot: Snapshot) {
+/** `lookup` finds a dependency, hot or archived (see dependencyLookup). */
+export function describe(ctx: Ctx, task: Task, lookup: (id: string) => Task | undefined) {
   const live = liveness(task, ctx.now, ctx.stallMs);
-  const deps = task.status === "pending" && task.after.length > 0 ? dependencyState(task, (id) => snapshot.get(id)) : undefined;
+  const deps = task.status === "pending" && task.after.length > 0 ? dependencyState(task, lookup) : undefined;
   return { ...stepCounts(task), liveness: live, dependencies: deps };
 }
 
 async function one(ctx: Ctx, id: string): Promise<Outcome> {
   const { task, snapshot, archived } = await findAnyTask(ctx, "status", id);
-  const info = describe(ctx, task, snapshot);
+  const info = describe(ctx, task, await dependencyLookup(ctx.store("status"), snapshot, [task]));
   const c = paint(ctx.color);
   const lines = renderTaskLines(ctx, task);
   lines.push(
@@ -60,9 +60,10 @@ async function one(ctx: Ctx, id: string): Promise<Outcome> {
 async function overview(ctx: Ctx): Promise<Outcome> {
   const snapshot = await ctx.store("status").read();
   const tasks = snapshot.tasks;
+  const lookup = await dependencyLookup(ctx.store("status"), snapshot, tasks);
   const counts = { running: 0, stalled: 0, pending: 0, done: 0, failed: 0, cancelled: 0 };
   const annotated = tasks.map((task) => {
-    const info = describe(ctx, task, snapshot);
+    const info = describe(ctx, task, lookup);
     counts[displayState(task, info.liveness)] += 1;
     return { task, ...info };
   });
@@ -84,7 +85,7 @@ async function overview(ctx: Ctx): Promise<Outcome> {
     lines.push(c.bold(`● ${agent}`));
     for (const task of running) lines.push(...renderTaskLines(ctx, task, "  "));
     for (const task of queued.slice(0, 5)) {
-      const deps = dependencyState(task, (id) => snapshot.get(id));
+      const deps = dependencyState(task, lookup);
       const extra =
         deps.state === "blocked"
           ? c.red(` ${t(ctx, "blocked", "已阻塞")}`)
