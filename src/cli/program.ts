@@ -10,6 +10,7 @@ import { registerLimit } from "./commands/limit.ts";
 import { registerLog } from "./commands/log.ts";
 import { registerPushed } from "./commands/pushed.ts";
 import { registerQuery } from "./commands/query.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerStats } from "./commands/stats.ts";
 import { registerStatus } from "./commands/status.ts";
@@ -97,6 +98,7 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerAgents(program, app);
   registerStop(program, app);
   registerWait(program, app);
+  registerServe(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
