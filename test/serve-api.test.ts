@@ -1,5 +1,5 @@
 // The dashboard's HTTP side, end to end: a real `taskpulse serve` process, real CLI processes changing the store.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -247,6 +247,27 @@ describe("taskpulse serve: beyond loopback", () => {
     expect(short.code).toBe(2);
     expect(short.stderr).toContain("16-256 characters");
     expect((await spawnCli(store, ["serve", "--port", "70000"])).code).toBe(2);
+  });
+});
+
+describe("taskpulse serve: a store that does not exist yet", () => {
+  it("creates nothing, shows an empty view, and picks up the store once the CLI makes it", async () => {
+    const store = join(tempDir(), "later");
+    const served = await startServe(store);
+    const events = listen(served.url);
+    try {
+      const empty = await events.until(() => true);
+      expect(empty).toMatchObject({ agents: [], recent: [], jobs: [], counts: { running: 0, pending: 0 } });
+      expect((await request(`${served.url}api/tasks`)).json).toEqual({ tasks: [], total: 0 });
+      expect(existsSync(store)).toBe(false);
+      const id = await tp(store, "create", "-q", "First", "a", "b", "--start");
+      await events.until((s) => s.agents[0]?.running[0]?.id === id);
+      await tp(store, "next", id);
+      await events.until((s) => s.agents[0]?.running[0]?.done === 1);
+    } finally {
+      events.close();
+      expect(await served.stop()).toBe(0);
+    }
   });
 });
 

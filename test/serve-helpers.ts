@@ -88,6 +88,7 @@ export function request(url: string, options: { method?: string; headers?: Recor
 export function listen(url: string) {
   // biome-ignore lint/suspicious/noExplicitAny: snapshots are checked field by field
   const snapshots: any[] = [];
+  const problems: string[] = [];
   const waiters: Array<() => void> = [];
   let buffer = "";
   let comments = 0;
@@ -101,6 +102,8 @@ export function listen(url: string) {
         if (frame.startsWith(":")) comments++;
         const m = /^event: snapshot\ndata: (.*)$/m.exec(frame);
         if (m) snapshots.push(JSON.parse(m[1] as string));
+        const p = /^event: problem\ndata: (.*)$/m.exec(frame);
+        if (p) problems.push(JSON.parse(p[1] as string).message);
         for (const w of waiters.splice(0)) w();
       }
     });
@@ -109,6 +112,7 @@ export function listen(url: string) {
   req.end();
   return {
     snapshots,
+    problems,
     comments: () => comments,
     /** Resolves with the first snapshot (from index `from` on) that satisfies `test`. */
     // biome-ignore lint/suspicious/noExplicitAny: see above

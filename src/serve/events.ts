@@ -47,6 +47,8 @@ export class EventHub {
     res.write("retry: 2000\n\n");
     this.listeners.add(res);
     res.on("close", () => this.listeners.delete(res));
+    // Opened before the first look, so a change between the look and the first wait is not missed.
+    this.feed ??= this.options.openFeed();
     const frame = await this.safeProduce();
     if (!res.writableEnded) res.write(frame ? event("snapshot", frame.data) : event("problem", this.problem));
     if (frame) this.lastKey ??= frame.key;
@@ -74,7 +76,6 @@ export class EventHub {
 
   private async loop(): Promise<void> {
     this.looping = true;
-    // Opened before the first look, so a change between the look and the wait is not missed.
     this.feed ??= this.options.openFeed();
     try {
       while (!this.closed && this.listeners.size > 0) {
@@ -91,8 +92,8 @@ export class EventHub {
         if (frame.key === this.lastKey) continue;
         this.lastKey = frame.key;
         this.broadcast(event("snapshot", frame.data));
-        // The poll found a change the feed did not signal: the watch is missing (say, the store directory was
-        // created after the feed opened), so open a fresh one.
+        // The poll found a change the feed did not signal: either time alone changed the view (a stall began) or
+        // the watch is missing (say, the store directory was created after the feed opened). Reopening is cheap.
         if (timedOut) {
           this.feed.close();
           this.feed = this.options.openFeed();
