@@ -69,7 +69,10 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
     if (denied) return deny(res, denied);
   }
   const ctx = requestCtx(rc);
-  if (path === "/api/events") return rc.hub.add(res);
+  if (path === "/api/events") {
+    if (method === "HEAD") return sendHead(res, "text/event-stream; charset=utf-8");
+    return rc.hub.add(res);
+  }
   if (path === "/api/overview") {
     const store = ctx.store("serve");
     return sendJson(res, 200, dashboardView(await store.read(), ctx.now, ctx.stallMs, await readJobs(store)));
@@ -230,6 +233,11 @@ const SAFE_HEADERS = {
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
 };
+
+function sendHead(res: ServerResponse, type: string): void {
+  res.writeHead(200, { ...SAFE_HEADERS, "Content-Type": type });
+  res.end();
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { ...SAFE_HEADERS, "Content-Type": "application/json; charset=utf-8" });

@@ -20,7 +20,7 @@ export function registerServe(program: Command, app: App): void {
     .description("serve a live dashboard of the store to a browser (loopback only unless --host says otherwise)")
     .option("--port <n>", "TCP port (0 picks a free one)", "8787")
     .option("--host <address>", "address to listen on; anything but loopback is reachable from the network", "127.0.0.1")
-    .option("--token <token>", "the token that stop and cancel need (default: $TASKPULSE_TOKEN, else a random one)")
+    .option("--token <token>", "the token that stop and cancel need (default: $TASKPULSE_TOKEN, which ps does not show; else a random one)")
     .addHelpText(
       "after",
       `${example("taskpulse serve", "taskpulse serve --port 9000 --lang zh", "TASKPULSE_TOKEN=… taskpulse serve --host 0.0.0.0")}
