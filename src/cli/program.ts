@@ -14,6 +14,7 @@ import { registerLog } from "./commands/log.ts";
 import { registerPushed } from "./commands/pushed.ts";
 import { registerQuery } from "./commands/query.ts";
 import { registerRunJob } from "./commands/run-job.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerState } from "./commands/state.ts";
 import { registerStats } from "./commands/stats.ts";
@@ -109,6 +110,7 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerAlerts(program, app);
   registerDelivery(program, app);
   registerState(program, app);
+  registerServe(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

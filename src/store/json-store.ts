@@ -338,6 +338,8 @@ class DirectoryFeed implements ChangeFeed {
   close(): void {
     this.watcher?.close();
     this.watcher = undefined;
+    // A pending wait ends now, so its timer does not keep a stopping process alive.
+    this.wake?.();
   }
 }
 

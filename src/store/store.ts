@@ -75,5 +75,6 @@ export interface Store {
 export interface ChangeFeed {
   /** Resolves at the next change signal (or at once if one arrived since the last call), or after `ms`. */
   next(ms: number): Promise<void>;
+  /** Stops watching; a pending `next` resolves at once. */
   close(): void;
 }

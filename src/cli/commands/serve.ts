@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto";
+import type { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
+import { printable } from "../../core/names.ts";
+import { startServer } from "../../serve/server.ts";
+import type { Ctx, GlobalOptions } from "../context.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { t } from "./common.ts";
+
+export interface ServeCommandOptions {
+  port: string;
+  host: string;
+  token?: string;
+}
+
+export function registerServe(program: Command, app: App): void {
+  program
+    .command("serve")
+    .description("serve a live dashboard of the store to a browser (loopback only unless --host says otherwise)")
+    .option("--port <n>", "TCP port (0 picks a free one)", "8787")
+    .option("--host <address>", "address to listen on; anything but loopback is reachable from the network", "127.0.0.1")
+    .option("--token <token>", "the token that stop and cancel need (default: $TASKPULSE_TOKEN, which ps does not show; else a random one)")
+    .addHelpText(
+      "after",
+      `${example("taskpulse serve", "taskpulse serve --port 9000 --lang zh", "TASKPULSE_TOKEN=… taskpulse serve --host 0.0.0.0")}
+
+Routes: GET / (the page), GET /api/events (Server-Sent Events), GET /api/tasks (query's filters as
+parameters), GET /api/tasks/<id>, GET /api/jobs; POST /api/tasks/<id>/stop and /cancel need the token
+(Authorization: Bearer <token> or X-Taskpulse-Token). Runs until Ctrl-C (SIGINT) or SIGTERM, then exits 0.`,
+    )
+    .action(app.action((ctx, opts: ServeCommandOptions) => serve(ctx, opts, program.opts<GlobalOptions>().now !== undefined)));
+}
+
+const TOKEN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+
+export async function serve(ctx: Ctx, opts: ServeCommandOptions, fixedClock: boolean): Promise<Outcome> {
+  if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65_535) {
+    throw new UsageError(`invalid --port '${printable(opts.port)}'`, "use a number from 0 to 65535 (0 picks a free port)");
+  }
+  const host = opts.host.trim();
+  if (!/^[A-Za-z0-9.:%_-]{1,253}$/.test(host.replace(/^\[|\]$/g, ""))) {
+    throw new UsageError(`invalid --host '${printable(opts.host)}'`, "use an address such as 127.0.0.1, ::1 or 0.0.0.0");
+  }
+  const given = opts.token ?? (ctx.deps.env.TASKPULSE_TOKEN || undefined);
+  if (given !== undefined && !TOKEN.test(given)) {
+    throw new UsageError(
+      "the token must be 16-256 characters of letters, digits and . _ ~ + / = -",
+      "or leave it out and a random one is made",
+    );
+  }
+  const token = given ?? randomBytes(18).toString("base64url");
+  const server = await startServer({
+    ctx,
+    clock: fixedClock ? () => ctx.now : () => ctx.deps.now(),
+    host: host.replace(/^\[|\]$/g, ""),
+    port: Number(opts.port),
+    token,
+  });
+  if (!server.loopback) {
+    ctx.deps.stderr(
+      `warning: ${t(
+        ctx,
+        `listening on ${host}: the dashboard is reachable from the network; every request needs the token, and traffic is not encrypted`,
+        `正在监听 ${host}：看板可从网络访问；所有请求都需要令牌，且传输未加密`,
+      )}\n`,
+    );
+  }
+  // serve is the one command that runs until stopped, so it says where it is now rather than in its outcome.
+  const open = `${server.url}#token=${encodeURIComponent(token)}`;
+  const banner = ctx.quiet
+    ? [open]
+    : [
+        t(ctx, `📊 taskpulse dashboard: ${server.url}`, `📊 taskpulse 任务看板：${server.url}`),
+        t(ctx, `   open with the token: ${open}`, `   带令牌打开：${open}`),
+        t(
+          ctx,
+          `   token: ${token} (stop and cancel need it: Authorization: Bearer <token>)`,
+          `   令牌：${token}（停止和取消需要它：Authorization: Bearer <令牌>）`,
+        ),
+        t(ctx, `   store: ${ctx.storeDir} · Ctrl-C stops`, `   存储：${ctx.storeDir} · Ctrl-C 停止`),
+      ];
+  if (!ctx.json) ctx.deps.stdout(`${banner.join("\n")}\n`);
+  else ctx.deps.stderr(`${banner.join("\n")}\n`);
+  const signal = await untilStopSignal();
+  await server.close();
+  return {
+    data: { url: server.url, port: server.port, stoppedBy: signal },
+    lines: [t(ctx, "dashboard stopped", "看板已停止")],
+    quiet: "",
+  };
+}
+
+function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}

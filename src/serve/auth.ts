@@ -1,0 +1,73 @@
+// Who may do what on the dashboard. Guarantees: no change without the token, sent in a header a cross-site form
+// cannot set; no request from another origin (a page elsewhere) gets past the Origin check; and while bound to
+// loopback, a Host header naming anything but this machine is refused, so a DNS-rebinding page cannot read either.
+// Bound anywhere else, every request needs the token, reads included.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { isIP } from "node:net";
+
+/** Names and addresses that only this machine answers to. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  if (h === "localhost" || h.endsWith(".localhost") || h === "::1") return true;
+  if (isIP(h) === 4) return h.startsWith("127.");
+  return /^::ffff:127\./.test(h);
+}
+
+/** The host name of a Host header (`127.0.0.1:8787`, `[::1]:8787`, `localhost`), without the port. */
+export function hostName(hostHeader: string): string {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader.trim());
+  return (m?.[1] ?? "").toLowerCase();
+}
+
+export type Denial = { status: 401 | 403; code: string; message: string; hint?: string };
+
+export interface Guard {
+  /** Bound to a loopback address: reads are open to this machine, Host headers are checked. */
+  loopback: boolean;
+  token: string;
+}
+
+/** Checks that apply to every request: the Host (DNS rebinding) and the Origin (another site's page). */
+export function checkOrigin(guard: Guard, headers: IncomingHttpHeaders): Denial | undefined {
+  const host = headers.host ?? "";
+  if (guard.loopback && !isLoopbackHost(hostName(host))) {
+    return {
+      status: 403,
+      code: "bad_host",
+      message: `this dashboard answers only to this machine's own names, not '${hostName(host).slice(0, 60)}'`,
+      hint: "open it as http://127.0.0.1:<port>/ or http://localhost:<port>/",
+    };
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) {
+    return { status: 403, code: "cross_origin", message: "requests from other origins are refused" };
+  }
+  return undefined;
+}
+
+/** The token sent with a request, from `Authorization: Bearer …` or `X-Taskpulse-Token`. */
+export function tokenOf(headers: IncomingHttpHeaders): string | undefined {
+  const auth = headers.authorization;
+  if (auth !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m?.[1] ?? "";
+  }
+  const own = headers["x-taskpulse-token"];
+  return Array.isArray(own) ? own[0] : own;
+}
+
+export function checkToken(guard: Guard, given: string | undefined): Denial | undefined {
+  const hint = "send the token printed by `taskpulse serve` as Authorization: Bearer <token> (or X-Taskpulse-Token)";
+  if (given === undefined || given === "") {
+    return { status: 401, code: "unauthorized", message: "this needs the dashboard's token", hint };
+  }
+  if (!sameSecret(given, guard.token)) return { status: 403, code: "forbidden", message: "wrong token", hint };
+  return undefined;
+}
+
+/** Constant-time comparison (of digests, so the lengths need not match). */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+  return timingSafeEqual(digest(a), digest(b));
+}

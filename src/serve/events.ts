@@ -1,0 +1,117 @@
+// Server-Sent Events for the page. One loop per server, running only while someone listens: it waits on the
+// store's change feed (a directory watch), with a short poll as the fallback, builds the view, and sends a
+// `snapshot` event to every listener when the view differs from the last one sent. A new listener gets the current
+// snapshot at once. Comment lines keep idle connections (and proxies) from timing out.
+import type { ServerResponse } from "node:http";
+import type { ChangeFeed } from "../store/store.ts";
+
+export interface Frame {
+  /** Equal keys mean nothing a listener sees has changed. */
+  key: string;
+  data: string;
+}
+
+export interface EventHubOptions {
+  /** Builds the current snapshot. A failure is sent as a `problem` event and retried at the next wake. */
+  produce: () => Promise<Frame>;
+  openFeed: () => ChangeFeed;
+  /** Longest wait between two looks at the store (stalls appear with time alone; a feed may miss a change). */
+  pollMs: number;
+  heartbeatMs: number;
+}
+
+export class EventHub {
+  private readonly listeners = new Set<ServerResponse>();
+  private looping = false;
+  private closed = false;
+  private lastKey: string | undefined;
+  private feed: ChangeFeed | undefined;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly options: EventHubOptions) {
+    this.heartbeat = setInterval(() => this.broadcast(": ping\n\n"), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  async add(res: ServerResponse): Promise<void> {
+    res.writeHead(200, {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-store",
+      Connection: "keep-alive",
+      "X-Accel-Buffering": "no",
+    });
+    res.write("retry: 2000\n\n");
+    this.listeners.add(res);
+    res.on("close", () => this.listeners.delete(res));
+    // Opened before the first look, so a change between the look and the first wait is not missed.
+    this.feed ??= this.options.openFeed();
+    const frame = await this.safeProduce();
+    if (!res.writableEnded) res.write(frame ? event("snapshot", frame.data) : event("problem", this.problem));
+    if (frame) this.lastKey ??= frame.key;
+    if (!this.looping) void this.loop();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.feed?.close();
+    for (const res of this.listeners) res.end();
+    this.listeners.clear();
+  }
+
+  private problem = "";
+
+  private async safeProduce(): Promise<Frame | undefined> {
+    try {
+      return await this.options.produce();
+    } catch (err) {
+      this.problem = JSON.stringify({ message: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true;
+    this.feed ??= this.options.openFeed();
+    try {
+      while (!this.closed && this.listeners.size > 0) {
+        const started = performance.now();
+        await this.feed.next(this.options.pollMs);
+        if (this.closed) break;
+        const timedOut = performance.now() - started >= this.options.pollMs - 5;
+        const frame = await this.safeProduce();
+        if (!frame) {
+          this.broadcast(event("problem", this.problem));
+          this.lastKey = undefined;
+          continue;
+        }
+        if (frame.key === this.lastKey) continue;
+        this.lastKey = frame.key;
+        this.broadcast(event("snapshot", frame.data));
+        // The poll found a change the feed did not signal: either time alone changed the view (a stall began) or
+        // the watch is missing (say, the store directory was created after the feed opened). Reopening is cheap.
+        if (timedOut) {
+          this.feed.close();
+          this.feed = this.options.openFeed();
+        }
+      }
+    } finally {
+      this.looping = false;
+      this.feed?.close();
+      this.feed = undefined;
+      this.lastKey = undefined;
+    }
+  }
+
+  private broadcast(chunk: string): void {
+    for (const res of this.listeners) if (!res.writableEnded) res.write(chunk);
+  }
+}
+
+function event(name: string, data: string): string {
+  return `event: ${name}\ndata: ${data}\n\n`;
+}
