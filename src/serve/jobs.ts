@@ -22,7 +22,31 @@ export interface JobView {
 }
 
 /** The jobs of the store, for `GET /api/jobs` and the page: `[]` while the store has none. */
-export async function readJobs(_store: Store): Promise<JobView[]> {
-  // TODO(cron branch): map the store's job records (runs, streaks, alert episodes) to JobView here.
-  return [];
+export async function readJobs(store: Store): Promise<JobView[]> {
+  const snapshot = await store.read();
+  return Object.values(snapshot.jobs)
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((job) => {
+      const view: JobView = {
+        id: job.id,
+        consecutiveFailures: job.failures,
+        consecutiveSuccesses: job.successes,
+        totals: { runs: job.totals.runs, failures: job.totals.failed + job.totals.lost },
+        alert: job.alert
+          ? {
+              openedAt: job.alert.openedAt,
+              failures: job.alert.failures,
+              ...(job.alert.lastFailure.line ? { lastError: job.alert.lastFailure.line } : {}),
+            }
+          : null,
+      };
+      if (job.lastRun) {
+        view.lastStatus = job.lastRun.outcome;
+        view.lastRunAt = job.lastRun.finishedAt;
+        if (job.lastRun.durationMs !== undefined) view.lastDurationMs = job.lastRun.durationMs;
+      }
+      if (job.open.length > 0) view.running = job.open.length;
+      if (job.delivery) view.delivery = `${job.delivery.status} ${job.delivery.at}`;
+      return view;
+    });
 }

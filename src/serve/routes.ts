@@ -90,7 +90,7 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
   const one = /^\/api\/tasks\/([^/]+)$/.exec(path);
   if (one) {
     const { task, snapshot, archived } = await findAnyTask(ctx, "serve", decodeId(one[1] as string));
-    return sendJson(res, 200, { task, ...describe(ctx, task, snapshot), archived });
+    return sendJson(res, 200, { task, ...describe(ctx, task, (id) => snapshot.get(id)), archived });
   }
   return sendError(res, 404, "not_found", `nothing at ${printable(path)}`);
 }
