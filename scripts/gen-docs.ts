@@ -2,6 +2,7 @@
 // from real runs of the CLI against a temporary store with a fixed clock) and json-schemas.md (the --json
 // contract, from the zod schemas in src/cli/schemas.ts through z.toJSONSchema). `npm run docs` writes them;
 // test/docs-generated.test.ts fails when the committed files differ from what this produces.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -357,11 +358,20 @@ export function generateJsonSchemasDoc(): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The text as Biome (the repository's formatter, which formats Markdown too) would leave it, so `biome check` passes. */
+export function formatted(path: string, text: string): string {
+  const biome = join(ROOT, "node_modules", ".bin", "biome");
+  const r = spawnSync(biome, ["format", `--stdin-file-path=${path}`], { cwd: ROOT, input: text, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`biome format ${path} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
 export async function generatedDocs(): Promise<Record<string, string>> {
-  return {
+  const docs: Record<string, string> = {
     "references/messages.md": await generateMessagesDoc(),
     "references/json-schemas.md": generateJsonSchemasDoc(),
   };
+  return Object.fromEntries(Object.entries(docs).map(([path, text]) => [path, formatted(path, text)]));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -58,7 +58,7 @@ export function describe(ctx: Ctx, task: Task, snapshot: Snapshot) {
   return { ...stepCounts(task), liveness: live, dependencies: deps };
 }
 
-async function one(ctx: Ctx, id: string): Promise<Outcome> {
+export async function one(ctx: Ctx, id: string): Promise<Outcome> {
   const { task, snapshot, archived } = await findAnyTask(ctx, "status", id);
   const info = describe(ctx, task, snapshot);
   const c = paint(ctx.color);
@@ -168,7 +168,7 @@ export function renderOverview(ctx: Ctx, snapshot: Snapshot): OverviewView {
   return { data: { tasks: annotated, counts }, lines, stalled };
 }
 
-async function overview(ctx: Ctx): Promise<Outcome> {
+export async function overview(ctx: Ctx): Promise<Outcome> {
   const snapshot = await ctx.store("status").read();
   const view = renderOverview(ctx, snapshot);
   const push = await alertNewStall(ctx, view.stalled);
