@@ -186,37 +186,44 @@ async function watch(ctx: Ctx, intervalMs: number, maxFrames: number): Promise<O
   const store = ctx.store("status");
   const stop = new AbortController();
   const onSignal = () => stop.abort();
+  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
+  const pause = (ms: number) => Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), stopped]);
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const feed = store.changes();
   // A reader that went away (`… | head`) ends the watch quietly instead of crashing on EPIPE.
   process.stdout.on("error", onSignal);
   let frames = 0;
+  let lastBody = "";
+  let lastDrawn = 0;
   if (tty) out("\u001b[?25l"); // hide the cursor while redrawing
   try {
     while (!stop.signal.aborted && frames < maxFrames) {
       const columns = (tty && process.stdout.columns) || ctx.deps.columns || 80;
       const frameCtx: Ctx = { ...ctx, now: ctx.deps.now(), deps: { ...ctx.deps, columns } };
       const view = renderOverview(frameCtx, await store.read());
-      const clock = frameCtx.now.toTimeString().slice(0, 8);
-      const head = paint(ctx.color).dim(
-        clip(
-          t(
-            ctx,
-            `taskpulse status · ${clock} · every ${formatDuration(intervalMs)} · Ctrl-C to quit`,
-            `taskpulse status · ${clock} · 每 ${formatDuration(intervalMs)} 刷新 · Ctrl-C 退出`,
-          ),
-          columns,
-        ),
-      );
-      const frame = [head, "", ...view.lines];
-      // On a terminal: cursor home, each line cleared to its end, then the rest of the screen cleared (no flicker).
-      // In a pipe: frames one after another, separated by a blank line, with no escape codes.
-      if (tty) out(`\u001b[H${frame.map((l) => `${l}\u001b[K`).join("\n")}\n\u001b[J`);
-      else out(`${frames > 0 ? "\n" : ""}${frame.join("\n")}\n`);
-      frames++;
-      if (frames >= maxFrames) break;
-      await Promise.race([feed.next(intervalMs), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
+      const body = view.lines.join("\n");
+      // One commit touches several files (lock, journal, state): a change that leaves the view as it was is not
+      // drawn again until the interval is up.
+      if (body !== lastBody || Date.now() - lastDrawn >= intervalMs) {
+        const clock = frameCtx.now.toTimeString().slice(0, 8);
+        const title = t(
+          ctx,
+          `taskpulse status · ${clock} · every ${formatDuration(intervalMs)} · Ctrl-C to quit`,
+          `taskpulse status · ${clock} · 每 ${formatDuration(intervalMs)} 刷新 · Ctrl-C 退出`,
+        );
+        const frame = [paint(ctx.color).dim(clip(title, columns)), "", ...view.lines];
+        // On a terminal: cursor home, each line cleared to its end, then the rest of the screen cleared (no
+        // flicker). In a pipe: frames one after another, separated by a blank line, with no escape codes.
+        if (tty) out(`\u001b[H${frame.map((l) => `${l}\u001b[K`).join("\n")}\n\u001b[J`);
+        else out(`${frames > 0 ? "\n" : ""}${frame.join("\n")}\n`);
+        frames++;
+        lastBody = body;
+        lastDrawn = Date.now();
+        if (frames >= maxFrames) break;
+      }
+      await Promise.race([feed.next(Math.max(0, intervalMs - (Date.now() - lastDrawn))), stopped]);
+      await pause(100); // let the rest of a burst of changes land before reading again
     }
   } finally {
     feed.close();

@@ -50,7 +50,7 @@ export function clip(text: string, max: number): string {
     out += segment;
     used += w;
   }
-  return `${out}…`;
+  return `${out.trimEnd()}…`;
 }
 
 /** Pads `text` with spaces to `to` columns. */
