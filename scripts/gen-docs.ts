@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as z from "zod";
 import type { Deps } from "../src/cli/deps.ts";
+import { buildProgram } from "../src/cli/program.ts";
 import { run } from "../src/cli/run.ts";
 import { commandData, errorEnvelopeSchema, messageToolArgsSchema, pushSchema, summarySchema } from "../src/cli/schemas.ts";
 import { auditEntrySchema, stopRequestSchema, taskSchema } from "../src/core/model.ts";
@@ -284,6 +285,12 @@ const SHARED: [string, z.ZodType, string][] = [
   ["AuditEntry", auditEntrySchema, "one entry of a task's audit trail"],
 ];
 
+/** The program's command names, from the commander program itself. */
+function commandsOf(): string[] {
+  const program = buildProgram({} as Deps, () => {}, { writeOut() {}, writeErr() {}, outputError() {} });
+  return program.commands.map((c) => c.name());
+}
+
 const ALIASES: Record<string, string> = { done: "complete", error: "fail", skill: "skill install" };
 
 export function jsonSchemas(): Record<string, unknown> {
@@ -348,6 +355,15 @@ export function generateJsonSchemasDoc(): string {
     const alias = ALIASES[command];
     const title = command === "skill" ? "`skill install`" : `\`${command}\`${alias ? ` (also \`${alias}\`)` : ""}`;
     lines.push("", `### ${title}`, "", ...block(schemas[`data.${command}`]));
+  }
+  const undocumented = commandsOf().filter((c) => !(c in commandData));
+  if (undocumented.length > 0) {
+    lines.push(
+      "",
+      "### Other commands",
+      "",
+      `${undocumented.map((c) => `\`${c}\``).join(", ")}: the envelope above; their \`data\` is not described here yet.`,
+    );
   }
   lines.push("", "## Shared definitions");
   for (const [id, , description] of SHARED)
