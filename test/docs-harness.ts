@@ -1,5 +1,4 @@
-// Runs the shell examples of a Markdown file, so documentation cannot rot. The convention (also in
-// references/README draft of the report and at the top of test/docs.test.ts):
+// Runs the shell examples of a Markdown file, so documentation cannot rot. The convention:
 //
 // - Every fenced block whose info string is `sh`, `bash` or `shell` is run; any other block (text, json, js, …) is
 //   not. Blocks of one file run in order in one bash process (`set -o pipefail`), so a variable set in one block
@@ -8,9 +7,10 @@
 //   exit 0, unless its last line ends with `# exit N`: then it must exit N.
 // - A command containing `# not run: <reason>` is shown but not run (it needs a real OpenClaw, waits long, …); a
 //   block whose first line is `# not run: <reason>` is skipped whole. Say why; an empty reason is an error.
-// - Each file gets a fresh environment: an empty store (TASKPULSE_HOME), a home directory with an OpenClaw workspace
-//   (~/.openclaw/workspace, also the working directory, so the agent is `main`), `taskpulse` on PATH (the built
-//   binary), LANG=C, TZ=UTC, NO_COLOR=1. `openclaw` on PATH is a stub that fails, so a call to it that is not marked
+// - Each file gets a fresh environment: a new home directory with an OpenClaw workspace (~/.openclaw/workspace, also
+//   the working directory, so the agent is `main`) and no store yet (the default ~/.openclaw/taskpulse, so paths in
+//   the docs are the real ones), `taskpulse` on PATH (the built binary), LANG=C, TZ=UTC, NO_COLOR=1, and no
+//   TASKPULSE_* variables. `openclaw` on PATH is a stub that fails, so a call to it that is not marked
 //   `# not run` fails the test instead of silently doing nothing.
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
@@ -124,7 +124,7 @@ export interface Sandbox {
 export function sandbox(root: string, taskpulseBin: string): Sandbox {
   const home = join(root, "home");
   const workspace = join(home, ".openclaw", "workspace");
-  const store = join(root, "store");
+  const store = join(home, ".openclaw", "taskpulse");
   const bin = join(root, "bin");
   mkdirSync(workspace, { recursive: true });
   mkdirSync(bin);
@@ -138,7 +138,6 @@ export function sandbox(root: string, taskpulseBin: string): Sandbox {
   const env: NodeJS.ProcessEnv = {
     PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
     HOME: home,
-    TASKPULSE_HOME: store,
     LANG: "C",
     TZ: "UTC",
     NO_COLOR: "1",
