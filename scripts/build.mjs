@@ -13,3 +13,6 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
+
+// The library entry (dist/lib.cjs, dist/lib.mjs) for `import { openStore } from "taskpulse"`.
+await import("./build-lib.mjs");

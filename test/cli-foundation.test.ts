@@ -94,7 +94,8 @@ describe("lifecycle from the CLI", () => {
 
   it("one running task per agent by default; the answer names the running task", async () => {
     const store = tempDir();
-    const a = (await cli({ store }, "create", "-q", "--agent", "anna", "--name", "first")).stdout.trim();
+    // Created a second apart: at the same instant the FIFO tie is broken by the (random) id, and this test flaked.
+    const a = (await cli({ store, now: "2026-05-01T09:59:59Z" }, "create", "-q", "--agent", "anna", "--name", "first")).stdout.trim();
     await cli({ store }, "create", "-q", "--agent", "anna", "--name", "second");
     await cli({ store }, "start", "--agent", "anna");
     const busy = await cli({ store }, "start", "--agent", "anna", "--json");

@@ -33,7 +33,9 @@ export interface CliOptions {
   now?: string;
   env?: Record<string, string>;
   cwd?: string;
+  home?: string;
   tty?: boolean;
+  columns?: number;
   random?: () => number;
   /** What `-` arguments read as standard input. */
   stdin?: string;
@@ -47,7 +49,7 @@ export async function cli(options: CliOptions, ...argv: string[]): Promise<CliRe
   const deps: Deps = {
     env: { TASKPULSE_HOME: options.store, LANG: "C", ...options.env },
     cwd: options.cwd ?? "/",
-    home: "/nonexistent-home",
+    home: options.home ?? "/nonexistent-home",
     stdout: (s) => {
       stdout += s;
     },
@@ -57,7 +59,7 @@ export async function cli(options: CliOptions, ...argv: string[]): Promise<CliRe
     now: () => now,
     random: options.random ?? Math.random,
     isTTY: options.tty ?? false,
-    columns: 80,
+    columns: options.columns ?? 80,
     readStdin: async () => options.stdin ?? "",
   };
   const code = await run(argv, deps);

@@ -221,8 +221,10 @@ describe("dependencies (--after)", () => {
       expect((await cli({ store, now: at(5) }, "status", c, "-q")).stdout).toBe("blocked\n");
       expect((await cli({ store, now: at(5) }, "status", c)).stdout).toContain(`blocked by: ${a}`);
       const overview = await cli({ store, now: at(5) }, "status");
-      const line = overview.stdout.split("\n").find((l) => l.includes(c));
-      expect(line).toMatch(/⏳ child queued P5 .* blocked$/);
+      const lines = overview.stdout.split("\n");
+      const at_ = lines.findIndex((l) => l.includes(c));
+      expect(lines[at_]).toMatch(/⏳ child queued P5 /);
+      expect(lines[at_ + 1]).toContain(`⛓ blocked by ${a}`);
 
       const q = await cli({ store, now: at(5) }, "query", "--status", "blocked", "--json");
       expect(q.json.data.tasks.map((s: { id: string; state: string }) => `${s.id}:${s.state}`)).toEqual([`${c}:blocked`]);
@@ -291,7 +293,8 @@ describe("dependencies (--after)", () => {
     expect((await cli({ store, now: later }, "status", c, "-q")).stdout).toBe("blocked\n");
     expect((await cli({ store, now: later }, "query", "--status", "blocked", "-q")).stdout).toBe(`${c}\n`);
     const overview = await cli({ store, now: later }, "status");
-    expect(overview.stdout.split("\n").find((l) => l.includes(c))).toMatch(/blocked$/);
+    const lines = overview.stdout.split("\n");
+    expect(lines[lines.findIndex((l) => l.includes(c)) + 1]).toContain(`⛓ blocked by ${a}`);
     const start = await cli({ store, now: later }, "start", c);
     expect(start.code).toBe(4);
     expect(start.stderr).toContain("is blocked");

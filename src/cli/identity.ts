@@ -18,6 +18,16 @@ export function resolveAgent(flag: string | undefined, env: Readonly<Record<stri
   return agentFromWorkspace(cwd) ?? "main";
 }
 
+/** The OpenClaw workspace directory that `cwd` is in (`…/workspace` or `…/workspace-<id>`, innermost), if any. */
+export function workspaceDir(cwd: string): string | undefined {
+  const parts = cwd.split(sep);
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i] as string;
+    if (part === "workspace" || /^workspace-.+$/.test(part)) return parts.slice(0, i + 1).join(sep) || sep;
+  }
+  return undefined;
+}
+
 export function agentFromWorkspace(cwd: string): string | undefined {
   const parts = cwd.split(sep).filter(Boolean);
   for (let i = parts.length - 1; i >= 0; i--) {

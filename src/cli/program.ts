@@ -4,8 +4,10 @@ import { Command, Option } from "commander";
 import { registerAgents } from "./commands/agents.ts";
 import { registerAlerts } from "./commands/alerts.ts";
 import { registerCleanup } from "./commands/cleanup.ts";
+import { registerCompletion } from "./commands/completion.ts";
 import { registerCreate } from "./commands/create.ts";
 import { registerDelivery } from "./commands/delivery.ts";
+import { registerHeartbeatLine } from "./commands/heartbeat-line.ts";
 import { registerHistory } from "./commands/history.ts";
 import { registerJobs } from "./commands/jobs.ts";
 import { registerLifecycle } from "./commands/lifecycle.ts";
@@ -15,6 +17,7 @@ import { registerPushed } from "./commands/pushed.ts";
 import { registerQuery } from "./commands/query.ts";
 import { registerRunJob } from "./commands/run-job.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerSkill } from "./commands/skill.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerState } from "./commands/state.ts";
 import { registerStats } from "./commands/stats.ts";
@@ -111,6 +114,9 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerDelivery(program, app);
   registerState(program, app);
   registerServe(program, app);
+  registerSkill(program, app);
+  registerHeartbeatLine(program, app);
+  registerCompletion(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

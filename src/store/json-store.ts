@@ -13,7 +13,7 @@ import { appendRunRecords, COMPACT_EVERY, compactRunFile, listRunFiles, readRunR
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import { acquireLock } from "./lock.ts";
 import { listDocs, readDoc, type StateDoc, updateDoc } from "./state-docs.ts";
-import { JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
+import { fileFingerprint, JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
 import type { ChangeFeed, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
 
 class FencedError extends Error {}
@@ -138,10 +138,10 @@ export class JsonStore implements Store {
         owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
       });
       try {
-        const { state, ino } = loadState(this.location);
+        const { state, fingerprint } = loadState(this.location);
         const tx = new JsonTx(state);
         const result = await fn(tx);
-        if (tx.ops.size > 0 || tx.counterUsed) this.commit(state, ino, tx, () => held.compromised);
+        if (tx.ops.size > 0 || tx.counterUsed) this.commit(state, fingerprint, tx, () => held.compromised);
         // Run history follows the committed state, still under the lock, so its order matches the state's.
         for (const [jobId, records] of tx.runs) {
           const finished = records.filter((r) => r.kind === "finished" && !r.late).length;
@@ -159,7 +159,7 @@ export class JsonStore implements Store {
     }
   }
 
-  private commit(state: StateFile, ino: number, tx: JsonTx, compromised: () => Error | undefined): void {
+  private commit(state: StateFile, fingerprint: string, tx: JsonTx, compromised: () => Error | undefined): void {
     const prev = state.txn;
     const txn = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     state.seq += 1;
@@ -189,7 +189,7 @@ export class JsonStore implements Store {
     const journalSize = appendDurably(journal, formatRecord(record));
     try {
       writeFileDurably(join(this.location, STATE_FILE), JSON.stringify(state), () => {
-        if (compromised() || currentIno(join(this.location, STATE_FILE)) !== ino) throw new FencedError("fenced");
+        if (compromised() || currentFingerprint(join(this.location, STATE_FILE)) !== fingerprint) throw new FencedError("fenced");
       });
     } catch (err) {
       if (err instanceof FencedError) appendDurably(journal, formatRecord({ v: 1, abort: txn }));
@@ -343,11 +343,11 @@ class DirectoryFeed implements ChangeFeed {
   }
 }
 
-function currentIno(path: string): number {
+function currentFingerprint(path: string): string {
   try {
-    return statSync(path).ino;
+    return fileFingerprint(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
     throw err;
   }
 }

@@ -5,12 +5,14 @@
 // the file replaced meanwhile, the update runs again on fresh content. Reads take no lock and create nothing.
 // File format 1: {"schemaVersion":1,"name":…,"rev":N,"updatedAt":ISO,"value":<any JSON>}; a plain JSON file
 // (e.g. copied from Cron State Manager's state/*.json) is read as the value of revision 0 and upgraded on write.
+
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError, UsageError } from "../core/errors.ts";
 import { validateSlug } from "../core/names.ts";
 import { writeFileDurably } from "./atomic-file.ts";
 import { acquireLock } from "./lock.ts";
+import { fileFingerprint } from "./state-file.ts";
 
 export const DOCS_DIR = "state";
 export const DOC_VERSION = 1;
@@ -165,11 +167,12 @@ export function listDocs(storeDir: string): DocSummary[] {
   return out;
 }
 
-function inode(path: string): number {
+/** The file's identity for the commit fence (see fileFingerprint), "" when it does not exist. */
+function inode(path: string): string {
   try {
-    return statSync(path).ino;
+    return fileFingerprint(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
     throw err;
   }
 }

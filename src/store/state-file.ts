@@ -26,8 +26,8 @@ export function emptyState(): StateFile {
 
 export interface LoadedState {
   state: StateFile;
-  /** Inode of the file read (0 when there was none): the commit fence compares it before renaming. */
-  ino: number;
+  /** Identity of the file read ("" when there was none): the commit fence compares it before renaming. */
+  fingerprint: string;
 }
 
 export const STATE_FILE = "state.json";
@@ -36,18 +36,27 @@ export const JOURNAL_FILE = "journal.jsonl";
 export function loadState(dir: string): LoadedState {
   const path = join(dir, STATE_FILE);
   let raw: string;
-  let ino: number;
+  let fingerprint: string;
   try {
     raw = readFileSync(path, "utf8");
-    ino = statSync(path).ino;
+    fingerprint = fileFingerprint(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { state: missingState(dir), ino: 0 };
+    if (code === "ENOENT") return { state: missingState(dir), fingerprint: "" };
     if (code === "EISDIR") throw new StoreCorruptError(`${path} is a directory, not a state file`);
     if (code === "EACCES") throw new StoreCorruptError(`cannot read ${path}: permission denied`, "check the store's owner and permissions");
     throw err;
   }
-  return { state: parseState(raw, path), ino };
+  return { state: parseState(raw, path), fingerprint };
+}
+
+/**
+ * Inode, change time (ns) and size of a file. Inode numbers alone are reused at once on this kind of file system
+ * (a renamed-in file often gets the number just freed); a file renamed in later also has a later ctime.
+ */
+export function fileFingerprint(path: string): string {
+  const st = statSync(path, { bigint: true });
+  return `${st.ino}:${st.ctimeNs}:${st.size}`;
 }
 
 function missingState(dir: string): StateFile {

@@ -9,6 +9,7 @@ import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago } from "../render/task-text.ts";
+import { clip, pad, width } from "../render/text-width.ts";
 import { allSummaries } from "../summaries.ts";
 import { t } from "./common.ts";
 
@@ -132,26 +133,5 @@ export function renderTable(ctx: Ctx, rows: readonly Summary[], total: number): 
   return out;
 }
 
-/** Display width: CJK and emoji take two columns. */
-export function width(text: string): number {
-  let w = 0;
-  for (const ch of text)
-    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f300}-\u{1faff}]/u.test(ch)
-      ? 2
-      : 1;
-  return w;
-}
-
-function pad(text: string, to: number): string {
-  return text + " ".repeat(Math.max(0, to - width(text)));
-}
-
-export function clip(text: string, max: number): string {
-  if (width(text) <= max) return text;
-  let out = "";
-  for (const ch of text) {
-    if (width(out + ch) > max - 1) break;
-    out += ch;
-  }
-  return `${out}…`;
-}
+// width() and clip() moved to render/text-width.ts; re-exported for callers that import them from here.
+export { clip, width } from "../render/text-width.ts";

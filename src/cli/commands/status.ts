@@ -1,27 +1,55 @@
 import type { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
 import { liveness } from "../../core/liveness.ts";
 import { isFinished, type Task } from "../../core/model.ts";
+import { printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
-import { formatDuration } from "../../core/time.ts";
+import { formatDuration, parseDuration } from "../../core/time.ts";
+import type { Snapshot } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
 import { paint } from "../render/color.ts";
-import { ago, displayState, label, oneLine, renderTaskLines } from "../render/task-text.ts";
+import { ago, columnsOf, displayState, oneLine, renderTaskLines } from "../render/task-text.ts";
+import { clip } from "../render/text-width.ts";
 import { alertNewStall } from "../stall-push.ts";
 import { dependencyLookup, findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
 const RECENT_MS = 24 * 3_600_000;
 
+export interface StatusOptions {
+  watch?: boolean;
+  interval: string;
+  count?: string;
+}
+
 export function registerStatus(program: Command, app: App): void {
   program
     .command("status")
     .description("overview of every agent's running, stalled and queued tasks and recent finishes; or one task")
     .argument("[id]", "task id or unique prefix")
-    .addHelpText("after", example("taskpulse status", "taskpulse status k3m9xq --json"))
-    .action(app.action((ctx, id: string | undefined) => (id === undefined ? overview(ctx) : one(ctx, id))));
+    .option("-w, --watch", "redraw the overview in place until Ctrl-C (a terminal view to keep open)")
+    .option("--interval <duration>", "with --watch: redraw at least this often", "2s")
+    .option("--count <n>", "with --watch: stop after this many redraws (like top -n)")
+    .addHelpText("after", example("taskpulse status", "taskpulse status k3m9xq --json", "taskpulse status --watch --interval 5s"))
+    .action(
+      app.action((ctx, id: string | undefined, opts: StatusOptions) => {
+        if (!opts.watch) return id === undefined ? overview(ctx) : one(ctx, id);
+        if (id !== undefined) throw new UsageError("--watch shows the overview; leave out the task id", "taskpulse status --watch");
+        if (ctx.json) throw new UsageError("--watch redraws a terminal view and prints no JSON", "use taskpulse status --json in a loop");
+        const intervalMs = parseDuration(opts.interval, "--interval");
+        if (intervalMs < 200) throw new UsageError("--interval must be at least 200ms");
+        let count = Number.POSITIVE_INFINITY;
+        if (opts.count !== undefined) {
+          if (!/^\d{1,6}$/.test(opts.count) || Number(opts.count) < 1)
+            throw new UsageError(`invalid --count '${printable(opts.count)}'`, "use a positive number");
+          count = Number(opts.count);
+        }
+        return watch(ctx, intervalMs, count);
+      }),
+    );
 }
 
 /** `lookup` finds a dependency, hot or archived (see dependencyLookup). */
@@ -31,7 +59,7 @@ export function describe(ctx: Ctx, task: Task, lookup: (id: string) => Task | un
   return { ...stepCounts(task), liveness: live, dependencies: deps };
 }
 
-async function one(ctx: Ctx, id: string): Promise<Outcome> {
+export async function one(ctx: Ctx, id: string): Promise<Outcome> {
   const { task, snapshot, archived } = await findAnyTask(ctx, "status", id);
   const info = describe(ctx, task, await dependencyLookup(ctx.store("status"), snapshot, [task]));
   const c = paint(ctx.color);
@@ -57,53 +85,153 @@ async function one(ctx: Ctx, id: string): Promise<Outcome> {
   return { data: { task, ...info, archived }, lines, quiet: state, push };
 }
 
-async function overview(ctx: Ctx): Promise<Outcome> {
-  const snapshot = await ctx.store("status").read();
+interface OverviewView {
+  data: { tasks: (ReturnType<typeof describe> & { task: Task })[]; counts: Record<CountKey, number> };
+  lines: string[];
+  stalled: Task[];
+}
+
+type CountKey = "running" | "stalled" | "pending" | "done" | "failed" | "cancelled";
+
+/** The overview as lines: one section per agent (main first), running and stalled tasks, the queue, recent finishes. */
+export function renderOverview(
+  ctx: Ctx,
+  snapshot: Snapshot,
+  lookup: (id: string) => Task | undefined = (id) => snapshot.get(id),
+): OverviewView {
   const tasks = snapshot.tasks;
-  const lookup = await dependencyLookup(ctx.store("status"), snapshot, tasks);
-  const counts = { running: 0, stalled: 0, pending: 0, done: 0, failed: 0, cancelled: 0 };
+  const counts: Record<CountKey, number> = { running: 0, stalled: 0, pending: 0, done: 0, failed: 0, cancelled: 0 };
   const annotated = tasks.map((task) => {
-    const info = describe(ctx, task, lookup);
+    const info = { task, ...describe(ctx, task, lookup) };
     counts[displayState(task, info.liveness)] += 1;
-    return { task, ...info };
+    return info;
   });
-  if (tasks.length === 0) {
-    return { data: { tasks: [], counts }, lines: [t(ctx, "📭 no tasks", "📭 没有任务")] };
-  }
+  const stalled = annotated.filter((a) => a.liveness.stalled).map((a) => a.task);
+  if (tasks.length === 0) return { data: { tasks: [], counts }, lines: [t(ctx, "📭 no tasks", "📭 没有任务")], stalled };
   const c = paint(ctx.color);
+  const cols = columnsOf(ctx);
   const lines: string[] = [];
   const agents = [...new Set(tasks.map((task) => task.agent))].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : a.localeCompare(b)));
   for (const agent of agents) {
-    const mine = tasks.filter((task) => task.agent === agent);
-    const running = mine.filter((task) => task.status === "running").sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    const queued = mine.filter((task) => task.status === "pending").sort(compareQueue);
+    const mine = annotated.filter((a) => a.task.agent === agent);
+    // Stalled and stop-requested tasks first: they are what a person has to look at.
+    const urgency = (a: (typeof mine)[number]) => (a.liveness.stalled ? 0 : a.task.stop ? 1 : 2);
+    const running = mine
+      .filter((a) => a.task.status === "running")
+      .sort((a, b) => urgency(a) - urgency(b) || a.task.createdAt.localeCompare(b.task.createdAt))
+      .map((a) => a.task);
+    const queued = mine
+      .map((a) => a.task)
+      .filter((task) => task.status === "pending")
+      .sort(compareQueue);
     const recent = mine
-      .filter((task) => isFinished(task) && ctx.now.getTime() - Date.parse(task.finishedAt) < RECENT_MS)
-      .sort((a, b) => (b as { finishedAt: string }).finishedAt.localeCompare((a as { finishedAt: string }).finishedAt));
+      .map((a) => a.task)
+      .filter(
+        (task): task is Task & { finishedAt: string } => isFinished(task) && ctx.now.getTime() - Date.parse(task.finishedAt) < RECENT_MS,
+      )
+      .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
     if (running.length + queued.length + recent.length === 0) continue;
     if (lines.length > 0) lines.push("");
-    lines.push(c.bold(`● ${agent}`));
+    const n = (key: CountKey) => mine.filter((a) => displayState(a.task, a.liveness) === key).length;
+    const tally = (
+      [
+        ["running", "🔄"],
+        ["stalled", "⚠️"],
+        ["pending", "⏳"],
+        ["done", "✅"],
+        ["failed", "❌"],
+      ] as const
+    )
+      .filter(([key]) => n(key) > 0)
+      .map(([key, icon]) => `${icon}${n(key)}`)
+      .join(" ");
+    lines.push(`${c.bold(`● ${clip(agent, 40)}`)}  ${c.dim(tally)}`);
     for (const task of running) lines.push(...renderTaskLines(ctx, task, "  "));
     for (const task of queued.slice(0, 5)) {
+      const [first] = renderTaskLines(ctx, task, "  ");
       const deps = dependencyState(task, lookup);
       const extra =
         deps.state === "blocked"
-          ? c.red(` ${t(ctx, "blocked", "已阻塞")}`)
+          ? c.red(`   ⛓ ${t(ctx, "blocked by", "被阻塞于")} ${deps.on.join(", ")}`)
           : deps.state === "waiting"
-            ? c.dim(` ${t(ctx, "waiting", "等待依赖")}`)
-            : "";
-      lines.push(`  ⏳ ${task.name} ${label(ctx, "pending")} P${task.priority} ${c.dim(`${ago(ctx, task.queuedAt)} ${task.id}`)}${extra}`);
+            ? c.dim(`   ⛓ ${t(ctx, "waits for", "等待")} ${deps.on.join(", ")}`)
+            : undefined;
+      lines.push(first as string);
+      if (extra) lines.push(`  ${clip(extra, cols - 2)}`);
     }
     if (queued.length > 5) lines.push(c.dim(`  … ${t(ctx, `${queued.length - 5} more queued`, `还有 ${queued.length - 5} 个排队`)}`));
     for (const task of recent.slice(0, 5)) lines.push(...renderTaskLines(ctx, task, "  "));
+    if (recent.length > 5)
+      lines.push(c.dim(`  … ${t(ctx, `${recent.length - 5} more finished today`, `还有 ${recent.length - 5} 个已结束`)}`));
   }
-  lines.push(
-    "",
-    `📊 🔄${counts.running} ⚠️${counts.stalled} ⏳${counts.pending} ✅${counts.done} ❌${counts.failed}${counts.cancelled ? ` ⛔${counts.cancelled}` : ""}`,
-  );
-  const push = await alertNewStall(
-    ctx,
-    annotated.filter((a) => a.liveness.stalled).map((a) => a.task),
-  );
-  return { data: { tasks: annotated, counts }, lines, quiet: "", push };
+  const footer = `📊 🔄${counts.running} ⚠️${counts.stalled} ⏳${counts.pending} ✅${counts.done} ❌${counts.failed}${counts.cancelled ? ` ⛔${counts.cancelled}` : ""}`;
+  lines.push("", counts.stalled > 0 ? c.red(footer) : footer);
+  return { data: { tasks: annotated, counts }, lines, stalled };
+}
+
+export async function overview(ctx: Ctx): Promise<Outcome> {
+  const snapshot = await ctx.store("status").read();
+  const view = renderOverview(ctx, snapshot, await dependencyLookup(ctx.store("status"), snapshot, snapshot.tasks));
+  const push = await alertNewStall(ctx, view.stalled);
+  return { data: view.data, lines: view.lines, quiet: "", push };
+}
+
+/**
+ * Redraws the overview in place until SIGINT or SIGTERM, then exits 0. Read-only: it records no stall episodes and
+ * prints no pushes (a person watching does not send chat messages; the agent's own status call does). Redraws on
+ * every store change (the store's change feed) and at least every --interval, so relative times stay current.
+ */
+async function watch(ctx: Ctx, intervalMs: number, maxFrames: number): Promise<Outcome> {
+  const out = ctx.deps.stdout;
+  const tty = ctx.deps.isTTY;
+  const store = ctx.store("status");
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
+  const pause = (ms: number) => Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), stopped]);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const feed = store.changes();
+  // A reader that went away (`… | head`) ends the watch quietly instead of crashing on EPIPE.
+  process.stdout.on("error", onSignal);
+  let frames = 0;
+  let lastBody = "";
+  let lastDrawn = 0;
+  if (tty) out("\u001b[?25l"); // hide the cursor while redrawing
+  try {
+    while (!stop.signal.aborted && frames < maxFrames) {
+      const columns = (tty && process.stdout.columns) || ctx.deps.columns || 80;
+      const frameCtx: Ctx = { ...ctx, now: ctx.deps.now(), deps: { ...ctx.deps, columns } };
+      const view = renderOverview(frameCtx, await store.read());
+      const body = view.lines.join("\n");
+      // One commit touches several files (lock, journal, state): a change that leaves the view as it was is not
+      // drawn again until the interval is up.
+      if (body !== lastBody || Date.now() - lastDrawn >= intervalMs) {
+        const clock = frameCtx.now.toTimeString().slice(0, 8);
+        const title = t(
+          ctx,
+          `taskpulse status · ${clock} · every ${formatDuration(intervalMs)} · Ctrl-C to quit`,
+          `taskpulse status · ${clock} · 每 ${formatDuration(intervalMs)} 刷新 · Ctrl-C 退出`,
+        );
+        const frame = [paint(ctx.color).dim(clip(title, columns)), "", ...view.lines];
+        // On a terminal: cursor home, each line cleared to its end, then the rest of the screen cleared (no
+        // flicker). In a pipe: frames one after another, separated by a blank line, with no escape codes.
+        if (tty) out(`\u001b[H${frame.map((l) => `${l}\u001b[K`).join("\n")}\n\u001b[J`);
+        else out(`${frames > 0 ? "\n" : ""}${frame.join("\n")}\n`);
+        frames++;
+        lastBody = body;
+        lastDrawn = Date.now();
+        if (frames >= maxFrames) break;
+      }
+      await Promise.race([feed.next(Math.max(0, intervalMs - (Date.now() - lastDrawn))), stopped]);
+      await pause(100); // let the rest of a burst of changes land before reading again
+    }
+  } finally {
+    feed.close();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    process.stdout.removeListener("error", onSignal);
+    if (tty) out("\u001b[?25h");
+  }
+  return { data: null, lines: [], quiet: "" };
 }

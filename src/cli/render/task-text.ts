@@ -6,6 +6,7 @@ import type { Task } from "../../core/model.ts";
 import { formatDuration, formatShortDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import { paint } from "./color.ts";
+import { clip, width } from "./text-width.ts";
 
 export function progressBar(done: number, total: number): string {
   const filled = total > 0 ? Math.floor((10 * done) / total) : 0;
@@ -39,40 +40,76 @@ export function ago(ctx: Ctx, iso: string): string {
   return ctx.lang === "zh" ? `${s}前` : `${s} ago`;
 }
 
-/** The Live Task Pulse main line, plus the current-step or error line. */
+/** Columns available for one line: the terminal's width (80 in pipes), never less than 40. */
+export function columnsOf(ctx: Ctx): number {
+  return Math.max(40, ctx.deps.columns || 80);
+}
+
+/** The Live Task Pulse main line, plus the current-step or error line; shortened to fit the terminal. */
 export function renderTaskLines(ctx: Ctx, task: Task, indent = ""): string[] {
   const c = paint(ctx.color);
+  const cols = columnsOf(ctx);
   const live = liveness(task, ctx.now, ctx.stallMs);
   const state = displayState(task, live);
   const { done, total } = stepCounts(task);
   const dur = taskDuration(task, ctx.now);
-  const parts = [ICON[state], task.name];
-  if (total > 0) parts.push(`[${done}/${total}]`, progressBar(done, total));
   const lab = label(ctx, state);
-  const coloured =
-    state === "stalled" || state === "failed" ? c.red(lab) : state === "done" ? c.green(lab) : state === "running" ? c.cyan(lab) : lab;
-  parts.push(dur ? `${coloured} (${dur})` : coloured);
-  if (task.status === "pending") parts.push(c.dim(`P${task.priority}`));
-  if (task.progress !== undefined && task.status === "running") parts.push(`${task.progress}%`);
-  parts.push(c.dim(task.id));
-  const lines = [`${indent}${parts.join(" ")}`];
+  const paintLabel =
+    state === "stalled"
+      ? (s: string) => c.bold(c.red(s))
+      : state === "failed"
+        ? c.red
+        : state === "done"
+          ? c.green
+          : state === "running"
+            ? c.cyan
+            : c.dim;
+  // [plain text, coloured text]: widths are measured on the plain text.
+  const tail: [string, string][] = [];
+  if (total > 0) tail.push([`[${done}/${total}]`, `[${done}/${total}]`], [progressBar(done, total), progressBar(done, total)]);
+  tail.push([dur ? `${lab} (${dur})` : lab, dur ? `${paintLabel(lab)} (${dur})` : paintLabel(lab)]);
+  if (task.status === "pending") tail.push([`P${task.priority}`, c.dim(`P${task.priority}`)]);
+  if (task.progress !== undefined && task.status === "running") tail.push([`${task.progress}%`, `${task.progress}%`]);
+  if (task.stop && task.status === "running") tail.push(["✋", c.yellow("✋")]);
+  const when = task.status === "pending" ? ago(ctx, task.queuedAt) : isFinishedTask(task) ? ago(ctx, task.finishedAt) : "";
+  const idPart = when ? `${when} · ${task.id}` : task.id;
+  tail.push([idPart, c.dim(idPart)]);
+  const fixed = width(indent) + width(ICON[state]) + 1 + tail.reduce((sum, [plain]) => sum + 1 + width(plain), 0);
+  const name = clip(task.name, Math.max(8, cols - fixed));
+  const lines = [`${indent}${ICON[state]} ${state === "stalled" ? c.bold(name) : name} ${tail.map(([, col]) => col).join(" ")}`];
+  const sub = `${indent}   `;
+  const fitLine = (text: string) => clip(text, Math.max(10, cols - width(sub)));
   if (task.status === "running") {
     const step = task.steps.find((s) => s.status === "running");
     const msg = step ? step.message : task.lastMessage;
     const cur = ctx.lang === "zh" ? "当前" : "current";
-    if (step || msg) lines.push(`${indent}   ${cur}: ${step?.name ?? "—"}${msg ? ` — ${oneLine(msg)}` : ""}`);
-    if (live.stalled) {
-      const why = live.reason === "step_overrun" ? t2(ctx, "step over its budget", "步骤超时") : t2(ctx, "no heartbeat", "无心跳");
-      lines.push(`${indent}   ${c.yellow(`⚠️ ${why} ${formatDuration(live.forMs ?? 0)}`)}`);
+    const seen = ago(ctx, task.lastSeenAt);
+    if (step || msg) {
+      const text = `${cur}: ${step?.name ?? "—"}${msg ? ` — ${oneLine(msg)}` : ""}`;
+      const room = Math.max(10, cols - width(sub) - width(seen) - 3);
+      lines.push(`${sub}${clip(text, room)} ${c.dim(`· ${seen}`)}`);
     }
-    if (live.waiting) lines.push(`${indent}   ${t2(ctx, "waiting", "等待中")}: ${oneLine(live.waiting.reason)}`);
-    if (task.stop)
-      lines.push(
-        `${indent}   ${c.yellow(`✋ ${t2(ctx, "stop requested", "已请求停止")}${task.stop.reason ? `: ${oneLine(task.stop.reason)}` : ""}`)}`,
+    if (live.stalled) {
+      const why = live.reason === "step_overrun" ? t2(ctx, "step over its budget by", "步骤超时") : t2(ctx, "no update for", "无更新");
+      lines.push(`${sub}${c.bold(c.red(fitLine(`⚠️ ${why} ${formatDuration(live.forMs ?? 0)}`)))}`);
+    }
+    if (live.waiting) lines.push(`${sub}${c.dim(fitLine(`⏸ ${t2(ctx, "waiting", "等待中")}: ${oneLine(live.waiting.reason)}`))}`);
+    if (task.stop) {
+      const reason = task.stop.reason ? `: ${oneLine(task.stop.reason)}` : "";
+      const by = t2(
+        ctx,
+        ` (by ${task.stop.by}, ${ago(ctx, task.stop.requestedAt)})`,
+        `（${task.stop.by}，${ago(ctx, task.stop.requestedAt)}）`,
       );
+      lines.push(`${sub}${c.bold(c.yellow(fitLine(`✋ ${t2(ctx, "stop requested", "已请求停止")}${reason}${by}`)))}`);
+    }
   }
-  if (task.status === "failed") lines.push(`${indent}   ${ctx.lang === "zh" ? "错误" : "error"}: ${oneLine(task.error)}`);
+  if (task.status === "failed") lines.push(`${sub}${c.red(fitLine(`${ctx.lang === "zh" ? "错误" : "error"}: ${oneLine(task.error)}`))}`);
   return lines;
+}
+
+function isFinishedTask(task: Task): task is Task & { finishedAt: string } {
+  return task.status === "done" || task.status === "failed" || task.status === "cancelled";
 }
 
 export function renderTaskLine(ctx: Ctx, task: Task): string {

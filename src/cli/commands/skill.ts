@@ -1,0 +1,81 @@
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { findPackageRoot, installSkillFiles, readSkillSource, SKILL_NAME } from "../../store/skill-files.ts";
+import type { Ctx } from "../context.ts";
+import { workspaceDir } from "../identity.ts";
+import type { Outcome } from "../outcome.ts";
+import { type App, example } from "../program.ts";
+import { t } from "./common.ts";
+
+export interface SkillInstallOptions {
+  dir?: string;
+  force?: boolean;
+}
+
+export function registerSkill(program: Command, app: App): void {
+  const skill = program
+    .command("skill")
+    .description("manage the taskpulse skill (SKILL.md and references/) in an OpenClaw workspace")
+    .addHelpText("after", example("taskpulse skill install", "taskpulse skill install --dir ~/.openclaw/skills"));
+  skill
+    .command("install")
+    .description("write the skill folder taskpulse/ into the workspace's skills directory (changed files only with --force)")
+    .option(
+      "--dir <skills-dir>",
+      "the skills directory (default: <workspace>/skills of the OpenClaw workspace you are in, else ~/.openclaw/workspace/skills)",
+    )
+    .option("--force", "replace files that were changed since taskpulse installed them")
+    .addHelpText(
+      "after",
+      example(
+        "taskpulse skill install",
+        "taskpulse skill install --dir ~/.openclaw/workspace-coder/skills",
+        "taskpulse skill install --dir ~/.openclaw/skills      # every agent of this host",
+      ),
+    )
+    .action(app.action((ctx, opts: SkillInstallOptions) => installSkill(ctx, opts)))
+    .exitOverride();
+}
+
+/** Where OpenClaw looks for this agent's skills: the workspace we are in, else the default workspace of main. */
+export function defaultSkillsDir(ctx: Ctx): string {
+  const ws = workspaceDir(ctx.deps.cwd);
+  return ws ? join(ws, "skills") : join(ctx.deps.home, ".openclaw", "workspace", "skills");
+}
+
+/** The package's own files: the bundle lives in dist/ (or the sources in src/cli/commands/), the package above. */
+function packageRoot(): string {
+  return findPackageRoot(__dirname);
+}
+
+export async function installSkill(ctx: Ctx, opts: SkillInstallOptions): Promise<Outcome> {
+  const given = opts.dir?.startsWith("~/") ? join(ctx.deps.home, opts.dir.slice(2)) : opts.dir;
+  const skillsDir = given === undefined ? defaultSkillsDir(ctx) : resolve(ctx.deps.cwd, given);
+  const dir = join(skillsDir, SKILL_NAME);
+  const result = installSkillFiles(dir, readSkillSource(packageRoot()), opts.force === true);
+  const count = (a: string) => result.files.filter((f) => f.action === a).length;
+  const summary = [
+    ["created", "新建"],
+    ["updated", "更新"],
+    ["overwritten", "覆盖"],
+    ["unchanged", "未变"],
+  ]
+    .filter(([a]) => count(a as string) > 0)
+    .map(([en, zh]) => `${count(en as string)} ${t(ctx, en as string, zh as string)}`)
+    .join(", ");
+  const changed = count("unchanged") < result.files.length;
+  return {
+    data: result,
+    lines: [
+      changed
+        ? t(ctx, `installed the taskpulse skill in ${dir} (${summary})`, `已安装 taskpulse 技能到 ${dir}（${summary}）`)
+        : t(ctx, `the taskpulse skill in ${dir} is up to date`, `${dir} 中的 taskpulse 技能已是最新`),
+      t(
+        ctx,
+        "new OpenClaw sessions load it; add the heartbeat entries with: taskpulse heartbeat-line",
+        "新的 OpenClaw 会话会加载它；心跳清单条目见：taskpulse heartbeat-line",
+      ),
+    ],
+    quiet: dir,
+  };
+}

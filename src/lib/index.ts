@@ -1,0 +1,192 @@
+// The library entry (`import { openStore } from "taskpulse"`): the same commands the CLI runs, called in-process.
+// No logic of its own: each method builds the per-call context the CLI would build (store, agent, clock,
+// language, push route) and calls the command function, so a script gets the same store, locking, atomic writes,
+// transitions, audit entries and push decisions as `taskpulse <command> --json`. Its public types are
+// lib/index.d.ts, which this file is checked against.
+import { homedir } from "node:os";
+import type * as Api from "../../lib/index.d.ts";
+import { cancel } from "../cli/commands/cancel.ts";
+import { type CreateOptions, create } from "../cli/commands/create.ts";
+import { done } from "../cli/commands/done.ts";
+import { fail } from "../cli/commands/fail.ts";
+import { type HeartbeatOptions, heartbeat } from "../cli/commands/heartbeat.ts";
+import { next } from "../cli/commands/next.ts";
+import { type QueryOptions, query } from "../cli/commands/query.ts";
+import { retry } from "../cli/commands/retry.ts";
+import { claimNext, startById } from "../cli/commands/start.ts";
+import { one, overview } from "../cli/commands/status.ts";
+import { ack, check, stop } from "../cli/commands/stop.ts";
+import { wait } from "../cli/commands/wait.ts";
+import { type Ctx, createContext, type GlobalOptions } from "../cli/context.ts";
+import type { Deps } from "../cli/deps.ts";
+import type { Outcome } from "../cli/outcome.ts";
+import type { Summary } from "../core/insight.ts";
+import type { Liveness } from "../core/liveness.ts";
+import type { StopRequest, Task } from "../core/model.ts";
+
+export { EXIT, TaskpulseError } from "../core/errors.ts";
+
+/**
+ * Command data is the --json contract, validated against the real output by test/json-schemas.test.ts. It is read
+ * with the internal types (model.ts, insight.ts), so the compiler checks that they fit the public ones in
+ * lib/index.d.ts wherever a value is handed out.
+ */
+function dataOf<T>(outcome: Outcome): T {
+  return outcome.data as T;
+}
+
+function taskResult(outcome: Outcome): Api.TaskResult {
+  return { task: dataOf<{ task: Task }>(outcome).task, push: outcome.push ?? null };
+}
+
+export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStore {
+  const deps: Deps = {
+    env: options.env ?? process.env,
+    cwd: options.cwd ?? process.cwd(),
+    home: homedir(),
+    stdout: () => {},
+    stderr: () => {},
+    now: options.now ?? (() => new Date()),
+    random: Math.random,
+    isTTY: false,
+    columns: 80,
+  };
+  const globals: GlobalOptions = { json: true };
+  if (options.pushes === false) globals.quiet = true;
+  if (options.home !== undefined) globals.store = options.home;
+  if (options.agent !== undefined) globals.agent = options.agent;
+  if (options.lang !== undefined) globals.lang = options.lang;
+  if (options.channel !== undefined) globals.channel = options.channel;
+  if (options.target !== undefined) globals.target = options.target;
+  if (options.account !== undefined) globals.account = options.account;
+  if (options.thread !== undefined) globals.thread = options.thread;
+  /** A fresh context per call (its clock reads `now` once), like one CLI process. */
+  const ctx = (extra: GlobalOptions = {}): Ctx => createContext({ ...globals, ...extra }, deps);
+  const opened = ctx(); // bad options (an invalid agent name, language, …) fail here, not on the first call
+
+  function status(): Promise<Api.StatusOverview>;
+  function status(id: string): Promise<Api.TaskStatusResult>;
+  async function status(id?: string): Promise<Api.StatusOverview | Api.TaskStatusResult> {
+    if (id === undefined) {
+      const outcome = await overview(ctx());
+      type Overview = { tasks: { task: Task; done: number; total: number; liveness: Liveness }[]; counts: Api.StatusOverview["counts"] };
+      const data = dataOf<Overview>(outcome);
+      return { tasks: data.tasks, counts: data.counts, push: outcome.push ?? null };
+    }
+    const outcome = await one(ctx(), id);
+    const data = dataOf<{ task: Task; done: number; total: number; liveness: Liveness; archived: boolean }>(outcome);
+    return {
+      task: data.task,
+      done: data.done,
+      total: data.total,
+      liveness: data.liveness,
+      archived: data.archived,
+      push: outcome.push ?? null,
+    };
+  }
+
+  return {
+    location: opened.storeDir,
+    agent: opened.agent,
+
+    async create(input) {
+      const opts: CreateOptions = {
+        name: input.name,
+        step: input.steps ?? [],
+        tag: input.tags ?? [],
+        after: input.after ?? [],
+        meta: Object.entries(input.meta ?? {}).map(([k, v]) => `${k}=${v}`),
+      };
+      if (input.start) opts.start = true;
+      if (input.priority !== undefined) opts.priority = String(input.priority);
+      if (input.description !== undefined) opts.description = input.description;
+      if (input.group !== undefined) opts.group = input.group;
+      if (input.maxRetries !== undefined) opts.maxRetries = String(input.maxRetries);
+      if (input.stallAfter !== undefined)
+        opts.stallAfter = typeof input.stallAfter === "number" ? `${input.stallAfter}ms` : input.stallAfter;
+      if (input.notify !== undefined) opts.notify = input.notify;
+      return taskResult(await create(ctx(), undefined, [], opts));
+    },
+
+    async start(id) {
+      const outcome = id === undefined ? await claimNext(ctx()) : await startById(ctx(), id);
+      const data = dataOf<{ task: Task | null; busy?: boolean }>(outcome);
+      return { task: data.task, push: outcome.push ?? null, busy: data.busy === true };
+    },
+
+    async next(id, message) {
+      const outcome = await next(ctx(), id, message ?? "");
+      return { ...taskResult(outcome), finished: dataOf<{ finished: boolean }>(outcome).finished };
+    },
+
+    async heartbeat(id, hb = {}) {
+      const opts: HeartbeatOptions = {};
+      if (hb.progress !== undefined) opts.progress = String(hb.progress);
+      if (hb.waiting !== undefined) opts.waiting = hb.waiting;
+      if (hb.for !== undefined) opts.for = hb.for;
+      const outcome = await heartbeat(ctx(), id, hb.message ?? "", opts);
+      return { ...taskResult(outcome), stopRequested: dataOf<{ stopRequested: boolean }>(outcome).stopRequested };
+    },
+
+    async done(id, result) {
+      return taskResult(await done(ctx(), id, result ?? ""));
+    },
+
+    async fail(id, error, opts = {}) {
+      return taskResult(await fail(ctx(), id, error, opts.retryable === false ? { retry: false } : {}));
+    },
+
+    async retry(id) {
+      return taskResult(await retry(ctx(), id));
+    },
+
+    async cancel(id, reason) {
+      return taskResult(await cancel(ctx(), id, reason ?? ""));
+    },
+
+    async stop(id, reason) {
+      return taskResult(await stop(ctx(), id, reason ?? ""));
+    },
+
+    async check(id) {
+      const data = dataOf<{ stopRequested: boolean; stop: StopRequest | null }>(await check(ctx(), id));
+      return { stopRequested: data.stopRequested, stop: data.stop };
+    },
+
+    async ack(id, summary) {
+      return taskResult(await ack(ctx(), id, summary ?? ""));
+    },
+
+    status,
+
+    async query(input = {}) {
+      const opts: QueryOptions = {
+        status: input.status ?? [],
+        tag: input.tag ?? [],
+        by: input.by ?? "created",
+        limit: String(input.limit ?? 50),
+        sort: input.sort ?? "-created",
+      };
+      if (input.minPriority !== undefined) opts.minPriority = String(input.minPriority);
+      if (input.maxPriority !== undefined) opts.maxPriority = String(input.maxPriority);
+      if (input.group !== undefined) opts.group = input.group;
+      if (input.text !== undefined) opts.text = input.text;
+      if (input.from !== undefined) opts.from = input.from;
+      if (input.to !== undefined) opts.to = input.to;
+      const data = dataOf<{ total: number; tasks: Summary[] }>(
+        await query(ctx(input.agent === undefined ? {} : { agent: input.agent }), opts),
+      );
+      return { total: data.total, tasks: data.tasks };
+    },
+
+    async wait(id, opts = {}) {
+      const waitOpts: { timeout: string; interval: string; stop?: boolean } = {
+        timeout: opts.timeout ?? "10m",
+        interval: opts.interval ?? "2s",
+      };
+      if (opts.stop) waitOpts.stop = true;
+      const data = dataOf<{ task: Task; reason: string }>(await wait(ctx(), id, waitOpts));
+      return { task: data.task, reason: data.reason };
+    },
+  };
+}

@@ -1,0 +1,239 @@
+// The terminal view: status as a person reads it (grouping, highlights, relative times, 80 columns), colour on a
+// real pseudo-terminal only, --watch started and stopped, shell completion, "did you mean".
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { width } from "../src/cli/render/text-width.ts";
+import { BIN, cleanEnv, cli, ROOT, tempDir } from "./helpers.ts";
+
+const ESC = "\u001b[";
+const T0 = "2026-05-01T10:00:00Z";
+const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
+
+/** A store with two agents: a running task, a stalled one with a stop request, a queue, a failure. */
+async function populated(): Promise<string> {
+  const store = tempDir();
+  const id = async (now: number, ...argv: string[]) => (await cli({ store, now: at(now) }, "create", "-q", ...argv)).stdout.trim();
+  const live = await id(0, "日报发布：抓取全网科技新闻并生成摘要后发布到三个频道的完整流程", "抓取", "写稿", "发布", "--start");
+  await cli({ store, now: at(30) }, "next", live, "抓取了25条数据");
+  const stuck = await id(
+    10,
+    "Deploy the nginx service to the production cluster in three regions",
+    "check",
+    "write",
+    "--start",
+    "--agent",
+    "coder",
+  );
+  await cli({ store, now: at(20) }, "stop", stuck, "wrong branch");
+  await id(40, "--agent", "coder", "--name", "实现登录功能", "--priority", "8");
+  const failing = await id(50, "sync", "login", "--start");
+  await cli({ store, now: at(60) }, "error", failing, "session expired");
+  return store;
+}
+
+describe("status for a person", () => {
+  it("groups agents, puts stalls and stop requests first, shows relative times, fits 80 columns", async () => {
+    const store = await populated();
+    const r = await cli({ store, now: at(300), env: { TASKPULSE_LANG: "en" } }, "status");
+    expect(r.code).toBe(0);
+    // The stall alert found by this call follows the view: a chat message, not part of the 80-column view.
+    const view = r.stdout.slice(0, r.stdout.indexOf("--- push ---"));
+    const lines = view.split("\n");
+    for (const line of lines) expect(width(line), line).toBeLessThanOrEqual(80);
+    const main = lines.findIndex((l) => l.startsWith("● main"));
+    const coder = lines.findIndex((l) => l.startsWith("● coder"));
+    expect(main).toBeGreaterThanOrEqual(0);
+    expect(coder).toBeGreaterThan(main);
+    expect(lines[coder]).toContain("⚠️1 ⏳1");
+    // the stalled task with the stop request comes first in its section, then its reasons
+    expect(lines[coder + 1]).toMatch(/^ {2}⚠️ Deploy the nginx service.*… \[0\/2\] ░{10} STALLED \(4m50s\) ✋ /);
+    expect(lines[coder + 3]).toBe("     ⚠️ no update for 4m50s");
+    expect(lines[coder + 4]).toBe("     ✋ stop requested: wrong branch (by main, 5m ago)");
+    expect(r.stdout).toContain("   current: 写稿 · 5m ago");
+    expect(r.stdout).toMatch(/⏳ 实现登录功能 queued P8 4m ago · /);
+    expect(r.stdout).toContain("     error: session expired");
+    expect(lines.at(-2)).toBe("📊 🔄0 ⚠️2 ⏳1 ✅0 ❌1");
+    expect(r.stdout).toContain("--- push ---\n⚠️ [Deploy the nginx service");
+    // the long Chinese name is shortened on a character boundary, counting two columns per character
+    expect(r.stdout).toMatch(/日报发布：抓取[^\n]*… \[1\/3\]/);
+  });
+
+  it("uses the terminal's width: long names in full when there is room, shortened harder when narrow", async () => {
+    const store = await populated();
+    const wide = await cli({ store, now: at(300), columns: 160 }, "status", "-q");
+    expect(wide.stdout).toBe(""); // -q: the overview has no essential value
+    const full = await cli({ store, now: at(300), columns: 160 }, "status");
+    expect(full.stdout).toContain("Deploy the nginx service to the production cluster in three regions [0/2]");
+    const narrow = await cli({ store, now: at(300), columns: 60 }, "status");
+    const view = narrow.stdout.slice(0, narrow.stdout.indexOf("--- push ---"));
+    for (const line of view.split("\n")) expect(width(line), line).toBeLessThanOrEqual(60);
+    expect(view).toContain("⚠️ Deploy the… [0/2]");
+  });
+
+  it("colours only on a TTY, never with NO_COLOR or --no-color", async () => {
+    const store = await populated();
+    const tty = await cli({ store, now: at(300), tty: true }, "status");
+    expect(tty.stdout).toContain(`${ESC}1m${ESC}31mSTALLED`);
+    for (const quiet of [
+      await cli({ store, now: at(300), tty: false }, "status"),
+      await cli({ store, now: at(300), tty: true, env: { NO_COLOR: "" } }, "status"),
+      await cli({ store, now: at(300), tty: true }, "status", "--no-color"),
+    ]) {
+      expect(quiet.stdout).not.toContain(ESC);
+    }
+  });
+});
+
+/** Runs the binary under a real pseudo-terminal (util-linux `script`). */
+function underPty(store: string, args: string, env: Record<string, string> = {}) {
+  const r = spawnSync("script", ["-qfec", `${process.execPath} ${BIN} ${args}`, "/dev/null"], {
+    env: { ...cleanEnv(store, env), TERM: "xterm-256color" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { code: r.status, stdout: r.stdout ?? "" };
+}
+
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+describe.runIf(hasScript)("a real terminal and a pipe", () => {
+  it("status has colour through a pseudo-terminal, none through a pipe or with NO_COLOR", async () => {
+    const store = await populated();
+    const pty = underPty(store, "status");
+    expect(pty.code).toBe(0);
+    expect(pty.stdout).toContain(`${ESC}1m● main${ESC}22m`);
+    const piped = spawnSync(process.execPath, [BIN, "status"], { env: cleanEnv(store), encoding: "utf8" });
+    expect(piped.stdout).toContain("● main");
+    expect(piped.stdout).not.toContain(ESC);
+    expect(underPty(store, "status", { NO_COLOR: "1" }).stdout).not.toContain(ESC);
+  });
+
+  it("--watch on a terminal redraws in place and gives the cursor back", async () => {
+    const store = await populated();
+    const pty = underPty(store, "status --watch --interval 200ms --count 2");
+    expect(pty.code).toBe(0);
+    expect(pty.stdout.split(`${ESC}H`)).toHaveLength(3); // two frames, each starting at the top left
+    expect(pty.stdout).toContain(`${ESC}?25l`);
+    expect(pty.stdout.trimEnd().endsWith(`${ESC}?25h`)).toBe(true);
+    expect(pty.stdout).toContain(`${ESC}J`);
+  });
+});
+
+function collect(child: ChildProcess): { text: () => string; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  let out = "";
+  child.stdout?.on("data", (d) => {
+    out += d;
+  });
+  child.stderr?.on("data", (d) => {
+    out += d;
+  });
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal })),
+  );
+  return { text: () => out, closed };
+}
+
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("status --watch", () => {
+  it("redraws when the store changes, and exits 0 on Ctrl-C (SIGINT) with no escape codes in a pipe", async () => {
+    const store = tempDir();
+    await cli({ store }, "create", "-q", "first task", "--start");
+    const child = spawn(process.execPath, [BIN, "status", "--watch", "--interval", "1m"], { env: cleanEnv(store) });
+    const out = collect(child);
+    await until(() => out.text().includes("first task"), 20_000);
+    await cli({ store }, "create", "-q", "second task", "--start");
+    await until(() => out.text().includes("second task"), 10_000); // redrawn on the change, not after a minute
+    child.kill("SIGINT");
+    const end = await out.closed;
+    expect(end).toEqual({ code: 0, signal: null });
+    expect(out.text()).not.toContain(ESC);
+    expect(out.text()).toContain("Ctrl-C to quit");
+  });
+
+  it("exits 0 on SIGTERM too, and refuses --json (it prints no JSON)", async () => {
+    const store = tempDir();
+    const child = spawn(process.execPath, [BIN, "status", "--watch"], { env: cleanEnv(store) });
+    const out = collect(child);
+    await until(() => out.text().includes("no tasks"), 20_000);
+    child.kill("SIGTERM");
+    expect(await out.closed).toEqual({ code: 0, signal: null });
+    const json = await cli({ store }, "status", "--watch", "--json");
+    expect(json.code).toBe(2);
+    expect(json.json.error.message).toContain("--watch");
+  });
+});
+
+describe("shell completion", () => {
+  const script = (shell: string) => spawnSync(process.execPath, [BIN, "completion", shell], { encoding: "utf8" }).stdout;
+
+  it("bash: loads, completes commands, options and declared values", () => {
+    const complete = (words: string[]) =>
+      spawnSync(
+        "bash",
+        [
+          "-c",
+          `source <(${process.execPath} ${BIN} completion bash) && complete -p taskpulse && COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}) && COMP_CWORD=${words.length - 1} && _taskpulse && echo "\${COMPREPLY[*]}"`,
+        ],
+        { encoding: "utf8" },
+      ).stdout.trim();
+    expect(complete(["taskpulse", "sta"])).toBe("complete -F _taskpulse taskpulse\nstart status stats state");
+    expect(complete(["taskpulse", "--store", "/tmp", "status", "--w"]).split("\n")[1]).toBe("--watch");
+    expect(complete(["taskpulse", "completion", ""]).split("\n")[1]).toMatch(/^bash zsh fish /);
+    expect(complete(["taskpulse", "heartbeat-line", "--era", ""]).split("\n")[1]).toBe("md scratch");
+    expect(complete(["taskpulse", "skill", "i"]).split("\n")[1] ?? "").toBe("");
+  });
+
+  it("zsh and fish: the scripts load in those shells (when installed) and name every command", () => {
+    for (const shell of ["zsh", "fish"]) {
+      const text = script(shell);
+      for (const command of ["create", "heartbeat-line", "completion", "status"]) expect(text).toContain(command);
+      if (spawnSync(shell, ["--version"]).status !== 0) continue;
+      const file = join(tempDir(), `taskpulse.${shell}`);
+      writeFileSync(file, text);
+      const load =
+        shell === "zsh"
+          ? spawnSync("zsh", ["-c", `autoload -U compinit && compinit -u && source ${file} && print \${_comps[taskpulse]}`], {
+              encoding: "utf8",
+            })
+          : spawnSync("fish", ["-c", `source ${file}; complete -C'taskpulse heartbeat-l'`], { encoding: "utf8" });
+      expect(load.status, load.stderr).toBe(0);
+      expect(load.stdout).toMatch(shell === "zsh" ? /_taskpulse/ : /heartbeat-line/);
+    }
+  });
+});
+
+describe("did you mean", () => {
+  it.each([
+    ["stauts", "(Did you mean one of stats, status?)"],
+    ["heartbeat-lin", "(Did you mean heartbeat-line?)"],
+    ["complet", "(Did you mean complete?)"],
+    ["completoin", "(Did you mean completion?)"],
+    ["skil", "(Did you mean skill?)"],
+  ])("%s: %s", async (typo, suggestion) => {
+    const r = await cli({ store: tempDir() }, typo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(suggestion);
+  });
+
+  it("for options too, and for subcommands of skill", async () => {
+    const store = tempDir();
+    const option = await cli({ store }, "status", "--wach");
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("(Did you mean --watch?)");
+    const sub = await cli({ store }, "skill", "instal");
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toContain("(Did you mean install?)");
+  });
+});
+
+// ROOT is used by the bash completion test through BIN; keep the import honest.
+void ROOT;
