@@ -1,6 +1,6 @@
 // The data model, as zod schemas (validated at every edge: CLI input and every file read) and the types derived
 // from them. Task status is a discriminated union: each variant carries the timestamps valid in that state.
-import { z } from "zod";
+import * as z from "zod";
 
 export const SCHEMA_VERSION = 1;
 

@@ -2,7 +2,7 @@
 // caller gets StoreCorruptError (exit 6) and the file stays byte for byte where it is for `taskpulse doctor`.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { StoreCorruptError } from "../core/errors.ts";
 import { agentConfigSchema, SCHEMA_VERSION, taskSchema } from "../core/model.ts";
 
