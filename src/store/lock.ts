@@ -9,6 +9,17 @@ import { StoreBusyError } from "../core/errors.ts";
 
 export const STALE_MS = 10_000;
 
+const MAX_RETRY_DELAY_MS = 40;
+
+/**
+ * Enough retries that `maxRetryTime` (the wait bound) ends the wait, not the count: once the delays reach their cap
+ * every retry waits at least MAX_RETRY_DELAY_MS, and the 20 extra cover the short ones before it. Not a fixed huge
+ * number: the retry library computes and sorts one delay per retry up front, and 100 000 of them cost ~30 ms a call.
+ */
+function retriesFor(waitMs: number): number {
+  return Math.ceil(waitMs / MAX_RETRY_DELAY_MS) + 20;
+}
+
 export interface Held {
   compromised: Error | undefined;
   release(): Promise<void>;
@@ -29,7 +40,14 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
       lockfilePath: join(dir, "state.lock"),
       stale: STALE_MS,
       update: STALE_MS / 4,
-      retries: { retries: 100_000, factor: 1.25, minTimeout: 2, maxTimeout: 40, randomize: true, maxRetryTime: options.waitMs },
+      retries: {
+        retries: retriesFor(options.waitMs),
+        factor: 1.25,
+        minTimeout: 2,
+        maxTimeout: MAX_RETRY_DELAY_MS,
+        randomize: true,
+        maxRetryTime: options.waitMs,
+      },
       onCompromised: (err: Error) => {
         held.compromised = err;
       },
