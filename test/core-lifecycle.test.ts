@@ -36,7 +36,18 @@ function make(steps: string[], start = true): Task {
 describe("lifecycle", () => {
   it("create --start runs the first step and writes one audit entry", () => {
     const change = createTask(
-      { id: "abc234", agent: "main", name: "x", priority: 5, steps: [{ name: "a" }, { name: "b" }], tags: [], after: [], meta: {}, maxRetries: 3, start: true },
+      {
+        id: "abc234",
+        agent: "main",
+        name: "x",
+        priority: 5,
+        steps: [{ name: "a" }, { name: "b" }],
+        tags: [],
+        after: [],
+        meta: {},
+        maxRetries: 3,
+        start: true,
+      },
       at(0),
     );
     expect(change.task.status).toBe("running");
