@@ -65,7 +65,7 @@ export class JsonStore implements Store {
   ) {}
 
   async read(): Promise<Snapshot> {
-    return snapshotOf(loadState(this.location).state);
+    return snapshotOf((await loadState(this.location)).state);
   }
 
   async transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T> {
@@ -76,7 +76,7 @@ export class JsonStore implements Store {
         owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
       });
       try {
-        const { state, ino } = loadState(this.location);
+        const { state, ino } = await loadState(this.location);
         const tx = new JsonTx(state);
         const result = await fn(tx);
         if (tx.ops.size > 0) this.commit(state, ino, tx, () => held.compromised);
@@ -117,7 +117,7 @@ export class JsonStore implements Store {
   }
 
   async auditTrail(taskId: string): Promise<AuditEntry[]> {
-    const { state } = loadState(this.location);
+    const { state } = await loadState(this.location);
     const { records, aborted } = readJournal(this.location);
     return committedRecords(records, aborted, state.txn).flatMap((r) => r.audit.filter((a) => a.task === taskId));
   }

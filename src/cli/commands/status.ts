@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { stepCounts } from "../../core/lifecycle.ts";
 import { liveness } from "../../core/liveness.ts";
-import { isFinished, type Task } from "../../core/model.ts";
+import type { Task } from "../../core/model.ts";
+import { isFinished } from "../../core/model-constants.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
 import { formatDuration } from "../../core/time.ts";
 import type { Snapshot } from "../../store/store.ts";
