@@ -8,7 +8,6 @@ import { join } from "node:path";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import { appendDurably, writeFileDurably } from "./atomic-file.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
-import { acquireLock } from "./lock.ts";
 import { JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
 import type { Snapshot, Store, StoreTx } from "./store.ts";
 
@@ -70,6 +69,8 @@ export class JsonStore implements Store {
 
   async transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T> {
     mkdirSync(this.location, { recursive: true, mode: 0o700 });
+    // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, signal-exit).
+    const { acquireLock } = await import("./lock.ts");
     for (let attempt = 1; ; attempt++) {
       const held = await acquireLock(this.location, {
         waitMs: this.options.lockWaitMs,
