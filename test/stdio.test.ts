@@ -1,8 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fdWriter } from "../src/cli/stdio.ts";
-import { spawnCliSync, tempDir } from "./helpers.ts";
+import { ROOT, spawnCliSync, tempDir } from "./helpers.ts";
 
 describe("fdWriter", () => {
   it("writes whole texts to the descriptor, in order", () => {
@@ -33,5 +34,25 @@ describe("spawned output", () => {
   it("reaches a pipe", () => {
     const store = tempDir();
     expect(spawnCliSync(store, ["status"])).toMatchObject({ code: 0, stdout: "📭 no tasks\n", stderr: "" });
+  });
+});
+
+describe("stdoutIsTTY", () => {
+  it.each([
+    ["a pipe", "pipe"],
+    ["/dev/null", "ignore"],
+    ["a file", "file"],
+  ])("gives process.stdout.isTTY's answer for %s", (_name, kind) => {
+    const stdio = kind === "file" ? openSync(join(tempDir(), "out"), "w") : (kind as "pipe" | "ignore");
+    const code = `import(${JSON.stringify(join(ROOT, "src", "cli", "stdio.ts"))}).then((m) => {
+      const fast = m.stdoutIsTTY();
+      process.stderr.write(fast + " " + (process.stdout.isTTY === true));
+    });`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", code], {
+      stdio: ["ignore", stdio, "pipe"],
+      encoding: "utf8",
+      cwd: ROOT,
+    });
+    expect(r.stderr).toBe("false false");
   });
 });

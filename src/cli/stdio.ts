@@ -3,7 +3,7 @@
 // files, pipes and terminals synchronously anyway, so writing to the file descriptor directly keeps the order and
 // the timing. Anything unusual (a non-blocking pipe that is full, a closed reader, a closed descriptor) hands the
 // rest to the stream, which then behaves exactly as before.
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync, statSync, writeSync } from "node:fs";
 
 export function fdWriter(fd: number, stream: () => Pick<NodeJS.WriteStream, "write">): (text: string) => void {
   let useStream = false;
@@ -26,8 +26,10 @@ export function fdWriter(fd: number, stream: () => Pick<NodeJS.WriteStream, "wri
 /** Same answer as `process.stdout.isTTY === true`, without building the stream unless fd 1 could be a terminal. */
 export function stdoutIsTTY(): boolean {
   try {
-    // A terminal is a character device; a pipe, socket or regular file is certainly not one.
-    if (!fstatSync(1).isCharacterDevice()) return false;
+    // A terminal is a character device; a pipe, socket or regular file is certainly not one, nor is /dev/null
+    // (`>/dev/null` is a common way to call us).
+    const out = fstatSync(1);
+    if (!out.isCharacterDevice() || out.rdev === statSync("/dev/null").rdev) return false;
   } catch {
     // fall through to the stream's own answer
   }
