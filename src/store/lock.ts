@@ -2,7 +2,7 @@
 // STALE_MS and is taken over; a waiter keeps trying longer than that, so it never gives up on a dead holder's lock.
 // proper-lockfile's default onCompromised throws inside a timer and kills the process: we record it instead and
 // the commit is fenced (see json-store.ts).
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, rmdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { StoreBusyError } from "../core/errors.ts";
@@ -19,6 +19,39 @@ const MAX_RETRY_DELAY_MS = 40;
 function retriesFor(waitMs: number): number {
   return Math.ceil(waitMs / MAX_RETRY_DELAY_MS) + 20;
 }
+
+type Callback = (err: NodeJS.ErrnoException | null, result?: unknown) => void;
+
+/** A callback-style fs method that does its work synchronously, as proper-lockfile's own lockSync has them. */
+function callbackSync(method: (...args: never[]) => unknown): (...args: unknown[]) => void {
+  const run = method as (...args: unknown[]) => unknown;
+  return (...args) => {
+    const callback = args.pop() as Callback;
+    let result: unknown;
+    try {
+      result = run(...args);
+    } catch (err) {
+      callback(err as NodeJS.ErrnoException);
+      return;
+    }
+    callback(null, result);
+  };
+}
+
+/**
+ * The file system proper-lockfile works through, its calls made synchronously: taking a lock is a mkdir, a utimes
+ * and a stat, and through libuv's thread pool each costs a round trip (the first also starts the pool's threads),
+ * ~4 ms of a heartbeat. Retries still wait on timers, so waiting for a busy lock stays asynchronous. Only the
+ * methods proper-lockfile calls: copying all of node:fs would run its lazy getters (fs.promises, streams).
+ */
+const syncFs = {
+  mkdir: callbackSync(mkdirSync),
+  rmdir: callbackSync(rmdirSync),
+  stat: callbackSync(statSync),
+  utimes: callbackSync(utimesSync),
+  realpath: callbackSync(realpathSync),
+  rmdirSync, // on exit, to remove a lock still held
+};
 
 export interface Held {
   compromised: Error | undefined;
@@ -37,6 +70,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
   try {
     release = await lockfile.lock(join(dir, "state.json"), {
       realpath: false,
+      fs: syncFs,
       lockfilePath: join(dir, "state.lock"),
       stale: STALE_MS,
       update: STALE_MS / 4,
