@@ -46,6 +46,10 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
   const stallEnv = deps.env.TASKPULSE_STALL;
   const stallMs = stallEnv ? parseDuration(stallEnv, "TASKPULSE_STALL") : DEFAULT_STALL_MS;
   const lockWaitMs = deps.env.TASKPULSE_LOCK_WAIT ? parseDuration(deps.env.TASKPULSE_LOCK_WAIT, "TASKPULSE_LOCK_WAIT") : 15_000;
+  // For the benchmark (scripts/bench.mjs): how long each transaction waited for the lock, one line on stderr.
+  const onLockWait = deps.env.TASKPULSE_BENCH_TIMING
+    ? (ms: number) => deps.stderr(`taskpulse-timing lock-wait-ms=${ms.toFixed(1)}\n`)
+    : undefined;
   let store: Store | undefined;
   return {
     deps,
@@ -59,7 +63,7 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
     stallMs,
     storeDir,
     store(command) {
-      store ??= new JsonStore(storeDir, { lockWaitMs, owner: { agent, command } });
+      store ??= new JsonStore(storeDir, { lockWaitMs, owner: { agent, command }, onLockWait });
       return store;
     },
   };

@@ -17,6 +17,8 @@ export interface JsonStoreOptions {
   lockWaitMs: number;
   /** Who we are, for the lock-owner note. */
   owner: { agent: string; command: string };
+  /** Told how long each transaction waited for the lock (for the benchmark's contention figures). */
+  onLockWait?: ((ms: number) => void) | undefined;
 }
 
 function snapshotOf(state: StateFile): Snapshot {
@@ -72,10 +74,12 @@ export class JsonStore implements Store {
     // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, signal-exit).
     const { acquireLock } = await import("./lock.ts");
     for (let attempt = 1; ; attempt++) {
+      const asked = process.hrtime.bigint();
       const held = await acquireLock(this.location, {
         waitMs: this.options.lockWaitMs,
         owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
       });
+      this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
       try {
         const { state, ino } = await loadState(this.location);
         const tx = new JsonTx(state);
