@@ -1,8 +1,8 @@
 // Turns a zod schema into the TypeScript source of a zod-free parser, so a hot read can validate a file without
 // loading zod (loading it and building the model's schemas costs a call ~20 ms). Used by gen-state-check.ts.
 //
-// The parser it writes is sound, not complete: for a JSON value (the output of JSON.parse) it returns exactly
-// what `schema.parse` returns (same values, same key order, unknown keys stripped the same way), or NOT_ACCEPTED.
+// The parser it writes is sound, not complete: for a JSON value (the output of JSON.parse, which it may change in
+// place) it returns exactly what `schema.parse` returns (same values, same key order), or NOT_ACCEPTED.
 // NOT_ACCEPTED means "run zod": the value is invalid, or it is something the fast path does not prove (a key the
 // schema does not know, a `__proto__` key, a length only zod's code-point count can settle). The caller then runs
 // the zod schema, which accepts or explains, so the fast path decides speed only, never the outcome.
@@ -126,34 +126,38 @@ class Generator {
     return name;
   }
 
+  // Objects, records and arrays are checked in place and returned as they are when they already are what zod
+  // would build, which is what taskpulse writes: no copy of a large state file. A part whose parse differs (a
+  // default to fill in, keys in another order than the schema's) is rebuilt, and put back into its parent.
+
   private objectBody(def: Def, path: string, body: string[]): void {
     noChecks(def, path);
     if (def.catchall) unsupported(path, "an object with a catchall (strict, loose or passthrough)");
-    const shape = def.shape ?? {};
-    body.push("  if (!isObject(v)) return NOT_ACCEPTED;", "  const out: Obj = {};", "  let seen = 0;");
-    for (const [key, field] of Object.entries(shape)) {
+    const shape = Object.entries(def.shape ?? {});
+    body.push("  if (!isObject(v)) return NOT_ACCEPTED;", "  const keys = Object.keys(v);", "  let n = 0;", "  let inOrder = true;");
+    for (const [key, field] of shape) {
       if (key === "__proto__") unsupported(path, "a `__proto__` key");
       const k = JSON.stringify(key);
-      const fieldPath = `${path}.${key}`;
       const kind = field._zod.def.type;
-      if (kind === "optional") {
-        // zod: an absent optional key stays absent; a present one is parsed and kept.
-        body.push(`  if (${k} in v) {`);
-        const out = this.value(field, `v[${k}]`, fieldPath, body, "    ");
-        body.push(`    out[${k}] = ${out};`, "    seen++;", "  }");
-      } else if (kind === "default") {
-        // zod: an absent key takes the default; a present one is parsed.
-        body.push(`  if (${k} in v) {`);
-        const out = this.value(field, `v[${k}]`, fieldPath, body, "    ");
-        body.push(`    out[${k}] = ${out};`, "    seen++;", `  } else out[${k}] = ${defaultLiteral(field._zod.def, fieldPath)};`);
-      } else {
-        body.push(`  if (!(${k} in v)) return NOT_ACCEPTED;`);
-        const out = this.value(field, `v[${k}]`, fieldPath, body, "  ");
-        body.push(`  out[${k}] = ${out};`, "  seen++;");
-      }
+      // zod: an absent optional key stays absent, an absent defaulted key takes the default, an absent required
+      // key is an error; a present key is parsed.
+      if (kind === "optional" || kind === "default") body.push(`  if (${k} in v) {`);
+      else body.push(`  if (!(${k} in v)) return NOT_ACCEPTED;`, "  {");
+      this.replaceIn("v", k, field, `${path}.${key}`, body, "    ");
+      body.push(`    if (keys[n++] !== ${k}) inOrder = false;`);
+      body.push(kind === "default" ? "  } else inOrder = false;" : "  }");
     }
     body.push("  // A key the schema does not know: zod would strip it; let zod decide.");
-    body.push("  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;", "  return out;");
+    body.push("  if (n !== keys.length) return NOT_ACCEPTED;", "  if (inOrder) return v;");
+    body.push("  // zod builds the object in the schema's key order.", "  const out: Obj = {};");
+    for (const [key, field] of shape) {
+      const k = JSON.stringify(key);
+      const kind = field._zod.def.type;
+      if (kind === "optional") body.push(`  if (${k} in v) out[${k}] = v[${k}];`);
+      else if (kind === "default") body.push(`  out[${k}] = ${k} in v ? v[${k}] : ${defaultLiteral(field._zod.def, `${path}.${key}`)};`);
+      else body.push(`  out[${k}] = v[${k}];`);
+    }
+    body.push("  return out;");
   }
 
   private recordBody(def: Def, path: string, body: string[]): void {
@@ -162,11 +166,11 @@ class Generator {
     if (keyDef.type !== "string" || (keyDef.checks?.length ?? 0) > 0 || keyDef.coerce) {
       unsupported(path, "a record whose keys are not plain z.string()");
     }
-    body.push("  if (!isPlainObject(v)) return NOT_ACCEPTED;", "  const out: Obj = {};", "  for (const key of Object.keys(v)) {");
+    body.push("  if (!isPlainObject(v)) return NOT_ACCEPTED;", "  for (const key of Object.keys(v)) {");
     body.push("    // zod drops a `__proto__` key from a record; let zod do it.");
     body.push('    if (key === "__proto__") return NOT_ACCEPTED;');
-    const out = this.value(def.valueType as Schema, "v[key]", `${path}.*`, body, "    ");
-    body.push(`    out[key] = ${out};`, "  }", "  return out;");
+    this.replaceIn("v", "key", def.valueType as Schema, `${path}.*`, body, "    ");
+    body.push("  }", "  return v;");
   }
 
   private arrayBody(def: Def, path: string, body: string[]): void {
@@ -177,9 +181,17 @@ class Generator {
       else if (check.check === "length_equals") body.push(`  if (v.length !== ${check.length}) return NOT_ACCEPTED;`);
       else unsupported(path, `the array check '${check.check}'`);
     }
-    body.push("  const out: unknown[] = [];", "  for (const item of v) {");
-    const out = this.value(def.element as Schema, "item", `${path}[]`, body, "    ");
-    body.push(`    out.push(${out});`, "  }", "  return out;");
+    body.push("  for (let i = 0; i < v.length; i++) {");
+    this.replaceIn("v", "i", def.element as Schema, `${path}[]`, body, "    ");
+    body.push("  }", "  return v;");
+  }
+
+  /** Parses `container[key]` and, where the parse gives another value (a rebuilt part), puts that one there. */
+  private replaceIn(container: string, key: string, schema: Schema, path: string, body: string[], indent: string): void {
+    const x = this.fresh();
+    body.push(`${indent}const ${x} = ${container}[${key}];`);
+    const out = this.value(schema, x, path, body, indent);
+    if (out !== x) body.push(`${indent}if (${out} !== ${x}) ${container}[${key}] = ${out};`);
   }
 
   private unionBody(def: Def, path: string, body: string[]): void {
@@ -246,19 +258,38 @@ class Generator {
         return x;
       }
       case "optional":
-      case "nullable":
+      case "nullable": {
+        noChecks(def, path);
+        // In an object, optional is also handled by presence (see objectBody); here it only widens the value.
+        const x = this.local(input, body, indent);
+        const empty = def.type === "nullable" ? "null" : "undefined";
+        const inner: string[] = [];
+        const parsed = this.value(def.innerType as Schema, x, path, inner, `${indent}  `);
+        if (parsed === x) {
+          body.push(`${indent}if (${x} !== ${empty}) {`, ...inner, `${indent}}`);
+          return x;
+        }
+        const out = this.fresh();
+        body.push(
+          `${indent}let ${out}: unknown = ${x};`,
+          `${indent}if (${x} !== ${empty}) {`,
+          ...inner,
+          `${indent}  ${out} = ${parsed};`,
+          `${indent}}`,
+        );
+        return out;
+      }
       case "default": {
         noChecks(def, path);
-        // In an object these are handled by presence (see objectBody); elsewhere they only widen the value.
         const x = this.local(input, body, indent);
         const out = this.fresh();
-        const empty = def.type === "nullable" ? "null" : "undefined";
-        body.push(`${indent}let ${out}: unknown;`);
-        if (def.type === "default") body.push(`${indent}if (${x} === undefined) ${out} = ${defaultLiteral(def, path)};`);
-        else body.push(`${indent}if (${x} === ${empty}) ${out} = ${empty};`);
-        body.push(`${indent}else {`);
-        const inner = this.value(def.innerType as Schema, x, path, body, `${indent}  `);
-        body.push(`${indent}  ${out} = ${inner};`, `${indent}}`);
+        body.push(
+          `${indent}let ${out}: unknown;`,
+          `${indent}if (${x} === undefined) ${out} = ${defaultLiteral(def, path)};`,
+          `${indent}else {`,
+        );
+        const parsed = this.value(def.innerType as Schema, x, path, body, `${indent}  `);
+        body.push(`${indent}  ${out} = ${parsed};`, `${indent}}`);
         return out;
       }
       case "object":

@@ -34,57 +34,72 @@ function codePoints(s: string): number {
 // (root)
 function parse0(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("schemaVersion" in v)) return NOT_ACCEPTED;
-  const x0 = v["schemaVersion"];
-  if (x0 !== 1) return NOT_ACCEPTED;
-  out["schemaVersion"] = x0;
-  seen++;
-  if (!("seq" in v)) return NOT_ACCEPTED;
-  const x1 = v["seq"];
-  if (typeof x1 !== "number" || !Number.isFinite(x1)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x1)) return NOT_ACCEPTED;
-  if (x1 < 0) return NOT_ACCEPTED;
-  out["seq"] = x1;
-  seen++;
-  if (!("txn" in v)) return NOT_ACCEPTED;
-  const x2 = v["txn"];
-  let x3: unknown;
-  if (x2 === null) x3 = null;
-  else {
-    if (typeof x2 !== "string") return NOT_ACCEPTED;
-    x3 = x2;
+  {
+    const x0 = v["schemaVersion"];
+    if (x0 !== 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "schemaVersion") inOrder = false;
   }
-  out["txn"] = x3;
-  seen++;
+  if (!("seq" in v)) return NOT_ACCEPTED;
+  {
+    const x1 = v["seq"];
+    if (typeof x1 !== "number" || !Number.isFinite(x1)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x1)) return NOT_ACCEPTED;
+    if (x1 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "seq") inOrder = false;
+  }
+  if (!("txn" in v)) return NOT_ACCEPTED;
+  {
+    const x2 = v["txn"];
+    if (x2 !== null) {
+      if (typeof x2 !== "string") return NOT_ACCEPTED;
+    }
+    if (keys[n++] !== "txn") inOrder = false;
+  }
   if (!("tasks" in v)) return NOT_ACCEPTED;
-  const x4 = parse1(v["tasks"]);
-  if (x4 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["tasks"] = x4;
-  seen++;
+  {
+    const x3 = v["tasks"];
+    const x4 = parse1(x3);
+    if (x4 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x4 !== x3) v["tasks"] = x4;
+    if (keys[n++] !== "tasks") inOrder = false;
+  }
   if (!("agents" in v)) return NOT_ACCEPTED;
-  const x283 = parse17(v["agents"]);
-  if (x283 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["agents"] = x283;
-  seen++;
+  {
+    const x249 = v["agents"];
+    const x250 = parse17(x249);
+    if (x250 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x250 !== x249) v["agents"] = x250;
+    if (keys[n++] !== "agents") inOrder = false;
+  }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["schemaVersion"] = v["schemaVersion"];
+  out["seq"] = v["seq"];
+  out["txn"] = v["txn"];
+  out["tasks"] = v["tasks"];
+  out["agents"] = v["agents"];
   return out;
 }
 
 // (root).tasks
 function parse1(v: unknown): unknown {
   if (!isPlainObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x5 = parse2(v[key]);
-    if (x5 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    out[key] = x5;
+    const x5 = v[key];
+    const x6 = parse2(x5);
+    if (x6 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x6 !== x5) v[key] = x6;
   }
-  return out;
+  return v;
 }
 
 // (root).tasks.*
@@ -109,248 +124,273 @@ function parse2(v: unknown): unknown {
 // (root).tasks.*(status="pending")
 function parse3(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
-  const x6 = v["id"];
-  if (typeof x6 !== "string") return NOT_ACCEPTED;
-  if (x6.length < 1) return NOT_ACCEPTED;
-  if ((x6.length > 40 ? codePoints(x6) : x6.length) > 40) return NOT_ACCEPTED;
-  out["id"] = x6;
-  seen++;
+  {
+    const x7 = v["id"];
+    if (typeof x7 !== "string") return NOT_ACCEPTED;
+    if (x7.length < 1) return NOT_ACCEPTED;
+    if ((x7.length > 40 ? codePoints(x7) : x7.length) > 40) return NOT_ACCEPTED;
+    if (keys[n++] !== "id") inOrder = false;
+  }
   if (!("agent" in v)) return NOT_ACCEPTED;
-  const x7 = v["agent"];
-  if (typeof x7 !== "string") return NOT_ACCEPTED;
-  if (x7.length < 1) return NOT_ACCEPTED;
-  if ((x7.length > 64 ? codePoints(x7) : x7.length) > 64) return NOT_ACCEPTED;
-  out["agent"] = x7;
-  seen++;
+  {
+    const x8 = v["agent"];
+    if (typeof x8 !== "string") return NOT_ACCEPTED;
+    if (x8.length < 1) return NOT_ACCEPTED;
+    if ((x8.length > 64 ? codePoints(x8) : x8.length) > 64) return NOT_ACCEPTED;
+    if (keys[n++] !== "agent") inOrder = false;
+  }
   if (!("name" in v)) return NOT_ACCEPTED;
-  const x8 = v["name"];
-  if (typeof x8 !== "string") return NOT_ACCEPTED;
-  if (x8.length < 1) return NOT_ACCEPTED;
-  if ((x8.length > 200 ? codePoints(x8) : x8.length) > 200) return NOT_ACCEPTED;
-  out["name"] = x8;
-  seen++;
+  {
+    const x9 = v["name"];
+    if (typeof x9 !== "string") return NOT_ACCEPTED;
+    if (x9.length < 1) return NOT_ACCEPTED;
+    if ((x9.length > 200 ? codePoints(x9) : x9.length) > 200) return NOT_ACCEPTED;
+    if (keys[n++] !== "name") inOrder = false;
+  }
   if ("description" in v) {
-    const x9 = v["description"];
-    let x10: unknown;
-    if (x9 === undefined) x10 = undefined;
-    else {
-      if (typeof x9 !== "string") return NOT_ACCEPTED;
-      if ((x9.length > 8000 ? codePoints(x9) : x9.length) > 8000) return NOT_ACCEPTED;
-      x10 = x9;
+    const x10 = v["description"];
+    if (x10 !== undefined) {
+      if (typeof x10 !== "string") return NOT_ACCEPTED;
+      if ((x10.length > 8000 ? codePoints(x10) : x10.length) > 8000) return NOT_ACCEPTED;
     }
-    out["description"] = x10;
-    seen++;
+    if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
-  const x11 = v["priority"];
-  if (typeof x11 !== "number" || !Number.isFinite(x11)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x11)) return NOT_ACCEPTED;
-  if (x11 < 1) return NOT_ACCEPTED;
-  if (x11 > 10) return NOT_ACCEPTED;
-  out["priority"] = x11;
-  seen++;
+  {
+    const x11 = v["priority"];
+    if (typeof x11 !== "number" || !Number.isFinite(x11)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x11)) return NOT_ACCEPTED;
+    if (x11 < 1) return NOT_ACCEPTED;
+    if (x11 > 10) return NOT_ACCEPTED;
+    if (keys[n++] !== "priority") inOrder = false;
+  }
   if (!("steps" in v)) return NOT_ACCEPTED;
-  const x12 = parse4(v["steps"]);
-  if (x12 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["steps"] = x12;
-  seen++;
+  {
+    const x12 = v["steps"];
+    const x13 = parse4(x12);
+    if (x13 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x13 !== x12) v["steps"] = x13;
+    if (keys[n++] !== "steps") inOrder = false;
+  }
   if ("progress" in v) {
-    const x24 = v["progress"];
-    let x25: unknown;
-    if (x24 === undefined) x25 = undefined;
-    else {
-      if (typeof x24 !== "number" || !Number.isFinite(x24)) return NOT_ACCEPTED;
-      if (x24 < 0) return NOT_ACCEPTED;
-      if (x24 > 100) return NOT_ACCEPTED;
-      x25 = x24;
+    const x22 = v["progress"];
+    if (x22 !== undefined) {
+      if (typeof x22 !== "number" || !Number.isFinite(x22)) return NOT_ACCEPTED;
+      if (x22 < 0) return NOT_ACCEPTED;
+      if (x22 > 100) return NOT_ACCEPTED;
     }
-    out["progress"] = x25;
-    seen++;
+    if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x26 = v["lastMessage"];
-    let x27: unknown;
-    if (x26 === undefined) x27 = undefined;
-    else {
-      if (typeof x26 !== "string") return NOT_ACCEPTED;
-      if ((x26.length > 8000 ? codePoints(x26) : x26.length) > 8000) return NOT_ACCEPTED;
-      x27 = x26;
+    const x23 = v["lastMessage"];
+    if (x23 !== undefined) {
+      if (typeof x23 !== "string") return NOT_ACCEPTED;
+      if ((x23.length > 8000 ? codePoints(x23) : x23.length) > 8000) return NOT_ACCEPTED;
     }
-    out["lastMessage"] = x27;
-    seen++;
+    if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
-  const x28 = parse6(v["tags"]);
-  if (x28 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["tags"] = x28;
-  seen++;
+  {
+    const x24 = v["tags"];
+    const x25 = parse6(x24);
+    if (x25 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x25 !== x24) v["tags"] = x25;
+    if (keys[n++] !== "tags") inOrder = false;
+  }
   if (!("after" in v)) return NOT_ACCEPTED;
-  const x29 = parse7(v["after"]);
-  if (x29 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["after"] = x29;
-  seen++;
+  {
+    const x27 = v["after"];
+    const x28 = parse7(x27);
+    if (x28 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x28 !== x27) v["after"] = x28;
+    if (keys[n++] !== "after") inOrder = false;
+  }
   if ("group" in v) {
     const x30 = v["group"];
-    let x31: unknown;
-    if (x30 === undefined) x31 = undefined;
-    else {
+    if (x30 !== undefined) {
       if (typeof x30 !== "string") return NOT_ACCEPTED;
       if ((x30.length > 40 ? codePoints(x30) : x30.length) > 40) return NOT_ACCEPTED;
-      x31 = x30;
     }
-    out["group"] = x31;
-    seen++;
+    if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
-  const x32 = parse8(v["meta"]);
-  if (x32 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["meta"] = x32;
-  seen++;
+  {
+    const x31 = v["meta"];
+    const x32 = parse8(x31);
+    if (x32 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x32 !== x31) v["meta"] = x32;
+    if (keys[n++] !== "meta") inOrder = false;
+  }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
-  const x34 = v["createdBy"];
-  if (typeof x34 !== "string") return NOT_ACCEPTED;
-  out["createdBy"] = x34;
-  seen++;
+  {
+    const x34 = v["createdBy"];
+    if (typeof x34 !== "string") return NOT_ACCEPTED;
+    if (keys[n++] !== "createdBy") inOrder = false;
+  }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
-  const x35 = v["createdAt"];
-  if (typeof x35 !== "string") return NOT_ACCEPTED;
-  if (x35.length < 1) return NOT_ACCEPTED;
-  out["createdAt"] = x35;
-  seen++;
+  {
+    const x35 = v["createdAt"];
+    if (typeof x35 !== "string") return NOT_ACCEPTED;
+    if (x35.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "createdAt") inOrder = false;
+  }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  const x36 = v["queuedAt"];
-  if (typeof x36 !== "string") return NOT_ACCEPTED;
-  if (x36.length < 1) return NOT_ACCEPTED;
-  out["queuedAt"] = x36;
-  seen++;
+  {
+    const x36 = v["queuedAt"];
+    if (typeof x36 !== "string") return NOT_ACCEPTED;
+    if (x36.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "queuedAt") inOrder = false;
+  }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  const x37 = v["updatedAt"];
-  if (typeof x37 !== "string") return NOT_ACCEPTED;
-  if (x37.length < 1) return NOT_ACCEPTED;
-  out["updatedAt"] = x37;
-  seen++;
+  {
+    const x37 = v["updatedAt"];
+    if (typeof x37 !== "string") return NOT_ACCEPTED;
+    if (x37.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "updatedAt") inOrder = false;
+  }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  const x38 = v["lastSeenAt"];
-  if (typeof x38 !== "string") return NOT_ACCEPTED;
-  if (x38.length < 1) return NOT_ACCEPTED;
-  out["lastSeenAt"] = x38;
-  seen++;
+  {
+    const x38 = v["lastSeenAt"];
+    if (typeof x38 !== "string") return NOT_ACCEPTED;
+    if (x38.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "lastSeenAt") inOrder = false;
+  }
   if (!("attempts" in v)) return NOT_ACCEPTED;
-  const x39 = v["attempts"];
-  if (typeof x39 !== "number" || !Number.isFinite(x39)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x39)) return NOT_ACCEPTED;
-  if (x39 < 0) return NOT_ACCEPTED;
-  out["attempts"] = x39;
-  seen++;
+  {
+    const x39 = v["attempts"];
+    if (typeof x39 !== "number" || !Number.isFinite(x39)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x39)) return NOT_ACCEPTED;
+    if (x39 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "attempts") inOrder = false;
+  }
   if (!("retries" in v)) return NOT_ACCEPTED;
-  const x40 = v["retries"];
-  if (typeof x40 !== "number" || !Number.isFinite(x40)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x40)) return NOT_ACCEPTED;
-  if (x40 < 0) return NOT_ACCEPTED;
-  out["retries"] = x40;
-  seen++;
+  {
+    const x40 = v["retries"];
+    if (typeof x40 !== "number" || !Number.isFinite(x40)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x40)) return NOT_ACCEPTED;
+    if (x40 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "retries") inOrder = false;
+  }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  const x41 = v["maxRetries"];
-  if (typeof x41 !== "number" || !Number.isFinite(x41)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x41)) return NOT_ACCEPTED;
-  if (x41 < 0) return NOT_ACCEPTED;
-  out["maxRetries"] = x41;
-  seen++;
+  {
+    const x41 = v["maxRetries"];
+    if (typeof x41 !== "number" || !Number.isFinite(x41)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x41)) return NOT_ACCEPTED;
+    if (x41 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "maxRetries") inOrder = false;
+  }
   if ("stallAfterMs" in v) {
     const x42 = v["stallAfterMs"];
-    let x43: unknown;
-    if (x42 === undefined) x43 = undefined;
-    else {
+    if (x42 !== undefined) {
       if (typeof x42 !== "number" || !Number.isFinite(x42)) return NOT_ACCEPTED;
       if (!Number.isSafeInteger(x42)) return NOT_ACCEPTED;
       if (x42 <= 0) return NOT_ACCEPTED;
-      x43 = x42;
     }
-    out["stallAfterMs"] = x43;
-    seen++;
+    if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x44 = v["notify"];
-    let x45: unknown;
-    if (x44 === undefined) x45 = undefined;
-    else {
-      if (x44 !== "all" && x44 !== "steps" && x44 !== "final" && x44 !== "silent") return NOT_ACCEPTED;
-      x45 = x44;
+    const x43 = v["notify"];
+    if (x43 !== undefined) {
+      if (x43 !== "all" && x43 !== "steps" && x43 !== "final" && x43 !== "silent") return NOT_ACCEPTED;
     }
-    out["notify"] = x45;
-    seen++;
+    if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x46 = v["route"];
-    let x47: unknown;
-    if (x46 === undefined) x47 = undefined;
-    else {
-      const x48 = parse9(x46);
-      if (x48 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x47 = x48;
+    const x44 = v["route"];
+    let x50: unknown = x44;
+    if (x44 !== undefined) {
+      const x45 = parse9(x44);
+      if (x45 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x50 = x45;
     }
-    out["route"] = x47;
-    seen++;
+    if (x50 !== x44) v["route"] = x50;
+    if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x57 = v["push"];
-    let x58: unknown;
-    if (x57 === undefined) x58 = undefined;
-    else {
-      const x59 = parse10(x57);
-      if (x59 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x58 = x59;
+    const x51 = v["push"];
+    let x62: unknown = x51;
+    if (x51 !== undefined) {
+      const x52 = parse10(x51);
+      if (x52 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x62 = x52;
     }
-    out["push"] = x58;
-    seen++;
+    if (x62 !== x51) v["push"] = x62;
+    if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x78 = v["stop"];
-    let x79: unknown;
-    if (x78 === undefined) x79 = undefined;
-    else {
-      const x80 = parse11(x78);
-      if (x80 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x79 = x80;
+    const x63 = v["stop"];
+    let x68: unknown = x63;
+    if (x63 !== undefined) {
+      const x64 = parse11(x63);
+      if (x64 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x68 = x64;
     }
-    out["stop"] = x79;
-    seen++;
+    if (x68 !== x63) v["stop"] = x68;
+    if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x85 = v["waiting"];
-    let x86: unknown;
-    if (x85 === undefined) x86 = undefined;
-    else {
-      const x87 = parse12(x85);
-      if (x87 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x86 = x87;
+    const x69 = v["waiting"];
+    let x74: unknown = x69;
+    if (x69 !== undefined) {
+      const x70 = parse12(x69);
+      if (x70 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x74 = x70;
     }
-    out["waiting"] = x86;
-    seen++;
+    if (x74 !== x69) v["waiting"] = x74;
+    if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x92 = v["stallsSeen"];
-    let x93: unknown;
-    if (x92 === undefined) x93 = undefined;
-    else {
-      if (typeof x92 !== "number" || !Number.isFinite(x92)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x92)) return NOT_ACCEPTED;
-      if (x92 < 0) return NOT_ACCEPTED;
-      x93 = x92;
+    const x75 = v["stallsSeen"];
+    if (x75 !== undefined) {
+      if (typeof x75 !== "number" || !Number.isFinite(x75)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x75)) return NOT_ACCEPTED;
+      if (x75 < 0) return NOT_ACCEPTED;
     }
-    out["stallsSeen"] = x93;
-    seen++;
+    if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
-  const x94 = v["status"];
-  if (x94 !== "pending") return NOT_ACCEPTED;
-  out["status"] = x94;
-  seen++;
+  {
+    const x76 = v["status"];
+    if (x76 !== "pending") return NOT_ACCEPTED;
+    if (keys[n++] !== "status") inOrder = false;
+  }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["id"] = v["id"];
+  out["agent"] = v["agent"];
+  out["name"] = v["name"];
+  if ("description" in v) out["description"] = v["description"];
+  out["priority"] = v["priority"];
+  out["steps"] = v["steps"];
+  if ("progress" in v) out["progress"] = v["progress"];
+  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
+  out["tags"] = v["tags"];
+  out["after"] = v["after"];
+  if ("group" in v) out["group"] = v["group"];
+  out["meta"] = v["meta"];
+  out["createdBy"] = v["createdBy"];
+  out["createdAt"] = v["createdAt"];
+  out["queuedAt"] = v["queuedAt"];
+  out["updatedAt"] = v["updatedAt"];
+  out["lastSeenAt"] = v["lastSeenAt"];
+  out["attempts"] = v["attempts"];
+  out["retries"] = v["retries"];
+  out["maxRetries"] = v["maxRetries"];
+  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
+  if ("notify" in v) out["notify"] = v["notify"];
+  if ("route" in v) out["route"] = v["route"];
+  if ("push" in v) out["push"] = v["push"];
+  if ("stop" in v) out["stop"] = v["stop"];
+  if ("waiting" in v) out["waiting"] = v["waiting"];
+  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
+  out["status"] = v["status"];
   return out;
 }
 
@@ -358,83 +398,79 @@ function parse3(v: unknown): unknown {
 function parse4(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 100) return NOT_ACCEPTED;
-  const out: unknown[] = [];
-  for (const item of v) {
-    const x13 = parse5(item);
-    if (x13 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    out.push(x13);
+  for (let i = 0; i < v.length; i++) {
+    const x14 = v[i];
+    const x15 = parse5(x14);
+    if (x15 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x15 !== x14) v[i] = x15;
   }
-  return out;
+  return v;
 }
 
 // (root).tasks.*(status="pending").steps[]
 function parse5(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("name" in v)) return NOT_ACCEPTED;
-  const x14 = v["name"];
-  if (typeof x14 !== "string") return NOT_ACCEPTED;
-  if (x14.length < 1) return NOT_ACCEPTED;
-  if ((x14.length > 200 ? codePoints(x14) : x14.length) > 200) return NOT_ACCEPTED;
-  out["name"] = x14;
-  seen++;
-  if (!("status" in v)) return NOT_ACCEPTED;
-  const x15 = v["status"];
-  if (x15 !== "pending" && x15 !== "running" && x15 !== "done" && x15 !== "failed" && x15 !== "skipped") return NOT_ACCEPTED;
-  out["status"] = x15;
-  seen++;
-  if ("startedAt" in v) {
-    const x16 = v["startedAt"];
-    let x17: unknown;
-    if (x16 === undefined) x17 = undefined;
-    else {
-      if (typeof x16 !== "string") return NOT_ACCEPTED;
-      if (x16.length < 1) return NOT_ACCEPTED;
-      x17 = x16;
-    }
-    out["startedAt"] = x17;
-    seen++;
+  {
+    const x16 = v["name"];
+    if (typeof x16 !== "string") return NOT_ACCEPTED;
+    if (x16.length < 1) return NOT_ACCEPTED;
+    if ((x16.length > 200 ? codePoints(x16) : x16.length) > 200) return NOT_ACCEPTED;
+    if (keys[n++] !== "name") inOrder = false;
   }
-  if ("finishedAt" in v) {
-    const x18 = v["finishedAt"];
-    let x19: unknown;
-    if (x18 === undefined) x19 = undefined;
-    else {
+  if (!("status" in v)) return NOT_ACCEPTED;
+  {
+    const x17 = v["status"];
+    if (x17 !== "pending" && x17 !== "running" && x17 !== "done" && x17 !== "failed" && x17 !== "skipped") return NOT_ACCEPTED;
+    if (keys[n++] !== "status") inOrder = false;
+  }
+  if ("startedAt" in v) {
+    const x18 = v["startedAt"];
+    if (x18 !== undefined) {
       if (typeof x18 !== "string") return NOT_ACCEPTED;
       if (x18.length < 1) return NOT_ACCEPTED;
-      x19 = x18;
     }
-    out["finishedAt"] = x19;
-    seen++;
+    if (keys[n++] !== "startedAt") inOrder = false;
+  }
+  if ("finishedAt" in v) {
+    const x19 = v["finishedAt"];
+    if (x19 !== undefined) {
+      if (typeof x19 !== "string") return NOT_ACCEPTED;
+      if (x19.length < 1) return NOT_ACCEPTED;
+    }
+    if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if ("message" in v) {
     const x20 = v["message"];
-    let x21: unknown;
-    if (x20 === undefined) x21 = undefined;
-    else {
+    if (x20 !== undefined) {
       if (typeof x20 !== "string") return NOT_ACCEPTED;
       if ((x20.length > 8000 ? codePoints(x20) : x20.length) > 8000) return NOT_ACCEPTED;
-      x21 = x20;
     }
-    out["message"] = x21;
-    seen++;
+    if (keys[n++] !== "message") inOrder = false;
   }
   if ("budgetMs" in v) {
-    const x22 = v["budgetMs"];
-    let x23: unknown;
-    if (x22 === undefined) x23 = undefined;
-    else {
-      if (typeof x22 !== "number" || !Number.isFinite(x22)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x22)) return NOT_ACCEPTED;
-      if (x22 <= 0) return NOT_ACCEPTED;
-      x23 = x22;
+    const x21 = v["budgetMs"];
+    if (x21 !== undefined) {
+      if (typeof x21 !== "number" || !Number.isFinite(x21)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x21)) return NOT_ACCEPTED;
+      if (x21 <= 0) return NOT_ACCEPTED;
     }
-    out["budgetMs"] = x23;
-    seen++;
+    if (keys[n++] !== "budgetMs") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["name"] = v["name"];
+  out["status"] = v["status"];
+  if ("startedAt" in v) out["startedAt"] = v["startedAt"];
+  if ("finishedAt" in v) out["finishedAt"] = v["finishedAt"];
+  if ("message" in v) out["message"] = v["message"];
+  if ("budgetMs" in v) out["budgetMs"] = v["budgetMs"];
   return out;
 }
 
@@ -442,1399 +478,1479 @@ function parse5(v: unknown): unknown {
 function parse6(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 20) return NOT_ACCEPTED;
-  const out: unknown[] = [];
-  for (const item of v) {
-    if (typeof item !== "string") return NOT_ACCEPTED;
-    out.push(item);
+  for (let i = 0; i < v.length; i++) {
+    const x26 = v[i];
+    if (typeof x26 !== "string") return NOT_ACCEPTED;
   }
-  return out;
+  return v;
 }
 
 // (root).tasks.*(status="pending").after
 function parse7(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 20) return NOT_ACCEPTED;
-  const out: unknown[] = [];
-  for (const item of v) {
-    if (typeof item !== "string") return NOT_ACCEPTED;
-    out.push(item);
+  for (let i = 0; i < v.length; i++) {
+    const x29 = v[i];
+    if (typeof x29 !== "string") return NOT_ACCEPTED;
   }
-  return out;
+  return v;
 }
 
 // (root).tasks.*(status="pending").meta
 function parse8(v: unknown): unknown {
   if (!isPlainObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
     const x33 = v[key];
     if (typeof x33 !== "string") return NOT_ACCEPTED;
-    out[key] = x33;
   }
-  return out;
+  return v;
 }
 
 // (root).tasks.*(status="pending").route
 function parse9(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if ("channel" in v) {
-    const x49 = v["channel"];
-    let x50: unknown;
-    if (x49 === undefined) x50 = undefined;
-    else {
-      if (typeof x49 !== "string") return NOT_ACCEPTED;
-      if ((x49.length > 100 ? codePoints(x49) : x49.length) > 100) return NOT_ACCEPTED;
-      x50 = x49;
+    const x46 = v["channel"];
+    if (x46 !== undefined) {
+      if (typeof x46 !== "string") return NOT_ACCEPTED;
+      if ((x46.length > 100 ? codePoints(x46) : x46.length) > 100) return NOT_ACCEPTED;
     }
-    out["channel"] = x50;
-    seen++;
+    if (keys[n++] !== "channel") inOrder = false;
   }
   if ("target" in v) {
-    const x51 = v["target"];
-    let x52: unknown;
-    if (x51 === undefined) x52 = undefined;
-    else {
-      if (typeof x51 !== "string") return NOT_ACCEPTED;
-      if ((x51.length > 500 ? codePoints(x51) : x51.length) > 500) return NOT_ACCEPTED;
-      x52 = x51;
+    const x47 = v["target"];
+    if (x47 !== undefined) {
+      if (typeof x47 !== "string") return NOT_ACCEPTED;
+      if ((x47.length > 500 ? codePoints(x47) : x47.length) > 500) return NOT_ACCEPTED;
     }
-    out["target"] = x52;
-    seen++;
+    if (keys[n++] !== "target") inOrder = false;
   }
   if ("account" in v) {
-    const x53 = v["account"];
-    let x54: unknown;
-    if (x53 === undefined) x54 = undefined;
-    else {
-      if (typeof x53 !== "string") return NOT_ACCEPTED;
-      if ((x53.length > 200 ? codePoints(x53) : x53.length) > 200) return NOT_ACCEPTED;
-      x54 = x53;
+    const x48 = v["account"];
+    if (x48 !== undefined) {
+      if (typeof x48 !== "string") return NOT_ACCEPTED;
+      if ((x48.length > 200 ? codePoints(x48) : x48.length) > 200) return NOT_ACCEPTED;
     }
-    out["account"] = x54;
-    seen++;
+    if (keys[n++] !== "account") inOrder = false;
   }
   if ("thread" in v) {
-    const x55 = v["thread"];
-    let x56: unknown;
-    if (x55 === undefined) x56 = undefined;
-    else {
-      if (typeof x55 !== "string") return NOT_ACCEPTED;
-      if ((x55.length > 200 ? codePoints(x55) : x55.length) > 200) return NOT_ACCEPTED;
-      x56 = x55;
+    const x49 = v["thread"];
+    if (x49 !== undefined) {
+      if (typeof x49 !== "string") return NOT_ACCEPTED;
+      if ((x49.length > 200 ? codePoints(x49) : x49.length) > 200) return NOT_ACCEPTED;
     }
-    out["thread"] = x56;
-    seen++;
+    if (keys[n++] !== "thread") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  if ("channel" in v) out["channel"] = v["channel"];
+  if ("target" in v) out["target"] = v["target"];
+  if ("account" in v) out["account"] = v["account"];
+  if ("thread" in v) out["thread"] = v["thread"];
   return out;
 }
 
 // (root).tasks.*(status="pending").push
 function parse10(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if ("lastText" in v) {
-    const x60 = v["lastText"];
-    let x61: unknown;
-    if (x60 === undefined) x61 = undefined;
-    else {
-      if (typeof x60 !== "string") return NOT_ACCEPTED;
-      x61 = x60;
+    const x53 = v["lastText"];
+    if (x53 !== undefined) {
+      if (typeof x53 !== "string") return NOT_ACCEPTED;
     }
-    out["lastText"] = x61;
-    seen++;
+    if (keys[n++] !== "lastText") inOrder = false;
   }
   if ("lastAt" in v) {
-    const x62 = v["lastAt"];
-    let x63: unknown;
-    if (x62 === undefined) x63 = undefined;
-    else {
-      if (typeof x62 !== "string") return NOT_ACCEPTED;
-      if (x62.length < 1) return NOT_ACCEPTED;
-      x63 = x62;
+    const x54 = v["lastAt"];
+    if (x54 !== undefined) {
+      if (typeof x54 !== "string") return NOT_ACCEPTED;
+      if (x54.length < 1) return NOT_ACCEPTED;
     }
-    out["lastAt"] = x63;
-    seen++;
+    if (keys[n++] !== "lastAt") inOrder = false;
   }
   if ("lastHeartbeatAt" in v) {
-    const x64 = v["lastHeartbeatAt"];
-    let x65: unknown;
-    if (x64 === undefined) x65 = undefined;
-    else {
-      if (typeof x64 !== "string") return NOT_ACCEPTED;
-      if (x64.length < 1) return NOT_ACCEPTED;
-      x65 = x64;
+    const x55 = v["lastHeartbeatAt"];
+    if (x55 !== undefined) {
+      if (typeof x55 !== "string") return NOT_ACCEPTED;
+      if (x55.length < 1) return NOT_ACCEPTED;
     }
-    out["lastHeartbeatAt"] = x65;
-    seen++;
+    if (keys[n++] !== "lastHeartbeatAt") inOrder = false;
   }
   if ("lastProgress" in v) {
-    const x66 = v["lastProgress"];
-    let x67: unknown;
-    if (x66 === undefined) x67 = undefined;
-    else {
-      if (typeof x66 !== "number" || !Number.isFinite(x66)) return NOT_ACCEPTED;
-      x67 = x66;
+    const x56 = v["lastProgress"];
+    if (x56 !== undefined) {
+      if (typeof x56 !== "number" || !Number.isFinite(x56)) return NOT_ACCEPTED;
     }
-    out["lastProgress"] = x67;
-    seen++;
+    if (keys[n++] !== "lastProgress") inOrder = false;
   }
   if ("messageId" in v) {
-    const x68 = v["messageId"];
-    let x69: unknown;
-    if (x68 === undefined) x69 = undefined;
-    else {
-      if (typeof x68 !== "string") return NOT_ACCEPTED;
-      x69 = x68;
+    const x57 = v["messageId"];
+    if (x57 !== undefined) {
+      if (typeof x57 !== "string") return NOT_ACCEPTED;
     }
-    out["messageId"] = x69;
-    seen++;
+    if (keys[n++] !== "messageId") inOrder = false;
   }
   if ("messageChannel" in v) {
-    const x70 = v["messageChannel"];
-    let x71: unknown;
-    if (x70 === undefined) x71 = undefined;
-    else {
-      if (typeof x70 !== "string") return NOT_ACCEPTED;
-      x71 = x70;
+    const x58 = v["messageChannel"];
+    if (x58 !== undefined) {
+      if (typeof x58 !== "string") return NOT_ACCEPTED;
     }
-    out["messageChannel"] = x71;
-    seen++;
+    if (keys[n++] !== "messageChannel") inOrder = false;
   }
   if ("cardText" in v) {
-    const x72 = v["cardText"];
-    let x73: unknown;
-    if (x72 === undefined) x73 = undefined;
-    else {
-      if (typeof x72 !== "string") return NOT_ACCEPTED;
-      x73 = x72;
+    const x59 = v["cardText"];
+    if (x59 !== undefined) {
+      if (typeof x59 !== "string") return NOT_ACCEPTED;
     }
-    out["cardText"] = x73;
-    seen++;
+    if (keys[n++] !== "cardText") inOrder = false;
   }
   if ("stallEpisode" in v) {
-    const x74 = v["stallEpisode"];
-    let x75: unknown;
-    if (x74 === undefined) x75 = undefined;
-    else {
-      if (typeof x74 !== "string") return NOT_ACCEPTED;
-      x75 = x74;
+    const x60 = v["stallEpisode"];
+    if (x60 !== undefined) {
+      if (typeof x60 !== "string") return NOT_ACCEPTED;
     }
-    out["stallEpisode"] = x75;
-    seen++;
+    if (keys[n++] !== "stallEpisode") inOrder = false;
   }
   if ("count" in v) {
-    const x76 = v["count"];
-    let x77: unknown;
-    if (x76 === undefined) x77 = undefined;
-    else {
-      if (typeof x76 !== "number" || !Number.isFinite(x76)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x76)) return NOT_ACCEPTED;
-      if (x76 < 0) return NOT_ACCEPTED;
-      x77 = x76;
+    const x61 = v["count"];
+    if (x61 !== undefined) {
+      if (typeof x61 !== "number" || !Number.isFinite(x61)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x61)) return NOT_ACCEPTED;
+      if (x61 < 0) return NOT_ACCEPTED;
     }
-    out["count"] = x77;
-    seen++;
+    if (keys[n++] !== "count") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  if ("lastText" in v) out["lastText"] = v["lastText"];
+  if ("lastAt" in v) out["lastAt"] = v["lastAt"];
+  if ("lastHeartbeatAt" in v) out["lastHeartbeatAt"] = v["lastHeartbeatAt"];
+  if ("lastProgress" in v) out["lastProgress"] = v["lastProgress"];
+  if ("messageId" in v) out["messageId"] = v["messageId"];
+  if ("messageChannel" in v) out["messageChannel"] = v["messageChannel"];
+  if ("cardText" in v) out["cardText"] = v["cardText"];
+  if ("stallEpisode" in v) out["stallEpisode"] = v["stallEpisode"];
+  if ("count" in v) out["count"] = v["count"];
   return out;
 }
 
 // (root).tasks.*(status="pending").stop
 function parse11(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("requestedAt" in v)) return NOT_ACCEPTED;
-  const x81 = v["requestedAt"];
-  if (typeof x81 !== "string") return NOT_ACCEPTED;
-  if (x81.length < 1) return NOT_ACCEPTED;
-  out["requestedAt"] = x81;
-  seen++;
+  {
+    const x65 = v["requestedAt"];
+    if (typeof x65 !== "string") return NOT_ACCEPTED;
+    if (x65.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "requestedAt") inOrder = false;
+  }
   if (!("by" in v)) return NOT_ACCEPTED;
-  const x82 = v["by"];
-  if (typeof x82 !== "string") return NOT_ACCEPTED;
-  out["by"] = x82;
-  seen++;
+  {
+    const x66 = v["by"];
+    if (typeof x66 !== "string") return NOT_ACCEPTED;
+    if (keys[n++] !== "by") inOrder = false;
+  }
   if ("reason" in v) {
-    const x83 = v["reason"];
-    let x84: unknown;
-    if (x83 === undefined) x84 = undefined;
-    else {
-      if (typeof x83 !== "string") return NOT_ACCEPTED;
-      if ((x83.length > 8000 ? codePoints(x83) : x83.length) > 8000) return NOT_ACCEPTED;
-      x84 = x83;
+    const x67 = v["reason"];
+    if (x67 !== undefined) {
+      if (typeof x67 !== "string") return NOT_ACCEPTED;
+      if ((x67.length > 8000 ? codePoints(x67) : x67.length) > 8000) return NOT_ACCEPTED;
     }
-    out["reason"] = x84;
-    seen++;
+    if (keys[n++] !== "reason") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["requestedAt"] = v["requestedAt"];
+  out["by"] = v["by"];
+  if ("reason" in v) out["reason"] = v["reason"];
   return out;
 }
 
 // (root).tasks.*(status="pending").waiting
 function parse12(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("reason" in v)) return NOT_ACCEPTED;
-  const x88 = v["reason"];
-  if (typeof x88 !== "string") return NOT_ACCEPTED;
-  if ((x88.length > 8000 ? codePoints(x88) : x88.length) > 8000) return NOT_ACCEPTED;
-  out["reason"] = x88;
-  seen++;
+  {
+    const x71 = v["reason"];
+    if (typeof x71 !== "string") return NOT_ACCEPTED;
+    if ((x71.length > 8000 ? codePoints(x71) : x71.length) > 8000) return NOT_ACCEPTED;
+    if (keys[n++] !== "reason") inOrder = false;
+  }
   if (!("since" in v)) return NOT_ACCEPTED;
-  const x89 = v["since"];
-  if (typeof x89 !== "string") return NOT_ACCEPTED;
-  if (x89.length < 1) return NOT_ACCEPTED;
-  out["since"] = x89;
-  seen++;
+  {
+    const x72 = v["since"];
+    if (typeof x72 !== "string") return NOT_ACCEPTED;
+    if (x72.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "since") inOrder = false;
+  }
   if ("until" in v) {
-    const x90 = v["until"];
-    let x91: unknown;
-    if (x90 === undefined) x91 = undefined;
-    else {
-      if (typeof x90 !== "string") return NOT_ACCEPTED;
-      if (x90.length < 1) return NOT_ACCEPTED;
-      x91 = x90;
+    const x73 = v["until"];
+    if (x73 !== undefined) {
+      if (typeof x73 !== "string") return NOT_ACCEPTED;
+      if (x73.length < 1) return NOT_ACCEPTED;
     }
-    out["until"] = x91;
-    seen++;
+    if (keys[n++] !== "until") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["reason"] = v["reason"];
+  out["since"] = v["since"];
+  if ("until" in v) out["until"] = v["until"];
   return out;
 }
 
 // (root).tasks.*(status="running")
 function parse13(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
-  const x95 = v["id"];
-  if (typeof x95 !== "string") return NOT_ACCEPTED;
-  if (x95.length < 1) return NOT_ACCEPTED;
-  if ((x95.length > 40 ? codePoints(x95) : x95.length) > 40) return NOT_ACCEPTED;
-  out["id"] = x95;
-  seen++;
+  {
+    const x77 = v["id"];
+    if (typeof x77 !== "string") return NOT_ACCEPTED;
+    if (x77.length < 1) return NOT_ACCEPTED;
+    if ((x77.length > 40 ? codePoints(x77) : x77.length) > 40) return NOT_ACCEPTED;
+    if (keys[n++] !== "id") inOrder = false;
+  }
   if (!("agent" in v)) return NOT_ACCEPTED;
-  const x96 = v["agent"];
-  if (typeof x96 !== "string") return NOT_ACCEPTED;
-  if (x96.length < 1) return NOT_ACCEPTED;
-  if ((x96.length > 64 ? codePoints(x96) : x96.length) > 64) return NOT_ACCEPTED;
-  out["agent"] = x96;
-  seen++;
+  {
+    const x78 = v["agent"];
+    if (typeof x78 !== "string") return NOT_ACCEPTED;
+    if (x78.length < 1) return NOT_ACCEPTED;
+    if ((x78.length > 64 ? codePoints(x78) : x78.length) > 64) return NOT_ACCEPTED;
+    if (keys[n++] !== "agent") inOrder = false;
+  }
   if (!("name" in v)) return NOT_ACCEPTED;
-  const x97 = v["name"];
-  if (typeof x97 !== "string") return NOT_ACCEPTED;
-  if (x97.length < 1) return NOT_ACCEPTED;
-  if ((x97.length > 200 ? codePoints(x97) : x97.length) > 200) return NOT_ACCEPTED;
-  out["name"] = x97;
-  seen++;
+  {
+    const x79 = v["name"];
+    if (typeof x79 !== "string") return NOT_ACCEPTED;
+    if (x79.length < 1) return NOT_ACCEPTED;
+    if ((x79.length > 200 ? codePoints(x79) : x79.length) > 200) return NOT_ACCEPTED;
+    if (keys[n++] !== "name") inOrder = false;
+  }
   if ("description" in v) {
-    const x98 = v["description"];
-    let x99: unknown;
-    if (x98 === undefined) x99 = undefined;
-    else {
-      if (typeof x98 !== "string") return NOT_ACCEPTED;
-      if ((x98.length > 8000 ? codePoints(x98) : x98.length) > 8000) return NOT_ACCEPTED;
-      x99 = x98;
+    const x80 = v["description"];
+    if (x80 !== undefined) {
+      if (typeof x80 !== "string") return NOT_ACCEPTED;
+      if ((x80.length > 8000 ? codePoints(x80) : x80.length) > 8000) return NOT_ACCEPTED;
     }
-    out["description"] = x99;
-    seen++;
+    if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
-  const x100 = v["priority"];
-  if (typeof x100 !== "number" || !Number.isFinite(x100)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x100)) return NOT_ACCEPTED;
-  if (x100 < 1) return NOT_ACCEPTED;
-  if (x100 > 10) return NOT_ACCEPTED;
-  out["priority"] = x100;
-  seen++;
+  {
+    const x81 = v["priority"];
+    if (typeof x81 !== "number" || !Number.isFinite(x81)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x81)) return NOT_ACCEPTED;
+    if (x81 < 1) return NOT_ACCEPTED;
+    if (x81 > 10) return NOT_ACCEPTED;
+    if (keys[n++] !== "priority") inOrder = false;
+  }
   if (!("steps" in v)) return NOT_ACCEPTED;
-  const x101 = parse4(v["steps"]);
-  if (x101 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["steps"] = x101;
-  seen++;
+  {
+    const x82 = v["steps"];
+    const x83 = parse4(x82);
+    if (x83 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x83 !== x82) v["steps"] = x83;
+    if (keys[n++] !== "steps") inOrder = false;
+  }
   if ("progress" in v) {
-    const x102 = v["progress"];
-    let x103: unknown;
-    if (x102 === undefined) x103 = undefined;
-    else {
-      if (typeof x102 !== "number" || !Number.isFinite(x102)) return NOT_ACCEPTED;
-      if (x102 < 0) return NOT_ACCEPTED;
-      if (x102 > 100) return NOT_ACCEPTED;
-      x103 = x102;
+    const x84 = v["progress"];
+    if (x84 !== undefined) {
+      if (typeof x84 !== "number" || !Number.isFinite(x84)) return NOT_ACCEPTED;
+      if (x84 < 0) return NOT_ACCEPTED;
+      if (x84 > 100) return NOT_ACCEPTED;
     }
-    out["progress"] = x103;
-    seen++;
+    if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x104 = v["lastMessage"];
-    let x105: unknown;
-    if (x104 === undefined) x105 = undefined;
-    else {
-      if (typeof x104 !== "string") return NOT_ACCEPTED;
-      if ((x104.length > 8000 ? codePoints(x104) : x104.length) > 8000) return NOT_ACCEPTED;
-      x105 = x104;
+    const x85 = v["lastMessage"];
+    if (x85 !== undefined) {
+      if (typeof x85 !== "string") return NOT_ACCEPTED;
+      if ((x85.length > 8000 ? codePoints(x85) : x85.length) > 8000) return NOT_ACCEPTED;
     }
-    out["lastMessage"] = x105;
-    seen++;
+    if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
-  const x106 = parse6(v["tags"]);
-  if (x106 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["tags"] = x106;
-  seen++;
+  {
+    const x86 = v["tags"];
+    const x87 = parse6(x86);
+    if (x87 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x87 !== x86) v["tags"] = x87;
+    if (keys[n++] !== "tags") inOrder = false;
+  }
   if (!("after" in v)) return NOT_ACCEPTED;
-  const x107 = parse7(v["after"]);
-  if (x107 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["after"] = x107;
-  seen++;
+  {
+    const x88 = v["after"];
+    const x89 = parse7(x88);
+    if (x89 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x89 !== x88) v["after"] = x89;
+    if (keys[n++] !== "after") inOrder = false;
+  }
   if ("group" in v) {
-    const x108 = v["group"];
-    let x109: unknown;
-    if (x108 === undefined) x109 = undefined;
-    else {
-      if (typeof x108 !== "string") return NOT_ACCEPTED;
-      if ((x108.length > 40 ? codePoints(x108) : x108.length) > 40) return NOT_ACCEPTED;
-      x109 = x108;
+    const x90 = v["group"];
+    if (x90 !== undefined) {
+      if (typeof x90 !== "string") return NOT_ACCEPTED;
+      if ((x90.length > 40 ? codePoints(x90) : x90.length) > 40) return NOT_ACCEPTED;
     }
-    out["group"] = x109;
-    seen++;
+    if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
-  const x110 = parse8(v["meta"]);
-  if (x110 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["meta"] = x110;
-  seen++;
+  {
+    const x91 = v["meta"];
+    const x92 = parse8(x91);
+    if (x92 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x92 !== x91) v["meta"] = x92;
+    if (keys[n++] !== "meta") inOrder = false;
+  }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
-  const x111 = v["createdBy"];
-  if (typeof x111 !== "string") return NOT_ACCEPTED;
-  out["createdBy"] = x111;
-  seen++;
+  {
+    const x93 = v["createdBy"];
+    if (typeof x93 !== "string") return NOT_ACCEPTED;
+    if (keys[n++] !== "createdBy") inOrder = false;
+  }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
-  const x112 = v["createdAt"];
-  if (typeof x112 !== "string") return NOT_ACCEPTED;
-  if (x112.length < 1) return NOT_ACCEPTED;
-  out["createdAt"] = x112;
-  seen++;
+  {
+    const x94 = v["createdAt"];
+    if (typeof x94 !== "string") return NOT_ACCEPTED;
+    if (x94.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "createdAt") inOrder = false;
+  }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  const x113 = v["queuedAt"];
-  if (typeof x113 !== "string") return NOT_ACCEPTED;
-  if (x113.length < 1) return NOT_ACCEPTED;
-  out["queuedAt"] = x113;
-  seen++;
+  {
+    const x95 = v["queuedAt"];
+    if (typeof x95 !== "string") return NOT_ACCEPTED;
+    if (x95.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "queuedAt") inOrder = false;
+  }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  const x114 = v["updatedAt"];
-  if (typeof x114 !== "string") return NOT_ACCEPTED;
-  if (x114.length < 1) return NOT_ACCEPTED;
-  out["updatedAt"] = x114;
-  seen++;
+  {
+    const x96 = v["updatedAt"];
+    if (typeof x96 !== "string") return NOT_ACCEPTED;
+    if (x96.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "updatedAt") inOrder = false;
+  }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  const x115 = v["lastSeenAt"];
-  if (typeof x115 !== "string") return NOT_ACCEPTED;
-  if (x115.length < 1) return NOT_ACCEPTED;
-  out["lastSeenAt"] = x115;
-  seen++;
+  {
+    const x97 = v["lastSeenAt"];
+    if (typeof x97 !== "string") return NOT_ACCEPTED;
+    if (x97.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "lastSeenAt") inOrder = false;
+  }
   if (!("attempts" in v)) return NOT_ACCEPTED;
-  const x116 = v["attempts"];
-  if (typeof x116 !== "number" || !Number.isFinite(x116)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x116)) return NOT_ACCEPTED;
-  if (x116 < 0) return NOT_ACCEPTED;
-  out["attempts"] = x116;
-  seen++;
+  {
+    const x98 = v["attempts"];
+    if (typeof x98 !== "number" || !Number.isFinite(x98)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x98)) return NOT_ACCEPTED;
+    if (x98 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "attempts") inOrder = false;
+  }
   if (!("retries" in v)) return NOT_ACCEPTED;
-  const x117 = v["retries"];
-  if (typeof x117 !== "number" || !Number.isFinite(x117)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x117)) return NOT_ACCEPTED;
-  if (x117 < 0) return NOT_ACCEPTED;
-  out["retries"] = x117;
-  seen++;
+  {
+    const x99 = v["retries"];
+    if (typeof x99 !== "number" || !Number.isFinite(x99)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x99)) return NOT_ACCEPTED;
+    if (x99 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "retries") inOrder = false;
+  }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  const x118 = v["maxRetries"];
-  if (typeof x118 !== "number" || !Number.isFinite(x118)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x118)) return NOT_ACCEPTED;
-  if (x118 < 0) return NOT_ACCEPTED;
-  out["maxRetries"] = x118;
-  seen++;
+  {
+    const x100 = v["maxRetries"];
+    if (typeof x100 !== "number" || !Number.isFinite(x100)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x100)) return NOT_ACCEPTED;
+    if (x100 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "maxRetries") inOrder = false;
+  }
   if ("stallAfterMs" in v) {
-    const x119 = v["stallAfterMs"];
-    let x120: unknown;
-    if (x119 === undefined) x120 = undefined;
-    else {
-      if (typeof x119 !== "number" || !Number.isFinite(x119)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x119)) return NOT_ACCEPTED;
-      if (x119 <= 0) return NOT_ACCEPTED;
-      x120 = x119;
+    const x101 = v["stallAfterMs"];
+    if (x101 !== undefined) {
+      if (typeof x101 !== "number" || !Number.isFinite(x101)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x101)) return NOT_ACCEPTED;
+      if (x101 <= 0) return NOT_ACCEPTED;
     }
-    out["stallAfterMs"] = x120;
-    seen++;
+    if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x121 = v["notify"];
-    let x122: unknown;
-    if (x121 === undefined) x122 = undefined;
-    else {
-      if (x121 !== "all" && x121 !== "steps" && x121 !== "final" && x121 !== "silent") return NOT_ACCEPTED;
-      x122 = x121;
+    const x102 = v["notify"];
+    if (x102 !== undefined) {
+      if (x102 !== "all" && x102 !== "steps" && x102 !== "final" && x102 !== "silent") return NOT_ACCEPTED;
     }
-    out["notify"] = x122;
-    seen++;
+    if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x123 = v["route"];
-    let x124: unknown;
-    if (x123 === undefined) x124 = undefined;
-    else {
-      const x125 = parse9(x123);
-      if (x125 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x124 = x125;
+    const x103 = v["route"];
+    let x105: unknown = x103;
+    if (x103 !== undefined) {
+      const x104 = parse9(x103);
+      if (x104 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x105 = x104;
     }
-    out["route"] = x124;
-    seen++;
+    if (x105 !== x103) v["route"] = x105;
+    if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x126 = v["push"];
-    let x127: unknown;
-    if (x126 === undefined) x127 = undefined;
-    else {
-      const x128 = parse10(x126);
-      if (x128 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x127 = x128;
+    const x106 = v["push"];
+    let x108: unknown = x106;
+    if (x106 !== undefined) {
+      const x107 = parse10(x106);
+      if (x107 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x108 = x107;
     }
-    out["push"] = x127;
-    seen++;
+    if (x108 !== x106) v["push"] = x108;
+    if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x129 = v["stop"];
-    let x130: unknown;
-    if (x129 === undefined) x130 = undefined;
-    else {
-      const x131 = parse11(x129);
-      if (x131 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x130 = x131;
+    const x109 = v["stop"];
+    let x111: unknown = x109;
+    if (x109 !== undefined) {
+      const x110 = parse11(x109);
+      if (x110 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x111 = x110;
     }
-    out["stop"] = x130;
-    seen++;
+    if (x111 !== x109) v["stop"] = x111;
+    if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x132 = v["waiting"];
-    let x133: unknown;
-    if (x132 === undefined) x133 = undefined;
-    else {
-      const x134 = parse12(x132);
-      if (x134 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x133 = x134;
+    const x112 = v["waiting"];
+    let x114: unknown = x112;
+    if (x112 !== undefined) {
+      const x113 = parse12(x112);
+      if (x113 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x114 = x113;
     }
-    out["waiting"] = x133;
-    seen++;
+    if (x114 !== x112) v["waiting"] = x114;
+    if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x135 = v["stallsSeen"];
-    let x136: unknown;
-    if (x135 === undefined) x136 = undefined;
-    else {
-      if (typeof x135 !== "number" || !Number.isFinite(x135)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x135)) return NOT_ACCEPTED;
-      if (x135 < 0) return NOT_ACCEPTED;
-      x136 = x135;
+    const x115 = v["stallsSeen"];
+    if (x115 !== undefined) {
+      if (typeof x115 !== "number" || !Number.isFinite(x115)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x115)) return NOT_ACCEPTED;
+      if (x115 < 0) return NOT_ACCEPTED;
     }
-    out["stallsSeen"] = x136;
-    seen++;
+    if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
-  const x137 = v["status"];
-  if (x137 !== "running") return NOT_ACCEPTED;
-  out["status"] = x137;
-  seen++;
+  {
+    const x116 = v["status"];
+    if (x116 !== "running") return NOT_ACCEPTED;
+    if (keys[n++] !== "status") inOrder = false;
+  }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
-  const x138 = v["startedAt"];
-  if (typeof x138 !== "string") return NOT_ACCEPTED;
-  if (x138.length < 1) return NOT_ACCEPTED;
-  out["startedAt"] = x138;
-  seen++;
+  {
+    const x117 = v["startedAt"];
+    if (typeof x117 !== "string") return NOT_ACCEPTED;
+    if (x117.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "startedAt") inOrder = false;
+  }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["id"] = v["id"];
+  out["agent"] = v["agent"];
+  out["name"] = v["name"];
+  if ("description" in v) out["description"] = v["description"];
+  out["priority"] = v["priority"];
+  out["steps"] = v["steps"];
+  if ("progress" in v) out["progress"] = v["progress"];
+  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
+  out["tags"] = v["tags"];
+  out["after"] = v["after"];
+  if ("group" in v) out["group"] = v["group"];
+  out["meta"] = v["meta"];
+  out["createdBy"] = v["createdBy"];
+  out["createdAt"] = v["createdAt"];
+  out["queuedAt"] = v["queuedAt"];
+  out["updatedAt"] = v["updatedAt"];
+  out["lastSeenAt"] = v["lastSeenAt"];
+  out["attempts"] = v["attempts"];
+  out["retries"] = v["retries"];
+  out["maxRetries"] = v["maxRetries"];
+  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
+  if ("notify" in v) out["notify"] = v["notify"];
+  if ("route" in v) out["route"] = v["route"];
+  if ("push" in v) out["push"] = v["push"];
+  if ("stop" in v) out["stop"] = v["stop"];
+  if ("waiting" in v) out["waiting"] = v["waiting"];
+  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
+  out["status"] = v["status"];
+  out["startedAt"] = v["startedAt"];
   return out;
 }
 
 // (root).tasks.*(status="done")
 function parse14(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
-  const x139 = v["id"];
-  if (typeof x139 !== "string") return NOT_ACCEPTED;
-  if (x139.length < 1) return NOT_ACCEPTED;
-  if ((x139.length > 40 ? codePoints(x139) : x139.length) > 40) return NOT_ACCEPTED;
-  out["id"] = x139;
-  seen++;
+  {
+    const x118 = v["id"];
+    if (typeof x118 !== "string") return NOT_ACCEPTED;
+    if (x118.length < 1) return NOT_ACCEPTED;
+    if ((x118.length > 40 ? codePoints(x118) : x118.length) > 40) return NOT_ACCEPTED;
+    if (keys[n++] !== "id") inOrder = false;
+  }
   if (!("agent" in v)) return NOT_ACCEPTED;
-  const x140 = v["agent"];
-  if (typeof x140 !== "string") return NOT_ACCEPTED;
-  if (x140.length < 1) return NOT_ACCEPTED;
-  if ((x140.length > 64 ? codePoints(x140) : x140.length) > 64) return NOT_ACCEPTED;
-  out["agent"] = x140;
-  seen++;
+  {
+    const x119 = v["agent"];
+    if (typeof x119 !== "string") return NOT_ACCEPTED;
+    if (x119.length < 1) return NOT_ACCEPTED;
+    if ((x119.length > 64 ? codePoints(x119) : x119.length) > 64) return NOT_ACCEPTED;
+    if (keys[n++] !== "agent") inOrder = false;
+  }
   if (!("name" in v)) return NOT_ACCEPTED;
-  const x141 = v["name"];
-  if (typeof x141 !== "string") return NOT_ACCEPTED;
-  if (x141.length < 1) return NOT_ACCEPTED;
-  if ((x141.length > 200 ? codePoints(x141) : x141.length) > 200) return NOT_ACCEPTED;
-  out["name"] = x141;
-  seen++;
+  {
+    const x120 = v["name"];
+    if (typeof x120 !== "string") return NOT_ACCEPTED;
+    if (x120.length < 1) return NOT_ACCEPTED;
+    if ((x120.length > 200 ? codePoints(x120) : x120.length) > 200) return NOT_ACCEPTED;
+    if (keys[n++] !== "name") inOrder = false;
+  }
   if ("description" in v) {
-    const x142 = v["description"];
-    let x143: unknown;
-    if (x142 === undefined) x143 = undefined;
-    else {
-      if (typeof x142 !== "string") return NOT_ACCEPTED;
-      if ((x142.length > 8000 ? codePoints(x142) : x142.length) > 8000) return NOT_ACCEPTED;
-      x143 = x142;
+    const x121 = v["description"];
+    if (x121 !== undefined) {
+      if (typeof x121 !== "string") return NOT_ACCEPTED;
+      if ((x121.length > 8000 ? codePoints(x121) : x121.length) > 8000) return NOT_ACCEPTED;
     }
-    out["description"] = x143;
-    seen++;
+    if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
-  const x144 = v["priority"];
-  if (typeof x144 !== "number" || !Number.isFinite(x144)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x144)) return NOT_ACCEPTED;
-  if (x144 < 1) return NOT_ACCEPTED;
-  if (x144 > 10) return NOT_ACCEPTED;
-  out["priority"] = x144;
-  seen++;
+  {
+    const x122 = v["priority"];
+    if (typeof x122 !== "number" || !Number.isFinite(x122)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x122)) return NOT_ACCEPTED;
+    if (x122 < 1) return NOT_ACCEPTED;
+    if (x122 > 10) return NOT_ACCEPTED;
+    if (keys[n++] !== "priority") inOrder = false;
+  }
   if (!("steps" in v)) return NOT_ACCEPTED;
-  const x145 = parse4(v["steps"]);
-  if (x145 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["steps"] = x145;
-  seen++;
+  {
+    const x123 = v["steps"];
+    const x124 = parse4(x123);
+    if (x124 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x124 !== x123) v["steps"] = x124;
+    if (keys[n++] !== "steps") inOrder = false;
+  }
   if ("progress" in v) {
-    const x146 = v["progress"];
-    let x147: unknown;
-    if (x146 === undefined) x147 = undefined;
-    else {
-      if (typeof x146 !== "number" || !Number.isFinite(x146)) return NOT_ACCEPTED;
-      if (x146 < 0) return NOT_ACCEPTED;
-      if (x146 > 100) return NOT_ACCEPTED;
-      x147 = x146;
+    const x125 = v["progress"];
+    if (x125 !== undefined) {
+      if (typeof x125 !== "number" || !Number.isFinite(x125)) return NOT_ACCEPTED;
+      if (x125 < 0) return NOT_ACCEPTED;
+      if (x125 > 100) return NOT_ACCEPTED;
     }
-    out["progress"] = x147;
-    seen++;
+    if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x148 = v["lastMessage"];
-    let x149: unknown;
-    if (x148 === undefined) x149 = undefined;
-    else {
-      if (typeof x148 !== "string") return NOT_ACCEPTED;
-      if ((x148.length > 8000 ? codePoints(x148) : x148.length) > 8000) return NOT_ACCEPTED;
-      x149 = x148;
+    const x126 = v["lastMessage"];
+    if (x126 !== undefined) {
+      if (typeof x126 !== "string") return NOT_ACCEPTED;
+      if ((x126.length > 8000 ? codePoints(x126) : x126.length) > 8000) return NOT_ACCEPTED;
     }
-    out["lastMessage"] = x149;
-    seen++;
+    if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
-  const x150 = parse6(v["tags"]);
-  if (x150 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["tags"] = x150;
-  seen++;
+  {
+    const x127 = v["tags"];
+    const x128 = parse6(x127);
+    if (x128 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x128 !== x127) v["tags"] = x128;
+    if (keys[n++] !== "tags") inOrder = false;
+  }
   if (!("after" in v)) return NOT_ACCEPTED;
-  const x151 = parse7(v["after"]);
-  if (x151 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["after"] = x151;
-  seen++;
+  {
+    const x129 = v["after"];
+    const x130 = parse7(x129);
+    if (x130 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x130 !== x129) v["after"] = x130;
+    if (keys[n++] !== "after") inOrder = false;
+  }
   if ("group" in v) {
-    const x152 = v["group"];
-    let x153: unknown;
-    if (x152 === undefined) x153 = undefined;
-    else {
-      if (typeof x152 !== "string") return NOT_ACCEPTED;
-      if ((x152.length > 40 ? codePoints(x152) : x152.length) > 40) return NOT_ACCEPTED;
-      x153 = x152;
+    const x131 = v["group"];
+    if (x131 !== undefined) {
+      if (typeof x131 !== "string") return NOT_ACCEPTED;
+      if ((x131.length > 40 ? codePoints(x131) : x131.length) > 40) return NOT_ACCEPTED;
     }
-    out["group"] = x153;
-    seen++;
+    if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
-  const x154 = parse8(v["meta"]);
-  if (x154 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["meta"] = x154;
-  seen++;
+  {
+    const x132 = v["meta"];
+    const x133 = parse8(x132);
+    if (x133 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x133 !== x132) v["meta"] = x133;
+    if (keys[n++] !== "meta") inOrder = false;
+  }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
-  const x155 = v["createdBy"];
-  if (typeof x155 !== "string") return NOT_ACCEPTED;
-  out["createdBy"] = x155;
-  seen++;
+  {
+    const x134 = v["createdBy"];
+    if (typeof x134 !== "string") return NOT_ACCEPTED;
+    if (keys[n++] !== "createdBy") inOrder = false;
+  }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
-  const x156 = v["createdAt"];
-  if (typeof x156 !== "string") return NOT_ACCEPTED;
-  if (x156.length < 1) return NOT_ACCEPTED;
-  out["createdAt"] = x156;
-  seen++;
+  {
+    const x135 = v["createdAt"];
+    if (typeof x135 !== "string") return NOT_ACCEPTED;
+    if (x135.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "createdAt") inOrder = false;
+  }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  const x157 = v["queuedAt"];
-  if (typeof x157 !== "string") return NOT_ACCEPTED;
-  if (x157.length < 1) return NOT_ACCEPTED;
-  out["queuedAt"] = x157;
-  seen++;
+  {
+    const x136 = v["queuedAt"];
+    if (typeof x136 !== "string") return NOT_ACCEPTED;
+    if (x136.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "queuedAt") inOrder = false;
+  }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  const x158 = v["updatedAt"];
-  if (typeof x158 !== "string") return NOT_ACCEPTED;
-  if (x158.length < 1) return NOT_ACCEPTED;
-  out["updatedAt"] = x158;
-  seen++;
+  {
+    const x137 = v["updatedAt"];
+    if (typeof x137 !== "string") return NOT_ACCEPTED;
+    if (x137.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "updatedAt") inOrder = false;
+  }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  const x159 = v["lastSeenAt"];
-  if (typeof x159 !== "string") return NOT_ACCEPTED;
-  if (x159.length < 1) return NOT_ACCEPTED;
-  out["lastSeenAt"] = x159;
-  seen++;
+  {
+    const x138 = v["lastSeenAt"];
+    if (typeof x138 !== "string") return NOT_ACCEPTED;
+    if (x138.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "lastSeenAt") inOrder = false;
+  }
   if (!("attempts" in v)) return NOT_ACCEPTED;
-  const x160 = v["attempts"];
-  if (typeof x160 !== "number" || !Number.isFinite(x160)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x160)) return NOT_ACCEPTED;
-  if (x160 < 0) return NOT_ACCEPTED;
-  out["attempts"] = x160;
-  seen++;
+  {
+    const x139 = v["attempts"];
+    if (typeof x139 !== "number" || !Number.isFinite(x139)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x139)) return NOT_ACCEPTED;
+    if (x139 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "attempts") inOrder = false;
+  }
   if (!("retries" in v)) return NOT_ACCEPTED;
-  const x161 = v["retries"];
-  if (typeof x161 !== "number" || !Number.isFinite(x161)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x161)) return NOT_ACCEPTED;
-  if (x161 < 0) return NOT_ACCEPTED;
-  out["retries"] = x161;
-  seen++;
+  {
+    const x140 = v["retries"];
+    if (typeof x140 !== "number" || !Number.isFinite(x140)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x140)) return NOT_ACCEPTED;
+    if (x140 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "retries") inOrder = false;
+  }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  const x162 = v["maxRetries"];
-  if (typeof x162 !== "number" || !Number.isFinite(x162)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x162)) return NOT_ACCEPTED;
-  if (x162 < 0) return NOT_ACCEPTED;
-  out["maxRetries"] = x162;
-  seen++;
+  {
+    const x141 = v["maxRetries"];
+    if (typeof x141 !== "number" || !Number.isFinite(x141)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x141)) return NOT_ACCEPTED;
+    if (x141 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "maxRetries") inOrder = false;
+  }
   if ("stallAfterMs" in v) {
-    const x163 = v["stallAfterMs"];
-    let x164: unknown;
-    if (x163 === undefined) x164 = undefined;
-    else {
-      if (typeof x163 !== "number" || !Number.isFinite(x163)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x163)) return NOT_ACCEPTED;
-      if (x163 <= 0) return NOT_ACCEPTED;
-      x164 = x163;
+    const x142 = v["stallAfterMs"];
+    if (x142 !== undefined) {
+      if (typeof x142 !== "number" || !Number.isFinite(x142)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x142)) return NOT_ACCEPTED;
+      if (x142 <= 0) return NOT_ACCEPTED;
     }
-    out["stallAfterMs"] = x164;
-    seen++;
+    if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x165 = v["notify"];
-    let x166: unknown;
-    if (x165 === undefined) x166 = undefined;
-    else {
-      if (x165 !== "all" && x165 !== "steps" && x165 !== "final" && x165 !== "silent") return NOT_ACCEPTED;
-      x166 = x165;
+    const x143 = v["notify"];
+    if (x143 !== undefined) {
+      if (x143 !== "all" && x143 !== "steps" && x143 !== "final" && x143 !== "silent") return NOT_ACCEPTED;
     }
-    out["notify"] = x166;
-    seen++;
+    if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x167 = v["route"];
-    let x168: unknown;
-    if (x167 === undefined) x168 = undefined;
-    else {
-      const x169 = parse9(x167);
-      if (x169 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x168 = x169;
+    const x144 = v["route"];
+    let x146: unknown = x144;
+    if (x144 !== undefined) {
+      const x145 = parse9(x144);
+      if (x145 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x146 = x145;
     }
-    out["route"] = x168;
-    seen++;
+    if (x146 !== x144) v["route"] = x146;
+    if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x170 = v["push"];
-    let x171: unknown;
-    if (x170 === undefined) x171 = undefined;
-    else {
-      const x172 = parse10(x170);
-      if (x172 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x171 = x172;
+    const x147 = v["push"];
+    let x149: unknown = x147;
+    if (x147 !== undefined) {
+      const x148 = parse10(x147);
+      if (x148 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x149 = x148;
     }
-    out["push"] = x171;
-    seen++;
+    if (x149 !== x147) v["push"] = x149;
+    if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x173 = v["stop"];
-    let x174: unknown;
-    if (x173 === undefined) x174 = undefined;
-    else {
-      const x175 = parse11(x173);
-      if (x175 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x174 = x175;
+    const x150 = v["stop"];
+    let x152: unknown = x150;
+    if (x150 !== undefined) {
+      const x151 = parse11(x150);
+      if (x151 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x152 = x151;
     }
-    out["stop"] = x174;
-    seen++;
+    if (x152 !== x150) v["stop"] = x152;
+    if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x176 = v["waiting"];
-    let x177: unknown;
-    if (x176 === undefined) x177 = undefined;
-    else {
-      const x178 = parse12(x176);
-      if (x178 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x177 = x178;
+    const x153 = v["waiting"];
+    let x155: unknown = x153;
+    if (x153 !== undefined) {
+      const x154 = parse12(x153);
+      if (x154 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x155 = x154;
     }
-    out["waiting"] = x177;
-    seen++;
+    if (x155 !== x153) v["waiting"] = x155;
+    if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x179 = v["stallsSeen"];
-    let x180: unknown;
-    if (x179 === undefined) x180 = undefined;
-    else {
-      if (typeof x179 !== "number" || !Number.isFinite(x179)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x179)) return NOT_ACCEPTED;
-      if (x179 < 0) return NOT_ACCEPTED;
-      x180 = x179;
+    const x156 = v["stallsSeen"];
+    if (x156 !== undefined) {
+      if (typeof x156 !== "number" || !Number.isFinite(x156)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x156)) return NOT_ACCEPTED;
+      if (x156 < 0) return NOT_ACCEPTED;
     }
-    out["stallsSeen"] = x180;
-    seen++;
+    if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
-  const x181 = v["status"];
-  if (x181 !== "done") return NOT_ACCEPTED;
-  out["status"] = x181;
-  seen++;
+  {
+    const x157 = v["status"];
+    if (x157 !== "done") return NOT_ACCEPTED;
+    if (keys[n++] !== "status") inOrder = false;
+  }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
-  const x182 = v["startedAt"];
-  if (typeof x182 !== "string") return NOT_ACCEPTED;
-  if (x182.length < 1) return NOT_ACCEPTED;
-  out["startedAt"] = x182;
-  seen++;
+  {
+    const x158 = v["startedAt"];
+    if (typeof x158 !== "string") return NOT_ACCEPTED;
+    if (x158.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "startedAt") inOrder = false;
+  }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
-  const x183 = v["finishedAt"];
-  if (typeof x183 !== "string") return NOT_ACCEPTED;
-  if (x183.length < 1) return NOT_ACCEPTED;
-  out["finishedAt"] = x183;
-  seen++;
+  {
+    const x159 = v["finishedAt"];
+    if (typeof x159 !== "string") return NOT_ACCEPTED;
+    if (x159.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "finishedAt") inOrder = false;
+  }
   if ("result" in v) {
-    const x184 = v["result"];
-    let x185: unknown;
-    if (x184 === undefined) x185 = undefined;
-    else {
-      if (typeof x184 !== "string") return NOT_ACCEPTED;
-      if ((x184.length > 8000 ? codePoints(x184) : x184.length) > 8000) return NOT_ACCEPTED;
-      x185 = x184;
+    const x160 = v["result"];
+    if (x160 !== undefined) {
+      if (typeof x160 !== "string") return NOT_ACCEPTED;
+      if ((x160.length > 8000 ? codePoints(x160) : x160.length) > 8000) return NOT_ACCEPTED;
     }
-    out["result"] = x185;
-    seen++;
+    if (keys[n++] !== "result") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["id"] = v["id"];
+  out["agent"] = v["agent"];
+  out["name"] = v["name"];
+  if ("description" in v) out["description"] = v["description"];
+  out["priority"] = v["priority"];
+  out["steps"] = v["steps"];
+  if ("progress" in v) out["progress"] = v["progress"];
+  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
+  out["tags"] = v["tags"];
+  out["after"] = v["after"];
+  if ("group" in v) out["group"] = v["group"];
+  out["meta"] = v["meta"];
+  out["createdBy"] = v["createdBy"];
+  out["createdAt"] = v["createdAt"];
+  out["queuedAt"] = v["queuedAt"];
+  out["updatedAt"] = v["updatedAt"];
+  out["lastSeenAt"] = v["lastSeenAt"];
+  out["attempts"] = v["attempts"];
+  out["retries"] = v["retries"];
+  out["maxRetries"] = v["maxRetries"];
+  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
+  if ("notify" in v) out["notify"] = v["notify"];
+  if ("route" in v) out["route"] = v["route"];
+  if ("push" in v) out["push"] = v["push"];
+  if ("stop" in v) out["stop"] = v["stop"];
+  if ("waiting" in v) out["waiting"] = v["waiting"];
+  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
+  out["status"] = v["status"];
+  out["startedAt"] = v["startedAt"];
+  out["finishedAt"] = v["finishedAt"];
+  if ("result" in v) out["result"] = v["result"];
   return out;
 }
 
 // (root).tasks.*(status="failed")
 function parse15(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
-  const x186 = v["id"];
-  if (typeof x186 !== "string") return NOT_ACCEPTED;
-  if (x186.length < 1) return NOT_ACCEPTED;
-  if ((x186.length > 40 ? codePoints(x186) : x186.length) > 40) return NOT_ACCEPTED;
-  out["id"] = x186;
-  seen++;
+  {
+    const x161 = v["id"];
+    if (typeof x161 !== "string") return NOT_ACCEPTED;
+    if (x161.length < 1) return NOT_ACCEPTED;
+    if ((x161.length > 40 ? codePoints(x161) : x161.length) > 40) return NOT_ACCEPTED;
+    if (keys[n++] !== "id") inOrder = false;
+  }
   if (!("agent" in v)) return NOT_ACCEPTED;
-  const x187 = v["agent"];
-  if (typeof x187 !== "string") return NOT_ACCEPTED;
-  if (x187.length < 1) return NOT_ACCEPTED;
-  if ((x187.length > 64 ? codePoints(x187) : x187.length) > 64) return NOT_ACCEPTED;
-  out["agent"] = x187;
-  seen++;
+  {
+    const x162 = v["agent"];
+    if (typeof x162 !== "string") return NOT_ACCEPTED;
+    if (x162.length < 1) return NOT_ACCEPTED;
+    if ((x162.length > 64 ? codePoints(x162) : x162.length) > 64) return NOT_ACCEPTED;
+    if (keys[n++] !== "agent") inOrder = false;
+  }
   if (!("name" in v)) return NOT_ACCEPTED;
-  const x188 = v["name"];
-  if (typeof x188 !== "string") return NOT_ACCEPTED;
-  if (x188.length < 1) return NOT_ACCEPTED;
-  if ((x188.length > 200 ? codePoints(x188) : x188.length) > 200) return NOT_ACCEPTED;
-  out["name"] = x188;
-  seen++;
+  {
+    const x163 = v["name"];
+    if (typeof x163 !== "string") return NOT_ACCEPTED;
+    if (x163.length < 1) return NOT_ACCEPTED;
+    if ((x163.length > 200 ? codePoints(x163) : x163.length) > 200) return NOT_ACCEPTED;
+    if (keys[n++] !== "name") inOrder = false;
+  }
   if ("description" in v) {
-    const x189 = v["description"];
-    let x190: unknown;
-    if (x189 === undefined) x190 = undefined;
-    else {
-      if (typeof x189 !== "string") return NOT_ACCEPTED;
-      if ((x189.length > 8000 ? codePoints(x189) : x189.length) > 8000) return NOT_ACCEPTED;
-      x190 = x189;
+    const x164 = v["description"];
+    if (x164 !== undefined) {
+      if (typeof x164 !== "string") return NOT_ACCEPTED;
+      if ((x164.length > 8000 ? codePoints(x164) : x164.length) > 8000) return NOT_ACCEPTED;
     }
-    out["description"] = x190;
-    seen++;
+    if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
-  const x191 = v["priority"];
-  if (typeof x191 !== "number" || !Number.isFinite(x191)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x191)) return NOT_ACCEPTED;
-  if (x191 < 1) return NOT_ACCEPTED;
-  if (x191 > 10) return NOT_ACCEPTED;
-  out["priority"] = x191;
-  seen++;
+  {
+    const x165 = v["priority"];
+    if (typeof x165 !== "number" || !Number.isFinite(x165)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x165)) return NOT_ACCEPTED;
+    if (x165 < 1) return NOT_ACCEPTED;
+    if (x165 > 10) return NOT_ACCEPTED;
+    if (keys[n++] !== "priority") inOrder = false;
+  }
   if (!("steps" in v)) return NOT_ACCEPTED;
-  const x192 = parse4(v["steps"]);
-  if (x192 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["steps"] = x192;
-  seen++;
+  {
+    const x166 = v["steps"];
+    const x167 = parse4(x166);
+    if (x167 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x167 !== x166) v["steps"] = x167;
+    if (keys[n++] !== "steps") inOrder = false;
+  }
   if ("progress" in v) {
-    const x193 = v["progress"];
-    let x194: unknown;
-    if (x193 === undefined) x194 = undefined;
-    else {
-      if (typeof x193 !== "number" || !Number.isFinite(x193)) return NOT_ACCEPTED;
-      if (x193 < 0) return NOT_ACCEPTED;
-      if (x193 > 100) return NOT_ACCEPTED;
-      x194 = x193;
+    const x168 = v["progress"];
+    if (x168 !== undefined) {
+      if (typeof x168 !== "number" || !Number.isFinite(x168)) return NOT_ACCEPTED;
+      if (x168 < 0) return NOT_ACCEPTED;
+      if (x168 > 100) return NOT_ACCEPTED;
     }
-    out["progress"] = x194;
-    seen++;
+    if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x195 = v["lastMessage"];
-    let x196: unknown;
-    if (x195 === undefined) x196 = undefined;
-    else {
-      if (typeof x195 !== "string") return NOT_ACCEPTED;
-      if ((x195.length > 8000 ? codePoints(x195) : x195.length) > 8000) return NOT_ACCEPTED;
-      x196 = x195;
+    const x169 = v["lastMessage"];
+    if (x169 !== undefined) {
+      if (typeof x169 !== "string") return NOT_ACCEPTED;
+      if ((x169.length > 8000 ? codePoints(x169) : x169.length) > 8000) return NOT_ACCEPTED;
     }
-    out["lastMessage"] = x196;
-    seen++;
+    if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
-  const x197 = parse6(v["tags"]);
-  if (x197 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["tags"] = x197;
-  seen++;
+  {
+    const x170 = v["tags"];
+    const x171 = parse6(x170);
+    if (x171 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x171 !== x170) v["tags"] = x171;
+    if (keys[n++] !== "tags") inOrder = false;
+  }
   if (!("after" in v)) return NOT_ACCEPTED;
-  const x198 = parse7(v["after"]);
-  if (x198 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["after"] = x198;
-  seen++;
+  {
+    const x172 = v["after"];
+    const x173 = parse7(x172);
+    if (x173 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x173 !== x172) v["after"] = x173;
+    if (keys[n++] !== "after") inOrder = false;
+  }
   if ("group" in v) {
-    const x199 = v["group"];
-    let x200: unknown;
-    if (x199 === undefined) x200 = undefined;
-    else {
-      if (typeof x199 !== "string") return NOT_ACCEPTED;
-      if ((x199.length > 40 ? codePoints(x199) : x199.length) > 40) return NOT_ACCEPTED;
-      x200 = x199;
+    const x174 = v["group"];
+    if (x174 !== undefined) {
+      if (typeof x174 !== "string") return NOT_ACCEPTED;
+      if ((x174.length > 40 ? codePoints(x174) : x174.length) > 40) return NOT_ACCEPTED;
     }
-    out["group"] = x200;
-    seen++;
+    if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
-  const x201 = parse8(v["meta"]);
-  if (x201 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["meta"] = x201;
-  seen++;
+  {
+    const x175 = v["meta"];
+    const x176 = parse8(x175);
+    if (x176 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x176 !== x175) v["meta"] = x176;
+    if (keys[n++] !== "meta") inOrder = false;
+  }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
-  const x202 = v["createdBy"];
-  if (typeof x202 !== "string") return NOT_ACCEPTED;
-  out["createdBy"] = x202;
-  seen++;
+  {
+    const x177 = v["createdBy"];
+    if (typeof x177 !== "string") return NOT_ACCEPTED;
+    if (keys[n++] !== "createdBy") inOrder = false;
+  }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
-  const x203 = v["createdAt"];
-  if (typeof x203 !== "string") return NOT_ACCEPTED;
-  if (x203.length < 1) return NOT_ACCEPTED;
-  out["createdAt"] = x203;
-  seen++;
+  {
+    const x178 = v["createdAt"];
+    if (typeof x178 !== "string") return NOT_ACCEPTED;
+    if (x178.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "createdAt") inOrder = false;
+  }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  const x204 = v["queuedAt"];
-  if (typeof x204 !== "string") return NOT_ACCEPTED;
-  if (x204.length < 1) return NOT_ACCEPTED;
-  out["queuedAt"] = x204;
-  seen++;
+  {
+    const x179 = v["queuedAt"];
+    if (typeof x179 !== "string") return NOT_ACCEPTED;
+    if (x179.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "queuedAt") inOrder = false;
+  }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  const x205 = v["updatedAt"];
-  if (typeof x205 !== "string") return NOT_ACCEPTED;
-  if (x205.length < 1) return NOT_ACCEPTED;
-  out["updatedAt"] = x205;
-  seen++;
+  {
+    const x180 = v["updatedAt"];
+    if (typeof x180 !== "string") return NOT_ACCEPTED;
+    if (x180.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "updatedAt") inOrder = false;
+  }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  const x206 = v["lastSeenAt"];
-  if (typeof x206 !== "string") return NOT_ACCEPTED;
-  if (x206.length < 1) return NOT_ACCEPTED;
-  out["lastSeenAt"] = x206;
-  seen++;
+  {
+    const x181 = v["lastSeenAt"];
+    if (typeof x181 !== "string") return NOT_ACCEPTED;
+    if (x181.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "lastSeenAt") inOrder = false;
+  }
   if (!("attempts" in v)) return NOT_ACCEPTED;
-  const x207 = v["attempts"];
-  if (typeof x207 !== "number" || !Number.isFinite(x207)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x207)) return NOT_ACCEPTED;
-  if (x207 < 0) return NOT_ACCEPTED;
-  out["attempts"] = x207;
-  seen++;
+  {
+    const x182 = v["attempts"];
+    if (typeof x182 !== "number" || !Number.isFinite(x182)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x182)) return NOT_ACCEPTED;
+    if (x182 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "attempts") inOrder = false;
+  }
   if (!("retries" in v)) return NOT_ACCEPTED;
-  const x208 = v["retries"];
-  if (typeof x208 !== "number" || !Number.isFinite(x208)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x208)) return NOT_ACCEPTED;
-  if (x208 < 0) return NOT_ACCEPTED;
-  out["retries"] = x208;
-  seen++;
+  {
+    const x183 = v["retries"];
+    if (typeof x183 !== "number" || !Number.isFinite(x183)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x183)) return NOT_ACCEPTED;
+    if (x183 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "retries") inOrder = false;
+  }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  const x209 = v["maxRetries"];
-  if (typeof x209 !== "number" || !Number.isFinite(x209)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x209)) return NOT_ACCEPTED;
-  if (x209 < 0) return NOT_ACCEPTED;
-  out["maxRetries"] = x209;
-  seen++;
+  {
+    const x184 = v["maxRetries"];
+    if (typeof x184 !== "number" || !Number.isFinite(x184)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x184)) return NOT_ACCEPTED;
+    if (x184 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "maxRetries") inOrder = false;
+  }
   if ("stallAfterMs" in v) {
-    const x210 = v["stallAfterMs"];
-    let x211: unknown;
-    if (x210 === undefined) x211 = undefined;
-    else {
-      if (typeof x210 !== "number" || !Number.isFinite(x210)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x210)) return NOT_ACCEPTED;
-      if (x210 <= 0) return NOT_ACCEPTED;
-      x211 = x210;
+    const x185 = v["stallAfterMs"];
+    if (x185 !== undefined) {
+      if (typeof x185 !== "number" || !Number.isFinite(x185)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x185)) return NOT_ACCEPTED;
+      if (x185 <= 0) return NOT_ACCEPTED;
     }
-    out["stallAfterMs"] = x211;
-    seen++;
+    if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x212 = v["notify"];
-    let x213: unknown;
-    if (x212 === undefined) x213 = undefined;
-    else {
-      if (x212 !== "all" && x212 !== "steps" && x212 !== "final" && x212 !== "silent") return NOT_ACCEPTED;
-      x213 = x212;
+    const x186 = v["notify"];
+    if (x186 !== undefined) {
+      if (x186 !== "all" && x186 !== "steps" && x186 !== "final" && x186 !== "silent") return NOT_ACCEPTED;
     }
-    out["notify"] = x213;
-    seen++;
+    if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x214 = v["route"];
-    let x215: unknown;
-    if (x214 === undefined) x215 = undefined;
-    else {
-      const x216 = parse9(x214);
-      if (x216 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x215 = x216;
+    const x187 = v["route"];
+    let x189: unknown = x187;
+    if (x187 !== undefined) {
+      const x188 = parse9(x187);
+      if (x188 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x189 = x188;
     }
-    out["route"] = x215;
-    seen++;
+    if (x189 !== x187) v["route"] = x189;
+    if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x217 = v["push"];
-    let x218: unknown;
-    if (x217 === undefined) x218 = undefined;
-    else {
-      const x219 = parse10(x217);
-      if (x219 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x218 = x219;
+    const x190 = v["push"];
+    let x192: unknown = x190;
+    if (x190 !== undefined) {
+      const x191 = parse10(x190);
+      if (x191 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x192 = x191;
     }
-    out["push"] = x218;
-    seen++;
+    if (x192 !== x190) v["push"] = x192;
+    if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x220 = v["stop"];
-    let x221: unknown;
-    if (x220 === undefined) x221 = undefined;
-    else {
-      const x222 = parse11(x220);
-      if (x222 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x221 = x222;
+    const x193 = v["stop"];
+    let x195: unknown = x193;
+    if (x193 !== undefined) {
+      const x194 = parse11(x193);
+      if (x194 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x195 = x194;
     }
-    out["stop"] = x221;
-    seen++;
+    if (x195 !== x193) v["stop"] = x195;
+    if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x223 = v["waiting"];
-    let x224: unknown;
-    if (x223 === undefined) x224 = undefined;
-    else {
-      const x225 = parse12(x223);
-      if (x225 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x224 = x225;
+    const x196 = v["waiting"];
+    let x198: unknown = x196;
+    if (x196 !== undefined) {
+      const x197 = parse12(x196);
+      if (x197 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x198 = x197;
     }
-    out["waiting"] = x224;
-    seen++;
+    if (x198 !== x196) v["waiting"] = x198;
+    if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x226 = v["stallsSeen"];
-    let x227: unknown;
-    if (x226 === undefined) x227 = undefined;
-    else {
-      if (typeof x226 !== "number" || !Number.isFinite(x226)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x226)) return NOT_ACCEPTED;
-      if (x226 < 0) return NOT_ACCEPTED;
-      x227 = x226;
+    const x199 = v["stallsSeen"];
+    if (x199 !== undefined) {
+      if (typeof x199 !== "number" || !Number.isFinite(x199)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x199)) return NOT_ACCEPTED;
+      if (x199 < 0) return NOT_ACCEPTED;
     }
-    out["stallsSeen"] = x227;
-    seen++;
+    if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
-  const x228 = v["status"];
-  if (x228 !== "failed") return NOT_ACCEPTED;
-  out["status"] = x228;
-  seen++;
+  {
+    const x200 = v["status"];
+    if (x200 !== "failed") return NOT_ACCEPTED;
+    if (keys[n++] !== "status") inOrder = false;
+  }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
-  const x229 = v["startedAt"];
-  if (typeof x229 !== "string") return NOT_ACCEPTED;
-  if (x229.length < 1) return NOT_ACCEPTED;
-  out["startedAt"] = x229;
-  seen++;
+  {
+    const x201 = v["startedAt"];
+    if (typeof x201 !== "string") return NOT_ACCEPTED;
+    if (x201.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "startedAt") inOrder = false;
+  }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
-  const x230 = v["finishedAt"];
-  if (typeof x230 !== "string") return NOT_ACCEPTED;
-  if (x230.length < 1) return NOT_ACCEPTED;
-  out["finishedAt"] = x230;
-  seen++;
+  {
+    const x202 = v["finishedAt"];
+    if (typeof x202 !== "string") return NOT_ACCEPTED;
+    if (x202.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "finishedAt") inOrder = false;
+  }
   if (!("error" in v)) return NOT_ACCEPTED;
-  const x231 = v["error"];
-  if (typeof x231 !== "string") return NOT_ACCEPTED;
-  if ((x231.length > 8000 ? codePoints(x231) : x231.length) > 8000) return NOT_ACCEPTED;
-  out["error"] = x231;
-  seen++;
+  {
+    const x203 = v["error"];
+    if (typeof x203 !== "string") return NOT_ACCEPTED;
+    if ((x203.length > 8000 ? codePoints(x203) : x203.length) > 8000) return NOT_ACCEPTED;
+    if (keys[n++] !== "error") inOrder = false;
+  }
   if (!("retryable" in v)) return NOT_ACCEPTED;
-  const x232 = v["retryable"];
-  if (typeof x232 !== "boolean") return NOT_ACCEPTED;
-  out["retryable"] = x232;
-  seen++;
+  {
+    const x204 = v["retryable"];
+    if (typeof x204 !== "boolean") return NOT_ACCEPTED;
+    if (keys[n++] !== "retryable") inOrder = false;
+  }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["id"] = v["id"];
+  out["agent"] = v["agent"];
+  out["name"] = v["name"];
+  if ("description" in v) out["description"] = v["description"];
+  out["priority"] = v["priority"];
+  out["steps"] = v["steps"];
+  if ("progress" in v) out["progress"] = v["progress"];
+  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
+  out["tags"] = v["tags"];
+  out["after"] = v["after"];
+  if ("group" in v) out["group"] = v["group"];
+  out["meta"] = v["meta"];
+  out["createdBy"] = v["createdBy"];
+  out["createdAt"] = v["createdAt"];
+  out["queuedAt"] = v["queuedAt"];
+  out["updatedAt"] = v["updatedAt"];
+  out["lastSeenAt"] = v["lastSeenAt"];
+  out["attempts"] = v["attempts"];
+  out["retries"] = v["retries"];
+  out["maxRetries"] = v["maxRetries"];
+  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
+  if ("notify" in v) out["notify"] = v["notify"];
+  if ("route" in v) out["route"] = v["route"];
+  if ("push" in v) out["push"] = v["push"];
+  if ("stop" in v) out["stop"] = v["stop"];
+  if ("waiting" in v) out["waiting"] = v["waiting"];
+  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
+  out["status"] = v["status"];
+  out["startedAt"] = v["startedAt"];
+  out["finishedAt"] = v["finishedAt"];
+  out["error"] = v["error"];
+  out["retryable"] = v["retryable"];
   return out;
 }
 
 // (root).tasks.*(status="cancelled")
 function parse16(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
-  const x233 = v["id"];
-  if (typeof x233 !== "string") return NOT_ACCEPTED;
-  if (x233.length < 1) return NOT_ACCEPTED;
-  if ((x233.length > 40 ? codePoints(x233) : x233.length) > 40) return NOT_ACCEPTED;
-  out["id"] = x233;
-  seen++;
+  {
+    const x205 = v["id"];
+    if (typeof x205 !== "string") return NOT_ACCEPTED;
+    if (x205.length < 1) return NOT_ACCEPTED;
+    if ((x205.length > 40 ? codePoints(x205) : x205.length) > 40) return NOT_ACCEPTED;
+    if (keys[n++] !== "id") inOrder = false;
+  }
   if (!("agent" in v)) return NOT_ACCEPTED;
-  const x234 = v["agent"];
-  if (typeof x234 !== "string") return NOT_ACCEPTED;
-  if (x234.length < 1) return NOT_ACCEPTED;
-  if ((x234.length > 64 ? codePoints(x234) : x234.length) > 64) return NOT_ACCEPTED;
-  out["agent"] = x234;
-  seen++;
+  {
+    const x206 = v["agent"];
+    if (typeof x206 !== "string") return NOT_ACCEPTED;
+    if (x206.length < 1) return NOT_ACCEPTED;
+    if ((x206.length > 64 ? codePoints(x206) : x206.length) > 64) return NOT_ACCEPTED;
+    if (keys[n++] !== "agent") inOrder = false;
+  }
   if (!("name" in v)) return NOT_ACCEPTED;
-  const x235 = v["name"];
-  if (typeof x235 !== "string") return NOT_ACCEPTED;
-  if (x235.length < 1) return NOT_ACCEPTED;
-  if ((x235.length > 200 ? codePoints(x235) : x235.length) > 200) return NOT_ACCEPTED;
-  out["name"] = x235;
-  seen++;
+  {
+    const x207 = v["name"];
+    if (typeof x207 !== "string") return NOT_ACCEPTED;
+    if (x207.length < 1) return NOT_ACCEPTED;
+    if ((x207.length > 200 ? codePoints(x207) : x207.length) > 200) return NOT_ACCEPTED;
+    if (keys[n++] !== "name") inOrder = false;
+  }
   if ("description" in v) {
-    const x236 = v["description"];
-    let x237: unknown;
-    if (x236 === undefined) x237 = undefined;
-    else {
-      if (typeof x236 !== "string") return NOT_ACCEPTED;
-      if ((x236.length > 8000 ? codePoints(x236) : x236.length) > 8000) return NOT_ACCEPTED;
-      x237 = x236;
+    const x208 = v["description"];
+    if (x208 !== undefined) {
+      if (typeof x208 !== "string") return NOT_ACCEPTED;
+      if ((x208.length > 8000 ? codePoints(x208) : x208.length) > 8000) return NOT_ACCEPTED;
     }
-    out["description"] = x237;
-    seen++;
+    if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
-  const x238 = v["priority"];
-  if (typeof x238 !== "number" || !Number.isFinite(x238)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x238)) return NOT_ACCEPTED;
-  if (x238 < 1) return NOT_ACCEPTED;
-  if (x238 > 10) return NOT_ACCEPTED;
-  out["priority"] = x238;
-  seen++;
+  {
+    const x209 = v["priority"];
+    if (typeof x209 !== "number" || !Number.isFinite(x209)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x209)) return NOT_ACCEPTED;
+    if (x209 < 1) return NOT_ACCEPTED;
+    if (x209 > 10) return NOT_ACCEPTED;
+    if (keys[n++] !== "priority") inOrder = false;
+  }
   if (!("steps" in v)) return NOT_ACCEPTED;
-  const x239 = parse4(v["steps"]);
-  if (x239 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["steps"] = x239;
-  seen++;
+  {
+    const x210 = v["steps"];
+    const x211 = parse4(x210);
+    if (x211 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x211 !== x210) v["steps"] = x211;
+    if (keys[n++] !== "steps") inOrder = false;
+  }
   if ("progress" in v) {
-    const x240 = v["progress"];
-    let x241: unknown;
-    if (x240 === undefined) x241 = undefined;
-    else {
-      if (typeof x240 !== "number" || !Number.isFinite(x240)) return NOT_ACCEPTED;
-      if (x240 < 0) return NOT_ACCEPTED;
-      if (x240 > 100) return NOT_ACCEPTED;
-      x241 = x240;
+    const x212 = v["progress"];
+    if (x212 !== undefined) {
+      if (typeof x212 !== "number" || !Number.isFinite(x212)) return NOT_ACCEPTED;
+      if (x212 < 0) return NOT_ACCEPTED;
+      if (x212 > 100) return NOT_ACCEPTED;
     }
-    out["progress"] = x241;
-    seen++;
+    if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x242 = v["lastMessage"];
-    let x243: unknown;
-    if (x242 === undefined) x243 = undefined;
-    else {
-      if (typeof x242 !== "string") return NOT_ACCEPTED;
-      if ((x242.length > 8000 ? codePoints(x242) : x242.length) > 8000) return NOT_ACCEPTED;
-      x243 = x242;
+    const x213 = v["lastMessage"];
+    if (x213 !== undefined) {
+      if (typeof x213 !== "string") return NOT_ACCEPTED;
+      if ((x213.length > 8000 ? codePoints(x213) : x213.length) > 8000) return NOT_ACCEPTED;
     }
-    out["lastMessage"] = x243;
-    seen++;
+    if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
-  const x244 = parse6(v["tags"]);
-  if (x244 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["tags"] = x244;
-  seen++;
+  {
+    const x214 = v["tags"];
+    const x215 = parse6(x214);
+    if (x215 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x215 !== x214) v["tags"] = x215;
+    if (keys[n++] !== "tags") inOrder = false;
+  }
   if (!("after" in v)) return NOT_ACCEPTED;
-  const x245 = parse7(v["after"]);
-  if (x245 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["after"] = x245;
-  seen++;
+  {
+    const x216 = v["after"];
+    const x217 = parse7(x216);
+    if (x217 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x217 !== x216) v["after"] = x217;
+    if (keys[n++] !== "after") inOrder = false;
+  }
   if ("group" in v) {
-    const x246 = v["group"];
-    let x247: unknown;
-    if (x246 === undefined) x247 = undefined;
-    else {
-      if (typeof x246 !== "string") return NOT_ACCEPTED;
-      if ((x246.length > 40 ? codePoints(x246) : x246.length) > 40) return NOT_ACCEPTED;
-      x247 = x246;
+    const x218 = v["group"];
+    if (x218 !== undefined) {
+      if (typeof x218 !== "string") return NOT_ACCEPTED;
+      if ((x218.length > 40 ? codePoints(x218) : x218.length) > 40) return NOT_ACCEPTED;
     }
-    out["group"] = x247;
-    seen++;
+    if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
-  const x248 = parse8(v["meta"]);
-  if (x248 === NOT_ACCEPTED) return NOT_ACCEPTED;
-  out["meta"] = x248;
-  seen++;
+  {
+    const x219 = v["meta"];
+    const x220 = parse8(x219);
+    if (x220 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x220 !== x219) v["meta"] = x220;
+    if (keys[n++] !== "meta") inOrder = false;
+  }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
-  const x249 = v["createdBy"];
-  if (typeof x249 !== "string") return NOT_ACCEPTED;
-  out["createdBy"] = x249;
-  seen++;
+  {
+    const x221 = v["createdBy"];
+    if (typeof x221 !== "string") return NOT_ACCEPTED;
+    if (keys[n++] !== "createdBy") inOrder = false;
+  }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
-  const x250 = v["createdAt"];
-  if (typeof x250 !== "string") return NOT_ACCEPTED;
-  if (x250.length < 1) return NOT_ACCEPTED;
-  out["createdAt"] = x250;
-  seen++;
+  {
+    const x222 = v["createdAt"];
+    if (typeof x222 !== "string") return NOT_ACCEPTED;
+    if (x222.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "createdAt") inOrder = false;
+  }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  const x251 = v["queuedAt"];
-  if (typeof x251 !== "string") return NOT_ACCEPTED;
-  if (x251.length < 1) return NOT_ACCEPTED;
-  out["queuedAt"] = x251;
-  seen++;
+  {
+    const x223 = v["queuedAt"];
+    if (typeof x223 !== "string") return NOT_ACCEPTED;
+    if (x223.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "queuedAt") inOrder = false;
+  }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  const x252 = v["updatedAt"];
-  if (typeof x252 !== "string") return NOT_ACCEPTED;
-  if (x252.length < 1) return NOT_ACCEPTED;
-  out["updatedAt"] = x252;
-  seen++;
+  {
+    const x224 = v["updatedAt"];
+    if (typeof x224 !== "string") return NOT_ACCEPTED;
+    if (x224.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "updatedAt") inOrder = false;
+  }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  const x253 = v["lastSeenAt"];
-  if (typeof x253 !== "string") return NOT_ACCEPTED;
-  if (x253.length < 1) return NOT_ACCEPTED;
-  out["lastSeenAt"] = x253;
-  seen++;
+  {
+    const x225 = v["lastSeenAt"];
+    if (typeof x225 !== "string") return NOT_ACCEPTED;
+    if (x225.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "lastSeenAt") inOrder = false;
+  }
   if (!("attempts" in v)) return NOT_ACCEPTED;
-  const x254 = v["attempts"];
-  if (typeof x254 !== "number" || !Number.isFinite(x254)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x254)) return NOT_ACCEPTED;
-  if (x254 < 0) return NOT_ACCEPTED;
-  out["attempts"] = x254;
-  seen++;
+  {
+    const x226 = v["attempts"];
+    if (typeof x226 !== "number" || !Number.isFinite(x226)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x226)) return NOT_ACCEPTED;
+    if (x226 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "attempts") inOrder = false;
+  }
   if (!("retries" in v)) return NOT_ACCEPTED;
-  const x255 = v["retries"];
-  if (typeof x255 !== "number" || !Number.isFinite(x255)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x255)) return NOT_ACCEPTED;
-  if (x255 < 0) return NOT_ACCEPTED;
-  out["retries"] = x255;
-  seen++;
+  {
+    const x227 = v["retries"];
+    if (typeof x227 !== "number" || !Number.isFinite(x227)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x227)) return NOT_ACCEPTED;
+    if (x227 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "retries") inOrder = false;
+  }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  const x256 = v["maxRetries"];
-  if (typeof x256 !== "number" || !Number.isFinite(x256)) return NOT_ACCEPTED;
-  if (!Number.isSafeInteger(x256)) return NOT_ACCEPTED;
-  if (x256 < 0) return NOT_ACCEPTED;
-  out["maxRetries"] = x256;
-  seen++;
+  {
+    const x228 = v["maxRetries"];
+    if (typeof x228 !== "number" || !Number.isFinite(x228)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x228)) return NOT_ACCEPTED;
+    if (x228 < 0) return NOT_ACCEPTED;
+    if (keys[n++] !== "maxRetries") inOrder = false;
+  }
   if ("stallAfterMs" in v) {
-    const x257 = v["stallAfterMs"];
-    let x258: unknown;
-    if (x257 === undefined) x258 = undefined;
-    else {
-      if (typeof x257 !== "number" || !Number.isFinite(x257)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x257)) return NOT_ACCEPTED;
-      if (x257 <= 0) return NOT_ACCEPTED;
-      x258 = x257;
+    const x229 = v["stallAfterMs"];
+    if (x229 !== undefined) {
+      if (typeof x229 !== "number" || !Number.isFinite(x229)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x229)) return NOT_ACCEPTED;
+      if (x229 <= 0) return NOT_ACCEPTED;
     }
-    out["stallAfterMs"] = x258;
-    seen++;
+    if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x259 = v["notify"];
-    let x260: unknown;
-    if (x259 === undefined) x260 = undefined;
-    else {
-      if (x259 !== "all" && x259 !== "steps" && x259 !== "final" && x259 !== "silent") return NOT_ACCEPTED;
-      x260 = x259;
+    const x230 = v["notify"];
+    if (x230 !== undefined) {
+      if (x230 !== "all" && x230 !== "steps" && x230 !== "final" && x230 !== "silent") return NOT_ACCEPTED;
     }
-    out["notify"] = x260;
-    seen++;
+    if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x261 = v["route"];
-    let x262: unknown;
-    if (x261 === undefined) x262 = undefined;
-    else {
-      const x263 = parse9(x261);
-      if (x263 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x262 = x263;
+    const x231 = v["route"];
+    let x233: unknown = x231;
+    if (x231 !== undefined) {
+      const x232 = parse9(x231);
+      if (x232 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x233 = x232;
     }
-    out["route"] = x262;
-    seen++;
+    if (x233 !== x231) v["route"] = x233;
+    if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x264 = v["push"];
-    let x265: unknown;
-    if (x264 === undefined) x265 = undefined;
-    else {
-      const x266 = parse10(x264);
-      if (x266 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x265 = x266;
+    const x234 = v["push"];
+    let x236: unknown = x234;
+    if (x234 !== undefined) {
+      const x235 = parse10(x234);
+      if (x235 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x236 = x235;
     }
-    out["push"] = x265;
-    seen++;
+    if (x236 !== x234) v["push"] = x236;
+    if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x267 = v["stop"];
-    let x268: unknown;
-    if (x267 === undefined) x268 = undefined;
-    else {
-      const x269 = parse11(x267);
-      if (x269 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x268 = x269;
+    const x237 = v["stop"];
+    let x239: unknown = x237;
+    if (x237 !== undefined) {
+      const x238 = parse11(x237);
+      if (x238 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x239 = x238;
     }
-    out["stop"] = x268;
-    seen++;
+    if (x239 !== x237) v["stop"] = x239;
+    if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x270 = v["waiting"];
-    let x271: unknown;
-    if (x270 === undefined) x271 = undefined;
-    else {
-      const x272 = parse12(x270);
-      if (x272 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x271 = x272;
+    const x240 = v["waiting"];
+    let x242: unknown = x240;
+    if (x240 !== undefined) {
+      const x241 = parse12(x240);
+      if (x241 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x242 = x241;
     }
-    out["waiting"] = x271;
-    seen++;
+    if (x242 !== x240) v["waiting"] = x242;
+    if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x273 = v["stallsSeen"];
-    let x274: unknown;
-    if (x273 === undefined) x274 = undefined;
-    else {
-      if (typeof x273 !== "number" || !Number.isFinite(x273)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x273)) return NOT_ACCEPTED;
-      if (x273 < 0) return NOT_ACCEPTED;
-      x274 = x273;
+    const x243 = v["stallsSeen"];
+    if (x243 !== undefined) {
+      if (typeof x243 !== "number" || !Number.isFinite(x243)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x243)) return NOT_ACCEPTED;
+      if (x243 < 0) return NOT_ACCEPTED;
     }
-    out["stallsSeen"] = x274;
-    seen++;
+    if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
-  const x275 = v["status"];
-  if (x275 !== "cancelled") return NOT_ACCEPTED;
-  out["status"] = x275;
-  seen++;
+  {
+    const x244 = v["status"];
+    if (x244 !== "cancelled") return NOT_ACCEPTED;
+    if (keys[n++] !== "status") inOrder = false;
+  }
   if ("startedAt" in v) {
-    const x276 = v["startedAt"];
-    let x277: unknown;
-    if (x276 === undefined) x277 = undefined;
-    else {
-      if (typeof x276 !== "string") return NOT_ACCEPTED;
-      if (x276.length < 1) return NOT_ACCEPTED;
-      x277 = x276;
+    const x245 = v["startedAt"];
+    if (x245 !== undefined) {
+      if (typeof x245 !== "string") return NOT_ACCEPTED;
+      if (x245.length < 1) return NOT_ACCEPTED;
     }
-    out["startedAt"] = x277;
-    seen++;
+    if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
-  const x278 = v["finishedAt"];
-  if (typeof x278 !== "string") return NOT_ACCEPTED;
-  if (x278.length < 1) return NOT_ACCEPTED;
-  out["finishedAt"] = x278;
-  seen++;
+  {
+    const x246 = v["finishedAt"];
+    if (typeof x246 !== "string") return NOT_ACCEPTED;
+    if (x246.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "finishedAt") inOrder = false;
+  }
   if ("reason" in v) {
-    const x279 = v["reason"];
-    let x280: unknown;
-    if (x279 === undefined) x280 = undefined;
-    else {
-      if (typeof x279 !== "string") return NOT_ACCEPTED;
-      if ((x279.length > 8000 ? codePoints(x279) : x279.length) > 8000) return NOT_ACCEPTED;
-      x280 = x279;
+    const x247 = v["reason"];
+    if (x247 !== undefined) {
+      if (typeof x247 !== "string") return NOT_ACCEPTED;
+      if ((x247.length > 8000 ? codePoints(x247) : x247.length) > 8000) return NOT_ACCEPTED;
     }
-    out["reason"] = x280;
-    seen++;
+    if (keys[n++] !== "reason") inOrder = false;
   }
   if ("summary" in v) {
-    const x281 = v["summary"];
-    let x282: unknown;
-    if (x281 === undefined) x282 = undefined;
-    else {
-      if (typeof x281 !== "string") return NOT_ACCEPTED;
-      if ((x281.length > 8000 ? codePoints(x281) : x281.length) > 8000) return NOT_ACCEPTED;
-      x282 = x281;
+    const x248 = v["summary"];
+    if (x248 !== undefined) {
+      if (typeof x248 !== "string") return NOT_ACCEPTED;
+      if ((x248.length > 8000 ? codePoints(x248) : x248.length) > 8000) return NOT_ACCEPTED;
     }
-    out["summary"] = x282;
-    seen++;
+    if (keys[n++] !== "summary") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["id"] = v["id"];
+  out["agent"] = v["agent"];
+  out["name"] = v["name"];
+  if ("description" in v) out["description"] = v["description"];
+  out["priority"] = v["priority"];
+  out["steps"] = v["steps"];
+  if ("progress" in v) out["progress"] = v["progress"];
+  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
+  out["tags"] = v["tags"];
+  out["after"] = v["after"];
+  if ("group" in v) out["group"] = v["group"];
+  out["meta"] = v["meta"];
+  out["createdBy"] = v["createdBy"];
+  out["createdAt"] = v["createdAt"];
+  out["queuedAt"] = v["queuedAt"];
+  out["updatedAt"] = v["updatedAt"];
+  out["lastSeenAt"] = v["lastSeenAt"];
+  out["attempts"] = v["attempts"];
+  out["retries"] = v["retries"];
+  out["maxRetries"] = v["maxRetries"];
+  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
+  if ("notify" in v) out["notify"] = v["notify"];
+  if ("route" in v) out["route"] = v["route"];
+  if ("push" in v) out["push"] = v["push"];
+  if ("stop" in v) out["stop"] = v["stop"];
+  if ("waiting" in v) out["waiting"] = v["waiting"];
+  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
+  out["status"] = v["status"];
+  if ("startedAt" in v) out["startedAt"] = v["startedAt"];
+  out["finishedAt"] = v["finishedAt"];
+  if ("reason" in v) out["reason"] = v["reason"];
+  if ("summary" in v) out["summary"] = v["summary"];
   return out;
 }
 
 // (root).agents
 function parse17(v: unknown): unknown {
   if (!isPlainObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x284 = parse18(v[key]);
-    if (x284 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    out[key] = x284;
+    const x251 = v[key];
+    const x252 = parse18(x251);
+    if (x252 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x252 !== x251) v[key] = x252;
   }
-  return out;
+  return v;
 }
 
 // (root).agents.*
 function parse18(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
-  const out: Obj = {};
-  let seen = 0;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
   if ("limit" in v) {
-    const x285 = v["limit"];
-    let x286: unknown;
-    if (x285 === undefined) x286 = undefined;
-    else {
-      if (typeof x285 !== "number" || !Number.isFinite(x285)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x285)) return NOT_ACCEPTED;
-      if (x285 < 1) return NOT_ACCEPTED;
-      if (x285 > 100) return NOT_ACCEPTED;
-      x286 = x285;
+    const x253 = v["limit"];
+    if (x253 !== undefined) {
+      if (typeof x253 !== "number" || !Number.isFinite(x253)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x253)) return NOT_ACCEPTED;
+      if (x253 < 1) return NOT_ACCEPTED;
+      if (x253 > 100) return NOT_ACCEPTED;
     }
-    out["limit"] = x286;
-    seen++;
+    if (keys[n++] !== "limit") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
-  if (seen !== Object.keys(v).length) return NOT_ACCEPTED;
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  if ("limit" in v) out["limit"] = v["limit"];
   return out;
 }
