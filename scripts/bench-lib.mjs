@@ -162,6 +162,7 @@ export function interleave(commands, { runs, warmup, env }) {
 }
 
 export function median(values) {
+  if (values.length === 0) return Number.NaN;
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick] [-- --runs N] [-- --no-build] [-- --bin other/bin/taskpulse.js]`: taskpulse's
-// performance figures (SPEC.md §9), measured
-// side by side in one run with plain Node. It builds its own fixture stores (written directly in the store's
-// format), times whole processes in interleaved rounds and prints medians, then one JSON line of every figure, so
-// that results can be compared over time. It judges nothing and exits 0 unless a run fails; the CI guard is
-// scripts/bench-guard.mjs.
+// performance figures (SPEC.md §9), measured side by side in one run with plain Node. It builds its own fixture
+// stores (written directly in the store's format), times whole processes in interleaved rounds and prints medians,
+// then one JSON line of every figure, so that results can be compared over time. It judges nothing and exits 0
+// unless a run fails; the CI guard is scripts/bench-guard.mjs. --bin measures another build (an older checkout).
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -44,7 +43,7 @@ const env = benchEnv();
 const root = tempRoot();
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const row = (label, value, extra = "", target = "") =>
-  out(`  ${label.padEnd(34)}${String(value).padStart(10)}  ${extra.padEnd(16)}${target}`);
+  out(`  ${label.padEnd(34)}${String(value).padStart(10)}  ${extra.padEnd(22)}${target}`.trimEnd());
 
 try {
   out(`taskpulse bench${quick ? " (quick)" : ""}: ${BIN}`);
@@ -74,7 +73,7 @@ try {
   const nodeMs = median(startup.node);
   const heartbeatMs = median(startup.heartbeat);
   const statusMs = median(startup.status);
-  out("start-up                              median ms  ratio           target");
+  out("start-up                              median ms  ratio                 target");
   row("node -e ''", round1(nodeMs));
   row("taskpulse heartbeat", round1(heartbeatMs), `${round2(heartbeatMs / nodeMs)} × node`, "≤ 1.5 × node (goal 1.2)");
   row("taskpulse status", round1(statusMs), `${round2(statusMs / nodeMs)} × node`);
@@ -127,7 +126,8 @@ try {
   const slowestWaitMs = waits.length ? Math.max(...waits) : null;
   out(`contention: ${CONTENTION.processes} processes × ${CONTENTION.heartbeats} heartbeats on one store`);
   row("total", `${round2(totalS)} s`);
-  row("slowest lock wait", slowestWaitMs === null ? "?" : `${round1(slowestWaitMs)} ms`, `median ${round1(median(waits))} ms`, "< 2000 ms");
+  const medianWait = waits.length ? `median ${round1(median(waits))} ms` : "(not reported)";
+  row("slowest lock wait", slowestWaitMs === null ? "?" : `${round1(slowestWaitMs)} ms`, medianWait, "< 2000 ms");
   row("failed calls", failedCalls, "", "0");
   row("lost updates", lostUpdates, `${chain.length} of ${expected} committed`, "0");
   out();
