@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as z from "zod";
 import type { Deps } from "../src/cli/deps.ts";
-import { buildProgram } from "../src/cli/program.ts";
+import { COMMANDS } from "../src/cli/program.ts";
 import { run } from "../src/cli/run.ts";
 import { commandData, errorEnvelopeSchema, messageToolArgsSchema, pushSchema, summarySchema } from "../src/cli/schemas.ts";
 import { auditEntrySchema, stopRequestSchema, taskSchema } from "../src/core/model.ts";
@@ -287,8 +287,9 @@ const SHARED: [string, z.ZodType, string][] = [
 
 /** The program's command names, from the commander program itself. */
 function commandsOf(): string[] {
-  const program = buildProgram({} as Deps, () => {}, { writeOut() {}, writeErr() {}, outputError() {} });
-  return program.commands.map((c) => c.name());
+  // Every command name the program registers; aliases (complete, fail) are listed with their command.
+  const aliases = new Set(Object.values(ALIASES));
+  return COMMANDS.flatMap((entry) => entry.names).filter((name) => !aliases.has(name));
 }
 
 const ALIASES: Record<string, string> = { done: "complete", error: "fail", skill: "skill install" };

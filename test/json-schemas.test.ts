@@ -73,8 +73,8 @@ describe("--json output matches the documented schemas", () => {
     expect(errorEnvelopeSchema.safeParse(usage.json).success).toBe(true);
   });
 
-  it("every documented name is a real command (aliases map to their command)", () => {
-    const program = buildProgram({} as never, () => {}, { writeOut() {}, writeErr() {}, outputError() {} });
+  it("every documented name is a real command (aliases map to their command)", async () => {
+    const program = await buildProgram({} as never, () => {}, { writeOut() {}, writeErr() {}, outputError() {} });
     const names = new Set(program.commands.map((c) => c.name()));
     for (const documented of Object.keys(commandData)) expect(names, documented).toContain(documented);
   });

@@ -1,5 +1,6 @@
 // Everything that varies between a real run and a test: injected once, so tests pass a fixed clock and capture
 // output instead of faking timers or globals.
+import { fdWriter, stdoutIsTTY } from "./stdio.ts";
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
@@ -17,20 +18,18 @@ export interface Deps {
 }
 
 export function processDeps(): Deps {
+  const isTTY = stdoutIsTTY();
   return {
     env: process.env,
     cwd: process.cwd(),
     home: process.env.HOME ?? "",
-    stdout: (text) => {
-      process.stdout.write(text);
-    },
-    stderr: (text) => {
-      process.stderr.write(text);
-    },
+    stdout: fdWriter(1, () => process.stdout),
+    stderr: fdWriter(2, () => process.stderr),
     now: () => new Date(),
     random: Math.random,
-    isTTY: process.stdout.isTTY === true,
-    columns: process.stdout.columns ?? 80,
+    isTTY,
+    // process.stdout.columns is undefined unless stdout is a terminal
+    columns: isTTY ? (process.stdout.columns ?? 80) : 80,
     passthrough: {
       stdout: (chunk) => {
         process.stdout.write(chunk);

@@ -1,29 +1,6 @@
 // Builds a fresh commander program per run (tests run many in one process). Each command lives in its own file
-// under commands/ and registers itself here.
+// under commands/ and is listed in COMMANDS below; a run loads only the command it runs.
 import { Command, Option } from "commander";
-import { registerAgents } from "./commands/agents.ts";
-import { registerAlerts } from "./commands/alerts.ts";
-import { registerCleanup } from "./commands/cleanup.ts";
-import { registerCompletion } from "./commands/completion.ts";
-import { registerCreate } from "./commands/create.ts";
-import { registerDelivery } from "./commands/delivery.ts";
-import { registerHeartbeatLine } from "./commands/heartbeat-line.ts";
-import { registerHistory } from "./commands/history.ts";
-import { registerJobs } from "./commands/jobs.ts";
-import { registerLifecycle } from "./commands/lifecycle.ts";
-import { registerLimit } from "./commands/limit.ts";
-import { registerLog } from "./commands/log.ts";
-import { registerPushed } from "./commands/pushed.ts";
-import { registerQuery } from "./commands/query.ts";
-import { registerRunJob } from "./commands/run-job.ts";
-import { registerServe } from "./commands/serve.ts";
-import { registerSkill } from "./commands/skill.ts";
-import { registerStart } from "./commands/start.ts";
-import { registerState } from "./commands/state.ts";
-import { registerStats } from "./commands/stats.ts";
-import { registerStatus } from "./commands/status.ts";
-import { registerStop } from "./commands/stop.ts";
-import { registerWait } from "./commands/wait.ts";
 import { type Ctx, createContext, type GlobalOptions } from "./context.ts";
 import type { Deps } from "./deps.ts";
 import type { Outcome } from "./outcome.ts";
@@ -61,7 +38,60 @@ export interface OutputConfig {
   outputError(str: string, write: (str: string) => void): void;
 }
 
-export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, output: OutputConfig): Command {
+export type Register = (program: Command, app: App) => void;
+
+export interface CommandEntry {
+  /** The name and aliases the command registers (test/program.test.ts checks them against the program). */
+  names: readonly string[];
+  load(): Promise<Register>;
+}
+
+/**
+ * Every command, in the order `--help` lists them. A run imports only the module of the command it runs (all of
+ * them for help or an unknown command), so what a command imports costs only the calls that run it, and a new
+ * command slows no other. To add one: write commands/<verb>.ts exporting registerVerb(program, app), and add a line
+ * here with the names it registers.
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { names: ["create"], load: async () => (await import("./commands/create.ts")).registerCreate },
+  { names: ["start"], load: async () => (await import("./commands/start.ts")).registerStart },
+  { names: ["next"], load: async () => (await import("./commands/next.ts")).registerNext },
+  { names: ["heartbeat"], load: async () => (await import("./commands/heartbeat.ts")).registerHeartbeat },
+  { names: ["done", "complete"], load: async () => (await import("./commands/done.ts")).registerDone },
+  { names: ["error", "fail"], load: async () => (await import("./commands/fail.ts")).registerFail },
+  { names: ["retry"], load: async () => (await import("./commands/retry.ts")).registerRetry },
+  { names: ["cancel"], load: async () => (await import("./commands/cancel.ts")).registerCancel },
+  { names: ["status"], load: async () => (await import("./commands/status.ts")).registerStatus },
+  { names: ["log"], load: async () => (await import("./commands/log.ts")).registerLog },
+  { names: ["limit"], load: async () => (await import("./commands/limit.ts")).registerLimit },
+  { names: ["pushed"], load: async () => (await import("./commands/pushed.ts")).registerPushed },
+  { names: ["cleanup"], load: async () => (await import("./commands/cleanup.ts")).registerCleanup },
+  { names: ["query"], load: async () => (await import("./commands/query.ts")).registerQuery },
+  { names: ["stats"], load: async () => (await import("./commands/stats.ts")).registerStats },
+  { names: ["history"], load: async () => (await import("./commands/history.ts")).registerHistory },
+  { names: ["agents"], load: async () => (await import("./commands/agents.ts")).registerAgents },
+  { names: ["stop", "check", "ack"], load: async () => (await import("./commands/stop.ts")).registerStop },
+  { names: ["wait"], load: async () => (await import("./commands/wait.ts")).registerWait },
+  { names: ["run"], load: async () => (await import("./commands/run-job.ts")).registerRunJob },
+  { names: ["jobs"], load: async () => (await import("./commands/jobs.ts")).registerJobs },
+  { names: ["alerts"], load: async () => (await import("./commands/alerts.ts")).registerAlerts },
+  { names: ["delivery"], load: async () => (await import("./commands/delivery.ts")).registerDelivery },
+  { names: ["state"], load: async () => (await import("./commands/state.ts")).registerState },
+  { names: ["serve"], load: async () => (await import("./commands/serve.ts")).registerServe },
+  { names: ["skill"], load: async () => (await import("./commands/skill.ts")).registerSkill },
+  { names: ["heartbeat-line"], load: async () => (await import("./commands/heartbeat-line.ts")).registerHeartbeatLine },
+  { names: ["completion"], load: async () => (await import("./commands/completion.ts")).registerCompletion },
+];
+
+/**
+ * With `argv`, registers only the command it runs when that is certain (see commandName); without, every command.
+ */
+export async function buildProgram(
+  deps: Deps,
+  done: (outcome: Outcome) => void,
+  output: OutputConfig,
+  argv?: readonly string[],
+): Promise<Command> {
   const program = new Command("taskpulse");
   program
     .configureOutput(output)
@@ -94,29 +124,33 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
     },
   };
 
-  registerCreate(program, app);
-  registerStart(program, app);
-  registerLifecycle(program, app);
-  registerStatus(program, app);
-  registerLog(program, app);
-  registerLimit(program, app);
-  registerPushed(program, app);
-  registerCleanup(program, app);
-  registerQuery(program, app);
-  registerStats(program, app);
-  registerHistory(program, app);
-  registerAgents(program, app);
-  registerStop(program, app);
-  registerWait(program, app);
-  registerRunJob(program, app);
-  registerJobs(program, app);
-  registerAlerts(program, app);
-  registerDelivery(program, app);
-  registerState(program, app);
-  registerServe(program, app);
-  registerSkill(program, app);
-  registerHeartbeatLine(program, app);
-  registerCompletion(program, app);
+  const name = argv === undefined ? undefined : commandName(program, argv);
+  const one = COMMANDS.filter((entry) => name !== undefined && entry.names.includes(name));
+  const registers = await Promise.all((one.length > 0 ? one : COMMANDS).map((entry) => entry.load()));
+  for (const register of registers) register(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
+}
+
+/**
+ * The command commander will dispatch `argv` to: its first operand, found the way commander's parseOptions finds
+ * it (global options and their values skipped). Anything this does not follow exactly (an unknown option, a group
+ * of short flags, --help) gives undefined, and then every command is registered, as commander would need.
+ */
+export function commandName(program: Command, argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") return argv[i + 1];
+    if (arg.length < 2 || !arg.startsWith("-")) return arg;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const option = program.options.find((o) => o.short === arg || o.long === arg);
+    if (option && !option.optional) {
+      if (option.required) i++;
+      continue;
+    }
+    const withValue = eq > 2 ? program.options.find((o) => o.long === arg.slice(0, eq)) : undefined;
+    if (withValue?.required) continue;
+    return undefined;
+  }
+  return undefined;
 }

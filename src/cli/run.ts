@@ -9,10 +9,15 @@ import { renderPushText } from "./render/push-text.ts";
 
 const SCHEMA = 1;
 
-export async function run(argv: readonly string[], deps: Deps): Promise<number> {
+export interface RunOptions {
+  /** Register every command up front instead of only the one argv runs (tests check both print the same). */
+  allCommands?: boolean;
+}
+
+export async function run(argv: readonly string[], deps: Deps, options: RunOptions = {}): Promise<number> {
   const flags = preScan(argv);
   const state: { outcome?: Outcome; commanderMessage?: string } = {};
-  const program = buildProgram(
+  const program = await buildProgram(
     deps,
     (outcome) => {
       state.outcome = outcome;
@@ -27,6 +32,7 @@ export async function run(argv: readonly string[], deps: Deps): Promise<number> 
         if (!flags.json) deps.stderr(s);
       },
     },
+    options.allCommands ? undefined : argv,
   );
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -1,20 +1,11 @@
 // The data model, as zod schemas (validated at every edge: CLI input and every file read) and the types derived
 // from them. Task status is a discriminated union: each variant carries the timestamps valid in that state.
-import { z } from "zod";
+// Loading this module loads zod and builds every schema (~20 ms): code that runs on every call imports types from
+// here (`import type`, erased) and values from model-constants.ts; the schemas are for the edges that need them.
+import * as z from "zod";
+import { LIMITS } from "./model-constants.ts";
 
-export const SCHEMA_VERSION = 1;
-
-export const LIMITS = {
-  name: 200,
-  text: 8000,
-  steps: 100,
-  tags: 20,
-  tag: 40,
-  meta: 50,
-  metaKey: 64,
-  metaValue: 1000,
-  after: 20,
-} as const;
+export { FINISHED, isFinished, LIMITS, SCHEMA_VERSION, TASK_STATUSES } from "./model-constants.ts";
 
 const iso = z.string().min(1);
 const text = z.string().max(LIMITS.text);
@@ -124,12 +115,6 @@ export const taskSchema = z.discriminatedUnion("status", [
 export type Task = z.infer<typeof taskSchema>;
 export type TaskStatus = Task["status"];
 export type TaskOf<S extends TaskStatus> = Extract<Task, { status: S }>;
-export const TASK_STATUSES: readonly TaskStatus[] = ["pending", "running", "done", "failed", "cancelled"];
-export const FINISHED: readonly TaskStatus[] = ["done", "failed", "cancelled"];
-
-export function isFinished(task: Task): task is TaskOf<"done" | "failed" | "cancelled"> {
-  return task.status === "done" || task.status === "failed" || task.status === "cancelled";
-}
 
 export const agentConfigSchema = z.object({
   limit: z.number().int().min(1).max(100).optional(),

@@ -1,7 +1,7 @@
 // Validation of names that end up in paths or in other people's terminals. Agent, job and state names never
 // contain path separators or `..`, never start with `-`, and are bounded.
 import { UsageError } from "./errors.ts";
-import { LIMITS } from "./model.ts";
+import { LIMITS } from "./model-constants.ts";
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -9,10 +9,8 @@ import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import { ARCHIVE_DIR, appendToArchive, pruneArchive, readArchived, readSummaries, type TaskSummary } from "./archive.ts";
 import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
-import { appendRunRecords, COMPACT_EVERY, compactRunFile, listRunFiles, readRunRecords } from "./job-runs.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
-import { acquireLock } from "./lock.ts";
-import { listDocs, readDoc, type StateDoc, updateDoc } from "./state-docs.ts";
+import type { StateDoc } from "./state-docs.ts";
 import { fileFingerprint, JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
 import type { ChangeFeed, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
 
@@ -45,6 +43,8 @@ export interface JsonStoreOptions {
   rotateBytes?: number;
   /** Who we are, for the lock-owner note. */
   owner: { agent: string; command: string };
+  /** Told how long each transaction waited for the lock (for the benchmark's contention figures). */
+  onLockWait?: ((ms: number) => void) | undefined;
 }
 
 function snapshotOf(state: StateFile): Snapshot {
@@ -127,22 +127,31 @@ export class JsonStore implements Store {
   }
 
   async read(): Promise<Snapshot> {
-    return snapshotOf(loadState(this.location).state);
+    return snapshotOf((await loadState(this.location)).state);
   }
 
   async transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T> {
     mkdirSync(this.location, { recursive: true, mode: 0o700 });
+    // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, signal-exit).
+    const { acquireLock } = await import("./lock.ts");
     for (let attempt = 1; ; attempt++) {
+      const asked = process.hrtime.bigint();
+      // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, signal-exit).
+      const { acquireLock } = await import("./lock.ts");
       const held = await acquireLock(this.location, {
         waitMs: this.options.lockWaitMs,
         owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
       });
+      this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
       try {
-        const { state, fingerprint } = loadState(this.location);
+        const { state, fingerprint } = await loadState(this.location);
         const tx = new JsonTx(state);
         const result = await fn(tx);
         if (tx.ops.size > 0 || tx.counterUsed) this.commit(state, fingerprint, tx, () => held.compromised);
         // Run history follows the committed state, still under the lock, so its order matches the state's.
+        // (job-runs.ts loads zod for its record schema: imported only when there are runs to write.)
+        const { appendRunRecords, COMPACT_EVERY } =
+          tx.runs.size > 0 ? await import("./job-runs.ts") : ({} as typeof import("./job-runs.ts"));
         for (const [jobId, records] of tx.runs) {
           const finished = records.filter((r) => r.kind === "finished" && !r.late).length;
           const runs = state.jobs[jobId]?.totals.runs ?? 0;
@@ -236,12 +245,15 @@ export class JsonStore implements Store {
   }
 
   async runRecords(jobId: string): Promise<RunRecord[]> {
+    const { readRunRecords } = await import("./job-runs.ts");
     return readRunRecords(this.location, jobId);
   }
 
   async pruneRuns(options: { keep: number; before?: Date }): Promise<PruneRunsResult> {
+    const { compactRunFile, listRunFiles } = await import("./job-runs.ts");
     const jobs = listRunFiles(this.location);
     if (jobs.length === 0) return { jobs: 0, removedRuns: 0 };
+    const { acquireLock } = await import("./lock.ts");
     const held = await acquireLock(this.location, {
       waitMs: this.options.lockWaitMs,
       owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
@@ -263,10 +275,12 @@ export class JsonStore implements Store {
   }
 
   async readDoc(name: string): Promise<StateDoc | undefined> {
+    const { readDoc } = await import("./state-docs.ts");
     return readDoc(this.location, name);
   }
 
   async updateDoc(name: string, fn: (current: StateDoc | undefined) => unknown, now: Date): Promise<{ doc: StateDoc; changed: boolean }> {
+    const { updateDoc } = await import("./state-docs.ts");
     return updateDoc(this.location, name, fn, {
       waitMs: this.options.lockWaitMs,
       owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
@@ -275,17 +289,18 @@ export class JsonStore implements Store {
   }
 
   async listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]> {
+    const { listDocs } = await import("./state-docs.ts");
     return listDocs(this.location);
   }
 
   async auditTrail(taskId: string): Promise<AuditEntry[]> {
-    const { state } = loadState(this.location);
+    const { state } = await loadState(this.location);
     if (!state.tasks[taskId]) return readArchived(this.location, taskId)?.audit ?? [];
     return this.auditTrails(new Set([taskId]), state.txn).get(taskId) ?? [];
   }
 
   async archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]> {
-    const hot = loadState(this.location).state.tasks;
+    const hot = (await loadState(this.location)).state.tasks;
     return [...readSummaries(this.location, range).values()].filter((s) => !hot[s.id]);
   }
 

@@ -1,24 +1,16 @@
 // Reading and validating the hot state file. A file that does not parse or validate is never overwritten: the
 // caller gets StoreCorruptError (exit 6) and the file stays byte for byte where it is for `taskpulse doctor`.
+// Every read is validated against stateFileSchema (state-schema.ts): first by the zod-free parser generated from it,
+// which accepts what taskpulse writes at a fraction of the cost; whatever it does not accept goes through the zod
+// schema itself (loaded only then), which has the last word and the error message.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
 import { StoreCorruptError } from "../core/errors.ts";
-import { jobSchema } from "../core/job-model.ts";
-import { agentConfigSchema, SCHEMA_VERSION, taskSchema } from "../core/model.ts";
+import { SCHEMA_VERSION } from "../core/model-constants.ts";
+import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
+import type { StateFile } from "./state-schema.ts";
 
-export const stateFileSchema = z.object({
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  seq: z.number().int().nonnegative(),
-  txn: z.string().nullable(),
-  /** Handed out by nextCounter(): task ids embed it, so an id is never reused, archived or not. */
-  counter: z.number().int().nonnegative().default(0),
-  tasks: z.record(z.string(), taskSchema),
-  agents: z.record(z.string(), agentConfigSchema),
-  /** Cron-job summaries (small; run records with output live in jobs/<id>.jsonl). Absent in older files. */
-  jobs: z.record(z.string(), jobSchema).default({}),
-});
-export type StateFile = z.infer<typeof stateFileSchema>;
+export type { StateFile } from "./state-schema.ts";
 
 export function emptyState(): StateFile {
   return { schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks: {}, agents: {}, jobs: {} };
@@ -33,7 +25,7 @@ export interface LoadedState {
 export const STATE_FILE = "state.json";
 export const JOURNAL_FILE = "journal.jsonl";
 
-export function loadState(dir: string): LoadedState {
+export async function loadState(dir: string): Promise<LoadedState> {
   const path = join(dir, STATE_FILE);
   let raw: string;
   let fingerprint: string;
@@ -47,7 +39,7 @@ export function loadState(dir: string): LoadedState {
     if (code === "EACCES") throw new StoreCorruptError(`cannot read ${path}: permission denied`, "check the store's owner and permissions");
     throw err;
   }
-  return { state: parseState(raw, path), fingerprint };
+  return { state: await parseState(raw, path), fingerprint };
 }
 
 /**
@@ -74,7 +66,7 @@ function missingState(dir: string): StateFile {
   return emptyState();
 }
 
-export function parseState(raw: string, path: string): StateFile {
+export async function parseState(raw: string, path: string): Promise<StateFile> {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -88,6 +80,9 @@ export function parseState(raw: string, path: string): StateFile {
       "upgrade taskpulse; the file was not changed",
     );
   }
+  const fast = parseStateFast(json);
+  if (fast !== NOT_ACCEPTED) return fast as StateFile;
+  const { stateFileSchema } = await import("./state-schema.ts");
   const parsed = stateFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { abandonTask } from "../../core/lifecycle.ts";
-import { isFinished, type Task } from "../../core/model.ts";
+import type { Task } from "../../core/model.ts";
+import { isFinished } from "../../core/model-constants.ts";
 import { printable } from "../../core/names.ts";
 import type { Push } from "../../core/push.ts";
 import { parseDuration } from "../../core/time.ts";

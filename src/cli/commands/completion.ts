@@ -1,7 +1,8 @@
 import { Argument, type Command } from "commander";
 import { completionScript, programSpec, SHELLS, type Shell } from "../completion.ts";
+import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import { type App, buildProgram, example } from "../program.ts";
 
 export function registerCompletion(program: Command, app: App): void {
   program
@@ -16,10 +17,13 @@ export function registerCompletion(program: Command, app: App): void {
         "taskpulse completion fish > ~/.config/fish/completions/taskpulse.fish",
       ),
     )
-    .action(app.action((_ctx, shell: Shell) => completion(program, shell)));
+    .action(app.action((ctx, shell: Shell) => completion(ctx, shell)));
 }
 
-export function completion(program: Command, shell: Shell): Outcome {
-  const script = completionScript(shell, programSpec(program));
+export async function completion(ctx: Ctx, shell: Shell): Promise<Outcome> {
+  // A run registers only the command it runs; the script describes every command, so build the whole program.
+  const sink = { writeOut() {}, writeErr() {}, outputError() {} };
+  const full = await buildProgram(ctx.deps, () => {}, sink);
+  const script = completionScript(shell, programSpec(full));
   return { data: { shell, script }, lines: [script.trimEnd()], quiet: script.trimEnd() };
 }

@@ -93,11 +93,9 @@ export async function serve(ctx: Ctx, opts: ServeCommandOptions, fixedClock: boo
 
 function untilStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(signal);
-    };
+    // The listeners stay registered: removing them inside the handler would leave signal-exit (loaded with the lock
+    // library by the first change) as the last listener, and it then re-raises the signal and kills the process.
+    const on = (signal: NodeJS.Signals) => resolve(signal);
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
   });

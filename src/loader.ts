@@ -1,0 +1,162 @@
+// Loads the one-file bundle through a V8 code cache, so a start does not compile again what an earlier start
+// compiled. Guarantee: the cache can make a start faster, never different. A cache is used only when its header
+// names this Node (version, V8, arch) and this exact bundle file (the build id the build wrote into its first line,
+// and the file's size and change time), and when its payload is intact. Anything else (missing, corrupt, for another
+// Node or bundle, rejected by V8, an unwritable directory) runs without the cache, silently, and writes a fresh one
+// where it can. Built to dist/loader.cjs and required by bin/taskpulse.js.
+//
+// Why the payload is stored twice: V8 does not verify a code cache in release builds (a flipped byte in the middle
+// crashes the process), so it must be checked before use; hashing it costs more than the rest of the start
+// (node:crypto or node:zlib each load ~5 ms of modules, and a hash in JS runs cold), while comparing two copies is
+// one memcmp.
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Script } from "node:vm";
+
+const MAGIC = "taskpulse-code-cache/1";
+/** The first line of a bundle written by scripts/build.mjs: `// taskpulse-build <id>`. */
+const BUILD_LINE = /^\/\/ taskpulse-build ([0-9a-f]+)\n/;
+
+export type CacheUse = "hit" | "miss" | "rejected" | "off";
+
+export interface LoadedBundle<T> {
+  exports: T;
+  /** How the cache was used: for the benchmark and tests, never for behaviour. */
+  cache: CacheUse;
+  /**
+   * Writes a fresh cache when this start had none it could use. Call it after the work, so that the cache also
+   * holds the functions the work compiled. Never throws.
+   */
+  saveCache(): void;
+}
+
+export interface LoadOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where a cache may live, most preferred first; default: next to the bundle, then the user's cache directory. */
+  cacheFiles?: readonly string[];
+  /** The bundle's own `require` (it only requires Node's built-in modules). */
+  require: NodeJS.Require;
+}
+
+export function loadBundle<T>(bundlePath: string, options: LoadOptions): LoadedBundle<T> {
+  const env = options.env ?? process.env;
+  const { source, size, ctimeMs } = readBundle(bundlePath);
+  const buildId = BUILD_LINE.exec(source)?.[1];
+  const off = env.TASKPULSE_CODE_CACHE === "off" || buildId === undefined;
+  const key = `${MAGIC} node-${process.version} v8-${process.versions.v8} ${process.arch} ${buildId} ${size} ${ctimeMs}`;
+  const files = off ? [] : (options.cacheFiles ?? defaultCacheFiles(bundlePath, buildId, env));
+  const found = readCache(files, key);
+  const script = new Script(wrap(source), { filename: bundlePath, ...(found ? { cachedData: found } : {}) });
+  const cache: CacheUse = off ? "off" : !found ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
+  const module = { exports: {} as T };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run.call(module.exports, module.exports, options.require, module, bundlePath, dirname(bundlePath));
+  return {
+    exports: module.exports,
+    cache,
+    saveCache() {
+      if (cache === "miss" || cache === "rejected") writeCache(files, key, script);
+    },
+  };
+}
+
+function readBundle(path: string): { source: string; size: number; ctimeMs: number } {
+  const fd = openSync(path, "r");
+  try {
+    const stat = fstatSync(fd);
+    const buffer = Buffer.allocUnsafe(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = readSync(fd, buffer, read, stat.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return { source: buffer.toString("utf8", 0, read), size: read, ctimeMs: stat.ctimeMs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The same wrapper Node puts around a CommonJS file. */
+function wrap(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
+}
+
+function defaultCacheFiles(bundlePath: string, buildId: string | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
+  const files = [`${bundlePath}.v8cache`];
+  // For installs whose dist/ is read-only: a directory of the user's own, never a shared one such as /tmp (a cache
+  // is code). The name tells installs apart, so that two of them do not overwrite each other's cache.
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : "");
+  if (base) files.push(join(base, "taskpulse", `${buildId}-${pathTag(bundlePath)}.v8cache`));
+  return files;
+}
+
+/** A short tag for a path (FNV-1a); it only keeps installs apart, the header check decides. */
+function pathTag(path: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * Creates the directory and, if missing, its parent (~/.cache/taskpulse). Not mkdirSync's `recursive`, which
+ * loops forever on some paths (under /proc, for one); a cache is never worth a hang.
+ */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT") throw err;
+    mkdirSync(dirname(dir), { mode: 0o700 });
+    mkdirSync(dir, { mode: 0o700 });
+  }
+}
+
+/** A cache file: the line `<key> <payload length>`, then the payload twice. */
+function readCache(files: readonly string[], key: string): Buffer | undefined {
+  for (const file of files) {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(file);
+    } catch {
+      continue;
+    }
+    const end = raw.indexOf(10);
+    if (end < 0 || end > 1024) continue;
+    const header = raw.toString("latin1", 0, end);
+    if (!header.startsWith(`${key} `)) continue;
+    const length = Number(header.slice(key.length + 1));
+    if (!Number.isSafeInteger(length) || length <= 0 || raw.length !== end + 1 + 2 * length) continue;
+    const payload = raw.subarray(end + 1, end + 1 + length);
+    if (payload.equals(raw.subarray(end + 1 + length))) return payload;
+  }
+  return undefined;
+}
+
+function writeCache(files: readonly string[], key: string, script: Script): void {
+  let payload: Buffer;
+  try {
+    payload = script.createCachedData();
+  } catch {
+    return;
+  }
+  const data = Buffer.concat([Buffer.from(`${key} ${payload.length}\n`, "latin1"), payload, payload]);
+  for (const file of files) {
+    // Temp file and rename: concurrent starts each put a whole cache in place, never a torn one.
+    const temp = `${file}.${process.pid}.tmp`;
+    try {
+      makeDir(dirname(file));
+      writeFileSync(temp, data, { mode: 0o600 });
+      renameSync(temp, file);
+      return;
+    } catch {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // it was never written
+      }
+    }
+  }
+}

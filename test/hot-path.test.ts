@@ -1,0 +1,41 @@
+// What the hottest calls load (not how long they take: timings belong to `npm run bench`). zod costs a call
+// ~20 ms and the lock library a few; a heartbeat must not load zod, a read must load neither. A static import of
+// the zod schemas (src/core/model.ts) on one of these paths fails here.
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, cleanEnv, spawnCliSync, tempDir } from "./helpers.ts";
+
+/** Runs the built command with a preload that reports, at exit, which libraries left their marks on the process. */
+function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boolean; stdout: string } {
+  const probe = join(tempDir(), "probe.cjs");
+  writeFileSync(
+    probe,
+    `process.on("exit", () => require("node:fs").writeSync(2, "\\nprobe " + JSON.stringify({
+      zod: Object.getOwnPropertyNames(globalThis).some((n) => n.startsWith("__zod")),
+      lockLibrary: "__signal_exit_emitter__" in process,
+    }) + "\\n"));`,
+  );
+  const r = spawnSync(process.execPath, ["-r", probe, BIN, ...args], { env: cleanEnv(store), encoding: "utf8" });
+  const report = /probe (\{.*\})/.exec(r.stderr)?.[1];
+  expect(report, r.stderr).toBeDefined();
+  return { ...JSON.parse(report as string), stdout: r.stdout };
+}
+
+describe("the hot path", () => {
+  it("heartbeat loads the lock library but not zod; status and log load neither; create loads zod", () => {
+    const store = tempDir();
+    const id = spawnCliSync(store, ["create", "-q", "x", "--start"]).stdout.trim();
+    expect(loaded(store, ["heartbeat", id, "hi", "-q"])).toEqual({ zod: false, lockLibrary: true, stdout: "" });
+    expect(loaded(store, ["heartbeat", id, "with a push"])).toMatchObject({
+      zod: false,
+      lockLibrary: true,
+      stdout: expect.stringMatching(/^💓 ok\n--- push ---\n/),
+    });
+    expect(loaded(store, ["status"])).toMatchObject({ zod: false, lockLibrary: false });
+    expect(loaded(store, ["log", id])).toMatchObject({ zod: false, lockLibrary: false });
+    // the probe itself works: create validates its input with zod
+    expect(loaded(store, ["create", "-q", "y"])).toMatchObject({ zod: true, lockLibrary: true });
+  });
+});

@@ -1,0 +1,190 @@
+// The code cache may make a start faster, never wrong: whatever is wrong with the cache file, the bundle runs
+// without it, and a fresh cache is written where possible.
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadBundle } from "../src/loader.ts";
+import { cleanEnv, ROOT, tempDir } from "./helpers.ts";
+
+const require = createRequire(import.meta.url);
+
+function writeBundle(dir: string, body = "exports.answer = () => 6 * 7;", id = "0123abcd"): string {
+  const path = join(dir, "bundle.cjs");
+  writeFileSync(path, `// taskpulse-build ${id}\n"use strict";\n${body}\n`);
+  return path;
+}
+
+function load(bundle: string, cacheFiles: string[], env: Record<string, string> = {}) {
+  return loadBundle<{ answer(): number }>(bundle, { require, cacheFiles, env });
+}
+
+describe("loadBundle", () => {
+  it("runs without a cache, writes one after the work, and uses it next time", () => {
+    const dir = tempDir();
+    const bundle = writeBundle(dir);
+    const cacheFile = join(dir, "c", "bundle.v8cache");
+    const first = load(bundle, [cacheFile]);
+    expect(first.cache).toBe("miss");
+    expect(first.exports.answer()).toBe(42);
+    first.saveCache();
+    expect(existsSync(cacheFile)).toBe(true);
+    const second = load(bundle, [cacheFile]);
+    expect(second.cache).toBe("hit");
+    expect(second.exports.answer()).toBe(42);
+  });
+
+  it("ignores a cache whose payload was damaged (V8 itself would crash on it) and replaces it", () => {
+    const dir = tempDir();
+    const bundle = writeBundle(dir);
+    const cacheFile = join(dir, "bundle.v8cache");
+    load(bundle, [cacheFile]).saveCache();
+    const raw = readFileSync(cacheFile);
+    const middle = raw.indexOf(10) + 1 + Math.floor((raw.length - raw.indexOf(10)) / 4);
+    raw[middle] = (raw[middle] ?? 0) ^ 0xff;
+    writeFileSync(cacheFile, raw);
+    const damaged = load(bundle, [cacheFile]);
+    expect(damaged.cache).toBe("miss");
+    expect(damaged.exports.answer()).toBe(42);
+    damaged.saveCache();
+    expect(load(bundle, [cacheFile]).cache).toBe("hit");
+  });
+
+  it.each([
+    ["empty", Buffer.alloc(0)],
+    ["garbage", Buffer.from("\u0000\u0001garbage\nmore garbage")],
+    ["no newline", Buffer.alloc(5000, 1)],
+  ])("ignores a cache file that is %s", (_name, content) => {
+    const dir = tempDir();
+    const bundle = writeBundle(dir);
+    const cacheFile = join(dir, "bundle.v8cache");
+    writeFileSync(cacheFile, content);
+    const loaded = load(bundle, [cacheFile]);
+    expect(loaded.cache).toBe("miss");
+    expect(loaded.exports.answer()).toBe(42);
+  });
+
+  it("ignores a truncated cache", () => {
+    const dir = tempDir();
+    const bundle = writeBundle(dir);
+    const cacheFile = join(dir, "bundle.v8cache");
+    load(bundle, [cacheFile]).saveCache();
+    const raw = readFileSync(cacheFile);
+    writeFileSync(cacheFile, raw.subarray(0, raw.length - 10));
+    expect(load(bundle, [cacheFile]).cache).toBe("miss");
+  });
+
+  it("ignores the cache of an older bundle", () => {
+    const dir = tempDir();
+    const cacheFile = join(dir, "bundle.v8cache");
+    load(writeBundle(dir, "exports.answer = () => 1;", "aaaa"), [cacheFile]).saveCache();
+    const rebuilt = load(writeBundle(dir, "exports.answer = () => 2;", "bbbb"), [cacheFile]);
+    expect(rebuilt.cache).toBe("miss");
+    expect(rebuilt.exports.answer()).toBe(2);
+    // Same build id and length, edited in place: the change time tells.
+    load(writeBundle(dir, "exports.answer = () => 3;", "bbbb"), [cacheFile]).saveCache();
+    const edited = load(writeBundle(dir, "exports.answer = () => 4;", "bbbb"), [cacheFile]);
+    expect(edited.exports.answer()).toBe(4);
+  });
+
+  it("runs and writes a fresh cache when V8 rejects the one it is given", () => {
+    // In a fresh process: within one, V8 reuses what it compiled before and never looks at the cache.
+    const loader = join(ROOT, "dist", "loader.cjs");
+    const probe = (bundle: string, cacheFile: string) => {
+      const script = `const r = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(bundle)}, { require, cacheFiles: [${JSON.stringify(cacheFile)}] });
+        console.log(r.cache, r.exports.answer()); r.saveCache();`;
+      return spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout.trim();
+    };
+    const dir = tempDir();
+    const bundle = writeBundle(dir);
+    const cacheFile = join(dir, "bundle.v8cache");
+    expect(probe(bundle, cacheFile)).toBe("miss 42");
+    const other = writeBundle(tempDir(), "exports.answer = () => 'a different script of another length';");
+    const otherCache = join(dir, "other.v8cache");
+    probe(other, otherCache);
+    // A well-formed cache file for this bundle (right key, intact copies) whose payload V8 made for another script.
+    const header = readFileSync(cacheFile).toString("latin1").split("\n")[0] as string;
+    const key = header.slice(0, header.lastIndexOf(" "));
+    const raw = readFileSync(otherCache);
+    const start = raw.indexOf(10) + 1;
+    const payload = raw.subarray(start, start + (raw.length - start) / 2);
+    writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${key} ${payload.length}\n`), payload, payload]));
+    expect(probe(bundle, cacheFile)).toBe("rejected 42");
+    expect(probe(bundle, cacheFile)).toBe("hit 42");
+  });
+
+  it("falls back to the next place when a directory is not writable, and never throws", () => {
+    const dir = tempDir();
+    const bundle = writeBundle(dir);
+    const blocked = join(dir, "a-file");
+    writeFileSync(blocked, "");
+    const second = join(dir, "second", "bundle.v8cache");
+    // paths under a file and under /proc: no one may create a directory there (not even root, which these tests
+    // often run as, so a read-only directory would not do)
+    const files = [join(blocked, "bundle.v8cache"), "/proc/taskpulse-test/cache/bundle.v8cache", second];
+    const loaded = load(bundle, files);
+    expect(() => loaded.saveCache()).not.toThrow();
+    expect(existsSync(second)).toBe(true);
+    expect(load(bundle, files).cache).toBe("hit");
+    const nowhere = load(bundle, files.slice(0, 2));
+    expect(() => nowhere.saveCache()).not.toThrow();
+    expect(nowhere.exports.answer()).toBe(42);
+  });
+
+  it("can be turned off, and is off for a bundle without a build id", () => {
+    const dir = tempDir();
+    const cacheFile = join(dir, "bundle.v8cache");
+    const off = load(writeBundle(dir), [cacheFile], { TASKPULSE_CODE_CACHE: "off" });
+    off.saveCache();
+    expect(off.cache).toBe("off");
+    expect(existsSync(cacheFile)).toBe(false);
+    const plain = join(dir, "plain.cjs");
+    writeFileSync(plain, "exports.answer = () => 42;\n");
+    const noId = load(plain, [cacheFile]);
+    noId.saveCache();
+    expect(noId.cache).toBe("off");
+    expect(noId.exports.answer()).toBe(42);
+    expect(existsSync(cacheFile)).toBe(false);
+  });
+});
+
+describe("the installed command with its code cache", () => {
+  /** A copy of bin/ and dist/ of the built package, so that its cache next to the bundle is this test's own. */
+  function install(): string {
+    const dir = tempDir();
+    cpSync(join(ROOT, "bin"), join(dir, "bin"), { recursive: true });
+    mkdirSync(join(dir, "dist"));
+    for (const f of ["taskpulse.cjs", "loader.cjs"]) cpSync(join(ROOT, "dist", f), join(dir, "dist", f));
+    return dir;
+  }
+
+  function taskpulse(dir: string, store: string, ...args: string[]) {
+    const r = spawnSync(process.execPath, [join(dir, "bin", "taskpulse.js"), ...args], { env: cleanEnv(store), encoding: "utf8" });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it("works on the first call, with the cache, with a damaged cache and with a read-only install", () => {
+    const dir = install();
+    const store = tempDir();
+    const cacheFile = join(dir, "dist", "taskpulse.cjs.v8cache");
+    const id = taskpulse(dir, store, "create", "-q", "x", "--start").stdout.trim();
+    expect(id).toMatch(/^[a-z]/);
+    expect(existsSync(cacheFile)).toBe(true);
+    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+    const raw = readFileSync(cacheFile);
+    for (let i = raw.indexOf(10) + 100; i < raw.length; i += 997) raw[i] = (raw[i] ?? 0) ^ 0x5a;
+    writeFileSync(cacheFile, raw);
+    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+    // dist/ read-only: the cache goes to the user's cache directory instead (HOME is the store in cleanEnv)
+    chmodSync(join(dir, "dist"), 0o500);
+    try {
+      writeFileSync(cacheFile, "garbage");
+    } catch {
+      // root ignores the mode; the garbage then tests the same path
+    }
+    expect(taskpulse(dir, store, "status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
+    chmodSync(join(dir, "dist"), 0o700);
+  });
+});
