@@ -1,7 +1,7 @@
 // Guarantee: a file written through here is either entirely the old content or entirely the new one, and the new
 // content is on disk before this returns: temp file in the same directory (mode 0600) -> fsync -> rename -> fsync
 // of the directory. `fence` runs right before the rename and may abort it.
-import { closeSync, constants, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 export function writeFileDurably(path: string, data: string, fence?: () => void): void {
@@ -27,15 +27,18 @@ export function writeFileDurably(path: string, data: string, fence?: () => void)
   fsyncDir(dir);
 }
 
-const APPEND_NOFOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+const APPEND_NOFOLLOW = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 /**
  * Appends and fsyncs, so a record is on disk before the caller goes on. A symlink planted there is not followed.
- * Returns the file's size afterwards.
+ * Returns the file's size afterwards. If the file does not end with a newline (a writer was killed mid-append), a
+ * newline is written first: the torn line stays a line of its own, and the new record is not glued onto it.
  */
 export function appendDurably(path: string, data: string): number {
   const fd = openSync(path, APPEND_NOFOLLOW, 0o600);
   try {
+    const size = fstatSync(fd).size;
+    if (size > 0 && !endsWithNewline(fd, size)) data = `\n${data}`;
     writeAll(fd, data);
     fsyncSync(fd);
     return fstatSync(fd).size;
@@ -51,6 +54,11 @@ export function fsyncDir(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+function endsWithNewline(fd: number, size: number): boolean {
+  const last = Buffer.alloc(1);
+  return readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
 }
 
 function writeAll(fd: number, data: string): void {
