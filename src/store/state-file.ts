@@ -1,6 +1,6 @@
 // Reading and validating the hot state file. A file that does not parse or validate is never overwritten: the
 // caller gets StoreCorruptError (exit 6) and the file stays byte for byte where it is for `taskpulse doctor`.
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { StoreCorruptError } from "../core/errors.ts";
@@ -35,8 +35,14 @@ export function loadState(dir: string): LoadedState {
   let raw: string;
   let ino: number;
   try {
-    raw = readFileSync(path, "utf8");
-    ino = statSync(path).ino;
+    // Content and inode from one open file: the fence compares this inode, so it must be the file that was read.
+    const fd = openSync(path, "r");
+    try {
+      ino = fstatSync(fd).ino;
+      raw = readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { state: missingState(dir), ino: 0 };
