@@ -29,6 +29,9 @@ export interface LoadedState {
 
 export const STATE_FILE = "state.json";
 export const JOURNAL_FILE = "journal.jsonl";
+export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
+/** Written at each journal rotation; its presence means the store has history even when journal.jsonl is absent. */
+const CHECKPOINT_FILE = "checkpoint.json";
 
 export function loadState(dir: string): LoadedState {
   const path = join(dir, STATE_FILE);
@@ -54,18 +57,25 @@ export function loadState(dir: string): LoadedState {
 }
 
 function missingState(dir: string): StateFile {
-  // A store whose journal has entries but whose state file is gone lost its state: refuse rather than start empty.
-  try {
-    if (statSync(join(dir, JOURNAL_FILE)).size > 0) {
+  // A store with history (journal entries, or a checkpoint and older journal left by a rotation) whose state file is
+  // gone lost its state: refuse rather than start empty (which would also restart the id counter).
+  for (const file of [JOURNAL_FILE, CHECKPOINT_FILE, PREVIOUS_JOURNAL_FILE]) {
+    if (sizeOf(join(dir, file)) > 0) {
       throw new StoreCorruptError(
-        `${join(dir, STATE_FILE)} is missing but the journal has entries`,
-        "run `taskpulse doctor --repair` to rebuild it from the journal",
+        `${join(dir, STATE_FILE)} is missing but the store has history (${file})`,
+        "run `taskpulse doctor --repair` to rebuild it from the last good copy and the journal",
       );
     }
-  } catch (err) {
-    if (err instanceof StoreCorruptError) throw err;
   }
   return emptyState();
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 export function parseState(raw: string, path: string): StateFile {
