@@ -3,38 +3,20 @@
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (two waiters both took
 // a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record is journalled, and the
 // transaction is run again on fresh state. An update that returned is therefore never lost.
-import { existsSync, type FSWatcher, mkdirSync, readFileSync, renameSync, statSync, watch } from "node:fs";
+import { existsSync, type FSWatcher, mkdirSync, renameSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import { ARCHIVE_DIR, appendToArchive, pruneArchive, readArchived, readSummaries, type TaskSummary } from "./archive.ts";
 import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
+import { CHECKPOINT_FILE, type Checkpoint, readCheckpoint } from "./checkpoint.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import { acquireLock } from "./lock.ts";
-import { JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
+import { JOURNAL_FILE, loadState, PREVIOUS_JOURNAL_FILE, STATE_FILE, type StateFile } from "./state-file.ts";
 import type { ChangeFeed, Snapshot, Store, StoreTx } from "./store.ts";
 
 class FencedError extends Error {}
 
-export const CHECKPOINT_FILE = "checkpoint.json";
-export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
 const DEFAULT_ROTATE_BYTES = 8 * 1024 * 1024;
-
-interface Checkpoint {
-  v: 1;
-  seq: number;
-  txn: string | null;
-  state: StateFile;
-  audit: Record<string, AuditEntry[]>;
-}
-
-function readCheckpoint(dir: string): Checkpoint | undefined {
-  try {
-    return JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), "utf8")) as Checkpoint;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-}
 
 export interface JsonStoreOptions {
   lockWaitMs: number;

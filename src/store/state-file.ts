@@ -85,6 +85,11 @@ export function parseState(raw: string, path: string): StateFile {
   } catch (err) {
     throw new StoreCorruptError(`${path} is not valid JSON`, "the file was kept as it is; run `taskpulse doctor`", { cause: err });
   }
+  return validateState(json, path);
+}
+
+/** Validates a parsed state document (state.json, or the state inside checkpoint.json). */
+export function validateState(json: unknown, path: string): StateFile {
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === "number" && version > SCHEMA_VERSION) {
     throw new StoreCorruptError(
