@@ -1,5 +1,7 @@
 // Reading and validating the hot state file. A file that does not parse or validate is never overwritten: the
 // caller gets StoreCorruptError (exit 6) and the file stays byte for byte where it is for `taskpulse doctor`.
+// A file of an older schemaVersion is upgraded in memory on read (migrate) and written in the current version by the
+// next commit; a file of a newer one is refused (exit 6) and never rewritten.
 import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -88,15 +90,46 @@ export function parseState(raw: string, path: string): StateFile {
   return validateState(json, path);
 }
 
-/** Validates a parsed state document (state.json, or the state inside checkpoint.json). */
-export function validateState(json: unknown, path: string): StateFile {
-  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === "number" && version > SCHEMA_VERSION) {
+/** One upgrade step per released schemaVersion, keyed by the version it upgrades from (n -> n + 1). */
+export type Migration = (json: Record<string, unknown>) => Record<string, unknown>;
+
+/** Empty: schemaVersion 1 is the only one released so far. The step from 1 to 2 goes here as `1: (v1) => v2`. */
+export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+
+/**
+ * Brings a parsed state file up to `target` by running the steps from its version on. Throws StoreCorruptError for a
+ * version newer than `target` (never rewritten) or one no step knows. Anything that is not a versioned object is
+ * returned as it is, for the schema to reject.
+ */
+export function migrate(
+  json: unknown,
+  path = STATE_FILE,
+  steps: Readonly<Record<number, Migration>> = MIGRATIONS,
+  target: number = SCHEMA_VERSION,
+): unknown {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return json;
+  let doc = json as Record<string, unknown>;
+  let version = doc.schemaVersion;
+  if (typeof version !== "number" || !Number.isInteger(version)) return doc;
+  if (version > target) {
     throw new StoreCorruptError(
-      `${path} has schemaVersion ${version}, newer than this taskpulse understands (${SCHEMA_VERSION})`,
+      `${path} has schemaVersion ${version}, newer than this taskpulse understands (${target})`,
       "upgrade taskpulse; the file was not changed",
     );
   }
+  while (version < target) {
+    const step = steps[version];
+    if (!step) throw new StoreCorruptError(`${path} has schemaVersion ${version}, which this taskpulse cannot upgrade`);
+    doc = step(doc);
+    version += 1;
+    if (doc.schemaVersion !== version) throw new Error(`the migration to schemaVersion ${version} did not set it`);
+  }
+  return doc;
+}
+
+/** Migrates and validates a parsed state document (state.json, or the state inside checkpoint.json). */
+export function validateState(input: unknown, path: string): StateFile {
+  const json = migrate(input, path);
   const parsed = stateFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
