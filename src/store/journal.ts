@@ -59,13 +59,22 @@ export function readJournal(dir: string, file: string = JOURNAL_FILE): { records
   return { records, aborted, bad };
 }
 
-/** The committed records, oldest first: walk back from the state's last txn along `prev`. */
-export function committedRecords(records: readonly JournalRecord[], aborted: ReadonlySet<string>, head: string | null): JournalRecord[] {
+/**
+ * The committed records after `base` (the checkpoint's txn; null = from the beginning), oldest first: walk back
+ * from the state's last txn along `prev` until `base`. Records at or before the checkpoint are already in it (they
+ * are still in journal.jsonl when a rotation was interrupted between the checkpoint and the rename).
+ */
+export function committedRecords(
+  records: readonly JournalRecord[],
+  aborted: ReadonlySet<string>,
+  head: string | null,
+  base: string | null = null,
+): JournalRecord[] {
   const byTxn = new Map<string, JournalRecord>();
   for (const r of records) if (!aborted.has(r.txn)) byTxn.set(r.txn, r);
   const chain: JournalRecord[] = [];
   const seen = new Set<string>();
-  for (let txn = head; txn !== null && !seen.has(txn); ) {
+  for (let txn = head; txn !== null && txn !== base && !seen.has(txn); ) {
     seen.add(txn);
     const rec = byTxn.get(txn);
     if (!rec) break; // older history was rotated away

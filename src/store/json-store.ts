@@ -174,7 +174,7 @@ export class JsonStore implements Store {
       if (early) out.set(id, [...early]);
     }
     const { records, aborted } = readJournal(this.location);
-    for (const r of committedRecords(records, aborted, head)) {
+    for (const r of committedRecords(records, aborted, head, checkpoint?.txn ?? null)) {
       for (const a of r.audit) {
         if (!ids.has(a.task)) continue;
         const list = out.get(a.task) ?? [];
