@@ -34,7 +34,7 @@ Exit codes:
   3   not found, or ambiguous id prefix
   4   invalid state transition, or conflict (lost a race)
   5   store busy (lock not obtained in time; safe to retry)
-  6   store unreadable or corrupt
+  6   store unreadable, unwritable or corrupt (taskpulse doctor explains)
   7   (wait) the task failed
   8   (wait) the task was cancelled
   9   (wait) timed out

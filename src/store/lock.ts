@@ -2,7 +2,7 @@
 // STALE_MS and is taken over; a waiter keeps trying longer than that, so it never gives up on a dead holder's lock.
 // proper-lockfile's default onCompromised throws inside a timer and kills the process: we record it instead and
 // the commit is fenced (see json-store.ts).
-import { readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { StoreBusyError } from "../core/errors.ts";
@@ -23,6 +23,9 @@ export interface LockOptions {
 export async function acquireLock(dir: string, options: LockOptions): Promise<Held> {
   const held: Held = { compromised: undefined, release: async () => {} };
   let release: () => Promise<void>;
+  // proper-lockfile retries every error, not only "held": a store that cannot be written at all (read-only file
+  // system, no write permission) would make each call wait the whole lock wait before failing. Fail at once instead.
+  accessSync(dir, constants.W_OK);
   try {
     release = await lockfile.lock(join(dir, "state.json"), {
       realpath: false,
