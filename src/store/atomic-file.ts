@@ -47,6 +47,19 @@ export function appendDurably(path: string, data: string): number {
   }
 }
 
+/**
+ * Replaces a small file's content in place, without temp file or fsync (for informational files only). A symlink
+ * planted there is not followed: the write fails with ELOOP instead of landing outside the store.
+ */
+export function overwriteNoFollow(path: string, data: string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeAll(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, "r");
   try {

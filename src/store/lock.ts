@@ -2,10 +2,11 @@
 // STALE_MS and is taken over; a waiter keeps trying longer than that, so it never gives up on a dead holder's lock.
 // proper-lockfile's default onCompromised throws inside a timer and kills the process: we record it instead and
 // the commit is fenced (see json-store.ts).
-import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import { StoreBusyError } from "../core/errors.ts";
+import { overwriteNoFollow } from "./atomic-file.ts";
 
 export const STALE_MS = 10_000;
 
@@ -45,7 +46,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
   }
   // Informational only: who holds the lock, for the busy message above. Not fsynced, not trusted for correctness.
   try {
-    writeFileSync(join(dir, "lock-owner.json"), options.owner, { mode: 0o600 });
+    overwriteNoFollow(join(dir, "lock-owner.json"), options.owner);
   } catch {
     // best effort
   }
