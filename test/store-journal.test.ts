@@ -1,7 +1,8 @@
-import { appendFileSync, readFileSync, renameSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readJournal } from "../src/store/journal.ts";
+import { JsonStore } from "../src/store/json-store.ts";
 import { cli, tempDir } from "./helpers.ts";
 import { rotate } from "./store-helpers.ts";
 
@@ -32,5 +33,27 @@ describe("rotation", () => {
     expect((await cli({ store }, "next", id, "two")).code).toBe(0);
     const log = await cli({ store }, "log", id, "--json");
     expect(log.json.data.entries.map((e: { action: string }) => e.action)).toEqual(["step", "step", "create"]);
+  });
+});
+
+describe("a rotation that fails", () => {
+  it("does not turn a committed change into an error (exit 0, the change is there, the next commit rotates)", async () => {
+    const store = tempDir();
+    const id = (await cli({ store }, "create", "-q", "A", "s1", "s2", "s3", "--start")).stdout.trim();
+    mkdirSync(join(store, "checkpoint.json")); // the checkpoint cannot be written
+    const s = new JsonStore(store, { lockWaitMs: 5000, rotateBytes: 1, owner: { agent: "test", command: "test" } });
+    await s.transaction((tx) => {
+      const task = tx.get(id);
+      if (task) tx.put({ ...task, lastMessage: "kept" });
+    });
+    expect((await cli({ store }, "status", id, "--json")).json.data.task.lastMessage).toBe("kept");
+    expect(readdirSync(store)).toContain("journal.jsonl");
+    rmdirSync(join(store, "checkpoint.json"));
+    await s.transaction((tx) => {
+      const task = tx.get(id);
+      if (task) tx.put({ ...task, lastMessage: "again" });
+    });
+    expect(readdirSync(store)).toEqual(expect.arrayContaining(["checkpoint.json", "journal.prev.jsonl"]));
+    expect(readdirSync(store)).not.toContain("journal.jsonl");
   });
 });

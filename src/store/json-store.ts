@@ -149,7 +149,14 @@ export class JsonStore implements Store {
       if (err instanceof FencedError) appendDurably(journal, formatRecord({ v: 1, abort: txn }));
       throw err;
     }
-    if (journalSize > this.rotateBytes) this.rotate(state);
+    if (journalSize > this.rotateBytes) {
+      try {
+        this.rotate(state);
+      } catch {
+        // The commit above is durable and must be reported as done. Rotation is housekeeping: the next commit
+        // tries again, and an interrupted one is safe (the audit walk stops at the checkpoint's txn).
+      }
+    }
   }
 
   /**
