@@ -57,3 +57,19 @@ describe("a rotation that fails", () => {
     expect(readdirSync(store)).not.toContain("journal.jsonl");
   });
 });
+
+describe("journal versions", () => {
+  it("records carry v 1 and the id counter; a record of a newer version is refused (exit 6), the file kept", async () => {
+    const store = tempDir();
+    const id = (await cli({ store }, "create", "-q", "A", "--start")).stdout.trim();
+    const path = join(store, "journal.jsonl");
+    const first = JSON.parse(readFileSync(path, "utf8").split("\n")[0] ?? "");
+    expect(first).toMatchObject({ v: 1, seq: 1, prev: null, counter: 1 });
+    appendFileSync(path, `${JSON.stringify({ ...first, v: 2, txn: "future" })}\n`);
+    const before = readFileSync(path, "utf8");
+    const r = await cli({ store }, "log", id, "--json");
+    expect(r.code).toBe(6);
+    expect(r.json.error.message).toMatch(/journal\.jsonl line 2 has version 2, newer than this taskpulse understands \(1\)/);
+    expect(readFileSync(path, "utf8")).toBe(before);
+  });
+});

@@ -2,11 +2,14 @@
 // record is one committed-or-attempted transaction: the new values of everything it changed, and its audit entries.
 // Records chain through `prev` (the txn the change was based on); the state file names the last committed txn, so
 // records of attempts that never committed (killed mid-commit, or fenced out) are off the chain and ignored.
-// Format version 1: {"v":1,"seq":N,"txn":"…","prev":"…"|null,"at":ISO,"ops":[{"k":"task"|"agent","id":…,"v":…}],
-// "audit":[AuditEntry…]}, or {"v":1,"abort":"<txn>"} for an attempt that was fenced out.
+// Format version 1: {"v":1,"seq":N,"txn":"…","prev":"…"|null,"at":ISO,"counter":N,"ops":[{"k":"task"|"agent","id":…,
+// "v":…}],"audit":[AuditEntry…]}, or {"v":1,"abort":"<txn>"} for an attempt that was fenced out. Readers refuse a
+// record of a higher `v` (exit 6). Documented in references/store-format.md.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
+import { z } from "zod";
+import { StoreCorruptError } from "../core/errors.ts";
+import { type AgentConfig, type AuditEntry, auditEntrySchema, type Task } from "../core/model.ts";
 import { JOURNAL_FILE } from "./state-file.ts";
 
 export const JOURNAL_VERSION = 1;
@@ -20,6 +23,8 @@ export interface JournalRecord {
   txn: string;
   prev: string | null;
   at: string;
+  /** The state's id counter after this commit (absent in records written before it was added; still v1). */
+  counter?: number;
   ops: JournalOp[];
   audit: AuditEntry[];
 }
@@ -27,6 +32,30 @@ export interface JournalRecord {
 interface AbortRecord {
   v: 1;
   abort: string;
+}
+
+/**
+ * Full validation of a line, for `taskpulse doctor`. An op's kind is any lower-case word: `k` names the state's
+ * collection `k + "s"` (task -> tasks, agent -> agents), so kinds added later replay without a format change; the
+ * value is validated when the replayed state is.
+ */
+export const journalOpSchema = z.object({ k: z.string().regex(/^[a-z][a-z0-9_]*$/), id: z.string().min(1), v: z.unknown() });
+export const journalRecordSchema = z.object({
+  v: z.literal(JOURNAL_VERSION),
+  seq: z.number().int().positive(),
+  txn: z.string().min(1),
+  prev: z.string().min(1).nullable(),
+  at: z.string().min(1),
+  counter: z.number().int().nonnegative().optional(),
+  ops: z.array(journalOpSchema),
+  audit: z.array(auditEntrySchema),
+});
+export const abortRecordSchema = z.object({ v: z.literal(JOURNAL_VERSION), abort: z.string().min(1) });
+
+/** The `v` of a parsed line when it is a number above the version this code writes. */
+export function newerVersion(json: unknown): number | undefined {
+  const v = (json as { v?: unknown } | null)?.v;
+  return typeof v === "number" && v > JOURNAL_VERSION ? v : undefined;
 }
 
 export function formatRecord(record: JournalRecord | AbortRecord): string {
@@ -45,10 +74,25 @@ export function readJournal(dir: string, file: string = JOURNAL_FILE): { records
   const records: JournalRecord[] = [];
   const aborted = new Set<string>();
   let bad = 0;
+  let n = 0;
   for (const line of raw.split("\n")) {
+    n++;
     if (line === "") continue;
+    let rec: JournalRecord | AbortRecord;
     try {
-      const rec = JSON.parse(line) as JournalRecord | AbortRecord;
+      rec = JSON.parse(line) as JournalRecord | AbortRecord;
+    } catch {
+      bad++;
+      continue;
+    }
+    const newer = newerVersion(rec);
+    if (newer !== undefined) {
+      throw new StoreCorruptError(
+        `${join(dir, file)} line ${n} has version ${newer}, newer than this taskpulse understands (${JOURNAL_VERSION})`,
+        "upgrade taskpulse; the file was not changed",
+      );
+    }
+    try {
       if ("abort" in rec) aborted.add(rec.abort);
       else if (typeof rec.txn === "string") records.push(rec);
       else bad++;

@@ -124,6 +124,7 @@ export class JsonStore implements Store {
       txn,
       prev,
       at: new Date().toISOString(),
+      counter: state.counter,
       ops: [...tx.ops.values()],
       audit: tx.audits,
     };
