@@ -42,6 +42,8 @@ export interface Ctx {
   route: Route;
   notifyDefault: NotifyPolicy;
   storeDir: string;
+  /** How long a write waits for the store lock (TASKPULSE_LOCK_WAIT, default 15 s). */
+  lockWaitMs: number;
   store(command: string): Store;
 }
 
@@ -80,6 +82,7 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
     route,
     notifyDefault: notifyParsed.data,
     storeDir,
+    lockWaitMs,
     store(command) {
       store ??= new JsonStore(storeDir, { lockWaitMs, owner: { agent, command } });
       return store;

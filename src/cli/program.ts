@@ -4,6 +4,7 @@ import { Command, Option } from "commander";
 import { registerAgents } from "./commands/agents.ts";
 import { registerCleanup } from "./commands/cleanup.ts";
 import { registerCreate } from "./commands/create.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerHistory } from "./commands/history.ts";
 import { registerLifecycle } from "./commands/lifecycle.ts";
 import { registerLimit } from "./commands/limit.ts";
@@ -97,6 +98,7 @@ export function buildProgram(deps: Deps, done: (outcome: Outcome) => void, outpu
   registerAgents(program, app);
   registerStop(program, app);
   registerWait(program, app);
+  registerDoctor(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
