@@ -117,7 +117,7 @@ describe("a store on a filesystem that fails", () => {
     mkdirSync(store);
     writeFileSync(join(dir, "description.txt"), "x".repeat(7000));
     const r = inMountNamespace(
-      `set -e; mount -t tmpfs -o size=64k tmpfs "${store}"; export TASKPULSE_HOME="${store}"
+      `set -e; mount -t tmpfs -o size=64k,mode=0700 tmpfs "${store}"; export TASKPULSE_HOME="${store}"
        id=$(${tp} create -q A s1 s2 --start)
        cp "${store}/state.json" "${dir}/before.json"
        dd if=/dev/zero of="${store}/filler" bs=1024 2>/dev/null || true
@@ -125,13 +125,15 @@ describe("a store on a filesystem that fails", () => {
        ${tp} next "$id" "$(cat "${dir}/description.txt")"; echo "full=$?"
        cmp -s "${store}/state.json" "${dir}/before.json"; echo "same=$?"
        ls -a "${store}" | grep -c '\\.tmp-' ; rm "${store}/filler"
-       ${tp} next "$id" one >/dev/null; echo "freed=$?"`,
+       ${tp} next "$id" one >/dev/null; echo "freed=$?"
+       ${tp} doctor >/dev/null; echo "doctor=$?"`,
     );
     if (!r) return ctx.skip();
     expect(r.stdout).toContain("full=6");
     expect(r.stdout).toContain("same=0");
     expect(r.stdout).toMatch(/^0$/m); // no temporary file left behind
     expect(r.stdout).toContain("freed=0");
+    expect(r.stdout).toContain("doctor=0"); // the failed append was cut back off: no torn line is left
     expect(r.stderr).toMatch(/cannot use the store: ENOSPC/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -1,7 +1,7 @@
 // Guarantee: a file written through here is either entirely the old content or entirely the new one, and the new
 // content is on disk before this returns: temp file in the same directory (mode 0600) -> fsync -> rename -> fsync
 // of the directory. `fence` runs right before the rename and may abort it.
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 export function writeFileDurably(path: string, data: string, fence?: () => void): void {
@@ -32,15 +32,26 @@ const APPEND_NOFOLLOW = constants.O_RDWR | constants.O_APPEND | constants.O_CREA
 /**
  * Appends and fsyncs, so a record is on disk before the caller goes on. A symlink planted there is not followed.
  * Returns the file's size afterwards. If the file does not end with a newline (a writer was killed mid-append), a
- * newline is written first: the torn line stays a line of its own, and the new record is not glued onto it.
+ * newline is written first: the torn line stays a line of its own, and the new record is not glued onto it. An
+ * append that fails (disk full) is cut back off, so it leaves no torn line of its own.
  */
 export function appendDurably(path: string, data: string): number {
   const fd = openSync(path, APPEND_NOFOLLOW, 0o600);
   try {
     const size = fstatSync(fd).size;
     if (size > 0 && !endsWithNewline(fd, size)) data = `\n${data}`;
-    writeAll(fd, data);
-    fsyncSync(fd);
+    try {
+      writeAll(fd, data);
+      fsyncSync(fd);
+    } catch (err) {
+      // A write that failed half-way (disk full) would leave a torn line: cut the file back to what it was.
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // best effort: readers skip a torn line anyway
+      }
+      throw err;
+    }
     return fstatSync(fd).size;
   } finally {
     closeSync(fd);
