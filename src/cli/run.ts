@@ -11,14 +11,18 @@ const SCHEMA = 1;
 
 export async function run(argv: readonly string[], deps: Deps): Promise<number> {
   const flags = preScan(argv);
-  const state: { outcome?: Outcome; commanderMessage?: string } = {};
+  const state: { outcome?: Outcome; commanderMessage?: string; shown: string } = { shown: "" };
   const program = buildProgram(
     deps,
     (outcome) => {
       state.outcome = outcome;
     },
     {
-      writeOut: (s) => deps.stdout(s),
+      // With --json, help and version text go inside the one JSON document instead of around it.
+      writeOut: (s) => {
+        if (flags.json) state.shown += s;
+        else deps.stdout(s);
+      },
       writeErr: (s) => {
         if (!flags.json) deps.stderr(s);
       },
@@ -32,7 +36,10 @@ export async function run(argv: readonly string[], deps: Deps): Promise<number> 
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+        if (flags.json) deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: true, data: { text: state.shown }, push: null })}\n`);
+        return EXIT.ok;
+      }
       if (flags.json) writeError(deps, "usage", state.commanderMessage ?? err.message, "see taskpulse --help");
       return EXIT.usage;
     }
