@@ -43,26 +43,30 @@ import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, parseState, STATE_FILE, type State
 
 export type Severity = "error" | "warning" | "info";
 
-export type FindingCode =
-  | "no-store"
-  | "newer-version"
-  | "state-corrupt"
-  | "state-missing"
-  | "state-differs"
-  | "state-behind"
-  | "checkpoint-corrupt"
-  | "journal-gap"
-  | "journal-broken"
-  | "journal-invalid-lines"
-  | "journal-uncommitted"
-  | "archive-invalid-lines"
-  | "temp-file"
-  | "lock-stale"
-  | "lock-held"
-  | "permissions"
-  | "link"
-  | "damaged-copy"
-  | "unknown-file";
+/** Every finding doctor can report; references/troubleshooting.md explains each (a test checks it does). */
+export const FINDING_CODES = [
+  "no-store",
+  "newer-version",
+  "state-corrupt",
+  "state-missing",
+  "state-differs",
+  "state-behind",
+  "checkpoint-corrupt",
+  "journal-gap",
+  "journal-broken",
+  "journal-invalid-lines",
+  "journal-uncommitted",
+  "archive-invalid-lines",
+  "temp-file",
+  "lock-stale",
+  "lock-held",
+  "permissions",
+  "link",
+  "damaged-copy",
+  "unknown-file",
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
 
 export interface Finding {
   code: FindingCode;
