@@ -4,6 +4,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync,
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, tempDir } from "./helpers.ts";
+import { rotate } from "./store-helpers.ts";
 
 /** Every path under `dir` (links not followed) with its size and mtime: a fingerprint to compare. */
 function tree(dir: string, skip?: string): Record<string, string> {
@@ -166,5 +167,42 @@ describe("hostile names never escape the store", () => {
     expect(outside()).toEqual([]);
     expect(readdirSync(store).sort()).toEqual(["journal.jsonl", "lock-owner.json", "state.json"]);
     expect(statSync(store).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe("modes", () => {
+  function modes(store: string): string[] {
+    const wrong: string[] = [];
+    for (const name of ["", ...(readdirSync(store, { recursive: true }) as string[])]) {
+      const st = lstatSync(join(store, name));
+      const mode = st.mode & 0o777;
+      if (st.isDirectory() ? mode !== 0o700 : mode !== 0o600) wrong.push(`${name || "."} ${mode.toString(8)}`);
+    }
+    return wrong;
+  }
+
+  it("store files are 0600 and directories 0700: after use, archiving, rotation, and a repair", async () => {
+    const parent = tempDir();
+    const store = join(parent, "deep", "store");
+    const id = (await cli({ store }, "create", "-q", "A", "s1", "s2", "--start")).stdout.trim();
+    await cli({ store }, "next", id, "one");
+    await cli({ store }, "done", id);
+    await cli({ store, now: "2026-05-20T10:00:00Z" }, "cleanup");
+    await cli({ store }, "create", "B");
+    await rotate(store);
+    await cli({ store }, "create", "C");
+    expect(readdirSync(store).sort()).toEqual([
+      "archive",
+      "checkpoint.json",
+      "journal.jsonl",
+      "journal.prev.jsonl",
+      "lock-owner.json",
+      "state.json",
+    ]);
+    expect(modes(store)).toEqual([]);
+    expect(statSync(join(parent, "deep")).mode & 0o777).toBe(0o700);
+    writeFileSync(join(store, "state.json"), "damaged");
+    expect((await cli({ store }, "doctor", "--repair")).code).toBe(0);
+    expect(modes(store)).toEqual([]);
   });
 });
