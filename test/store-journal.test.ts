@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readJournal } from "../src/store/journal.ts";
@@ -71,5 +71,27 @@ describe("journal versions", () => {
     expect(r.code).toBe(6);
     expect(r.json.error.message).toMatch(/journal\.jsonl line 2 has version 2, newer than this taskpulse understands \(1\)/);
     expect(readFileSync(path, "utf8")).toBe(before);
+  });
+});
+
+describe("a commit fenced out every time", () => {
+  it("gives up after 5 attempts with exit 5 (busy, safe to retry), each attempt journalled as aborted, nothing changed", async () => {
+    const store = tempDir();
+    const id = (await cli({ store }, "create", "-q", "A", "--start")).stdout.trim();
+    const state = readFileSync(join(store, "state.json"), "utf8");
+    const s = new JsonStore(store, { lockWaitMs: 5000, owner: { agent: "test", command: "test" } });
+    let runs = 0;
+    const attempt = s.transaction((tx) => {
+      runs++;
+      // another holder of a stale lock replaces the state file meanwhile
+      writeFileSync(join(store, "other"), state);
+      renameSync(join(store, "other"), join(store, "state.json"));
+      const task = tx.get(id);
+      if (task) tx.put({ ...task, lastMessage: "lost race" });
+    });
+    await expect(attempt).rejects.toMatchObject({ code: "store_busy", exitCode: 5 });
+    expect(runs).toBe(5);
+    expect(readJournal(store).aborted.size).toBe(5);
+    expect(readFileSync(join(store, "state.json"), "utf8")).toBe(state);
   });
 });

@@ -5,6 +5,7 @@
 // transaction is run again on fresh state. An update that returned is therefore never lost.
 import { existsSync, type FSWatcher, mkdirSync, renameSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
+import { StoreBusyError } from "../core/errors.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import { ARCHIVE_DIR, appendToArchive, pruneArchive, readArchived, readSummaries, type TaskSummary } from "./archive.ts";
 import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
@@ -105,7 +106,11 @@ export class JsonStore implements Store {
         if (tx.ops.size > 0 || tx.counterUsed) this.commit(state, ino, tx, () => held.compromised);
         return result;
       } catch (err) {
-        if (err instanceof FencedError && attempt < 5) continue;
+        if (err instanceof FencedError) {
+          if (attempt < 5) continue;
+          // Not a bug and not damage: the lock kept being taken over (an overloaded machine). Nothing was written.
+          throw new StoreBusyError("the store lock was taken over during each of 5 commit attempts; nothing was changed");
+        }
         throw err;
       } finally {
         await held.release();
