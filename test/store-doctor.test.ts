@@ -16,8 +16,9 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { examine } from "../src/store/doctor.ts";
 import type { StateFile } from "../src/store/state-file.ts";
-import { cli, tempDir } from "./helpers.ts";
+import { cli, spawnCli, tempDir } from "./helpers.ts";
 import { rotate } from "./store-helpers.ts";
 
 const read = (store: string, file = "state.json") => readFileSync(join(store, file), "utf8");
@@ -460,5 +461,26 @@ describe("files doctor must not touch", () => {
       /changes 'job', a kind this taskpulse does not know/,
     );
     expect(read(store)).toBe("garbage");
+  });
+});
+
+describe("doctor while others write", () => {
+  it("examining during concurrent commits reports notes only (temporary files in progress, the lock held), no false alarm", async () => {
+    const { store, live } = await busyStore();
+    let writing = true;
+    const writer = async () => {
+      for (let i = 0; writing; i++) await spawnCli(store, ["heartbeat", live, `w${i}`]);
+    };
+    const writers = [writer(), writer(), writer()];
+    const bad: string[] = [];
+    const until = Date.now() + 4000;
+    while (Date.now() < until) {
+      for (const f of examine(store).findings) if (f.severity !== "info") bad.push(`${f.code}: ${f.message}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    writing = false;
+    await Promise.all(writers);
+    expect(bad).toEqual([]);
+    expect(stateOf(store).seq).toBeGreaterThan(10);
   });
 });

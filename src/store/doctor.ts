@@ -200,6 +200,9 @@ function analyse(dir: string, clock: () => number): Analysis {
   const entries = readdirSync(dir);
   const archiveEntries = listArchive(dir);
   scanEntries(dir, entries, archiveEntries, a, clock);
+  // The state before the journal: a commit appends its record before renaming the state in, so a writer working
+  // meanwhile cannot make the state name a record the journal read afterwards lacks.
+  const state = readState(dir, a.links.includes(STATE_FILE));
 
   // --- the files of JSON lines: journal segments and archive months
   const journal = readLinesFile(dir, JOURNAL_FILE, journalLine);
@@ -260,7 +263,6 @@ function analyse(dir: string, clock: () => number): Analysis {
   }
 
   // --- the state file, and whether it agrees with the journal
-  const state = readState(dir, a.links.includes(STATE_FILE));
   const hasHistory = records.length > 0 || checkpoint !== undefined || a.checkpointBad || (previous?.good.length ?? 0) > 0;
   const detached = detachedRecords(base.from === "empty" ? records : current, aborted, base);
   const archivedIds = readArchivedIds(dir, archiveEntries);
