@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readJournal } from "../src/store/journal.ts";
@@ -93,5 +93,39 @@ describe("a commit fenced out every time", () => {
     expect(runs).toBe(5);
     expect(readJournal(store).aborted.size).toBe(5);
     expect(readFileSync(join(store, "state.json"), "utf8")).toBe(state);
+  });
+});
+
+describe("the commit fence", () => {
+  it("notices a state file replaced under it even when the new file has the old inode number (found by the chaos run)", async () => {
+    // ext4 hands a freed inode number to the next file: a state renamed in by another holder of a stale lock can
+    // carry the inode this writer read. Simulated here by a commit written in place (same inode).
+    const store = tempDir();
+    const id = (await cli({ store }, "create", "-q", "A", "--start")).stdout.trim();
+    const path = join(store, "state.json");
+    const other = JSON.parse(readFileSync(path, "utf8"));
+    const s = new JsonStore(store, { lockWaitMs: 5000, owner: { agent: "test", command: "test" } });
+    let runs = 0;
+    await s.transaction((tx) => {
+      runs++;
+      if (runs === 1) {
+        const theirs = {
+          ...other,
+          seq: other.seq + 1,
+          txn: "theirs",
+          tasks: { ...other.tasks, zzz222: { ...other.tasks[id], id: "zzz222", name: "theirs" } },
+        };
+        const ino = statSync(path).ino;
+        writeFileSync(path, JSON.stringify(theirs));
+        expect(statSync(path).ino).toBe(ino);
+      }
+      const task = tx.get(id);
+      if (task) tx.put({ ...task, lastMessage: "mine" });
+    });
+    expect(runs).toBe(2);
+    const final = JSON.parse(readFileSync(path, "utf8"));
+    expect(final.tasks.zzz222?.name).toBe("theirs");
+    expect(final.tasks[id].lastMessage).toBe("mine");
+    expect(final.seq).toBe(other.seq + 2);
   });
 });

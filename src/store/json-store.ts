@@ -1,7 +1,7 @@
 // Guarantee: every change is read-modify-write under one lock, on state read after the lock was taken; the journal
 // record is on disk before the state file is replaced; the state file is replaced atomically (temp, fsync, rename,
-// fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (two waiters both took
-// a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record is journalled, and the
+// fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (its seq and txn
+// changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record is journalled, and the
 // transaction is run again on fresh state. An update that returned is therefore never lost.
 import { existsSync, type FSWatcher, mkdirSync, renameSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
 import { CHECKPOINT_FILE, type Checkpoint, readCheckpoint } from "./checkpoint.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import { acquireLock } from "./lock.ts";
-import { JOURNAL_FILE, loadState, PREVIOUS_JOURNAL_FILE, STATE_FILE, type StateFile } from "./state-file.ts";
+import { JOURNAL_FILE, loadState, PREVIOUS_JOURNAL_FILE, readHead, STATE_FILE, type StateFile } from "./state-file.ts";
 import type { ChangeFeed, Snapshot, Store, StoreTx } from "./store.ts";
 
 class FencedError extends Error {}
@@ -120,6 +120,7 @@ export class JsonStore implements Store {
 
   private commit(state: StateFile, ino: number, tx: JsonTx, compromised: () => Error | undefined): void {
     const prev = state.txn;
+    const read = { seq: state.seq, txn: state.txn, existed: ino !== 0 };
     const txn = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     state.seq += 1;
     state.txn = txn;
@@ -149,7 +150,9 @@ export class JsonStore implements Store {
     const journalSize = appendDurably(journal, formatRecord(record));
     try {
       writeFileDurably(join(this.location, STATE_FILE), JSON.stringify(state), () => {
-        if (compromised() || currentIno(join(this.location, STATE_FILE)) !== ino) throw new FencedError("fenced");
+        if (compromised() || currentIno(join(this.location, STATE_FILE)) !== ino || !unchanged(this.location, read)) {
+          throw new FencedError("fenced");
+        }
       });
     } catch (err) {
       if (err instanceof FencedError) appendDurably(journal, formatRecord({ v: 1, abort: txn }));
@@ -263,6 +266,13 @@ class DirectoryFeed implements ChangeFeed {
     this.watcher?.close();
     this.watcher = undefined;
   }
+}
+
+/** The state file is still the one read under the lock: same seq and txn (see readHead for why not only the inode). */
+function unchanged(dir: string, read: { seq: number; txn: string | null; existed: boolean }): boolean {
+  const head = readHead(dir);
+  if (head === undefined) return !read.existed;
+  return head !== null && head.seq === read.seq && head.txn === read.txn;
 }
 
 function currentIno(path: string): number {

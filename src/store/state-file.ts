@@ -2,7 +2,7 @@
 // caller gets StoreCorruptError (exit 6) and the file stays byte for byte where it is for `taskpulse doctor`.
 // A file of an older schemaVersion is upgraded in memory on read (migrate) and written in the current version by the
 // next commit; a file of a newer one is refused (exit 6) and never rewritten.
-import { closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { StoreCorruptError } from "../core/errors.ts";
@@ -56,6 +56,36 @@ export function loadState(dir: string): LoadedState {
     throw err;
   }
   return { state: parseState(raw, path), ino };
+}
+
+/**
+ * The seq and txn of the state file on disk now (undefined when there is none), for the commit fence. Inode numbers
+ * alone cannot tell whether the file was replaced: file systems hand a freed inode number to the next file (ext4
+ * alternates between two for a file renamed over and over), so a replaced state can carry the inode that was read.
+ * The txn cannot repeat. Reads only the head of the file where taskpulse wrote it (`{"schemaVersion":…,"seq":…,
+ * "txn":…`), else parses the whole file; a file that does not parse gives null, which never matches.
+ */
+export function readHead(dir: string): { seq: number; txn: string | null } | null | undefined {
+  const path = join(dir, STATE_FILE);
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  try {
+    const buf = Buffer.alloc(256);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const m = /^\{"schemaVersion":\d+,"seq":(\d+),"txn":(null|"([^"\\]*)")/.exec(buf.toString("utf8", 0, n));
+    if (m) return { seq: Number(m[1]), txn: m[3] ?? null };
+    const json = JSON.parse(readFileSync(fd, "utf8")) as { seq?: unknown; txn?: unknown };
+    return typeof json.seq === "number" && (typeof json.txn === "string" || json.txn === null) ? { seq: json.seq, txn: json.txn } : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function missingState(dir: string): StateFile {
