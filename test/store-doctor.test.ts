@@ -484,3 +484,34 @@ describe("doctor while others write", () => {
     expect(stateOf(store).seq).toBeGreaterThan(10);
   });
 });
+
+describe("a commit overwritten by another writer (journal-fork)", () => {
+  it("is reported with the changes concerned; --repair starts the journal afresh, keeping the records", async () => {
+    const { store, live, queued } = await busyStore();
+    // As the chaos run found before the seq+txn fence: a commit (a) and one based on it (b) were both acknowledged,
+    // then a writer still holding the state before (a) renamed its own state over them.
+    const copy = read(store);
+    appendUncommitted(store, live, "a", "forka");
+    const state = stateOf(store);
+    const b = {
+      v: 1,
+      seq: state.seq + 2,
+      txn: "forkb",
+      prev: "forka",
+      at: "2026-05-01T10:00:00.000Z",
+      ops: [{ k: "task", id: queued, v: state.tasks[queued] }],
+      audit: [],
+    };
+    appendFileSync(join(store, "journal.jsonl"), `${JSON.stringify(b)}\n`);
+    writeFileSync(join(store, "state.json"), copy);
+    expect((await cli({ store }, "heartbeat", live, "overwriting")).code).toBe(0);
+    const check = await doctor(store);
+    expect(check.code).toBe(6);
+    expect(codes(check)).toEqual(["journal-fork"]);
+    expect(check.json.data.findings[0].message).toContain(`changes concerned: task ${live}, task ${queued}`);
+    const r = await repair(store);
+    expect(r.code).toBe(0);
+    expect(r.json.data.repaired.join("\n")).toMatch(/wrote a new checkpoint\.json/);
+    expect(read(store, "journal.prev.jsonl")).toContain('"txn":"forkb"');
+  });
+});

@@ -54,6 +54,7 @@ export const FINDING_CODES = [
   "checkpoint-corrupt",
   "journal-gap",
   "journal-broken",
+  "journal-fork",
   "journal-invalid-lines",
   "journal-uncommitted",
   "archive-invalid-lines",
@@ -407,7 +408,7 @@ function checkAgainstJournal(
           "run `taskpulse doctor --repair`: it rebuilds state.json from the journal (every acknowledged change) and keeps this copy aside",
       });
     }
-    if (ahead === 1) uncommittedInfo(a, records, aborted, base, chain);
+    if (ahead < 2) offChain(a, records, aborted, base, chain);
   }
   if (!a.rebuild && state.counter < floor) {
     a.counterFloor = floor;
@@ -501,16 +502,40 @@ function brokenFinding(detached: JournalRecord[], consequence: string): Finding 
   };
 }
 
-function uncommittedInfo(a: Analysis, records: JournalRecord[], aborted: Set<string>, base: Base, chain: JournalRecord[]): void {
+/**
+ * Records off the committed chain. One record past a committed one is an attempt that never committed (killed
+ * before its rename, or fenced out): information. A record based on another off-chain record means that record did
+ * commit (a writer read it as the state) and was later overwritten: a change that reported success is missing.
+ */
+function offChain(a: Analysis, records: JournalRecord[], aborted: Set<string>, base: Base, chain: JournalRecord[]): void {
   const onChain = new Set(chain.map((r) => r.txn));
   const depth = depthsFrom(records, aborted, base.txn);
-  const off = records.filter((r) => !onChain.has(r.txn) && !aborted.has(r.txn) && depth.has(r.txn)).length;
-  if (off === 0) return;
+  const off = records.filter((r) => !onChain.has(r.txn) && !aborted.has(r.txn) && depth.has(r.txn));
+  const offTxns = new Set(off.map((r) => r.txn));
+  const overwritten = off.filter((r) => off.some((child) => child.prev === r.txn));
+  if (overwritten.length > 0) {
+    a.reanchor = true;
+    const fork = off.filter((r) => overwritten.includes(r) || offTxns.has(r.prev ?? ""));
+    const lost = fork.flatMap((r) => r.ops.map((op) => `${op.k} ${op.id}`));
+    const first = overwritten[0] as JournalRecord;
+    a.report.findings.push({
+      code: "journal-fork",
+      severity: "error",
+      file: JOURNAL_FILE,
+      message: `${overwritten.length} committed change(s) were later overwritten (first: seq ${first.seq}, ${first.at}); changes concerned: ${[...new Set(lost)].slice(0, 20).join(", ")}`,
+      meaning:
+        "two writers held the lock at once and one replaced the other's state: a command that reported success lost its change (a version before the seq+txn fence could do this)",
+      action:
+        "check the tasks named and redo their last changes; `taskpulse doctor --repair` then starts the journal afresh after the current state (the records are kept in journal.prev.jsonl)",
+    });
+  }
+  const attempts = off.filter((r) => !overwritten.includes(r) && !offTxns.has(r.prev ?? "")).length;
+  if (attempts === 0) return;
   a.report.findings.push({
     code: "journal-uncommitted",
     severity: "info",
     file: JOURNAL_FILE,
-    message: `${off} journal record(s) were written but never committed`,
+    message: `${attempts} journal record(s) were written but never committed`,
     meaning:
       "a writer was killed between its journal append and the rename of the state file (its command did not report success), or lost a lock race; readers ignore these records",
     action: "nothing",

@@ -1,8 +1,8 @@
 // Guarantee: every change is read-modify-write under one lock, on state read after the lock was taken; the journal
 // record is on disk before the state file is replaced; the state file is replaced atomically (temp, fsync, rename,
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (its seq and txn
-// changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record is journalled, and the
-// transaction is run again on fresh state. An update that returned is therefore never lost.
+// changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record
+// is journalled, and the transaction is run again on fresh state. An update that returned is therefore never lost.
 import { existsSync, type FSWatcher, mkdirSync, renameSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import { StoreBusyError } from "../core/errors.ts";
