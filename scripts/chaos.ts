@@ -232,6 +232,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const examine = await call(["doctor", "--json"], false, false);
   const report = JSON.parse(examine.stdout) as { data: { healthy: boolean; findings: { code: string; severity: string }[] } };
   result.doctor = { healthy: report.data.healthy, findings: report.data.findings.map((f) => `${f.severity} ${f.code}`) };
+  for (const f of report.data.findings) {
+    if (f.code === "journal-fork") result.lostUpdates.push(`doctor: ${f.code} (a committed change was overwritten)`);
+  }
   if (!report.data.healthy) {
     const fixed = JSON.parse((await call(["doctor", "--repair", "--json"], false, false)).stdout) as {
       data: { healthy: boolean; repaired: string[] };
