@@ -13,6 +13,13 @@ export interface Deps {
 }
 
 export function processDeps(): Deps {
+  // A reader that goes away early (`taskpulse status | head -1`) closes the pipe: the rest of the output has nowhere
+  // to go, which is not an error. Without a listener, Node would print a stack trace for EPIPE and exit 1.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+    });
+  }
   return {
     env: process.env,
     cwd: process.cwd(),
