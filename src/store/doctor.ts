@@ -476,7 +476,7 @@ function planRebuild(
   if (rebuilt && !a.reanchor) {
     const onChain = new Set(chain.map((r) => r.txn));
     const depth = depthsFrom(records, aborted, base.txn);
-    const skipped = records.filter((r) => !onChain.has(r.txn) && !aborted.has(r.txn) && depth.has(r.txn)).length;
+    const skipped = records.filter((r) => !onChain.has(r.txn) && !aborted.has(r.txn) && depth.has(r.txn) && r.txn !== base.txn).length;
     if (skipped > 0) {
       add({
         code: "journal-uncommitted",
@@ -510,7 +510,7 @@ function brokenFinding(detached: JournalRecord[], consequence: string): Finding 
 function offChain(a: Analysis, records: JournalRecord[], aborted: Set<string>, base: Base, chain: JournalRecord[]): void {
   const onChain = new Set(chain.map((r) => r.txn));
   const depth = depthsFrom(records, aborted, base.txn);
-  const off = records.filter((r) => !onChain.has(r.txn) && !aborted.has(r.txn) && depth.has(r.txn));
+  const off = records.filter((r) => !onChain.has(r.txn) && !aborted.has(r.txn) && depth.has(r.txn) && r.txn !== base.txn);
   const offTxns = new Set(off.map((r) => r.txn));
   const overwritten = off.filter((r) => off.some((child) => child.prev === r.txn));
   if (overwritten.length > 0) {
