@@ -375,7 +375,9 @@ async function seedStore(store: string): Promise<void> {
 }
 
 describe("CLI fuzz (seeded)", () => {
-  it(`${RUNS} random command lines: documented exit codes, no stack trace, store unchanged on failure, files valid`, async () => {
+  it(`${RUNS} random command lines: documented exit codes, no stack trace, store unchanged on failure, files valid`, {
+    timeout: 30_000 + RUNS * 60,
+  }, async () => {
     const store = tempDir();
     await seedStore(store);
     const rnd = generator(SEED);
