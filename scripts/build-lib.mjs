@@ -15,6 +15,8 @@ await build({
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
+  // the library's users install pg with it (a dependency); loaded only for a postgres:// store
+  external: ["pg", "pg-native"],
 });
 
 writeFileSync(

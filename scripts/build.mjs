@@ -30,6 +30,21 @@ const shims = {
   },
 };
 
+/**
+ * The pg client goes into a file of its own, dist/pg.cjs, required from the bundle only when a postgres:// store is
+ * used: a JSON call neither reads nor compiles it. (pg-native, pg's optional C binding, is left out.)
+ */
+const pgApart = {
+  name: "pg-apart",
+  setup(b) {
+    b.onResolve({ filter: /^pg$/ }, (args) => (/[\\/]src[\\/]/.test(args.importer) ? { path: "pg", namespace: "pg-apart" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "pg-apart" }, () => ({
+      contents: 'module.exports = require(require("node:path").join(__dirname, "pg.cjs"));',
+      loader: "js",
+    }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -52,7 +67,8 @@ async function bundle(entry, outfile, options = {}) {
   writeFileSync(path, Buffer.concat([Buffer.from(`// taskpulse-build ${id}\n`), code]));
 }
 
-await bundle("src/main.ts", "dist/taskpulse.cjs", { plugins: [shims] });
+await bundle("src/main.ts", "dist/taskpulse.cjs", { plugins: [shims, pgApart] });
+await bundle("scripts/pg-entry.cjs", "dist/pg.cjs", { external: ["pg-native"] });
 await bundle("src/loader.ts", "dist/loader.cjs");
 // A cache of an older bundle would be ignored anyway; removing it keeps dist/ tidy.
 rmSync(resolve(root, "dist/taskpulse.cjs.v8cache"), { force: true });

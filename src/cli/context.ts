@@ -6,7 +6,8 @@ import type { NotifyPolicy, Route } from "../core/model.ts";
 import { NOTIFY_POLICIES } from "../core/model-constants.ts";
 import { cleanName, printable } from "../core/names.ts";
 import { parseDuration } from "../core/time.ts";
-import { JsonStore } from "../store/json-store.ts";
+import { isPostgresUrl, scrubUrl } from "../store/location.ts";
+import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/store.ts";
 import type { Deps } from "./deps.ts";
 import { type Lang, resolveAgent, resolveLang, resolveStoreDir } from "./identity.ts";
@@ -42,13 +43,19 @@ export interface Ctx {
   /** Push route given on this call (--channel/--target/--account/--thread). */
   route: Route;
   notifyDefault: NotifyPolicy;
+  /** The store's directory, or its postgres:// URL (with the password: never print it; see storeName). */
   storeDir: string;
+  /** Where the store is, for messages: the directory, or the URL without its password. */
+  storeName: string;
   /** How long a write waits for the store lock (TASKPULSE_LOCK_WAIT, default 15 s). */
   lockWaitMs: number;
   store(command: string): Store;
+  /** Releases the store (its database connection), if one was opened. */
+  close(): Promise<void>;
 }
 
-export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
+/** `shared`: a store kept across contexts (the library's handle); the context then leaves closing it to its owner. */
+export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?: Store }): Ctx {
   const now = opts.now === undefined ? deps.now() : parseNow(opts.now);
   if (opts.lang !== undefined && !/^(zh|en)([-_].*)?$/i.test(opts.lang)) {
     throw new UsageError(`invalid language '${printable(opts.lang)}'`, "use zh or en");
@@ -56,6 +63,7 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
   const agent = resolveAgent(opts.agent, deps.env, deps.cwd);
   const storeDir = resolveStoreDir(opts.store, deps.env, deps.home);
   if (storeDir.trim() === "") throw new UsageError("the store directory must not be empty");
+  const storeName = isPostgresUrl(storeDir) ? scrubUrl(storeDir) : storeDir;
   const stallEnv = deps.env.TASKPULSE_STALL;
   const stallMs = stallEnv ? parseDuration(stallEnv, "TASKPULSE_STALL") : DEFAULT_STALL_MS;
   const lockWaitMs = deps.env.TASKPULSE_LOCK_WAIT ? parseDuration(deps.env.TASKPULSE_LOCK_WAIT, "TASKPULSE_LOCK_WAIT") : 15_000;
@@ -88,10 +96,15 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
     route,
     notifyDefault,
     storeDir,
+    storeName,
     lockWaitMs,
     store(command) {
-      store ??= new JsonStore(storeDir, { lockWaitMs, owner: { agent, command }, onLockWait });
+      store ??= shared?.store ?? openStore(storeDir, { lockWaitMs, owner: { agent, command }, onLockWait });
+      if (shared) shared.store = store;
       return store;
+    },
+    async close() {
+      if (!shared) await store?.close();
     },
   };
 }

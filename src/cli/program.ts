@@ -101,7 +101,7 @@ export async function buildProgram(
     .option("--json", "print one JSON document on stdout")
     .option("-q, --quiet", "print only the essential value (the id for create)")
     .option("--now <iso>", "fix the clock for this call")
-    .option("--store <dir>", "store directory (default: $TASKPULSE_HOME or ~/.openclaw/taskpulse)")
+    .option("--store <dir|url>", "store directory or postgres:// URL (default: $TASKPULSE_STORE, $TASKPULSE_HOME or ~/.openclaw/taskpulse)")
     .option("--agent <name>", "agent (default: $TASKPULSE_AGENT, the workspace folder, or main)")
     .addOption(new Option("--lang <lang>", "language of messages: zh or en"))
     .option("--channel <channel>", "push route: channel (telegram, discord, slack, …)")
@@ -120,7 +120,11 @@ export async function buildProgram(
       return async (...args: unknown[]) => {
         // commander passes the positional arguments, then the command's options, then the command itself
         const ctx = createContext(program.opts<GlobalOptions>(), deps);
-        done(await body(ctx, ...(args as never)));
+        try {
+          done(await body(ctx, ...(args as never)));
+        } finally {
+          await ctx.close();
+        }
       };
     },
   };

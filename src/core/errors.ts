@@ -81,3 +81,10 @@ export class StoreCorruptError extends TaskpulseError {
     super("store_corrupt", EXIT.corrupt, message, hint ?? "run `taskpulse doctor` to inspect the store", options);
   }
 }
+
+/** The store's server could not be reached or went away mid-command (nothing was committed): exit 5, safe to retry. */
+export class StoreUnavailableError extends TaskpulseError {
+  constructor(message: string, hint?: string) {
+    super("store_unavailable", EXIT.busy, message, hint ?? "nothing was changed; safe to retry when the server is back");
+  }
+}

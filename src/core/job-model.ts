@@ -3,27 +3,10 @@
 // validate both at the disk edge; the types are derived from them.
 import { z } from "zod";
 import { routeSchema } from "./model.ts";
+import { JOB_LIMITS } from "./model-constants.ts";
 
-export const JOB_LIMITS = {
-  /** Consecutive failures that open an alert, unless the job or --alert-after says otherwise. */
-  alertAfter: 3,
-  /** OpenClaw's own rule: a job that failed this often in a row should be disabled; the alert text says so. */
-  disableAfter: 10,
-  /** Run records kept per job (older ones are dropped when the run file is compacted). */
-  keepRuns: 200,
-  /** The newest runs keep their full output tails; older kept runs keep a shorter one. */
-  fullTailRuns: 20,
-  /** Bytes of stdout and of stderr kept per run (the end of the output). */
-  tailBytes: 64 * 1024,
-  /** Bytes per stream kept for runs older than the newest `fullTailRuns`. */
-  oldTailBytes: 4 * 1024,
-  /** Runs of one job that may be open (started, not finished) at once; more are refused. */
-  openRuns: 20,
-  /** Characters of the error line kept in summaries and alert texts. */
-  errorLine: 300,
-  /** Characters of the command line kept in the state file (the run file keeps the argv). */
-  commandText: 200,
-} as const;
+// Defined in the zod-free model-constants.ts (the PostgreSQL store needs them without loading zod).
+export { JOB_LIMITS } from "./model-constants.ts";
 
 const iso = z.string().min(1);
 const count = z.number().int().nonnegative();

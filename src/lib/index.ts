@@ -23,6 +23,7 @@ import type { Outcome } from "../cli/outcome.ts";
 import type { Summary } from "../core/insight.ts";
 import type { Liveness } from "../core/liveness.ts";
 import type { StopRequest, Task } from "../core/model.ts";
+import type { Store } from "../store/store.ts";
 
 export { EXIT, TaskpulseError } from "../core/errors.ts";
 
@@ -60,8 +61,12 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
   if (options.target !== undefined) globals.target = options.target;
   if (options.account !== undefined) globals.account = options.account;
   if (options.thread !== undefined) globals.thread = options.thread;
-  /** A fresh context per call (its clock reads `now` once), like one CLI process. */
-  const ctx = (extra: GlobalOptions = {}): Ctx => createContext({ ...globals, ...extra }, deps);
+  /**
+   * A fresh context per call (its clock reads `now` once), like one CLI process, over one store for the whole
+   * handle (with PostgreSQL: one connection, which never keeps the process alive while idle).
+   */
+  const shared: { store?: Store } = {};
+  const ctx = (extra: GlobalOptions = {}): Ctx => createContext({ ...globals, ...extra }, deps, shared);
   const opened = ctx(); // bad options (an invalid agent name, language, …) fail here, not on the first call
 
   function status(): Promise<Api.StatusOverview>;
@@ -86,7 +91,7 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
   }
 
   return {
-    location: opened.storeDir,
+    location: opened.storeName,
     agent: opened.agent,
 
     async create(input) {

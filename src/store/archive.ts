@@ -22,7 +22,7 @@ export interface ArchivedTask {
 }
 
 /** YYYY-MM of a timestamp; the month becomes part of a file name, so anything else lands in "0000-00". */
-function monthOf(iso: string): string {
+export function monthOf(iso: string): string {
   const month = iso.slice(0, 7);
   return /^\d{4}-\d{2}$/.test(month) ? month : "0000-00";
 }
@@ -105,6 +105,17 @@ export function readArchived(storeDir: string, id: string): ArchivedTask | undef
     if (found) return found;
   }
   return undefined;
+}
+
+/** Every archived record (the last line of an id wins), in file order. */
+export function readAllArchived(storeDir: string): Map<string, ArchivedTask> {
+  const out = new Map<string, ArchivedTask>();
+  for (const file of months(storeDir, "tasks")) {
+    readLines<ArchivedTask>(join(storeDir, ARCHIVE_DIR, file), (r) => {
+      if (typeof r?.task?.id === "string") out.set(r.task.id, r);
+    });
+  }
+  return out;
 }
 
 /** Ids of archived tasks starting with `prefix` (for resolving a prefix that matches no hot task). */

@@ -8,9 +8,10 @@ import { join } from "node:path";
 import { StoreBusyError } from "../core/errors.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
-import { ARCHIVE_DIR, appendToArchive, pruneArchive, readArchived, readSummaries, type TaskSummary } from "./archive.ts";
+import { ARCHIVE_DIR, type ArchivedTask, appendToArchive, pruneArchive, readArchived, readSummaries, type TaskSummary } from "./archive.ts";
 import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
 import type { Checkpoint } from "./checkpoint.ts";
+import type { ExportDoc, ImportSummary } from "./export-format.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import type { StateDoc } from "./state-docs.ts";
 import {
@@ -23,7 +24,7 @@ import {
   STATE_FILE,
   type StateFile,
 } from "./state-file.ts";
-import type { ChangeFeed, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
+import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
 
 class FencedError extends Error {}
 
@@ -51,13 +52,23 @@ function snapshotOf(state: StateFile): Snapshot {
   };
 }
 
-class JsonTx implements StoreTx {
+export class JsonTx implements StoreTx {
   readonly ops = new Map<string, JournalOp>();
   readonly audits: AuditEntry[] = [];
   readonly archived: Task[] = [];
   counterUsed = false;
   readonly runs = new Map<string, RunRecord[]>();
-  constructor(private readonly state: StateFile) {}
+  /** Written by an import as they are: archive records with their trails, and run records (never compacted). */
+  readonly importedArchive: ArchivedTask[] = [];
+  readonly importedRuns = new Map<string, RunRecord[]>();
+  constructor(readonly state: StateFile) {}
+
+  /** For an import: the counter goes up to `n` (never down), so no id in the imported data is handed out again. */
+  raiseCounter(n: number): void {
+    if (n <= this.state.counter) return;
+    this.state.counter = n;
+    this.counterUsed = true;
+  }
 
   nextCounter(): number {
     this.state.counter += 1;
@@ -132,7 +143,13 @@ export class JsonStore implements Store {
     return snapshotOf((await loadState(this.location)).state);
   }
 
+  /** (A scope changes nothing here: the one lock already makes every transaction exclusive.) */
   async transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T> {
+    return this.run((tx) => fn(tx));
+  }
+
+  /** The transaction loop, with the JSON store's own tx type (imports use its extra staging). */
+  private async run<T>(fn: (tx: JsonTx) => T | Promise<T>): Promise<T> {
     mkdirSync(this.location, { recursive: true, mode: 0o700 });
     for (let attempt = 1; ; attempt++) {
       const asked = process.hrtime.bigint();
@@ -148,8 +165,9 @@ export class JsonStore implements Store {
         const tx = new JsonTx(state);
         const result = await fn(tx);
         // checkpoint.ts validates with zod: loaded only when this commit archives tasks or may rotate the journal.
-        if (tx.archived.length > 0 || this.mayRotate()) this.checkpoints ??= await import("./checkpoint.ts");
-        if (tx.ops.size > 0 || tx.counterUsed) this.commit(state, fingerprint, tx, () => held.compromised);
+        if (tx.archived.length > 0 || tx.importedArchive.length > 0 || this.mayRotate())
+          this.checkpoints ??= await import("./checkpoint.ts");
+        if (tx.ops.size > 0 || tx.counterUsed || tx.importedArchive.length > 0) this.commit(state, fingerprint, tx, () => held.compromised);
         // Run history follows the committed state, still under the lock, so its order matches the state's.
         // (job-runs.ts loads zod for its record schema: imported only when there are runs to write.)
         const { appendRunRecords, COMPACT_EVERY } =
@@ -159,6 +177,10 @@ export class JsonStore implements Store {
           const runs = state.jobs[jobId]?.totals.runs ?? 0;
           const compact = finished > 0 && runs % COMPACT_EVERY < finished;
           appendRunRecords(this.location, jobId, records, compact);
+        }
+        if (tx.importedRuns.size > 0) {
+          const { appendRunRecords: append } = await import("./job-runs.ts");
+          for (const [jobId, records] of tx.importedRuns) append(this.location, jobId, records, false);
         }
         return result;
       } catch (err) {
@@ -191,17 +213,17 @@ export class JsonStore implements Store {
       audit: tx.audits,
     };
     const journal = join(this.location, JOURNAL_FILE);
-    if (tx.archived.length > 0) {
+    if (tx.archived.length > 0 || tx.importedArchive.length > 0) {
       // The archive record (with the task's whole audit trail) is on disk before the task leaves the hot state.
       const trails = this.auditTrails(new Set(tx.archived.map((t) => t.id)), prev);
-      appendToArchive(
-        this.location,
-        tx.archived.map((task) => ({
+      appendToArchive(this.location, [
+        ...tx.importedArchive,
+        ...tx.archived.map((task) => ({
           v: 1 as const,
           task,
           audit: [...(trails.get(task.id) ?? []), ...tx.audits.filter((a) => a.task === task.id)],
         })),
-      );
+      ]);
     }
     const journalSize = appendDurably(journal, formatRecord(record));
     try {
@@ -261,6 +283,36 @@ export class JsonStore implements Store {
 
   changes(): ChangeFeed {
     return new DirectoryFeed(this.location);
+  }
+
+  async exportData(): Promise<ExportDoc> {
+    const { state } = await loadState(this.location);
+    if (existsSync(join(this.location, CHECKPOINT_FILE))) this.checkpoints ??= await import("./checkpoint.ts");
+    const trails = this.auditTrails(new Set(Object.keys(state.tasks)), state.txn);
+    const { exportJson } = await import("./json-transfer.ts");
+    return exportJson(this.location, state, trails);
+  }
+
+  async importData(doc: ExportDoc, options: { merge: boolean }): Promise<ImportSummary> {
+    const { stageImport, importDocs } = await import("./json-transfer.ts");
+    const summary = await this.run((tx) => stageImport(this.location, tx, doc, options));
+    await importDocs(this.location, doc, {
+      waitMs: this.options.lockWaitMs,
+      owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
+      now: new Date(),
+    });
+    return summary;
+  }
+
+  async migrate(): Promise<MigrateResult> {
+    // A JSON store is migrated as it is read (older files are upgraded in memory and written by the next commit);
+    // reading it here checks it, and refuses a newer one (exit 6).
+    const { state } = await loadState(this.location);
+    return { backend: "json", from: existsSync(join(this.location, STATE_FILE)) ? state.schemaVersion : null, to: state.schemaVersion };
+  }
+
+  async close(): Promise<void> {
+    // nothing held open between calls
   }
 
   async runRecords(jobId: string): Promise<RunRecord[]> {

@@ -8,16 +8,15 @@
 
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { StoreCorruptError, UsageError } from "../core/errors.ts";
+import { StoreCorruptError } from "../core/errors.ts";
 import { validateSlug } from "../core/names.ts";
 import { readIfExists, writeFileDurably } from "./atomic-file.ts";
+import { DOC_VERSION, docText, UNCHANGED } from "./doc-format.ts";
 import { acquireLock } from "./lock.ts";
 import { fileFingerprint } from "./state-file.ts";
 
 export const DOCS_DIR = "state";
-export const DOC_VERSION = 1;
-/** Largest serialised document accepted: state documents are for small data that cron scripts carry between runs. */
-export const DOC_MAX_BYTES = 1024 * 1024;
+export { DOC_MAX_BYTES, DOC_VERSION, UNCHANGED } from "./doc-format.ts";
 
 export interface StateDoc {
   name: string;
@@ -81,14 +80,13 @@ function isEnvelope(json: unknown): json is Envelope {
   return typeof o.schemaVersion === "number" && Number.isInteger(o.rev) && "value" in o;
 }
 
-/** Returned by an update function to leave the document as it is (no write, no new revision). */
-export const UNCHANGED: unique symbol = Symbol("unchanged");
-
 export interface DocLockOptions {
   waitMs: number;
   owner: string;
   /** Recorded as the document's updatedAt. */
   now: Date;
+  /** For an import: the revision and time to record instead of the next revision and `now`. */
+  exact?: { rev: number; updatedAt: string | null };
 }
 
 class FencedError extends Error {}
@@ -116,14 +114,10 @@ export async function updateDoc(
         if (!current) throw new Error("an update of a missing document must produce a value");
         return { doc: current, changed: false };
       }
-      const doc: StateDoc = { name, rev: (current?.rev ?? 0) + 1, updatedAt: options.now.toISOString(), value };
-      const text = `${JSON.stringify({ schemaVersion: DOC_VERSION, name, rev: doc.rev, updatedAt: doc.updatedAt, value }, null, 2)}\n`;
-      if (Buffer.byteLength(text) > DOC_MAX_BYTES) {
-        throw new UsageError(
-          `state document '${name}' would be ${Buffer.byteLength(text)} bytes, more than ${DOC_MAX_BYTES}`,
-          "keep state documents small; put bulk data in files",
-        );
-      }
+      const doc: StateDoc = options.exact
+        ? { name, ...options.exact, value }
+        : { name, rev: (current?.rev ?? 0) + 1, updatedAt: options.now.toISOString(), value };
+      const text = docText(doc);
       writeFileDurably(path, text, () => {
         if (held.compromised || inode(path) !== ino) throw new FencedError("fenced");
       });

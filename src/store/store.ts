@@ -4,6 +4,7 @@
 import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import type { TaskSummary } from "./archive.ts";
+import type { ExportDoc, ImportSummary } from "./export-format.ts";
 import type { StateDoc } from "./state-docs.ts";
 
 export interface Snapshot {
@@ -30,13 +31,29 @@ export interface StoreTx extends Snapshot {
   appendRun(jobId: string, record: RunRecord): void;
 }
 
+/**
+ * A hint that a transaction only concerns one agent's queue (taking its next task). A backend may then lock and
+ * read only that agent's tasks (and the tasks they depend on) and its config, so claims of different agents run in
+ * parallel; `fn` must then touch nothing else (no other task, job or counter). A backend may ignore the hint.
+ */
+export interface TxScope {
+  agent: string;
+}
+
+export interface MigrateResult {
+  backend: "json" | "postgres";
+  /** The schema version found (null: nothing there yet). */
+  from: number | null;
+  to: number;
+}
+
 export interface PruneRunsResult {
   jobs: number;
   removedRuns: number;
 }
 
 export interface Store {
-  /** Where the store lives (a directory), for messages. */
+  /** Where the store lives (a directory, or a URL without its password), for messages. */
   readonly location: string;
   /** A consistent snapshot, read without taking the lock. Never creates anything. */
   read(): Promise<Snapshot>;
@@ -44,7 +61,7 @@ export interface Store {
    * Lock, re-read and validate, run `fn`, and commit what it staged durably before returning. `fn` may run more
    * than once (when a commit is fenced out), so it must not have side effects outside `tx`.
    */
-  transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => T | Promise<T>, scope?: TxScope): Promise<T>;
   /** The committed audit entries of one task, oldest first. */
   auditTrail(taskId: string): Promise<AuditEntry[]>;
   /** The run records of one job, oldest first (bounded: the newest runs only). Never creates anything. */
@@ -70,6 +87,17 @@ export interface Store {
   pruneArchive(cutoffIso: string): Promise<{ months: string[]; tasks: number }>;
   /** A feed of "something may have changed" signals, for waiting without holding the lock or polling hard. */
   changes(): ChangeFeed;
+  /** Everything the store holds, backend-neutral (see export-format.ts). */
+  exportData(): Promise<ExportDoc>;
+  /**
+   * Writes an exported store into this one. Refuses (ConflictError, nothing written) when this store holds data,
+   * unless `merge`; with `merge`, refuses when anything would be overwritten.
+   */
+  importData(doc: ExportDoc, options: { merge: boolean }): Promise<ImportSummary>;
+  /** Brings the store's schema to this version of taskpulse (refusing a newer one). */
+  migrate(): Promise<MigrateResult>;
+  /** Releases what the store holds open (a database connection). Safe to call more than once. */
+  close(): Promise<void>;
 }
 
 export interface ChangeFeed {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { EXIT } from "../../core/errors.ts";
+import { EXIT, UsageError } from "../../core/errors.ts";
 import { examine, type Finding, type Report, repair } from "../../store/doctor.ts";
+import { isPostgresUrl } from "../../store/location.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
@@ -29,6 +30,12 @@ const MARK = { error: "✗", warning: "!", info: "·" } as const;
 
 export async function doctor(ctx: Ctx, opts: DoctorOptions): Promise<Outcome> {
   const dir = ctx.storeDir;
+  if (isPostgresUrl(dir)) {
+    throw new UsageError(
+      `doctor checks a JSON store directory; ${ctx.storeName} is a PostgreSQL store`,
+      "PostgreSQL keeps its own consistency; `taskpulse migrate` checks (and brings up to date) its taskpulse schema",
+    );
+  }
   let before: Report;
   let after: Report;
   let actions: string[] | undefined;

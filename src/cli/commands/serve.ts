@@ -78,7 +78,7 @@ export async function serve(ctx: Ctx, opts: ServeCommandOptions, fixedClock: boo
           `   token: ${token} (stop and cancel need it: Authorization: Bearer <token>)`,
           `   令牌：${token}（停止和取消需要它：Authorization: Bearer <令牌>）`,
         ),
-        t(ctx, `   store: ${ctx.storeDir} · Ctrl-C stops`, `   存储：${ctx.storeDir} · Ctrl-C 停止`),
+        t(ctx, `   store: ${ctx.storeName} · Ctrl-C stops`, `   存储：${ctx.storeName} · Ctrl-C 停止`),
       ];
   if (!ctx.json) ctx.deps.stdout(`${banner.join("\n")}\n`);
   else ctx.deps.stderr(`${banner.join("\n")}\n`);

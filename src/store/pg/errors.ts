@@ -1,0 +1,74 @@
+// How a PostgreSQL failure reaches the user: the documented exit codes, a message that says what happened, and
+// never a password (every message passes through scrubUrl). Server unreachable, refused, timed out or lost
+// mid-command: exit 5 (the transaction was rolled back; safe to retry). Login refused: exit 6 (retrying with the
+// same credentials cannot help, so it must not look like a transient failure to a retrying caller).
+import { EXIT, StoreBusyError, StoreCorruptError, StoreUnavailableError, TaskpulseError } from "../../core/errors.ts";
+import { scrubUrl } from "../location.ts";
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "ENOENT",
+]);
+
+/** SQLSTATEs after which the same transaction may simply run again (serialization failure, deadlock). */
+export function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === "40001" || code === "40P01";
+}
+
+export class StoreAuthError extends TaskpulseError {
+  constructor(message: string, hint: string) {
+    super("store_auth", EXIT.corrupt, message, hint);
+  }
+}
+
+/** A TaskpulseError for any failure of the pg client or server; TaskpulseErrors pass through. */
+export function translatePgError(err: unknown, where: string): Error {
+  if (err instanceof TaskpulseError) return err;
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === "string" ? e.code : "";
+  const message = scrubUrl(typeof e?.message === "string" ? e.message : String(err));
+  if (code === "28P01" || code === "28000" || /^SASL|password/i.test(message)) {
+    return new StoreAuthError(
+      `PostgreSQL refused the login to ${where}: ${message}`,
+      "check the user and password (in the URL, PGUSER/PGPASSWORD or ~/.pgpass); retrying with the same ones will not help",
+    );
+  }
+  if (code === "3D000") {
+    return new StoreCorruptError(`cannot use ${where}: ${message}`, "create the database first (createdb), or fix the name in the URL");
+  }
+  if (code === "55P03") {
+    return new StoreBusyError(`the store at ${where} stayed locked: ${message}`, "another taskpulse holds the store; safe to retry");
+  }
+  if (code === "42501") {
+    return new StoreCorruptError(
+      `the database user may not use the taskpulse tables at ${where}: ${message}`,
+      "grant the user the rights to create and change tables in that database",
+    );
+  }
+  if (
+    NETWORK_CODES.has(code) ||
+    code.startsWith("08") ||
+    code === "57P01" ||
+    code === "57P02" ||
+    code === "57P03" ||
+    code === "53300" ||
+    /connection terminated|connection timeout|timeout expired|not queryable|connection error|ended/i.test(message)
+  ) {
+    return new StoreUnavailableError(
+      `the PostgreSQL server at ${where} is unavailable: ${message}`,
+      "nothing was changed (an interrupted command is rolled back); safe to retry when the server is back",
+    );
+  }
+  const wrapped = new Error(`PostgreSQL error${code ? ` ${code}` : ""} at ${where}: ${message}`);
+  if (typeof (err as Error)?.stack === "string") wrapped.stack = scrubUrl((err as Error).stack as string);
+  return wrapped;
+}

@@ -1,0 +1,292 @@
+// Guarantee: the same as the JSON store's, on a PostgreSQL server shared by many hosts. Every transaction() is one
+// database transaction (tx.ts): read under the store's advisory lock, `fn`, the staged writes and a NOTIFY, COMMIT.
+// A failure anywhere (a refused transition, a lost connection) rolls it back: nothing is half-applied. One
+// connection per process, opened on first use; the schema is checked on connect (a newer one is refused before
+// anything is read) and created or migrated before the first write. Messages name the server without its password.
+import pg from "pg";
+import type { RunRecord } from "../../core/job-model.ts";
+import type { AuditEntry, Task } from "../../core/model.ts";
+import { validateSlug } from "../../core/names.ts";
+import type { TaskSummary } from "../archive.ts";
+import type { ExportDoc, ImportSummary } from "../export-format.ts";
+import { scrubUrl } from "../location.ts";
+import type { StateDoc } from "../state-docs.ts";
+import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx, TxScope } from "../store.ts";
+import { readDocRow, updateDocRow } from "./docs.ts";
+import { isRetryable, translatePgError } from "./errors.ts";
+import { ListenFeed } from "./feed.ts";
+import { checkSchemaVersion, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
+import { beginScoped, beginWhole, commitTx, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf } from "./tx.ts";
+
+export interface PgStoreOptions {
+  lockWaitMs: number;
+  owner: { agent: string; command: string };
+  onLockWait?: ((ms: number) => void) | undefined;
+  /** How long connecting may take (default 5 s). */
+  connectTimeoutMs?: number;
+}
+
+export class PgStore implements Store {
+  readonly location: string;
+  private connecting: Promise<pg.Client> | undefined;
+  private version: number | null = null;
+  /** Transactions of this process run one at a time on its one connection (serve handles requests concurrently). */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Operations under way: while none is, the idle connection does not keep the process alive (library use). */
+  private busy = 0;
+  private socket: { ref(): void; unref(): void } | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: PgStoreOptions,
+  ) {
+    this.location = scrubUrl(url);
+  }
+
+  /** The connection, opened and its schema version checked on first use. */
+  private connect(): Promise<pg.Client> {
+    this.connecting ??= (async () => {
+      const client = new pg.Client({
+        connectionString: this.url,
+        connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
+        lock_timeout: Math.max(1, Math.round(this.options.lockWaitMs)),
+        // a process that stops talking inside a transaction (stopped, not killed) does not hold the store for ever
+        idle_in_transaction_session_timeout: 60_000,
+        application_name: `taskpulse ${this.options.owner.command}`.slice(0, 60),
+        keepAlive: true,
+      });
+      // A connection lost while idle is reported by the next query; without a listener it would crash the process.
+      client.on("error", () => {});
+      try {
+        await client.connect();
+        this.version = await readSchemaVersion(client);
+      } catch (err) {
+        await client.end().catch(() => {});
+        throw translatePgError(err, this.location);
+      }
+      checkSchemaVersion(this.version, this.location);
+      this.socket = (client as unknown as { connection?: { stream?: { ref(): void; unref(): void } } }).connection?.stream;
+      if (this.busy === 0) this.socket?.unref();
+      return client;
+    })();
+    return this.connecting;
+  }
+
+  /** The connection, with the schema created or migrated (for writes). */
+  private async writable(): Promise<pg.Client> {
+    const client = await this.connect();
+    if (this.version !== PG_SCHEMA_VERSION) {
+      await migrateSchema(client, this.location);
+      this.version = PG_SCHEMA_VERSION;
+    }
+    return client;
+  }
+
+  /** Runs `work` with the connection held (referenced), translating failures. */
+  private async holding<T>(work: () => Promise<T>): Promise<T> {
+    this.busy++;
+    this.socket?.ref();
+    try {
+      return await work();
+    } catch (err) {
+      throw translatePgError(err, this.location);
+    } finally {
+      if (--this.busy === 0) this.socket?.unref();
+    }
+  }
+
+  /** Runs `work` after the transactions before it. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.holding(() => this.queue.then(work, work));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** A read: nothing to read before the schema exists. */
+  private reading<T>(empty: T, work: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.holding(async () => {
+      const client = await this.connect();
+      return this.version === null ? empty : await work(client);
+    });
+  }
+
+  read(): Promise<Snapshot> {
+    return this.reading(snapshotOf(emptyHotState()), async (client) => {
+      const r = await client.query<{ k: number; id: string; data: string }>(HOT_STATE_SQL);
+      return snapshotOf(hotStateOf(r.rows));
+    });
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => T | Promise<T>, scope?: TxScope): Promise<T> {
+    return this.serial(async () => {
+      const client = await this.writable();
+      for (let attempt = 1; ; attempt++) {
+        const asked = process.hrtime.bigint();
+        try {
+          const tx = scope ? await beginScoped(client, scope.agent) : await beginWhole(client);
+          this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
+          const result = await fn(tx);
+          await commitTx(client, tx);
+          return result;
+        } catch (err) {
+          await client.query("ROLLBACK").catch(() => {});
+          if (isRetryable(err) && attempt < 5) continue;
+          throw err;
+        }
+      }
+    });
+  }
+
+  /** A transaction of plain statements under the store lock (archive and run retention, import). */
+  private locked<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const client = await this.writable();
+      try {
+        await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE})`);
+        const result = await work(client);
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw err;
+      }
+    });
+  }
+
+  auditTrail(taskId: string): Promise<AuditEntry[]> {
+    return this.reading([], async (client) => {
+      const r = await client.query<{ entry: string }>("SELECT entry FROM taskpulse_audit WHERE task = $1 ORDER BY seq", [taskId]);
+      return r.rows.map((row) => JSON.parse(row.entry) as AuditEntry);
+    });
+  }
+
+  runRecords(jobId: string): Promise<RunRecord[]> {
+    validateSlug(jobId, "job name");
+    return this.reading([], async (client) => {
+      const r = await client.query<{ record: string }>("SELECT record FROM taskpulse_runs WHERE job = $1 ORDER BY seq", [jobId]);
+      return r.rows.map((row) => JSON.parse(row.record) as RunRecord);
+    });
+  }
+
+  async pruneRuns(options: { keep: number; before?: Date }): Promise<PruneRunsResult> {
+    if ((await this.reading(null, async () => this.version)) === null) return { jobs: 0, removedRuns: 0 };
+    return this.locked(async (client) => {
+      const r = await client.query<{ job: string; run: string; last: string }>(
+        "SELECT job, run, max(at) AS last FROM taskpulse_runs GROUP BY job, run ORDER BY job, min(seq)",
+      );
+      const byJob = new Map<string, { run: string; last: string }[]>();
+      for (const row of r.rows) byJob.set(row.job, [...(byJob.get(row.job) ?? []), row]);
+      let removedRuns = 0;
+      for (const [job, runs] of byJob) {
+        let kept = runs.slice(-options.keep);
+        if (options.before) {
+          const cutoff = options.before.toISOString();
+          // the newest run is always kept, so a job never loses its last known result
+          kept = kept.filter((run, i) => i === kept.length - 1 || run.last >= cutoff);
+        }
+        const keep = new Set(kept.map((k) => k.run));
+        const drop = runs.filter((x) => !keep.has(x.run)).map((x) => x.run);
+        if (drop.length === 0) continue;
+        await client.query("DELETE FROM taskpulse_runs WHERE job = $1 AND run = ANY($2)", [job, drop]);
+        removedRuns += drop.length;
+      }
+      return { jobs: byJob.size, removedRuns };
+    });
+  }
+
+  readDoc(name: string): Promise<StateDoc | undefined> {
+    validateSlug(name, "state name");
+    return this.reading<StateDoc | undefined>(undefined, (client) => readDocRow(client, name));
+  }
+
+  updateDoc(name: string, fn: (current: StateDoc | undefined) => unknown, now: Date): Promise<{ doc: StateDoc; changed: boolean }> {
+    validateSlug(name, "state name");
+    return this.serial(async () => updateDocRow(await this.writable(), name, fn, now));
+  }
+
+  listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]> {
+    return this.reading([], async (client) => {
+      const r = await client.query<{ name: string; bytes: number; rev: number; updated_at: string | null }>(
+        "SELECT name, bytes, rev, updated_at FROM taskpulse_docs",
+      );
+      // the order the JSON store lists its files in
+      const key = (n: string) => `${n}.json`;
+      return r.rows
+        .map((row) => ({ name: row.name, bytes: row.bytes, rev: row.rev, updatedAt: row.updated_at }))
+        .sort((a, b) => (key(a.name) < key(b.name) ? -1 : key(a.name) > key(b.name) ? 1 : 0));
+    });
+  }
+
+  archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]> {
+    return this.reading([], async (client) => {
+      const r = await client.query<{ summary: string }>(
+        `SELECT summary FROM taskpulse_archive WHERE ($1::text IS NULL OR month >= $1) AND ($2::text IS NULL OR month <= $2)
+         ORDER BY month, seq`,
+        [range?.from?.slice(0, 7) ?? null, range?.to?.slice(0, 7) ?? null],
+      );
+      return r.rows.map((row) => JSON.parse(row.summary) as TaskSummary);
+    });
+  }
+
+  archivedTask(id: string): Promise<Task | undefined> {
+    return this.reading<Task | undefined>(undefined, async (client) => {
+      const r = await client.query<{ task: string }>("SELECT task FROM taskpulse_archive WHERE id = $1", [id]);
+      return r.rows[0] ? (JSON.parse(r.rows[0].task) as Task) : undefined;
+    });
+  }
+
+  async pruneArchive(cutoffIso: string): Promise<{ months: string[]; tasks: number }> {
+    const none = { months: [], tasks: 0 };
+    const any = await this.reading(false, async (client) => {
+      const r = await client.query("SELECT 1 FROM taskpulse_archive WHERE month < $1 LIMIT 1", [cutoffIso.slice(0, 7)]);
+      return r.rows.length > 0;
+    });
+    if (!any) return none;
+    return this.locked(async (client) => {
+      const r = await client.query<{ month: string; n: string }>(
+        `WITH gone AS (DELETE FROM taskpulse_archive WHERE month < $1 RETURNING id, month),
+              trail AS (DELETE FROM taskpulse_audit WHERE task IN (SELECT id FROM gone))
+         SELECT month, count(*) AS n FROM gone GROUP BY month ORDER BY month`,
+        [cutoffIso.slice(0, 7)],
+      );
+      return { months: r.rows.map((row) => row.month), tasks: r.rows.reduce((n, row) => n + Number(row.n), 0) };
+    });
+  }
+
+  changes(): ChangeFeed {
+    return new ListenFeed(() => this.connect());
+  }
+
+  exportData(): Promise<ExportDoc> {
+    // transfer.ts and export-format.ts are loaded only by export and import
+    return this.reading<ExportDoc | undefined>(undefined, async (client) => (await import("./transfer.ts")).exportPg(client)).then(
+      async (doc) => doc ?? (await import("../export-format.ts")).emptyExport(),
+    );
+  }
+
+  importData(doc: ExportDoc, options: { merge: boolean }): Promise<ImportSummary> {
+    return this.locked(async (client) => (await import("./transfer.ts")).importPg(client, doc, options));
+  }
+
+  async migrate(): Promise<MigrateResult> {
+    const from = await this.serial(async () => {
+      const client = await this.connect();
+      return this.version === PG_SCHEMA_VERSION ? this.version : await migrateSchema(client, this.location);
+    });
+    this.version = PG_SCHEMA_VERSION;
+    return { backend: "postgres", from, to: PG_SCHEMA_VERSION };
+  }
+
+  async close(): Promise<void> {
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    if (!connecting) return;
+    try {
+      const client = await connecting;
+      this.socket?.ref(); // until the server has seen the goodbye
+      await client.end();
+    } catch {
+      // never connected, or the connection is already gone: nothing to release
+    }
+  }
+}

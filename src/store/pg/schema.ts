@@ -1,0 +1,87 @@
+// Guarantee: the PostgreSQL schema is versioned (taskpulse_meta.schema_version) and changed only by migrate(), under
+// a session advisory lock and in one transaction, so concurrent first uses from many hosts create it once. A schema
+// newer than this build is refused (exit 6) before anything reads or writes it. Reads never create anything: before
+// the first write the tables may not exist, and a read then sees an empty store.
+import type { Client } from "pg";
+import { StoreCorruptError } from "../../core/errors.ts";
+
+export const PG_SCHEMA_VERSION = 1;
+
+/** Advisory-lock namespace of taskpulse (the first of the two int4 keys): "tp". */
+export const LOCK_NS = 0x7470;
+/** Second keys in LOCK_NS; agents and documents use namespaces of their own, keyed by hashtext(name). */
+export const LOCK_STORE = 0;
+export const LOCK_MIGRATE = 1;
+export const LOCK_NS_AGENT = 0x7471;
+export const LOCK_NS_DOC = 0x7472;
+
+export const NOTIFY_CHANNEL = "taskpulse_changes";
+
+/** Each entry brings the schema from version i to i + 1. Append only; never edit a released step. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE taskpulse_tasks (
+     id text PRIMARY KEY, seq bigserial, agent text NOT NULL, status text NOT NULL, data text NOT NULL);
+   CREATE INDEX taskpulse_tasks_agent ON taskpulse_tasks (agent, status);
+   CREATE TABLE taskpulse_agents (name text PRIMARY KEY, seq bigserial, data text NOT NULL);
+   CREATE TABLE taskpulse_jobs (id text PRIMARY KEY, seq bigserial, data text NOT NULL);
+   CREATE TABLE taskpulse_audit (seq bigserial PRIMARY KEY, task text NOT NULL, entry text NOT NULL);
+   CREATE INDEX taskpulse_audit_task ON taskpulse_audit (task, seq);
+   CREATE TABLE taskpulse_archive (
+     id text PRIMARY KEY, seq bigserial, month text NOT NULL, task text NOT NULL, summary text NOT NULL);
+   CREATE INDEX taskpulse_archive_month ON taskpulse_archive (month, seq);
+   CREATE TABLE taskpulse_runs (seq bigserial PRIMARY KEY, job text NOT NULL, run text NOT NULL, at text NOT NULL, record text NOT NULL);
+   CREATE INDEX taskpulse_runs_job ON taskpulse_runs (job, seq);
+   CREATE TABLE taskpulse_docs (
+     name text PRIMARY KEY, rev integer NOT NULL, updated_at text, value text NOT NULL, bytes integer NOT NULL);
+   INSERT INTO taskpulse_meta (key, value) VALUES ('counter', '0');`,
+];
+
+/** The schema version in the database, or null when taskpulse never wrote there. */
+export async function readSchemaVersion(client: Client): Promise<number | null> {
+  try {
+    const v = await client.query<{ value: string }>("SELECT value FROM taskpulse_meta WHERE key = 'schema_version'");
+    const version = Number(v.rows[0]?.value ?? Number.NaN);
+    return Number.isInteger(version) ? version : Number.NaN;
+  } catch (err) {
+    if ((err as { code?: string }).code === "42P01") return null; // undefined_table: taskpulse never wrote here
+    throw err;
+  }
+}
+
+/** Refuses a schema this build does not know (newer, or not a version at all). */
+export function checkSchemaVersion(version: number | null, where: string): void {
+  if (version === null || (version >= 0 && version <= PG_SCHEMA_VERSION)) return;
+  throw new StoreCorruptError(
+    Number.isNaN(version)
+      ? `the taskpulse schema at ${where} has no readable version; it was left as it is`
+      : `the taskpulse schema at ${where} is version ${version}, newer than this taskpulse understands (${PG_SCHEMA_VERSION}); it was left as it is`,
+    "upgrade taskpulse on this host (every host sharing the database must run a version that knows its schema)",
+  );
+}
+
+/** Brings the schema to PG_SCHEMA_VERSION, under the migration lock; returns the version found before. */
+export async function migrateSchema(client: Client, where: string): Promise<number | null> {
+  await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_NS, LOCK_MIGRATE]);
+  try {
+    const found = await readSchemaVersion(client);
+    checkSchemaVersion(found, where);
+    if (found === PG_SCHEMA_VERSION) return found;
+    await client.query("BEGIN");
+    try {
+      if (found === null) {
+        await client.query(
+          "CREATE TABLE taskpulse_meta (key text PRIMARY KEY, value text NOT NULL); INSERT INTO taskpulse_meta VALUES ('schema_version', '0')",
+        );
+      }
+      for (let v = found ?? 0; v < PG_SCHEMA_VERSION; v++) await client.query(MIGRATIONS[v] as string);
+      await client.query("UPDATE taskpulse_meta SET value = $1 WHERE key = 'schema_version'", [String(PG_SCHEMA_VERSION)]);
+      await client.query("COMMIT");
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    }
+    return found;
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_NS, LOCK_MIGRATE]).catch(() => {});
+  }
+}

@@ -1,0 +1,96 @@
+// A throwaway PostgreSQL server for the tests and the benchmark: initdb into a temporary directory (as the postgres
+// user when running as root: the server refuses root), pg_ctl start on a free loopback port with its socket in that
+// directory, and stop + remove at the end. Logins over TCP need the password (scram-sha-256), so the tests can
+// check a wrong one; the superuser is `taskpulse`.
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const PG_USER = "taskpulse";
+export const PG_PASSWORD = "s3cret-pw-Zq9";
+
+/** The directory holding initdb and pg_ctl: Debian's /usr/lib/postgresql/<newest>/bin, else PATH. */
+export function findPgBin(): string | undefined {
+  const base = "/usr/lib/postgresql";
+  if (existsSync(base)) {
+    const versions = readdirSync(base)
+      .filter((v) => existsSync(join(base, v, "bin", "initdb")))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(base, versions[0], "bin");
+  }
+  for (const dir of (process.env.PATH ?? "").split(":")) if (dir && existsSync(join(dir, "initdb"))) return dir;
+  return undefined;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface PgServer {
+  port: number;
+  /** postgres://taskpulse:<password>@127.0.0.1:<port>/<db> */
+  url(db: string, password?: string): string;
+  stop(): void;
+  /** Stops the server immediately (as a crash would), keeping its files; start() brings it back. */
+  kill(): void;
+  start(): void;
+}
+
+export async function startPgServer(): Promise<PgServer> {
+  const bin = findPgBin();
+  if (!bin) throw new Error("PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or PATH): apt-get install postgresql");
+  const root = mkdtempSync(join(tmpdir(), "tp-pg-"));
+  const asRoot = process.getuid?.() === 0;
+  const ids = asRoot
+    ? { uid: Number(execFileSync("id", ["-u", "postgres"]).toString()), gid: Number(execFileSync("id", ["-g", "postgres"]).toString()) }
+    : undefined;
+  const run = (cmd: string, args: string[]) => {
+    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, cmd), ...args]] : [join(bin, cmd), args];
+    execFileSync(file as string, argv as string[], { stdio: ["ignore", "pipe", "pipe"], cwd: root });
+  };
+  chmodSync(root, 0o700);
+  if (ids) chownSync(root, ids.uid, ids.gid);
+  const data = join(root, "data");
+  const pwfile = join(root, "pw");
+  writeFileSync(pwfile, `${PG_PASSWORD}\n`, { mode: 0o600 });
+  if (ids) chownSync(pwfile, ids.uid, ids.gid);
+  run("initdb", [
+    "-D",
+    data,
+    "-U",
+    PG_USER,
+    `--pwfile=${pwfile}`,
+    "--auth-local=trust",
+    "--auth-host=scram-sha-256",
+    "-E",
+    "UTF8",
+    "--no-sync",
+  ]);
+  const port = await freePort();
+  const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const start = () => run("pg_ctl", ["-D", data, "-l", join(root, "log"), "-o", options, "-w", "-t", "30", "start"]);
+  start();
+  return {
+    port,
+    url: (db, password = PG_PASSWORD) => `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
+    kill: () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]),
+    start,
+    stop() {
+      try {
+        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      } catch {
+        // already stopped
+      }
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
