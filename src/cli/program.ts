@@ -81,6 +81,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ["skill"], load: async () => (await import("./commands/skill.ts")).registerSkill },
   { names: ["heartbeat-line"], load: async () => (await import("./commands/heartbeat-line.ts")).registerHeartbeatLine },
   { names: ["doctor"], load: async () => (await import("./commands/doctor.ts")).registerDoctor },
+  { names: ["export", "import", "migrate"], load: async () => (await import("./commands/transfer.ts")).registerTransfer },
   { names: ["completion"], load: async () => (await import("./commands/completion.ts")).registerCompletion },
 ];
 

@@ -7,6 +7,7 @@ import * as z from "zod";
 import type { AgentStats, DurationStats, Summary } from "../core/insight.ts";
 import { auditEntrySchema, stopRequestSchema, taskSchema } from "../core/model.ts";
 import type { Push } from "../core/push.ts";
+import { exportDocSchema } from "../store/export-schema.ts";
 
 export const messageToolArgsSchema = z
   .object({
@@ -233,6 +234,26 @@ export const commandData = {
     })
     .strict(),
   completion: z.object({ shell: z.enum(["bash", "zsh", "fish"]), script: z.string() }).strict(),
+  export: exportDocSchema.describe("the export document itself (references/postgres.md): what `taskpulse import` reads"),
+  import: z
+    .object({
+      store: z.string().describe("where it was imported (a URL without its password)"),
+      tasks: z.number().int(),
+      archived: z.number().int(),
+      auditEntries: z.number().int(),
+      jobs: z.number().int(),
+      runs: z.number().int(),
+      docs: z.number().int(),
+    })
+    .strict(),
+  migrate: z
+    .object({
+      store: z.string(),
+      backend: z.enum(["json", "postgres"]),
+      from: z.number().int().nullable().describe("the schema version found; null when there was none yet"),
+      to: z.number().int(),
+    })
+    .strict(),
 } satisfies Record<string, z.ZodType>;
 
 export type DocumentedCommand = keyof typeof commandData;

@@ -49,12 +49,16 @@ export async function claimNext(ctx: Ctx): Promise<Outcome> {
   const decision =
     first.kind !== "claim"
       ? { decision: first, push: null }
-      : await store.transaction(async (tx) => {
-          const d = decideClaim(tx.tasks, agent, limitOf(tx), await dependencyLookup(store, tx, mine(tx)));
-          if (d.kind !== "claim") return { decision: d, push: null };
-          const applied = commitChange(ctx, tx, d.task, startTask(d.task, actorOf(ctx)));
-          return { decision: { kind: "claim" as const, task: applied.change.task }, push: applied.push };
-        });
+      : await store.transaction(
+          async (tx) => {
+            const d = decideClaim(tx.tasks, agent, limitOf(tx), await dependencyLookup(store, tx, mine(tx)));
+            if (d.kind !== "claim") return { decision: d, push: null };
+            const applied = commitChange(ctx, tx, d.task, startTask(d.task, actorOf(ctx)));
+            return { decision: { kind: "claim" as const, task: applied.change.task }, push: applied.push };
+          },
+          // only this agent's queue: PostgreSQL claims it with SKIP LOCKED, in parallel with other agents' claims
+          { agent },
+        );
   const d = decision.decision;
   switch (d.kind) {
     case "claim":
