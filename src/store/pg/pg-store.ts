@@ -113,7 +113,7 @@ export class PgStore implements Store {
   read(): Promise<Snapshot> {
     return this.reading(snapshotOf(emptyHotState()), async (client) => {
       const r = await client.query<{ k: number; id: string; data: string }>(HOT_STATE_SQL);
-      return snapshotOf(hotStateOf(r.rows));
+      return snapshotOf(await hotStateOf(r.rows, this.location));
     });
   }
 
@@ -123,7 +123,7 @@ export class PgStore implements Store {
       for (let attempt = 1; ; attempt++) {
         const asked = process.hrtime.bigint();
         try {
-          const tx = scope ? await beginScoped(client, scope.agent) : await beginWhole(client);
+          const tx = scope ? await beginScoped(client, scope.agent, this.location) : await beginWhole(client, this.location);
           this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
           const result = await fn(tx);
           await commitTx(client, tx);
@@ -259,13 +259,13 @@ export class PgStore implements Store {
 
   exportData(): Promise<ExportDoc> {
     // transfer.ts and export-format.ts are loaded only by export and import
-    return this.reading<ExportDoc | undefined>(undefined, async (client) => (await import("./transfer.ts")).exportPg(client)).then(
-      async (doc) => doc ?? (await import("../export-format.ts")).emptyExport(),
-    );
+    return this.reading<ExportDoc | undefined>(undefined, async (client) =>
+      (await import("./transfer.ts")).exportPg(client, this.location),
+    ).then(async (doc) => doc ?? (await import("../export-format.ts")).emptyExport());
   }
 
   importData(doc: ExportDoc, options: { merge: boolean }): Promise<ImportSummary> {
-    return this.locked(async (client) => (await import("./transfer.ts")).importPg(client, doc, options));
+    return this.locked(async (client) => (await import("./transfer.ts")).importPg(client, doc, options, this.location));
   }
 
   async migrate(): Promise<MigrateResult> {

@@ -10,8 +10,8 @@ import { HOT_STATE_SQL, hotStateOf, insertArchive, insertAudit, insertRuns, upse
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Everything in the store; the caller runs it inside a transaction or alone (reads only). */
-async function collect(client: Client): Promise<ExportDoc> {
-  const hot = hotStateOf((await client.query<{ k: number; id: string; data: string }>(HOT_STATE_SQL)).rows);
+async function collect(client: Client, where: string): Promise<ExportDoc> {
+  const hot = await hotStateOf((await client.query<{ k: number; id: string; data: string }>(HOT_STATE_SQL)).rows, where);
   const audit: Record<string, AuditEntry[]> = {};
   const trails = new Map<string, AuditEntry[]>();
   for (const row of (await client.query<{ task: string; entry: string }>("SELECT task, entry FROM taskpulse_audit ORDER BY seq")).rows) {
@@ -49,18 +49,18 @@ async function collect(client: Client): Promise<ExportDoc> {
   };
 }
 
-export async function exportPg(client: Client): Promise<ExportDoc> {
+export async function exportPg(client: Client, where: string): Promise<ExportDoc> {
   await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
-    return await collect(client);
+    return await collect(client, where);
   } finally {
     await client.query("COMMIT").catch(() => {});
   }
 }
 
 /** Writes `doc` into the store; the caller holds the store lock inside a transaction. */
-export async function importPg(client: Client, doc: ExportDoc, options: { merge: boolean }): Promise<ImportSummary> {
-  const current = await collect(client);
+export async function importPg(client: Client, doc: ExportDoc, options: { merge: boolean }, where: string): Promise<ImportSummary> {
+  const current = await collect(client, where);
   checkImport(current, doc, options);
   if (doc.tasks.length > 0) await upsertTasks(client, doc.tasks);
   const newAgents = Object.entries(doc.agents).filter(([name]) => !(name in current.agents));

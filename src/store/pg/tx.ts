@@ -7,8 +7,9 @@ import type { Client } from "pg";
 import { summarize } from "../../core/insight.ts";
 import type { Job, RunRecord } from "../../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../../core/model.ts";
-import { JOB_LIMITS } from "../../core/model-constants.ts";
+import { JOB_LIMITS, SCHEMA_VERSION } from "../../core/model-constants.ts";
 import { monthOf } from "../archive.ts";
+import { validateState } from "../state-file.ts";
 import type { Snapshot, StoreTx } from "../store.ts";
 import { LOCK_NS, LOCK_NS_AGENT, LOCK_STORE, NOTIFY_CHANNEL } from "./schema.ts";
 
@@ -27,15 +28,24 @@ export const HOT_STATE_SQL = `SELECT k, id, data FROM (
     UNION ALL SELECT 4, 0, key, value FROM taskpulse_meta WHERE key = 'counter') AS hot
   ORDER BY k, seq`;
 
-export function hotStateOf(rows: readonly { k: number; id: string; data: string }[]): HotState {
-  const state: HotState = { tasks: new Map(), agents: {}, jobs: {}, counter: 0 };
+/**
+ * The hot state from its rows, validated and normalised by the JSON store's own state parser (the generated one,
+ * zod only for what it does not accept): the same checks at this edge, and objects with the same key order, so the
+ * two backends print the same bytes.
+ */
+export async function hotStateOf(rows: readonly { k: number; id: string; data: string }[], where: string): Promise<HotState> {
+  const tasks: Record<string, unknown> = {};
+  const agents: Record<string, unknown> = {};
+  const jobs: Record<string, unknown> = {};
+  let counter = 0;
   for (const row of rows) {
-    if (row.k === 1) state.tasks.set(row.id, JSON.parse(row.data) as Task);
-    else if (row.k === 2) state.agents[row.id] = JSON.parse(row.data) as AgentConfig;
-    else if (row.k === 3) state.jobs[row.id] = JSON.parse(row.data) as Job;
-    else state.counter = Number(row.data);
+    if (row.k === 1) tasks[row.id] = JSON.parse(row.data);
+    else if (row.k === 2) agents[row.id] = JSON.parse(row.data);
+    else if (row.k === 3) jobs[row.id] = JSON.parse(row.data);
+    else counter = Number(row.data);
   }
-  return state;
+  const state = await validateState({ schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter, tasks, agents, jobs }, where);
+  return { tasks: new Map(Object.entries(state.tasks)), agents: state.agents, jobs: state.jobs, counter: state.counter };
 }
 
 export function emptyHotState(): HotState {
@@ -144,18 +154,18 @@ export class PgTx implements StoreTx {
 }
 
 /** BEGIN, the store's exclusive lock, and the hot state: one round trip. */
-export async function beginWhole(client: Client): Promise<PgTx> {
+export async function beginWhole(client: Client, where: string): Promise<PgTx> {
   const results = (await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE}); ${HOT_STATE_SQL}`)) as unknown as {
     rows: { k: number; id: string; data: string }[];
   }[];
-  return new PgTx(hotStateOf(results[2]?.rows ?? []));
+  return new PgTx(await hotStateOf(results[2]?.rows ?? [], where));
 }
 
 /**
  * BEGIN for a claim: the store lock shared (whole-store transactions wait), the agent's lock exclusive (its running
  * count stays true while it claims), its queued tasks locked with SKIP LOCKED, and the tasks they depend on.
  */
-export async function beginScoped(client: Client, agent: string): Promise<PgTx> {
+export async function beginScoped(client: Client, agent: string, where: string): Promise<PgTx> {
   await client.query(`BEGIN; SELECT pg_advisory_xact_lock_shared(${LOCK_NS}, ${LOCK_STORE})`);
   await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NS_AGENT, agent]);
   const queued = await client.query<{ seq: string; data: string }>(
@@ -167,22 +177,24 @@ export async function beginScoped(client: Client, agent: string): Promise<PgTx> 
      UNION ALL SELECT -1, data FROM taskpulse_agents WHERE name = $1`,
     [agent],
   );
-  const state = emptyHotState();
+  const rows: { k: number; id: string; data: string }[] = [];
   const mine: { seq: number; task: Task }[] = [];
   for (const row of [...queued.rows, ...rest.rows]) {
-    if (row.seq === "-1") state.agents[agent] = JSON.parse(row.data) as AgentConfig;
+    if (row.seq === "-1") rows.push({ k: 2, id: agent, data: row.data });
     else mine.push({ seq: Number(row.seq), task: JSON.parse(row.data) as Task });
   }
   mine.sort((a, b) => a.seq - b.seq);
-  for (const { task } of mine) state.tasks.set(task.id, task);
-  const deps = [...new Set(mine.flatMap(({ task }) => (task.status === "pending" ? task.after : [])))].filter((id) => !state.tasks.has(id));
-  if (deps.length > 0) {
-    const found = await client.query<{ data: string }>("SELECT data FROM taskpulse_tasks WHERE id = ANY($1) ORDER BY seq", [deps]);
-    for (const row of found.rows) {
-      const task = JSON.parse(row.data) as Task;
-      state.tasks.set(task.id, task);
-    }
-  }
+  const ids = new Set(mine.map(({ task }) => task.id));
+  const deps = [...new Set(mine.flatMap(({ task }) => (task.status === "pending" ? task.after : [])))].filter((id) => !ids.has(id));
+  const found =
+    deps.length > 0
+      ? await client.query<{ id: string; data: string }>("SELECT id, data FROM taskpulse_tasks WHERE id = ANY($1) ORDER BY seq", [deps])
+      : { rows: [] };
+  rows.push(
+    ...mine.map(({ task }) => ({ k: 1, id: task.id, data: JSON.stringify(task) })),
+    ...found.rows.map((r) => ({ k: 1, id: r.id, data: r.data })),
+  );
+  const state = await hotStateOf(rows, where);
   return new PgTx(state, agent);
 }
 
