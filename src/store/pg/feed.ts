@@ -8,18 +8,32 @@ export class ListenFeed implements ChangeFeed {
   private pending = false;
   private wake: (() => void) | undefined;
   private closed = false;
+  /** Set when the connection is lost: the next `next` throws it (a waiter must not wait on a dead connection). */
+  private lost: unknown;
   private readonly listening: Promise<Client | undefined>;
+  private readonly onLost = (err?: unknown) => {
+    this.lost ??= err ?? new Error("Connection terminated unexpectedly");
+    this.wake?.();
+  };
   private readonly onNotification = (msg: Notification) => {
     if (msg.channel !== NOTIFY_CHANNEL) return;
     this.pending = true;
     this.wake?.();
   };
 
-  /** `connect` gives the connection; LISTEN is queued on it at once, before any read the caller makes next. */
-  constructor(connect: () => Promise<Client>) {
+  /**
+   * `connect` gives the connection; LISTEN is queued on it at once, before any read the caller makes next.
+   * `fail` turns a connection failure into the error to report.
+   */
+  constructor(
+    connect: () => Promise<Client>,
+    private readonly fail: (err: unknown) => Error,
+  ) {
     this.listening = connect().then(async (client) => {
       if (this.closed) return undefined;
       client.on("notification", this.onNotification);
+      client.on("error", this.onLost);
+      client.on("end", this.onLost);
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
       return client;
     });
@@ -28,7 +42,12 @@ export class ListenFeed implements ChangeFeed {
   }
 
   async next(ms: number): Promise<void> {
-    await this.listening;
+    try {
+      await this.listening;
+    } catch (err) {
+      throw this.fail(err);
+    }
+    if (this.lost !== undefined) throw this.fail(this.lost);
     if (this.pending || this.closed) {
       this.pending = false;
       return;
@@ -44,12 +63,17 @@ export class ListenFeed implements ChangeFeed {
       }
       this.wake = finish;
     });
+    if (this.lost !== undefined && !this.closed) throw this.fail(this.lost);
   }
 
   close(): void {
     this.closed = true;
     this.listening.then(
-      (client) => client?.removeListener("notification", this.onNotification),
+      (client) => {
+        client?.removeListener("notification", this.onNotification);
+        client?.removeListener("error", this.onLost);
+        client?.removeListener("end", this.onLost);
+      },
       () => {},
     );
     this.wake?.();

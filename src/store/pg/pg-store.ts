@@ -60,11 +60,12 @@ export class PgStore implements Store {
       try {
         await client.connect();
         this.version = await readSchemaVersion(client);
+        checkSchemaVersion(this.version, this.location);
       } catch (err) {
+        // nothing more will use this connection: close it, or its socket keeps the process alive
         await client.end().catch(() => {});
         throw translatePgError(err, this.location);
       }
-      checkSchemaVersion(this.version, this.location);
       this.socket = (client as unknown as { connection?: { stream?: { ref(): void; unref(): void } } }).connection?.stream;
       if (this.busy === 0) this.socket?.unref();
       return client;
@@ -254,7 +255,10 @@ export class PgStore implements Store {
   }
 
   changes(): ChangeFeed {
-    return new ListenFeed(() => this.connect());
+    return new ListenFeed(
+      () => this.connect(),
+      (err) => translatePgError(err, this.location),
+    );
   }
 
   exportData(): Promise<ExportDoc> {

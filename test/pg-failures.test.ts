@@ -1,0 +1,124 @@
+// PostgreSQL failures, each with its documented exit code and a message that never shows a password: the server
+// stopped in the middle of a command (rolled back, exit 5), unreachable or refusing (exit 5 within seconds), a
+// wrong password (exit 6), a schema newer than this build (exit 6, left untouched). Reads create nothing.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase, pgAdminUrl, sql, tp, tpAsync } from "./pg-helpers.ts";
+import { freePort, PG_PASSWORD, type PgServer, startPgServer } from "./pg-server.ts";
+
+describe("a PostgreSQL server that goes away", () => {
+  let server: PgServer;
+  let url: string;
+  beforeAll(async () => {
+    pgAdminUrl(); // fails loudly when PostgreSQL is not installed
+    server = await startPgServer();
+    url = await freshDatabase(server.url("postgres"));
+  });
+  afterAll(() => server?.stop());
+
+  it("a command cut off mid-transaction is rolled back and exits 5; a waiter exits 5 too", async () => {
+    const first = tp(url, ["create", "-q", "before"]).stdout.trim();
+    expect(first).not.toBe("");
+    // Hold the store lock, so the next command is inside its transaction, waiting, when the server stops.
+    const holder = new pg.Client({ connectionString: url });
+    holder.on("error", () => {});
+    await holder.connect();
+    await holder.query("BEGIN; SELECT pg_advisory_xact_lock(29808, 0)");
+    const cut = tpAsync(url, ["create", "-q", "cut off", "a", "b", "--start"]);
+    const waiter = tpAsync(url, ["wait", first, "--interval", "1m", "--timeout", "1m"]);
+    await new Promise((r) => setTimeout(r, 1500));
+    const stoppedAt = Date.now();
+    server.kill();
+    const [r, w] = await Promise.all([cut, waiter]);
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/unavailable/);
+    expect(r.stderr).not.toContain(PG_PASSWORD);
+    expect(w.code, w.stderr).toBe(5);
+    // while it is down: exit 5 at once, safe to retry
+    const down = tp(url, ["status", "--json"]);
+    expect(down.code).toBe(5);
+    expect(down.json.error.code).toBe("store_unavailable");
+    expect(down.stdout + down.stderr).not.toContain(PG_PASSWORD);
+    server.start();
+    const tasks = tp(url, ["query", "--json"]).json.data.tasks.map((t: { name: string }) => t.name);
+    expect(tasks).toEqual(["before"]);
+    expect(await sql(url, "SELECT count(*)::int AS n FROM taskpulse_audit")).toEqual([{ n: 1 }]);
+  });
+});
+
+describe("connecting", () => {
+  it("a wrong password: exit 6, a clear message, no password anywhere", async () => {
+    const url = await freshDatabase();
+    const wrong = url.replace(encodeURIComponent(PG_PASSWORD), "not-the-Pw-123");
+    for (const args of [["status"], ["create", "x"], ["status", "--json"], ["create", "x", "--debug"]]) {
+      const r = tp(wrong, args);
+      expect(r.code, r.stderr).toBe(6);
+      const out = r.stdout + r.stderr;
+      expect(out).toMatch(/password authentication failed/);
+      expect(out).not.toContain("not-the-Pw-123");
+      expect(out).not.toContain(PG_PASSWORD);
+      expect(out).toContain(":***@127.0.0.1");
+    }
+    expect(tp(wrong, ["status", "--json"]).json.error.code).toBe("store_auth");
+  });
+
+  it("nothing listening on the port: exit 5 at once", async () => {
+    const port = await freePort();
+    const r = tp(`postgres://taskpulse:${PG_PASSWORD}@127.0.0.1:${port}/db`, ["heartbeat", "abc123", "--json"]);
+    expect(r.code).toBe(5);
+    expect(r.json.error.message).toMatch(/ECONNREFUSED/);
+    expect(r.stdout).not.toContain(PG_PASSWORD);
+    expect(r.ms).toBeLessThan(3000);
+  });
+
+  it("a host that does not answer: exit 5 within the connect timeout", () => {
+    // TEST-NET-1 (RFC 5737): never routed, so the connection attempt hangs or fails, and the timeout ends it
+    const r = tp("postgres://u:pw-xyz@192.0.2.1:5432/db", ["status"]);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).not.toContain("pw-xyz");
+    expect(r.ms).toBeLessThan(9000);
+  });
+});
+
+describe("the schema", () => {
+  it("reads create nothing; the first write creates it; migrate says what it did", async () => {
+    const url = await freshDatabase();
+    expect(tp(url, ["status", "-q"]).code).toBe(0);
+    expect(tp(url, ["query", "--json"]).json.data.total).toBe(0);
+    expect(await sql(url, "SELECT to_regclass('taskpulse_meta') IS NULL AS absent")).toEqual([{ absent: true }]);
+    const migrated = tp(url, ["migrate", "--json"]);
+    expect(migrated.json.data).toMatchObject({ backend: "postgres", from: null, to: 1 });
+    expect(migrated.json.data.store).not.toContain(PG_PASSWORD);
+    expect(tp(url, ["migrate", "--json"]).json.data).toMatchObject({ from: 1, to: 1 });
+    const other = await freshDatabase();
+    expect(tp(other, ["create", "-q", "x"]).code).toBe(0);
+    expect(await sql(other, "SELECT value FROM taskpulse_meta WHERE key = 'schema_version'")).toEqual([{ value: "1" }]);
+  });
+
+  it("concurrent first writes from many processes create the schema once", async () => {
+    const url = await freshDatabase();
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => tpAsync(url, ["create", "-q", `t${i}`])));
+    expect(results.map((r) => r.code)).toEqual(Array(6).fill(0));
+    expect(tp(url, ["query", "--json"]).json.data.total).toBe(6);
+  });
+
+  it("a schema newer than this build is refused with exit 6 and left as it is", async () => {
+    const url = await freshDatabase();
+    tp(url, ["create", "-q", "x"]);
+    await sql(url, "UPDATE taskpulse_meta SET value = '99' WHERE key = 'schema_version'");
+    for (const args of [["status"], ["create", "y"], ["migrate"], ["state", "set", "d", "1"]]) {
+      const r = tp(url, args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(6);
+      expect(r.stderr).toMatch(/version 99, newer than this taskpulse understands \(1\)/);
+    }
+    expect(await sql(url, "SELECT value FROM taskpulse_meta WHERE key = 'schema_version'")).toEqual([{ value: "99" }]);
+    expect(await sql(url, "SELECT count(*)::int AS n FROM taskpulse_tasks")).toEqual([{ n: 1 }]);
+  });
+
+  it("doctor on a PostgreSQL store says what to use instead (exit 2)", async () => {
+    const r = tp(await freshDatabase(), ["doctor"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/taskpulse migrate/);
+  });
+});
