@@ -2,19 +2,20 @@
 // ~20 ms and the lock library a few; a heartbeat must not load zod, a read must load neither. A static import of
 // the zod schemas (src/core/model.ts) on one of these paths fails here.
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, cleanEnv, spawnCliSync, tempDir } from "./helpers.ts";
+import { BIN, cleanEnv, ROOT, spawnCliSync, tempDir } from "./helpers.ts";
 
 /** Runs the built command with a preload that reports, at exit, which libraries left their marks on the process. */
-function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boolean; stdout: string } {
+function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boolean; pg: boolean; stdout: string } {
   const probe = join(tempDir(), "probe.cjs");
   writeFileSync(
     probe,
     `process.on("exit", () => require("node:fs").writeSync(2, "\\nprobe " + JSON.stringify({
       zod: Object.getOwnPropertyNames(globalThis).some((n) => n.startsWith("__zod")),
       lockLibrary: "__signal_exit_emitter__" in process,
+      pg: Object.keys(require.cache).some((k) => k.endsWith("pg.cjs")),
     }) + "\\n"));`,
   );
   const r = spawnSync(process.execPath, ["-r", probe, BIN, ...args], { env: cleanEnv(store), encoding: "utf8" });
@@ -27,15 +28,26 @@ describe("the hot path", () => {
   it("heartbeat loads the lock library but not zod; status and log load neither; create loads zod", () => {
     const store = tempDir();
     const id = spawnCliSync(store, ["create", "-q", "x", "--start"]).stdout.trim();
-    expect(loaded(store, ["heartbeat", id, "hi", "-q"])).toEqual({ zod: false, lockLibrary: true, stdout: "" });
+    expect(loaded(store, ["heartbeat", id, "hi", "-q"])).toEqual({ zod: false, lockLibrary: true, pg: false, stdout: "" });
     expect(loaded(store, ["heartbeat", id, "with a push"])).toMatchObject({
       zod: false,
       lockLibrary: true,
       stdout: expect.stringMatching(/^💓 ok\n--- push ---\n/),
     });
-    expect(loaded(store, ["status"])).toMatchObject({ zod: false, lockLibrary: false });
+    expect(loaded(store, ["status"])).toMatchObject({ zod: false, lockLibrary: false, pg: false });
     expect(loaded(store, ["log", id])).toMatchObject({ zod: false, lockLibrary: false });
     // the probe itself works: create validates its input with zod
     expect(loaded(store, ["create", "-q", "y"])).toMatchObject({ zod: true, lockLibrary: true });
+  });
+});
+
+describe("the PostgreSQL client stays out of JSON calls", () => {
+  it("is bundled apart (dist/pg.cjs) and loaded only for a postgres:// store", () => {
+    // pg's SCRAM login code: in the pg bundle, not in the CLI bundle every call compiles
+    expect(readFileSync(join(ROOT, "dist", "taskpulse.cjs"), "utf8")).not.toContain("SCRAM-SHA-256");
+    expect(readFileSync(join(ROOT, "dist", "pg.cjs"), "utf8")).toContain("SCRAM-SHA-256");
+    // the probe sees pg.cjs when it is loaded: a postgres URL (nothing listens on port 1) loads it
+    const viaUrl = loaded(tempDir(), ["status", "--store", "postgres://u:p@127.0.0.1:1/db"]);
+    expect(viaUrl).toMatchObject({ zod: false, pg: true });
   });
 });

@@ -1,7 +1,7 @@
 // Real --json output of every documented command, validated against the zod schemas that references/json-schemas.md
 // is generated from: if a command prints a field the schema does not describe (top-level data is strict), or
 // leaves out one it promises, this fails.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../src/cli/program.ts";
@@ -65,6 +65,11 @@ describe("--json output matches the documented schemas", () => {
     await check("heartbeat-line", 201, "heartbeat-line");
     await check("heartbeat-line", 202, "heartbeat-line", "--era", "scratch");
     await check("completion", 203, "completion", "bash");
+    await check("migrate", 204, "migrate");
+    const exported = await check("export", 205, "export");
+    const file = join(tempDir(), "store.json");
+    writeFileSync(file, JSON.stringify(exported.data));
+    await check("import", 206, "--store", tempDir(), "import", file);
     expect([...seen].sort()).toEqual(Object.keys(commandData).sort());
 
     const bad = await cli({ store }, "done", "nope", "--json");

@@ -19,8 +19,8 @@ Exit codes:
   2   usage or invalid input
   3   not found, or ambiguous id prefix
   4   invalid state transition, or conflict (lost a race)
-  5   store busy (lock not obtained in time; safe to retry)
-  6   store unreadable, unwritable or corrupt (taskpulse doctor explains)
+  5   store busy or unavailable (lock not obtained in time, PostgreSQL unreachable or lost; safe to retry)
+  6   store unreadable, unwritable or corrupt (taskpulse doctor explains); PostgreSQL: login refused, newer schema
   7   (wait) the task failed
   8   (wait) the task was cancelled
   9   (wait) timed out
