@@ -3,7 +3,7 @@
 // implements the same.
 import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
-import type { TaskSummary } from "./archive.ts";
+import type { SummaryIndex, TaskSummary } from "./archive.ts";
 import type { StateDoc } from "./state-docs.ts";
 
 export interface Snapshot {
@@ -64,6 +64,11 @@ export interface Store {
   listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]>;
   /** Summaries of archived tasks (not in the hot state), optionally only those finished within a month range. */
   archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]>;
+  /**
+   * The archive's index of a month range (hot tasks included, if a crash left one in both places: callers skip
+   * them), read lazily: for readers of many archived tasks that keep few of them.
+   */
+  archiveIndex(range?: { from?: string; to?: string }): Promise<SummaryIndex>;
   /** The full record of an archived task. */
   archivedTask(id: string): Promise<Task | undefined>;
   /** Deletes archived months that ended before `cutoffIso`. */

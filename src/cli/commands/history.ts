@@ -24,7 +24,7 @@ const ICON = { done: "✅", failed: "❌", cancelled: "⛔", pending: "⏳", run
 export async function history(ctx: Ctx, opts: { limit: string }): Promise<Outcome> {
   if (!/^\d{1,6}$/.test(opts.limit) || Number(opts.limit) < 1)
     throw new UsageError(`invalid --limit '${printable(opts.limit)}'`, "use a positive number");
-  const { summaries } = await allSummaries(ctx, "history");
+  const { summaries } = await allSummaries(ctx, "history", { agent: ctx.agentFlag });
   const finished = summaries
     .filter(
       (s): s is Summary & { finishedAt: string } =>
