@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { newId } from "../src/core/ids.ts";
 import { advanceStep, type Change, cancelTask, completeTask, createTask, failTask, startTask } from "../src/core/lifecycle.ts";
 import type { Task } from "../src/core/model.ts";
-import { CHECKPOINT_FILE, JsonStore, PREVIOUS_JOURNAL_FILE } from "../src/store/json-store.ts";
+import { CHECKPOINT_FILE } from "../src/store/checkpoint.ts";
+import { JsonStore } from "../src/store/json-store.ts";
+import { PREVIOUS_JOURNAL_FILE } from "../src/store/state-file.ts";
 import { cli, spawnCli, tempDir } from "./helpers.ts";
 
 const NOW = "2026-05-20T12:00:00.000Z";

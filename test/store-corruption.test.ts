@@ -105,7 +105,7 @@ describe("a damaged state file is refused and kept", () => {
     );
 
     expectRefused(runs);
-    expect(runs[0]?.stderr).toMatch(/missing but the journal has entries/);
+    expect(runs[0]?.stderr).toMatch(/missing but the store has history/);
     expect(existsSync(join(store, "state.json"))).toBe(false);
     expect(snapshotFiles(store)).toEqual(before);
   });

@@ -43,6 +43,8 @@ export interface Ctx {
   route: Route;
   notifyDefault: NotifyPolicy;
   storeDir: string;
+  /** How long a write waits for the store lock (TASKPULSE_LOCK_WAIT, default 15 s). */
+  lockWaitMs: number;
   store(command: string): Store;
 }
 
@@ -86,6 +88,7 @@ export function createContext(opts: GlobalOptions, deps: Deps): Ctx {
     route,
     notifyDefault,
     storeDir,
+    lockWaitMs,
     store(command) {
       store ??= new JsonStore(storeDir, { lockWaitMs, owner: { agent, command }, onLockWait });
       return store;

@@ -17,14 +17,31 @@ export interface Deps {
   readStdin?: () => Promise<string>;
 }
 
+const quieted = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that goes away early (`taskpulse status | head -1`) closes the pipe: the rest of the output has nowhere
+ * to go, which is not an error. Without a listener, Node would print a stack trace for EPIPE and exit 1. Attached
+ * only when a stream is used at all (the common path writes to the descriptor and never builds the stream).
+ */
+function quietOnEpipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!quieted.has(stream)) {
+    quieted.add(stream);
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+    });
+  }
+  return stream;
+}
+
 export function processDeps(): Deps {
   const isTTY = stdoutIsTTY();
   return {
     env: process.env,
     cwd: process.cwd(),
     home: process.env.HOME ?? "",
-    stdout: fdWriter(1, () => process.stdout),
-    stderr: fdWriter(2, () => process.stderr),
+    stdout: fdWriter(1, () => quietOnEpipe(process.stdout)),
+    stderr: fdWriter(2, () => quietOnEpipe(process.stderr)),
     now: () => new Date(),
     random: Math.random,
     isTTY,
@@ -32,10 +49,10 @@ export function processDeps(): Deps {
     columns: isTTY ? (process.stdout.columns ?? 80) : 80,
     passthrough: {
       stdout: (chunk) => {
-        process.stdout.write(chunk);
+        quietOnEpipe(process.stdout).write(chunk);
       },
       stderr: (chunk) => {
-        process.stderr.write(chunk);
+        quietOnEpipe(process.stderr).write(chunk);
       },
     },
     readStdin: async () => {

@@ -20,7 +20,7 @@ Exit codes:
   3   not found, or ambiguous id prefix
   4   invalid state transition, or conflict (lost a race)
   5   store busy (lock not obtained in time; safe to retry)
-  6   store unreadable or corrupt
+  6   store unreadable, unwritable or corrupt (taskpulse doctor explains)
   7   (wait) the task failed
   8   (wait) the task was cancelled
   9   (wait) timed out
@@ -80,6 +80,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ["serve"], load: async () => (await import("./commands/serve.ts")).registerServe },
   { names: ["skill"], load: async () => (await import("./commands/skill.ts")).registerSkill },
   { names: ["heartbeat-line"], load: async () => (await import("./commands/heartbeat-line.ts")).registerHeartbeatLine },
+  { names: ["doctor"], load: async () => (await import("./commands/doctor.ts")).registerDoctor },
   { names: ["completion"], load: async () => (await import("./commands/completion.ts")).registerCompletion },
 ];
 

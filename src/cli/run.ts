@@ -16,14 +16,18 @@ export interface RunOptions {
 
 export async function run(argv: readonly string[], deps: Deps, options: RunOptions = {}): Promise<number> {
   const flags = preScan(argv);
-  const state: { outcome?: Outcome; commanderMessage?: string } = {};
+  const state: { outcome?: Outcome; commanderMessage?: string; shown: string } = { shown: "" };
   const program = await buildProgram(
     deps,
     (outcome) => {
       state.outcome = outcome;
     },
     {
-      writeOut: (s) => deps.stdout(s),
+      // With --json, help and version text go inside the one JSON document instead of around it.
+      writeOut: (s) => {
+        if (flags.json) state.shown += s;
+        else deps.stdout(s);
+      },
       writeErr: (s) => {
         if (!flags.json) deps.stderr(s);
       },
@@ -38,7 +42,10 @@ export async function run(argv: readonly string[], deps: Deps, options: RunOptio
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+        if (flags.json) deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: true, data: { text: state.shown }, push: null })}\n`);
+        return EXIT.ok;
+      }
       if (flags.json) writeError(deps, "usage", state.commanderMessage ?? err.message, "see taskpulse --help");
       return EXIT.usage;
     }
@@ -66,20 +73,34 @@ function reportError(err: unknown, deps: Deps, flags: Flags): number {
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
-  // Disk trouble while writing (read-only directory, full disk, a directory where a file should be): the previous
-  // state is intact because writes are atomic; say what happened in one line.
-  const diskCodes = ["EACCES", "EPERM", "EROFS", "ENOSPC", "EISDIR", "ENOTDIR", "EEXIST", "EDQUOT", "ELOOP", "EMLINK"];
-  const message =
-    e?.code && diskCodes.includes(e.code) ? `cannot write the store: ${e.message}` : `internal error: ${e?.message ?? String(err)}`;
-  const hint =
-    e?.code && diskCodes.includes(e.code)
-      ? "the previous state is intact; check the store directory's permissions and free space"
-      : "run again with --debug for details";
-  if (flags.json) writeError(deps, e?.code && diskCodes.includes(e.code) ? "io_error" : "internal", message, hint);
+  // Disk trouble (read-only directory, full disk, a directory where a file should be, a link planted in the store):
+  // the previous state is intact because writes are atomic. Not a bug in taskpulse, so not exit 1: exit 6, the
+  // store's own code, with one line that says what happened.
+  const disk = typeof e?.code === "string" && DISK_CODES.has(e.code);
+  const message = disk ? `cannot use the store: ${e.message}` : `internal error: ${e?.message ?? String(err)}`;
+  const hint = disk
+    ? "the previous state is intact; check the store directory's permissions and free space, then run `taskpulse doctor`"
+    : "run again with --debug for details";
+  if (flags.json) writeError(deps, disk ? "io_error" : "internal", message, hint);
   else deps.stderr(`error: ${message}\nhint: ${hint}\n`);
   if (flags.debug && e?.stack) deps.stderr(`${e.stack}\n`);
-  return EXIT.internal;
+  return disk ? EXIT.corrupt : EXIT.internal;
 }
+
+const DISK_CODES = new Set([
+  "EACCES",
+  "EPERM",
+  "EROFS",
+  "ENOSPC",
+  "EISDIR",
+  "ENOTDIR",
+  "EEXIST",
+  "EDQUOT",
+  "ELOOP",
+  "EMLINK",
+  "EIO",
+  "ENAMETOOLONG",
+]);
 
 function writeError(deps: Deps, code: string, message: string, hint: string | undefined): void {
   const error: Record<string, string> = { code, message };

@@ -178,6 +178,7 @@ export const commandData = {
       abandoned: z.array(z.string()).describe("ids of running tasks closed as abandoned"),
       prunedMonths: z.array(z.string()),
       prunedTasks: z.number().int(),
+      prunedRuns: z.number().int(),
       pushes: z.array(pushSchema).describe("one per abandoned task; the first is also the envelope's push"),
     })
     .strict(),

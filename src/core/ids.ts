@@ -27,6 +27,18 @@ export function newRunId(now: Date, random: () => number): string {
   return `r${now.getTime().toString(36)}${suffix}`;
 }
 
+/** The counter an id was made from (the inverse of newId's middle part), or undefined if it is not such an id. */
+export function counterOf(id: string): number | undefined {
+  if (!/^[a-z][2-9a-z]{5,}$/.test(id) || !LETTERS.includes(id[0] as string)) return undefined;
+  let n = 0;
+  for (const ch of id.slice(1, -2)) {
+    const digit = ALPHABET.indexOf(ch);
+    if (digit < 0) return undefined;
+    n = n * ALPHABET.length + digit;
+  }
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 export function checkIdInput(input: string): string {
   const id = input.trim().toLowerCase();
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(id)) {

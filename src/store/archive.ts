@@ -4,8 +4,9 @@
 // or shown twice. Layout: archive/YYYY-MM.tasks.jsonl (full task + its audit trail, one line each) and
 // archive/YYYY-MM.index.jsonl (a small summary per task, what query/stats/history scan), by month of finishing.
 import { isAscii } from "node:buffer";
-import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { StoreCorruptError } from "../core/errors.ts";
 import { type Summary, summarize } from "../core/insight.ts";
 import type { AuditEntry, Task } from "../core/model.ts";
 import { appendDurably, fsyncDir } from "./atomic-file.ts";
@@ -21,14 +22,23 @@ export interface ArchivedTask {
   audit: AuditEntry[];
 }
 
+/** YYYY-MM of a timestamp; the month becomes part of a file name, so anything else lands in "0000-00". */
 function monthOf(iso: string): string {
-  return iso.slice(0, 7);
+  const month = iso.slice(0, 7);
+  return /^\d{4}-\d{2}$/.test(month) ? month : "0000-00";
 }
 
 export function appendToArchive(storeDir: string, records: readonly ArchivedTask[]): void {
   if (records.length === 0) return;
   const dir = join(storeDir, ARCHIVE_DIR);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The month files are opened without following links; the directory itself must not be one either.
+  if (!lstatSync(dir).isDirectory()) {
+    throw new StoreCorruptError(
+      `${dir} is not a directory (a symbolic link?): taskpulse does not write through links`,
+      "run `taskpulse doctor`",
+    );
+  }
   const byMonth = new Map<string, ArchivedTask[]>();
   for (const r of records) {
     const finishedAt = (r.task as { finishedAt?: string }).finishedAt ?? r.task.updatedAt;

@@ -2,10 +2,13 @@
 // record is one committed-or-attempted transaction: the new values of everything it changed, and its audit entries.
 // Records chain through `prev` (the txn the change was based on); the state file names the last committed txn, so
 // records of attempts that never committed (killed mid-commit, or fenced out) are off the chain and ignored.
-// Format version 1: {"v":1,"seq":N,"txn":"…","prev":"…"|null,"at":ISO,"ops":[{"k":"task"|"agent"|"job","id":…,"v":…}],
-// "audit":[AuditEntry…]}, or {"v":1,"abort":"<txn>"} for an attempt that was fenced out.
+// Format version 1: {"v":1,"seq":N,"txn":"…","prev":"…"|null,"at":ISO,"counter":N,"ops":[{"k":"task"|"agent"|"job",
+// "id":…,"v":…}],"audit":[AuditEntry…]}, or {"v":1,"abort":"<txn>"} for an attempt that was fenced out. Readers refuse a
+// record of a higher `v` (exit 6). Documented in references/store-format.md. The zod schemas of the lines are in
+// journal-schema.ts (for doctor): this module is on every write's path and must not load zod.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { StoreCorruptError } from "../core/errors.ts";
 import type { Job } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import { JOURNAL_FILE } from "./state-file.ts";
@@ -24,6 +27,8 @@ export interface JournalRecord {
   txn: string;
   prev: string | null;
   at: string;
+  /** The state's id counter after this commit (absent in records written before it was added; still v1). */
+  counter?: number;
   ops: JournalOp[];
   audit: AuditEntry[];
 }
@@ -31,6 +36,12 @@ export interface JournalRecord {
 interface AbortRecord {
   v: 1;
   abort: string;
+}
+
+/** The `v` of a parsed line when it is a number above the version this code writes. */
+export function newerVersion(json: unknown): number | undefined {
+  const v = (json as { v?: unknown } | null)?.v;
+  return typeof v === "number" && v > JOURNAL_VERSION ? v : undefined;
 }
 
 export function formatRecord(record: JournalRecord | AbortRecord): string {
@@ -49,10 +60,25 @@ export function readJournal(dir: string, file: string = JOURNAL_FILE): { records
   const records: JournalRecord[] = [];
   const aborted = new Set<string>();
   let bad = 0;
+  let n = 0;
   for (const line of raw.split("\n")) {
+    n++;
     if (line === "") continue;
+    let rec: JournalRecord | AbortRecord;
     try {
-      const rec = JSON.parse(line) as JournalRecord | AbortRecord;
+      rec = JSON.parse(line) as JournalRecord | AbortRecord;
+    } catch {
+      bad++;
+      continue;
+    }
+    const newer = newerVersion(rec);
+    if (newer !== undefined) {
+      throw new StoreCorruptError(
+        `${join(dir, file)} line ${n} has version ${newer}, newer than this taskpulse understands (${JOURNAL_VERSION})`,
+        "upgrade taskpulse; the file was not changed",
+      );
+    }
+    try {
       if ("abort" in rec) aborted.add(rec.abort);
       else if (typeof rec.txn === "string") records.push(rec);
       else bad++;
@@ -63,13 +89,22 @@ export function readJournal(dir: string, file: string = JOURNAL_FILE): { records
   return { records, aborted, bad };
 }
 
-/** The committed records, oldest first: walk back from the state's last txn along `prev`. */
-export function committedRecords(records: readonly JournalRecord[], aborted: ReadonlySet<string>, head: string | null): JournalRecord[] {
+/**
+ * The committed records after `base` (the checkpoint's txn; null = from the beginning), oldest first: walk back
+ * from the state's last txn along `prev` until `base`. Records at or before the checkpoint are already in it (they
+ * are still in journal.jsonl when a rotation was interrupted between the checkpoint and the rename).
+ */
+export function committedRecords(
+  records: readonly JournalRecord[],
+  aborted: ReadonlySet<string>,
+  head: string | null,
+  base: string | null = null,
+): JournalRecord[] {
   const byTxn = new Map<string, JournalRecord>();
   for (const r of records) if (!aborted.has(r.txn)) byTxn.set(r.txn, r);
   const chain: JournalRecord[] = [];
   const seen = new Set<string>();
-  for (let txn = head; txn !== null && !seen.has(txn); ) {
+  for (let txn = head; txn !== null && txn !== base && !seen.has(txn); ) {
     seen.add(txn);
     const rec = byTxn.get(txn);
     if (!rec) break; // older history was rotated away

@@ -1,10 +1,11 @@
 // Guarantee: every change is read-modify-write under one lock, on state read after the lock was taken; the journal
 // record is on disk before the state file is replaced; the state file is replaced atomically (temp, fsync, rename,
-// fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (two waiters both took
-// a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record is journalled, and the
-// transaction is run again on fresh state. An update that returned is therefore never lost.
-import { existsSync, type FSWatcher, mkdirSync, readFileSync, renameSync, statSync, watch } from "node:fs";
+// fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (its seq and txn
+// changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record
+// is journalled, and the transaction is run again on fresh state. An update that returned is therefore never lost.
+import { existsSync, type FSWatcher, mkdirSync, renameSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
+import { StoreBusyError } from "../core/errors.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import {
@@ -17,33 +18,24 @@ import {
   type TaskSummary,
 } from "./archive.ts";
 import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
+import type { Checkpoint } from "./checkpoint.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import type { StateDoc } from "./state-docs.ts";
-import { fileFingerprint, JOURNAL_FILE, loadState, STATE_FILE, type StateFile } from "./state-file.ts";
+import {
+  CHECKPOINT_FILE,
+  fileFingerprint,
+  JOURNAL_FILE,
+  loadState,
+  PREVIOUS_JOURNAL_FILE,
+  readHead,
+  STATE_FILE,
+  type StateFile,
+} from "./state-file.ts";
 import type { ChangeFeed, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
 
 class FencedError extends Error {}
 
-export const CHECKPOINT_FILE = "checkpoint.json";
-export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
 const DEFAULT_ROTATE_BYTES = 8 * 1024 * 1024;
-
-interface Checkpoint {
-  v: 1;
-  seq: number;
-  txn: string | null;
-  state: StateFile;
-  audit: Record<string, AuditEntry[]>;
-}
-
-function readCheckpoint(dir: string): Checkpoint | undefined {
-  try {
-    return JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), "utf8")) as Checkpoint;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-}
 
 export interface JsonStoreOptions {
   lockWaitMs: number;
@@ -126,6 +118,16 @@ class JsonTx implements StoreTx {
 
 export class JsonStore implements Store {
   private readonly rotateBytes: number;
+  private checkpoints: typeof import("./checkpoint.ts") | undefined;
+
+  /** Whether the journal is near its rotation size (a commit adds at most a few hundred KiB). */
+  private mayRotate(): boolean {
+    try {
+      return statSync(join(this.location, JOURNAL_FILE)).size > this.rotateBytes - 512 * 1024;
+    } catch {
+      return false;
+    }
+  }
 
   constructor(
     readonly location: string,
@@ -140,8 +142,6 @@ export class JsonStore implements Store {
 
   async transaction<T>(fn: (tx: StoreTx) => T | Promise<T>): Promise<T> {
     mkdirSync(this.location, { recursive: true, mode: 0o700 });
-    // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, signal-exit).
-    const { acquireLock } = await import("./lock.ts");
     for (let attempt = 1; ; attempt++) {
       const asked = process.hrtime.bigint();
       // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, signal-exit).
@@ -155,6 +155,8 @@ export class JsonStore implements Store {
         const { state, fingerprint } = await loadState(this.location);
         const tx = new JsonTx(state);
         const result = await fn(tx);
+        // checkpoint.ts validates with zod: loaded only when this commit archives tasks or may rotate the journal.
+        if (tx.archived.length > 0 || this.mayRotate()) this.checkpoints ??= await import("./checkpoint.ts");
         if (tx.ops.size > 0 || tx.counterUsed) this.commit(state, fingerprint, tx, () => held.compromised);
         // Run history follows the committed state, still under the lock, so its order matches the state's.
         // (job-runs.ts loads zod for its record schema: imported only when there are runs to write.)
@@ -168,7 +170,11 @@ export class JsonStore implements Store {
         }
         return result;
       } catch (err) {
-        if (err instanceof FencedError && attempt < 5) continue;
+        if (err instanceof FencedError) {
+          if (attempt < 5) continue;
+          // Not a bug and not damage: the lock kept being taken over (an overloaded machine). Nothing was written.
+          throw new StoreBusyError("the store lock was taken over during each of 5 commit attempts; nothing was changed");
+        }
         throw err;
       } finally {
         await held.release();
@@ -178,6 +184,7 @@ export class JsonStore implements Store {
 
   private commit(state: StateFile, fingerprint: string, tx: JsonTx, compromised: () => Error | undefined): void {
     const prev = state.txn;
+    const read = { seq: state.seq, txn: state.txn, existed: fingerprint !== "" };
     const txn = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     state.seq += 1;
     state.txn = txn;
@@ -187,6 +194,7 @@ export class JsonStore implements Store {
       txn,
       prev,
       at: new Date().toISOString(),
+      counter: state.counter,
       ops: [...tx.ops.values()],
       audit: tx.audits,
     };
@@ -206,13 +214,22 @@ export class JsonStore implements Store {
     const journalSize = appendDurably(journal, formatRecord(record));
     try {
       writeFileDurably(join(this.location, STATE_FILE), JSON.stringify(state), () => {
-        if (compromised() || currentFingerprint(join(this.location, STATE_FILE)) !== fingerprint) throw new FencedError("fenced");
+        if (compromised() || currentFingerprint(join(this.location, STATE_FILE)) !== fingerprint || !unchanged(this.location, read)) {
+          throw new FencedError("fenced");
+        }
       });
     } catch (err) {
       if (err instanceof FencedError) appendDurably(journal, formatRecord({ v: 1, abort: txn }));
       throw err;
     }
-    if (journalSize > this.rotateBytes) this.rotate(state);
+    if (journalSize > this.rotateBytes && this.checkpoints) {
+      try {
+        this.rotate(state);
+      } catch {
+        // The commit above is durable and must be reported as done. Rotation is housekeeping: the next commit
+        // tries again, and an interrupted one is safe (the audit walk stops at the checkpoint's txn).
+      }
+    }
   }
 
   /**
@@ -231,13 +248,15 @@ export class JsonStore implements Store {
   /** Committed audit entries per task, from the checkpoint and the current journal, walking back from `head`. */
   private auditTrails(ids: ReadonlySet<string>, head: string | null): Map<string, AuditEntry[]> {
     const out = new Map<string, AuditEntry[]>();
-    const checkpoint = readCheckpoint(this.location);
+    const hasCheckpoint = existsSync(join(this.location, CHECKPOINT_FILE));
+    if (hasCheckpoint && !this.checkpoints) throw new Error("auditTrails needs checkpoint.ts loaded");
+    const checkpoint = hasCheckpoint ? this.checkpoints?.readCheckpoint(this.location) : undefined;
     for (const id of ids) {
       const early = checkpoint?.audit[id];
       if (early) out.set(id, [...early]);
     }
     const { records, aborted } = readJournal(this.location);
-    for (const r of committedRecords(records, aborted, head)) {
+    for (const r of committedRecords(records, aborted, head, checkpoint?.txn ?? null)) {
       for (const a of r.audit) {
         if (!ids.has(a.task)) continue;
         const list = out.get(a.task) ?? [];
@@ -304,6 +323,8 @@ export class JsonStore implements Store {
   async auditTrail(taskId: string): Promise<AuditEntry[]> {
     const { state } = await loadState(this.location);
     if (!state.tasks[taskId]) return readArchived(this.location, taskId)?.audit ?? [];
+    // checkpoint.ts loads zod: only when there is a checkpoint to read (a read must stay light).
+    if (existsSync(join(this.location, CHECKPOINT_FILE))) this.checkpoints ??= await import("./checkpoint.ts");
     return this.auditTrails(new Set([taskId]), state.txn).get(taskId) ?? [];
   }
 
@@ -368,6 +389,13 @@ class DirectoryFeed implements ChangeFeed {
     // A pending wait ends now, so its timer does not keep a stopping process alive.
     this.wake?.();
   }
+}
+
+/** The state file is still the one read under the lock: same seq and txn (see readHead for why not only the inode). */
+function unchanged(dir: string, read: { seq: number; txn: string | null; existed: boolean }): boolean {
+  const head = readHead(dir);
+  if (head === undefined) return !read.existed;
+  return head !== null && head.seq === read.seq && head.txn === read.txn;
 }
 
 function currentFingerprint(path: string): string {

@@ -3,7 +3,9 @@
 // proper-lockfile's default onCompromised throws inside a timer and kills the process: we record it instead and
 // the commit is fenced (see json-store.ts).
 import {
+  accessSync,
   closeSync,
+  constants,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -99,6 +101,9 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
   const held: Held = { compromised: undefined, release: async () => {} };
   const paths = lockPaths(dir, options.name);
   let release: () => Promise<void>;
+  // proper-lockfile retries every error, not only "held": a store that cannot be written at all (read-only file
+  // system, no write permission) would make each call wait the whole lock wait before failing. Fail at once instead.
+  accessSync(dir, constants.W_OK);
   try {
     release = await lockfile.lock(paths.target, {
       realpath: false,
@@ -148,11 +153,13 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
  * file's block and costs each transaction ~1 ms; overwriting and then cutting to length keeps the block.
  */
 function writeOwnerNote(path: string, text: string): void {
+  // A symlink planted there is not followed (ELOOP): the note never lands outside the store.
   let fd: number;
   try {
-    fd = openSync(path, "r+");
-  } catch {
-    fd = openSync(path, "w", 0o600);
+    fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   }
   try {
     const data = Buffer.from(text, "utf8");

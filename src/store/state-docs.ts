@@ -6,11 +6,11 @@
 // File format 1: {"schemaVersion":1,"name":…,"rev":N,"updatedAt":ISO,"value":<any JSON>}; a plain JSON file
 // (e.g. copied from Cron State Manager's state/*.json) is read as the value of revision 0 and upgraded on write.
 
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError, UsageError } from "../core/errors.ts";
 import { validateSlug } from "../core/names.ts";
-import { writeFileDurably } from "./atomic-file.ts";
+import { readIfExists, writeFileDurably } from "./atomic-file.ts";
 import { acquireLock } from "./lock.ts";
 import { fileFingerprint } from "./state-file.ts";
 
@@ -40,15 +40,8 @@ export function docPath(storeDir: string, name: string): string {
 /** The document, or undefined when there is none. A file that is not JSON is an error (exit 6), never replaced. */
 export function readDoc(storeDir: string, name: string): StateDoc | undefined {
   const path = docPath(storeDir, name);
-  let raw: string;
-  try {
-    raw = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    if (code === "EISDIR") throw new StoreCorruptError(`${path} is a directory, not a state document`);
-    throw err;
-  }
+  const raw = readIfExists(path, "a state document");
+  if (raw === undefined) return undefined;
   return parseDoc(raw, name, path);
 }
 

@@ -3,7 +3,9 @@
 // Every read is validated against stateFileSchema (state-schema.ts): first by the zod-free parser generated from it,
 // which accepts what taskpulse writes at a fraction of the cost; whatever it does not accept goes through the zod
 // schema itself (loaded only then), which has the last word and the error message.
-import { readFileSync, statSync } from "node:fs";
+// A file of an older schemaVersion is upgraded in memory on read (migrate) and written in the current version by the
+// next commit; a file of a newer one is refused (exit 6) and never rewritten.
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError } from "../core/errors.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
@@ -24,14 +26,23 @@ export interface LoadedState {
 
 export const STATE_FILE = "state.json";
 export const JOURNAL_FILE = "journal.jsonl";
+export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
+/** Written at each journal rotation; its presence means the store has history even when journal.jsonl is absent. */
+export const CHECKPOINT_FILE = "checkpoint.json";
 
 export async function loadState(dir: string): Promise<LoadedState> {
   const path = join(dir, STATE_FILE);
   let raw: string;
   let fingerprint: string;
   try {
-    raw = readFileSync(path, "utf8");
-    fingerprint = fileFingerprint(path);
+    // Content and identity from one open file: the fence compares this identity, so it must be the file read.
+    const fd = openSync(path, "r");
+    try {
+      fingerprint = fingerprintOf(fstatSync(fd, { bigint: true }));
+      raw = readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { state: missingState(dir), fingerprint: "" };
@@ -47,23 +58,63 @@ export async function loadState(dir: string): Promise<LoadedState> {
  * (a renamed-in file often gets the number just freed); a file renamed in later also has a later ctime.
  */
 export function fileFingerprint(path: string): string {
-  const st = statSync(path, { bigint: true });
+  return fingerprintOf(statSync(path, { bigint: true }));
+}
+
+function fingerprintOf(st: { ino: bigint; ctimeNs: bigint; size: bigint }): string {
   return `${st.ino}:${st.ctimeNs}:${st.size}`;
 }
 
-function missingState(dir: string): StateFile {
-  // A store whose journal has entries but whose state file is gone lost its state: refuse rather than start empty.
+/**
+ * The seq and txn of the state file on disk now (undefined when there is none), for the commit fence. Inode numbers
+ * alone cannot tell whether the file was replaced: file systems hand a freed inode number to the next file (ext4
+ * alternates between two for a file renamed over and over), so a replaced state can carry the inode that was read.
+ * The txn cannot repeat. Reads only the head of the file where taskpulse wrote it (`{"schemaVersion":…,"seq":…,
+ * "txn":…`), else parses the whole file; a file that does not parse gives null, which never matches.
+ */
+export function readHead(dir: string): { seq: number; txn: string | null } | null | undefined {
+  const path = join(dir, STATE_FILE);
+  let fd: number;
   try {
-    if (statSync(join(dir, JOURNAL_FILE)).size > 0) {
+    fd = openSync(path, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  try {
+    const buf = Buffer.alloc(256);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const m = /^\{"schemaVersion":\d+,"seq":(\d+),"txn":(null|"([^"\\]*)")/.exec(buf.toString("utf8", 0, n));
+    if (m) return { seq: Number(m[1]), txn: m[3] ?? null };
+    const json = JSON.parse(readFileSync(fd, "utf8")) as { seq?: unknown; txn?: unknown };
+    return typeof json.seq === "number" && (typeof json.txn === "string" || json.txn === null) ? { seq: json.seq, txn: json.txn } : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function missingState(dir: string): StateFile {
+  // A store with history (journal entries, or a checkpoint and older journal left by a rotation) whose state file is
+  // gone lost its state: refuse rather than start empty (which would also restart the id counter).
+  for (const file of [JOURNAL_FILE, CHECKPOINT_FILE, PREVIOUS_JOURNAL_FILE]) {
+    if (sizeOf(join(dir, file)) > 0) {
       throw new StoreCorruptError(
-        `${join(dir, STATE_FILE)} is missing but the journal has entries`,
-        "run `taskpulse doctor --repair` to rebuild it from the journal",
+        `${join(dir, STATE_FILE)} is missing but the store has history (${file})`,
+        "run `taskpulse doctor --repair` to rebuild it from the last good copy and the journal",
       );
     }
-  } catch (err) {
-    if (err instanceof StoreCorruptError) throw err;
   }
   return emptyState();
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 export async function parseState(raw: string, path: string): Promise<StateFile> {
@@ -73,17 +124,77 @@ export async function parseState(raw: string, path: string): Promise<StateFile> 
   } catch (err) {
     throw new StoreCorruptError(`${path} is not valid JSON`, "the file was kept as it is; run `taskpulse doctor`", { cause: err });
   }
-  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === "number" && version > SCHEMA_VERSION) {
+  return await validateState(json, path);
+}
+
+/** One upgrade step per released schemaVersion, keyed by the version it upgrades from (n -> n + 1). */
+export type Migration = (json: Record<string, unknown>) => Record<string, unknown>;
+
+/** Empty: schemaVersion 1 is the only one released so far. The step from 1 to 2 goes here as `1: (v1) => v2`. */
+export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+
+/**
+ * Brings a parsed state file up to `target` by running the steps from its version on. Throws StoreCorruptError for a
+ * version newer than `target` (never rewritten) or one no step knows. Anything that is not a versioned object is
+ * returned as it is, for the schema to reject.
+ */
+export function migrate(
+  json: unknown,
+  path = STATE_FILE,
+  steps: Readonly<Record<number, Migration>> = MIGRATIONS,
+  target: number = SCHEMA_VERSION,
+): unknown {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return json;
+  let doc = json as Record<string, unknown>;
+  let version = doc.schemaVersion;
+  if (typeof version !== "number" || !Number.isInteger(version)) return doc;
+  if (version > target) {
     throw new StoreCorruptError(
-      `${path} has schemaVersion ${version}, newer than this taskpulse understands (${SCHEMA_VERSION})`,
+      `${path} has schemaVersion ${version}, newer than this taskpulse understands (${target})`,
       "upgrade taskpulse; the file was not changed",
     );
   }
+  while (version < target) {
+    const step = steps[version];
+    if (!step) throw new StoreCorruptError(`${path} has schemaVersion ${version}, which this taskpulse cannot upgrade`);
+    doc = step(doc);
+    version += 1;
+    if (doc.schemaVersion !== version) throw new Error(`the migration to schemaVersion ${version} did not set it`);
+  }
+  return doc;
+}
+
+/** Migrates and validates a parsed state document (state.json, or the state inside checkpoint.json). */
+export async function validateState(input: unknown, path: string): Promise<StateFile> {
+  const json = migrate(input, path);
   const fast = parseStateFast(json);
   if (fast !== NOT_ACCEPTED) return fast as StateFile;
   const { stateFileSchema } = await import("./state-schema.ts");
-  const parsed = stateFileSchema.safeParse(json);
+  return checkWithSchema(json, path, stateFileSchema);
+}
+
+type StateSchema = typeof import("./state-schema.ts").stateFileSchema;
+
+/** The synchronous form, for callers that already loaded the zod schema (doctor, checkpoint reading). */
+export function validateStateWith(input: unknown, path: string, schema: StateSchema): StateFile {
+  const json = migrate(input, path);
+  const fast = parseStateFast(json);
+  if (fast !== NOT_ACCEPTED) return fast as StateFile;
+  return checkWithSchema(json, path, schema);
+}
+
+export function parseStateWith(raw: string, path: string, schema: StateSchema): StateFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new StoreCorruptError(`${path} is not valid JSON`, "the file was kept as it is; run `taskpulse doctor`", { cause: err });
+  }
+  return validateStateWith(json, path, schema);
+}
+
+function checkWithSchema(json: unknown, path: string, schema: StateSchema): StateFile {
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `${issue.path.join(".")}: ${issue.message}` : "invalid";

@@ -94,6 +94,7 @@ export async function cleanup(ctx: Ctx, opts: CleanupOptions): Promise<Outcome> 
       abandoned: closed.map((task) => task.id),
       prunedMonths: pruned.months,
       prunedTasks: pruned.tasks,
+      prunedRuns: runs.removedRuns,
       pushes,
     },
     lines,

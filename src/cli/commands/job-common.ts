@@ -4,7 +4,7 @@ import { NotFoundError, UsageError } from "../../core/errors.ts";
 import type { Job, OpenRun, RunRecord } from "../../core/job-model.ts";
 import { buildJobPush, isLost, type JobNotification, mergeNotifications, reapLostRuns } from "../../core/jobs.ts";
 import type { Route } from "../../core/model.ts";
-import { cleanName, printable, validateSlug } from "../../core/names.ts";
+import { printable, validateSlug } from "../../core/names.ts";
 import type { Push } from "../../core/push.ts";
 import { wrapperState } from "../../jobs/proc.ts";
 import type { Snapshot, StoreTx } from "../../store/store.ts";

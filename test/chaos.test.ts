@@ -1,0 +1,22 @@
+// The short chaos run for CI (the long one: `npm run chaos`, see scripts/chaos.ts): spawned calls of the real
+// binary doing mixed work on one store, a quarter of them killed with SIGKILL at a random moment.
+import { describe, expect, it } from "vitest";
+import { formatChaos, runChaos } from "../scripts/chaos.ts";
+import { tempDir } from "./helpers.ts";
+
+const SECONDS = Number(process.env.CHAOS_CI_SECONDS ?? 20);
+
+describe("chaos (short)", () => {
+  it("after random SIGKILLs: doctor healthy or repaired, every acknowledged change present", {
+    timeout: (SECONDS + 60) * 1000,
+  }, async () => {
+    const result = await runChaos({ seconds: SECONDS, workers: 4, killRate: 0.3, seed: 20261123, store: tempDir("tp-chaos-") });
+    console.log(formatChaos(result));
+    expect(result.lostUpdates).toEqual([]);
+    expect(result.unexpected).toEqual([]);
+    expect(result.doctor.healthy || result.repair?.healthy).toBe(true);
+    expect(result.kills).toBeGreaterThan(5);
+    expect(result.exits["0"] ?? 0).toBeGreaterThan(20);
+    expect(result.acknowledged).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,149 @@
+// Writes that cannot complete: each leaves the previous state byte for byte, exits 6 with one clear line (no stack
+// trace), and leaves no temporary file behind. Tests run as root in CI, where chmod does not stop writes: the
+// read-only cases run the binary as an unprivileged user, or in a private mount namespace (skipped when the
+// machine does not allow one).
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, cli, spawnCliSync, tempDir } from "./helpers.ts";
+
+function files(store: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["state.json", "journal.jsonl"]) {
+    try {
+      out[name] = readFileSync(join(store, name), "utf8");
+    } catch {
+      out[name] = "<absent>";
+    }
+  }
+  return out;
+}
+
+function expectCleanFailure(r: { code: number | null; stderr: string; stdout: string }, what: RegExp): void {
+  expect(r.code).toBe(6);
+  expect(r.stderr).toMatch(what);
+  expect(r.stderr).toMatch(/hint: /);
+  expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at /);
+}
+
+async function storeWithTask(): Promise<{ store: string; id: string }> {
+  const store = tempDir();
+  const id = (await cli({ store }, "create", "-q", "A", "s1", "s2", "--start")).stdout.trim();
+  return { store, id };
+}
+
+const tempFiles = (store: string) => readdirSync(store).filter((f) => f.includes(".tmp-"));
+
+describe("a write that cannot complete", () => {
+  it("journal.jsonl replaced by a directory: exit 6, state untouched", async () => {
+    const { store, id } = await storeWithTask();
+    rmSync(join(store, "journal.jsonl"));
+    mkdirSync(join(store, "journal.jsonl"));
+    const before = files(store);
+    const r = await cli({ store }, "next", id, "one");
+    expectCleanFailure(r, /cannot use the store: EISDIR/);
+    expect(files(store)).toEqual(before);
+    expect(tempFiles(store)).toEqual([]);
+  });
+
+  it("state.json replaced by a directory: reads and writes exit 6", async () => {
+    const { store, id } = await storeWithTask();
+    rmSync(join(store, "state.json"));
+    mkdirSync(join(store, "state.json"));
+    expectCleanFailure(await cli({ store }, "status"), /state\.json is a directory/);
+    expectCleanFailure(await cli({ store }, "next", id, "one"), /state\.json is a directory/);
+    expect(tempFiles(store)).toEqual([]);
+  });
+
+  it("an archive month file replaced by a directory: cleanup exits 6 and the task stays in the hot state", async () => {
+    const { store, id } = await storeWithTask();
+    await cli({ store }, "done", id);
+    mkdirSync(join(store, "archive", "2026-05.tasks.jsonl"), { recursive: true });
+    const before = files(store);
+    const r = await cli({ store, now: "2026-05-20T10:00:00Z" }, "cleanup");
+    expectCleanFailure(r, /cannot use the store: EISDIR/);
+    expect(files(store)).toEqual(before);
+    expect((await cli({ store }, "status", id, "--json")).json.data.task.status).toBe("done");
+  });
+
+  it("a read-only store directory (chmod 0500, run as an unprivileged user): exit 6, state untouched", async () => {
+    const { store, id } = await storeWithTask();
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      for (const f of ["", ...readdirSync(store)]) chownSync(join(store, f), 65534, 65534);
+    }
+    chmodSync(store, 0o500);
+    const before = files(store);
+    const r = spawnSync(process.execPath, [BIN, "next", id, "one"], {
+      env: { PATH: process.env.PATH, TASKPULSE_HOME: store, LANG: "C" },
+      encoding: "utf8",
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    chmodSync(store, 0o700);
+    expectCleanFailure({ code: r.status, stdout: r.stdout, stderr: r.stderr }, /cannot use the store: EACCES/);
+    expect(files(store)).toEqual(before);
+  });
+});
+
+/** Runs a shell script in a private mount namespace; undefined when this machine does not allow one. */
+function inMountNamespace(script: string): { status: number | null; stdout: string; stderr: string } | undefined {
+  const probe = spawnSync("unshare", ["-m", "sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs $d && umount $d && rmdir $d"]);
+  if (probe.status !== 0) return undefined;
+  const r = spawnSync("unshare", ["-m", "sh", "-c", script], { encoding: "utf8", env: { PATH: process.env.PATH, LANG: "C" } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tp = `"${process.execPath}" "${BIN}"`;
+
+describe("a store on a filesystem that fails", () => {
+  it("read-only filesystem (EROFS): exit 6, state untouched", async (ctx) => {
+    const { store, id } = await storeWithTask();
+    const before = files(store);
+    const r = inMountNamespace(
+      `set -e; mount --bind "${store}" "${store}"; mount -o remount,ro,bind "${store}"; export TASKPULSE_HOME="${store}";
+       set +e; ${tp} next ${id} one; echo "exit=$?"`,
+    );
+    if (!r) return ctx.skip();
+    expect(r.stdout).toContain("exit=6");
+    expect(r.stderr).toMatch(/cannot use the store: EROFS/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(files(store)).toEqual(before);
+  });
+
+  it("full disk (a 64 KiB tmpfs, filled): exit 6, state untouched; after space is freed the next write works", async (ctx) => {
+    const dir = tempDir();
+    const store = join(dir, "store");
+    mkdirSync(store);
+    writeFileSync(join(dir, "description.txt"), "x".repeat(7000));
+    const r = inMountNamespace(
+      `set -e; mount -t tmpfs -o size=64k,mode=0700 tmpfs "${store}"; export TASKPULSE_HOME="${store}"
+       id=$(${tp} create -q A s1 s2 --start)
+       cp "${store}/state.json" "${dir}/before.json"
+       dd if=/dev/zero of="${store}/filler" bs=1024 2>/dev/null || true
+       set +e
+       ${tp} next "$id" "$(cat "${dir}/description.txt")"; echo "full=$?"
+       cmp -s "${store}/state.json" "${dir}/before.json"; echo "same=$?"
+       ls -a "${store}" | grep -c '\\.tmp-' ; rm "${store}/filler"
+       ${tp} next "$id" one >/dev/null; echo "freed=$?"
+       ${tp} doctor >/dev/null; echo "doctor=$?"`,
+    );
+    if (!r) return ctx.skip();
+    expect(r.stdout).toContain("full=6");
+    expect(r.stdout).toContain("same=0");
+    expect(r.stdout).toMatch(/^0$/m); // no temporary file left behind
+    expect(r.stdout).toContain("freed=0");
+    expect(r.stdout).toContain("doctor=0"); // the failed append was cut back off: no torn line is left
+    expect(r.stderr).toMatch(/cannot use the store: ENOSPC/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("spawned", () => {
+  it("a disk error in the real binary prints one line and a hint, no stack trace", async () => {
+    const { store, id } = await storeWithTask();
+    rmSync(join(store, "journal.jsonl"));
+    mkdirSync(join(store, "journal.jsonl"));
+    expectCleanFailure(spawnCliSync(store, ["next", id, "one"]), /^error: cannot use the store: EISDIR/);
+  });
+});
