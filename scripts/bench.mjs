@@ -10,23 +10,19 @@ import { join } from "node:path";
 import {
   BIN,
   benchEnv,
+  buildStores,
   cleanup,
   committedRecords,
   ENV_NOTE,
   ensureBuilt,
   interleave,
   median,
-  pendingTask,
   round1,
   round2,
   runAsync,
-  runningTask,
-  taskId,
   taskpulseArgv,
   tempRoot,
   timeRun,
-  writeArchive,
-  writeStore,
 } from "./bench-lib.mjs";
 
 const args = process.argv.slice(2);
@@ -35,8 +31,7 @@ const runsArg = args.indexOf("--runs");
 const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : quick ? 10 : 30;
 const warmup = quick ? 2 : 3;
 const HISTORY = { finished: 10_000, active: 200 };
-const BIG = { archived: 100_000, active: 200 };
-const DAY = 86_400_000;
+const BIG = { archived: 100_000, active: HISTORY.active };
 /** The filtered query timed over the big archive (`--agent` is a global option). */
 const QUERY = ["--agent", "a3", "query", "--status", "failed", "--from", "30d", "--by", "finished"];
 const CONTENTION = { processes: 8, heartbeats: quick ? 10 : 50 };
@@ -56,27 +51,21 @@ try {
   out(ENV_NOTE);
   out();
 
-  // Fixtures, written directly in the store's format (scripts/bench-lib.mjs; test/bench-fixtures.test.ts checks it).
-  // "empty": one running task (heartbeat needs one). "history": 200 active tasks in the hot state and 10 000
-  // finished ones in archive/*.jsonl, as `taskpulse cleanup` leaves them (finished 8 to 88 days ago: four months).
-  // "big": the same with 100 000 archived tasks, for stats and query.
+  // Fixtures, built through taskpulse's own store code (scripts/bench-store.ts; test/bench-fixtures.test.ts checks
+  // them): finished tasks committed with their audit trails, then archived by the real `cleanup`, so the journal,
+  // its rotation, the checkpoint and archive/*.jsonl are what a store with that history holds. "empty": one running
+  // task (heartbeat needs one). "history": 10 000 archived tasks (finished 8 to 88 days ago: four months) and 200
+  // active ones. "big": the same with 100 000 archived, for stats and query. "contention": 8 running tasks.
   const built = process.hrtime.bigint();
-  const empty = writeStore(join(root, "empty"), [runningTask(0)]);
-  const activeStore = (dir, archived) => {
-    const tasks = [];
-    for (let i = 0; i < HISTORY.active / 2; i++) tasks.push(runningTask(archived + 1 + i, `a${i % 8}`));
-    for (let i = 0; i < HISTORY.active / 2; i++) tasks.push(pendingTask(archived + 1 + HISTORY.active / 2 + i, `a${i % 8}`));
-    writeStore(dir, tasks, { counter: archived + HISTORY.active });
-    const now = Date.now();
-    const months = writeArchive(dir, { count: archived, fromMs: now - 88 * DAY, toMs: now - 8 * DAY, firstCounter: 1 });
-    return { dir, months, running: tasks[0].id };
-  };
-  const history = activeStore(join(root, "history"), HISTORY.finished);
-  const big = activeStore(join(root, "big"), BIG.archived);
+  const [empty, history, big, shared] = buildStores([
+    { dir: join(root, "empty"), archived: 0, active: 1 },
+    { dir: join(root, "history"), archived: HISTORY.finished, active: HISTORY.active },
+    { dir: join(root, "big"), archived: BIG.archived, active: BIG.active, seed: 2 },
+    { dir: join(root, "contention"), archived: 0, active: 2 * CONTENTION.processes, agents: CONTENTION.processes },
+  ]);
   const buildS = Number(process.hrtime.bigint() - built) / 1e9;
-  // The fixtures must be stores taskpulse accepts (a read validates the state file), and the archive must be read:
-  // stats counts every archived task.
-  timeRun(taskpulseArgv(["--store", empty, "status", "-q"]), env);
+  // The stores must be read back as built: stats counts every archived task.
+  timeRun(taskpulseArgv(["--store", empty.dir, "status", "-q"]), env);
   for (const [store, archived] of [
     [history, HISTORY.finished],
     [big, BIG.archived],
@@ -94,7 +83,7 @@ try {
   const query = (store) => taskpulseArgv(["--store", store, ...QUERY]);
 
   // Start-up: the two hottest commands against bare Node.
-  const startup = interleave({ node, heartbeat: heartbeat(empty, taskId(0)), status: status(empty) }, { runs, warmup, env });
+  const startup = interleave({ node, heartbeat: heartbeat(empty.dir, empty.running[0]), status: status(empty.dir) }, { runs, warmup, env });
   const nodeMs = median(startup.node);
   const heartbeatMs = median(startup.heartbeat);
   const statusMs = median(startup.status);
@@ -108,8 +97,8 @@ try {
   // the read side over the archive.
   const hist = interleave(
     {
-      emptyHeartbeat: heartbeat(empty, taskId(0)),
-      historyHeartbeat: heartbeat(history.dir, history.running),
+      emptyHeartbeat: heartbeat(empty.dir, empty.running[0]),
+      historyHeartbeat: heartbeat(history.dir, history.running[0]),
       historyStatus: status(history.dir),
       historyStats: stats(history.dir),
       historyQuery: query(history.dir),
@@ -139,10 +128,6 @@ try {
 
   // Contention: processes heartbeating their own task in one store at once. Every call must succeed, every
   // commit must be on the journal's committed chain, and every task must end with its process's last heartbeat.
-  const shared = writeStore(
-    join(root, "contention"),
-    Array.from({ length: CONTENTION.processes }, (_, p) => runningTask(p, `agent-${p}`)),
-  );
   const timingEnv = benchEnv({ TASKPULSE_BENCH_TIMING: "1" });
   const started = process.hrtime.bigint();
   const waits = [];
@@ -150,7 +135,7 @@ try {
   await Promise.all(
     Array.from({ length: CONTENTION.processes }, async (_, p) => {
       for (let k = 1; k <= CONTENTION.heartbeats; k++) {
-        const argv = taskpulseArgv(["--store", shared, "heartbeat", taskId(p), `w${p}-${k}`, "--progress", String(k)]);
+        const argv = taskpulseArgv(["--store", shared.dir, "heartbeat", shared.running[p], `w${p}-${k}`, "--progress", String(k)]);
         const r = await runAsync(argv, timingEnv);
         if (r.code !== 0) failedCalls++;
         for (const m of r.stderr.matchAll(/taskpulse-timing lock-wait-ms=([\d.]+)/g)) waits.push(Number(m[1]));
@@ -159,10 +144,10 @@ try {
   );
   const totalS = Number(process.hrtime.bigint() - started) / 1e9;
   const expected = CONTENTION.processes * CONTENTION.heartbeats;
-  const { state, chain } = committedRecords(shared);
+  const { state, chain } = committedRecords(shared.dir);
   let wrongFinal = 0;
   for (let p = 0; p < CONTENTION.processes; p++) {
-    const t = state.tasks[taskId(p)];
+    const t = state.tasks[shared.running[p]];
     if (t?.progress !== CONTENTION.heartbeats || t?.lastMessage !== `w${p}-${CONTENTION.heartbeats}`) wrongFinal++;
   }
   const lostUpdates = Math.max(expected - failedCalls - chain.length, 0) + wrongFinal;
@@ -191,7 +176,7 @@ try {
     return round1(kb / 1024);
   };
   const rss = {
-    heartbeat: peakRss(heartbeat(history.dir, history.running)),
+    heartbeat: peakRss(heartbeat(history.dir, history.running[0])),
     status: peakRss(status(history.dir)),
     stats: peakRss(stats(history.dir)),
     query: peakRss(query(history.dir)),
