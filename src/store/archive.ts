@@ -3,7 +3,6 @@
 // places; readers prefer the hot copy and de-duplicate archive lines by id (the last line wins), so nothing is lost
 // or shown twice. Layout: archive/YYYY-MM.tasks.jsonl (full task + its audit trail, one line each) and
 // archive/YYYY-MM.index.jsonl (a small summary per task, what query/stats/history scan), by month of finishing.
-import { isAscii } from "node:buffer";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError } from "../core/errors.ts";
@@ -107,58 +106,83 @@ export interface SummaryIndex {
   summaries(filter?: { agent?: string | undefined; skip?: (id: string) => boolean }): Generator<TaskSummary>;
 }
 
-const LINE_HEAD = '{"id":"';
-const AGENT_KEY = '","agent":"';
-const NON_ASCII = /[\u0080-\uffff]/;
+const LINE_HEAD = Buffer.from('{"id":"', "latin1");
+const AGENT_KEY = Buffer.from('","agent":"', "latin1");
+const QUOTE = 34;
+const BACKSLASH = 92;
+const CLOSE_BRACE = 125;
+const NEWLINE = 10;
+
+/** Whether `bytes` holds `what` at `at`. */
+function bytesAt(bytes: Buffer, at: number, what: Buffer): boolean {
+  if (at + what.length > bytes.length) return false;
+  for (let i = 0; i < what.length; i++) if (bytes[at + i] !== what[i]) return false;
+  return true;
+}
+
+/** The plain ASCII string (no escapes) from `from` to the next quote before `end`, or undefined. */
+function plainString(bytes: Buffer, from: number, end: number): { value: string; quote: number } | undefined {
+  for (let i = from; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b === QUOTE) return { value: bytes.toString("latin1", from, i), quote: i };
+    if (b === BACKSLASH || b < 0x20 || b >= 0x80) return undefined;
+  }
+  return undefined;
+}
+
+function readIndexFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    // pruned by a concurrent cleanup since it was listed: its tasks are gone
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
+    throw err;
+  }
+}
 
 /**
  * Reads the index files of `range` into a SummaryIndex, giving the summaries readLines gives (a line that does not
- * parse is skipped; the last line of an id wins), for less. stats over 100 000 archived tasks is one scan of the
- * files and one JSON.parse per task, with no summary kept:
- * - a file is read as bytes and looked at as latin1 text (no UTF-8 decoding of megabytes); a line with other than
- *   ASCII is decoded when it is parsed;
- * - a line in the form summarize() and JSON.stringify write (`{"id":"…",…}`) is only located: its id is read off
- *   its head, its agent too when a filter asks, and JSON.parse waits until the summary is wanted. Any other line is
- *   parsed at once, as before.
+ * parse is skipped; the last line of an id wins), for less time and memory: stats over 100 000 archived tasks is
+ * two scans of the files and one JSON.parse per task, with no summary kept and one file in memory at a time.
+ * - Built by a scan of each file's bytes that only locates lines: a line in the form summarize() and JSON.stringify
+ *   write (`{"id":"…",…}`) has its id read off its head; any other line is parsed at once. What is kept per line is
+ *   its file and byte offsets (numbers), and each id once.
+ * - summaries() reads the files again, one at a time, and parses the lines it yields; with an agent filter, a line
+ *   naming another agent plainly (`"agent":"…"` right after the id) is passed over unparsed. get() reads the one
+ *   file it needs. Appends by a concurrent cleanup leave the offsets valid (a line is only used if it still names
+ *   its id); a month pruned in between reads as empty.
  */
 export function indexSummaries(storeDir: string, range: { from?: string; to?: string } = {}): SummaryIndex {
-  const files: Buffer[] = [];
-  const texts: string[] = [];
-  const ascii: boolean[] = [];
-  // Line k is [lineStart[k], lineEnd[k]) in texts[lineFile[k]] (numbers in arrays: no object per line).
+  const paths = indexFiles(storeDir, range).map((file) => join(storeDir, ARCHIVE_DIR, file));
+  // Line k is bytes [lineStart[k], lineEnd[k]) of paths[lineFile[k]]; a file's lines are [fileFirst[f], fileFirst[f + 1]).
   const lineFile: number[] = [];
   const lineStart: number[] = [];
   const lineEnd: number[] = [];
   const lineId: (string | undefined)[] = [];
-  /** Lines not in the usual form, parsed when read. */
+  const fileFirst: number[] = [];
+  /** Lines not in the usual form, parsed when scanned. */
   const parsedLines = new Map<number, TaskSummary>();
   /** Each id's last line. */
   const last = new Map<string, number>();
   /** The earlier lines of an id that has several (a crash between archive append and state commit): rare. */
   const earlier = new Map<string, number[]>();
-  for (const file of indexFiles(storeDir, range)) {
-    const bytes = readFileSync(join(storeDir, ARCHIVE_DIR, file));
-    const at = files.push(bytes) - 1;
-    texts.push(bytes.toString("latin1"));
-    ascii.push(isAscii(bytes));
-    const text = texts[at] as string;
+  for (let f = 0; f < paths.length; f++) {
+    fileFirst.push(lineFile.length);
+    const bytes = readIndexFile(paths[f] as string);
     let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf("\n", start);
-      if (end < 0) end = text.length;
+    while (start < bytes.length) {
+      let end = bytes.indexOf(NEWLINE, start);
+      if (end < 0) end = bytes.length;
       if (end > start) {
         const k = lineFile.length;
-        lineFile.push(at);
+        lineFile.push(f);
         lineStart.push(start);
         lineEnd.push(end);
         let id: string | undefined;
-        if (text.startsWith(LINE_HEAD, start) && text.charCodeAt(end - 1) === 125 /* } */) {
-          const quote = text.indexOf('"', start + LINE_HEAD.length);
-          if (quote > 0 && quote < end) id = text.slice(start + LINE_HEAD.length, quote);
-          if (id?.includes("\\")) id = undefined;
-        }
+        if (bytes[end - 1] === CLOSE_BRACE && bytesAt(bytes, start, LINE_HEAD))
+          id = plainString(bytes, start + LINE_HEAD.length, end)?.value;
         if (id === undefined) {
-          const s = parseLine(bytes, text, start, end, ascii[at] as boolean);
+          const s = parseLine(bytes, start, end);
           if (s) parsedLines.set(k, s);
           id = s?.id;
         }
@@ -172,11 +196,21 @@ export function indexSummaries(storeDir: string, range: { from?: string; to?: st
       start = end + 1;
     }
   }
+  fileFirst.push(lineFile.length);
+
+  // One file's bytes at a time (get() and summaries() read them again when they need them).
+  let cached: { file: number; bytes: Buffer } | undefined;
+  const bytesOf = (file: number): Buffer => {
+    if (cached?.file !== file) cached = { file, bytes: readIndexFile(paths[file] as string) };
+    return cached.bytes;
+  };
   const parse = (id: string, k: number): TaskSummary | undefined => {
     const kept = parsedLines.size > 0 ? parsedLines.get(k) : undefined;
     if (kept) return { ...kept };
-    const file = lineFile[k] as number;
-    const s = parseLine(files[file] as Buffer, texts[file] as string, lineStart[k] as number, lineEnd[k] as number, ascii[file] as boolean);
+    const end = lineEnd[k] as number;
+    const bytes = bytesOf(lineFile[k] as number);
+    if (end > bytes.length) return undefined;
+    const s = parseLine(bytes, lineStart[k] as number, end);
     return s?.id === id ? s : undefined;
   };
   /** The last line of `id` that parses (the line readLines kept). */
@@ -191,59 +225,50 @@ export function indexSummaries(storeDir: string, range: { from?: string; to?: st
     }
     return undefined;
   };
-  /** The agent a line in the usual form names, read off the line; undefined when that is not plain. */
-  const agentOf = (id: string, k: number): string | undefined => {
-    if ((parsedLines.size > 0 && parsedLines.has(k)) || (earlier.size > 0 && earlier.has(id))) return undefined;
-    const text = texts[lineFile[k] as number] as string;
+  /** Whether a line in the usual form plainly names another agent than `agent` (then it need not be parsed). */
+  const otherAgent = (id: string, k: number, agent: Buffer): boolean => {
+    if ((parsedLines.size > 0 && parsedLines.has(k)) || (earlier.size > 0 && earlier.has(id))) return false;
+    const bytes = bytesOf(lineFile[k] as number);
+    const end = Math.min(lineEnd[k] as number, bytes.length);
     const from = (lineStart[k] as number) + LINE_HEAD.length + id.length;
-    if (!text.startsWith(AGENT_KEY, from)) return undefined;
-    const quote = text.indexOf('"', from + AGENT_KEY.length);
-    if (quote < 0 || quote > (lineEnd[k] as number)) return undefined;
-    const agent = text.slice(from + AGENT_KEY.length, quote);
-    return agent.includes("\\") || NON_ASCII.test(agent) ? undefined : agent;
+    if (!bytesAt(bytes, from, AGENT_KEY)) return false;
+    const at = from + AGENT_KEY.length;
+    if (bytesAt(bytes, at, agent) && bytes[at + agent.length] === QUOTE) return false;
+    return plainString(bytes, at, end) !== undefined;
   };
   return {
     ids: () => last.keys(),
     get,
     *summaries(filter = {}) {
-      const wanted = (id: string, k: number) => {
-        if (filter.skip?.(id)) return false;
-        if (filter.agent === undefined) return true;
-        const agent = agentOf(id, k);
-        return agent === undefined || agent === filter.agent;
-      };
+      const agent = filter.agent === undefined ? undefined : Buffer.from(filter.agent, "utf8");
       const keep = (s: TaskSummary | undefined): s is TaskSummary => !!s && (filter.agent === undefined || s.agent === filter.agent);
-      if (earlier.size === 0) {
-        // No id on two lines: index order is line order, and each id's line is its only one.
-        for (let k = 0; k < lineId.length; k++) {
+      // File by file, in line order: an id's summary comes at its first line (the last line's content).
+      for (let f = 0; f < paths.length; f++) {
+        for (let k = fileFirst[f] as number; k < (fileFirst[f + 1] as number); k++) {
           const id = lineId[k];
-          if (id === undefined || !wanted(id, k)) continue;
+          if (id === undefined || filter.skip?.(id)) continue;
+          if (earlier.size > 0 && earlier.has(id)) {
+            if ((earlier.get(id) as number[])[0] !== k) continue;
+            const s = get(id);
+            if (keep(s)) yield s;
+            continue;
+          }
+          if (agent && otherAgent(id, k, agent)) continue;
           const s = parse(id, k);
           if (keep(s)) yield s;
         }
-        return;
-      }
-      for (const [id, k] of last) {
-        if (!wanted(id, k)) continue;
-        const s = get(id);
-        if (keep(s)) yield s;
       }
     },
   };
 }
 
-/**
- * One line of a file, parsed, or undefined: taken from the file's latin1 view, or decoded from its bytes as UTF-8
- * when it has other than ASCII (the two agree on ASCII, and offsets in the view are byte offsets).
- */
-function parseLine(bytes: Buffer, text: string, start: number, end: number, ascii: boolean): TaskSummary | undefined {
-  let line = text.slice(start, end);
-  if (!ascii && NON_ASCII.test(line)) line = bytes.toString("utf8", start, end);
+/** One line of an index file, parsed, or undefined (a torn last line: skipped, doctor reports it). */
+function parseLine(bytes: Buffer, start: number, end: number): TaskSummary | undefined {
   try {
-    const s = JSON.parse(line) as TaskSummary | null;
+    const s = JSON.parse(bytes.toString("utf8", start, end)) as TaskSummary | null;
     return typeof s?.id === "string" ? s : undefined;
   } catch {
-    return undefined; // a torn last line (crash mid-append) is skipped; doctor reports it
+    return undefined;
   }
 }
 
