@@ -70,24 +70,19 @@ describe("bench fixtures", () => {
     expect(stats.json.data.overall.counts.total).toBe(610);
 
     // An archived task: its record, its index line (summarize() of it) and its whole trail, as cleanup wrote them.
-    const records = readdirSync(join(dir, "archive"))
-      .filter((f) => f.endsWith(".tasks.jsonl"))
-      .flatMap((f) =>
-        readFileSync(join(dir, "archive", f), "utf8")
-          .split("\n")
-          .filter(Boolean),
-      )
-      .map((line) => JSON.parse(line));
+    const lines = (kind: string) =>
+      readdirSync(join(dir, "archive"))
+        .filter((f) => f.endsWith(`.${kind}.jsonl`))
+        .flatMap((f) =>
+          readFileSync(join(dir, "archive", f), "utf8")
+            .split("\n")
+            .filter(Boolean),
+        );
+    const records = lines("tasks").map((line) => JSON.parse(line));
     expect(records).toHaveLength(600);
     const some = records[345];
     expect(some.audit.length).toBeGreaterThanOrEqual(2);
-    const index = readdirSync(join(dir, "archive"))
-      .filter((f) => f.endsWith(".index.jsonl"))
-      .flatMap((f) =>
-        readFileSync(join(dir, "archive", f), "utf8")
-          .split("\n")
-          .filter(Boolean),
-      );
+    const index = lines("index");
     expect(index).toContain(JSON.stringify(summarize(some.task)));
     const log = await cli(at, "log", some.task.id, "--json");
     expect(log.code).toBe(0);

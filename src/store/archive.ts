@@ -9,6 +9,9 @@ import { StoreCorruptError } from "../core/errors.ts";
 import { type Summary, summarize } from "../core/insight.ts";
 import type { AuditEntry, Task } from "../core/model.ts";
 import { appendDurably, fsyncDir } from "./atomic-file.ts";
+import type { SummaryIndex } from "./store.ts";
+
+export type { SummaryIndex } from "./store.ts";
 
 export const ARCHIVE_DIR = "archive";
 export const ARCHIVE_VERSION = 1;
@@ -85,25 +88,6 @@ function indexFiles(storeDir: string, range: { from?: string; to?: string }): st
     const month = file.slice(0, 7);
     return !((range.from && month < range.from.slice(0, 7)) || (range.to && month > range.to.slice(0, 7)));
   });
-}
-
-/**
- * The archived summaries of a month range, as the index files hold them: every id once (its last line that parses
- * wins), in the order of each id's first line. Lines are parsed only when asked for.
- */
-export interface SummaryIndex {
-  /**
-   * The ids of the lines, without parsing them, in index order. It may name an id whose only line turns out not to
-   * parse (a torn line): get() says, and summaries() leaves such an id out.
-   */
-  ids(): IterableIterator<string>;
-  /** One task's summary (a fresh object), or undefined. */
-  get(id: string): TaskSummary | undefined;
-  /**
-   * Every summary (fresh objects), in index order. `agent`: only that agent's (other agents' lines are passed over
-   * unparsed); `skip`: ids to leave out.
-   */
-  summaries(filter?: { agent?: string | undefined; skip?: (id: string) => boolean }): Generator<TaskSummary>;
 }
 
 const LINE_HEAD = Buffer.from('{"id":"', "latin1");
