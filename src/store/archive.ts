@@ -91,11 +91,13 @@ function indexFiles(storeDir: string, range: { from?: string; to?: string }): st
 }
 
 const LINE_HEAD = Buffer.from('{"id":"', "latin1");
+const LINE_HEAD_TEXT = '{"id":"';
+/** An id read off a line's head is used as it is only when it is printable ASCII without escapes. */
+const PLAIN_ID = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
 const AGENT_KEY = Buffer.from('","agent":"', "latin1");
 const QUOTE = 34;
 const BACKSLASH = 92;
 const CLOSE_BRACE = 125;
-const NEWLINE = 10;
 
 /** Whether `bytes` holds `what` at `at`. */
 function bytesAt(bytes: Buffer, at: number, what: Buffer): boolean {
@@ -128,7 +130,7 @@ function readIndexFile(path: string): Buffer {
  * Reads the index files of `range` into a SummaryIndex, giving the summaries readLines gives (a line that does not
  * parse is skipped; the last line of an id wins), for less time and memory: stats over 100 000 archived tasks is
  * two scans of the files and one JSON.parse per task, with no summary kept and one file in memory at a time.
- * - Built by a scan of each file's bytes that only locates lines: a line in the form summarize() and JSON.stringify
+ * - Built by a scan of each file (as latin1 text, dropped after) that only locates lines: a line in the form summarize() and JSON.stringify
  *   write (`{"id":"…",…}`) has its id read off its head; any other line is parsed at once. What is kept per line is
  *   its file and byte offsets (numbers), and each id once.
  * - summaries() reads the files again, one at a time, and parses the lines it yields; with an agent filter, a line
@@ -153,18 +155,23 @@ export function indexSummaries(storeDir: string, range: { from?: string; to?: st
   for (let f = 0; f < paths.length; f++) {
     fileFirst.push(lineFile.length);
     const bytes = readIndexFile(paths[f] as string);
+    // Scanned as latin1 text (one byte, one char: offsets are byte offsets; string search is fast); dropped after.
+    const text = bytes.toString("latin1");
     let start = 0;
-    while (start < bytes.length) {
-      let end = bytes.indexOf(NEWLINE, start);
-      if (end < 0) end = bytes.length;
+    while (start < text.length) {
+      let end = text.indexOf("\n", start);
+      if (end < 0) end = text.length;
       if (end > start) {
         const k = lineFile.length;
         lineFile.push(f);
         lineStart.push(start);
         lineEnd.push(end);
         let id: string | undefined;
-        if (bytes[end - 1] === CLOSE_BRACE && bytesAt(bytes, start, LINE_HEAD))
-          id = plainString(bytes, start + LINE_HEAD.length, end)?.value;
+        if (text.charCodeAt(end - 1) === CLOSE_BRACE && text.startsWith(LINE_HEAD_TEXT, start)) {
+          const quote = text.indexOf('"', start + LINE_HEAD_TEXT.length);
+          if (quote > 0 && quote < end) id = text.slice(start + LINE_HEAD_TEXT.length, quote);
+          if (id !== undefined && !PLAIN_ID.test(id)) id = undefined;
+        }
         if (id === undefined) {
           const s = parseLine(bytes, start, end);
           if (s) parsedLines.set(k, s);
