@@ -4,12 +4,15 @@ import { existsSync, lstatSync, readdirSync, readFileSync, type Stats } from "no
 import { join } from "node:path";
 import { ARCHIVE_DIR } from "../archive.ts";
 import { CHECKPOINT_FILE, type Checkpoint, parseCheckpoint } from "../checkpoint.ts";
+import { JOBS_DIR } from "../job-runs.ts";
 import { type Base, emptyBase, highestCounter } from "../replay.ts";
+import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
 import { type Analysis, type Finding, finish, newerFinding, type Report } from "./findings.ts";
 import { checkAgainstJournal, detachedRecords, planRebuild, readState } from "./history.ts";
+import { checkDocs, checkRunFiles } from "./jobs-docs.ts";
 import { archiveLine, checkLinesFiles, journalLine, MONTH_FILE, parseRecords, readArchivedIds, readLinesFile } from "./lines.ts";
-import { listArchive, scanEntries } from "./scan.ts";
+import { listSubdirs, scanEntries } from "./scan.ts";
 
 export function examine(dir: string, clock: () => number = Date.now): Report {
   return analyse(dir, clock).report;
@@ -23,6 +26,8 @@ export function analyse(dir: string, clock: () => number): Analysis {
     links: [],
     temps: [],
     staleLock: false,
+    staleDocLocks: [],
+    corruptDocs: [],
     perms: [],
     lineFiles: [],
     reanchor: false,
@@ -56,8 +61,9 @@ export function analyse(dir: string, clock: () => number): Analysis {
   }
 
   const entries = readdirSync(dir);
-  const archiveEntries = listArchive(dir);
-  scanEntries(dir, entries, archiveEntries, a, clock);
+  const subs = listSubdirs(dir);
+  const archiveEntries = subs[ARCHIVE_DIR];
+  scanEntries(dir, entries, subs, a, clock);
   // The state before the journal: a commit appends its record before renaming the state in, so a writer working
   // meanwhile cannot make the state name a record the journal read afterwards lacks.
   const state = readState(dir, a.links.includes(STATE_FILE));
@@ -67,6 +73,9 @@ export function analyse(dir: string, clock: () => number): Analysis {
   const previous = readLinesFile(dir, PREVIOUS_JOURNAL_FILE, journalLine);
   const months = archiveEntries.filter((f) => MONTH_FILE.test(f)).map((f) => readLinesFile(dir, join(ARCHIVE_DIR, f), archiveLine(f)));
   checkLinesFiles(a, [previous, journal, ...months]);
+  // --- what cron jobs keep: run files and state documents
+  checkRunFiles(dir, a, subs[JOBS_DIR]);
+  checkDocs(dir, a, subs[DOCS_DIR]);
   const aborted = new Set<string>();
   const older = parseRecords(previous, aborted);
   const current = parseRecords(journal, aborted);

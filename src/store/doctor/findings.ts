@@ -19,6 +19,8 @@ export const FINDING_CODES = [
   "journal-invalid-lines",
   "journal-uncommitted",
   "archive-invalid-lines",
+  "job-runs-invalid-lines",
+  "doc-corrupt",
   "temp-file",
   "lock-stale",
   "lock-held",
@@ -83,6 +85,10 @@ export interface Analysis {
   links: string[];
   temps: { file: string; stale: boolean }[];
   staleLock: boolean;
+  /** State documents whose lock is stale. */
+  staleDocLocks: string[];
+  /** State documents that cannot be read (not JSON, a directory): a repair keeps them aside. */
+  corruptDocs: string[];
   perms: string[];
   lineFiles: LinesFile[];
   /** The state a repair writes (rebuilt from the journal), and whether that loses nothing. */

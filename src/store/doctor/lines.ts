@@ -1,14 +1,15 @@
-// Files of JSON lines (journal segments, archive months), read line by line: which lines a repair keeps, which do
+// Files of JSON lines (journal segments, archive months, run files), read line by line: which lines a repair keeps, which do
 // not parse or validate, and which have a newer version.
 import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { taskSchema } from "../../core/model.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
+import { JOBS_DIR } from "../job-runs.ts";
 import { type JournalRecord, newerVersion } from "../journal.ts";
 import { abortRecordSchema, journalRecordSchema } from "../journal-schema.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE } from "../state-file.ts";
-import { type Analysis, type LinesFile, newerFinding } from "./findings.ts";
+import { type Analysis, type FindingCode, type LinesFile, newerFinding } from "./findings.ts";
 
 export const MONTH_FILE = /^\d{4}-\d{2}\.(tasks|index)\.jsonl$/;
 
@@ -82,17 +83,37 @@ export function checkLinesFiles(a: Analysis, files: readonly (LinesFile | undefi
     }
     if (file.badLines.length > 0) {
       a.lineFiles.push(file);
-      const isJournal = file.name === JOURNAL_FILE || file.name === PREVIOUS_JOURNAL_FILE;
+      const kind = lineFileKind(file.name);
       a.report.findings.push({
-        code: isJournal ? "journal-invalid-lines" : "archive-invalid-lines",
+        code: kind.code,
         severity: "warning",
         file: file.name,
         message: `${file.badLines.length} line(s) do not parse or validate (line ${file.badLines.slice(0, 5).join(", ")}${file.badLines.length > 5 ? ", …" : ""})`,
-        meaning: isJournal
-          ? "a writer killed in the middle of an append leaves a torn line; it was never committed and readers skip it. If the state check below passes, nothing is missing"
-          : "a writer killed in the middle of archiving leaves a torn line; the task was still in the hot state and was archived again later",
+        meaning: kind.meaning,
         action: "run `taskpulse doctor --repair`: it rewrites the file without those lines and keeps the original aside",
       });
     }
   }
+}
+
+function lineFileKind(name: string): { code: FindingCode; meaning: string } {
+  if (name === JOURNAL_FILE || name === PREVIOUS_JOURNAL_FILE) {
+    return {
+      code: "journal-invalid-lines",
+      meaning:
+        "a writer killed in the middle of an append leaves a torn line; it was never committed and readers skip it. If the state check below passes, nothing is missing",
+    };
+  }
+  if (name.startsWith(`${JOBS_DIR}/`)) {
+    return {
+      code: "job-runs-invalid-lines",
+      meaning:
+        "a `taskpulse run` killed in the middle of recording a run leaves a torn line (or the file was edited); readers skip it, so `taskpulse jobs` shows that run without the record",
+    };
+  }
+  return {
+    code: "archive-invalid-lines",
+    meaning:
+      "a writer killed in the middle of archiving leaves a torn line; the task was still in the hot state and was archived again later",
+  };
 }

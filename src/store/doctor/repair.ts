@@ -1,16 +1,17 @@
 // Repairing a store, under the store lock: see src/store/doctor.ts for what it may and may not do.
 import { closeSync, constants, existsSync, fchmodSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { ARCHIVE_DIR } from "../archive.ts";
 import { fsyncDir, writeFileDurably } from "../atomic-file.ts";
 import { CHECKPOINT_FILE, type Checkpoint, parseCheckpoint } from "../checkpoint.ts";
-import { committedRecords, type JournalRecord } from "../journal.ts";
+import { committedRecords } from "../journal.ts";
 import { acquireLock } from "../lock.ts";
+import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, parseStateWith, STATE_FILE, type StateFile } from "../state-file.ts";
 import { stateFileSchema } from "../state-schema.ts";
 import { analyse } from "./examine.ts";
 import type { RepairOptions, RepairResult } from "./findings.ts";
-import { journalLine, readLinesFile } from "./lines.ts";
+import { docProblem } from "./jobs-docs.ts";
+import { journalLine, parseRecords, readLinesFile } from "./lines.ts";
 
 /**
  * Examines, then (unless a file of a newer version forbids it) fixes under the store lock what can be fixed, and
@@ -31,13 +32,11 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
   };
   // A link planted as the lock would make the lock fail; moving a link aside is safe without holding the lock.
   if (first.links.includes("state.lock")) aside("state.lock", "symbolic link");
-  const held = await acquireLock(dir, {
-    waitMs: options.lockWaitMs,
-    owner: JSON.stringify({ pid: process.pid, ...options.owner, since: new Date(clock()).toISOString() }),
-  });
+  const owner = JSON.stringify({ pid: process.pid, ...options.owner, since: new Date(clock()).toISOString() });
+  const held = await acquireLock(dir, { waitMs: options.lockWaitMs, owner });
   if (first.staleLock) actions.push("took over the stale store lock");
   try {
-    // 1. Files: links, stale temporary files, unreadable lines.
+    // 1. Files: links, stale temporary files, unreadable lines, damaged state documents.
     let a = analyse(dir, clock);
     for (const rel of a.links) if (rel !== "state.lock") aside(rel, "symbolic link");
     for (const t of a.temps) {
@@ -50,6 +49,23 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
       aside(file.name, `${file.badLines.length} unreadable line(s)`);
       writeFileDurably(join(dir, file.name), content);
       actions.push(`rewrote ${file.name} with its ${file.good.length} valid line(s)`);
+    }
+    // State documents: each under its own lock, as `state set` changes it.
+    const docs = join(dir, DOCS_DIR);
+    for (const name of a.staleDocLocks) {
+      await (await acquireLock(docs, { waitMs: options.lockWaitMs, owner, name })).release();
+      actions.push(`took over and released the stale lock of state document '${name}'`);
+    }
+    for (const name of a.corruptDocs) {
+      const docLock = await acquireLock(docs, { waitMs: options.lockWaitMs, owner, name });
+      try {
+        const rel = join(DOCS_DIR, `${name}.json`);
+        if (docProblem(dir, rel) === undefined) continue; // fixed or replaced meanwhile
+        aside(rel, `damaged state document '${name}'`);
+        actions.push(`\`taskpulse state get ${name}\` now reports no document; \`taskpulse state set ${name} <json>\` saves it again`);
+      } finally {
+        await docLock.release();
+      }
     }
     // 2. The state, from what the files say now.
     a = analyse(dir, clock);
@@ -90,8 +106,8 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
     // 3. Permissions, last (files written above are 0600 already).
     a = analyse(dir, clock);
     for (const rel of a.perms) {
-      fixMode(dir, rel);
-      actions.push(`set the permissions of ${rel || "the store directory"} to ${rel === "" || rel === ARCHIVE_DIR ? "0700" : "0600"}`);
+      const mode = fixMode(dir, rel);
+      actions.push(`set the permissions of ${rel || "the store directory"} to ${mode}`);
     }
     fsyncDir(dir);
   } finally {
@@ -116,15 +132,8 @@ function anchor(dir: string, state: StateFile): Checkpoint {
   } catch {
     old = undefined;
   }
-  const records: JournalRecord[] = [];
   const aborted = new Set<string>();
-  for (const name of [PREVIOUS_JOURNAL_FILE, JOURNAL_FILE]) {
-    for (const line of readLinesFile(dir, name, journalLine)?.good ?? []) {
-      const rec = JSON.parse(line) as JournalRecord | { abort: string };
-      if ("abort" in rec) aborted.add(rec.abort);
-      else records.push(rec);
-    }
-  }
+  const records = [PREVIOUS_JOURNAL_FILE, JOURNAL_FILE].flatMap((name) => parseRecords(readLinesFile(dir, name, journalLine), aborted));
   const audit: Checkpoint["audit"] = {};
   for (const id of Object.keys(state.tasks)) audit[id] = [...(old?.audit[id] ?? [])];
   for (const r of committedRecords(records, aborted, state.txn, old?.txn ?? null)) {
@@ -140,7 +149,7 @@ function freeName(dir: string, name: string): string {
 }
 
 /** chmod without following a link: open the path itself (O_NOFOLLOW) and fchmod the descriptor. */
-function fixMode(dir: string, rel: string): void {
+function fixMode(dir: string, rel: string): string {
   const path = rel === "" ? dir : join(dir, rel);
   const isDir = lstatSync(path).isDirectory();
   const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | (isDir ? constants.O_DIRECTORY : 0));
@@ -149,4 +158,5 @@ function fixMode(dir: string, rel: string): void {
   } finally {
     closeSync(fd);
   }
+  return isDir ? "0700" : "0600";
 }

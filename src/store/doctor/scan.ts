@@ -2,9 +2,12 @@
 // copies and files taskpulse does not know.
 import { lstatSync, readdirSync, type Stats } from "node:fs";
 import { join } from "node:path";
+import { isSlug } from "../../core/names.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
 import { CHECKPOINT_FILE } from "../checkpoint.ts";
+import { JOBS_DIR } from "../job-runs.ts";
 import { STALE_MS } from "../lock.ts";
+import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
 import type { Analysis, Finding } from "./findings.ts";
 import { MONTH_FILE } from "./lines.ts";
@@ -17,27 +20,52 @@ const KNOWN_FILES = new Set([
   "lock-owner.json",
   "state.lock",
   ARCHIVE_DIR,
+  JOBS_DIR,
+  DOCS_DIR,
 ]);
 const TEMP = /^\.(.+)\.tmp-(\d+)-[a-z0-9]+$/;
 const DAMAGED = /\.damaged-\d{8}T\d{6}Z(-\d+)?$/;
 
-export function listArchive(dir: string): string[] {
-  try {
-    if (!lstatSync(join(dir, ARCHIVE_DIR)).isDirectory()) return []; // a link or a file: reported by scanEntries
-    return readdirSync(join(dir, ARCHIVE_DIR));
-  } catch {
-    return [];
-  }
+/** The slug `name` is made of with `suffix` (`nightly` of `nightly.jsonl`), or undefined when it is not such a name. */
+export function slugBefore(name: string, suffix: string): string | undefined {
+  if (!name.endsWith(suffix)) return undefined;
+  const stem = name.slice(0, -suffix.length);
+  return isSlug(stem) ? stem : undefined;
 }
 
-/** Links, temporary files, the lock, permissions, damaged copies and unknown files, in the store and archive/. */
-export function scanEntries(dir: string, entries: string[], archiveEntries: string[], a: Analysis, clock: () => number): void {
+/** The subdirectories of the store, and the names taskpulse writes in each (besides temporary files and locks). */
+const SUBDIRS = {
+  [ARCHIVE_DIR]: (name: string) => MONTH_FILE.test(name),
+  [JOBS_DIR]: (name: string) => slugBefore(name, ".jsonl") !== undefined,
+  [DOCS_DIR]: (name: string) => slugBefore(name, ".json") !== undefined || slugBefore(name, ".json.owner") !== undefined,
+} as const;
+
+export type Subdir = keyof typeof SUBDIRS;
+
+/** The entries of each subdirectory; none for one that is missing, a link or a file (a link is reported by scanEntries). */
+export function listSubdirs(dir: string): Record<Subdir, string[]> {
+  const list = (sub: Subdir) => {
+    try {
+      if (!lstatSync(join(dir, sub)).isDirectory()) return [];
+      return readdirSync(join(dir, sub));
+    } catch {
+      return [];
+    }
+  };
+  return { [ARCHIVE_DIR]: list(ARCHIVE_DIR), [JOBS_DIR]: list(JOBS_DIR), [DOCS_DIR]: list(DOCS_DIR) };
+}
+
+/**
+ * Links, temporary files, locks, permissions, damaged copies and unknown files, in the store and its subdirectories
+ * (archive/, jobs/, state/).
+ */
+export function scanEntries(dir: string, entries: string[], subs: Record<Subdir, string[]>, a: Analysis, clock: () => number): void {
   const add = (f: Finding) => a.report.findings.push(f);
   const perms: string[] = [];
   const damaged: string[] = [];
   const unknown: string[] = [];
   checkMode(dir, "", true, perms);
-  const visit = (rel: string, inArchive: boolean) => {
+  const visit = (rel: string, sub: Subdir | undefined) => {
     const name = rel.slice(rel.lastIndexOf("/") + 1);
     let st: Stats;
     try {
@@ -80,35 +108,16 @@ export function scanEntries(dir: string, entries: string[], archiveEntries: stri
       });
       return;
     }
-    if (!inArchive && name === "state.lock") {
-      const age = clock() - st.mtimeMs;
-      if (age > STALE_MS) {
-        a.staleLock = true;
-        add({
-          code: "lock-stale",
-          severity: "warning",
-          file: rel,
-          message: `the store lock is ${Math.round(age / 1000)} s old`,
-          meaning: "its holder was killed; the next writer takes it over automatically (after about 10 s)",
-          action: "nothing is required; `taskpulse doctor --repair` removes it now",
-        });
-      } else {
-        add({
-          code: "lock-held",
-          severity: "info",
-          file: rel,
-          message: "the store lock is held",
-          meaning: "another taskpulse is writing right now (or was killed less than 10 s ago)",
-          action: "nothing",
-        });
-      }
+    const docLock = sub === DOCS_DIR ? slugBefore(name, ".json.lock") : undefined;
+    if ((sub === undefined && name === "state.lock") || docLock !== undefined) {
+      checkLock(a, rel, docLock, clock() - st.mtimeMs);
       return;
     }
-    if (inArchive ? !MONTH_FILE.test(name) : !KNOWN_FILES.has(name)) unknown.push(rel);
+    if (sub === undefined ? !KNOWN_FILES.has(name) : !SUBDIRS[sub](name)) unknown.push(rel);
     if (st.isFile() || st.isDirectory()) checkMode(join(dir, rel), rel, st.isDirectory(), perms, st);
   };
-  for (const name of entries) visit(name, false);
-  for (const name of archiveEntries) visit(join(ARCHIVE_DIR, name), true);
+  for (const name of entries) visit(name, undefined);
+  for (const sub of Object.keys(SUBDIRS) as Subdir[]) for (const name of subs[sub]) visit(join(sub, name), sub);
   if (perms.length > 0) {
     a.perms.push(...perms);
     add({
@@ -139,6 +148,32 @@ export function scanEntries(dir: string, entries: string[], archiveEntries: stri
       message: `${unknown.length} file(s) taskpulse does not know: ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}`,
       meaning: "not written by this version of taskpulse; left alone",
       action: "nothing, unless you did not expect them",
+    });
+  }
+}
+
+/** The store lock (`docLock` undefined) or the lock of a state document, `age` ms after its holder last refreshed it. */
+function checkLock(a: Analysis, rel: string, docLock: string | undefined, age: number): void {
+  const what = docLock === undefined ? "the store lock" : `the lock of state document '${docLock}'`;
+  if (age > STALE_MS) {
+    if (docLock === undefined) a.staleLock = true;
+    else a.staleDocLocks.push(docLock);
+    a.report.findings.push({
+      code: "lock-stale",
+      severity: "warning",
+      file: rel,
+      message: `${what} is ${Math.round(age / 1000)} s old`,
+      meaning: "its holder was killed; the next writer takes it over automatically (after about 10 s)",
+      action: "nothing is required; `taskpulse doctor --repair` removes it now",
+    });
+  } else {
+    a.report.findings.push({
+      code: "lock-held",
+      severity: "info",
+      file: rel,
+      message: `${what} is held`,
+      meaning: "another taskpulse is writing right now (or was killed less than 10 s ago)",
+      action: "nothing",
     });
   }
 }
