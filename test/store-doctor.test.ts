@@ -399,6 +399,18 @@ describe("leftovers, locks, permissions, links", () => {
   });
 });
 
+describe("a last line being appended", () => {
+  it("is an append in progress while the file is fresh, and a torn line once older than the stale time", async () => {
+    const { store } = await busyStore();
+    const journal = join(store, "journal.jsonl");
+    appendFileSync(journal, '{"v":1,"seq":99,"tx');
+    expect(codes(await doctor(store))).toEqual([]);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(journal, old, old);
+    expect(codes(await doctor(store))).toEqual(["journal-invalid-lines"]);
+  });
+});
+
 describe("files doctor must not touch", () => {
   it("a state file of a newer schemaVersion: reported, and --repair changes nothing", async () => {
     const { store } = await busyStore();

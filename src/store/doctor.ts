@@ -7,9 +7,12 @@
 // Running it twice changes nothing the second time. The findings and the rebuild rule are documented in
 // references/troubleshooting.md and references/store-format.md.
 //
+// The store directory also holds what cron jobs keep: run files (jobs/) and state documents (state/); doctor scans
+// and checks them too, and a repair keeps a damaged document aside under the document's own lock.
+//
 // The work is in src/store/doctor/: findings.ts (the findings and what examine hands to a repair), scan.ts (the
-// directory entries), lines.ts (files of JSON lines), history.ts (the state file against the journal), examine.ts
-// and repair.ts.
+// directory entries), lines.ts (files of JSON lines), history.ts (the state file against the journal), jobs-docs.ts
+// (run files and state documents), examine.ts and repair.ts.
 export { examine } from "./doctor/examine.ts";
 export {
   FINDING_CODES,

@@ -69,12 +69,14 @@ export function analyse(dir: string, clock: () => number): Analysis {
   const state = readState(dir, a.links.includes(STATE_FILE));
 
   // --- the files of JSON lines: journal segments and archive months
-  const journal = readLinesFile(dir, JOURNAL_FILE, journalLine);
-  const previous = readLinesFile(dir, PREVIOUS_JOURNAL_FILE, journalLine);
-  const months = archiveEntries.filter((f) => MONTH_FILE.test(f)).map((f) => readLinesFile(dir, join(ARCHIVE_DIR, f), archiveLine(f)));
+  const journal = readLinesFile(dir, JOURNAL_FILE, journalLine, clock());
+  const previous = readLinesFile(dir, PREVIOUS_JOURNAL_FILE, journalLine, clock());
+  const months = archiveEntries
+    .filter((f) => MONTH_FILE.test(f))
+    .map((f) => readLinesFile(dir, join(ARCHIVE_DIR, f), archiveLine(f), clock()));
   checkLinesFiles(a, [previous, journal, ...months]);
   // --- what cron jobs keep: run files and state documents
-  checkRunFiles(dir, a, subs[JOBS_DIR]);
+  checkRunFiles(dir, a, subs[JOBS_DIR], clock());
   checkDocs(dir, a, subs[DOCS_DIR]);
   const aborted = new Set<string>();
   const older = parseRecords(previous, aborted);

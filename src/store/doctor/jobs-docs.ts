@@ -12,8 +12,10 @@ import { slugBefore } from "./scan.ts";
 const runLine = (json: unknown) => runRecordSchema.safeParse(json).success;
 
 /** Reads every run file: torn or invalid lines (a repair drops them) and lines of a newer version (they block it). */
-export function checkRunFiles(dir: string, a: Analysis, jobEntries: readonly string[]): void {
-  const files = jobEntries.filter((f) => slugBefore(f, ".jsonl") !== undefined).map((f) => readLinesFile(dir, join(JOBS_DIR, f), runLine));
+export function checkRunFiles(dir: string, a: Analysis, jobEntries: readonly string[], now: number): void {
+  const files = jobEntries
+    .filter((f) => slugBefore(f, ".jsonl") !== undefined)
+    .map((f) => readLinesFile(dir, join(JOBS_DIR, f), runLine, now));
   checkLinesFiles(a, files);
 }
 

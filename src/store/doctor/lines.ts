@@ -8,15 +8,24 @@ import { ARCHIVE_DIR } from "../archive.ts";
 import { JOBS_DIR } from "../job-runs.ts";
 import { type JournalRecord, newerVersion } from "../journal.ts";
 import { abortRecordSchema, journalRecordSchema } from "../journal-schema.ts";
+import { STALE_MS } from "../lock.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE } from "../state-file.ts";
 import { type Analysis, type FindingCode, type LinesFile, newerFinding } from "./findings.ts";
 
 export const MONTH_FILE = /^\d{4}-\d{2}\.(tasks|index)\.jsonl$/;
 
-export function readLinesFile(dir: string, name: string, check: (json: unknown) => boolean): LinesFile | undefined {
+/**
+ * With `now`, a last line that has no newline yet and does not parse, in a file changed less than the lock's stale
+ * time ago, is an append in progress (a reader can see part of a record being written): it counts as neither good
+ * nor bad. Once stale it is a torn line. Either way readers skip it, and the next append starts on a new line.
+ */
+export function readLinesFile(dir: string, name: string, check: (json: unknown) => boolean, now?: number): LinesFile | undefined {
   let raw: string;
+  let changed: number;
   try {
-    if (lstatSync(join(dir, name)).isSymbolicLink()) return undefined; // reported as a link
+    const st = lstatSync(join(dir, name));
+    if (st.isSymbolicLink()) return undefined; // reported as a link
+    changed = st.mtimeMs;
     raw = readFileSync(join(dir, name), "utf8");
   } catch {
     return undefined;
@@ -29,7 +38,8 @@ export function readLinesFile(dir: string, name: string, check: (json: unknown) 
     try {
       json = JSON.parse(line);
     } catch {
-      file.badLines.push(i + 1);
+      const appending = i === lines.length - 1 && now !== undefined && now - changed < STALE_MS;
+      if (!appending) file.badLines.push(i + 1);
       return;
     }
     const newer = newerVersion(json);
