@@ -120,6 +120,11 @@ describe("doctor on a store with cron jobs and state documents", () => {
     const check = await doctor(store);
     expect(check.code).toBe(6);
     expect(codes(check)).toEqual(["link", "link", "permissions"]);
+    const links = check.json.data.findings.filter((f: { code: string }) => f.code === "link").map((f: { action: string }) => f.action);
+    expect(links).toEqual([
+      expect.stringMatching(/run history starts again with its next run$/),
+      expect.stringMatching(/document is then absent: `taskpulse state set` saves it again$/),
+    ]);
     expect(finding(check, "permissions").message).toMatch(/^3 path\(s\).*jobs, jobs\/nightly\.jsonl, state\/daily\.json$/);
     const r = await repair(store);
     expect(r.code).toBe(0);

@@ -55,6 +55,12 @@ export function listSubdirs(dir: string): Record<Subdir, string[]> {
   return { [ARCHIVE_DIR]: list(ARCHIVE_DIR), [JOBS_DIR]: list(JOBS_DIR), [DOCS_DIR]: list(DOCS_DIR) };
 }
 
+/** What a repair's renaming a link aside leaves, by where the link was. */
+const LINK_AFTERMATH: Record<string, string> = {
+  [JOBS_DIR]: "the job's run history starts again with its next run",
+  [DOCS_DIR]: "the document is then absent: `taskpulse state set` saves it again",
+};
+
 /**
  * Links, temporary files, locks, permissions, damaged copies and unknown files, in the store and its subdirectories
  * (archive/, jobs/, state/).
@@ -85,8 +91,7 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
         file: rel,
         message: `${rel} is a symbolic link`,
         meaning: "taskpulse never writes through links in its store: a commit replaces it, or refuses to append through it (exit 6)",
-        action:
-          "run `taskpulse doctor --repair`: it renames the link aside (the file it points to is not touched) and rebuilds what it stood for",
+        action: `run \`taskpulse doctor --repair\`: it renames the link aside (the file it points to is not touched) and ${LINK_AFTERMATH[sub ?? ""] ?? "rebuilds what it stood for"}`,
       });
       return;
     }
