@@ -2,7 +2,7 @@
 // summaries (the archive's small form; hot tasks are summarised the same way) and takes `now` and the local-day
 // function from the caller.
 import type { Task, TaskStatus } from "./model.ts";
-import { formatShortDuration } from "./time.ts";
+import { formatShortDuration, isoMs } from "./time.ts";
 
 export interface Summary {
   id: string;
@@ -85,7 +85,7 @@ export function matches(s: Summary, q: Query): boolean {
   if (q.from || q.to) {
     const at = timeOf(s, q.by);
     if (!at) return false;
-    const t = Date.parse(at);
+    const t = isoMs(at);
     if (q.from && t < q.from.getTime()) return false;
     if (q.to && t > q.to.getTime()) return false;
   }
@@ -195,10 +195,10 @@ export function computeStats(
       mine = newTotals();
       groups.set(s.agent, mine);
     }
-    const createdToday = isToday(s.createdAt, span ? Date.parse(s.createdAt) : 0);
-    const finishedMs = s.finishedAt ? Date.parse(s.finishedAt) : Number.NaN;
+    const createdToday = isToday(s.createdAt, span ? isoMs(s.createdAt) : 0);
+    const finishedMs = s.finishedAt ? isoMs(s.finishedAt) : Number.NaN;
     const finishedToday = !!s.finishedAt && isToday(s.finishedAt, finishedMs) && s.status !== "pending" && s.status !== "running";
-    const durationMs = s.status === "done" && s.startedAt && s.finishedAt ? finishedMs - Date.parse(s.startedAt) : undefined;
+    const durationMs = s.status === "done" && s.startedAt && s.finishedAt ? finishedMs - isoMs(s.startedAt) : undefined;
     add(mine, s, createdToday, finishedToday, durationMs);
     add(everything, s, createdToday, finishedToday, durationMs);
   }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type AgentStats, computeStats, type TodaySpan } from "../../core/insight.ts";
-import { parseInstant } from "../../core/time.ts";
+import { isoMs, parseInstant } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
@@ -50,7 +50,7 @@ export async function stats(ctx: Ctx, opts: { since?: string }): Promise<Outcome
   const { summaries } = await summaryStream(ctx, "stats", { agent: ctx.agentFlag });
   function* selected() {
     for (const s of summaries)
-      if ((ctx.agentFlag === undefined || s.agent === ctx.agentFlag) && (!since || Date.parse(s.createdAt) >= since.getTime())) yield s;
+      if ((ctx.agentFlag === undefined || s.agent === ctx.agentFlag) && (!since || isoMs(s.createdAt) >= since.getTime())) yield s;
   }
   const span = todaySpan(ctx.now);
   const result = span ? computeStats(selected(), span) : computeStats(selected(), localDay, localDay(ctx.now.toISOString()));
