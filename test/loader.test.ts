@@ -183,7 +183,10 @@ describe("the installed command with its code cache", () => {
     expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
     expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
     expect(taskpulse(dir, store, "create", "-q", "y").stdout).toMatch(/^[a-z]/);
-    expect(taskpulse(dir, store, "create", "--name", "z", "--priority", "11")).toMatchObject({ code: 2, stderr: expect.stringMatching(/invalid priority/) });
+    expect(taskpulse(dir, store, "create", "--name", "z", "--priority", "11")).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/invalid priority/),
+    });
     // dist/ read-only: the cache goes to the user's cache directory instead (HOME is the store in cleanEnv)
     chmodSync(join(dir, "dist"), 0o500);
     try {
