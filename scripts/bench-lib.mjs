@@ -1,7 +1,7 @@
-// Shared by bench.mjs and bench-guard.mjs: fixture stores written directly in the store's format, and timing of
-// whole processes. Plain Node, no dependencies.
+// Shared by bench.mjs and bench-guard.mjs: fixture stores (built through the store's own code) and timing of whole
+// processes. Plain Node; the fixture builder runs with tsx (a devDependency).
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -39,78 +39,27 @@ export function cleanup(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// --- fixtures, in the format of src/core/model.ts and src/store/state-file.ts -----------------------------------
+// --- fixture stores -------------------------------------------------------------------------------------------
 
-const BASE = Date.parse("2026-05-01T00:00:00Z");
-const iso = (ms) => new Date(ms).toISOString();
-
-/** Task ids as taskpulse prints them: a letter, then letters and digits; unique per index. */
-export function taskId(i) {
-  return `t${i.toString(36).padStart(5, "0")}`;
+/**
+ * Builds fixture stores through taskpulse's own store code (scripts/bench-store.ts, run with tsx from this
+ * checkout's devDependencies): specs as StoreSpec there; returns what it built, in the same order.
+ */
+export function buildStores(stores) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "bench-store.ts"), JSON.stringify({ stores })], {
+    cwd: ROOT,
+    env: benchEnv(),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`building the fixture stores failed: ${r.stderr.slice(0, 2000)}`);
+  return JSON.parse(r.stdout);
 }
 
-function common(i, agent, at) {
-  return {
-    id: taskId(i),
-    agent,
-    name: `task ${i} 日报`,
-    priority: 1 + (i % 10),
-    steps: [],
-    tags: i % 3 === 0 ? ["daily"] : [],
-    after: [],
-    meta: {},
-    createdBy: agent,
-    createdAt: iso(at),
-    queuedAt: iso(at),
-    updatedAt: iso(at + 60_000),
-    lastSeenAt: iso(at + 60_000),
-    attempts: 1,
-    retries: 0,
-    maxRetries: 3,
-  };
-}
-
-/** A finished task as `done` leaves it: three steps closed, a result. */
-export function doneTask(i, agent = `agent-${i % 8}`) {
-  const at = BASE - (i + 1) * 60_000;
-  const steps = ["fetch", "write", "publish"].map((name, k) => ({
-    name,
-    status: "done",
-    startedAt: iso(at + k * 10_000),
-    finishedAt: iso(at + (k + 1) * 10_000),
-    message: `${name} ok (${k * 7 + 3} items)`,
-  }));
-  return {
-    ...common(i, agent, at),
-    steps,
-    status: "done",
-    startedAt: iso(at),
-    finishedAt: iso(at + 30_000),
-    result: `https://example.com/r/${i}`,
-  };
-}
-
-export function runningTask(i, agent = "main", now = Date.now()) {
-  const steps = [
-    { name: "fetch", status: "done", startedAt: iso(now - 20_000), finishedAt: iso(now - 10_000) },
-    { name: "write", status: "running", startedAt: iso(now - 10_000) },
-    { name: "publish", status: "pending" },
-  ];
-  return { ...common(i, agent, now - 30_000), steps, status: "running", startedAt: iso(now - 30_000), lastSeenAt: iso(now - 1000) };
-}
-
-export function pendingTask(i, agent = `agent-${i % 8}`) {
-  return { ...common(i, agent, BASE + i * 1000), status: "pending", attempts: 0 };
-}
-
-/** Writes a store directory holding exactly these tasks (state.json; the journal starts empty). */
-export function writeStore(dir, tasks) {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const state = { schemaVersion: 1, seq: 0, txn: null, tasks: {}, agents: {} };
-  for (const task of tasks) state.tasks[task.id] = task;
-  writeFileSync(join(dir, "state.json"), JSON.stringify(state), { mode: 0o600 });
-  writeFileSync(join(dir, "journal.jsonl"), "", { mode: 0o600 });
-  return dir;
+/** A store with one running task, made with the CLI under test itself; returns its directory and the task's id. */
+export function storeWithRunningTask(dir, env) {
+  const { stdout } = timeRun(taskpulseArgv(["--store", dir, "create", "-q", "--start", "bench task", "step one", "step two"]), env);
+  return { dir, id: stdout.trim() };
 }
 
 // --- running and timing -----------------------------------------------------------------------------------------

@@ -10,23 +10,19 @@ import { join } from "node:path";
 import {
   BIN,
   benchEnv,
+  buildStores,
   cleanup,
   committedRecords,
-  doneTask,
   ENV_NOTE,
   ensureBuilt,
   interleave,
   median,
-  pendingTask,
   round1,
   round2,
   runAsync,
-  runningTask,
-  taskId,
   taskpulseArgv,
   tempRoot,
   timeRun,
-  writeStore,
 } from "./bench-lib.mjs";
 
 const args = process.argv.slice(2);
@@ -35,6 +31,9 @@ const runsArg = args.indexOf("--runs");
 const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : quick ? 10 : 30;
 const warmup = quick ? 2 : 3;
 const HISTORY = { finished: 10_000, active: 200 };
+const BIG = { archived: 100_000, active: HISTORY.active };
+/** The filtered query timed over the big archive (`--agent` is a global option). */
+const QUERY = ["--agent", "a3", "query", "--status", "failed", "--from", "30d", "--by", "finished"];
 const CONTENTION = { processes: 8, heartbeats: quick ? 10 : 50 };
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive number");
 
@@ -52,24 +51,39 @@ try {
   out(ENV_NOTE);
   out();
 
-  // Fixtures. "empty": one running task (heartbeat needs one). "history": 10 000 finished and 200 active tasks. There
-  // is no archive yet (issue 5), so the finished tasks sit in the hot state file: the worst case for the hot path.
-  const empty = writeStore(join(root, "empty"), [runningTask(0)]);
-  const historyTasks = [];
-  for (let i = 0; i < HISTORY.finished; i++) historyTasks.push(doneTask(i + 1));
-  for (let i = 0; i < HISTORY.active / 2; i++) historyTasks.push(runningTask(HISTORY.finished + 1 + i, `agent-${i % 8}`));
-  for (let i = 0; i < HISTORY.active / 2; i++) historyTasks.push(pendingTask(HISTORY.finished + 1 + HISTORY.active / 2 + i));
-  const history = writeStore(join(root, "history"), historyTasks);
-  const historyRunning = taskId(HISTORY.finished + 1);
-  // The fixtures must be stores taskpulse accepts: a read validates them.
-  for (const store of [empty, history]) timeRun(taskpulseArgv(["--store", store, "status", "-q"]), env);
+  // Fixtures, built through taskpulse's own store code (scripts/bench-store.ts; test/bench-fixtures.test.ts checks
+  // them): finished tasks committed with their audit trails, then archived by the real `cleanup`, so the journal,
+  // its rotation, the checkpoint and archive/*.jsonl are what a store with that history holds. "empty": one running
+  // task (heartbeat needs one). "history": 10 000 archived tasks (finished 8 to 88 days ago: four months) and 200
+  // active ones. "big": the same with 100 000 archived, for stats and query. "contention": 8 running tasks.
+  const built = process.hrtime.bigint();
+  const [empty, history, big, shared] = buildStores([
+    { dir: join(root, "empty"), archived: 0, active: 1 },
+    { dir: join(root, "history"), archived: HISTORY.finished, active: HISTORY.active },
+    { dir: join(root, "big"), archived: BIG.archived, active: BIG.active, seed: 2 },
+    { dir: join(root, "contention"), archived: 0, active: 2 * CONTENTION.processes, agents: CONTENTION.processes },
+  ]);
+  const buildS = Number(process.hrtime.bigint() - built) / 1e9;
+  // The stores must be read back as built: stats counts every archived task.
+  timeRun(taskpulseArgv(["--store", empty.dir, "status", "-q"]), env);
+  for (const [store, archived] of [
+    [history, HISTORY.finished],
+    [big, BIG.archived],
+  ]) {
+    timeRun(taskpulseArgv(["--store", store.dir, "status", "-q"]), env);
+    const { overall } = JSON.parse(timeRun(taskpulseArgv(["--store", store.dir, "stats", "--json"]), env).stdout).data;
+    if (overall.archived !== archived || overall.counts.total !== archived + HISTORY.active)
+      throw new Error(`fixture ${store.dir}: stats counts ${overall.counts.total} tasks, ${overall.archived} archived`);
+  }
 
   const node = [process.execPath, "-e", ""];
   const heartbeat = (store, id) => taskpulseArgv(["--store", store, "heartbeat", id, "bench", "--progress", "50"]);
   const status = (store) => taskpulseArgv(["--store", store, "status"]);
+  const stats = (store) => taskpulseArgv(["--store", store, "stats"]);
+  const query = (store) => taskpulseArgv(["--store", store, ...QUERY]);
 
   // Start-up: the two hottest commands against bare Node.
-  const startup = interleave({ node, heartbeat: heartbeat(empty, taskId(0)), status: status(empty) }, { runs, warmup, env });
+  const startup = interleave({ node, heartbeat: heartbeat(empty.dir, empty.running[0]), status: status(empty.dir) }, { runs, warmup, env });
   const nodeMs = median(startup.node);
   const heartbeatMs = median(startup.heartbeat);
   const statusMs = median(startup.status);
@@ -79,35 +93,51 @@ try {
   row("taskpulse status", round1(statusMs), `${round2(statusMs / nodeMs)} × node`);
   out();
 
-  // History: the hot path as finished tasks pile up.
+  // History: the hot path as finished tasks pile up (in the archive, which heartbeat and status never read), and
+  // the read side over the archive.
   const hist = interleave(
-    { emptyHeartbeat: heartbeat(empty, taskId(0)), historyHeartbeat: heartbeat(history, historyRunning), historyStatus: status(history) },
+    {
+      emptyHeartbeat: heartbeat(empty.dir, empty.running[0]),
+      historyHeartbeat: heartbeat(history.dir, history.running[0]),
+      historyStatus: status(history.dir),
+      historyStats: stats(history.dir),
+      historyQuery: query(history.dir),
+    },
     { runs, warmup, env },
   );
   const emptyHb = median(hist.emptyHeartbeat);
   const historyHb = median(hist.historyHeartbeat);
   const historyStatus = median(hist.historyStatus);
-  out(`history: ${HISTORY.finished} finished + ${HISTORY.active} active tasks, all in the hot state (no archive yet)`);
+  const historyStats = median(hist.historyStats);
+  const historyQuery = median(hist.historyQuery);
+  const reads = interleave({ stats: stats(big.dir), query: query(big.dir) }, { runs, warmup, env });
+  const bigStats = median(reads.stats);
+  const bigQuery = median(reads.query);
+  out(
+    `history: ${HISTORY.finished} archived (${history.months} months) + ${HISTORY.active} active tasks; ${BIG.archived} archived for stats/query`,
+  );
   row("heartbeat, empty store", round1(emptyHb));
   row("heartbeat, history store", round1(historyHb), `${round2(historyHb / emptyHb)} × empty`, "≤ 1.25 × empty");
   row("status, history store", round1(historyStatus));
-  out("  stats / query over 100 000 archived tasks: not measured (no stats, query or archive yet)");
+  row(`stats, ${HISTORY.finished} archived`, round1(historyStats));
+  row(`query, ${HISTORY.finished} archived`, round1(historyQuery));
+  row(`stats, ${BIG.archived} archived`, round1(bigStats), "", "< 1000 ms");
+  row(`query, ${BIG.archived} archived`, round1(bigQuery), "", "< 1000 ms");
+  out(`  query is: taskpulse ${QUERY.join(" ")}`);
   out();
 
   // Contention: processes heartbeating their own task in one store at once. Every call must succeed, every
   // commit must be on the journal's committed chain, and every task must end with its process's last heartbeat.
-  const shared = writeStore(
-    join(root, "contention"),
-    Array.from({ length: CONTENTION.processes }, (_, p) => runningTask(p, `agent-${p}`)),
-  );
   const timingEnv = benchEnv({ TASKPULSE_BENCH_TIMING: "1" });
+  // The commits that built the store are on the chain too: only the ones after them are the heartbeats'.
+  const before = committedRecords(shared.dir).chain.length;
   const started = process.hrtime.bigint();
   const waits = [];
   let failedCalls = 0;
   await Promise.all(
     Array.from({ length: CONTENTION.processes }, async (_, p) => {
       for (let k = 1; k <= CONTENTION.heartbeats; k++) {
-        const argv = taskpulseArgv(["--store", shared, "heartbeat", taskId(p), `w${p}-${k}`, "--progress", String(k)]);
+        const argv = taskpulseArgv(["--store", shared.dir, "heartbeat", shared.running[p], `w${p}-${k}`, "--progress", String(k)]);
         const r = await runAsync(argv, timingEnv);
         if (r.code !== 0) failedCalls++;
         for (const m of r.stderr.matchAll(/taskpulse-timing lock-wait-ms=([\d.]+)/g)) waits.push(Number(m[1]));
@@ -116,10 +146,11 @@ try {
   );
   const totalS = Number(process.hrtime.bigint() - started) / 1e9;
   const expected = CONTENTION.processes * CONTENTION.heartbeats;
-  const { state, chain } = committedRecords(shared);
+  const { state, chain: fullChain } = committedRecords(shared.dir);
+  const chain = fullChain.slice(before);
   let wrongFinal = 0;
   for (let p = 0; p < CONTENTION.processes; p++) {
-    const t = state.tasks[taskId(p)];
+    const t = state.tasks[shared.running[p]];
     if (t?.progress !== CONTENTION.heartbeats || t?.lastMessage !== `w${p}-${CONTENTION.heartbeats}`) wrongFinal++;
   }
   const lostUpdates = Math.max(expected - failedCalls - chain.length, 0) + wrongFinal;
@@ -132,27 +163,39 @@ try {
   row("lost updates", lostUpdates, `${chain.length} of ${expected} committed`, "0");
   out();
 
-  // Memory: the largest case, heartbeat and status on the history store; the process reports its own peak RSS.
+  // Memory: every command the budget names on the 10 000-task store (the largest the budget is for), and stats and
+  // query on the 100 000-task one; the process reports its own peak RSS, the highest of 3 runs is kept.
   const rssProbe = join(root, "rss.cjs");
   writeFileSync(
     rssProbe,
     'process.on("exit", () => require("node:fs").writeSync(2, "\\ntaskpulse-rss-kb=" + process.resourceUsage().maxRSS + "\\n"));\n',
   );
-  let peakKb = 0;
-  for (const argv of [heartbeat(history, historyRunning), status(history)]) {
+  const peakRss = (argv) => {
+    let kb = 0;
     for (let i = 0; i < 3; i++) {
       const { stderr } = timeRun([process.execPath, "-r", rssProbe, BIN, ...argv.slice(2)], env);
-      peakKb = Math.max(peakKb, Number(/taskpulse-rss-kb=(\d+)/.exec(stderr)?.[1] ?? 0));
+      kb = Math.max(kb, Number(/taskpulse-rss-kb=(\d+)/.exec(stderr)?.[1] ?? 0));
     }
-  }
-  const peakMb = peakKb / 1024;
-  out("memory");
-  row("peak RSS, history store", `${round1(peakMb)} MB`, "", "< 80 MB");
+    return round1(kb / 1024);
+  };
+  const rss = {
+    heartbeat: peakRss(heartbeat(history.dir, history.running[0])),
+    status: peakRss(status(history.dir)),
+    stats: peakRss(stats(history.dir)),
+    query: peakRss(query(history.dir)),
+  };
+  const [peakCommand, peakMb] = Object.entries(rss).reduce((a, b) => (b[1] > a[1] ? b : a));
+  const bigRss = { stats: peakRss(stats(big.dir)), query: peakRss(query(big.dir)) };
+  out("memory                                  peak RSS");
+  row(`peak RSS, ${HISTORY.finished}-task store`, `${peakMb} MB`, peakCommand, "< 80 MB");
+  row("  heartbeat / status", `${rss.heartbeat} / ${rss.status}`, "MB");
+  row("  stats / query", `${rss.stats} / ${rss.query}`, "MB");
+  row(`stats / query, ${BIG.archived} archived`, `${bigRss.stats} / ${bigRss.query}`, "MB");
   out();
 
   const figures = {
     bench: "taskpulse",
-    version: 1,
+    version: 2,
     at: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -170,13 +213,18 @@ try {
     history: {
       finished: HISTORY.finished,
       active: HISTORY.active,
-      archived: false,
+      archived: true,
+      archiveMonths: history.months,
       emptyHeartbeatMs: round1(emptyHb),
       historyHeartbeatMs: round1(historyHb),
       historyStatusMs: round1(historyStatus),
       heartbeatRatio: round2(historyHb / emptyHb),
-      statsMs: null,
-      queryMs: null,
+      historyStatsMs: round1(historyStats),
+      historyQueryMs: round1(historyQuery),
+      statsArchived: BIG.archived,
+      statsMs: round1(bigStats),
+      queryMs: round1(bigQuery),
+      query: QUERY.join(" "),
     },
     contention: {
       processes: CONTENTION.processes,
@@ -187,7 +235,14 @@ try {
       failedCalls,
       lostUpdates,
     },
-    memory: { peakRssMb: round1(peakMb) },
+    memory: {
+      peakRssMb: peakMb,
+      peakCommand,
+      rssMb: rss,
+      bigStatsRssMb: bigRss.stats,
+      bigQueryRssMb: bigRss.query,
+    },
+    fixturesS: round2(buildS),
   };
   out(JSON.stringify(figures));
 } finally {

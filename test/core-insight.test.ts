@@ -7,7 +7,7 @@ import { type Change, cancelTask, completeTask, createTask, failTask, retryTask,
 import type { Task } from "../src/core/model.ts";
 import { parsePriority, priorityLabel } from "../src/core/priority.ts";
 import { compareQueue, decideClaim, dependencyState } from "../src/core/queue.ts";
-import { formatShortDuration, parseInstant } from "../src/core/time.ts";
+import { formatShortDuration, isoMs, parseInstant } from "../src/core/time.ts";
 
 const T0 = Date.UTC(2026, 4, 1, 10, 0, 0);
 const MIN = 60_000;
@@ -317,5 +317,33 @@ describe("parseInstant", () => {
 
   it.each(["yesterday", "7 days", "2026-13-01", "24", "-7d", ""])("rejects %j", (input) => {
     expect(() => parseInstant(input, now, "--from")).toThrow(UsageError);
+  });
+});
+
+describe("isoMs", () => {
+  it("agrees with Date.parse on the store's form, on odd dates, and on anything else", () => {
+    const samples = [
+      "2026-05-01T10:00:00.000Z",
+      "2024-02-29T23:59:59.999Z",
+      "2026-02-29T00:00:00.000Z",
+      "2026-04-31T00:00:00.000Z",
+      "2026-13-01T00:00:00.000Z",
+      "2026-00-10T00:00:00.000Z",
+      "2026-05-01T24:00:00.000Z",
+      "2026-05-01T10:60:00.000Z",
+      "2026-05-01T10:00:60.000Z",
+      "0050-05-01T10:00:00.000Z",
+      "2026-05-01T10:00:00.00xZ",
+      "2026-05-01T10:00:00+08:00",
+      "2026-05-01",
+      "",
+      "not a date at all, 24 ch",
+    ];
+    let t = Date.UTC(1999, 0, 1);
+    for (let i = 0; i < 2000; i++) {
+      t += 7_919_993_117 % (i + 1_000_003);
+      samples.push(new Date(t).toISOString());
+    }
+    for (const s of samples) expect([s, isoMs(s)]).toEqual([s, Date.parse(s)]);
   });
 });

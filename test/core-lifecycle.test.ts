@@ -133,4 +133,11 @@ describe("lifecycle", () => {
       expect((err as InvalidTransitionError).exitCode).toBe(4);
     }
   });
+
+  it("a cancelled task's bar counts only the steps really done, not the ones cancel skipped", () => {
+    const running = advanceStep(make(["抓取", "写稿", "发布"]), undefined, at(5)).task;
+    const cancelled = cancelTask(running, "no longer needed", at(9)).task;
+    expect(cancelled.steps.map((s) => s.status)).toEqual(["done", "skipped", "skipped"]);
+    expect(stepCounts(cancelled)).toEqual({ done: 1, total: 3 });
+  });
 });

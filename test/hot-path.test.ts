@@ -12,10 +12,13 @@ function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boo
   const probe = join(tempDir(), "probe.cjs");
   writeFileSync(
     probe,
-    `process.on("exit", () => require("node:fs").writeSync(2, "\\nprobe " + JSON.stringify({
+    // pg is read from dist/pg.cjs by the loader (through node:fs): the probe notes every file opened by that name
+    `const fs = require("node:fs"); const open = fs.openSync; let pg = false;
+    fs.openSync = function (path, ...rest) { if (String(path).endsWith("pg.cjs")) pg = true; return open.call(this, path, ...rest); };
+    process.on("exit", () => require("node:fs").writeSync(2, "\\nprobe " + JSON.stringify({
       zod: Object.getOwnPropertyNames(globalThis).some((n) => n.startsWith("__zod")),
       lockLibrary: "__signal_exit_emitter__" in process,
-      pg: Object.keys(require.cache).some((k) => k.endsWith("pg.cjs")),
+      pg,
     }) + "\\n"));`,
   );
   const r = spawnSync(process.execPath, ["-r", probe, BIN, ...args], { env: cleanEnv(store), encoding: "utf8" });

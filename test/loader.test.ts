@@ -155,7 +155,7 @@ describe("the installed command with its code cache", () => {
     const dir = tempDir();
     cpSync(join(ROOT, "bin"), join(dir, "bin"), { recursive: true });
     mkdirSync(join(dir, "dist"));
-    for (const f of ["taskpulse.cjs", "loader.cjs"]) cpSync(join(ROOT, "dist", f), join(dir, "dist", f));
+    for (const f of ["taskpulse.cjs", "loader.cjs", "zod.cjs"]) cpSync(join(ROOT, "dist", f), join(dir, "dist", f));
     return dir;
   }
 
@@ -172,11 +172,21 @@ describe("the installed command with its code cache", () => {
     expect(id).toMatch(/^[a-z]/);
     expect(existsSync(cacheFile)).toBe(true);
     expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
-    const raw = readFileSync(cacheFile);
-    for (let i = raw.indexOf(10) + 100; i < raw.length; i += 997) raw[i] = (raw[i] ?? 0) ^ 0x5a;
-    writeFileSync(cacheFile, raw);
+    // zod, apart from the bundle (create validates with it), has a cache of its own
+    const zodCache = join(dir, "dist", "zod.cjs.v8cache");
+    expect(existsSync(zodCache)).toBe(true);
+    for (const file of [cacheFile, zodCache]) {
+      const raw = readFileSync(file);
+      for (let i = raw.indexOf(10) + 100; i < raw.length; i += 997) raw[i] = (raw[i] ?? 0) ^ 0x5a;
+      writeFileSync(file, raw);
+    }
     expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
     expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+    expect(taskpulse(dir, store, "create", "-q", "y").stdout).toMatch(/^[a-z]/);
+    expect(taskpulse(dir, store, "create", "--name", "z", "--priority", "11")).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/invalid priority/),
+    });
     // dist/ read-only: the cache goes to the user's cache directory instead (HOME is the store in cleanEnv)
     chmodSync(join(dir, "dist"), 0o500);
     try {

@@ -97,6 +97,8 @@ describe("a run with only its command registered", () => {
     ["complete", "--help"],
     ["stauts"],
     ["--version"],
+    ["-V"],
+    ["--json", "--version"],
     ["-V", "status"],
     ["--json", "--store"],
     ["limit", "abc"],

@@ -1,6 +1,6 @@
 // Nothing is ever written outside the store directory: names used in paths are validated, and links planted inside
 // the store are never written through (renames replace a link; appends refuse one).
-import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, tempDir } from "./helpers.ts";
@@ -181,10 +181,12 @@ describe("modes", () => {
     return wrong;
   }
 
-  it("store files are 0600 and directories 0700: after use, archiving, rotation, and a repair", async () => {
+  it("store files are 0600 and directories 0700: after use, cron runs, state documents, archiving, rotation, and a repair", async () => {
     const parent = tempDir();
     const store = join(parent, "deep", "store");
     const id = (await cli({ store }, "create", "-q", "A", "s1", "s2", "--start")).stdout.trim();
+    expect((await cli({ store }, "run", "--job", "nightly", "-q", "--", "true")).code).toBe(0);
+    expect((await cli({ store }, "state", "set", "daily", '{"a":1}')).code).toBe(0);
     await cli({ store }, "next", id, "one");
     await cli({ store }, "done", id);
     await cli({ store, now: "2026-05-20T10:00:00Z" }, "cleanup");
@@ -194,14 +196,20 @@ describe("modes", () => {
     expect(readdirSync(store).sort()).toEqual([
       "archive",
       "checkpoint.json",
+      "jobs",
       "journal.jsonl",
       "journal.prev.jsonl",
       "lock-owner.json",
+      "state",
       "state.json",
     ]);
+    expect(readdirSync(join(store, "jobs"))).toEqual(["nightly.jsonl"]);
+    expect(readdirSync(join(store, "state")).sort()).toEqual(["daily.json", "daily.json.owner"]);
     expect(modes(store)).toEqual([]);
     expect(statSync(join(parent, "deep")).mode & 0o777).toBe(0o700);
     writeFileSync(join(store, "state.json"), "damaged");
+    writeFileSync(join(store, "state", "daily.json"), "damaged");
+    appendFileSync(join(store, "jobs", "nightly.jsonl"), "torn");
     expect((await cli({ store }, "doctor", "--repair")).code).toBe(0);
     expect(modes(store)).toEqual([]);
   });

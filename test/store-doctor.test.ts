@@ -3,7 +3,6 @@ import {
   chmodSync,
   copyFileSync,
   existsSync,
-  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -19,38 +18,10 @@ import { describe, expect, it } from "vitest";
 import { examine } from "../src/store/doctor.ts";
 import type { StateFile } from "../src/store/state-file.ts";
 import { cli, spawnCli, tempDir } from "./helpers.ts";
-import { rotate } from "./store-helpers.ts";
+import { codes, doctor, repair, rotate } from "./store-helpers.ts";
 
 const read = (store: string, file = "state.json") => readFileSync(join(store, file), "utf8");
 const stateOf = (store: string): StateFile => JSON.parse(read(store));
-const codes = (r: { json: { data: { findings: { code: string }[] } } }) => r.json.data.findings.map((f) => f.code);
-
-async function doctor(store: string, ...flags: string[]) {
-  return cli({ store }, "doctor", "--json", ...flags);
-}
-
-/** Runs --repair, and checks it is idempotent: a second run finds the store healthy and changes nothing. */
-async function repair(store: string, ...flags: string[]) {
-  const r = await doctor(store, "--repair", ...flags);
-  if (r.code === 0) {
-    const files = tree(store);
-    const again = await doctor(store, "--repair");
-    expect(again.code).toBe(0);
-    expect(again.json.data.repaired).toEqual([]);
-    expect(tree(store)).toEqual(files);
-  }
-  return r;
-}
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const st = lstatSync(join(dir, name));
-    out[name] = st.isFile() ? `${st.mode} ${readFileSync(join(dir, name), "utf8")}` : `${st.mode}`;
-  }
-  return out;
-}
-
 /** A store with history: a live task with steps, a queued task, a finished one, an agent limit. */
 async function busyStore(store = tempDir()) {
   const live = (await cli({ store }, "create", "-q", "日报", "抓取", "写稿", "发布", "--start")).stdout.trim();
@@ -425,6 +396,18 @@ describe("leftovers, locks, permissions, links", () => {
     expect(readdirSync(store).some((f) => f.startsWith("journal.jsonl.damaged-"))).toBe(true);
     expect(read(store, "journal.jsonl").trimEnd().split("\n").at(-1)).toContain("after the tear");
     expect((await cli({ store }, "log", live, "--json")).json.data.entries).toHaveLength(2);
+  });
+});
+
+describe("a last line being appended", () => {
+  it("is an append in progress while the file is fresh, and a torn line once older than the stale time", async () => {
+    const { store } = await busyStore();
+    const journal = join(store, "journal.jsonl");
+    appendFileSync(journal, '{"v":1,"seq":99,"tx');
+    expect(codes(await doctor(store))).toEqual([]);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(journal, old, old);
+    expect(codes(await doctor(store))).toEqual(["journal-invalid-lines"]);
   });
 });
 

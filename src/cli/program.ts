@@ -132,7 +132,9 @@ export async function buildProgram(
 
   const name = argv === undefined ? undefined : commandName(program, argv);
   const one = COMMANDS.filter((entry) => name !== undefined && entry.names.includes(name));
-  const registers = await Promise.all((one.length > 0 ? one : COMMANDS).map((entry) => entry.load()));
+  // `taskpulse --version` needs no command at all.
+  const none = argv !== undefined && argv.length === 1 && (argv[0] === "-V" || argv[0] === "--version");
+  const registers = none ? [] : await Promise.all((one.length > 0 ? one : COMMANDS).map((entry) => entry.load()));
   for (const register of registers) register(program, app);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -1,7 +1,7 @@
 // Hot and archived tasks as one list of summaries, with the derived states (stalled, blocked) filled in, and
 // lookups that fall back to the archive, for the read-side commands.
 import { NotFoundError } from "../core/errors.ts";
-import { resolveId } from "../core/ids.ts";
+import { checkIdInput, resolveId } from "../core/ids.ts";
 import { type Summary, summarize } from "../core/insight.ts";
 import { liveness } from "../core/liveness.ts";
 import type { Task } from "../core/model.ts";
@@ -9,22 +9,57 @@ import { dependencyState } from "../core/queue.ts";
 import type { Snapshot, Store } from "../store/store.ts";
 import type { Ctx } from "./context.ts";
 
-export async function allSummaries(ctx: Ctx, command: string, options: { archive?: boolean; range?: { from?: string; to?: string } } = {}) {
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+export interface SummaryOptions {
+  /** false: hot tasks only. */
+  archive?: boolean;
+  /** Only archive months that can hold tasks finished in this range. */
+  range?: { from?: string; to?: string };
+  /**
+   * Only this agent's archived tasks are needed (hot tasks all come, as always): the others are passed over without
+   * being parsed. A filter the caller applies anyway, never one that changes what it sees.
+   */
+  agent?: string | undefined;
+}
+
+/** Hot and archived tasks as summaries (hot first, then archived in index order), as one array. */
+export async function allSummaries(ctx: Ctx, command: string, options: SummaryOptions = {}) {
+  const { snapshot, summaries } = await summaryStream(ctx, command, options);
+  return { snapshot, summaries: [...summaries] };
+}
+
+/**
+ * The same, read as it is iterated (once): archived summaries are parsed one by one and not kept, so that stats
+ * and query over 100 000 archived tasks hold only what they keep (totals, matches).
+ */
+export async function summaryStream(ctx: Ctx, command: string, options: SummaryOptions = {}) {
   const store = ctx.store(command);
   const snapshot = await store.read();
-  const archived = options.archive === false ? [] : await store.archivedSummaries(options.range);
-  const byId = new Map<string, Summary>();
-  for (const s of archived) byId.set(s.id, { ...s, archived: true });
+  const index = options.archive === false ? undefined : await store.archiveIndex(options.range);
+  // A Set, not snapshot.get: 100 000 lookups of fresh id strings in the state's task record cost ~70 ms. The
+  // record is a plain object, so a name it inherits (toString…) counts as hot, as snapshot.get says.
+  const hotIds = new Set(snapshot.tasks.map((t) => t.id));
+  const isHot = (id: string) => hotIds.has(id) || (INHERITED.has(id) && snapshot.get(id) !== undefined);
   const hot: Summary[] = snapshot.tasks.map((task) => {
     const s = summarize(task);
     if (liveness(task, ctx.now, ctx.stallMs).stalled) s.state = "stalled";
     else if (task.status === "pending" && task.after.length > 0) {
-      const deps = dependencyState(task, (id) => snapshot.get(id) ?? archivedAsTask(byId.get(id)));
+      const deps = dependencyState(task, (id) => snapshot.get(id) ?? archivedAsTask(index?.get(id)));
       if (deps.state === "blocked") s.state = "blocked";
     }
     return s;
   });
-  return { snapshot, summaries: [...hot, ...byId.values()] };
+  function* summaries(): Generator<Summary> {
+    yield* hot;
+    if (!index) return;
+    for (const s of index.summaries({ agent: options.agent, skip: isHot })) {
+      // fresh objects from the index: marked in place rather than copied
+      s.archived = true;
+      yield s;
+    }
+  }
+  return { snapshot, summaries: summaries() };
 }
 
 /**
@@ -35,7 +70,7 @@ export async function allSummaries(ctx: Ctx, command: string, options: { archive
 export async function dependencyLookup(store: Store, hot: Snapshot, tasks: readonly Task[]): Promise<(id: string) => Task | undefined> {
   const needsArchive = tasks.some((t) => t.status === "pending" && t.after.some((id) => hot.get(id) === undefined));
   if (!needsArchive) return (id) => hot.get(id);
-  const archived = new Map((await store.archivedSummaries()).map((s) => [s.id, s]));
+  const archived = await store.archiveIndex();
   return (id) => hot.get(id) ?? archivedAsTask(archived.get(id));
 }
 
@@ -55,8 +90,13 @@ export async function findAnyTask(
   const hotIds = snapshot.tasks.map((t) => t.id);
   const exact = snapshot.get(input.trim().toLowerCase());
   if (exact) return { task: exact, archived: false, snapshot };
-  // A prefix must be unique over hot and archived tasks alike.
-  const archivedIds = (await store.archivedSummaries()).map((s) => s.id);
+  // A prefix must be unique over hot and archived tasks alike. Only the archived ids it could name are parsed
+  // (to leave out a torn line), not the whole archive.
+  const wanted = checkIdInput(input);
+  const index = await store.archiveIndex();
+  const archivedIds = [...index.ids()].filter(
+    (id) => id.startsWith(wanted) && snapshot.get(id) === undefined && index.get(id) !== undefined,
+  );
   const id = resolveId(input, [...hotIds, ...archivedIds]);
   const hot = snapshot.get(id);
   if (hot) return { task: hot, archived: false, snapshot };

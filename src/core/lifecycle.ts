@@ -317,7 +317,12 @@ export function abandonTask(task: Task, silentMs: number, actor: Actor): Change 
   return { task: failed, audit: audit(failed, "abandon", "running", actor, error), event: { kind: "abandoned" } };
 }
 
+/**
+ * Steps finished out of all. A done task's skipped steps count as finished (done closes what was left); a cancelled
+ * task's do not, so its bar shows where the work stopped.
+ */
 export function stepCounts(task: Task): { done: number; total: number } {
-  const done = task.steps.filter((s) => s.status === "done" || s.status === "skipped").length;
+  const closed = task.status === "done";
+  const done = task.steps.filter((s) => s.status === "done" || (closed && s.status === "skipped")).length;
   return { done, total: task.steps.length };
 }

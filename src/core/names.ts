@@ -5,8 +5,13 @@ import { LIMITS } from "./model-constants.ts";
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** Whether `value` is a valid agent, job or state name (see validateSlug). */
+export function isSlug(value: string): boolean {
+  return SLUG.test(value) && !value.includes("..");
+}
+
 export function validateSlug(value: string, what: string): string {
-  if (!SLUG.test(value) || value.includes("..")) {
+  if (!isSlug(value)) {
     throw new UsageError(
       `invalid ${what} '${printable(value)}'`,
       `a ${what} is 1-64 letters, digits, '.', '_' or '-', starts with a letter or digit, and has no '..'`,

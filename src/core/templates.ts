@@ -15,13 +15,19 @@ export function channelLimit(channel: string | undefined): number {
   return (channel && LIMITS[channel.toLowerCase()]) || DEFAULT_CHANNEL_LIMIT;
 }
 
-const segmenter = new Intl.Segmenter("und", { granularity: "grapheme" });
+// Made on first use: constructing an Intl.Segmenter costs ~13 ms (ICU data), at the start of every command that
+// loads this module (heartbeat does), whether or not a text gets shortened.
+let segmenter: Intl.Segmenter | undefined;
+function graphemesOf(text: string): Intl.Segments {
+  segmenter ??= new Intl.Segmenter("und", { granularity: "grapheme" });
+  return segmenter.segment(text);
+}
 
 /** Flattens newlines and shortens to `max` graphemes, ending with `…` when shortened. */
 export function shorten(text: string, max: number): string {
   const flat = text.replace(/\s*[\r\n]+\s*/g, " ").trim();
   if (flat.length <= max) return flat;
-  const graphemes = Array.from(segmenter.segment(flat), (s) => s.segment);
+  const graphemes = Array.from(graphemesOf(flat), (s) => s.segment);
   if (graphemes.length <= max) return flat;
   return `${graphemes.slice(0, Math.max(0, max - 1)).join("")}…`;
 }

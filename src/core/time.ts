@@ -46,6 +46,45 @@ export function formatShortDuration(ms: number): string {
   return `${Math.round(h / 24)}d`;
 }
 
+/**
+ * Date.parse, fast for the form the store writes (`toISOString()`: 2026-05-01T10:00:00.000Z): digits read directly,
+ * for readers that go through 100 000 archived tasks. Anything else, or a day past the 28th, goes to Date.parse, so
+ * the answer is always Date.parse's.
+ */
+export function isoMs(iso: string): number {
+  if (
+    iso.length !== 24 ||
+    iso.charCodeAt(4) !== 45 ||
+    iso.charCodeAt(7) !== 45 ||
+    iso.charCodeAt(10) !== 84 ||
+    iso.charCodeAt(13) !== 58 ||
+    iso.charCodeAt(16) !== 58 ||
+    iso.charCodeAt(19) !== 46 ||
+    iso.charCodeAt(23) !== 90
+  )
+    return Date.parse(iso);
+  const n = (from: number, to: number) => {
+    let v = 0;
+    for (let i = from; i < to; i++) {
+      const d = iso.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    return v;
+  };
+  const year = n(0, 4);
+  const month = n(5, 7);
+  const day = n(8, 10);
+  const hour = n(11, 13);
+  const minute = n(14, 16);
+  const second = n(17, 19);
+  const ms = n(20, 23);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59)
+    return Date.parse(iso);
+  if (second < 0 || second > 59 || ms < 0) return Date.parse(iso);
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
 export function elapsedMs(fromIso: string, now: Date): number {
   return now.getTime() - Date.parse(fromIso);
 }

@@ -8,7 +8,16 @@ import { join } from "node:path";
 import { StoreBusyError } from "../core/errors.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
-import { ARCHIVE_DIR, type ArchivedTask, appendToArchive, pruneArchive, readArchived, readSummaries, type TaskSummary } from "./archive.ts";
+import {
+  ARCHIVE_DIR,
+  type ArchivedTask,
+  appendToArchive,
+  indexSummaries,
+  pruneArchive,
+  readArchived,
+  type SummaryIndex,
+  type TaskSummary,
+} from "./archive.ts";
 import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import type { ExportDoc, ImportSummary } from "./export-format.ts";
@@ -374,7 +383,11 @@ export class JsonStore implements Store {
 
   async archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]> {
     const hot = (await loadState(this.location)).state.tasks;
-    return [...readSummaries(this.location, range).values()].filter((s) => !hot[s.id]);
+    return [...indexSummaries(this.location, range).summaries({ skip: (id) => !!hot[id] })];
+  }
+
+  async archiveIndex(range?: { from?: string; to?: string }): Promise<SummaryIndex> {
+    return indexSummaries(this.location, range);
   }
 
   async archivedTask(id: string): Promise<Task | undefined> {

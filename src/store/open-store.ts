@@ -36,6 +36,7 @@ class LazyPgStore implements Store {
   updateDoc: Store["updateDoc"] = async (name, fn, now) => (await this.pg).updateDoc(name, fn, now);
   listDocs: Store["listDocs"] = async () => (await this.pg).listDocs();
   archivedSummaries: Store["archivedSummaries"] = async (range) => (await this.pg).archivedSummaries(range);
+  archiveIndex: Store["archiveIndex"] = async (range) => (await this.pg).archiveIndex(range);
   archivedTask: Store["archivedTask"] = async (id) => (await this.pg).archivedTask(id);
   pruneArchive: Store["pruneArchive"] = async (cutoff) => (await this.pg).pruneArchive(cutoff);
   exportData: Store["exportData"] = async () => (await this.pg).exportData();

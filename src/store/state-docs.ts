@@ -67,6 +67,11 @@ function parseDoc(raw: string, name: string, path: string): StateDoc {
   return { name, rev: 0, updatedAt: null, value: json };
 }
 
+/** The format version a document's JSON declares; undefined for a plain JSON value (read as revision 0). */
+export function docVersion(json: unknown): number | undefined {
+  return isEnvelope(json) ? json.schemaVersion : undefined;
+}
+
 interface Envelope {
   schemaVersion: number;
   rev: number;

@@ -81,6 +81,13 @@ export interface Store {
   listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]>;
   /** Summaries of archived tasks (not in the hot state), optionally only those finished within a month range. */
   archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]>;
+  /**
+   * The archive's summaries of a month range (by month of finishing; undefined = open), read lazily: for readers of
+   * many archived tasks that keep few of them (stats, query, history over 100 000 tasks in bounded memory). A task
+   * may also still be hot (a crash between archiving and committing): callers skip hot ids. A backend with an
+   * indexed table can answer it with a cursor; the JSON store scans its index files (archive.ts).
+   */
+  archiveIndex(range?: { from?: string; to?: string }): Promise<SummaryIndex>;
   /** The full record of an archived task. */
   archivedTask(id: string): Promise<Task | undefined>;
   /** Deletes archived months that ended before `cutoffIso`. */
@@ -98,6 +105,22 @@ export interface Store {
   migrate(): Promise<MigrateResult>;
   /** Releases what the store holds open (a database connection). Safe to call more than once. */
   close(): Promise<void>;
+}
+
+/**
+ * Archived task summaries, each id once (its newest record wins), read lazily. Added for the read side over a long
+ * history (issue 5): three calls, all a backend needs to serve stats, query, history and id lookups.
+ */
+export interface SummaryIndex {
+  /** Every archived id, without reading the summaries (may name an id whose record turns out unreadable). */
+  ids(): IterableIterator<string>;
+  /** One task's summary (a fresh object), or undefined. */
+  get(id: string): TaskSummary | undefined;
+  /**
+   * Every summary (fresh objects, the caller may change them), streamed, in archive order. `agent`: only that
+   * agent's are needed (a backend may filter; callers filter again); `skip`: ids to leave out.
+   */
+  summaries(filter?: { agent?: string | undefined; skip?: (id: string) => boolean }): Generator<TaskSummary>;
 }
 
 export interface ChangeFeed {

@@ -7,7 +7,7 @@ import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
 import { ago } from "../render/task-text.ts";
-import { allSummaries } from "../summaries.ts";
+import { summaryStream } from "../summaries.ts";
 import { t } from "./common.ts";
 
 export function registerHistory(program: Command, app: App): void {
@@ -19,23 +19,34 @@ export function registerHistory(program: Command, app: App): void {
     .action(app.action((ctx, opts: { limit: string }) => history(ctx, opts)));
 }
 
+type Finished = Summary & { finishedAt: string };
+
 const ICON = { done: "✅", failed: "❌", cancelled: "⛔", pending: "⏳", running: "🔄" } as const;
 
 export async function history(ctx: Ctx, opts: { limit: string }): Promise<Outcome> {
   if (!/^\d{1,6}$/.test(opts.limit) || Number(opts.limit) < 1)
     throw new UsageError(`invalid --limit '${printable(opts.limit)}'`, "use a positive number");
-  const { summaries } = await allSummaries(ctx, "history");
-  const finished = summaries
-    .filter(
-      (s): s is Summary & { finishedAt: string } =>
-        s.finishedAt !== undefined && (ctx.agentFlag === undefined || s.agent === ctx.agentFlag),
-    )
-    .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt) || b.id.localeCompare(a.id));
-  const rows = finished.slice(0, Number(opts.limit));
+  // Streamed: over a long archive, only the newest `limit` finished tasks are kept (and a count).
+  const { summaries } = await summaryStream(ctx, "history", { agent: ctx.agentFlag });
+  const limit = Number(opts.limit);
+  const newer = (a: Finished, b: Finished) => b.finishedAt.localeCompare(a.finishedAt) || b.id.localeCompare(a.id);
+  const rows: Finished[] = [];
+  let total = 0;
+  for (const s of summaries) {
+    if (s.finishedAt === undefined || (ctx.agentFlag !== undefined && s.agent !== ctx.agentFlag)) continue;
+    total++;
+    const f = s as Finished;
+    if (rows.length === limit && newer(f, rows[limit - 1] as Finished) >= 0) continue;
+    // insert in order (rows stays sorted, newest first), dropping the oldest beyond the limit
+    let at = rows.length;
+    while (at > 0 && newer(f, rows[at - 1] as Finished) < 0) at--;
+    rows.splice(at, 0, f);
+    if (rows.length > limit) rows.pop();
+  }
   const lines = rows.map((s) => {
     const dur = s.startedAt ? ` (${formatDuration(Date.parse(s.finishedAt) - Date.parse(s.startedAt))})` : "";
     return `${ICON[s.status]} ${s.name}${dur} · ${s.agent} · ${ago(ctx, s.finishedAt)} · ${s.id}${s.error ? ` — ${s.error.slice(0, 60)}` : ""}`;
   });
   if (lines.length === 0) lines.push(t(ctx, "no finished tasks", "没有已结束的任务"));
-  return { data: { total: finished.length, tasks: rows }, lines, quiet: rows.map((s) => s.id).join("\n") };
+  return { data: { total, tasks: rows }, lines, quiet: rows.map((s) => s.id).join("\n") };
 }

@@ -10,7 +10,7 @@ import { type App, example } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago } from "../render/task-text.ts";
 import { clip, pad, width } from "../render/text-width.ts";
-import { allSummaries } from "../summaries.ts";
+import { summaryStream } from "../summaries.ts";
 import { t } from "./common.ts";
 
 export interface QueryOptions {
@@ -107,7 +107,8 @@ export async function query(ctx: Ctx, opts: QueryOptions): Promise<Outcome> {
   const range: { from?: string; to?: string } = {};
   if (q.by === "finished" && q.from) range.from = q.from.toISOString();
   if (q.by === "finished" && q.to) range.to = q.to.toISOString();
-  const { summaries } = await allSummaries(ctx, "query", { range });
+  // Streamed: over a long archive, only the matches are kept; other agents' archived lines are not even parsed.
+  const { summaries } = await summaryStream(ctx, "query", { range, agent: ctx.agentFlag });
   const result = runQuery(summaries, q);
   return {
     data: { total: result.total, tasks: result.tasks },

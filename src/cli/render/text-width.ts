@@ -13,7 +13,13 @@ function zeroWidth(ch: string): boolean {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escape sequences is the point
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
-const segmenter = new Intl.Segmenter("und", { granularity: "grapheme" });
+// Made on first use: constructing an Intl.Segmenter costs ~13 ms (ICU data), at the start of every command that
+// loads this module (heartbeat does), whether or not a text gets shortened.
+let segmenter: Intl.Segmenter | undefined;
+function graphemesOf(text: string): Intl.Segments {
+  segmenter ??= new Intl.Segmenter("und", { granularity: "grapheme" });
+  return segmenter.segment(text);
+}
 
 function graphemeWidth(g: string): number {
   let w = 0;
@@ -34,7 +40,7 @@ function graphemeWidth(g: string): number {
 /** Display width of `text` in a terminal; ANSI colour codes count zero. */
 export function width(text: string): number {
   let w = 0;
-  for (const { segment } of segmenter.segment(text.replace(ANSI, ""))) w += graphemeWidth(segment);
+  for (const { segment } of graphemesOf(text.replace(ANSI, ""))) w += graphemeWidth(segment);
   return w;
 }
 
@@ -44,7 +50,7 @@ export function clip(text: string, max: number): string {
   if (max <= 0) return "";
   let out = "";
   let used = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemesOf(text)) {
     const w = graphemeWidth(segment);
     if (used + w > max - 1) break;
     out += segment;

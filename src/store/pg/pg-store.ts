@@ -11,7 +11,7 @@ import type { TaskSummary } from "../archive.ts";
 import type { ExportDoc, ImportSummary } from "../export-format.ts";
 import { scrubUrl } from "../location.ts";
 import type { StateDoc } from "../state-docs.ts";
-import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx, TxScope } from "../store.ts";
+import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx, SummaryIndex, TxScope } from "../store.ts";
 import { readDocRow, updateDocRow } from "./docs.ts";
 import { isRetryable, translatePgError } from "./errors.ts";
 import { ListenFeed } from "./feed.ts";
@@ -229,6 +229,17 @@ export class PgStore implements Store {
     });
   }
 
+  archiveIndex(range?: { from?: string; to?: string }): Promise<SummaryIndex> {
+    return this.reading(rowIndex([]), async (client) => {
+      const r = await client.query<{ id: string; summary: string }>(
+        `SELECT id, summary FROM taskpulse_archive WHERE ($1::text IS NULL OR month >= $1) AND ($2::text IS NULL OR month <= $2)
+         ORDER BY month, seq`,
+        [range?.from?.slice(0, 7) ?? null, range?.to?.slice(0, 7) ?? null],
+      );
+      return rowIndex(r.rows);
+    });
+  }
+
   archivedTask(id: string): Promise<Task | undefined> {
     return this.reading<Task | undefined>(undefined, async (client) => {
       const r = await client.query<{ task: string }>("SELECT task FROM taskpulse_archive WHERE id = $1", [id]);
@@ -293,4 +304,23 @@ export class PgStore implements Store {
       // never connected, or the connection is already gone: nothing to release
     }
   }
+}
+
+/** The archive index over rows read at once: summaries kept as their text, parsed (fresh objects) when asked for. */
+function rowIndex(rows: readonly { id: string; summary: string }[]): SummaryIndex {
+  const byId = new Map(rows.map((row) => [row.id, row.summary]));
+  return {
+    ids: () => byId.keys(),
+    get(id) {
+      const text = byId.get(id);
+      return text === undefined ? undefined : (JSON.parse(text) as TaskSummary);
+    },
+    *summaries(filter = {}) {
+      for (const [id, text] of byId) {
+        if (filter.skip?.(id)) continue;
+        const summary = JSON.parse(text) as TaskSummary;
+        if (filter.agent === undefined || summary.agent === filter.agent) yield summary;
+      }
+    },
+  };
 }

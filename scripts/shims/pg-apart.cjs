@@ -1,0 +1,9 @@
+// Stands in for pg inside the CLI bundle (see scripts/build.mjs): only a call on a postgres:// store loads the pg
+// client, from dist/pg.cjs, through the same verified V8 code cache as the bundle (src/loader.ts); its cache is
+// written at exit, so that it holds what the call compiled. A JSON call never reaches this file.
+const { join } = require("node:path");
+const { loadBundle } = require(join(__dirname, "loader.cjs"));
+
+const pg = loadBundle(join(__dirname, "pg.cjs"), { require });
+if (pg.cache === "miss" || pg.cache === "rejected") process.once("exit", () => pg.saveCache());
+module.exports = pg.exports;

@@ -1,0 +1,199 @@
+// The entries of the store directory and its subdirectories: links, temporary files, the lock, permissions, damaged
+// copies and files taskpulse does not know.
+import { lstatSync, readdirSync, type Stats } from "node:fs";
+import { join } from "node:path";
+import { isSlug } from "../../core/names.ts";
+import { ARCHIVE_DIR } from "../archive.ts";
+import { CHECKPOINT_FILE } from "../checkpoint.ts";
+import { JOBS_DIR } from "../job-runs.ts";
+import { STALE_MS } from "../lock.ts";
+import { DOCS_DIR } from "../state-docs.ts";
+import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
+import type { Analysis, Finding } from "./findings.ts";
+import { MONTH_FILE } from "./lines.ts";
+
+const KNOWN_FILES = new Set([
+  STATE_FILE,
+  JOURNAL_FILE,
+  PREVIOUS_JOURNAL_FILE,
+  CHECKPOINT_FILE,
+  "lock-owner.json",
+  "state.lock",
+  ARCHIVE_DIR,
+  JOBS_DIR,
+  DOCS_DIR,
+]);
+const TEMP = /^\.(.+)\.tmp-(\d+)-[a-z0-9]+$/;
+const DAMAGED = /\.damaged-\d{8}T\d{6}Z(-\d+)?$/;
+
+/** The slug `name` is made of with `suffix` (`nightly` of `nightly.jsonl`), or undefined when it is not such a name. */
+export function slugBefore(name: string, suffix: string): string | undefined {
+  if (!name.endsWith(suffix)) return undefined;
+  const stem = name.slice(0, -suffix.length);
+  return isSlug(stem) ? stem : undefined;
+}
+
+/** The subdirectories of the store, and the names taskpulse writes in each (besides temporary files and locks). */
+const SUBDIRS = {
+  [ARCHIVE_DIR]: (name: string) => MONTH_FILE.test(name),
+  [JOBS_DIR]: (name: string) => slugBefore(name, ".jsonl") !== undefined,
+  [DOCS_DIR]: (name: string) => slugBefore(name, ".json") !== undefined || slugBefore(name, ".json.owner") !== undefined,
+} as const;
+
+export type Subdir = keyof typeof SUBDIRS;
+
+/** The entries of each subdirectory; none for one that is missing, a link or a file (a link is reported by scanEntries). */
+export function listSubdirs(dir: string): Record<Subdir, string[]> {
+  const list = (sub: Subdir) => {
+    try {
+      if (!lstatSync(join(dir, sub)).isDirectory()) return [];
+      return readdirSync(join(dir, sub));
+    } catch {
+      return [];
+    }
+  };
+  return { [ARCHIVE_DIR]: list(ARCHIVE_DIR), [JOBS_DIR]: list(JOBS_DIR), [DOCS_DIR]: list(DOCS_DIR) };
+}
+
+/** What a repair's renaming a link aside leaves, by where the link was. */
+const LINK_AFTERMATH: Record<string, string> = {
+  [JOBS_DIR]: "the job's run history starts again with its next run",
+  [DOCS_DIR]: "the document is then absent: `taskpulse state set` saves it again",
+};
+
+/**
+ * Links, temporary files, locks, permissions, damaged copies and unknown files, in the store and its subdirectories
+ * (archive/, jobs/, state/).
+ */
+export function scanEntries(dir: string, entries: string[], subs: Record<Subdir, string[]>, a: Analysis, clock: () => number): void {
+  const add = (f: Finding) => a.report.findings.push(f);
+  const perms: string[] = [];
+  const damaged: string[] = [];
+  const unknown: string[] = [];
+  checkMode(dir, "", true, perms);
+  const visit = (rel: string, sub: Subdir | undefined) => {
+    const name = rel.slice(rel.lastIndexOf("/") + 1);
+    let st: Stats;
+    try {
+      st = lstatSync(join(dir, rel));
+    } catch {
+      return; // gone meanwhile
+    }
+    if (DAMAGED.test(name)) {
+      damaged.push(rel); // a copy kept by a repair (possibly a link it moved aside): never touched again
+      return;
+    }
+    if (st.isSymbolicLink()) {
+      a.links.push(rel);
+      add({
+        code: "link",
+        severity: "warning",
+        file: rel,
+        message: `${rel} is a symbolic link`,
+        meaning: "taskpulse never writes through links in its store: a commit replaces it, or refuses to append through it (exit 6)",
+        action: `run \`taskpulse doctor --repair\`: it renames the link aside (the file it points to is not touched) and ${LINK_AFTERMATH[sub ?? ""] ?? "rebuilds what it stood for"}`,
+      });
+      return;
+    }
+    const temp = TEMP.exec(name);
+    if (temp) {
+      const pid = Number(temp[2]);
+      const age = clock() - st.mtimeMs;
+      const stale = !alive(pid) || age > STALE_MS;
+      a.temps.push({ file: rel, stale });
+      add({
+        code: "temp-file",
+        severity: stale ? "warning" : "info",
+        file: rel,
+        message: `temporary file ${rel} (pid ${pid}, ${Math.round(age / 1000)} s old)`,
+        meaning: stale
+          ? "a writer was killed before it could rename this file into place; its change never committed, so nothing is lost"
+          : "a writer is committing right now",
+        action: stale ? "run `taskpulse doctor --repair` to delete it" : "nothing",
+      });
+      return;
+    }
+    const docLock = sub === DOCS_DIR ? slugBefore(name, ".json.lock") : undefined;
+    if ((sub === undefined && name === "state.lock") || docLock !== undefined) {
+      checkLock(a, rel, docLock, clock() - st.mtimeMs);
+      return;
+    }
+    if (sub === undefined ? !KNOWN_FILES.has(name) : !SUBDIRS[sub](name)) unknown.push(rel);
+    if (st.isFile() || st.isDirectory()) checkMode(join(dir, rel), rel, st.isDirectory(), perms, st);
+  };
+  for (const name of entries) visit(name, undefined);
+  for (const sub of Object.keys(SUBDIRS) as Subdir[]) for (const name of subs[sub]) visit(join(sub, name), sub);
+  if (perms.length > 0) {
+    a.perms.push(...perms);
+    add({
+      code: "permissions",
+      severity: "warning",
+      file: perms[0] || ".",
+      message: `${perms.length} path(s) are readable or writable by others: ${perms
+        .slice(0, 5)
+        .map((p) => p || ".")
+        .join(", ")}${perms.length > 5 ? ", …" : ""}`,
+      meaning: "store files should be the owner's only (files 0600, directories 0700): tasks carry names, messages and chat targets",
+      action: "run `taskpulse doctor --repair` to set them",
+    });
+  }
+  if (damaged.length > 0) {
+    add({
+      code: "damaged-copy",
+      severity: "info",
+      message: `${damaged.length} damaged file(s) kept by an earlier repair: ${damaged.slice(0, 5).join(", ")}${damaged.length > 5 ? ", …" : ""}`,
+      meaning: "copies of files a repair replaced, kept for you to inspect; taskpulse does not read them",
+      action: "delete them when you no longer need them",
+    });
+  }
+  if (unknown.length > 0) {
+    add({
+      code: "unknown-file",
+      severity: "info",
+      message: `${unknown.length} file(s) taskpulse does not know: ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}`,
+      meaning: "not written by this version of taskpulse; left alone",
+      action: "nothing, unless you did not expect them",
+    });
+  }
+}
+
+/** The store lock (`docLock` undefined) or the lock of a state document, `age` ms after its holder last refreshed it. */
+function checkLock(a: Analysis, rel: string, docLock: string | undefined, age: number): void {
+  const what = docLock === undefined ? "the store lock" : `the lock of state document '${docLock}'`;
+  if (age > STALE_MS) {
+    if (docLock === undefined) a.staleLock = true;
+    else a.staleDocLocks.push(docLock);
+    a.report.findings.push({
+      code: "lock-stale",
+      severity: "warning",
+      file: rel,
+      message: `${what} is ${Math.round(age / 1000)} s old`,
+      meaning: "its holder was killed; the next writer takes it over automatically (after about 10 s)",
+      action: "nothing is required; `taskpulse doctor --repair` removes it now",
+    });
+  } else {
+    a.report.findings.push({
+      code: "lock-held",
+      severity: "info",
+      file: rel,
+      message: `${what} is held`,
+      meaning: "another taskpulse is writing right now (or was killed less than 10 s ago)",
+      action: "nothing",
+    });
+  }
+}
+
+function checkMode(path: string, rel: string, isDir: boolean, out: string[], st?: Stats): void {
+  const mode = (st ?? lstatSync(path)).mode & 0o777;
+  if (isDir ? mode !== 0o700 : mode !== 0o600) out.push(rel);
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
