@@ -4,6 +4,7 @@
 // stores (written directly in the store's format), times whole processes in interleaved rounds and prints medians,
 // then one JSON line of every figure, so that results can be compared over time. It judges nothing and exits 0
 // unless a run fails; the CI guard is scripts/bench-guard.mjs. --bin measures another build (an older checkout).
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import {
   ensureBuilt,
   interleave,
   median,
+  ROOT,
   round1,
   round2,
   runAsync,
@@ -163,6 +165,42 @@ try {
   row("lost updates", lostUpdates, `${chain.length} of ${expected} committed`, "0");
   out();
 
+  // PostgreSQL, next to the JSON store: heartbeat latency and the same contention, on a throwaway server started by
+  // scripts/bench-pg.ts (skipped, with a note, when PostgreSQL is not installed).
+  const pgRun = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(ROOT, "scripts", "bench-pg.ts"),
+      JSON.stringify({ runs, warmup, json: { dir: empty.dir, id: empty.running[0] }, ...CONTENTION }),
+      "--bin",
+      BIN,
+    ],
+    { cwd: ROOT, env: benchEnv(), encoding: "utf8" },
+  );
+  if (pgRun.status !== 0) throw new Error(`the PostgreSQL bench failed: ${pgRun.stderr.slice(0, 2000)}`);
+  const postgres = JSON.parse(pgRun.stdout);
+  if (postgres.skipped) {
+    out(`postgresql: skipped: ${postgres.skipped}`);
+  } else {
+    out(`postgresql (${postgres.server})    median ms  ratio`);
+    row("heartbeat, JSON store", postgres.jsonHeartbeatMs);
+    row("heartbeat, PostgreSQL", postgres.heartbeatMs, `${postgres.heartbeatRatio} × JSON`);
+    row("status, PostgreSQL", postgres.statusMs);
+    const c = postgres.contention;
+    out(`  contention: ${c.processes} processes × ${c.heartbeats} heartbeats on one database`);
+    row("  total", `${c.totalS} s`);
+    row(
+      "  slowest lock wait",
+      c.slowestLockWaitMs === null ? "?" : `${c.slowestLockWaitMs} ms`,
+      `median ${c.medianLockWaitMs} ms`,
+      "< 2000 ms",
+    );
+    row("  failed calls / lost updates", `${c.failedCalls} / ${c.lostUpdates}`, "", "0 / 0");
+  }
+  out();
+
   // Memory: every command the budget names on the 10 000-task store (the largest the budget is for), and stats and
   // query on the 100 000-task one; the process reports its own peak RSS, the highest of 3 runs is kept.
   const rssProbe = join(root, "rss.cjs");
@@ -195,7 +233,7 @@ try {
 
   const figures = {
     bench: "taskpulse",
-    version: 2,
+    version: 3,
     at: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -242,6 +280,7 @@ try {
       bigStatsRssMb: bigRss.stats,
       bigQueryRssMb: bigRss.query,
     },
+    postgres,
     fixturesS: round2(buildS),
   };
   out(JSON.stringify(figures));
