@@ -18,6 +18,7 @@ const SHIMS = [
   { dependency: "commander", module: /^(node:)?child_process$/, shim: "scripts/shims/child-process.cjs" },
   { dependency: "proper-lockfile", module: /^graceful-fs$/, shim: "scripts/shims/graceful-fs.cjs" },
   { dependency: "signal-exit", module: /^(node:)?assert$/, shim: "scripts/shims/assert.cjs" },
+  { dependency: "pg", module: /^\.\/stream$/, shim: "scripts/shims/pg-stream.cjs" },
 ];
 
 const shims = {
@@ -82,7 +83,7 @@ async function bundle(entry, outfile, options = {}) {
 
 await bundle("src/main.ts", "dist/taskpulse.cjs", { plugins: [shims, zodApart, pgApart] });
 await bundle("zod", "dist/zod.cjs");
-await bundle("pg", "dist/pg.cjs", { external: ["pg-native"] });
+await bundle("pg", "dist/pg.cjs", { external: ["pg-native"], plugins: [shims] });
 await bundle("src/loader.ts", "dist/loader.cjs");
 // A cache of an older bundle would be ignored anyway; removing it keeps dist/ tidy.
 for (const name of ["taskpulse", "zod", "pg"]) rmSync(resolve(root, `dist/${name}.cjs.v8cache`), { force: true });
