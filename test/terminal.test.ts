@@ -283,6 +283,7 @@ describe("text width without the segmenter", () => {
       let text = "";
       const n = Math.floor(rnd() * 12);
       for (let k = 0; k < n; k++) text += PIECES[Math.floor(rnd() * PIECES.length)];
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing ANSI colour codes is the point
       const plain = text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
       expect([text, width(text)]).toEqual([text, segmentedWidth(plain)]);
       const max = Math.floor(rnd() * 10);

@@ -42,6 +42,7 @@ function graphemeWidth(g: string): number {
  * tags, selectors, skin tones, flags, Hangul jamo, CR LF). A text without any is one grapheme per code point, so it needs no Intl.Segmenter: most
  * names and messages, Chinese ones included.
  */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: selectors and marks are listed one by one on purpose
 const JOINING = /[\p{M}\p{Cf}\r\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\ufe00-\ufe0f\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}]/u;
 
 /** Display width of `text` in a terminal; ANSI colour codes count zero. */
