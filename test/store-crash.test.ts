@@ -252,7 +252,12 @@ describe.concurrent("crashes, and locks left behind", () => {
       });
       while (!exited && statSync(journal).size === size) await new Promise((resolve) => setImmediate(resolve));
       if (exited) continue;
-      process.kill(p.pid, "SIGSTOP");
+      try {
+        process.kill(p.pid, "SIGSTOP");
+      } catch {
+        await p.result; // it exited between the check and the signal: try again
+        continue;
+      }
       if (readState(store).txn === txnBefore) {
         sleeper = p;
       } else {

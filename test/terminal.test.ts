@@ -4,7 +4,8 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { width } from "../src/cli/render/text-width.ts";
+import { seededRandom } from "../scripts/seeded-random.ts";
+import { clip, segmentedWidth, width } from "../src/cli/render/text-width.ts";
 import { BIN, cleanEnv, cli, ROOT, tempDir } from "./helpers.ts";
 
 const ESC = "\u001b[";
@@ -237,3 +238,64 @@ describe("did you mean", () => {
 
 // ROOT is used by the bash completion test through BIN; keep the import honest.
 void ROOT;
+
+describe("text width without the segmenter", () => {
+  // Pieces that are one grapheme per code point (the fast path) and pieces that join (the segmenter's path).
+  const PIECES = [
+    "a",
+    "Z",
+    " ",
+    "日",
+    "报",
+    "，",
+    "ｱ",
+    "한",
+    "🚀",
+    "✅",
+    "⚠",
+    "\ufe0f",
+    "\u200d",
+    "👩",
+    "🏽",
+    "🇨",
+    "🇳",
+    "e",
+    "\u0301",
+    "\u1100",
+    "\u1161",
+    "\u11a8",
+    "\r",
+    "\n",
+    "\u200b",
+    "#",
+    "\u20e3",
+    "\u0600",
+    "\u{e0067}",
+    "…",
+    "\u001b[31m",
+    "\u001b[0m",
+  ];
+
+  it("gives the segmenter's width and cuts on its grapheme boundaries, for any mix", () => {
+    const rnd = seededRandom(2026);
+    const segmenter = new Intl.Segmenter("und", { granularity: "grapheme" });
+    for (let i = 0; i < 3000; i++) {
+      let text = "";
+      const n = Math.floor(rnd() * 12);
+      for (let k = 0; k < n; k++) text += PIECES[Math.floor(rnd() * PIECES.length)];
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing ANSI colour codes is the point
+      const plain = text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+      expect([text, width(text)]).toEqual([text, segmentedWidth(plain)]);
+      const max = Math.floor(rnd() * 10);
+      const cut = clip(plain, max);
+      if (cut === plain) continue;
+      expect(width(cut)).toBeLessThanOrEqual(max);
+      const kept = cut.endsWith("…") ? cut.slice(0, -1) : cut;
+      // whole graphemes from the start, trailing spaces trimmed
+      const prefixes = [0, ...Array.from(segmenter.segment(plain), (g) => g.index + g.segment.length)].map((b) =>
+        plain.slice(0, b).trimEnd(),
+      );
+      expect([plain, kept, prefixes.includes(kept)]).toEqual([plain, kept, true]);
+    }
+  });
+});

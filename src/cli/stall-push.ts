@@ -4,6 +4,7 @@
 import { stepCounts } from "../core/lifecycle.ts";
 import { liveness } from "../core/liveness.ts";
 import type { Task } from "../core/model.ts";
+import { byCodePoint } from "../core/names.ts";
 import type { Notification } from "../core/notify.ts";
 import type { Push } from "../core/push.ts";
 import type { Ctx } from "./context.ts";
@@ -28,7 +29,7 @@ export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Prom
     const fresh = candidates
       .map((t) => tx.get(t.id))
       .filter((t): t is Task => t !== undefined && isNewStall(ctx, t))
-      .sort((a, b) => a.lastSeenAt.localeCompare(b.lastSeenAt));
+      .sort((a, b) => byCodePoint(a.lastSeenAt, b.lastSeenAt));
     for (const task of fresh) {
       const episode = stallEpisode(ctx, task) as string;
       const { done, total } = stepCounts(task);

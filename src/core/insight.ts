@@ -2,6 +2,7 @@
 // summaries (the archive's small form; hot tasks are summarised the same way) and takes `now` and the local-day
 // function from the caller.
 import type { Task, TaskStatus } from "./model.ts";
+import { byCodePoint } from "./names.ts";
 import { formatShortDuration, isoMs } from "./time.ts";
 
 export interface Summary {
@@ -95,13 +96,13 @@ export function matches(s: Summary, q: Query): boolean {
 export function compareBy(key: SortKey): (a: Summary, b: Summary) => number {
   switch (key) {
     case "priority":
-      return (a, b) => a.priority - b.priority || b.createdAt.localeCompare(a.createdAt);
+      return (a, b) => a.priority - b.priority || byCodePoint(b.createdAt, a.createdAt);
     case "name":
       return (a, b) => a.name.localeCompare(b.name);
     case "agent":
-      return (a, b) => a.agent.localeCompare(b.agent) || a.createdAt.localeCompare(b.createdAt);
+      return (a, b) => byCodePoint(a.agent, b.agent) || byCodePoint(a.createdAt, b.createdAt);
     default:
-      return (a, b) => (timeOf(a, key) ?? "").localeCompare(timeOf(b, key) ?? "") || a.id.localeCompare(b.id);
+      return (a, b) => byCodePoint(timeOf(a, key) ?? "", timeOf(b, key) ?? "") || byCodePoint(a.id, b.id);
   }
 }
 

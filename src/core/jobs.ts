@@ -9,6 +9,7 @@
 import { ConflictError } from "./errors.ts";
 import { type Failure, JOB_LIMITS, type Job, type JobAlert, type LastRun, type OpenRun, type RunOutcome } from "./job-model.ts";
 import type { Route } from "./model.ts";
+import { byCodePoint } from "./names.ts";
 import type { Push } from "./push.ts";
 import { formatDuration } from "./time.ts";
 
@@ -101,7 +102,7 @@ export function reapLostRuns(job: Job, check: (run: OpenRun) => WrapperState, no
   const lost = job.open.filter((run) => isLost(run, check(run), now));
   let current: Job = { ...job, open: job.open.filter((run) => !lost.includes(run)) };
   let notification: JobNotification | undefined;
-  for (const run of [...lost].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
+  for (const run of [...lost].sort((a, b) => byCodePoint(a.startedAt, b.startedAt))) {
     const applied = applyResult(
       current,
       { id: run.id, startedAt: run.startedAt, finishedAt: now.toISOString(), outcome: "failed", failure: { cause: "lost" } },

@@ -1,10 +1,11 @@
 // Queue order and claiming: highest priority first, then oldest (FIFO by queue time), dependencies done.
 import type { Task } from "./model.ts";
+import { byCodePoint } from "./names.ts";
 
 export const DEFAULT_AGENT_LIMIT = 1;
 
 export function compareQueue(a: Task, b: Task): number {
-  return b.priority - a.priority || a.queuedAt.localeCompare(b.queuedAt) || (a.seq ?? 0) - (b.seq ?? 0) || a.id.localeCompare(b.id);
+  return b.priority - a.priority || byCodePoint(a.queuedAt, b.queuedAt) || (a.seq ?? 0) - (b.seq ?? 0) || byCodePoint(a.id, b.id);
 }
 
 export type DependencyState = "ready" | "waiting" | "blocked";

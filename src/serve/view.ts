@@ -5,6 +5,7 @@
 import { stepCounts } from "../core/lifecycle.ts";
 import { liveness, type StallReason } from "../core/liveness.ts";
 import { isFinished, type StepStatus, type Task, type TaskStatus } from "../core/model.ts";
+import { byCodePoint } from "../core/names.ts";
 import { compareQueue, type DependencyState, dependencyState } from "../core/queue.ts";
 import type { Snapshot } from "../store/store.ts";
 import type { JobView } from "./jobs.ts";
@@ -156,10 +157,10 @@ export function dashboardView(snapshot: Snapshot, now: Date, stallMs: number, jo
     a.queuedTotal += 1;
     if (a.queued.length < MAX_QUEUED_PER_AGENT) a.queued.push(taskView(task, snapshot, now, stallMs));
   }
-  for (const a of byAgent.values()) a.running.sort((x, y) => x.createdAt.localeCompare(y.createdAt) || x.id.localeCompare(y.id));
-  const agents = [...byAgent.values()].sort((a, b) => (a.name === "main" ? -1 : b.name === "main" ? 1 : a.name.localeCompare(b.name)));
+  for (const a of byAgent.values()) a.running.sort((x, y) => byCodePoint(x.createdAt, y.createdAt) || byCodePoint(x.id, y.id));
+  const agents = [...byAgent.values()].sort((a, b) => (a.name === "main" ? -1 : b.name === "main" ? 1 : byCodePoint(a.name, b.name)));
   const finishedAt = (t: Task) => (isFinished(t) ? t.finishedAt : "");
-  recent.sort((a, b) => finishedAt(b).localeCompare(finishedAt(a)) || a.id.localeCompare(b.id));
+  recent.sort((a, b) => byCodePoint(finishedAt(b), finishedAt(a)) || byCodePoint(a.id, b.id));
   return {
     now: now.toISOString(),
     stallMs,

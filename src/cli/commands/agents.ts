@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { byCodePoint } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
@@ -40,7 +41,7 @@ export async function agents(ctx: Ctx): Promise<Outcome> {
     if (last > row.lastActivity) row.lastActivity = last;
     rows.set(s.agent, row);
   }
-  const list = [...rows.values()].sort((a, b) => a.agent.localeCompare(b.agent));
+  const list = [...rows.values()].sort((a, b) => byCodePoint(a.agent, b.agent));
   const lines = list.map(
     (r) =>
       `${r.agent}: 🔄${r.current} ⏳${r.pending} ✅${r.done} ❌${r.failed}${r.cancelled ? ` ⛔${r.cancelled}` : ""} · ${t(ctx, "last activity", "最近活动")} ${ago(ctx, r.lastActivity)}`,

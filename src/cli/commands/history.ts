@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import type { Summary } from "../../core/insight.ts";
-import { printable } from "../../core/names.ts";
+import { byCodePoint, printable } from "../../core/names.ts";
 import { formatDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
@@ -29,7 +29,7 @@ export async function history(ctx: Ctx, opts: { limit: string }): Promise<Outcom
   // Streamed: over a long archive, only the newest `limit` finished tasks are kept (and a count).
   const { summaries } = await summaryStream(ctx, "history", { agent: ctx.agentFlag });
   const limit = Number(opts.limit);
-  const newer = (a: Finished, b: Finished) => b.finishedAt.localeCompare(a.finishedAt) || b.id.localeCompare(a.id);
+  const newer = (a: Finished, b: Finished) => byCodePoint(b.finishedAt, a.finishedAt) || byCodePoint(b.id, a.id);
   const rows: Finished[] = [];
   let total = 0;
   for (const s of summaries) {

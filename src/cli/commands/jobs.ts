@@ -3,6 +3,7 @@
 // are counted here too (see job-common.ts reapAll).
 import type { Command } from "commander";
 import { jobHealth } from "../../core/jobs.ts";
+import { byCodePoint } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, example } from "../program.ts";
@@ -28,7 +29,7 @@ export function registerJobs(program: Command, app: App): void {
 
 export async function listJobs(ctx: Ctx): Promise<Outcome> {
   const { snapshot, reaped } = await reapAll(ctx, "jobs");
-  const jobs = Object.values(snapshot.jobs).sort((a, b) => a.id.localeCompare(b.id));
+  const jobs = Object.values(snapshot.jobs).sort((a, b) => byCodePoint(a.id, b.id));
   const data = { jobs: jobs.map((job) => ({ ...job, health: jobHealth(job) })), lost: reaped.lost };
   if (jobs.length === 0) {
     return {

@@ -4,7 +4,7 @@ import { stepCounts } from "../../core/lifecycle.ts";
 import { liveness } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
 import { isFinished } from "../../core/model-constants.ts";
-import { printable } from "../../core/names.ts";
+import { byCodePoint, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
 import { formatDuration, parseDuration } from "../../core/time.ts";
 import type { Snapshot } from "../../store/store.ts";
@@ -112,14 +112,14 @@ export function renderOverview(
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
   const lines: string[] = [];
-  const agents = [...new Set(tasks.map((task) => task.agent))].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : a.localeCompare(b)));
+  const agents = [...new Set(tasks.map((task) => task.agent))].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : byCodePoint(a, b)));
   for (const agent of agents) {
     const mine = annotated.filter((a) => a.task.agent === agent);
     // Stalled and stop-requested tasks first: they are what a person has to look at.
     const urgency = (a: (typeof mine)[number]) => (a.liveness.stalled ? 0 : a.task.stop ? 1 : 2);
     const running = mine
       .filter((a) => a.task.status === "running")
-      .sort((a, b) => urgency(a) - urgency(b) || a.task.createdAt.localeCompare(b.task.createdAt))
+      .sort((a, b) => urgency(a) - urgency(b) || byCodePoint(a.task.createdAt, b.task.createdAt))
       .map((a) => a.task);
     const queued = mine
       .map((a) => a.task)
@@ -130,7 +130,7 @@ export function renderOverview(
       .filter(
         (task): task is Task & { finishedAt: string } => isFinished(task) && ctx.now.getTime() - Date.parse(task.finishedAt) < RECENT_MS,
       )
-      .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+      .sort((a, b) => byCodePoint(b.finishedAt, a.finishedAt));
     if (running.length + queued.length + recent.length === 0) continue;
     if (lines.length > 0) lines.push("");
     const n = (key: CountKey) => mine.filter((a) => displayState(a.task, a.liveness) === key).length;

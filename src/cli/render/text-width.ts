@@ -13,8 +13,8 @@ function zeroWidth(ch: string): boolean {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escape sequences is the point
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
-// Made on first use: constructing an Intl.Segmenter costs ~13 ms (ICU data), at the start of every command that
-// loads this module (heartbeat does), whether or not a text gets shortened.
+// Made on first use, and only for texts with joining characters: constructing an Intl.Segmenter costs ~8-13 ms
+// (ICU data).
 let segmenter: Intl.Segmenter | undefined;
 function graphemesOf(text: string): Intl.Segments {
   segmenter ??= new Intl.Segmenter("und", { granularity: "grapheme" });
@@ -37,11 +37,31 @@ function graphemeWidth(g: string): number {
   return w;
 }
 
+/**
+ * Characters that may join with their neighbours into one grapheme (marks, format characters such as joiners and
+ * tags, selectors, skin tones, flags, Hangul jamo, CR LF). A text without any is one grapheme per code point, so it needs no Intl.Segmenter: most
+ * names and messages, Chinese ones included.
+ */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: selectors and marks are listed one by one on purpose
+const JOINING = /[\p{M}\p{Cf}\r\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\ufe00-\ufe0f\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}]/u;
+
 /** Display width of `text` in a terminal; ANSI colour codes count zero. */
 export function width(text: string): number {
+  const plain = text.replace(ANSI, "");
+  return JOINING.test(plain) ? segmentedWidth(plain) : graphemeWidth(plain);
+}
+
+/** Width summed over Intl.Segmenter's graphemes: what `width` computes, the slow way (exported for a test). */
+export function segmentedWidth(text: string): number {
   let w = 0;
-  for (const { segment } of graphemesOf(text.replace(ANSI, ""))) w += graphemeWidth(segment);
+  for (const { segment } of graphemesOf(text)) w += graphemeWidth(segment);
   return w;
+}
+
+/** The grapheme clusters of `text`, without the segmenter when every code point is one. */
+function graphemes(text: string): Iterable<string> {
+  if (!JOINING.test(text)) return text;
+  return Array.from(graphemesOf(text), (s) => s.segment);
 }
 
 /** Shortens `text` to at most `max` columns, ending with `…` when shortened. */
@@ -50,7 +70,7 @@ export function clip(text: string, max: number): string {
   if (max <= 0) return "";
   let out = "";
   let used = 0;
-  for (const { segment } of graphemesOf(text)) {
+  for (const segment of graphemes(text)) {
     const w = graphemeWidth(segment);
     if (used + w > max - 1) break;
     out += segment;
