@@ -3,7 +3,7 @@
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (its seq and txn
 // changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record
 // is journalled, and the transaction is run again on fresh state. An update that returned is therefore never lost.
-import { existsSync, type FSWatcher, mkdirSync, renameSync, statSync, watch } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StoreBusyError } from "../core/errors.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
@@ -20,6 +20,7 @@ import {
 } from "./archive.ts";
 import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
 import type { Checkpoint } from "./checkpoint.ts";
+import { DirectoryFeed } from "./directory-feed.ts";
 import type { ExportDoc, ImportSummary } from "./export-format.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
 import type { StateDoc } from "./state-docs.ts";
@@ -397,50 +398,6 @@ export class JsonStore implements Store {
   async pruneArchive(cutoffIso: string): Promise<{ months: string[]; tasks: number }> {
     if (!existsSync(join(this.location, ARCHIVE_DIR))) return { months: [], tasks: 0 };
     return this.transaction(() => pruneArchive(this.location, cutoffIso));
-  }
-}
-
-/** Watches the store directory (inotify on Linux): every commit renames state.json into it. */
-class DirectoryFeed implements ChangeFeed {
-  private watcher: FSWatcher | undefined;
-  private pending = false;
-  private wake: (() => void) | undefined;
-
-  constructor(dir: string) {
-    try {
-      this.watcher = watch(dir, { persistent: false }, () => {
-        this.pending = true;
-        this.wake?.();
-      });
-      this.watcher.on("error", () => this.close());
-    } catch {
-      // no directory yet, or no watch support: callers fall back to their polling interval
-    }
-  }
-
-  next(ms: number): Promise<void> {
-    if (this.pending) {
-      this.pending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(finish, ms);
-      const self = this;
-      function finish(): void {
-        clearTimeout(timer);
-        self.wake = undefined;
-        self.pending = false;
-        resolve();
-      }
-      this.wake = finish;
-    });
-  }
-
-  close(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
-    // A pending wait ends now, so its timer does not keep a stopping process alive.
-    this.wake?.();
   }
 }
 

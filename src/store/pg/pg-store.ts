@@ -103,10 +103,17 @@ export class PgStore implements Store {
     return run;
   }
 
-  /** A read: nothing to read before the schema exists. */
+  /**
+   * A read: nothing to read before the schema exists. Until it does, each read looks again (another host may
+   * have created it since: a long-running `serve` or `wait` must then see its tasks).
+   */
   private reading<T>(empty: T, work: (client: pg.Client) => Promise<T>): Promise<T> {
     return this.holding(async () => {
       const client = await this.connect();
+      if (this.version === null) {
+        this.version = await readSchemaVersion(client);
+        checkSchemaVersion(this.version, this.location);
+      }
       return this.version === null ? empty : await work(client);
     });
   }
