@@ -122,7 +122,11 @@ export interface Summary {
 }
 
 export interface OpenStoreOptions {
-  /** The store directory (default: $TASKPULSE_HOME, else $OPENCLAW_STATE_DIR/taskpulse, else ~/.openclaw/taskpulse). */
+  /**
+   * The store: a directory, or a postgres:// URL (default: $TASKPULSE_STORE, $TASKPULSE_HOME, else
+   * $OPENCLAW_STATE_DIR/taskpulse, else ~/.openclaw/taskpulse). With PostgreSQL the handle keeps one connection,
+   * which never keeps the process alive while idle.
+   */
   home?: string;
   /** The agent calls are made as (default: $TASKPULSE_AGENT, the OpenClaw workspace of the working directory, else main). */
   agent?: string;
@@ -221,6 +225,7 @@ export interface WaitResult {
 
 /** A store opened for one agent; every method is one locked, atomic transaction, like one CLI call. */
 export interface TaskpulseStore {
+  /** The store's directory, or its URL without the password. */
   readonly location: string;
   readonly agent: string;
   create(input: CreateInput): Promise<TaskResult>;

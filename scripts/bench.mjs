@@ -184,7 +184,8 @@ try {
   if (postgres.skipped) {
     out(`postgresql: skipped: ${postgres.skipped}`);
   } else {
-    out(`postgresql (${postgres.server})    median ms  ratio`);
+    out(`postgresql: ${postgres.server}`);
+    out("                                      median ms  ratio");
     row("heartbeat, JSON store", postgres.jsonHeartbeatMs);
     row("heartbeat, PostgreSQL", postgres.heartbeatMs, `${postgres.heartbeatRatio} × JSON`);
     row("status, PostgreSQL", postgres.statusMs);

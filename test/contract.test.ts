@@ -1,7 +1,10 @@
 // One contract, both backends: the same commands on a JSON directory and on PostgreSQL (a fresh database on the
 // shared test server) give the same results, exit codes and pushes. Every call spawns the built CLI, as agents do;
 // races run real processes at once.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROOT } from "./helpers.ts";
 import { type Backend, newStore, type Ran, tp, tpAsync } from "./pg-helpers.ts";
 
 const BACKENDS: Backend[] = ["json", "postgres"];
@@ -190,5 +193,26 @@ describe("both backends print the same", () => {
     const [json, postgres] = await Promise.all([transcript("json"), transcript("postgres")]);
     expect(postgres).toBe(json);
     expect(json).toContain("🎉 【日报】完成！");
+  });
+});
+
+describe("the library on PostgreSQL", () => {
+  it("works through one handle, and its idle connection does not keep the script's process alive", async () => {
+    const store = await newStore("postgres");
+    const script = `
+      const { openStore } = require(${JSON.stringify(join(ROOT, "dist", "lib.cjs"))});
+      (async () => {
+        const s = openStore({ home: process.argv[1], agent: "anna" });
+        const { task } = await s.create({ name: "from a script", steps: ["a", "b"], start: true });
+        await s.next(task.id, "one");
+        const st = await s.status(task.id);
+        console.log(JSON.stringify({ location: s.location, status: st.task.status, done: st.done }));
+      })();`;
+    const r = spawnSync(process.execPath, ["-e", script, store], { encoding: "utf8", timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: "running", done: 1 });
+    expect(out.location).toMatch(/^postgres:\/\/taskpulse:\*\*\*@127\.0\.0\.1:\d+\//);
+    expect(tp(store, ["query", "--json"]).json.data.tasks[0]).toMatchObject({ name: "from a script", agent: "anna" });
   });
 });

@@ -2,23 +2,21 @@
 // transaction sends (tx.ts), from whichever host. Uses the process's one connection.
 import type { Client, Notification } from "pg";
 import type { ChangeFeed } from "../store.ts";
+import { WakeSignal } from "../wake-signal.ts";
 import { NOTIFY_CHANNEL } from "./schema.ts";
 
 export class ListenFeed implements ChangeFeed {
-  private pending = false;
-  private wake: (() => void) | undefined;
+  private readonly signal = new WakeSignal();
   private closed = false;
   /** Set when the connection is lost: the next `next` throws it (a waiter must not wait on a dead connection). */
   private lost: unknown;
   private readonly listening: Promise<Client | undefined>;
   private readonly onLost = (err?: unknown) => {
     this.lost ??= err ?? new Error("Connection terminated unexpectedly");
-    this.wake?.();
+    this.signal.release();
   };
   private readonly onNotification = (msg: Notification) => {
-    if (msg.channel !== NOTIFY_CHANNEL) return;
-    this.pending = true;
-    this.wake?.();
+    if (msg.channel === NOTIFY_CHANNEL) this.signal.notify();
   };
 
   /**
@@ -48,21 +46,8 @@ export class ListenFeed implements ChangeFeed {
       throw this.fail(err);
     }
     if (this.lost !== undefined) throw this.fail(this.lost);
-    if (this.pending || this.closed) {
-      this.pending = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, ms);
-      const self = this;
-      function finish(): void {
-        clearTimeout(timer);
-        self.wake = undefined;
-        self.pending = false;
-        resolve();
-      }
-      this.wake = finish;
-    });
+    if (this.closed) return;
+    await this.signal.wait(ms);
     if (this.lost !== undefined && !this.closed) throw this.fail(this.lost);
   }
 
@@ -76,6 +61,6 @@ export class ListenFeed implements ChangeFeed {
       },
       () => {},
     );
-    this.wake?.();
+    this.signal.release();
   }
 }
