@@ -1,9 +1,11 @@
 // PostgreSQL failures, each with its documented exit code and a message that never shows a password: the server
 // stopped in the middle of a command (rolled back, exit 5), unreachable or refusing (exit 5 within seconds), a
 // wrong password (exit 6), a schema newer than this build (exit 6, left untouched). Reads create nothing.
+import { spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, pgAdminUrl, sql, tp, tpAsync } from "./pg-helpers.ts";
+import { BIN } from "./helpers.ts";
+import { freshDatabase, pgAdminUrl, sql, storeEnv, tp, tpAsync } from "./pg-helpers.ts";
 import { freePort, PG_PASSWORD, type PgServer, startPgServer } from "./pg-server.ts";
 
 describe("a PostgreSQL server that goes away", () => {
@@ -46,6 +48,48 @@ describe("a PostgreSQL server that goes away", () => {
     expect(await sql(url, "SELECT count(*)::int AS n FROM taskpulse_audit")).toEqual([{ n: 1 }]);
   });
 });
+
+describe("a long-running dashboard over a server restart", () => {
+  let server: PgServer;
+  beforeAll(async () => {
+    pgAdminUrl();
+    server = await startPgServer();
+  });
+  afterAll(() => server?.stop());
+
+  it("serve reports the outage, then reconnects by itself and shows what changed", async () => {
+    const url = await freshDatabase(server.url("postgres"));
+    tp(url, ["create", "-q", "first"]);
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, "serve", "--port", String(port)], { env: storeEnv(url) });
+    const get = async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/tasks`);
+      return { status: res.status, body: await res.text() };
+    };
+    try {
+      await until(async () => (await get().catch(() => ({ status: 0, body: "" }))).status === 200);
+      expect((await get()).body).toContain("first");
+      server.kill();
+      const down = await get();
+      expect(down.status).not.toBe(200);
+      expect(down.body).not.toContain(PG_PASSWORD);
+      server.start();
+      tp(url, ["create", "-q", "second"]);
+      await until(async () => (await get()).body.includes("second"));
+      expect((await get()).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+});
+
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe("connecting", () => {
   it("a wrong password: exit 6, a clear message, no password anywhere", async () => {

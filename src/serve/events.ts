@@ -80,7 +80,18 @@ export class EventHub {
     try {
       while (!this.closed && this.listeners.size > 0) {
         const started = performance.now();
-        await this.feed.next(this.options.pollMs);
+        try {
+          await this.feed.next(this.options.pollMs);
+        } catch (err) {
+          // The feed broke (a database connection was lost): say so, wait a poll, and watch again with a new one.
+          this.problem = JSON.stringify({ message: err instanceof Error ? err.message : String(err) });
+          this.broadcast(event("problem", this.problem));
+          this.lastKey = undefined;
+          this.feed.close();
+          await new Promise((resolve) => setTimeout(resolve, this.options.pollMs));
+          this.feed = this.options.openFeed();
+          continue;
+        }
         if (this.closed) break;
         const timedOut = performance.now() - started >= this.options.pollMs - 5;
         const frame = await this.safeProduce();

@@ -45,7 +45,8 @@ export class PgStore implements Store {
 
   /** The connection, opened and its schema version checked on first use. */
   private connect(): Promise<pg.Client> {
-    this.connecting ??= (async () => {
+    if (this.connecting) return this.connecting;
+    const connecting: Promise<pg.Client> = (async () => {
       const client = new pg.Client({
         connectionString: this.url,
         connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
@@ -55,14 +56,24 @@ export class PgStore implements Store {
         application_name: `taskpulse ${this.options.owner.command}`.slice(0, 60),
         keepAlive: true,
       });
-      // A connection lost while idle is reported by the next query; without a listener it would crash the process.
-      client.on("error", () => {});
+      // A lost connection fails what is under way (and is reported by it); the next operation opens a new one, so
+      // a long-running serve, or a library handle, outlives a server restart. Without a listener an error on an
+      // idle connection would crash the process.
+      const forget = () => {
+        if (this.connecting === connecting) {
+          this.connecting = undefined;
+          this.socket = undefined;
+        }
+      };
+      client.on("error", forget);
+      client.on("end", forget);
       try {
         await client.connect();
         this.version = await readSchemaVersion(client);
         checkSchemaVersion(this.version, this.location);
       } catch (err) {
         // nothing more will use this connection: close it, or its socket keeps the process alive
+        forget();
         await client.end().catch(() => {});
         throw translatePgError(err, this.location);
       }
@@ -70,7 +81,8 @@ export class PgStore implements Store {
       if (this.busy === 0) this.socket?.unref();
       return client;
     })();
-    return this.connecting;
+    this.connecting = connecting;
+    return connecting;
   }
 
   /** The connection, with the schema created or migrated (for writes). */
