@@ -82,11 +82,12 @@ async function bundle(entry, outfile, options = {}) {
 }
 
 await bundle("src/main.ts", "dist/taskpulse.cjs", { plugins: [shims, zodApart, pgApart] });
+await bundle("src/hot.ts", "dist/hot.cjs", { plugins: [shims, zodApart, pgApart] });
 await bundle("zod", "dist/zod.cjs");
 await bundle("pg", "dist/pg.cjs", { external: ["pg-native"], plugins: [shims] });
 await bundle("src/loader.ts", "dist/loader.cjs");
 // A cache of an older bundle would be ignored anyway; removing it keeps dist/ tidy.
-for (const name of ["taskpulse", "zod", "pg"]) rmSync(resolve(root, `dist/${name}.cjs.v8cache`), { force: true });
+for (const name of ["taskpulse", "hot", "zod", "pg"]) rmSync(resolve(root, `dist/${name}.cjs.v8cache`), { force: true });
 
 // The library entry (dist/lib.cjs, dist/lib.mjs) for `import { openStore } from "taskpulse"`.
 await import("./build-lib.mjs");

@@ -28,10 +28,6 @@ Exit codes:
   run exits with the job's own status instead: its exit code, 124 timed out, 128+n killed by signal n,
       127/126 could not be started (0 with --announce once recorded; see taskpulse run --help)`;
 
-export function example(...lines: string[]): string {
-  return `\nExample${lines.length > 1 ? "s" : ""}:\n${lines.map((l) => `  $ ${l}`).join("\n")}`;
-}
-
 export interface OutputConfig {
   writeOut(str: string): void;
   writeErr(str: string): void;

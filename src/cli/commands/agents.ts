@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { byCodePoint } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { ago } from "../render/task-text.ts";
 import { allSummaries } from "../summaries.ts";
 import { t } from "./common.ts";

@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { cancelTask } from "../../core/lifecycle.ts";
 import { cleanText } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { actorOf, applyToTask, t } from "./common.ts";
 
 export function registerCancel(program: Command, app: App): void {

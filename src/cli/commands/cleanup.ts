@@ -7,8 +7,9 @@ import { printable } from "../../core/names.ts";
 import type { Push } from "../../core/push.ts";
 import { parseDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { renderPushText } from "../render/push-text.ts";
 import { actorOf, commitChange, t } from "./common.ts";
 

@@ -1,8 +1,9 @@
 import { Argument, type Command } from "commander";
 import { completionScript, programSpec, SHELLS, type Shell } from "../completion.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, buildProgram, example } from "../program.ts";
+import { type App, buildProgram } from "../program.ts";
 
 export function registerCompletion(program: Command, app: App): void {
   program

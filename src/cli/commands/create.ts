@@ -7,8 +7,9 @@ import { cleanName, cleanText, printable, validateSlug } from "../../core/names.
 import { DEFAULT_PRIORITY, parsePriority } from "../../core/priority.ts";
 import { parseDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { renderTaskLine } from "../render/task-text.ts";
 import { actorOf, commitChange, findTask, t } from "./common.ts";
 

@@ -7,8 +7,9 @@ import { deliveryStatusSchema, JOB_LIMITS } from "../../core/job-model.ts";
 import { clip, recordDelivery } from "../../core/jobs.ts";
 import { cleanName, cleanText, printable } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { t } from "./common.ts";
 import { findJob, validateJob } from "./job-common.ts";
 

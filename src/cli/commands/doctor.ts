@@ -3,8 +3,9 @@ import { EXIT, UsageError } from "../../core/errors.ts";
 import { examine, type Finding, type Report, repair } from "../../store/doctor.ts";
 import { isPostgresUrl } from "../../store/location.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 
 export interface DoctorOptions {
   repair?: boolean;

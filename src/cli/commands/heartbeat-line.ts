@@ -2,9 +2,10 @@ import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { validateSlug } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import { workspaceDir } from "../identity.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { t } from "./common.ts";
 
 export type Era = "md" | "scratch";

@@ -4,8 +4,9 @@ import { recordHeartbeat } from "../../core/lifecycle.ts";
 import { cleanName, cleanText, printable } from "../../core/names.ts";
 import { parseDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { actorOf, applyToTask } from "./common.ts";
 import { stopLine } from "./stop.ts";
 

@@ -3,8 +3,9 @@ import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 import { DEFAULT_AGENT_LIMIT } from "../../core/queue.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { t } from "./common.ts";
 
 export function registerLimit(program: Command, app: App): void {

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { oneLine } from "../render/task-text.ts";
 import { findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";

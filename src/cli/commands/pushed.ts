@@ -3,8 +3,9 @@ import { UsageError } from "../../core/errors.ts";
 import type { Task } from "../../core/model.ts";
 import { cleanName, printable } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { routeFor } from "../push.ts";
 import { findTask, t } from "./common.ts";
 

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { retryTask } from "../../core/lifecycle.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { actorOf, applyToTask, t } from "./common.ts";
 
 export function registerRetry(program: Command, app: App): void {

@@ -25,8 +25,9 @@ import { selfIdentity } from "../../jobs/proc.ts";
 import { exitCodeOf, type RunReport, runCommand } from "../../jobs/runner.ts";
 import type { Store } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { actorOf, commitChange, t } from "./common.ts";
 import { effectiveRoute, jobPush, parseCount, reapInTx, validateJob } from "./job-common.ts";
 

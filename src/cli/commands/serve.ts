@@ -4,8 +4,9 @@ import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 import { startServer } from "../../serve/server.ts";
 import type { Ctx, GlobalOptions } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { t } from "./common.ts";
 
 export interface ServeCommandOptions {

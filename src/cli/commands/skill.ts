@@ -2,9 +2,10 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { findPackageRoot, installSkillFiles, readSkillSource, SKILL_NAME } from "../../store/skill-files.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import { workspaceDir } from "../identity.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { t } from "./common.ts";
 
 export interface SkillInstallOptions {

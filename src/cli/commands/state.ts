@@ -8,8 +8,9 @@ import { printable, validateSlug } from "../../core/names.ts";
 import { applyDocOps, type DocOp, getPath, parseJsonArg, parseLooseValue, parsePath, splitAssignment } from "../../core/state-doc.ts";
 import type { StateDoc } from "../../store/state-docs.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { t } from "./common.ts";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];

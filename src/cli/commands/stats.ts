@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { type AgentStats, computeStats, type TodaySpan } from "../../core/insight.ts";
 import { isoMs, parseInstant } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { summaryStream } from "../summaries.ts";
 import { t } from "./common.ts";
 

@@ -3,8 +3,9 @@ import { EXIT } from "../../core/errors.ts";
 import { acknowledgeStop, requestStop } from "../../core/lifecycle.ts";
 import { cleanText } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { oneLine } from "../render/task-text.ts";
 import { actorOf, applyToTask, findTask, t } from "./common.ts";
 

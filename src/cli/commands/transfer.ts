@@ -4,8 +4,9 @@
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { t } from "./common.ts";
 
 export interface ImportOptions {

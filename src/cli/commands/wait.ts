@@ -4,8 +4,9 @@ import { EXIT, UsageError } from "../../core/errors.ts";
 import type { Task } from "../../core/model.ts";
 import { parseDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
+import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
-import { type App, example } from "../program.ts";
+import type { App } from "../program.ts";
 import { renderTaskLines } from "../render/task-text.ts";
 import { findTask, t } from "./common.ts";
 

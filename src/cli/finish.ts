@@ -1,0 +1,83 @@
+// How a command's result reaches the caller: its outcome printed (one JSON envelope with --json, the essential value
+// with -q, text otherwise), or its error mapped to a message and an exit code. Shared by the full program
+// (run.ts) and the commander-free heartbeat entry (src/hot.ts), so both print exactly the same.
+import { EXIT, TaskpulseError } from "../core/errors.ts";
+import type { Deps } from "./deps.ts";
+import type { Outcome } from "./outcome.ts";
+import { renderPushText } from "./render/push-text.ts";
+
+export const SCHEMA = 1;
+
+export interface Flags {
+  json: boolean;
+  quiet: boolean;
+  debug: boolean;
+}
+
+/** Prints a command's outcome as the flags ask; returns its exit code. */
+export function printOutcome(outcome: Outcome, deps: Deps, flags: Flags): number {
+  for (const w of outcome.warnings ?? []) deps.stderr(`warning: ${w}\n`);
+  if (!flags.json && !flags.quiet) for (const note of outcome.notes ?? []) deps.stderr(`${note}\n`);
+  if (flags.json) {
+    deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: true, data: outcome.data, push: outcome.push ?? null })}\n`);
+  } else if (flags.quiet) {
+    if (outcome.quiet !== undefined && outcome.quiet !== "") deps.stdout(`${outcome.quiet}\n`);
+  } else {
+    for (const line of outcome.lines) deps.stdout(`${line}\n`);
+    if (outcome.push) deps.stdout(renderPushText(outcome.push));
+  }
+  return outcome.exitCode ?? EXIT.ok;
+}
+
+export function reportError(err: unknown, deps: Deps, flags: Flags): number {
+  if (err instanceof TaskpulseError) {
+    if (flags.json) writeError(deps, err.code, err.message, err.hint);
+    else deps.stderr(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ""}`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  // Disk trouble (read-only directory, full disk, a directory where a file should be, a link planted in the store):
+  // the previous state is intact because writes are atomic. Not a bug in taskpulse, so not exit 1: exit 6, the
+  // store's own code, with one line that says what happened.
+  const disk = typeof e?.code === "string" && DISK_CODES.has(e.code);
+  const message = disk ? `cannot use the store: ${e.message}` : `internal error: ${e?.message ?? String(err)}`;
+  const hint = disk
+    ? "the previous state is intact; check the store directory's permissions and free space, then run `taskpulse doctor`"
+    : "run again with --debug for details";
+  if (flags.json) writeError(deps, disk ? "io_error" : "internal", message, hint);
+  else deps.stderr(`error: ${message}\nhint: ${hint}\n`);
+  if (flags.debug && e?.stack) deps.stderr(`${e.stack}\n`);
+  return disk ? EXIT.corrupt : EXIT.internal;
+}
+
+const DISK_CODES = new Set([
+  "EACCES",
+  "EPERM",
+  "EROFS",
+  "ENOSPC",
+  "EISDIR",
+  "ENOTDIR",
+  "EEXIST",
+  "EDQUOT",
+  "ELOOP",
+  "EMLINK",
+  "EIO",
+  "ENAMETOOLONG",
+]);
+
+export function writeError(deps: Deps, code: string, message: string, hint: string | undefined): void {
+  const error: Record<string, string> = { code, message };
+  if (hint) error.hint = hint;
+  deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: false, error })}\n`);
+}
+
+/** Output flags are needed before commander has parsed (to render its own errors), so they are looked up first. */
+export function preScan(argv: readonly string[]): Flags {
+  const end = argv.indexOf("--");
+  const head = end < 0 ? argv : argv.slice(0, end);
+  return {
+    json: head.includes("--json"),
+    quiet: head.includes("-q") || head.includes("--quiet"),
+    debug: head.includes("--debug"),
+  };
+}
