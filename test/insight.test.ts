@@ -393,4 +393,13 @@ describe("agents", () => {
     ).toEqual(["anna:0:1", "coder:3:0"]);
     expect((await cli({ store: tempDir(), now: NOW }, "agents")).stdout).toBe("no agents yet\n");
   });
+
+  it("are listed as people read names: case does not come first (alice, bob, Zed), in agents and in status", async () => {
+    const store = tempDir();
+    for (const agent of ["Zed", "bob", "alice"]) await ok(store, NOW, "create", "-q", "x", "--start", "--agent", agent);
+    const agents = await cli({ store, now: NOW }, "agents", "--json");
+    expect(agents.json.data.agents.map((a: { agent: string }) => a.agent)).toEqual(["alice", "bob", "Zed"]);
+    const status = (await cli({ store, now: NOW }, "status")).stdout;
+    expect([...status.matchAll(/^● (\S+)/gm)].map((m) => m[1])).toEqual(["alice", "bob", "Zed"]);
+  });
 });

@@ -105,6 +105,29 @@ describe("connecting", () => {
       expect(out).toContain(":***@127.0.0.1");
     }
     expect(tp(wrong, ["status", "--json"]).json.error.code).toBe("store_auth");
+    // unencoded "@" and spaces in a wrong password: pg still parses the URL; none of it may show
+    for (const password of ["Qx7 zK9 pw", "Qx7@zK9@Lm"]) {
+      const odd = url.replace(encodeURIComponent(PG_PASSWORD), password);
+      for (const args of [["status"], ["status", "--json"], ["heartbeat", "abc123"]]) {
+        const r = tp(odd, args);
+        expect(r.code, r.stderr).toBe(6);
+        const out = r.stdout + r.stderr;
+        for (const piece of [password, ...password.split(/[@ ]/).filter((p) => p.length > 2)]) expect(out).not.toContain(piece);
+        expect(out).toContain(":***@127.0.0.1");
+      }
+    }
+  });
+
+  it("a port out of range is a usage error (exit 2); a server without TLS asked for TLS is exit 6, worded once", async () => {
+    const badPort = tp(`postgres://taskpulse:${PG_PASSWORD}@127.0.0.1:99999/db`, ["status", "--json"]);
+    expect(badPort.code).toBe(2);
+    expect(badPort.json.error.message).toBe("invalid PostgreSQL URL postgres://taskpulse:***@127.0.0.1:99999/db");
+    const url = await freshDatabase();
+    const tls = tp(`${url}${url.includes("?") ? "&" : "?"}sslmode=require`, ["status"]);
+    expect(tls.code, tls.stderr).toBe(6);
+    expect(tls.stderr).toMatch(/^error: cannot use postgres:\/\/\S+: The server does not support SSL connections$/m);
+    expect(tls.stderr.match(/does not support SSL/g)).toHaveLength(1);
+    expect(tls.stderr).not.toContain(PG_PASSWORD);
   });
 
   it("nothing listening on the port: exit 5 at once", async () => {

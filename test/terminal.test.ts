@@ -276,6 +276,13 @@ describe("text width without the segmenter", () => {
     "\u001b[0m",
   ];
 
+  it("never cuts a halfwidth voiced kana or a Thai SARA AM off its letter", () => {
+    // each pair is one character of two columns; three columns leave room for one pair and the ellipsis
+    expect(clip("ｶﾞｷﾞｸﾞｹﾞｺﾞ", 4)).toBe("ｶﾞ…");
+    expect(clip("ｶﾞｷﾞｸﾞｹﾞｺﾞ", 5)).toBe("ｶﾞｷﾞ…");
+    expect(clip("กำกำกำกำ", 4)).toBe("กำ…");
+  });
+
   it("gives the segmenter's width and cuts on its grapheme boundaries, for any mix", () => {
     const rnd = seededRandom(2026);
     const segmenter = new Intl.Segmenter("und", { granularity: "grapheme" });

@@ -2,7 +2,7 @@
 // summaries (the archive's small form; hot tasks are summarised the same way) and takes `now` and the local-day
 // function from the caller.
 import type { Task, TaskStatus } from "./model.ts";
-import { byCodePoint } from "./names.ts";
+import { byCodePoint, byName } from "./names.ts";
 import { formatShortDuration, isoMs } from "./time.ts";
 
 export interface Summary {
@@ -100,7 +100,7 @@ export function compareBy(key: SortKey): (a: Summary, b: Summary) => number {
     case "name":
       return (a, b) => a.name.localeCompare(b.name);
     case "agent":
-      return (a, b) => byCodePoint(a.agent, b.agent) || byCodePoint(a.createdAt, b.createdAt);
+      return (a, b) => byName(a.agent, b.agent) || byCodePoint(a.createdAt, b.createdAt);
     default:
       return (a, b) => byCodePoint(timeOf(a, key) ?? "", timeOf(b, key) ?? "") || byCodePoint(a.id, b.id);
   }

@@ -4,7 +4,7 @@
 // The page renders jobs generically: it shows `name` (or `id`), highlights the well-known fields below when they are
 // present, and lists any other plain field as "key: value". So the shape may grow without touching the page.
 
-import { byCodePoint } from "../core/names.ts";
+import { byName } from "../core/names.ts";
 import type { Store } from "../store/store.ts";
 
 export interface JobView {
@@ -27,7 +27,7 @@ export interface JobView {
 export async function readJobs(store: Store): Promise<JobView[]> {
   const snapshot = await store.read();
   return Object.values(snapshot.jobs)
-    .sort((a, b) => byCodePoint(a.id, b.id))
+    .sort((a, b) => byName(a.id, b.id))
     .map((job) => {
       const view: JobView = {
         id: job.id,

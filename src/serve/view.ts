@@ -5,7 +5,7 @@
 import { stepCounts } from "../core/lifecycle.ts";
 import { liveness, type StallReason } from "../core/liveness.ts";
 import { isFinished, type StepStatus, type Task, type TaskStatus } from "../core/model.ts";
-import { byCodePoint } from "../core/names.ts";
+import { byCodePoint, byName } from "../core/names.ts";
 import { compareQueue, type DependencyState, dependencyState } from "../core/queue.ts";
 import type { Snapshot } from "../store/store.ts";
 import type { JobView } from "./jobs.ts";
@@ -158,7 +158,7 @@ export function dashboardView(snapshot: Snapshot, now: Date, stallMs: number, jo
     if (a.queued.length < MAX_QUEUED_PER_AGENT) a.queued.push(taskView(task, snapshot, now, stallMs));
   }
   for (const a of byAgent.values()) a.running.sort((x, y) => byCodePoint(x.createdAt, y.createdAt) || byCodePoint(x.id, y.id));
-  const agents = [...byAgent.values()].sort((a, b) => (a.name === "main" ? -1 : b.name === "main" ? 1 : byCodePoint(a.name, b.name)));
+  const agents = [...byAgent.values()].sort((a, b) => (a.name === "main" ? -1 : b.name === "main" ? 1 : byName(a.name, b.name)));
   const finishedAt = (t: Task) => (isFinished(t) ? t.finishedAt : "");
   recent.sort((a, b) => byCodePoint(finishedAt(b), finishedAt(a)) || byCodePoint(a.id, b.id));
   return {

@@ -11,5 +11,7 @@ export function isPostgresUrl(location: string): boolean {
  * a `password=` query parameter. Used on every message that may carry a URL: a password never reaches output.
  */
 export function scrubUrl(text: string): string {
-  return text.replace(/(postgres(?:ql)?:\/\/[^:@/\s]*:)[^@\s]*@/gi, "$1***@").replace(/([?&]password=)[^&\s]*/gi, "$1***");
+  // The password runs to the last "@" of the line, not the first: pg accepts passwords with an unencoded "@" or space,
+  // so stopping early would show the rest of it. Masking a little too much of a message is the safe side.
+  return text.replace(/(postgres(?:ql)?:\/\/[^:@/\s]*:)[^\n]*@/gi, "$1***@").replace(/([?&]password=)[^&\n]*/gi, "$1***");
 }

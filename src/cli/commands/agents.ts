@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { byCodePoint } from "../../core/names.ts";
+import { byName } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -42,7 +42,7 @@ export async function agents(ctx: Ctx): Promise<Outcome> {
     if (last > row.lastActivity) row.lastActivity = last;
     rows.set(s.agent, row);
   }
-  const list = [...rows.values()].sort((a, b) => byCodePoint(a.agent, b.agent));
+  const list = [...rows.values()].sort((a, b) => byName(a.agent, b.agent));
   const lines = list.map(
     (r) =>
       `${r.agent}: 🔄${r.current} ⏳${r.pending} ✅${r.done} ❌${r.failed}${r.cancelled ? ` ⛔${r.cancelled}` : ""} · ${t(ctx, "last activity", "最近活动")} ${ago(ctx, r.lastActivity)}`,

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { JOB_LIMITS } from "../../core/job-model.ts";
 import { describeFailure } from "../../core/jobs.ts";
-import { byCodePoint } from "../../core/names.ts";
+import { byName } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -22,7 +22,7 @@ export function registerAlerts(program: Command, app: App): void {
 
 export async function alerts(ctx: Ctx): Promise<Outcome> {
   const { snapshot, reaped } = await reapAll(ctx, "alerts");
-  const jobs = Object.values(snapshot.jobs).sort((a, b) => byCodePoint(a.id, b.id));
+  const jobs = Object.values(snapshot.jobs).sort((a, b) => byName(a.id, b.id));
   const open = jobs.filter((job) => job.alert);
   const undelivered = jobs.filter((job) => job.delivery?.status === "failed");
   const data = {

@@ -3,7 +3,7 @@
 // are counted here too (see job-common.ts reapAll).
 import type { Command } from "commander";
 import { jobHealth } from "../../core/jobs.ts";
-import { byCodePoint } from "../../core/names.ts";
+import { byName } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -30,7 +30,7 @@ export function registerJobs(program: Command, app: App): void {
 
 export async function listJobs(ctx: Ctx): Promise<Outcome> {
   const { snapshot, reaped } = await reapAll(ctx, "jobs");
-  const jobs = Object.values(snapshot.jobs).sort((a, b) => byCodePoint(a.id, b.id));
+  const jobs = Object.values(snapshot.jobs).sort((a, b) => byName(a.id, b.id));
   const data = { jobs: jobs.map((job) => ({ ...job, health: jobHealth(job) })), lost: reaped.lost };
   if (jobs.length === 0) {
     return {

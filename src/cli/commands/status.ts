@@ -4,7 +4,7 @@ import { stepCounts } from "../../core/lifecycle.ts";
 import { liveness } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
 import { isFinished } from "../../core/model-constants.ts";
-import { byCodePoint, printable } from "../../core/names.ts";
+import { byCodePoint, byName, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
 import { formatDuration, parseDuration } from "../../core/time.ts";
 import type { Snapshot } from "../../store/store.ts";
@@ -113,7 +113,7 @@ export function renderOverview(
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
   const lines: string[] = [];
-  const agents = [...new Set(tasks.map((task) => task.agent))].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : byCodePoint(a, b)));
+  const agents = [...new Set(tasks.map((task) => task.agent))].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : byName(a, b)));
   for (const agent of agents) {
     const mine = annotated.filter((a) => a.task.agent === agent);
     // Stalled and stop-requested tasks first: they are what a person has to look at.

@@ -38,12 +38,14 @@ function graphemeWidth(g: string): number {
 }
 
 /**
- * Characters that may join with their neighbours into one grapheme (marks, format characters such as joiners and
- * tags, selectors, skin tones, flags, Hangul jamo, CR LF). A text without any is one grapheme per code point, so it needs no Intl.Segmenter: most
- * names and messages, Chinese ones included.
+ * Characters that may join with their neighbours into one grapheme: marks and other extenders (halfwidth kana
+ * voicing marks), format characters such as joiners and tags, prepended letters, spacing vowels that are not marks
+ * (Thai and Lao SARA AM), selectors, skin tones, flags, Hangul jamo, CR LF. A text without any is one grapheme per
+ * code point, so it needs no Intl.Segmenter: most names and messages, Chinese ones included.
  */
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: selectors and marks are listed one by one on purpose
-const JOINING = /[\p{M}\p{Cf}\r\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\ufe00-\ufe0f\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}]/u;
+const JOINING =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: selectors and marks are listed one by one on purpose
+  /[\p{M}\p{Grapheme_Extend}\p{Cf}\r\u0d4e\u0e33\u0eb3\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\ufe00-\ufe0f\u{111c2}\u{111c3}\u{1193f}\u{11941}\u{11a3a}\u{11a84}-\u{11a89}\u{11d46}\u{1f1e6}-\u{1f1ff}\u{1f3fb}-\u{1f3ff}]/u;
 
 /** Display width of `text` in a terminal; ANSI colour codes count zero. */
 export function width(text: string): number {

@@ -2,7 +2,7 @@
 // never a password (every message passes through scrubUrl). Server unreachable, refused, timed out or lost
 // mid-command: exit 5 (the transaction was rolled back; safe to retry). Login refused: exit 6 (retrying with the
 // same credentials cannot help, so it must not look like a transient failure to a retrying caller).
-import { EXIT, StoreBusyError, StoreCorruptError, StoreUnavailableError, TaskpulseError } from "../../core/errors.ts";
+import { EXIT, StoreBusyError, StoreCorruptError, StoreUnavailableError, TaskpulseError, UsageError } from "../../core/errors.ts";
 import { scrubUrl } from "../location.ts";
 
 const NETWORK_CODES = new Set([
@@ -31,8 +31,11 @@ export class StoreAuthError extends TaskpulseError {
 }
 
 /** A TaskpulseError for any failure of the pg client or server; TaskpulseErrors pass through. */
+/** An unexpected pg failure, already worded (and scrubbed) once: passed through as it is if translated again. */
+class PgInternalError extends Error {}
+
 export function translatePgError(err: unknown, where: string): Error {
-  if (err instanceof TaskpulseError) return err;
+  if (err instanceof TaskpulseError || err instanceof PgInternalError) return err;
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === "string" ? e.code : "";
   const message = scrubUrl(typeof e?.message === "string" ? e.message : String(err));
@@ -68,7 +71,16 @@ export function translatePgError(err: unknown, where: string): Error {
       "nothing was changed (an interrupted command is rolled back); safe to retry when the server is back",
     );
   }
-  const wrapped = new Error(`PostgreSQL error${code ? ` ${code}` : ""} at ${where}: ${message}`);
+  if (code === "ERR_INVALID_URL" || /invalid url/i.test(message)) {
+    return new UsageError(`invalid PostgreSQL URL ${where}`, "use postgres://user:password@host:port/database (a port is 1-65535)");
+  }
+  if (/does not support SSL/i.test(message)) {
+    return new StoreCorruptError(
+      `cannot use ${where}: ${message}`,
+      "the server takes no TLS connections: drop sslmode=require from the URL (or PGSSLMODE), or enable SSL on the server",
+    );
+  }
+  const wrapped = new PgInternalError(`PostgreSQL error${code ? ` ${code}` : ""} at ${where}: ${message}`);
   if (typeof (err as Error)?.stack === "string") wrapped.stack = scrubUrl((err as Error).stack as string);
   return wrapped;
 }
