@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Loads the bundle built by `npm run build` (run automatically by `npm ci` through `prepare`) through a V8 code
-// cache (src/loader.ts), and sets process.exitCode from main(); never process.exit(). A `heartbeat` first tries the
-// small commander-free entry (dist/hot.cjs, src/hot.ts), which hands back anything it does not handle exactly. This
-// file is CommonJS (bin/package.json): an ES module entry costs every call ~6 ms more to start.
+// cache (src/loader.ts), and sets process.exitCode from main(). A `heartbeat` first tries the small commander-free
+// entry (dist/hot.cjs, src/hot.ts), which hands back anything it does not handle exactly; when it handled the call
+// and all its output went straight to the descriptors (written synchronously, nothing pending: the lock is released
+// and the store closed before main() returns), it exits at once instead of tearing the heap down (~2 ms). This file
+// is CommonJS (bin/package.json): an ES module entry costs every call ~6 ms more to start.
 const { join } = require("node:path");
 const { loadBundle } = require("../dist/loader.cjs");
 
@@ -16,6 +18,7 @@ function start(file, fallback) {
       if (code === undefined && fallback) return fallback();
       process.exitCode = code;
       bundle.saveCache();
+      if (fallback && !bundle.exports.outputStreamsUsed()) process.exit(code);
     },
     (err) => {
       process.stderr.write(`error: internal error: ${err?.message ?? err}\n`);

@@ -8,6 +8,9 @@
 import { type HeartbeatOptions, heartbeat } from "./cli/commands/heartbeat.ts";
 import { createContext, type GlobalOptions } from "./cli/context.ts";
 import { type Deps, processDeps } from "./cli/deps.ts";
+
+export { outputStreamsUsed } from "./cli/deps.ts";
+
 import { preScan, printOutcome, reportError } from "./cli/finish.ts";
 
 type ValueOption = "now" | "store" | "agent" | "lang" | "channel" | "target" | "account" | "thread";

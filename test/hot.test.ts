@@ -126,6 +126,11 @@ describe("the heartbeat entry without commander", () => {
     const { store, id } = await storeWithTasks();
     const call = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv(store), encoding: "utf8" });
     expect(call("heartbeat", id, "hi", "-q")).toMatchObject({ status: 0, stdout: "", stderr: "" });
+    // it exits as soon as it is done (bin/taskpulse.js): the exit code and the whole output still arrive
+    const { store: store2, stopped: bob } = await storeWithTasks();
+    const stop = spawnSync(process.execPath, [BIN, "heartbeat", bob, "--json"], { env: cleanEnv(store2), encoding: "utf8" });
+    expect(stop.status).toBe(20);
+    expect(JSON.parse(stop.stdout)).toMatchObject({ ok: true, data: { stopRequested: true } });
     expect(call("heartbeat", id, "--progress=50")).toMatchObject({ status: 0, stdout: expect.stringMatching(/^💓 ok 50%\n/) });
     expect(call("heartbeat", "--help")).toMatchObject({ status: 0, stdout: expect.stringMatching(/^Usage: taskpulse heartbeat/) });
     expect(call("heartbeat")).toMatchObject({ status: 2, stderr: expect.stringMatching(/missing required argument 'id'/) });

@@ -18,6 +18,15 @@ export interface Deps {
 }
 
 const quieted = new WeakSet<NodeJS.WriteStream>();
+let streamUsed = false;
+
+/**
+ * Whether any output went through process.stdout or process.stderr rather than straight to the descriptor. Until it
+ * has, everything printed is already written, and the process may exit at once (see bin/taskpulse.js).
+ */
+export function outputStreamsUsed(): boolean {
+  return streamUsed;
+}
 
 /**
  * A reader that goes away early (`taskpulse status | head -1`) closes the pipe: the rest of the output has nowhere
@@ -25,6 +34,7 @@ const quieted = new WeakSet<NodeJS.WriteStream>();
  * only when a stream is used at all (the common path writes to the descriptor and never builds the stream).
  */
 function quietOnEpipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  streamUsed = true;
   if (!quieted.has(stream)) {
     quieted.add(stream);
     stream.on("error", (err: NodeJS.ErrnoException) => {

@@ -31,8 +31,7 @@ export function printOutcome(outcome: Outcome, deps: Deps, flags: Flags): number
 
 export function reportError(err: unknown, deps: Deps, flags: Flags): number {
   if (err instanceof TaskpulseError) {
-    if (flags.json) writeError(deps, err.code, err.message, err.hint);
-    else deps.stderr(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ""}`);
+    say(deps, flags, err.code, err.message, err.hint);
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
@@ -44,10 +43,22 @@ export function reportError(err: unknown, deps: Deps, flags: Flags): number {
   const hint = disk
     ? "the previous state is intact; check the store directory's permissions and free space, then run `taskpulse doctor`"
     : "run again with --debug for details";
-  if (flags.json) writeError(deps, disk ? "io_error" : "internal", message, hint);
-  else deps.stderr(`error: ${message}\nhint: ${hint}\n`);
+  say(deps, flags, disk ? "io_error" : "internal", message, hint);
   if (flags.debug && e?.stack) deps.stderr(`${e.stack}\n`);
   return disk ? EXIT.corrupt : EXIT.internal;
+}
+
+/** The error as the JSON envelope on stdout, or as text on stderr (also when stdout itself is what failed). */
+function say(deps: Deps, flags: Flags, code: string, message: string, hint: string | undefined): void {
+  if (flags.json) {
+    try {
+      writeError(deps, code, message, hint);
+      return;
+    } catch {
+      // stdout cannot be written: stderr still can
+    }
+  }
+  deps.stderr(`error: ${message}\n${hint ? `hint: ${hint}\n` : ""}`);
 }
 
 const DISK_CODES = new Set([

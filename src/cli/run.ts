@@ -51,5 +51,9 @@ export async function run(argv: readonly string[], deps: Deps, options: RunOptio
   }
   const outcome = state.outcome;
   if (!outcome) return EXIT.ok;
-  return printOutcome(outcome, deps, flags);
+  try {
+    return printOutcome(outcome, deps, flags);
+  } catch (err) {
+    return reportError(err, deps, flags);
+  }
 }

@@ -4,10 +4,13 @@
 // the timing. Anything unusual (a non-blocking pipe that is full, a closed reader, a closed descriptor) hands the
 // rest to the stream, which then behaves exactly as before.
 import { fstatSync, statSync, writeSync } from "node:fs";
+import { OutputError } from "../core/errors.ts";
 
 export function fdWriter(fd: number, stream: () => Pick<NodeJS.WriteStream, "write">): (text: string) => void {
   let useStream = false;
+  let gone = false;
   return (text) => {
+    if (gone) return;
     if (useStream) {
       stream().write(text);
       return;
@@ -16,7 +19,15 @@ export function fdWriter(fd: number, stream: () => Pick<NodeJS.WriteStream, "wri
     let written = 0;
     try {
       while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written);
-    } catch {
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // The reader went away (`| head -1`): the rest has nowhere to go, which is not an error.
+      if (code === "EPIPE") {
+        gone = true;
+        return;
+      }
+      // A full disk or an I/O error: one clear message (exit 6), not a stream error with a stack trace.
+      if (code !== "EAGAIN" && code !== "EBADF") throw new OutputError((err as Error).message);
       useStream = true;
       stream().write(buffer.subarray(written));
     }

@@ -88,3 +88,15 @@ export class StoreUnavailableError extends TaskpulseError {
     super("store_unavailable", EXIT.busy, message, hint ?? "nothing was changed; safe to retry when the server is back");
   }
 }
+
+/** The output could not be written (a full disk, an I/O error): the command itself was carried out. Exit 6. */
+export class OutputError extends TaskpulseError {
+  constructor(message: string) {
+    super(
+      "io_error",
+      EXIT.corrupt,
+      `cannot write the output: ${message}`,
+      "the command itself was carried out (see `taskpulse log`); free space, or fix where the output goes",
+    );
+  }
+}
