@@ -18,7 +18,8 @@ function start(file, fallback) {
       if (code === undefined && fallback) return fallback();
       process.exitCode = code;
       bundle.saveCache();
-      if (fallback && !bundle.exports.outputStreamsUsed()) process.exit(code);
+      // Only the heartbeat entry exports this: its output is all written unless a stream took over.
+      if (bundle.exports.outputStreamsUsed?.() === false) process.exit(code);
     },
     (err) => {
       process.stderr.write(`error: internal error: ${err?.message ?? err}\n`);

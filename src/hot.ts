@@ -8,10 +8,10 @@
 import { type HeartbeatOptions, heartbeat } from "./cli/commands/heartbeat.ts";
 import { createContext, type GlobalOptions } from "./cli/context.ts";
 import { type Deps, processDeps } from "./cli/deps.ts";
-
-export { outputStreamsUsed } from "./cli/deps.ts";
-
 import { preScan, printOutcome, reportError } from "./cli/finish.ts";
+
+/** For bin/taskpulse.js: whether it may exit as soon as main() is done (all output already written). */
+export { outputStreamsUsed } from "./cli/deps.ts";
 
 type ValueOption = "now" | "store" | "agent" | "lang" | "channel" | "target" | "account" | "thread";
 
