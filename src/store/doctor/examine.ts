@@ -7,7 +7,7 @@ import { CHECKPOINT_FILE, type Checkpoint, parseCheckpoint } from "../checkpoint
 import { JOBS_DIR } from "../job-runs.ts";
 import { type Base, emptyBase, highestCounter } from "../replay.ts";
 import { DOCS_DIR } from "../state-docs.ts";
-import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
+import { fileFingerprint, JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
 import { type Analysis, type Finding, finish, newerFinding, type Report } from "./findings.ts";
 import { checkAgainstJournal, detachedRecords, planRebuild, readState } from "./history.ts";
 import { checkDocs, checkRunFiles } from "./jobs-docs.ts";
@@ -18,7 +18,28 @@ export function examine(dir: string, clock: () => number = Date.now): Report {
   return analyse(dir, clock).report;
 }
 
+/**
+ * A consistent reading without the lock: doctor reads the state, then the journal, while others may be committing.
+ * When a commit renamed a new state in meanwhile (the journal read then has records the state read lacks), the
+ * files are read again, a few times at most.
+ */
 export function analyse(dir: string, clock: () => number): Analysis {
+  for (let attempt = 1; ; attempt++) {
+    const before = stateMark(dir);
+    const a = analyseOnce(dir, clock);
+    if (attempt >= 5 || stateMark(dir) === before) return a;
+  }
+}
+
+function stateMark(dir: string): string {
+  try {
+    return fileFingerprint(join(dir, STATE_FILE));
+  } catch {
+    return "none";
+  }
+}
+
+function analyseOnce(dir: string, clock: () => number): Analysis {
   const findings: Finding[] = [];
   const a: Analysis = {
     report: { store: dir, exists: true, healthy: true, findings },
