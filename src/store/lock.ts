@@ -13,7 +13,9 @@ import {
   realpathSync,
   rmdirSync,
   statSync,
+  unlinkSync,
   utimesSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -59,15 +61,44 @@ function callbackSync(method: (...args: never[]) => unknown): (...args: unknown[
  */
 const syncFs = {
   mkdir: callbackSync(mkdirSync),
-  rmdir: callbackSync(rmdirSync),
+  rmdir: callbackSync(removeLockDir),
   stat: callbackSync(statSync),
   utimes: callbackSync(utimesSync),
   realpath: callbackSync(realpathSync),
-  rmdirSync, // on exit, to remove a lock still held
+  rmdirSync: removeLockDir, // on exit, to remove a lock still held
 };
 
+/**
+ * The holder's token, a file inside the lock directory. When a stale lock is taken over, two waiters can both take
+ * it (proper-lockfile's issue #121: one removes the directory the other just made). The token tells a holder at its
+ * commit fence that the lock it took is no longer its own, so its commit runs again instead of overwriting.
+ */
+const HOLDER = "holder";
+
+/** The token of the holder releasing its lock right now (proper-lockfile removes it through removeLockDir). */
+let releasing: string | undefined;
+
+function removeLockDir(dir: string): void {
+  // Releasing a lock that was taken over: the directory is the new holder's now, and stays.
+  if (releasing !== undefined && !holds(dir, releasing)) return;
+  try {
+    unlinkSync(join(dir, HOLDER));
+  } catch {
+    // none (taken by an older taskpulse, or already removed)
+  }
+  rmdirSync(dir);
+}
+
+function holds(lockDir: string, token: string): boolean {
+  try {
+    return readFileSync(join(lockDir, HOLDER), "utf8") === token;
+  } catch {
+    return false;
+  }
+}
+
 export interface Held {
-  compromised: Error | undefined;
+  readonly compromised: Error | undefined;
   release(): Promise<void>;
 }
 
@@ -98,8 +129,18 @@ function lockPaths(dir: string, name: string | undefined): LockPaths {
 }
 
 export async function acquireLock(dir: string, options: LockOptions): Promise<Held> {
-  const held: Held = { compromised: undefined, release: async () => {} };
   const paths = lockPaths(dir, options.name);
+  let lost: Error | undefined;
+  let token: string | undefined;
+  const held: Held = {
+    // Read at the commit fence: taken over as stale (proper-lockfile noticed), or the token is not ours any more.
+    get compromised() {
+      if (lost) return lost;
+      if (token !== undefined && !holds(paths.lock, token)) return new Error(`the ${paths.what} lock was taken over`);
+      return undefined;
+    },
+    release: async () => {},
+  };
   let release: () => Promise<void>;
   // proper-lockfile retries every error, not only "held": a store that cannot be written at all (read-only file
   // system, no write permission) would make each call wait the whole lock wait before failing. Fail at once instead.
@@ -120,7 +161,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
         maxRetryTime: options.waitMs,
       },
       onCompromised: (err: Error) => {
-        held.compromised = err;
+        lost = err;
       },
     });
   } catch (err) {
@@ -133,16 +174,27 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
   }
   // Informational only: who holds the lock, for the busy message above. Not fsynced, not trusted for correctness.
   try {
+    const mine = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(join(paths.lock, HOLDER), mine, { flag: "wx", mode: 0o600 });
+    token = mine;
+  } catch {
+    // without a token the fence still compares the state file itself
+  }
+  try {
     writeOwnerNote(paths.owner, options.owner);
   } catch {
     // best effort
   }
   held.release = async () => {
+    releasing = token;
     try {
       await release();
     } catch (err) {
       // Released after being compromised (taken over as stale): our commit was already fenced; nothing to undo.
-      if ((err as { code?: string }).code !== "ERELEASED") throw err;
+      const code = (err as { code?: string }).code;
+      if (code !== "ERELEASED" && code !== "ENOTACQUIRED") throw err;
+    } finally {
+      releasing = undefined;
     }
   };
   return held;
