@@ -351,6 +351,22 @@ describe("leftovers, locks, permissions, links", () => {
     expect(existsSync(join(store, "state.lock"))).toBe(false);
   });
 
+  it("a lock directory left aside by a waiter killed mid-takeover is reported and removed", async () => {
+    const { store } = await busyStore();
+    const aside = join(store, ".state.lock.tmp-999999-abc123");
+    mkdirSync(aside, { mode: 0o700 });
+    writeFileSync(join(aside, "holder"), "999999-x", { mode: 0o600 });
+    const check = await doctor(store);
+    expect(check.code).toBe(6);
+    expect(codes(check)).toEqual(["temp-file"]);
+    expect(check.json.data.findings[0].message).toMatch(/^temporary lock directory \.state\.lock\.tmp-999999-abc123/);
+    const r = await repair(store);
+    expect(r.code).toBe(0);
+    expect(r.json.data.repaired).toEqual(["deleted the stale temporary file .state.lock.tmp-999999-abc123"]);
+    expect(existsSync(aside)).toBe(false);
+    expect(codes(await doctor(store))).toEqual([]);
+  });
+
   it("permissions: files 0600 and directories 0700, restored by --repair", async () => {
     const { store } = await busyStore();
     await cli({ store, now: "2026-05-20T10:00:00Z" }, "cleanup");

@@ -1,11 +1,11 @@
 // The lock's takeover fence. A stale lock can be taken by two waiters at once (proper-lockfile's issue #121: one
 // removes the directory the other has just made); the holder's token inside the lock directory tells the first one,
 // at its commit fence, that the lock is no longer its own.
-import { existsSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { acquireLock } from "../src/store/lock.ts";
-import { tempDir } from "./helpers.ts";
+import { acquireLock, takeOverStale } from "../src/store/lock.ts";
+import { spawnCli, tempDir } from "./helpers.ts";
 
 describe("the store lock", () => {
   it("a holder whose lock was taken over as stale sees it at its fence; the new holder does not", async () => {
@@ -23,5 +23,47 @@ describe("the store lock", () => {
     await first.release();
     expect(existsSync(join(dir, "state.lock"))).toBe(true);
     await second.release();
+  });
+
+  it("a waiter that judged an old lock stale, when a live one has replaced it meanwhile, leaves the live one in place", () => {
+    // proper-lockfile stats the lock, finds it stale, then removes it. Between the two, other waiters may have
+    // removed the stale lock and made a live one: the removal must not take that one.
+    const dir = tempDir();
+    const lock = join(dir, "state.lock");
+    mkdirSync(lock);
+    writeFileSync(join(lock, "holder"), "live-holder");
+    takeOverStale(lock);
+    expect(readFileSync(join(lock, "holder"), "utf8")).toBe("live-holder");
+    expect(readdirSync(dir)).toEqual(["state.lock"]); // nothing left aside
+  });
+
+  it("a stale lock is removed by the waiter that captures it, with nothing left aside", () => {
+    const dir = tempDir();
+    const lock = join(dir, "state.lock");
+    mkdirSync(lock);
+    writeFileSync(join(lock, "holder"), "dead-holder");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    takeOverStale(lock);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(() => takeOverStale(lock)).toThrow(/ENOENT/); // proper-lockfile then tries its mkdir again
+  });
+
+  it("many waiters on one stale lock: each of their commits lands, none is lost", async () => {
+    // Every round leaves a dead holder's lock, already stale, and starts eight writers at once: they all find it
+    // stale together, the situation in which two of them could both take it.
+    const store = tempDir();
+    let expected = 0;
+    for (let round = 0; round < 4; round++) {
+      mkdirSync(join(store, "state.lock"));
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(join(store, "state.lock"), old, old);
+      const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => spawnCli(store, ["create", `r${round} w${i}`, "-q"])));
+      for (const r of runs) expect(r.code, r.stderr).toBe(0);
+      expected += runs.length;
+      const state = JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as { tasks: Record<string, unknown> };
+      expect(Object.keys(state.tasks)).toHaveLength(expected);
+      expect(readdirSync(store).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    }
   });
 });

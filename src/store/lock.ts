@@ -11,6 +11,7 @@ import {
   openSync,
   readFileSync,
   realpathSync,
+  renameSync,
   rmdirSync,
   statSync,
   unlinkSync,
@@ -18,7 +19,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { StoreBusyError } from "../core/errors.ts";
 
@@ -61,39 +62,88 @@ function callbackSync(method: (...args: never[]) => unknown): (...args: unknown[
  */
 const syncFs = {
   mkdir: callbackSync(mkdirSync),
-  rmdir: callbackSync(removeLockDir),
+  // proper-lockfile removes a lock directory to release it and to take over a stale one; a release sets `releasing`
+  // for the length of its (synchronous) call.
+  rmdir: callbackSync((dir: string) => (releasing ? releaseDir(dir, releasing.token) : takeOverStale(dir))),
   stat: callbackSync(statSync),
   utimes: callbackSync(utimesSync),
   realpath: callbackSync(realpathSync),
-  rmdirSync: removeLockDir, // on exit, to remove a lock still held
+  rmdirSync: (dir: string) => releaseDir(dir, mine.get(dir) ?? null), // at exit, for a lock still held
 };
 
 /**
- * The holder's token, a file inside the lock directory. When a stale lock is taken over, two waiters can both take
- * it (proper-lockfile's issue #121: one removes the directory the other just made). The token tells a holder at its
- * commit fence that the lock it took is no longer its own, so its commit runs again instead of overwriting.
+ * The holder's token, a file inside the lock directory, written right after the directory is made. It tells a
+ * holder at its commit fence that the lock directory is still its own (see `compromised`), and a release never
+ * removes a directory that holds another's token.
  */
 const HOLDER = "holder";
 
-/** The token of the holder releasing its lock right now (proper-lockfile removes it through removeLockDir). */
-let releasing: string | undefined;
+/**
+ * The tokens of the lock directories this process holds (null: taken, but the token could not be written, e.g. on
+ * a full disk; "": taken, but another waiter's token was there first, so nothing is held).
+ */
+const mine = new Map<string, string | null>();
 
-function removeLockDir(dir: string): void {
-  // Releasing a lock that was taken over: the directory is the new holder's now, and stays.
-  if (releasing !== undefined && !holds(dir, releasing)) return;
-  try {
-    unlinkSync(join(dir, HOLDER));
-  } catch {
-    // none (taken by an older taskpulse, or already removed)
-  }
+/** The release in progress, with the releasing holder's token. */
+let releasing: { token: string | null } | undefined;
+
+function releaseDir(dir: string, token: string | null): void {
+  const holder = holderOf(dir);
+  // A lock that was taken over: the directory (and the token in it) is the new holder's, and stays.
+  if (holder !== (token ?? undefined)) return;
+  if (holder !== undefined) unlinkSync(join(dir, HOLDER));
   rmdirSync(dir);
 }
 
-function holds(lockDir: string, token: string): boolean {
+/**
+ * Removes a lock directory proper-lockfile found stale (its mtime older than STALE_MS). Between that stat and a
+ * removal, other waiters may already have removed the stale directory and made a live one in its place
+ * (proper-lockfile's issue #121), and a plain rmdir would remove the live one: two holders at once. So the
+ * directory is first captured by renaming it aside, which exactly one process can do to any one directory, and
+ * judged again by its own mtime: a stale one is removed; a live one, made after the stat, is put back.
+ */
+export function takeOverStale(dir: string): void {
+  const aside = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  renameSync(dir, aside); // ENOENT (removed meanwhile) tells proper-lockfile to try its mkdir again
+  let live = false;
   try {
-    return readFileSync(join(lockDir, HOLDER), "utf8") === token;
+    live = statSync(aside).mtimeMs >= Date.now() - STALE_MS;
   } catch {
-    return false;
+    // removed meanwhile: nothing to put back
+  }
+  if (live) {
+    try {
+      // A lock that another waiter has made in the meantime is empty until its token is written: putting the live
+      // one back replaces it, and that waiter sees at its token (EEXIST) that it holds nothing.
+      renameSync(aside, dir);
+      return;
+    } catch {
+      // The name holds a newer lock with its token: the live holder's token is gone from the path, so its fence
+      // fails and its commit runs again. Removing what was captured is all that is left to do.
+    }
+  }
+  removeAside(aside);
+}
+
+/** Removes a lock directory renamed aside (also what doctor --repair calls for one left by a killed process). */
+export function removeAside(path: string): void {
+  try {
+    unlinkSync(join(path, HOLDER));
+  } catch {
+    // no token in it
+  }
+  try {
+    rmdirSync(path);
+  } catch {
+    // removed meanwhile
+  }
+}
+
+function holderOf(lockDir: string): string | undefined {
+  try {
+    return readFileSync(join(lockDir, HOLDER), "utf8");
+  } catch {
+    return undefined;
   }
 }
 
@@ -136,7 +186,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
     // Read at the commit fence: taken over as stale (proper-lockfile noticed), or the token is not ours any more.
     get compromised() {
       if (lost) return lost;
-      if (token !== undefined && !holds(paths.lock, token)) return new Error(`the ${paths.what} lock was taken over`);
+      if (token !== undefined && holderOf(paths.lock) !== token) return new Error(`the ${paths.what} lock was taken over`);
       return undefined;
     },
     release: async () => {},
@@ -172,21 +222,32 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
     }
     throw err;
   }
-  // Informational only: who holds the lock, for the busy message above. Not fsynced, not trusted for correctness.
+  const mineToken = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  let own: string | null;
   try {
-    const mine = `${process.pid}-${Math.random().toString(36).slice(2)}`;
-    writeFileSync(join(paths.lock, HOLDER), mine, { flag: "wx", mode: 0o600 });
-    token = mine;
-  } catch {
-    // without a token the fence still compares the state file itself
+    writeFileSync(join(paths.lock, HOLDER), mineToken, { flag: "wx", mode: 0o600 });
+    token = own = mineToken;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOENT") {
+      // Another waiter's directory is at the path now (see takeOverStale): this process holds nothing. Its commit
+      // is fenced and runs again; its release leaves that directory alone.
+      lost = new Error(`the ${paths.what} lock was taken over`);
+      own = "";
+    } else {
+      // No token (a full disk, say): the fence still compares the state file itself.
+      own = null;
+    }
   }
+  mine.set(paths.lock, own);
+  // Informational only: who holds the lock, for the busy message above. Not fsynced, not trusted for correctness.
   try {
     writeOwnerNote(paths.owner, options.owner);
   } catch {
     // best effort
   }
   held.release = async () => {
-    releasing = token;
+    releasing = { token: own };
     try {
       await release();
     } catch (err) {
@@ -195,6 +256,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
       if (code !== "ERELEASED" && code !== "ENOTACQUIRED") throw err;
     } finally {
       releasing = undefined;
+      if (mine.get(paths.lock) === own) mine.delete(paths.lock);
     }
   };
   return held;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fsyncDir, writeFileDurably } from "../atomic-file.ts";
 import { CHECKPOINT_FILE, type Checkpoint, parseCheckpoint } from "../checkpoint.ts";
 import { committedRecords } from "../journal.ts";
-import { acquireLock } from "../lock.ts";
+import { acquireLock, removeAside } from "../lock.ts";
 import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, parseStateWith, STATE_FILE, type StateFile } from "../state-file.ts";
 import { stateFileSchema } from "../state-schema.ts";
@@ -41,7 +41,9 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
     for (const rel of a.links) if (rel !== "state.lock") aside(rel, "symbolic link");
     for (const t of a.temps) {
       if (!t.stale) continue;
-      unlinkSync(join(dir, t.file));
+      const path = join(dir, t.file);
+      if (lstatSync(path).isDirectory()) removeAside(path);
+      else unlinkSync(path);
       actions.push(`deleted the stale temporary file ${t.file}`);
     }
     for (const file of a.lineFiles) {

@@ -101,14 +101,19 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
       const age = clock() - st.mtimeMs;
       const stale = !alive(pid) || age > STALE_MS;
       a.temps.push({ file: rel, stale });
+      const lockAside = st.isDirectory();
       add({
         code: "temp-file",
         severity: stale ? "warning" : "info",
         file: rel,
-        message: `temporary file ${rel} (pid ${pid}, ${Math.round(age / 1000)} s old)`,
-        meaning: stale
-          ? "a writer was killed before it could rename this file into place; its change never committed, so nothing is lost"
-          : "a writer is committing right now",
+        message: `temporary ${lockAside ? "lock directory" : "file"} ${rel} (pid ${pid}, ${Math.round(age / 1000)} s old)`,
+        meaning: lockAside
+          ? stale
+            ? "a lock a writer had renamed aside to take over a stale lock; the writer was killed before removing it, and nothing is lost"
+            : "a writer is taking over a stale lock right now"
+          : stale
+            ? "a writer was killed before it could rename this file into place; its change never committed, so nothing is lost"
+            : "a writer is committing right now",
         action: stale ? "run `taskpulse doctor --repair` to delete it" : "nothing",
       });
       return;
