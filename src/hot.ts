@@ -40,17 +40,22 @@ export interface HeartbeatCall {
   options: HeartbeatOptions;
 }
 
-/** The heartbeat `argv` asks for, or undefined when the full program should answer it. */
+/**
+ * The heartbeat `argv` asks for, or undefined when the full program should answer it. Global options may come before
+ * the command word (`--store DIR heartbeat ID`), heartbeat's own only after it.
+ */
 export function parseHeartbeat(argv: readonly string[]): HeartbeatCall | undefined {
-  if (argv[0] !== "heartbeat") return undefined;
   const globals: GlobalOptions = {};
   const options: HeartbeatOptions = {};
   const words: string[] = [];
   const seen = new Set<string>();
-  for (let i = 1; i < argv.length; i++) {
+  let command = false;
+  for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("-")) {
-      words.push(arg);
+      if (command) words.push(arg);
+      else if (arg === "heartbeat") command = true;
+      else return undefined;
       continue;
     }
     const name = arg === "-q" ? "--quiet" : arg;
@@ -63,7 +68,7 @@ export function parseHeartbeat(argv: readonly string[]): HeartbeatCall | undefin
       globals.color = false;
     } else {
       const global = GLOBAL_VALUES[arg];
-      const own = OWN_VALUES[arg];
+      const own = command ? OWN_VALUES[arg] : undefined;
       const value = argv[i + 1];
       if ((global === undefined && own === undefined) || value === undefined || value.startsWith("-")) return undefined;
       i++;

@@ -8,17 +8,23 @@ import { describe, expect, it } from "vitest";
 import { BIN, cleanEnv, ROOT, spawnCliSync, tempDir } from "./helpers.ts";
 
 /** Runs the built command with a preload that reports, at exit, which libraries left their marks on the process. */
-function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boolean; pg: boolean; stdout: string } {
+function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boolean; pg: boolean; full: boolean; stdout: string } {
   const probe = join(tempDir(), "probe.cjs");
   writeFileSync(
     probe,
     // pg is read from dist/pg.cjs by the loader (through node:fs): the probe notes every file opened by that name
-    `const fs = require("node:fs"); const open = fs.openSync; let pg = false;
-    fs.openSync = function (path, ...rest) { if (String(path).endsWith("pg.cjs")) pg = true; return open.call(this, path, ...rest); };
+    // and so is the full program (dist/taskpulse.cjs), which a heartbeat does not need
+    `const fs = require("node:fs"); const open = fs.openSync; let pg = false; let full = false;
+    fs.openSync = function (path, ...rest) {
+      if (String(path).endsWith("pg.cjs")) pg = true;
+      if (String(path).endsWith("taskpulse.cjs")) full = true;
+      return open.call(this, path, ...rest);
+    };
     process.on("exit", () => require("node:fs").writeSync(2, "\\nprobe " + JSON.stringify({
       zod: Object.getOwnPropertyNames(globalThis).some((n) => n.startsWith("__zod")),
       lockLibrary: "__signal_exit_emitter__" in process,
       pg,
+      full,
     }) + "\\n"));`,
   );
   const r = spawnSync(process.execPath, ["-r", probe, BIN, ...args], { env: cleanEnv(store), encoding: "utf8" });
@@ -31,13 +37,17 @@ describe("the hot path", () => {
   it("heartbeat loads the lock library but not zod; status and log load neither; create loads zod", () => {
     const store = tempDir();
     const id = spawnCliSync(store, ["create", "-q", "x", "--start"]).stdout.trim();
-    expect(loaded(store, ["heartbeat", id, "hi", "-q"])).toEqual({ zod: false, lockLibrary: true, pg: false, stdout: "" });
+    expect(loaded(store, ["heartbeat", id, "hi", "-q"])).toEqual({ zod: false, lockLibrary: true, pg: false, full: false, stdout: "" });
+    // also with global options before the command word, as the bench writes it
+    expect(loaded(store, ["--store", store, "-q", "heartbeat", id, "hi", "--progress", "5"])).toMatchObject({ full: false, stdout: "" });
+    // what the small entry hands back runs the full program
+    expect(loaded(store, ["heartbeat", id, "--progress=5", "-q"])).toMatchObject({ full: true, stdout: "" });
     expect(loaded(store, ["heartbeat", id, "with a push"])).toMatchObject({
       zod: false,
       lockLibrary: true,
-      stdout: expect.stringMatching(/^💓 ok\n--- push ---\n/),
+      stdout: expect.stringMatching(/^💓 ok 5%\n--- push ---\n/),
     });
-    expect(loaded(store, ["status"])).toMatchObject({ zod: false, lockLibrary: false, pg: false });
+    expect(loaded(store, ["status"])).toMatchObject({ zod: false, lockLibrary: false, pg: false, full: true });
     expect(loaded(store, ["log", id])).toMatchObject({ zod: false, lockLibrary: false });
     // the probe itself works: create validates its input with zod
     expect(loaded(store, ["create", "-q", "y"])).toMatchObject({ zod: true, lockLibrary: true });

@@ -85,10 +85,18 @@ describe("the heartbeat entry without commander", () => {
     ({ stopped }) => [stopped, "--json"],
     ({ id }) => [id, "--store", "/nonexistent/dir/for/taskpulse"],
   ];
+  // Global options may also come before the command word (as the bench and many scripts write them).
+  const before: ((ids: { id: string; stopped: string }) => string[])[] = [
+    ({ id }) => ["--json", "heartbeat", id],
+    ({ id }) => ["--now", "2026-05-01T10:05:00Z", "heartbeat", id, "bench", "--progress", "50"],
+    ({ id }) => ["-q", "--agent", "bob", "heartbeat", id, "--lang", "zh"],
+    ({ stopped }) => ["--no-color", "--debug", "heartbeat", stopped],
+  ];
 
-  it.each(handled.map((f, i) => [i, f] as const))("case %i prints and writes what the full program does", async (_, make) => {
+  it.each([...handled, ...before].map((f, i) => [i, f] as const))("case %i prints and writes what the full program does", async (_, make) => {
     const { store, id, stopped } = await storeWithTasks();
-    const argv = ["heartbeat", ...make({ id, stopped })];
+    const args = make({ id, stopped });
+    const argv = args.includes("heartbeat") ? args : ["heartbeat", ...args];
     expect(parseHeartbeat(argv)).toBeDefined();
     const copy = tempDir();
     cpSync(store, copy, { recursive: true });
@@ -112,7 +120,12 @@ describe("the heartbeat entry without commander", () => {
     [["heartbeat", "abc", "--progress"]],
     [["heartbeat", "abc", "--progress", "-5"]],
     [["heartbeat", "abc", "-"]],
-    [["--json", "heartbeat", "abc"]],
+    [["--json", "--json", "heartbeat", "abc"]],
+    [["--progress", "5", "heartbeat", "abc"]],
+    [["--bogus", "heartbeat", "abc"]],
+    [["--store", "heartbeat", "abc"]],
+    [["create", "heartbeat"]],
+    [["--json", "status", "heartbeat"]],
     [["status"]],
     [["hb", "abc"]],
   ])("hands back %j to the full program", async (argv) => {
