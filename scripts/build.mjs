@@ -17,7 +17,7 @@ const root = resolve(import.meta.dirname, "..");
 const SHIMS = [
   { dependency: "commander", module: /^(node:)?child_process$/, shim: "scripts/shims/child-process.cjs" },
   { dependency: "proper-lockfile", module: /^graceful-fs$/, shim: "scripts/shims/graceful-fs.cjs" },
-  { dependency: "signal-exit", module: /^(node:)?assert$/, shim: "scripts/shims/assert.cjs" },
+  { dependency: "proper-lockfile", module: /^signal-exit$/, shim: "scripts/shims/signal-exit.cjs" },
   { dependency: "pg", module: /^\.\/stream$/, shim: "scripts/shims/pg-stream.cjs" },
 ];
 

@@ -22,7 +22,7 @@ function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boo
     };
     process.on("exit", () => require("node:fs").writeSync(2, "\\nprobe " + JSON.stringify({
       zod: Object.getOwnPropertyNames(globalThis).some((n) => n.startsWith("__zod")),
-      lockLibrary: "__signal_exit_emitter__" in process,
+      lockLibrary: process.listenerCount("SIGHUP") > 0, // the lock library's exit hook (scripts/shims/signal-exit.cjs)
       pg,
       full,
     }) + "\\n"));`,

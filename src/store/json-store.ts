@@ -163,7 +163,7 @@ export class JsonStore implements Store {
     mkdirSync(this.location, { recursive: true, mode: 0o700 });
     for (let attempt = 1; ; attempt++) {
       const asked = process.hrtime.bigint();
-      // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, signal-exit).
+      // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, its exit hook).
       const { acquireLock } = await import("./lock.ts");
       const held = await acquireLock(this.location, {
         waitMs: this.options.lockWaitMs,

@@ -94,8 +94,9 @@ export async function serve(ctx: Ctx, opts: ServeCommandOptions, fixedClock: boo
 
 function untilStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    // The listeners stay registered: removing them inside the handler would leave signal-exit (loaded with the lock
-    // library by the first change) as the last listener, and it then re-raises the signal and kills the process.
+    // The listeners stay registered: removing them inside the handler would leave the lock library's exit hook
+    // (loaded by the first change; scripts/shims/signal-exit.cjs) as the last listener, and it then raises the
+    // signal again, which ends the process.
     const on = (signal: NodeJS.Signals) => resolve(signal);
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
