@@ -11,13 +11,24 @@ const { loadBundle } = require("../dist/loader.cjs");
 const dist = join(__dirname, "..", "dist");
 const argv = process.argv.slice(2);
 
+// The command word, found without knowing which options take values: the first argument that is a command name.
+// The full program keeps a code cache per command (src/loader.ts: a cache holds what the start that wrote it
+// compiled); anything else shares one.
+const COMMANDS = new Set(
+  "create start next heartbeat done complete error fail retry cancel status log limit pushed cleanup query stats history agents stop check ack wait run jobs alerts delivery state serve skill heartbeat-line doctor export import migrate completion".split(
+    " ",
+  ),
+);
+const command = argv.find((a) => COMMANDS.has(a));
+
 function start(file, fallback) {
-  const bundle = loadBundle(join(dist, file), { require });
+  const bundle = loadBundle(join(dist, file), { require, variant: file === "taskpulse.cjs" ? command : undefined });
   bundle.exports.main(argv).then(
     (code) => {
       if (code === undefined && fallback) return fallback();
       process.exitCode = code;
-      bundle.saveCache();
+      // A cache is written only by a call that did its work (0, or 20: done, and a stop is requested).
+      if (code === 0 || code === 20) bundle.saveCache();
       // Only the heartbeat entry exports this: its output is all written unless a stream took over.
       if (bundle.exports.outputStreamsUsed?.() === false) process.exit(code);
     },

@@ -4,7 +4,7 @@
 // taskpulse never uses are replaced (SHIMS). The bundle's first line is a build id, which
 // keys its code cache (src/loader.ts).
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -87,7 +87,7 @@ await bundle("zod", "dist/zod.cjs");
 await bundle("pg", "dist/pg.cjs", { external: ["pg-native"], plugins: [shims] });
 await bundle("src/loader.ts", "dist/loader.cjs");
 // A cache of an older bundle would be ignored anyway; removing it keeps dist/ tidy.
-for (const name of ["taskpulse", "hot", "zod", "pg"]) rmSync(resolve(root, `dist/${name}.cjs.v8cache`), { force: true });
+for (const name of readdirSync(resolve(root, "dist"))) if (name.endsWith(".v8cache")) rmSync(resolve(root, "dist", name), { force: true });
 
 // The library entry (dist/lib.cjs, dist/lib.mjs) for `import { openStore } from "taskpulse"`.
 await import("./build-lib.mjs");

@@ -24,14 +24,21 @@ export interface LoadedBundle<T> {
   /** How the cache was used: for the benchmark and tests, never for behaviour. */
   cache: CacheUse;
   /**
-   * Writes a fresh cache when this start had none it could use. Call it after the work, so that the cache also
-   * holds the functions the work compiled. Never throws.
+   * Writes a fresh cache when this start had none it could use. Call it after the work, and only after work that
+   * succeeded, so that the cache holds the functions the usual work compiles (an error ends early and compiles few:
+   * a cache it wrote would be used, thin, by every later start). Never throws.
    */
   saveCache(): void;
 }
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Which use of the bundle this start is (the command, for the full program): each has a cache of its own. A cache
+   * holds what the start that wrote it compiled, so one written by `create` would leave every `status` compiling
+   * its own functions again. A name of lower-case letters and dashes; anything else shares the plain cache.
+   */
+  variant?: string;
   /** Where a cache may live, most preferred first; default: next to the bundle, then the user's cache directory. */
   cacheFiles?: readonly string[];
   /** The bundle's own `require` (it only requires Node's built-in modules). */
@@ -44,7 +51,8 @@ export function loadBundle<T>(bundlePath: string, options: LoadOptions): LoadedB
   const buildId = BUILD_LINE.exec(source)?.[1];
   const off = env.TASKPULSE_CODE_CACHE === "off" || buildId === undefined;
   const key = `${MAGIC} node-${process.version} v8-${process.versions.v8} ${process.arch} ${buildId} ${size} ${ctimeMs}`;
-  const files = off ? [] : (options.cacheFiles ?? defaultCacheFiles(bundlePath, buildId, env));
+  const variant = options.variant !== undefined && /^[a-z][a-z-]{0,31}$/.test(options.variant) ? options.variant : undefined;
+  const files = off ? [] : (options.cacheFiles ?? defaultCacheFiles(bundlePath, buildId, env, variant));
   const found = readCache(files, key);
   const script = new Script(wrap(source), { filename: bundlePath, ...(found ? { cachedData: found } : {}) });
   const cache: CacheUse = off ? "off" : !found ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
@@ -82,12 +90,18 @@ function wrap(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
 }
 
-function defaultCacheFiles(bundlePath: string, buildId: string | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
-  const files = [`${bundlePath}.v8cache`];
+function defaultCacheFiles(
+  bundlePath: string,
+  buildId: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  variant: string | undefined,
+): string[] {
+  const suffix = variant === undefined ? "" : `.${variant}`;
+  const files = [`${bundlePath}${suffix}.v8cache`];
   // For installs whose dist/ is read-only: a directory of the user's own, never a shared one such as /tmp (a cache
   // is code). The name tells installs apart, so that two of them do not overwrite each other's cache.
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : "");
-  if (base) files.push(join(base, "taskpulse", `${buildId}-${pathTag(bundlePath)}.v8cache`));
+  if (base) files.push(join(base, "taskpulse", `${buildId}-${pathTag(bundlePath)}${suffix}.v8cache`));
   return files;
 }
 

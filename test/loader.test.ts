@@ -1,7 +1,7 @@
 // The code cache may make a start faster, never wrong: whatever is wrong with the cache file, the bundle runs
 // without it, and a fresh cache is written where possible.
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -132,6 +132,21 @@ describe("loadBundle", () => {
     expect(nowhere.exports.answer()).toBe(42);
   });
 
+  it("keeps a cache per variant next to the bundle; a name that is not a plain word shares the plain cache", () => {
+    const dir = tempDir();
+    const bundle = writeBundle(dir);
+    const env = { HOME: "" };
+    const status = loadBundle<{ answer(): number }>(bundle, { require, env, variant: "status" });
+    status.saveCache();
+    expect(existsSync(join(dir, "bundle.cjs.status.v8cache"))).toBe(true);
+    expect(loadBundle(bundle, { require, env, variant: "status" }).cache).toBe("hit");
+    expect(loadBundle(bundle, { require, env, variant: "create" }).cache).toBe("miss");
+    const odd = loadBundle(bundle, { require, env, variant: "../x" });
+    odd.saveCache();
+    expect(existsSync(join(dir, "bundle.cjs.v8cache"))).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(["bundle.cjs", "bundle.cjs.status.v8cache", "bundle.cjs.v8cache"]);
+  });
+
   it("can be turned off, and is off for a bundle without a build id", () => {
     const dir = tempDir();
     const cacheFile = join(dir, "bundle.v8cache");
@@ -167,10 +182,16 @@ describe("the installed command with its code cache", () => {
   it("works on the first call, with the cache, with a damaged cache and with a read-only install", () => {
     const dir = install();
     const store = tempDir();
-    const cacheFile = join(dir, "dist", "taskpulse.cjs.v8cache");
+    // a call that fails writes no cache (it compiled little: a cache it wrote would be thin for every later call)
+    expect(taskpulse(dir, store, "create", "--name", "z", "--priority", "11").code).toBe(2);
+    expect(readdirSync(join(dir, "dist")).filter((f) => f.endsWith(".v8cache"))).toEqual([]);
+    // one that succeeds writes the cache of its command
+    const cacheFile = join(dir, "dist", "taskpulse.cjs.create.v8cache");
     const id = taskpulse(dir, store, "create", "-q", "x", "--start").stdout.trim();
     expect(id).toMatch(/^[a-z]/);
     expect(existsSync(cacheFile)).toBe(true);
+    expect(taskpulse(dir, store, "status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
+    expect(existsSync(join(dir, "dist", "taskpulse.cjs.status.v8cache"))).toBe(true);
     expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
     // zod, apart from the bundle (create validates with it), has a cache of its own
     const zodCache = join(dir, "dist", "zod.cjs.v8cache");
@@ -193,7 +214,7 @@ describe("the installed command with its code cache", () => {
     // dist/ read-only: the cache goes to the user's cache directory instead (HOME is the store in cleanEnv)
     chmodSync(join(dir, "dist"), 0o500);
     try {
-      writeFileSync(cacheFile, "garbage");
+      writeFileSync(join(dir, "dist", "taskpulse.cjs.status.v8cache"), "garbage");
     } catch {
       // root ignores the mode; the garbage then tests the same path
     }

@@ -1,11 +1,13 @@
 // A run registers only the command it runs (src/cli/program.ts). These check that this is invisible: the table
 // names what each module registers, the command found in argv is the one commander dispatches to, and output is
 // the same as with every command registered.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { buildProgram, COMMANDS, commandName } from "../src/cli/program.ts";
 import { run } from "../src/cli/run.ts";
-import { cli, tempDir } from "./helpers.ts";
+import { cli, ROOT, tempDir } from "./helpers.ts";
 
 const sink = { writeOut: () => {}, writeErr: () => {}, outputError: () => {} };
 
@@ -14,6 +16,12 @@ async function fullProgram(): Promise<Command> {
 }
 
 describe("COMMANDS", () => {
+  it("bin/taskpulse.js knows every command name (it keeps a code cache per command)", () => {
+    const bin = readFileSync(join(ROOT, "bin", "taskpulse.js"), "utf8");
+    const list = /new Set\(\s*"([a-z -]+)"\.split/.exec(bin)?.[1];
+    expect(list?.split(" ").sort()).toEqual(COMMANDS.flatMap((entry) => [...entry.names]).sort());
+  });
+
   it("names exactly what each command module registers, in --help order", async () => {
     const program = await fullProgram();
     // One module may register several commands (stop, check, ack): compare the flat lists, in order.

@@ -5,5 +5,9 @@ const { join } = require("node:path");
 const { loadBundle } = require(join(__dirname, "loader.cjs"));
 
 const pg = loadBundle(join(__dirname, "pg.cjs"), { require });
-if (pg.cache === "miss" || pg.cache === "rejected") process.once("exit", () => pg.saveCache());
+// Only after a call that did its work (exit 0, or 20: done, and a stop is requested): see saveCache.
+if (pg.cache === "miss" || pg.cache === "rejected")
+  process.once("exit", (code) => {
+    if (code === 0 || code === 20) pg.saveCache();
+  });
 module.exports = pg.exports;

@@ -6,5 +6,9 @@ const { join } = require("node:path");
 const { loadBundle } = require(join(__dirname, "loader.cjs"));
 
 const zod = loadBundle(join(__dirname, "zod.cjs"), { require });
-if (zod.cache === "miss" || zod.cache === "rejected") process.once("exit", () => zod.saveCache());
+// Only after a call that did its work (exit 0, or 20: done, and a stop is requested): see saveCache.
+if (zod.cache === "miss" || zod.cache === "rejected")
+  process.once("exit", (code) => {
+    if (code === 0 || code === 20) zod.saveCache();
+  });
 module.exports = zod.exports;

@@ -25,16 +25,9 @@ import { StoreBusyError } from "../core/errors.ts";
 
 export const STALE_MS = 10_000;
 
+/** Waits between attempts on a held lock: from MIN_RETRY_DELAY_MS growing by 1.25 to MAX_RETRY_DELAY_MS, with jitter. */
+const MIN_RETRY_DELAY_MS = 2;
 const MAX_RETRY_DELAY_MS = 40;
-
-/**
- * Enough retries that `maxRetryTime` (the wait bound) ends the wait, not the count: once the delays reach their cap
- * every retry waits at least MAX_RETRY_DELAY_MS, and the 20 extra cover the short ones before it. Not a fixed huge
- * number: the retry library computes and sorts one delay per retry up front, and 100 000 of them cost ~30 ms a call.
- */
-function retriesFor(waitMs: number): number {
-  return Math.ceil(waitMs / MAX_RETRY_DELAY_MS) + 20;
-}
 
 type Callback = (err: NodeJS.ErrnoException | null, result?: unknown) => void;
 
@@ -192,35 +185,39 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
     release: async () => {},
   };
   let release: () => Promise<void>;
-  // proper-lockfile retries every error, not only "held": a store that cannot be written at all (read-only file
-  // system, no write permission) would make each call wait the whole lock wait before failing. Fail at once instead.
+  // A store that cannot be written at all (read-only file system, no write permission) fails at once, naming the
+  // store directory rather than the lock inside it.
   accessSync(dir, constants.W_OK);
-  try {
-    release = await lockfile.lock(paths.target, {
-      realpath: false,
-      fs: syncFs,
-      lockfilePath: paths.lock,
-      stale: STALE_MS,
-      update: STALE_MS / 4,
-      retries: {
-        retries: retriesFor(options.waitMs),
-        factor: 1.25,
-        minTimeout: 2,
-        maxTimeout: MAX_RETRY_DELAY_MS,
-        randomize: true,
-        maxRetryTime: options.waitMs,
-      },
-      onCompromised: (err: Error) => {
-        lost = err;
-      },
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === "ELOCKED") {
-      throw new StoreBusyError(
-        `${paths.what} is locked${describeHolder(paths.owner)}; gave up after ${Math.round(options.waitMs / 1000)}s`,
-      );
+  // One attempt per lockfile.lock call, the waiting done here, and only while the lock is held (any other error
+  // fails at once): proper-lockfile's own retries (the retry library) compute and sort every delay up front, a few
+  // hundred for a 15 s wait, ~0.5 ms of each call.
+  const deadline = Date.now() + options.waitMs;
+  let delay = MIN_RETRY_DELAY_MS;
+  for (;;) {
+    try {
+      release = await lockfile.lock(paths.target, {
+        realpath: false,
+        fs: syncFs,
+        lockfilePath: paths.lock,
+        stale: STALE_MS,
+        update: STALE_MS / 4,
+        retries: 0,
+        onCompromised: (err: Error) => {
+          lost = err;
+        },
+      });
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "ELOCKED") throw err;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new StoreBusyError(
+          `${paths.what} is locked${describeHolder(paths.owner)}; gave up after ${Math.round(options.waitMs / 1000)}s`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, delay * (1 + Math.random()))));
+      delay = Math.min(delay * 1.25, MAX_RETRY_DELAY_MS);
     }
-    throw err;
   }
   const mineToken = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   let own: string | null;
