@@ -25,7 +25,7 @@ import { StoreBusyError } from "../core/errors.ts";
 
 export const STALE_MS = 10_000;
 
-/** Waits between attempts on a held lock: from MIN_RETRY_DELAY_MS growing by 1.25 to MAX_RETRY_DELAY_MS, with jitter. */
+/** Waits between attempts on a held lock: from MIN_RETRY_DELAY_MS growing by 1.25, with jitter, at most MAX_RETRY_DELAY_MS. */
 const MIN_RETRY_DELAY_MS = 2;
 const MAX_RETRY_DELAY_MS = 40;
 
@@ -215,7 +215,9 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
           `${paths.what} is locked${describeHolder(paths.owner)}; gave up after ${Math.round(options.waitMs / 1000)}s`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(left, delay * (1 + Math.random()))));
+      // Jitter of up to the delay again, and never a sleep past MAX_RETRY_DELAY_MS: a waiter that sleeps long while
+      // others poll often is the one that waits longest.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, MAX_RETRY_DELAY_MS, delay * (1 + Math.random()))));
       delay = Math.min(delay * 1.25, MAX_RETRY_DELAY_MS);
     }
   }
