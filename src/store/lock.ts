@@ -77,7 +77,7 @@ const HOLDER = "holder";
  */
 const mine = new Map<string, string | null>();
 
-/** The release in progress, with the releasing holder's token. */
+/** The release in progress (for the length of its synchronous call), with the releasing holder's token. */
 let releasing: { token: string | null } | undefined;
 
 function releaseDir(dir: string, token: string | null): void {
@@ -246,15 +246,22 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
     // best effort
   }
   held.release = async () => {
+    // proper-lockfile's unlock runs within this call (its fs is synchronous here), so `releasing` marks exactly its
+    // removal, never a takeover that another acquisition in this process makes meanwhile.
     releasing = { token: own };
+    let done: Promise<void>;
     try {
-      await release();
+      done = release();
+    } finally {
+      releasing = undefined;
+    }
+    try {
+      await done;
     } catch (err) {
       // Released after being compromised (taken over as stale): our commit was already fenced; nothing to undo.
       const code = (err as { code?: string }).code;
       if (code !== "ERELEASED" && code !== "ENOTACQUIRED") throw err;
     } finally {
-      releasing = undefined;
       if (mine.get(paths.lock) === own) mine.delete(paths.lock);
     }
   };
