@@ -93,20 +93,23 @@ describe("the heartbeat entry without commander", () => {
     ({ stopped }) => ["--no-color", "--debug", "heartbeat", stopped],
   ];
 
-  it.each([...handled, ...before].map((f, i) => [i, f] as const))("case %i prints and writes what the full program does", async (_, make) => {
-    const { store, id, stopped } = await storeWithTasks();
-    const args = make({ id, stopped });
-    const argv = args.includes("heartbeat") ? args : ["heartbeat", ...args];
-    expect(parseHeartbeat(argv)).toBeDefined();
-    const copy = tempDir();
-    cpSync(store, copy, { recursive: true });
-    const full = { stdout: "", stderr: "" };
-    const hot = { stdout: "", stderr: "" };
-    const fullCode = await run(argv, deps(store, full));
-    const hotCode = await main(argv, deps(copy, hot));
-    expect({ code: hotCode, ...hot }).toEqual({ code: fullCode, ...full });
-    expect(files(copy)).toEqual(files(store));
-  });
+  it.each([...handled, ...before].map((f, i) => [i, f] as const))(
+    "case %i prints and writes what the full program does",
+    async (_, make) => {
+      const { store, id, stopped } = await storeWithTasks();
+      const args = make({ id, stopped });
+      const argv = args.includes("heartbeat") ? args : ["heartbeat", ...args];
+      expect(parseHeartbeat(argv)).toBeDefined();
+      const copy = tempDir();
+      cpSync(store, copy, { recursive: true });
+      const full = { stdout: "", stderr: "" };
+      const hot = { stdout: "", stderr: "" };
+      const fullCode = await run(argv, deps(store, full));
+      const hotCode = await main(argv, deps(copy, hot));
+      expect({ code: hotCode, ...hot }).toEqual({ code: fullCode, ...full });
+      expect(files(copy)).toEqual(files(store));
+    },
+  );
 
   it.each([
     [["heartbeat"]],
