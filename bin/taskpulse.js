@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Loads the bundle built by `npm run build` (run automatically by `npm ci` through `prepare`) through a V8 code
-// cache (src/loader.ts), and sets process.exitCode from main(). A `heartbeat` (also after global options) first tries the small commander-free
-// entry (dist/hot.cjs, src/hot.ts), which hands back anything it does not handle exactly; when it handled the call
-// and all its output went straight to the descriptors (written synchronously, nothing pending: the lock is released
-// and the store closed before main() returns), it exits at once instead of tearing the heap down (~2 ms). This file
-// is CommonJS (bin/package.json): an ES module entry costs every call ~6 ms more to start.
+// cache (src/loader.ts), and sets process.exitCode from main(). A `heartbeat` (also after global options) first
+// tries the small commander-free entry (dist/hot.cjs, src/hot.ts), which hands back anything it does not handle
+// exactly; when it handled the call and all its output went straight to the descriptors (written synchronously,
+// nothing pending: the lock is released and the store closed before main() returns), it exits at once instead of
+// tearing the heap down (~2 ms). This file is CommonJS (bin/package.json): an ES module entry costs every call ~6 ms
+// more to start.
 const { join } = require("node:path");
 const { loadBundle } = require("../dist/loader.cjs");
 
@@ -40,9 +41,6 @@ function start(file, fallback) {
 }
 
 const full = () => start("taskpulse.cjs");
-// The command word, found without knowing the options: the first "heartbeat" with only options (or what may be
-// their values) before it. The small entry decides exactly and hands back what it does not take.
-const word = argv.indexOf("heartbeat");
-const mayBeHeartbeat = word >= 0 && argv.slice(0, word).every((a, i) => a.startsWith("-") || argv[i - 1]?.startsWith("--"));
-if (mayBeHeartbeat) start("hot.cjs", full);
+// The small entry decides exactly whether it takes the call, and hands back what it does not.
+if (command === "heartbeat") start("hot.cjs", full);
 else full();
