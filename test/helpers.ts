@@ -78,9 +78,17 @@ export function spawnCliSync(store: string, args: string[], extra: Record<string
   return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function spawnCli(store: string, args: string[], extra: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(store, extra) });
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The built CLI with `args` in `env`, as a child running alongside others; resolves when it has closed. */
+export function spawnBin(args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -91,4 +99,8 @@ export function spawnCli(store: string, args: string[], extra: Record<string, st
     });
     child.on("close", (code, signal) => res({ code, signal, stdout, stderr }));
   });
+}
+
+export function spawnCli(store: string, args: string[], extra: Record<string, string> = {}): Promise<ChildResult> {
+  return spawnBin(args, cleanEnv(store, extra));
 }

@@ -1,9 +1,9 @@
 // For the tests that run on PostgreSQL: a fresh database per store on the shared test server (global-setup.ts), and
 // a spawned CLI with a scrubbed environment whose store is given by TASKPULSE_STORE (a directory or a URL).
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { inject } from "vitest";
-import { BIN, tempDir } from "./helpers.ts";
+import { BIN, spawnBin, tempDir } from "./helpers.ts";
 
 /** The shared server's admin URL; throws (the test fails, loudly) when there is no server. */
 export function pgAdminUrl(): string {
@@ -76,18 +76,8 @@ export function tp(store: string, args: string[], extra: Record<string, string> 
 }
 
 /** The built CLI on `store`, as a child running alongside others. */
-export function tpAsync(store: string, args: string[], extra: Record<string, string> = {}): Promise<Ran> {
+export async function tpAsync(store: string, args: string[], extra: Record<string, string> = {}): Promise<Ran> {
   const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: storeEnv(store, extra) });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve(parsed(code, stdout, stderr, args, Date.now() - started)));
-  });
+  const { code, stdout, stderr } = await spawnBin(args, storeEnv(store, extra));
+  return parsed(code, stdout, stderr, args, Date.now() - started);
 }
