@@ -1,5 +1,8 @@
-// Guarantee: one holder at a time per store (or per named resource), across processes. A lock left by a killed process goes stale after
-// STALE_MS and is taken over; a waiter keeps trying longer than that, so it never gives up on a dead holder's lock.
+// Guarantee: one holder at a time per store (or per named resource), across processes. A lock is never taken from a
+// holder that is alive on this host, however long it has been paused (holder.ts judges its token from /proc): a
+// commit that passed its fence therefore lands before anyone else reads the state. A lock left by a process that is
+// gone is taken over once it is older than STALE_MS; so is one whose holder cannot be judged (another PID namespace
+// or host, an older taskpulse), the one case that still rests on time (references/store-format.md, "Locks").
 // proper-lockfile's default onCompromised throws inside a timer and kills the process: we record it instead and
 // the commit is fenced (see json-store.ts).
 import {
@@ -22,6 +25,7 @@ import {
 import { basename, dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { StoreBusyError } from "../core/errors.ts";
+import { judge, type Liveness, newToken } from "./holder.ts";
 
 export const STALE_MS = 10_000;
 
@@ -54,7 +58,8 @@ function callbackSync(method: (...args: never[]) => unknown): (...args: unknown[
  * methods proper-lockfile calls: copying all of node:fs would run its lazy getters (fs.promises, streams).
  */
 const syncFs = {
-  mkdir: callbackSync(mkdirSync),
+  // 0700 whatever the umask: the lock and the token in it are the store's own.
+  mkdir: callbackSync((dir: string) => mkdirSync(dir, 0o700)),
   // proper-lockfile removes a lock directory to release it and to take over a stale one; a release sets `releasing`
   // for the length of its (synchronous) call.
   rmdir: callbackSync((dir: string) => (releasing ? releaseDir(dir, releasing.token) : takeOverStale(dir))),
@@ -89,33 +94,69 @@ function releaseDir(dir: string, token: string | null): void {
 }
 
 /**
- * Removes a lock directory proper-lockfile found stale (its mtime older than STALE_MS). Between that stat and a
- * removal, other waiters may already have removed the stale directory and made a live one in its place
- * (proper-lockfile's issue #121), and a plain rmdir would remove the live one: two holders at once. So the
- * directory is first captured by renaming it aside, which exactly one process can do to any one directory, and
- * judged again by its own mtime: a stale one is removed; a live one, made after the stat, is put back.
+ * Whether a lock directory still belongs to someone: its holder is alive on this host (whatever the directory's
+ * age: a paused holder's mtime is not refreshed), or, where the holder cannot be judged, the directory is younger
+ * than STALE_MS. A lock whose holder is known to be gone is free at once.
+ */
+function inUse(dir: string): boolean {
+  const holder = holderLiveness(dir);
+  if (holder) return holder.alive;
+  try {
+    return statSync(dir).mtimeMs >= Date.now() - STALE_MS;
+  } catch {
+    return false; // removed meanwhile
+  }
+}
+
+/** What proper-lockfile passes on as "held": the waiter waits and tries again. */
+function heldError(dir: string): Error {
+  return Object.assign(new Error(`${dir} is held by a live process`), { code: "ELOCKED" });
+}
+
+/** Whether the holder a lock directory names is alive; undefined when there is none or it cannot be judged. */
+export function holderLiveness(dir: string): Liveness | undefined {
+  const token = holderOf(dir);
+  return token === undefined ? undefined : judge(token);
+}
+
+/**
+ * Called when proper-lockfile found a lock stale (its mtime older than STALE_MS), or when its holder is known to be
+ * gone. A holder that is alive keeps it:
+ * it may be stopped (SIGSTOP, a debugger, a frozen container) between its commit fence and its rename, and
+ * resumes to finish that commit; taking its lock would let another commit land first and be overwritten. Else the
+ * directory is removed, but between the stat and a removal other waiters may already have removed the stale
+ * directory and made a live one in its place (proper-lockfile's issue #121), and a plain rmdir would remove the
+ * live one: two holders at once. So the directory is first captured by renaming it aside, which exactly one
+ * process can do to any one directory, and judged again: a stale one is removed; a live one is put back.
  */
 export function takeOverStale(dir: string): void {
+  if (inUse(dir)) throw heldError(dir);
   const aside = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   renameSync(dir, aside); // ENOENT (removed meanwhile) tells proper-lockfile to try its mkdir again
-  let live = false;
-  try {
-    live = statSync(aside).mtimeMs >= Date.now() - STALE_MS;
-  } catch {
-    // removed meanwhile: nothing to put back
-  }
-  if (live) {
+  if (inUse(aside)) {
+    let back = false;
     try {
       // A lock that another waiter has made in the meantime is empty until its token is written: putting the live
       // one back replaces it, and that waiter sees at its token (EEXIST) that it holds nothing.
       renameSync(aside, dir);
-      return;
+      back = true;
     } catch {
       // The name holds a newer lock with its token: the live holder's token is gone from the path, so its fence
       // fails and its commit runs again. Removing what was captured is all that is left to do.
     }
+    if (back) throw heldError(dir);
   }
   removeAside(aside);
+}
+
+/** Takes over a lock whose holder is gone; false when that did not happen (another waiter was first, say). */
+function freed(dir: string): boolean {
+  try {
+    takeOverStale(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Removes a lock directory renamed aside (also what doctor --repair calls for one left by a killed process). */
@@ -209,10 +250,17 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
       break;
     } catch (err) {
       if ((err as { code?: string }).code !== "ELOCKED") throw err;
+      const holder = holderLiveness(paths.lock);
+      // A holder known to be gone (killed) frees its lock at once, without waiting for it to go stale.
+      if (holder?.alive === false && freed(paths.lock)) continue;
       const left = deadline - Date.now();
       if (left <= 0) {
+        const stopped = holder?.alive && holder.stopped ? holder.pid : undefined;
         throw new StoreBusyError(
           `${paths.what} is locked${describeHolder(paths.owner)}; gave up after ${Math.round(options.waitMs / 1000)}s`,
+          stopped === undefined
+            ? undefined
+            : `the holder, pid ${stopped}, is stopped (SIGSTOP, a debugger or a frozen container) and keeps the lock until it goes on (\`kill -CONT ${stopped}\`) or ends; safe to retry`,
         );
       }
       // Jitter of up to the delay again, and never a sleep past MAX_RETRY_DELAY_MS: a waiter that sleeps long while
@@ -221,7 +269,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
       delay = Math.min(delay * 1.25, MAX_RETRY_DELAY_MS);
     }
   }
-  const mineToken = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const mineToken = newToken();
   let own: string | null;
   try {
     writeFileSync(join(paths.lock, HOLDER), mineToken, { flag: "wx", mode: 0o600 });
@@ -258,9 +306,18 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
     try {
       await done;
     } catch (err) {
-      // Released after being compromised (taken over as stale): our commit was already fenced; nothing to undo.
+      // Released after being compromised: our commit was already fenced; nothing to undo. proper-lockfile counts
+      // the lock as gone (someone touched its mtime), but a directory that still holds our token is ours to remove,
+      // or this process's next attempt would wait on its own (live) token.
       const code = (err as { code?: string }).code;
       if (code !== "ERELEASED" && code !== "ENOTACQUIRED") throw err;
+      if (own) {
+        try {
+          releaseDir(paths.lock, own);
+        } catch {
+          // removed meanwhile
+        }
+      }
     } finally {
       if (mine.get(paths.lock) === own) mine.delete(paths.lock);
     }
