@@ -56,7 +56,7 @@ const files = (store: string) =>
       .split("\n")
       .filter(Boolean)
       .map((line) => {
-        const { txn: _txn, prev: _prev, at: _at, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        const { txn: _txn, prev: _prev, at: _at, landed: _landed, ...rest } = JSON.parse(line) as Record<string, unknown>;
         return rest;
       });
   });

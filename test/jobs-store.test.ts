@@ -48,7 +48,7 @@ describe("jobs in the state file", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    expect(journal.flatMap((r) => r.ops.map((o: { k: string }) => o.k))).toContain("job");
+    expect(journal.flatMap((r) => (r.ops ?? []).map((o: { k: string }) => o.k))).toContain("job");
   });
 });
 

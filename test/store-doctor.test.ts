@@ -410,7 +410,11 @@ describe("leftovers, locks, permissions, links", () => {
     expect(r.code).toBe(0);
     expect(read(store, "journal.jsonl")).not.toContain('"seq":99');
     expect(readdirSync(store).some((f) => f.startsWith("journal.jsonl.damaged-"))).toBe(true);
-    expect(read(store, "journal.jsonl").trimEnd().split("\n").at(-1)).toContain("after the tear");
+    const records = read(store, "journal.jsonl")
+      .trimEnd()
+      .split("\n")
+      .filter((l) => !l.includes('"landed"'));
+    expect(records.at(-1)).toContain("after the tear");
     expect((await cli({ store }, "log", live, "--json")).json.data.entries).toHaveLength(2);
   });
 });
@@ -512,5 +516,29 @@ describe("a commit overwritten by another writer (journal-fork)", () => {
     expect(r.code).toBe(0);
     expect(r.json.data.repaired.join("\n")).toMatch(/wrote a new checkpoint\.json/);
     expect(read(store, "journal.prev.jsonl")).toContain('"txn":"forkb"');
+  });
+
+  it("a commit that landed and was replaced by a state not built on it is a fork too, with nothing built on it", async () => {
+    // What a writer paused between its fence and its rename did before the lock checked its holder's liveness: a
+    // `done` landed (and reported success), then the paused writer's state, built on the one before, replaced it.
+    const { store, live } = await busyStore();
+    const before = read(store);
+    expect((await cli({ store }, "done", live, "shipped")).code).toBe(0);
+    expect(read(store, "journal.jsonl")).toMatch(/"landed":"[^"]+"\}\n$/);
+    writeFileSync(join(store, "state.json"), before);
+    expect((await cli({ store }, "heartbeat", live, "paused writer")).code).toBe(0);
+    const check = await doctor(store);
+    expect(check.code).toBe(6);
+    expect(codes(check)).toEqual(["journal-fork"]);
+    expect(check.json.data.findings[0].message).toContain(`changes concerned: task ${live}`);
+  });
+
+  it("an attempt that never landed (no landed mark, nothing built on it) stays information", async () => {
+    const { store, live } = await busyStore();
+    appendUncommitted(store, live, "killed before its rename");
+    expect((await cli({ store }, "heartbeat", live, "next writer")).code).toBe(0);
+    const check = await doctor(store);
+    expect(check.code).toBe(0);
+    expect(codes(check)).toEqual(["journal-uncommitted"]);
   });
 });

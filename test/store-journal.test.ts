@@ -13,7 +13,9 @@ describe("journal", () => {
     appendFileSync(join(store, "journal.jsonl"), '{"v":1,"seq":9,"txn":"torn');
     expect((await cli({ store }, "next", id, "first")).code).toBe(0);
     const lines = readFileSync(join(store, "journal.jsonl"), "utf8").split("\n");
-    expect(lines[1]).toBe('{"v":1,"seq":9,"txn":"torn');
+    const torn = lines.indexOf('{"v":1,"seq":9,"txn":"torn');
+    expect(torn).toBeGreaterThan(0);
+    expect(JSON.parse(lines[torn + 1] ?? "")).toMatchObject({ seq: 2 });
     const { records, bad } = readJournal(store);
     expect(bad).toBe(1);
     expect(records).toHaveLength(2);
@@ -69,8 +71,15 @@ describe("journal versions", () => {
     const before = readFileSync(path, "utf8");
     const r = await cli({ store }, "log", id, "--json");
     expect(r.code).toBe(6);
-    expect(r.json.error.message).toMatch(/journal\.jsonl line 2 has version 2, newer than this taskpulse understands \(1\)/);
+    expect(r.json.error.message).toMatch(/journal\.jsonl line 3 has version 2, newer than this taskpulse understands \(1\)/);
     expect(readFileSync(path, "utf8")).toBe(before);
+    // Nor is anything appended after it: a write is refused the same way, and changes nothing.
+    const state = readFileSync(join(store, "state.json"), "utf8");
+    const w = await cli({ store }, "heartbeat", id, "after a newer writer", "--json");
+    expect(w.code).toBe(6);
+    expect(w.json.error.message).toMatch(/journal\.jsonl ends with a record of version 2, newer than this taskpulse understands \(1\)/);
+    expect(readFileSync(path, "utf8")).toBe(before);
+    expect(readFileSync(join(store, "state.json"), "utf8")).toBe(state);
   });
 });
 

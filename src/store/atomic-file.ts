@@ -42,17 +42,29 @@ export function writeFileDurably(path: string, data: string, fence?: () => void)
 
 const APPEND_NOFOLLOW = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
+/** How far back from its end a file is read to find its last complete line (longer lines are not looked at). */
+const TAIL_BYTES = 64 * 1024;
+
 /**
  * Appends and fsyncs, so a record is on disk before the caller goes on. A symlink planted there is not followed.
  * Returns the file's size afterwards. If the file does not end with a newline (a writer was killed mid-append), a
  * newline is written first: the torn line stays a line of its own, and the new record is not glued onto it. An
- * append that fails (disk full) is cut back off, so it leaves no torn line of its own.
+ * append that fails (disk full) is cut back off, so it leaves no torn line of its own. `check` sees the file's last
+ * complete line first (when it is within its last 64 KiB) and may refuse the append by throwing.
  */
-export function appendDurably(path: string, data: string): number {
+export function appendDurably(path: string, data: string, check?: (lastLine: string) => void): number {
   const fd = openSync(path, APPEND_NOFOLLOW, 0o600);
   try {
     const size = fstatSync(fd).size;
-    if (size > 0 && !endsWithNewline(fd, size)) data = `\n${data}`;
+    if (size > 0) {
+      const tail = Buffer.alloc(Math.min(size, TAIL_BYTES));
+      const got = readSync(fd, tail, 0, tail.length, size - tail.length);
+      const text = tail.subarray(0, got).toString("utf8");
+      const end = text.lastIndexOf("\n");
+      if (end !== text.length - 1) data = `\n${data}`;
+      const start = text.lastIndexOf("\n", end - 1);
+      if (check && end > 0 && (start >= 0 || got === size)) check(text.slice(start + 1, end));
+    }
     try {
       writeAll(fd, data);
       fsyncSync(fd);
@@ -66,6 +78,19 @@ export function appendDurably(path: string, data: string): number {
       throw err;
     }
     return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Appends without fsync, for a line that is evidence rather than data (a lost one loses nothing). The file must
+ * exist; a symlink planted there is not followed.
+ */
+export function appendLightly(path: string, data: string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
+  try {
+    writeAll(fd, data);
   } finally {
     closeSync(fd);
   }
@@ -93,11 +118,6 @@ export function fsyncDir(dir: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-function endsWithNewline(fd: number, size: number): boolean {
-  const last = Buffer.alloc(1);
-  return readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
 }
 
 function writeAll(fd: number, data: string): void {

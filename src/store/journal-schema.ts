@@ -20,3 +20,4 @@ export const journalRecordSchema = z.object({
   audit: z.array(auditEntrySchema),
 });
 export const abortRecordSchema = z.object({ v: z.literal(JOURNAL_VERSION), abort: z.string().min(1) });
+export const landedMarkSchema = z.object({ v: z.literal(JOURNAL_VERSION), landed: z.string().min(1) });

@@ -3,7 +3,9 @@
 // Records chain through `prev` (the txn the change was based on); the state file names the last committed txn, so
 // records of attempts that never committed (killed mid-commit, or fenced out) are off the chain and ignored.
 // Format version 1: {"v":1,"seq":N,"txn":"…","prev":"…"|null,"at":ISO,"counter":N,"ops":[{"k":"task"|"agent"|"job",
-// "id":…,"v":…}],"audit":[AuditEntry…]}, or {"v":1,"abort":"<txn>"} for an attempt that was fenced out. Readers refuse a
+// "id":…,"v":…}],"audit":[AuditEntry…]}, or {"v":1,"abort":"<txn>"} for an attempt that was fenced out, or
+// {"v":1,"landed":"<txn>"} after a commit's rename (not fsynced: evidence for doctor that the record was the state, so
+// a record that later falls off the chain was an acknowledged change overwritten). Readers refuse a
 // record of a higher `v` (exit 6). Documented in references/store-format.md. The zod schemas of the lines are in
 // journal-schema.ts (for doctor): this module is on every write's path and must not load zod.
 import { readFileSync } from "node:fs";
@@ -38,14 +40,41 @@ interface AbortRecord {
   abort: string;
 }
 
+interface LandedMark {
+  v: 1;
+  landed: string;
+}
+
 /** The `v` of a parsed line when it is a number above the version this code writes. */
 export function newerVersion(json: unknown): number | undefined {
   const v = (json as { v?: unknown } | null)?.v;
   return typeof v === "number" && v > JOURNAL_VERSION ? v : undefined;
 }
 
-export function formatRecord(record: JournalRecord | AbortRecord): string {
+export function formatRecord(record: JournalRecord | AbortRecord | LandedMark): string {
   return `${JSON.stringify(record)}\n`;
+}
+
+/**
+ * For appends: a journal whose last line is of a newer format version belongs to a newer taskpulse now, and is
+ * not appended to (exit 6), as reading it is refused.
+ */
+export function refuseNewerLine(path: string): (lastLine: string) => void {
+  return (line) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      return; // a torn line: not a version to judge
+    }
+    const newer = newerVersion(json);
+    if (newer !== undefined) {
+      throw new StoreCorruptError(
+        `${path} ends with a record of version ${newer}, newer than this taskpulse understands (${JOURNAL_VERSION})`,
+        "upgrade taskpulse; nothing was changed",
+      );
+    }
+  };
 }
 
 /** Reads every well-formed record; a torn last line (crash mid-append) is skipped. */
@@ -64,9 +93,9 @@ export function readJournal(dir: string, file: string = JOURNAL_FILE): { records
   for (const line of raw.split("\n")) {
     n++;
     if (line === "") continue;
-    let rec: JournalRecord | AbortRecord;
+    let rec: JournalRecord | AbortRecord | LandedMark;
     try {
-      rec = JSON.parse(line) as JournalRecord | AbortRecord;
+      rec = JSON.parse(line) as JournalRecord | AbortRecord | LandedMark;
     } catch {
       bad++;
       continue;
@@ -80,6 +109,7 @@ export function readJournal(dir: string, file: string = JOURNAL_FILE): { records
     }
     try {
       if ("abort" in rec) aborted.add(rec.abort);
+      else if ("landed" in rec) continue;
       else if (typeof rec.txn === "string") records.push(rec);
       else bad++;
     } catch {

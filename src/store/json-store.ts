@@ -18,11 +18,11 @@ import {
   type SummaryIndex,
   type TaskSummary,
 } from "./archive.ts";
-import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
+import { appendDurably, appendLightly, fsyncDir, writeFileDurably } from "./atomic-file.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import { DirectoryFeed } from "./directory-feed.ts";
 import type { ExportDoc, ImportSummary } from "./export-format.ts";
-import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal } from "./journal.ts";
+import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal, refuseNewerLine } from "./journal.ts";
 import type { StateDoc } from "./state-docs.ts";
 import {
   CHECKPOINT_FILE,
@@ -235,7 +235,7 @@ export class JsonStore implements Store {
         })),
       ]);
     }
-    const journalSize = appendDurably(journal, formatRecord(record));
+    const journalSize = appendDurably(journal, formatRecord(record), refuseNewerLine(journal));
     try {
       writeFileDurably(join(this.location, STATE_FILE), JSON.stringify(state), () => {
         if (compromised() || currentFingerprint(join(this.location, STATE_FILE)) !== fingerprint || !unchanged(this.location, read)) {
@@ -245,6 +245,13 @@ export class JsonStore implements Store {
     } catch (err) {
       if (err instanceof FencedError) appendDurably(journal, formatRecord({ v: 1, abort: txn }));
       throw err;
+    }
+    try {
+      // The record is the state now: should a later state ever not descend from it, doctor knows a change that
+      // reported success was lost (and not an attempt killed before its rename).
+      appendLightly(journal, formatRecord({ v: 1, landed: txn }));
+    } catch {
+      // evidence only: the commit stands
     }
     if (journalSize > this.rotateBytes && this.checkpoints) {
       try {

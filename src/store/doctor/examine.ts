@@ -100,8 +100,9 @@ function analyseOnce(dir: string, clock: () => number): Analysis {
   checkRunFiles(dir, a, subs[JOBS_DIR], clock());
   checkDocs(dir, a, subs[DOCS_DIR]);
   const aborted = new Set<string>();
-  const older = parseRecords(previous, aborted);
-  const current = parseRecords(journal, aborted);
+  const landed = new Set<string>();
+  const older = parseRecords(previous, aborted, landed);
+  const current = parseRecords(journal, aborted, landed);
   const records = [...older, ...current];
 
   // --- the last good copy
@@ -141,7 +142,7 @@ function analyseOnce(dir: string, clock: () => number): Analysis {
     a.blocked = true;
     add(newerFinding(STATE_FILE, state.reason));
   } else if (state.kind === "ok") {
-    checkAgainstJournal(a, state.state, base, records, aborted, detached, floor);
+    checkAgainstJournal(a, state.state, base, { records, aborted, landed }, detached, floor);
   } else if (state.kind === "bad" || hasHistory) {
     planRebuild(a, state, base, records, aborted, detached, floor, hasHistory);
   }

@@ -49,12 +49,18 @@ export function detachedRecords(records: readonly JournalRecord[], aborted: Read
   return records.slice(basePos + 1).filter((r) => !aborted.has(r.txn) && !known.has(r.prev));
 }
 
+/** A journal as doctor reads it: its records, the txns of fenced attempts, and the txns marked as landed. */
+export interface JournalView {
+  records: JournalRecord[];
+  aborted: Set<string>;
+  landed: ReadonlySet<string>;
+}
+
 export function checkAgainstJournal(
   a: Analysis,
   state: StateFile,
   base: Base,
-  records: JournalRecord[],
-  aborted: Set<string>,
+  { records, aborted, landed }: JournalView,
   detached: JournalRecord[],
   floor: number,
 ): void {
@@ -118,7 +124,7 @@ export function checkAgainstJournal(
           "run `taskpulse doctor --repair`: it rebuilds state.json from the journal (every acknowledged change) and keeps this copy aside",
       });
     }
-    if (ahead < 2) offChain(a, records, aborted, base, chain);
+    if (ahead < 2) offChain(a, { records, aborted, landed }, base, chain);
   }
   if (!a.rebuild && state.counter < floor) {
     a.counterFloor = floor;
@@ -214,15 +220,16 @@ function brokenFinding(detached: JournalRecord[], consequence: string): Finding 
 
 /**
  * Records off the committed chain. One record past a committed one is an attempt that never committed (killed
- * before its rename, or fenced out): information. A record based on another off-chain record means that record did
- * commit (a writer read it as the state) and was later overwritten: a change that reported success is missing.
+ * before its rename, or fenced out): information. A record that did become the state and was later replaced by a
+ * state not built on it is a change that reported success and is missing: known by its landed mark (written right
+ * after its rename), or by another off-chain record based on it (a writer read it as the state).
  */
-function offChain(a: Analysis, records: JournalRecord[], aborted: Set<string>, base: Base, chain: JournalRecord[]): void {
+function offChain(a: Analysis, { records, aborted, landed }: JournalView, base: Base, chain: JournalRecord[]): void {
   const onChain = new Set(chain.map((r) => r.txn));
   const depth = depthsFrom(records, aborted, base.txn);
   const off = records.filter((r) => !onChain.has(r.txn) && !aborted.has(r.txn) && depth.has(r.txn) && r.txn !== base.txn);
   const offTxns = new Set(off.map((r) => r.txn));
-  const overwritten = off.filter((r) => off.some((child) => child.prev === r.txn));
+  const overwritten = off.filter((r) => landed.has(r.txn) || off.some((child) => child.prev === r.txn));
   if (overwritten.length > 0) {
     a.reanchor = true;
     const fork = off.filter((r) => overwritten.includes(r) || offTxns.has(r.prev ?? ""));
@@ -234,7 +241,7 @@ function offChain(a: Analysis, records: JournalRecord[], aborted: Set<string>, b
       file: JOURNAL_FILE,
       message: `${overwritten.length} committed change(s) were later overwritten (first: seq ${first.seq}, ${first.at}); changes concerned: ${[...new Set(lost)].slice(0, 20).join(", ")}`,
       meaning:
-        "two writers held the lock at once and one replaced the other's state: a command that reported success lost its change (a version before the seq+txn fence could do this)",
+        "two writers held the lock at once and one replaced the other's state: a command that reported success lost its change (versions before the seq+txn fence could do this, and versions before the liveness-checked lock when a writer was paused for over 10 s between its fence and its rename)",
       action:
         "check the tasks named and redo their last changes; `taskpulse doctor --repair` then starts the journal afresh after the current state (the records are kept in journal.prev.jsonl)",
     });

@@ -7,7 +7,7 @@ import { taskSchema } from "../../core/model.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
 import { JOBS_DIR } from "../job-runs.ts";
 import { type JournalRecord, newerVersion } from "../journal.ts";
-import { abortRecordSchema, journalRecordSchema } from "../journal-schema.ts";
+import { abortRecordSchema, journalRecordSchema, landedMarkSchema } from "../journal-schema.ts";
 import { STALE_MS } from "../lock.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE } from "../state-file.ts";
 import { type Analysis, type FindingCode, type LinesFile, newerFinding } from "./findings.ts";
@@ -52,7 +52,8 @@ export function readLinesFile(dir: string, name: string, check: (json: unknown) 
   return file;
 }
 
-export const journalLine = (json: unknown) => journalRecordSchema.safeParse(json).success || abortRecordSchema.safeParse(json).success;
+export const journalLine = (json: unknown) =>
+  journalRecordSchema.safeParse(json).success || abortRecordSchema.safeParse(json).success || landedMarkSchema.safeParse(json).success;
 
 const archivedTaskSchema = z.object({ v: z.literal(1), task: taskSchema, audit: z.array(z.unknown()) });
 const summarySchema = z.object({ id: z.string().min(1), status: z.string(), agent: z.string(), createdAt: z.string() });
@@ -73,11 +74,13 @@ export function readArchivedIds(dir: string, archiveEntries: string[]): string[]
   return ids;
 }
 
-export function parseRecords(file: LinesFile | undefined, aborted: Set<string>): JournalRecord[] {
+/** The records of a journal file; abort lines go into `aborted`, landed marks into `landed`. */
+export function parseRecords(file: LinesFile | undefined, aborted: Set<string>, landed: Set<string> = new Set()): JournalRecord[] {
   const records: JournalRecord[] = [];
   for (const line of file?.good ?? []) {
-    const rec = JSON.parse(line) as JournalRecord | { abort: string };
+    const rec = JSON.parse(line) as JournalRecord | { abort: string } | { landed: string };
     if ("abort" in rec) aborted.add(rec.abort);
+    else if ("landed" in rec) landed.add(rec.landed);
     else records.push(rec);
   }
   return records;
