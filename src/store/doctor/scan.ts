@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { isSlug } from "../../core/names.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
 import { CHECKPOINT_FILE } from "../checkpoint.ts";
+import { type Liveness, startedAt } from "../holder.ts";
 import { JOBS_DIR } from "../job-runs.ts";
-import { STALE_MS } from "../lock.ts";
+import { holderLiveness, STALE_MS } from "../lock.ts";
 import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
 import type { Analysis, Finding } from "./findings.ts";
@@ -99,7 +100,9 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
     if (temp) {
       const pid = Number(temp[2]);
       const age = clock() - st.mtimeMs;
-      const stale = !alive(pid) || age > STALE_MS;
+      // A writer that is alive may be paused mid-commit, however old its file: only a file whose writer is gone is
+      // stale (its pid not running, or running a process that started after the file was written: pids are reused).
+      const stale = !alive(pid) || (startedAt(pid) ?? 0) > st.mtimeMs + 2000;
       a.temps.push({ file: rel, stale });
       const lockAside = st.isDirectory();
       add({
@@ -120,7 +123,7 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
     }
     const docLock = sub === DOCS_DIR ? slugBefore(name, ".json.lock") : undefined;
     if ((sub === undefined && name === "state.lock") || docLock !== undefined) {
-      checkLock(a, rel, docLock, clock() - st.mtimeMs);
+      checkLock(a, rel, docLock, clock() - st.mtimeMs, holderLiveness(join(dir, rel)));
       return;
     }
     if (sub === undefined ? !KNOWN_FILES.has(name) : !SUBDIRS[sub](name)) unknown.push(rel);
@@ -162,10 +165,26 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
   }
 }
 
-/** The store lock (`docLock` undefined) or the lock of a state document, `age` ms after its holder last refreshed it. */
-function checkLock(a: Analysis, rel: string, docLock: string | undefined, age: number): void {
+/**
+ * The store lock (`docLock` undefined) or the lock of a state document, `age` ms after its holder last refreshed it:
+ * free when its holder is gone, held while its holder lives (however old), judged by age where the holder cannot be.
+ */
+function checkLock(a: Analysis, rel: string, docLock: string | undefined, age: number, holder: Liveness | undefined): void {
   const what = docLock === undefined ? "the store lock" : `the lock of state document '${docLock}'`;
-  if (age > STALE_MS) {
+  if (holder?.alive) {
+    a.report.findings.push({
+      code: "lock-held",
+      severity: "info",
+      file: rel,
+      message: `${what} is held by pid ${holder.pid}${holder.stopped ? ", which is stopped" : ""}`,
+      meaning: holder.stopped
+        ? "its holder is stopped (SIGSTOP, a debugger, a frozen container): writers wait for it; it keeps the lock, however old, because it may be in the middle of a commit"
+        : "another taskpulse is writing right now",
+      action: holder.stopped ? `\`kill -CONT ${holder.pid}\` lets it finish (or end it: its lock is then free at once)` : "nothing",
+    });
+    return;
+  }
+  if (holder?.alive === false || age > STALE_MS) {
     if (docLock === undefined) a.staleLock = true;
     else a.staleDocLocks.push(docLock);
     a.report.findings.push({
@@ -173,7 +192,10 @@ function checkLock(a: Analysis, rel: string, docLock: string | undefined, age: n
       severity: "warning",
       file: rel,
       message: `${what} is ${Math.round(age / 1000)} s old`,
-      meaning: "its holder was killed; the next writer takes it over automatically (after about 10 s)",
+      meaning:
+        holder?.alive === false
+          ? "its holder is gone (killed); the next writer takes it over at once"
+          : "its holder was killed, or lives where this host cannot see it (another PID namespace or host); the next writer takes it over automatically (after about 10 s)",
       action: "nothing is required; `taskpulse doctor --repair` removes it now",
     });
   } else {
