@@ -1,13 +1,16 @@
 // Chaos run: several workers drive the real binary (one process per call, as agents do) with mixed work on one
 // store (create, start by id and from a shared queue, next, heartbeat, done, cleanup) while calls are killed with
-// SIGKILL at random moments. Afterwards `doctor` must find the store healthy, or `doctor --repair` must make it
-// so, and every change a call acknowledged with exit 0 must be there: lost updates = 0.
+// SIGKILL at random moments, and some are paused for longer than the lock's stale time: stopped with SIGSTOP at a
+// random moment, or (where strace is installed) held inside their rename of the state file, right after their
+// commit fence. Afterwards `doctor` must find the store healthy, or `doctor --repair` must make it so, and every
+// change a call acknowledged with exit 0 must be there: lost updates = 0, and no queued task handed out twice.
 //
 //   npm run chaos                          # CHAOS_SECONDS=120 by default
 //   CHAOS_SECONDS=300 CHAOS_WORKERS=8 CHAOS_KILL=0.3 CHAOS_SEED=7 npm run chaos
+//   CHAOS_PAUSE=0.05 CHAOS_PAUSE_MS=12000 npm run chaos      # with pauses
 //
 // test/chaos.test.ts runs a short version in CI.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -19,6 +22,9 @@ export interface ChaosOptions {
   workers: number;
   /** Share of calls that get a SIGKILL scheduled at a random moment of their life. */
   killRate: number;
+  /** Share of calls (not killed) paused for `pauseMs`: half stopped with SIGSTOP at a random moment, half held by strace in their state rename. */
+  pauseRate?: number;
+  pauseMs?: number;
   seed: number;
   store?: string;
   bin?: string;
@@ -34,6 +40,8 @@ export interface ChaosResult {
   exits: Record<string, number>;
   /** Calls that died of the SIGKILL sent to them. */
   kills: number;
+  /** Calls paused past the stale time: stopped by SIGSTOP, and held by strace inside their state rename. */
+  pauses: { stopped: number; heldInRename: number };
   /** Facts acknowledged with exit 0 and checked at the end. */
   acknowledged: number;
   /** Acknowledged facts missing from the store at the end (must be empty). */
@@ -79,6 +87,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     processes: 0,
     exits: {},
     kills: 0,
+    pauses: { stopped: 0, heldInRename: 0 },
     acknowledged: 0,
     lostUpdates: [],
     unexpected: [],
@@ -89,12 +98,35 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // How long an unkilled call lives, on average (start-up dominates): kills are aimed at the later part of a call's
   // life, where it takes the lock and commits, and spread a little past it.
   let lifeMs = 300;
+  const pauseMs = options.pauseMs ?? 12_000;
+  const strace = (options.pauseRate ?? 0) > 0 && spawnSync("strace", ["-V"]).status === 0;
   /** One call of the binary; `work` calls are counted in the figures, set-up and verdict calls are not. */
-  function call(args: string[], kill: boolean, work = true): Promise<Call> {
+  function call(args: string[], kill: boolean, work = true, pause: "stop" | "rename" | undefined = undefined): Promise<Call> {
     if (work) result.processes++;
     const started = Date.now();
     return new Promise((done) => {
-      const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+      // Held in its first rename (the state file's, right after the commit fence) for pauseMs by strace.
+      const command: [string, string[]] =
+        pause === "rename"
+          ? [
+              "strace",
+              [
+                "-f",
+                "-qq",
+                "-o",
+                "/dev/null",
+                "-e",
+                "trace=rename,renameat,renameat2",
+                "-e",
+                `inject=rename,renameat,renameat2:delay_enter=${pauseMs * 1000}:when=1`,
+                process.execPath,
+                bin,
+                ...args,
+              ],
+            ]
+          : [process.execPath, [bin, ...args]];
+      if (pause === "rename") result.pauses.heldInRename++;
+      const child = spawn(command[0], command[1], { env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => {
@@ -104,6 +136,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         stderr += d;
       });
       const timer = kill ? setTimeout(() => child.kill("SIGKILL"), lifeMs * (0.4 + rnd() * 0.8)) : undefined;
+      if (pause === "stop") {
+        setTimeout(() => {
+          if (child.exitCode !== null || child.signalCode !== null || !child.kill("SIGSTOP")) return;
+          result.pauses.stopped++;
+          setTimeout(() => child.kill("SIGCONT"), pauseMs);
+        }, lifeMs * rnd());
+      }
       child.on("close", (code, signal) => {
         if (timer) clearTimeout(timer);
         const killed = signal === "SIGKILL";
@@ -201,7 +240,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         args = ["cleanup", "--days", "0", "-q"];
         after = (c) => note(c, args.join(" "));
       }
-      const c = await call(args, kill);
+      const paused = !kill && rnd() < (options.pauseRate ?? 0);
+      const c = await call(args, kill, true, paused ? (strace && rnd() < 0.5 ? "rename" : "stop") : undefined);
       if (c.killed || c.code === 5) {
         // The outcome is unknown: the change may or may not have been made. Only acknowledged facts are checked.
         const t = mine.find((o) => args.includes(o.id));
@@ -293,7 +333,7 @@ function finalTasks(store: string): Map<string, StoredTask> {
 export function formatChaos(r: ChaosResult): string {
   return [
     `chaos: ${r.seconds} s, ${r.workers} workers, store ${r.store}`,
-    `  processes ${r.processes}, exits ${JSON.stringify(r.exits)}, kills (SIGKILL) ${r.kills}`,
+    `  processes ${r.processes}, exits ${JSON.stringify(r.exits)}, kills (SIGKILL) ${r.kills}, paused: SIGSTOP ${r.pauses.stopped}, held in rename ${r.pauses.heldInRename}`,
     `  acknowledged facts checked ${r.acknowledged}, lost updates ${r.lostUpdates.length}, unexpected exits ${r.unexpected.length}`,
     `  doctor: ${r.doctor.healthy ? "healthy" : "not healthy"}${r.doctor.findings.length > 0 ? ` (${r.doctor.findings.join(", ")})` : ""}`,
     ...(r.repair ? [`  doctor --repair: ${r.repair.healthy ? "healthy" : "NOT HEALTHY"}; ${r.repair.actions.join("; ")}`] : []),
@@ -307,6 +347,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     seconds: Number(process.env.CHAOS_SECONDS ?? 120),
     workers: Number(process.env.CHAOS_WORKERS ?? 6),
     killRate: Number(process.env.CHAOS_KILL ?? 0.25),
+    pauseRate: Number(process.env.CHAOS_PAUSE ?? 0),
+    pauseMs: Number(process.env.CHAOS_PAUSE_MS ?? 12_000),
     seed: Number(process.env.CHAOS_SEED ?? Date.now() % 100_000),
   };
   if (process.env.CHAOS_STORE) options.store = process.env.CHAOS_STORE;
