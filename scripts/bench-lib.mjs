@@ -95,7 +95,8 @@ export function runAsync(argv, env) {
 
 /**
  * Times named commands side by side: `warmup` rounds, then `runs` rounds; each round runs every command once, in an
- * order that rotates, so that drift of the machine's speed hits all of them alike. Returns the times per command.
+ * order that rotates, so that drift of the machine's speed hits all of them alike. A command given as a function of
+ * the round gives each round its own argv (a command that uses up a task, such as `done`). Returns the times.
  */
 export function interleave(commands, { runs, warmup, env }) {
   const names = Object.keys(commands);
@@ -103,7 +104,8 @@ export function interleave(commands, { runs, warmup, env }) {
   for (let round = 0; round < warmup + runs; round++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length];
-      const { ms } = timeRun(commands[name], env);
+      const command = commands[name];
+      const { ms } = timeRun(typeof command === "function" ? command(round) : command, env);
       if (round >= warmup) times[name].push(ms);
     }
   }

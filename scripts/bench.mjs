@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --runs N] [-- --no-build] [-- --bin other/bin/taskpulse.js]`: taskpulse's
+// `npm run bench [-- --quick] [-- --runs N] [-- --no-build] [-- --bin other/bin/taskpulse.js] [-- --scale 10000,100000]`:
+// taskpulse's
 // performance figures (SPEC.md §9), measured side by side in one run with plain Node. It builds its own fixture
 // stores (written directly in the store's format), times whole processes in interleaved rounds and prints medians,
 // then one JSON line of every figure, so that results can be compared over time. It judges nothing and exits 0
@@ -13,7 +14,6 @@ import {
   benchEnv,
   buildStores,
   cleanup,
-  committedRecords,
   ENV_NOTE,
   ensureBuilt,
   interleave,
@@ -21,11 +21,11 @@ import {
   ROOT,
   round1,
   round2,
-  runAsync,
   taskpulseArgv,
   tempRoot,
   timeRun,
 } from "./bench-lib.mjs";
+import { benchScale, heartbeatContention } from "./bench-scale.mjs";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -37,7 +37,12 @@ const BIG = { archived: 100_000, active: HISTORY.active };
 /** The filtered query timed over the big archive (`--agent` is a global option). */
 const QUERY = ["--agent", "a3", "query", "--status", "failed", "--from", "30d", "--by", "finished"];
 const CONTENTION = { processes: 8, heartbeats: quick ? 10 : 50 };
+/** Hot-state sizes for the scale figures (tasks queued or running across 20 agents), and their contention run. */
+const scaleArg = args.indexOf("--scale");
+const SCALE = scaleArg >= 0 ? (args[scaleArg + 1] ?? "").split(",").map(Number) : [10_000];
+const SCALE_CONTENTION = { processes: 16, heartbeats: quick ? 5 : 50 };
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive number");
+if (SCALE.some((n) => !Number.isInteger(n) || n < 100)) throw new Error("--scale takes task counts of at least 100, comma-separated");
 
 if (!args.includes("--bin")) ensureBuilt(!args.includes("--no-build"));
 const env = benchEnv();
@@ -130,40 +135,18 @@ try {
 
   // Contention: processes heartbeating their own task in one store at once. Every call must succeed, every
   // commit must be on the journal's committed chain, and every task must end with its process's last heartbeat.
-  const timingEnv = benchEnv({ TASKPULSE_BENCH_TIMING: "1" });
-  // The commits that built the store are on the chain too: only the ones after them are the heartbeats'.
-  const before = committedRecords(shared.dir).chain.length;
-  const started = process.hrtime.bigint();
-  const waits = [];
-  let failedCalls = 0;
-  await Promise.all(
-    Array.from({ length: CONTENTION.processes }, async (_, p) => {
-      for (let k = 1; k <= CONTENTION.heartbeats; k++) {
-        const argv = taskpulseArgv(["--store", shared.dir, "heartbeat", shared.running[p], `w${p}-${k}`, "--progress", String(k)]);
-        const r = await runAsync(argv, timingEnv);
-        if (r.code !== 0) failedCalls++;
-        for (const m of r.stderr.matchAll(/taskpulse-timing lock-wait-ms=([\d.]+)/g)) waits.push(Number(m[1]));
-      }
-    }),
-  );
-  const totalS = Number(process.hrtime.bigint() - started) / 1e9;
-  const expected = CONTENTION.processes * CONTENTION.heartbeats;
-  const { state, chain: fullChain } = committedRecords(shared.dir);
-  const chain = fullChain.slice(before);
-  let wrongFinal = 0;
-  for (let p = 0; p < CONTENTION.processes; p++) {
-    const t = state.tasks[shared.running[p]];
-    if (t?.progress !== CONTENTION.heartbeats || t?.lastMessage !== `w${p}-${CONTENTION.heartbeats}`) wrongFinal++;
-  }
-  const lostUpdates = Math.max(expected - failedCalls - chain.length, 0) + wrongFinal;
-  const slowestWaitMs = waits.length ? Math.max(...waits) : null;
+  const contended = await heartbeatContention(shared.dir, shared.running, CONTENTION);
+  const { totalS, slowestLockWaitMs: slowestWaitMs, medianLockWaitMs, failedCalls, lostUpdates } = contended;
   out(`contention: ${CONTENTION.processes} processes × ${CONTENTION.heartbeats} heartbeats on one store`);
-  row("total", `${round2(totalS)} s`);
-  const medianWait = waits.length ? `median ${round1(median(waits))} ms` : "(not reported)";
-  row("slowest lock wait", slowestWaitMs === null ? "?" : `${round1(slowestWaitMs)} ms`, medianWait, "< 2000 ms");
+  row("total", `${totalS} s`);
+  const medianWait = medianLockWaitMs === null ? "(not reported)" : `median ${medianLockWaitMs} ms`;
+  row("slowest lock wait", slowestWaitMs === null ? "?" : `${slowestWaitMs} ms`, medianWait, "< 2000 ms");
   row("failed calls", failedCalls, "", "0");
-  row("lost updates", lostUpdates, `${chain.length} of ${expected} committed`, "0");
+  row("lost updates", lostUpdates, "", "0");
   out();
+
+  // Scale: the hot path as the hot state itself grows (tasks queued or running, not archived).
+  const scale = await benchScale({ root, sizes: SCALE, runs: quick ? 5 : 10, warmup: 2, contention: SCALE_CONTENTION, out, row });
 
   // PostgreSQL, next to the JSON store: heartbeat latency and the same contention, on a throwaway server started by
   // scripts/bench-pg.ts (skipped, with a note, when PostgreSQL is not installed).
@@ -234,7 +217,7 @@ try {
 
   const figures = {
     bench: "taskpulse",
-    version: 3,
+    version: 4,
     at: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -268,12 +251,13 @@ try {
     contention: {
       processes: CONTENTION.processes,
       heartbeats: CONTENTION.heartbeats,
-      totalS: round2(totalS),
-      slowestLockWaitMs: slowestWaitMs === null ? null : round1(slowestWaitMs),
-      medianLockWaitMs: waits.length ? round1(median(waits)) : null,
+      totalS,
+      slowestLockWaitMs: slowestWaitMs,
+      medianLockWaitMs,
       failedCalls,
       lostUpdates,
     },
+    scale,
     memory: {
       peakRssMb: peakMb,
       peakCommand,
