@@ -1,6 +1,8 @@
 // `run --announce`: stdout is exactly what OpenClaw should announce for a command payload — the alert when one is
 // due, the recovery (plus the job's output), the job's own output, or NO_REPLY — and the exit status is 0 once
 // the run is recorded (unless --exit-code).
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, spawnCli, tempDir } from "./helpers.ts";
 
@@ -20,8 +22,10 @@ describe("run --announce", () => {
     expect((await announce(SILENT)).stdout).toBe("NO_REPLY\n");
     const first = await announce(FAIL);
     expect(first.stdout).toBe("NO_REPLY\n");
-    // the job's own output is not lost: it went to stderr
-    expect(first.stderr).toContain("half a report\n");
+    // OpenClaw announces stdout and stderr together: stderr stays empty, and the job's own output is kept in the
+    // run record
+    expect(first.stderr).toBe("");
+    expect((await cli({ store }, "jobs", "daily-news")).stdout).toContain("half a report");
     expect((await announce(FAIL)).stdout).toBe("NO_REPLY\n");
     expect((await announce(FAIL)).stdout).toBe(
       "🚨 【daily-news】连续失败 3 次\n最后错误: Channel is required when multiple channels are configured\n",
@@ -75,12 +79,30 @@ describe("run --announce", () => {
     expect(r.json.push.hint).toBeUndefined();
   });
 
-  it("the spawned binary prints only the announcement on stdout", async () => {
+  it("the spawned binary prints only the announcement on stdout and nothing on stderr; --passthrough copies the rest", async () => {
     const store = tempDir();
-    const r = await spawnCli(store, ["run", "--job", "bin", "--announce", "--", "sh", "-c", "echo NO_REPLY; echo noise >&2"]);
+    const job = ["sh", "-c", "echo NO_REPLY; echo noise >&2"];
+    const r = await spawnCli(store, ["run", "--job", "bin", "--announce", "--", ...job]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("NO_REPLY\n");
-    expect(r.stderr).toContain("noise");
+    expect(r.stderr).toBe("");
+    const loud = await spawnCli(store, ["run", "--job", "bin", "--announce", "--passthrough", "--", ...job]);
+    expect(loud.code).toBe(0);
+    expect(loud.stdout).toBe("NO_REPLY\n");
+    expect(loud.stderr).toContain("noise");
+    expect(loud.stderr).toContain("bin");
+  });
+
+  it("a run that cannot be recorded says so on stdout, keeps stderr empty and exits with the store's code", async () => {
+    const store = tempDir();
+    await cli({ store }, "run", "--job", "rec", "--", "true");
+    writeFileSync(join(store, "state.json"), "{");
+    const r = await spawnCli(store, ["run", "--job", "rec", "--announce", "--", "sh", "-c", "echo NO_REPLY; echo noise >&2"]);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^taskpulse: could not record the start of run r\w+: .*state\.json/);
+    expect(r.stdout).toContain("taskpulse: could not record the result of run");
+    expect(r.stdout).not.toContain("NO_REPLY");
   });
 });
 

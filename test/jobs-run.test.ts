@@ -282,9 +282,11 @@ describe("run: records", () => {
     expect(r.stderr).toMatch(/warning: could not record the start of run r\w+: .*not valid JSON; running the command anyway/);
     expect(r.stderr).toMatch(/warning: could not record the result/);
     expect(readFileSync(join(store, "state.json"), "utf8")).toBe("{ not json");
-    // with --announce too: the job's output is announced, and the status is not 0
+    // with --announce too: the job's output is announced with what went wrong (stderr stays empty), and the status
+    // is not 0
     const a = await cli({ store }, "run", "--job", "soft", "--announce", "--", "sh", "-c", "echo news");
-    expect(a.stdout).toBe("news\n");
+    expect(a.stdout).toMatch(/^news\n\ntaskpulse: could not record the start of run r\w+: .*not valid JSON/);
+    expect(a.stderr).toBe("");
     expect(a.code).toBe(6);
   });
 

@@ -16,8 +16,9 @@ export interface Flags {
 
 /** Prints a command's outcome as the flags ask; returns its exit code. */
 export function printOutcome(outcome: Outcome, deps: Deps, flags: Flags): number {
-  for (const w of outcome.warnings ?? []) deps.stderr(`warning: ${w}\n`);
-  if (!flags.json && !flags.quiet) for (const note of outcome.notes ?? []) deps.stderr(`${note}\n`);
+  const stderr = outcome.stderr !== "none";
+  if (stderr) for (const w of outcome.warnings ?? []) deps.stderr(`warning: ${w}\n`);
+  if (stderr && !flags.json && !flags.quiet) for (const note of outcome.notes ?? []) deps.stderr(`${note}\n`);
   if (flags.json) {
     deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: true, data: outcome.data, push: outcome.push ?? null })}\n`);
   } else if (flags.quiet) {

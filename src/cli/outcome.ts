@@ -11,4 +11,6 @@ export interface Outcome {
   warnings?: string[] | undefined;
   /** Human lines for stderr, for commands whose stdout belongs to something else (`run` passes a job's output). */
   notes?: string[] | undefined;
+  /** "none": nothing on stderr, not even warnings (`run --announce`, whose stderr OpenClaw would announce). */
+  stderr?: "none" | undefined;
 }

@@ -16,6 +16,7 @@ import {
   type JobNotification,
   lastLine,
   mergeNotifications,
+  NO_REPLY,
   newJob,
   openRun,
 } from "../../core/jobs.ts";
@@ -37,6 +38,7 @@ export interface RunJobOptions {
   killAfter?: string;
   task?: boolean;
   announce?: boolean;
+  passthrough?: boolean;
   exitCode?: boolean;
   alertAfter?: string;
   remindEvery?: string;
@@ -58,6 +60,10 @@ export function registerRunJob(program: Command, app: App): void {
     .option("--kill-after <duration>", "grace between SIGTERM and SIGKILL on timeout or interrupt (default 5s)")
     .option("--task", "also track the run as a task (running while the job runs)")
     .option("--announce", "print only what should reach chat: the alert or recovery, else the job's output, else NO_REPLY")
+    .option(
+      "--passthrough",
+      "with --announce, also copy the job's output and taskpulse's notes to stderr (OpenClaw then announces them too)",
+    )
     .option("--exit-code", "with --announce, still exit with the job's status (default there: 0 once recorded)")
     .option("--alert-after <n>", "failures in a row that open an alert (default 3; kept for the job)")
     .option("--remind-every <n>", "while an alert is open, repeat it every n failures (0 = never, the default; kept)")
@@ -66,7 +72,9 @@ export function registerRunJob(program: Command, app: App): void {
       `
 Exit status: 0 when the command succeeded; else the command's own exit code, 124 when --timeout killed it,
 128+n when it died of signal n, 127/126 when it could not be started. With --announce: 0 once the run is
-recorded (OpenClaw would otherwise add its own failure alerts and retries), unless --exit-code.
+recorded (OpenClaw would otherwise add its own failure alerts and retries), unless --exit-code; and stderr stays
+empty (OpenClaw announces stdout and stderr together, so a silent run must print only NO_REPLY): the job's output
+is kept in the run record (taskpulse jobs), or also copied to stderr with --passthrough.
 With --json the command's stdout goes to stderr, and stdout holds only the JSON document.
 ${example(
   "taskpulse run --job daily-news --announce -- ./daily-news.sh",
@@ -164,10 +172,13 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
     warnings.push(`could not record the start of run ${runId}: ${(err as Error).message}; running the command anyway`);
   }
 
-  // 2. Run it. With --announce or --json, the job's stdout is not ours to print: it goes to stderr.
+  // 2. Run it. With --announce or --json, the job's stdout is not ours to print: it goes to stderr; with --announce
+  // (and no --passthrough), nowhere: OpenClaw announces a command's stderr too, so a silent run must leave it empty.
+  // Its tails are kept in the run record either way.
+  const silent = opts.announce === true && !opts.passthrough && !ctx.json;
   const stdoutToStderr = opts.announce === true || ctx.json;
-  const out = writer(ctx, stdoutToStderr ? "stderr" : "stdout");
-  const err = writer(ctx, "stderr");
+  const out = silent ? DISCARD : writer(ctx, stdoutToStderr ? "stderr" : "stdout");
+  const err = silent ? DISCARD : writer(ctx, "stderr");
   const heartbeat = started?.task ? startTaskHeartbeat(ctx, store, started.task) : undefined;
   const report = await runCommand({
     argv,
@@ -269,8 +280,14 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
   };
   const notes = [summaryLine(ctx, jobId, report, failure, job, notification)];
   if (opts.announce) {
-    // stdout is exactly what OpenClaw should announce: the push is already in it (and in --json's envelope)
-    return { data, lines: [announce], quiet: announce, push: ctx.json ? push : null, exitCode, warnings, notes };
+    // stdout is exactly what OpenClaw should announce: the push is already in it (and in --json's envelope). A silent
+    // run's warnings would break its silence: only one that says the run could not be recorded is announced (the
+    // exit status then says so too); the others are in --json's warnings and, with --passthrough, on stderr.
+    if (!silent) return { data, lines: [announce], quiet: announce, push: ctx.json ? push : null, exitCode, warnings, notes };
+    const text = storeError
+      ? [announce === NO_REPLY ? undefined : announce, ...warnings.map((w) => `taskpulse: ${w}`)].filter(Boolean).join("\n\n")
+      : announce;
+    return { data, lines: [text], quiet: text, push: null, exitCode, stderr: "none" };
   }
   // the push goes to stdout after the job's output (run.ts prints it after `lines`); nothing else does
   return { data, lines: [], quiet: undefined, push, exitCode, warnings, notes };
@@ -353,6 +370,9 @@ function startTaskHeartbeat(ctx: Ctx, store: Store, taskId: string): { stop(): P
     },
   };
 }
+
+/** Where a silent --announce run sends the job's output: its tails are kept by the runner, nothing is printed. */
+const DISCARD = { write: (_chunk: Buffer) => {}, end: () => {} };
 
 function writer(ctx: Ctx, stream: "stdout" | "stderr"): { write(chunk: Buffer): void; end(): void } {
   const raw = ctx.deps.passthrough;
