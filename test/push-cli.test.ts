@@ -263,18 +263,16 @@ describe("edit in place after `pushed`", () => {
     expect(rec.code).toBe(0);
     expect(rec.json.data).toEqual({ task: id, messageId: "4711", channel: "telegram" });
     const step = await c(10, "next", id, "25条");
-    expect(step.json.push.tool).toEqual({ action: "edit", messageId: "4711", message: "✅ [1/3] 抓取完成（25条）\n🔄 → 写稿" });
-    expect(step.json.push.argv).toEqual([
-      "openclaw",
-      "message",
-      "edit",
-      "--message-id",
-      "4711",
-      "--message",
-      "✅ [1/3] 抓取完成（25条）\n🔄 → 写稿",
-    ]);
+    // the edit carries the whole card: name, count and bar, plan, current step with the latest news
+    const card = "🚀 【日报发布】 [1/3] ▓▓▓░░░░░░░ 33%\n📋 抓取 → 写稿 → 发布\n🔄 当前: 写稿 — ✅ 抓取完成（25条）";
+    expect(step.json.push.tool).toEqual({ action: "edit", messageId: "4711", message: card });
+    expect(step.json.push.argv).toEqual(["openclaw", "message", "edit", "--message-id", "4711", "--message", card]);
     const hb = await c(45, "heartbeat", id, "写到一半", "--progress", "50");
-    expect(hb.json.push.tool).toMatchObject({ action: "edit", messageId: "4711" });
+    expect(hb.json.push.tool).toEqual({
+      action: "edit",
+      messageId: "4711",
+      message: "🚀 【日报发布】 [1/3] ▓▓▓▓▓░░░░░ 50%\n📋 抓取 → 写稿 → 发布\n🔄 当前: 写稿 — 写到一半",
+    });
     const done = await c(60, "done", id, "https://example.com/r");
     expect(done.json.push.tool).toEqual({ action: "send", message: "🎉 【日报发布】完成！(1m0s)\n结果: https://example.com/r" });
   });
@@ -297,6 +295,35 @@ describe("edit in place after `pushed`", () => {
       target: "channel:9",
       message: "❌ 【日报发布】失败\n错误: boom\n当前步骤: 写稿 [1/3]",
     });
+  });
+
+  it("the step that finishes the task is a new message; English cards; a task without steps", async () => {
+    const { c } = session();
+    const id = await createLive(c, "--lang", "en", "--channel", "telegram", "--target", "1");
+    await c(1, "pushed", id, "9");
+    expect(text(await c(10, "--lang", "en", "next", id))).toBe(
+      "🚀 [日报发布] [1/3] ▓▓▓░░░░░░░ 33%\n📋 抓取 → 写稿 → 发布\n🔄 Current: 写稿 — ✅ 抓取 done",
+    );
+    await c(20, "next", id);
+    const last = await c(30, "next", id, "ok");
+    expect(last.json.push.tool.action).toBe("send");
+    expect(last.json.push.tool).not.toHaveProperty("messageId");
+    const plain = (await c(40, "create", "sync", "--start", "--channel", "telegram", "--target", "1")).json.data.task.id as string;
+    await c(41, "pushed", plain, "10");
+    expect(text(await c(80, "--lang", "en", "heartbeat", plain, "halfway", "--progress", "40"))).toBe(
+      "🚀 [sync] ▓▓▓▓░░░░░░ 40%\n🔄 Current: halfway",
+    );
+  });
+
+  it("a provider-prefixed target (telegram:123) is edited like --channel telegram", async () => {
+    const { c } = session();
+    const id = await createLive(c, "--target", "telegram:123");
+    await c(1, "pushed", id, "4242");
+    const step = await c(10, "next", id);
+    expect(step.json.push.tool).toMatchObject({ action: "edit", messageId: "4242", target: "telegram:123" });
+    const other = await createLive(c, "--target", "channel:9");
+    await c(1, "pushed", other, "4243");
+    expect((await c(10, "next", other)).json.push.tool.action).toBe("send");
   });
 
   it("a channel that cannot edit keeps getting sends", async () => {

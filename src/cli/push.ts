@@ -2,7 +2,7 @@
 // as the change itself. With -q nothing is printed, so nothing is decided or recorded either.
 import type { Change } from "../core/lifecycle.ts";
 import type { Route, Task } from "../core/model.ts";
-import { notificationFor } from "../core/notify.ts";
+import { cardFor, notificationFor } from "../core/notify.ts";
 import type { Push } from "../core/push.ts";
 import { decidePush } from "../core/push-decision.ts";
 import type { Ctx } from "./context.ts";
@@ -44,6 +44,7 @@ export function applyDecision(
     route: routeFor(ctx, task),
     lang: ctx.lang,
     now: ctx.now,
+    card: cardFor(task, notification),
     ...(id === undefined ? {} : { id }),
   });
   if (!decision.push) return { task, push: null };

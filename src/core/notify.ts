@@ -38,6 +38,39 @@ export type Notification =
 
 export type NotificationKind = Notification["kind"];
 
+/**
+ * What a live card shows when a push edits the message sent at the start (after `pushed`): the whole task, not only
+ * the latest step, so the name and the plan never disappear from the chat.
+ */
+export interface Card {
+  name: string;
+  steps: string[];
+  done: number;
+  total: number;
+  /** The task's own progress (0–100) when it reports one. */
+  progress: number | undefined;
+  current: string | undefined;
+  /** A heartbeat's message, else the task's last one (not for a step just finished: `finished` has it). */
+  message: string | undefined;
+  /** The step this change finished, with its message. */
+  finished?: { step: string; message: string | undefined };
+}
+
+export function cardFor(task: Task, n: Notification): Card {
+  const { done, total } = stepCounts(task);
+  const card: Card = {
+    name: task.name,
+    steps: task.steps.map((s) => s.name),
+    done,
+    total,
+    progress: task.progress,
+    current: task.steps.find((s) => s.status === "running")?.name,
+    message: n.kind === "heartbeat" ? (n.message ?? task.lastMessage) : n.kind === "step" ? undefined : task.lastMessage,
+  };
+  if (n.kind === "step") card.finished = { step: n.step, message: n.message };
+  return card;
+}
+
 /** The notification a change would produce, before policy and throttling; undefined when the event has none. */
 export function notificationFor(event: TaskEvent, task: Task): Notification | undefined {
   const { done, total } = stepCounts(task);

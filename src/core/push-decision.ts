@@ -2,15 +2,18 @@
 // state, the policy, the route and `now`. The caller stores the returned state in the same write as the change,
 // so throttling and dedupe hold across processes.
 import type { NotifyPolicy, PushState, Route } from "./model.ts";
-import type { Notification, NotificationKind } from "./notify.ts";
+import type { Card, Notification, NotificationKind } from "./notify.ts";
 import type { MessageToolArgs, Push } from "./push.ts";
-import { channelLimit, type Lang, renderNotification } from "./templates.ts";
+import { channelLimit, type Lang, renderCard, renderNotification } from "./templates.ts";
 
 export const HEARTBEAT_PUSH_INTERVAL_MS = 30_000;
 /** Channels whose messages the `message` tool can edit in place. */
 export const EDITABLE_CHANNELS: readonly string[] = ["telegram", "discord", "slack", "matrix", "msteams"];
-/** Notifications that must reach the user as a new message (so they are notified), never as an edit. */
-const ALWAYS_NEW: readonly NotificationKind[] = ["done", "failed", "stalled", "stopped", "cancelled"];
+/**
+ * Notifications that must reach the user as a new message (so they are notified), never as an edit; so is a step
+ * that finished the task. The others (start, step, heartbeat) edit the live card once its message id is known.
+ */
+const ALWAYS_NEW: readonly NotificationKind[] = ["done", "failed", "stalled", "stopping", "stopped", "cancelled"];
 const FINAL: readonly NotificationKind[] = ["done", "failed", "stalled", "stopped"];
 
 export interface PushInput {
@@ -23,6 +26,8 @@ export interface PushInput {
   now: Date;
   /** A stable id for this notification (stall episodes); defaults to task id, kind and a counter. */
   id?: string;
+  /** The whole task as the live card shows it: what an edit carries instead of the notification's own lines. */
+  card?: Card;
 }
 
 export interface PushDecision {
@@ -52,16 +57,18 @@ export function decidePush(input: PushInput): PushDecision {
     if (!meaningful) return none;
     if (state?.lastAt && now.getTime() - Date.parse(state.lastAt) < HEARTBEAT_PUSH_INTERVAL_MS) return none;
   }
-  const text = renderNotification(n, input.lang, channelLimit(input.route.channel));
-  // A stall alert has its own rule, once per episode (cli/stall-push.ts): a new episode after the task moved is news
-  // even when its text equals the previous alert's (a silent heartbeat in between pushes nothing).
-  if (text === state?.lastText && n.kind !== "stalled") return none;
-  const channel = input.route.channel ?? state?.messageChannel;
+  const channel = input.route.channel ?? state?.messageChannel ?? channelOfTarget(input.route.target);
   const edit =
     state?.messageId !== undefined &&
     !ALWAYS_NEW.includes(n.kind) &&
+    !(n.kind === "step" && n.completed) &&
     channel !== undefined &&
     EDITABLE_CHANNELS.includes(channel.toLowerCase());
+  const limit = channelLimit(channel);
+  const text = edit && input.card ? renderCard(input.card, input.lang, limit) : renderNotification(n, input.lang, limit);
+  // A stall alert has its own rule, once per episode (cli/stall-push.ts): a new episode after the task moved is news
+  // even when its text equals the previous alert's (a silent heartbeat in between pushes nothing).
+  if (text === state?.lastText && n.kind !== "stalled") return none;
   if (edit && text === state?.cardText) return none; // an edit that changes nothing is rejected by Telegram
   const count = (state?.count ?? 0) + 1;
   const tool: MessageToolArgs = { action: edit ? "edit" : "send", message: text };
@@ -84,6 +91,17 @@ export function decidePush(input: PushInput): PushDecision {
   if (edit) next.cardText = text;
   return { push, state: next };
 }
+
+/**
+ * The channel a provider-prefixed target names (`telegram:123`, as OpenClaw accepts for a target), when it is one
+ * taskpulse knows; other prefixes (`channel:9`, `user:…`) are part of the target itself.
+ */
+export function channelOfTarget(target: string | undefined): string | undefined {
+  const prefix = target === undefined ? undefined : /^([a-z][a-z0-9-]*):/i.exec(target)?.[1]?.toLowerCase();
+  return prefix !== undefined && TARGET_PREFIXES.includes(prefix) ? prefix : undefined;
+}
+
+const TARGET_PREFIXES: readonly string[] = [...EDITABLE_CHANNELS, "whatsapp", "signal"];
 
 /** The same message as an `openclaw message` command line, for callers without the message tool. */
 export function toArgv(tool: MessageToolArgs): string[] {

@@ -1,7 +1,7 @@
 // The push texts. Chinese reproduces Live Task Pulse exactly (full-width punctuation kept); English says the same.
 // At most 3 lines; a field's newlines are flattened; long fields are shortened with an ellipsis on a grapheme
 // boundary (never inside a character or an emoji sequence) until the whole message fits the channel's limit.
-import type { Notification } from "./notify.ts";
+import type { Card, Notification } from "./notify.ts";
 
 export type Lang = "zh" | "en";
 
@@ -46,6 +46,39 @@ export function renderNotification(n: Notification, lang: Lang, limit: number = 
       .join("\n");
     if (text.length <= limit || max <= 1) return text;
   }
+}
+
+/**
+ * The live card an edit carries: name, [done/total] and a progress bar, the plan, the current step with the latest
+ * message. Fits `limit` as notifications do.
+ */
+export function renderCard(card: Card, lang: Lang, limit: number = DEFAULT_CHANNEL_LIMIT): string {
+  for (let max = LARGEST_FIELD; ; max = Math.floor(max / 2)) {
+    const text = cardLines(card, lang, (value) => (m: number) => shorten(value, Math.min(m, max))).join("\n");
+    if (text.length <= limit || max <= 1) return text;
+  }
+}
+
+const BAR_CELLS = 10;
+
+function cardLines(card: Card, lang: Lang, f: (value: string) => Field): string[] {
+  const zh = lang === "zh";
+  const name = f(card.name)(200);
+  const pct = card.progress ?? (card.total > 0 ? Math.round((100 * card.done) / card.total) : undefined);
+  const filled = pct === undefined ? 0 : Math.round((pct * BAR_CELLS) / 100);
+  const bar = pct === undefined ? "" : ` ${"▓".repeat(filled)}${"░".repeat(BAR_CELLS - filled)} ${pct}%`;
+  const count = card.total > 0 ? ` [${card.done}/${card.total}]` : "";
+  const out = [`🚀 ${zh ? `【${name}】` : `[${name}]`}${count}${bar}`];
+  if (card.steps.length > 0) out.push(`📋 ${f(card.steps.join(" → "))(400)}`);
+  let latest = card.message ? f(card.message)(FIELD_MAX) : "";
+  if (card.finished) {
+    const step = f(card.finished.step)(200);
+    const msg = card.finished.message ? f(card.finished.message)(FIELD_MAX) : "";
+    latest = zh ? `✅ ${step}完成${msg ? `（${msg}）` : ""}` : `✅ ${step} done${msg ? ` (${msg})` : ""}`;
+  }
+  const now = [card.current ? f(card.current)(200) : "", latest].filter((x) => x !== "");
+  if (now.length > 0) out.push(`🔄 ${zh ? "当前" : "Current"}: ${now.join(" — ")}`);
+  return out;
 }
 
 function lines(n: Notification, lang: Lang, f: (value: string) => Field): string[] {
