@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach } from "vitest";
@@ -85,10 +85,13 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** The built CLI with `args` in `env`, as a child running alongside others; resolves when it has closed. */
-export function spawnBin(args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
+/**
+ * The built CLI with `args` in `env`, as a child running alongside others; resolves when it has closed. `pid` is
+ * the child's, for readiness checks (see `watching`).
+ */
+export function spawnBin(args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> & { pid: number } {
+  const child = spawn(process.execPath, [BIN, ...args], { env });
+  const closed = new Promise<ChildResult>((res) => {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -99,8 +102,38 @@ export function spawnBin(args: string[], env: NodeJS.ProcessEnv): Promise<ChildR
     });
     child.on("close", (code, signal) => res({ code, signal, stdout, stderr }));
   });
+  return Object.assign(closed, { pid: child.pid ?? -1 });
 }
 
-export function spawnCli(store: string, args: string[], extra: Record<string, string> = {}): Promise<ChildResult> {
+export function spawnCli(store: string, args: string[], extra: Record<string, string> = {}): Promise<ChildResult> & { pid: number } {
   return spawnBin(args, cleanEnv(store, extra));
+}
+
+/** Polls `ready` until it returns a value (not undefined or false); gives up, failing the test, after `giveUpMs`. */
+export async function until<T>(what: string, ready: () => T | undefined | false, giveUpMs = 60_000): Promise<T> {
+  const give = Date.now() + giveUpMs;
+  for (;;) {
+    const value = ready();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > give) throw new Error(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether process `pid` has an inotify watch set up (a store's change feed is watching), from /proc. */
+export function watching(pid: number): boolean {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      let target = "";
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue; // closed meanwhile
+      }
+      if (target === "anon_inode:inotify" && /^inotify wd:/m.test(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"))) return true;
+    }
+  } catch {
+    // exited
+  }
+  return false;
 }
