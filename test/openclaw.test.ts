@@ -129,45 +129,17 @@ describe("heartbeat-line", () => {
     const lines = readFileSync(file, "utf8").split("\n");
     expect(lines.slice(0, 2)).toEqual(["# Heartbeat", "- check the inbox"]);
     expect(lines.filter((l) => l.startsWith("- taskpulse:"))).toHaveLength(2);
+    // up to 2026.7 the idle reply is HEARTBEAT_OK; from 2026.8 (--era scratch) it is NO_REPLY
+    expect(lines.join("\n")).toContain("reply HEARTBEAT_OK");
+    const scratch = await cli({ store: tempDir() }, "heartbeat-line", "--era", "scratch", "--json");
+    expect(scratch.json.data.entries[1]).toContain("reply NO_REPLY");
+    expect(scratch.json.data.job).toBeNull();
   });
 
-  it("--era scratch reads the job's text, appends what is missing, writes it back whole, and never loses the text", async () => {
-    const root = tempDir();
-    const bin = join(root, "bin");
-    mkdirSync(bin);
-    const scratch = join(root, "scratch.txt");
-    const calls = join(root, "calls.log");
-    // A stand-in for `openclaw cron scratch <job> [--set TEXT]`, keeping the text in a file; FAIL_READ makes reads fail.
-    writeFileSync(
-      join(bin, "openclaw"),
-      `#!/bin/sh
-echo "$*" | head -c 60 >> ${calls}; echo >> ${calls}
-[ "$1 $2 $3" = "cron scratch heartbeat-main" ] || { echo "unexpected: $*" >&2; exit 2; }
-if [ "$4" = "--set" ]; then printf '%s' "$5" > ${scratch}; exit 0; fi
-[ -n "$FAIL_READ" ] && { echo "gateway not reachable" >&2; exit 1; }
-cat ${scratch}
-`,
-    );
-    chmodSync(join(bin, "openclaw"), 0o755);
-    const before = "Check the calendar.\nIf `$HOME` has \"quotes\" and 'apostrophes', keep them.\n- old entry";
-    writeFileSync(scratch, before);
-    const recipe = (await cli({ store: tempDir() }, "heartbeat-line", "--agent", "main", "--era", "scratch")).stdout;
-    const env = { PATH: `${bin}:${process.env.PATH}` };
-    const run = (extra: Record<string, string> = {}) => spawnSync("sh", ["-c", recipe], { env: { ...env, ...extra }, encoding: "utf8" });
-
-    expect(run().status).toBe(0);
-    const after = readFileSync(scratch, "utf8");
-    expect(after.startsWith(`${before}\n- taskpulse: run \`taskpulse cleanup -q\``)).toBe(true);
-    expect(after.split("\n").filter((l) => l.startsWith("- taskpulse:"))).toHaveLength(2);
-
-    writeFileSync(calls, "");
-    expect(run().status).toBe(0); // already there: read, nothing written
-    expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual(["cron scratch heartbeat-main"]);
-    expect(readFileSync(scratch, "utf8")).toBe(after);
-
-    writeFileSync(scratch, before);
-    const failed = run({ FAIL_READ: "1" });
-    expect(failed.status).not.toBe(0); // the read failed: nothing is written
-    expect(readFileSync(scratch, "utf8")).toBe(before);
+  it("--job takes a cron job's id or name; a line break in it is refused with exit 2", async () => {
+    const named = await cli({ store: tempDir() }, "heartbeat-line", "--era", "scratch", "--job", "Heartbeat (main)");
+    expect(named.stdout).toContain("job='Heartbeat (main)'");
+    const bad = await cli({ store: tempDir() }, "heartbeat-line", "--era", "scratch", "--job", "a\nb");
+    expect(bad.code).toBe(2);
   });
 });

@@ -229,7 +229,7 @@ export const commandData = {
       era: z.enum(["md", "scratch"]).nullable(),
       entries: z.array(z.string()),
       file: z.string(),
-      job: z.string(),
+      job: z.string().nullable().describe("--job as given; null: the agent's heartbeat job, found by its declaration key"),
       recipe: z.string().nullable(),
     })
     .strict(),

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { validateSlug } from "../../core/names.ts";
+import { UsageError } from "../../core/errors.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import { workspaceDir } from "../identity.ts";
@@ -12,7 +12,7 @@ export type Era = "md" | "scratch";
 
 export interface HeartbeatLineOptions {
   era?: Era;
-  job: string;
+  job?: string;
   file?: string;
 }
 
@@ -26,7 +26,10 @@ export function registerHeartbeatLine(program: Command, app: App): void {
         "md: HEARTBEAT.md (OpenClaw up to 2026.7); scratch: the heartbeat cron job's scratch text (2026.8+)",
       ).choices(["md", "scratch"]),
     )
-    .option("--job <id>", "with --era scratch: the heartbeat cron job", "heartbeat-main")
+    .option(
+      "--job <id>",
+      "with --era scratch: the cron job's id or name (default: the agent's heartbeat job, found by OpenClaw's declaration key)",
+    )
     .option("--file <path>", "with --era md: the checklist file (default: HEARTBEAT.md of the agent's workspace)")
     .addHelpText(
       "after",
@@ -39,11 +42,16 @@ export function registerHeartbeatLine(program: Command, app: App): void {
     .action(app.action((ctx, opts: HeartbeatLineOptions) => heartbeatLine(ctx, opts)));
 }
 
-/** The checklist entries: quiet cleanup, then the pending-work check of OpenTask's heartbeat. */
-export function heartbeatEntries(agent: string): string[] {
+/**
+ * The checklist entries: quiet cleanup, then the pending-work check of OpenTask's heartbeat. How a heartbeat says
+ * "nothing to report" depends on the release: HEARTBEAT_OK up to 2026.7 (HEARTBEAT.md), NO_REPLY or the
+ * heartbeat_respond tool from 2026.8 (the heartbeat cron job's prompt asks for those).
+ */
+export function heartbeatEntries(agent: string, era: Era = "scratch"): string[] {
+  const idle = era === "md" ? "reply HEARTBEAT_OK" : "reply NO_REPLY (or call heartbeat_respond with notify=false)";
   return [
     "- taskpulse: run `taskpulse cleanup -q` (quiet; archives finished tasks, closes abandoned ones)",
-    `- taskpulse: run \`taskpulse start --agent ${agent} -q\`; if it prints a task id, work on that task now; if it prints nothing, there is no queued work (reply HEARTBEAT_OK when nothing else needs attention)`,
+    `- taskpulse: run \`taskpulse start --agent ${agent} -q\`; if it prints a task id, work on that task now; if it prints nothing, there is no queued work; when nothing else needs attention, ${idle}`,
   ];
 }
 
@@ -52,6 +60,15 @@ export function heartbeatFile(ctx: Ctx): string {
   const ws = workspaceDir(ctx.deps.cwd);
   if (ws) return join(ws, "HEARTBEAT.md");
   return join(ctx.deps.home, ".openclaw", ctx.agent === "main" ? "workspace" : `workspace-${ctx.agent}`, "HEARTBEAT.md");
+}
+
+/** A cron job's id (a UUID) or name, as `openclaw cron list` shows it: one line of printable text. */
+function validateJobRef(input: string): string {
+  const job = input.trim();
+  if (job === "" || job.length > 200 || /[\u0000-\u001f\u007f]/.test(job)) {
+    throw new UsageError("--job takes a cron job's id or name, as `openclaw cron list --all` shows it");
+  }
+  return job;
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -75,35 +92,77 @@ TASKPULSE_ENTRIES
 }
 
 /**
- * A POSIX sh script for OpenClaw 2026.8+: reads the job's scratch text, appends the missing entries and writes the
- * whole text back (`--set` replaces it all). If the read fails, nothing is written, so the rest is never lost.
+ * Finds the cron job from `openclaw cron list --all --json` on stdin: the agent's heartbeat job by its declaration
+ * key (`heartbeat:<agent>`, OpenClaw's own identity for it), or the job given by id or name. Prints its id.
  */
-export function scratchRecipe(job: string, entries: readonly string[]): string {
-  return `# Adds the taskpulse entries to the scratch text of the cron job ${job} (OpenClaw 2026.8+), keeping the rest
-# of the text; entries already there are left alone, and nothing is written if the text cannot be read.
+const FIND_JOB = `let s = "";
+process.stdin.on("data", (d) => (s += d)).on("end", () => {
+  const [agent, wanted] = process.argv.slice(1);
+  const jobs = JSON.parse(s).jobs || [];
+  const hits = wanted
+    ? jobs.filter((j) => j.id === wanted || j.name === wanted)
+    : jobs.filter((j) => j.declarationKey === "heartbeat:" + agent);
+  if (hits.length !== 1) {
+    const what = wanted ? "cron job " + wanted : "heartbeat job of agent " + agent;
+    console.error((hits.length ? "more than one " : "no ") + what + " in openclaw cron list --all (is its heartbeat enabled?)");
+    process.exit(1);
+  }
+  console.log(hits[0].id);
+});`;
+
+/**
+ * Merges the entries (argv, one per line) into the scratch of \`openclaw cron scratch <id> --json\` on stdin:
+ * writes the new text to the file named first and prints the revision it is based on, or prints nothing when every
+ * entry is already there.
+ */
+const MERGE = `let s = "";
+process.stdin.on("data", (d) => (s += d)).on("end", () => {
+  const [file, entries] = process.argv.slice(1);
+  const got = JSON.parse(s);
+  const text = (got.scratch && got.scratch.content) || "";
+  const lines = text.split("\\n");
+  const missing = entries.split("\\n").filter((e) => e !== "" && !lines.includes(e));
+  if (missing.length === 0) return;
+  const sep = text === "" || text.endsWith("\\n") ? "" : "\\n";
+  require("node:fs").writeFileSync(file, text + sep + missing.join("\\n") + "\\n");
+  console.log(got.currentRevision);
+});`;
+
+/**
+ * A POSIX sh script for OpenClaw 2026.8+: finds the heartbeat job's id (its name is not an id), reads its scratch
+ * text and revision, appends the missing entries and writes the whole text back only if the scratch is still at that
+ * revision (`--expected-revision`), so a change made meanwhile is never overwritten. JSON is read with `node`,
+ * which every OpenClaw install has. If any step fails, nothing is written.
+ */
+export function scratchRecipe(agent: string, job: string | undefined, entries: readonly string[]): string {
+  const target = job === undefined ? `the heartbeat job of agent ${agent}` : `the cron job ${job}`;
+  return `# Adds the taskpulse entries to the scratch text of ${target} (OpenClaw 2026.8+), keeping the rest of the
+# text; entries already there are left alone. Written only if nobody changed the text since it was read: if this
+# says "changed concurrently", run it again.
 (
   set -eu
-  job=${sq(job)}
-  current=$(openclaw cron scratch "$job")
-  next=$current
-  while IFS= read -r line; do
-    printf '%s\\n' "$current" | grep -qxF -- "$line" || next="\${next:+$next
-}$line"
-  done <<'TASKPULSE_ENTRIES'
+  agent=${sq(agent)}
+  job=${sq(job ?? "")}
+  entries=$(cat <<'TASKPULSE_ENTRIES'
 ${entries.join("\n")}
 TASKPULSE_ENTRIES
-  if [ "$next" != "$current" ]; then openclaw cron scratch "$job" --set "$next"; fi
+)
+  id=$(openclaw cron list --all --json | node -e ${sq(FIND_JOB)} "$agent" "$job")
+  tmp=$(mktemp)
+  trap 'rm -f "$tmp"' EXIT
+  rev=$(openclaw cron scratch "$id" --json | node -e ${sq(MERGE)} "$tmp" "$entries")
+  if [ -n "$rev" ]; then openclaw cron scratch "$id" --file "$tmp" --expected-revision "$rev" > /dev/null; fi
 )
 `;
 }
 
 export function heartbeatLine(ctx: Ctx, opts: HeartbeatLineOptions): Outcome {
-  const job = validateSlug(opts.job, "job id");
-  const entries = heartbeatEntries(ctx.agent);
+  const job = opts.job === undefined ? undefined : validateJobRef(opts.job);
+  const entries = heartbeatEntries(ctx.agent, opts.era);
   const file = opts.file ?? heartbeatFile(ctx);
-  const data = { agent: ctx.agent, era: opts.era ?? null, entries, file, job, recipe: null as string | null };
+  const data = { agent: ctx.agent, era: opts.era ?? null, entries, file, job: job ?? null, recipe: null as string | null };
   if (opts.era !== undefined) {
-    const recipe = opts.era === "md" ? mdRecipe(file, entries) : scratchRecipe(job, entries);
+    const recipe = opts.era === "md" ? mdRecipe(file, entries) : scratchRecipe(ctx.agent, job, entries);
     data.recipe = recipe;
     return { data, lines: [recipe.trimEnd()], quiet: entries.join("\n") };
   }
@@ -113,7 +172,11 @@ export function heartbeatLine(ctx: Ctx, opts: HeartbeatLineOptions): Outcome {
     "",
     ...entries,
     "",
-    t(ctx, `OpenClaw up to 2026.7: add them to ${file}`, `OpenClaw 2026.7 及以前：加到 ${file}`),
+    t(
+      ctx,
+      `OpenClaw up to 2026.7: add them to ${file} (where the idle reply is HEARTBEAT_OK)`,
+      `OpenClaw 2026.7 及以前：加到 ${file}（空闲时回复 HEARTBEAT_OK）`,
+    ),
     t(
       ctx,
       `  taskpulse heartbeat-line${me} --era md | sh       (appends them once)`,
@@ -121,8 +184,8 @@ export function heartbeatLine(ctx: Ctx, opts: HeartbeatLineOptions): Outcome {
     ),
     t(
       ctx,
-      `OpenClaw 2026.8 and later: add them to the scratch text of the cron job ${job}`,
-      `OpenClaw 2026.8 及以后：加到 cron 任务 ${job} 的 scratch 文本`,
+      `OpenClaw 2026.8 and later: add them to the scratch text of ${job === undefined ? `agent ${ctx.agent}'s heartbeat cron job` : `the cron job ${job}`}`,
+      `OpenClaw 2026.8 及以后：加到${job === undefined ? ` agent ${ctx.agent} 的心跳 cron 任务` : ` cron 任务 ${job} `}的 scratch 文本`,
     ),
     t(
       ctx,
