@@ -8,7 +8,7 @@
 
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { StoreCorruptError } from "../core/errors.ts";
+import { StoreBusyError, StoreCorruptError } from "../core/errors.ts";
 import { validateSlug } from "../core/names.ts";
 import { readIfExists, writeFileDurably } from "./atomic-file.ts";
 import { DOC_VERSION, docText, UNCHANGED } from "./doc-format.ts";
@@ -96,6 +96,9 @@ export interface DocLockOptions {
 
 class FencedError extends Error {}
 
+/** How many times a fenced write is run again on fresh content before giving up (exit 5). */
+const FENCED_ATTEMPTS = 5;
+
 /**
  * Locks the document, reads it, and writes what `fn` returns as the next revision. `fn` may run more than once (a
  * fenced write is retried on fresh content), so it must only compute.
@@ -128,7 +131,15 @@ export async function updateDoc(
       });
       return { doc, changed: true };
     } catch (err) {
-      if (err instanceof FencedError && attempt < 5) continue;
+      if (err instanceof FencedError) {
+        if (attempt < FENCED_ATTEMPTS) continue;
+        // Not a bug and not damage: the file kept being replaced or the lock taken over (something writes the
+        // document without its lock, or an overloaded machine). Nothing was written: safe to retry.
+        throw new StoreBusyError(
+          `state document '${name}' changed under its lock during each of ${FENCED_ATTEMPTS} write attempts; nothing was changed`,
+          "something else writes the file without taskpulse's lock (a script, a sync tool?); safe to retry",
+        );
+      }
       throw err;
     } finally {
       await held.release();
