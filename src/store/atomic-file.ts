@@ -111,6 +111,52 @@ export function readIfExists(path: string, what: string): string | undefined {
   }
 }
 
+/** What a store file that is not a regular file is, for messages. */
+export function kindOf(st: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * A store file's text, or undefined when there is none. Only a regular file is read: it is opened without blocking
+ * (a FIFO planted there would hang the read forever, a device such as /dev/zero never ends) and refused (exit 6)
+ * unless fstat says it is a regular file. With `follow: false` a symbolic link is refused as well, so nothing
+ * outside the store is read through one.
+ */
+export function readStoreFile(path: string, what: string, options: { follow: boolean }): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.follow ? 0 : constants.O_NOFOLLOW));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") {
+      throw new StoreCorruptError(
+        `${path} is a symbolic link, not ${what}: taskpulse does not read or write through links`,
+        "run `taskpulse doctor --repair` to move the link aside (what it points to is not touched)",
+      );
+    }
+    throw err;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new StoreCorruptError(`${path} is ${kindOf(st)}, not ${what}`, "run `taskpulse doctor`; nothing was changed");
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, "r");
   try {

@@ -177,20 +177,20 @@ export class JsonStore implements Store {
         // checkpoint.ts validates with zod: loaded only when this commit archives tasks or may rotate the journal.
         if (tx.archived.length > 0 || tx.importedArchive.length > 0 || this.mayRotate())
           this.checkpoints ??= await import("./checkpoint.ts");
+        // (job-runs.ts loads zod for its record schema: imported only when there are runs to write.)
+        const runs = tx.runs.size > 0 || tx.importedRuns.size > 0 ? await import("./job-runs.ts") : undefined;
+        // Where the runs go is checked before the commit, so a run that cannot be recorded changes nothing.
+        runs?.checkRunFilesWritable(this.location, [...tx.runs.keys(), ...tx.importedRuns.keys()]);
         if (tx.ops.size > 0 || tx.counterUsed || tx.importedArchive.length > 0) this.commit(state, fingerprint, tx, () => held.compromised);
         // Run history follows the committed state, still under the lock, so its order matches the state's.
-        // (job-runs.ts loads zod for its record schema: imported only when there are runs to write.)
-        const { appendRunRecords, COMPACT_EVERY } =
-          tx.runs.size > 0 ? await import("./job-runs.ts") : ({} as typeof import("./job-runs.ts"));
-        for (const [jobId, records] of tx.runs) {
-          const finished = records.filter((r) => r.kind === "finished" && !r.late).length;
-          const runs = state.jobs[jobId]?.totals.runs ?? 0;
-          const compact = finished > 0 && runs % COMPACT_EVERY < finished;
-          appendRunRecords(this.location, jobId, records, compact);
-        }
-        if (tx.importedRuns.size > 0) {
-          const { appendRunRecords: append } = await import("./job-runs.ts");
-          for (const [jobId, records] of tx.importedRuns) append(this.location, jobId, records, false);
+        if (runs) {
+          for (const [jobId, records] of tx.runs) {
+            const finished = records.filter((r) => r.kind === "finished" && !r.late).length;
+            const total = state.jobs[jobId]?.totals.runs ?? 0;
+            const compact = finished > 0 && total % runs.COMPACT_EVERY < finished;
+            runs.appendRunRecords(this.location, jobId, records, compact);
+          }
+          for (const [jobId, records] of tx.importedRuns) runs.appendRunRecords(this.location, jobId, records, false);
         }
         return result;
       } catch (err) {
