@@ -3,7 +3,7 @@
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (its seq and txn
 // changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record
 // is journalled, and the transaction is run again on fresh state. An update that returned is therefore never lost.
-import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StoreBusyError } from "../core/errors.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
@@ -35,6 +35,7 @@ import {
   type StateFile,
 } from "./state-file.ts";
 import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
+import { makeStoreDir } from "./store-dirs.ts";
 
 class FencedError extends Error {}
 
@@ -160,7 +161,7 @@ export class JsonStore implements Store {
 
   /** The transaction loop, with the JSON store's own tx type (imports use its extra staging). */
   private async run<T>(fn: (tx: JsonTx) => T | Promise<T>): Promise<T> {
-    mkdirSync(this.location, { recursive: true, mode: 0o700 });
+    makeStoreDir(this.location);
     for (let attempt = 1; ; attempt++) {
       const asked = process.hrtime.bigint();
       // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, its exit hook).

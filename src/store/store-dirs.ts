@@ -1,9 +1,71 @@
-// Guarantee: a subdirectory (archive/, jobs/,
+// Guarantee: the store's directories are made one level at a time (mode 0700), so a failure names its real cause
+// (EROFS, EACCES, ENOTDIR, a file system that makes nothing) and never loops: Node's `recursive` mkdir reports
+// ENOENT on a read-only file system, and spins forever on a path under /proc. A subdirectory (archive/, jobs/,
 // state/) is used only when it is a real directory: never a symbolic link, so nothing is read or written outside
 // the store through one.
-import { lstatSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { StoreCorruptError } from "../core/errors.ts";
+import { lstatSync, mkdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { StoreCorruptError, StoreIoError } from "../core/errors.ts";
+
+/** Makes `path` and the missing directories above it, one level at a time. */
+export function makeStoreDir(path: string): void {
+  makeDir(resolve(path), resolve(path));
+}
+
+function makeDir(dir: string, store: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") {
+      requireDirectory(dir, store);
+      return;
+    }
+    if (code !== "ENOENT" || dirname(dir) === dir) throw cannotMake(dir, store, code);
+  }
+  makeDir(dirname(dir), store);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") {
+      requireDirectory(dir, store);
+      return;
+    }
+    // ENOENT again, with the parent there: a file system that makes nothing (/proc, /sys)
+    throw cannotMake(dir, store, code);
+  }
+}
+
+function requireDirectory(dir: string, store: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // a dangling link: not a directory either
+  }
+  if (!isDir) throw cannotMake(dir, store, "ENOTDIR");
+}
+
+const REASONS: Record<string, [string, string]> = {
+  EROFS: ["the file system is read-only", "remount it read-write, or point --store / TASKPULSE_HOME elsewhere"],
+  EACCES: ["permission denied", "fix the permissions of the directory above it, or point --store / TASKPULSE_HOME elsewhere"],
+  EPERM: ["operation not permitted", "fix the permissions of the directory above it, or point --store / TASKPULSE_HOME elsewhere"],
+  ENOTDIR: ["it, or a path above it, is not a directory", "point --store / TASKPULSE_HOME at a directory"],
+  ENOENT: ["this file system does not allow making it (/proc, /sys?)", "point --store / TASKPULSE_HOME at an ordinary directory"],
+  ENOSPC: ["the disk is full", "free space, then retry"],
+  EDQUOT: ["the disk quota is full", "free space, then retry"],
+};
+
+function cannotMake(dir: string, store: string, code: string | undefined): StoreIoError {
+  const [reason, hint] = REASONS[code ?? ""] ?? [
+    `the file system refused (${code ?? "unknown error"})`,
+    "check the path and its permissions",
+  ];
+  const where = dir === store ? dir : `${dir} (for the store ${store})`;
+  return new StoreIoError(`cannot create the store directory ${where}: ${code ?? "error"}, ${reason}`, `nothing was changed; ${hint}`);
+}
 
 /**
  * The store's subdirectory `name`, made when missing (the store itself too). Refused (exit 6) when it is a symbolic
@@ -16,10 +78,10 @@ export function subdirForWriting(storeDir: string, name: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
-      mkdirSync(storeDir, { recursive: true, mode: 0o700 });
+      makeStoreDir(storeDir);
       return subdirForWriting(storeDir, name);
     }
-    if (code !== "EEXIST") throw err;
+    if (code !== "EEXIST") throw cannotMake(resolve(dir), resolve(storeDir), code);
   }
   checkSubdir(dir, lstatSync(dir));
   return dir;
