@@ -3,11 +3,11 @@
 // places; readers prefer the hot copy and de-duplicate archive lines by id (the last line wins), so nothing is lost
 // or shown twice. Layout: archive/YYYY-MM.tasks.jsonl (full task + its audit trail, one line each) and
 // archive/YYYY-MM.index.jsonl (a small summary per task, what query/stats/history scan), by month of finishing.
-import { readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { type Summary, summarize } from "../core/insight.ts";
 import type { AuditEntry, Task } from "../core/model.ts";
-import { appendDurably, fsyncDir } from "./atomic-file.ts";
+import { appendDurably, fsyncDir, readStoreBytes, readStoreFile } from "./atomic-file.ts";
 import type { SummaryIndex } from "./store.ts";
 import { subdirForWriting } from "./store-dirs.ts";
 
@@ -59,7 +59,7 @@ function months(storeDir: string, kind: "tasks" | "index"): string[] {
 }
 
 function readLines<T>(path: string, each: (value: T) => void): void {
-  const raw = readFileSync(path, "utf8");
+  const raw = readStoreFile(path, "an archive file", { follow: true }) ?? "";
   let start = 0;
   while (start < raw.length) {
     let end = raw.indexOf("\n", start);
@@ -110,13 +110,8 @@ function plainString(bytes: Buffer, from: number, end: number): { value: string;
 }
 
 function readIndexFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    // pruned by a concurrent cleanup since it was listed: its tasks are gone
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
-    throw err;
-  }
+  // undefined: pruned by a concurrent cleanup since it was listed, its tasks are gone
+  return readStoreBytes(path, "an archive file", { follow: true }) ?? Buffer.alloc(0);
 }
 
 /**
@@ -271,7 +266,7 @@ export function readSummaries(storeDir: string, range: { from?: string; to?: str
 export function readArchived(storeDir: string, id: string): ArchivedTask | undefined {
   const needle = Buffer.from(`"id":"${id}"`);
   for (const file of months(storeDir, "tasks").reverse()) {
-    const bytes = readFileSync(join(storeDir, ARCHIVE_DIR, file));
+    const bytes = readStoreBytes(join(storeDir, ARCHIVE_DIR, file), "an archive file", { follow: true }) ?? Buffer.alloc(0);
     let found: ArchivedTask | undefined;
     for (let at = bytes.indexOf(needle); at >= 0; ) {
       const start = bytes.lastIndexOf(10, at) + 1;
