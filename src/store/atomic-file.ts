@@ -120,8 +120,8 @@ export function appendLightly(path: string, data: string): void {
 }
 
 /**
- * A small file's text, or undefined when there is none. A directory where the file should be is a corrupt store
- * (exit 6); other errors are passed on.
+ * A small file's text, or undefined when there is none; a link is followed. Anything but a regular file where the
+ * file should be (a directory, a FIFO, a device) is a corrupt store (exit 6); other errors are passed on.
  */
 export function readIfExists(path: string, what: string): string | undefined {
   return readStoreFile(path, what, { follow: true });
