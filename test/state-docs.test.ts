@@ -117,6 +117,36 @@ describe("state documents (CLI)", () => {
     expect(up.json.data).toMatchObject({ rev: 1, value: { date: "2026-05-20", total_ml: 1000 } });
   });
 
+  it("a document replaced under its lock at every attempt: exit 5 (busy), not 1; nothing taskpulse wrote", async () => {
+    const store = tempDir();
+    expect((await cli({ store }, "state", "set", "busy", '{"n":0}')).code).toBe(0);
+    const path = join(store, "state", "busy.json");
+    // Another program (no lock) replaces the file without pause, each time with a new inode and size: every write
+    // taskpulse fences (a large value keeps its write and fsync long enough to be overtaken each time).
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const fs = require("node:fs"); const p = ${JSON.stringify(path)}; process.stdout.write("ready\\n");
+         for (let i = 0; ; i++) { fs.writeFileSync(p + ".other", JSON.stringify({ n: i }) + " ".repeat(i % 97)); fs.renameSync(p + ".other", p); }`,
+      ],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    );
+    try {
+      await new Promise((resolve) => child.stdout.once("data", resolve));
+      const big = JSON.stringify({ blob: "x".repeat(900 * 1024) });
+      const r = await cli({ store, stdin: big }, "state", "set", "busy", "-");
+      expect(r.code, r.stderr).toBe(5);
+      expect(r.stderr).toContain("state document 'busy' changed under its lock during each of 5 write attempts");
+      expect(r.stderr).toContain("safe to retry");
+    } finally {
+      child.kill("SIGKILL");
+    }
+    await new Promise((resolve) => child.once("exit", resolve));
+    expect(readFileSync(path, "utf8")).not.toContain("xxxx");
+    expect(readdirSync(join(store, "state")).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+
   it("concurrent updates from separate processes lose nothing", async () => {
     const store = tempDir();
     const writers = 5;

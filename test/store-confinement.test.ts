@@ -96,6 +96,69 @@ describe("links planted inside the store are not written through", () => {
   });
 });
 
+describe("jobs/ and state/ are used only when they are real directories, and their files only when not links", () => {
+  it("jobs/ -> a directory outside: run exits 6, nothing lands outside, the state is unchanged", async () => {
+    const store = tempDir();
+    expect((await cli({ store }, "create", "A")).code).toBe(0);
+    const { dir } = outsideFile();
+    symlinkSync(dir, join(store, "jobs"));
+    const state = readFileSync(join(store, "state.json"), "utf8");
+    const r = await cli({ store }, "run", "--job", "nightly", "-q", "--", "true");
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain("jobs is a symbolic link: taskpulse does not write through links");
+    expect(readdirSync(dir)).toEqual(["target"]);
+    expect(readFileSync(join(store, "state.json"), "utf8")).toBe(state);
+  });
+
+  it("a run file -> a file outside: run exits 6 before its commit, jobs <id> refuses to read it", async () => {
+    const store = tempDir();
+    expect((await cli({ store }, "run", "--job", "nightly", "-q", "--", "true")).code).toBe(0);
+    const { file } = outsideFile();
+    unlinkSync(join(store, "jobs", "nightly.jsonl"));
+    symlinkSync(file, join(store, "jobs", "nightly.jsonl"));
+    const state = readFileSync(join(store, "state.json"), "utf8");
+    const r = await cli({ store }, "run", "--job", "nightly", "-q", "--", "true");
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain("nightly.jsonl is a symbolic link, not a run file");
+    expect(readFileSync(join(store, "state.json"), "utf8")).toBe(state);
+    expect(readFileSync(file, "utf8")).toBe("outside\n");
+    const show = await cli({ store }, "jobs", "nightly");
+    expect(show.code).toBe(6);
+    expect(show.stderr).toContain("is a symbolic link");
+  });
+
+  it("state/ -> a directory outside: state set, get and list exit 6, nothing is written or read there", async () => {
+    const store = tempDir();
+    const { dir } = outsideFile();
+    writeFileSync(join(dir, "daily.json"), '{"secret":"outside"}');
+    symlinkSync(dir, join(store, "state"));
+    const set = await cli({ store }, "state", "set", "other", '{"a":1}');
+    expect(set.code).toBe(6);
+    expect(set.stderr).toContain("state is a symbolic link: taskpulse does not write through links");
+    expect(readdirSync(dir).sort()).toEqual(["daily.json", "target"]);
+    const get = await cli({ store }, "state", "get", "daily");
+    expect(get.code).toBe(6);
+    expect(get.stdout).not.toContain("outside");
+    expect((await cli({ store }, "state", "list")).code).toBe(6);
+  });
+
+  it("a state document -> a file outside: state get exits 6 without its content, state set leaves it untouched", async () => {
+    const store = tempDir();
+    expect((await cli({ store }, "state", "set", "daily", '{"a":1}')).code).toBe(0);
+    const { file } = outsideFile();
+    writeFileSync(file, '{"secret":"outside"}');
+    unlinkSync(join(store, "state", "daily.json"));
+    symlinkSync(file, join(store, "state", "daily.json"));
+    const get = await cli({ store }, "state", "get", "daily");
+    expect(get.code).toBe(6);
+    expect(get.stderr).toContain("daily.json is a symbolic link, not a state document");
+    expect(get.stdout).not.toContain("outside");
+    expect((await cli({ store }, "state", "set", "daily", '{"b":2}')).code).toBe(6);
+    expect(readFileSync(file, "utf8")).toBe('{"secret":"outside"}');
+    expect(lstatSync(join(store, "state", "daily.json")).isSymbolicLink()).toBe(true);
+  });
+});
+
 const HOSTILE = [
   "../x",
   "..",

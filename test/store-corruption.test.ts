@@ -2,7 +2,7 @@
 // newer taskpulse, makes every command exit 6 with a hint, and the file stays byte for byte as it was: never
 // rewritten, never replaced by an empty state. Reads never create anything; what is created is owner-only.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, cleanEnv } from "./helpers.ts";
@@ -166,5 +166,85 @@ describe("permissions", () => {
       expect(st.isFile(), name).toBe(true);
       expect((st.mode & 0o777).toString(8), name).toBe("600");
     }
+  });
+});
+
+/** The binary on `store`, killed after 15 s: a read that blocks on a FIFO or never ends shows as a timeout. */
+function bounded(store: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv(store), encoding: "utf8", timeout: 15_000 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+function mkfifo(path: string): void {
+  expect(spawnSync("mkfifo", [path]).status).toBe(0);
+}
+
+describe("store files that are not regular files (FIFOs, devices) are refused, never read or written", () => {
+  it("state.json as a FIFO: status and create exit 6 at once; doctor reports it", async () => {
+    const store = newStore();
+    mkdirSync(store, { mode: 0o700 });
+    mkfifo(join(store, "state.json"));
+    for (const args of [["status"], ["create", "A"]]) {
+      const r = bounded(store, ...args);
+      expect(r.signal, args.join(" ")).toBeNull();
+      expect(r.code).toBe(6);
+      expect(r.stderr).toContain("state.json is a FIFO (named pipe), not a state file");
+    }
+    const doctor = bounded(store, "doctor", "--json");
+    expect(doctor.signal).toBeNull();
+    expect(doctor.code).toBe(6);
+    expect(JSON.parse(doctor.stdout).data.findings).toContainEqual(
+      expect.objectContaining({ code: "state-corrupt", message: expect.stringContaining("is a FIFO") }),
+    );
+  });
+
+  it("state.json as a link to /dev/zero, or a device node: status exits 6 at once", async (ctx) => {
+    const store = newStore();
+    mkdirSync(store, { mode: 0o700 });
+    symlinkSync("/dev/zero", join(store, "state.json"));
+    const r = bounded(store, "status");
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain("state.json is a character device, not a state file");
+    unlinkSync(join(store, "state.json"));
+    if (spawnSync("mknod", [join(store, "state.json"), "c", "1", "5"]).status !== 0) return ctx.skip(); // needs root
+    const node = bounded(store, "status");
+    expect(node.code).toBe(6);
+    expect(node.stderr).toContain("is a character device");
+  });
+
+  it("journal.jsonl as a FIFO: a change exits 6 and the state is unchanged; doctor reports it and a repair leaves it", async () => {
+    const store = newStore();
+    await must(store, "create", "A");
+    const state = readFileSync(join(store, "state.json"), "utf8");
+    unlinkSync(join(store, "journal.jsonl"));
+    mkfifo(join(store, "journal.jsonl"));
+    const r = bounded(store, "create", "B");
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain("journal.jsonl is a FIFO (named pipe), not a file taskpulse appends to");
+    expect(readFileSync(join(store, "state.json"), "utf8")).toBe(state);
+    for (const args of [
+      ["doctor", "--json"],
+      ["doctor", "--repair", "--json"],
+    ]) {
+      const doctor = bounded(store, ...args);
+      expect(doctor.signal, args.join(" ")).toBeNull();
+      expect(doctor.code).toBe(6);
+      expect(doctor.stdout).toContain('"code":"special-file"');
+    }
+    expect(statSync(join(store, "journal.jsonl")).isFIFO()).toBe(true);
+    expect(readFileSync(join(store, "state.json"), "utf8")).toBe(state);
+  });
+
+  it("an archive month file as a FIFO: stats exits 6 at once", async () => {
+    const store = newStore();
+    await must(store, "create", "A");
+    mkdirSync(join(store, "archive"), { mode: 0o700 });
+    mkfifo(join(store, "archive", "2026-05.index.jsonl"));
+    const r = bounded(store, "stats");
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain("2026-05.index.jsonl is a FIFO (named pipe), not an archive file");
   });
 });

@@ -139,6 +139,64 @@ describe("a store on a filesystem that fails", () => {
   });
 });
 
+describe("a store that cannot be created", () => {
+  it("on a read-only file system, two levels deep: exit 6 naming EROFS and the directory that could not be made", async (ctx) => {
+    const parent = tempDir();
+    const store = join(parent, "a", "b");
+    const r = inMountNamespace(
+      `set -e; mount --bind "${parent}" "${parent}"; mount -o remount,ro,bind "${parent}"; export TASKPULSE_HOME="${store}";
+       set +e; ${tp} create A; echo "exit=$?"`,
+    );
+    if (!r) return ctx.skip();
+    expect(r.stdout).toContain("exit=6");
+    expect(r.stderr).toContain(`error: cannot create the store directory ${join(parent, "a")} (for the store ${store}): EROFS`);
+    expect(r.stderr).toMatch(/hint: nothing was changed; remount it read-write/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it("below a directory the user may not write (run as an unprivileged user): exit 6 naming EACCES and that level", async () => {
+    const parent = tempDir();
+    chmodSync(parent, 0o755);
+    const asRoot = process.getuid?.() === 0;
+    const store = join(parent, "a", "b");
+    const r = spawnSync(process.execPath, [BIN, "create", "A"], {
+      env: { PATH: process.env.PATH, TASKPULSE_HOME: store, LANG: "C" },
+      encoding: "utf8",
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    if (!asRoot) chmodSync(parent, 0o755);
+    expect(r.status).toBe(6);
+    expect(r.stderr).toContain(`cannot create the store directory ${join(parent, "a")} (for the store ${store}): EACCES`);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it("below a file: exit 6 naming ENOTDIR", async () => {
+    const parent = tempDir();
+    writeFileSync(join(parent, "file"), "");
+    const r = await cli({ store: join(parent, "file", "store") }, "create", "A");
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain(`cannot create the store directory ${join(parent, "file", "store")}: ENOTDIR`);
+  });
+
+  it("under /proc, where nothing can be made: exits 6 at once (it used to spin at 100% CPU)", () => {
+    const r = spawnSync(process.execPath, [BIN, "create", "A"], {
+      env: { PATH: process.env.PATH, TASKPULSE_HOME: "/proc/self/x", LANG: "C" },
+      encoding: "utf8",
+      timeout: 15_000,
+    });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(6);
+    expect(r.stderr).toContain("cannot create the store directory /proc/self/x: ENOENT, this file system does not allow making it");
+    const state = spawnSync(process.execPath, [BIN, "state", "set", "x", "1"], {
+      env: { PATH: process.env.PATH, TASKPULSE_HOME: "/proc/self/x", LANG: "C" },
+      encoding: "utf8",
+      timeout: 15_000,
+    });
+    expect(state.status).toBe(6);
+  });
+});
+
 describe("spawned", () => {
   it("a disk error in the real binary prints one line and a hint, no stack trace", async () => {
     const { store, id } = await storeWithTask();

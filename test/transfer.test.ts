@@ -1,10 +1,11 @@
 // export and import between backends: a JSON store moved into PostgreSQL and back keeps its ids, hot and archived
 // tasks, audit journal, job records and state documents, byte for byte. Importing into a store that holds data is
 // refused unless --merge, and --merge refuses any overlap; nothing is written when refused.
-import { writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "./helpers.ts";
+import { BIN, cleanEnv, cli, tempDir } from "./helpers.ts";
 import { freshDatabase, tp } from "./pg-helpers.ts";
 
 const at = (day: number, s = 0) => new Date(Date.parse("2026-03-01T10:00:00Z") + day * 86_400_000 + s * 1000).toISOString();
@@ -119,5 +120,59 @@ describe("export and import", () => {
     expect(tp(dir, ["import", write('{"format":"taskpulse-export","version":1,"counter":-1}')]).code).toBe(2);
     expect(tp(dir, ["import", join(dir, "missing.json")]).code).toBe(2);
     expect(tp(dir, ["export", "--json"]).json.data.tasks).toEqual([]);
+  });
+});
+
+describe("import reads bounded input", () => {
+  /** The binary, killed after 20 s: input read without end shows as a timeout. */
+  const bounded = (store: string, args: string[], stdin: "ignore" | number = "ignore") => {
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      env: cleanEnv(store),
+      encoding: "utf8",
+      timeout: 20_000,
+      stdio: [stdin, "pipe", "pipe"],
+    });
+    return { code: r.status, signal: r.signal, stderr: r.stderr };
+  };
+
+  it("a device (/dev/zero) is refused at once (exit 2), and so is standard input past 256 MiB", () => {
+    const store = join(tempDir(), "store");
+    const r = bounded(store, ["import", "/dev/zero"]);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: /dev/zero is a character device, not an export file");
+    const zero = openSync("/dev/zero", "r");
+    try {
+      const piped = bounded(store, ["import", "-"], zero);
+      expect(piped.signal).toBeNull();
+      expect(piped.code).toBe(2);
+      expect(piped.stderr).toContain("standard input is larger than 268435456 bytes");
+    } finally {
+      closeSync(zero);
+    }
+    expect(existsSync(store)).toBe(false);
+  });
+
+  it("a file over 256 MiB is refused by its size, before it is read (exit 2)", () => {
+    const dir = tempDir();
+    const big = join(dir, "big.json");
+    writeFileSync(big, "");
+    truncateSync(big, 256 * 1024 * 1024 + 1); // sparse: no disk used
+    const r = bounded(join(dir, "store"), ["import", big]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("big.json is larger than 256 MiB, the most `taskpulse import` reads");
+  });
+
+  it("a named pipe (as `<(taskpulse export)` gives) is read as its writer writes", async () => {
+    const dir = tempDir();
+    const from = join(dir, "from");
+    await cli({ store: from }, "create", "A");
+    const fifo = join(dir, "pipe");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const writer = spawn("sh", ["-c", `"${process.execPath}" "${BIN}" export > "${fifo}"`], { env: cleanEnv(from), stdio: "ignore" });
+    const r = bounded(join(dir, "to"), ["import", fifo]);
+    await new Promise((resolve) => writer.once("exit", resolve));
+    expect(r.code, r.stderr).toBe(0);
+    expect((await cli({ store: join(dir, "to") }, "status", "--json")).json.data.tasks).toHaveLength(1);
   });
 });

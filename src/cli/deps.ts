@@ -1,5 +1,6 @@
 // Everything that varies between a real run and a test: injected once, so tests pass a fixed clock and capture
 // output instead of faking timers or globals.
+import { UsageError } from "../core/errors.ts";
 import { fdWriter, stdoutIsTTY } from "./stdio.ts";
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
@@ -13,8 +14,8 @@ export interface Deps {
   columns: number;
   /** Raw byte writers for output passed through from a child process (`run`); absent: decoded into stdout/stderr. */
   passthrough?: { stdout(chunk: Uint8Array): void; stderr(chunk: Uint8Array): void };
-  /** All of standard input, for `-` arguments (`state set <name> -`). */
-  readStdin?: () => Promise<string>;
+  /** All of standard input, for `-` arguments (`state set <name> -`); usage error (exit 2) past `maxBytes`. */
+  readStdin?: (maxBytes?: number) => Promise<string>;
 }
 
 const quieted = new WeakSet<NodeJS.WriteStream>();
@@ -65,9 +66,18 @@ export function processDeps(): Deps {
         quietOnEpipe(process.stderr).write(chunk);
       },
     },
-    readStdin: async () => {
+    readStdin: async (maxBytes = Number.POSITIVE_INFINITY) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      let total = 0;
+      for await (const chunk of process.stdin) {
+        total += (chunk as Buffer).length;
+        if (total > maxBytes) {
+          // stop reading an endless input (`< /dev/zero`): nothing more of it is wanted
+          process.stdin.destroy();
+          throw new UsageError(`standard input is larger than ${maxBytes} bytes, the most this command reads`);
+        }
+        chunks.push(chunk as Buffer);
+      }
       return Buffer.concat(chunks).toString("utf8");
     },
   };

@@ -89,6 +89,13 @@ export class StoreUnavailableError extends TaskpulseError {
   }
 }
 
+/** The disk refused what the store needs (a read-only file system, no permission, a file in the way): exit 6. */
+export class StoreIoError extends TaskpulseError {
+  constructor(message: string, hint?: string) {
+    super("io_error", EXIT.corrupt, message, hint ?? "nothing was changed; check the store directory's permissions and free space");
+  }
+}
+
 /** The output could not be written (a full disk, an I/O error): the command itself was carried out. Exit 6. */
 export class OutputError extends TaskpulseError {
   constructor(message: string) {

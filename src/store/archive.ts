@@ -3,13 +3,13 @@
 // places; readers prefer the hot copy and de-duplicate archive lines by id (the last line wins), so nothing is lost
 // or shown twice. Layout: archive/YYYY-MM.tasks.jsonl (full task + its audit trail, one line each) and
 // archive/YYYY-MM.index.jsonl (a small summary per task, what query/stats/history scan), by month of finishing.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { readdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { StoreCorruptError } from "../core/errors.ts";
 import { type Summary, summarize } from "../core/insight.ts";
 import type { AuditEntry, Task } from "../core/model.ts";
-import { appendDurably, fsyncDir } from "./atomic-file.ts";
+import { appendDurably, fsyncDir, readStoreBytes, readStoreFile } from "./atomic-file.ts";
 import type { SummaryIndex } from "./store.ts";
+import { subdirForWriting } from "./store-dirs.ts";
 
 export type { SummaryIndex } from "./store.ts";
 
@@ -32,15 +32,8 @@ export function monthOf(iso: string): string {
 
 export function appendToArchive(storeDir: string, records: readonly ArchivedTask[]): void {
   if (records.length === 0) return;
-  const dir = join(storeDir, ARCHIVE_DIR);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   // The month files are opened without following links; the directory itself must not be one either.
-  if (!lstatSync(dir).isDirectory()) {
-    throw new StoreCorruptError(
-      `${dir} is not a directory (a symbolic link?): taskpulse does not write through links`,
-      "run `taskpulse doctor`",
-    );
-  }
+  const dir = subdirForWriting(storeDir, ARCHIVE_DIR);
   const byMonth = new Map<string, ArchivedTask[]>();
   for (const r of records) {
     const finishedAt = (r.task as { finishedAt?: string }).finishedAt ?? r.task.updatedAt;
@@ -66,7 +59,7 @@ function months(storeDir: string, kind: "tasks" | "index"): string[] {
 }
 
 function readLines<T>(path: string, each: (value: T) => void): void {
-  const raw = readFileSync(path, "utf8");
+  const raw = readStoreFile(path, "an archive file", { follow: true }) ?? "";
   let start = 0;
   while (start < raw.length) {
     let end = raw.indexOf("\n", start);
@@ -117,13 +110,8 @@ function plainString(bytes: Buffer, from: number, end: number): { value: string;
 }
 
 function readIndexFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    // pruned by a concurrent cleanup since it was listed: its tasks are gone
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
-    throw err;
-  }
+  // undefined: pruned by a concurrent cleanup since it was listed, its tasks are gone
+  return readStoreBytes(path, "an archive file", { follow: true }) ?? Buffer.alloc(0);
 }
 
 /**
@@ -278,7 +266,7 @@ export function readSummaries(storeDir: string, range: { from?: string; to?: str
 export function readArchived(storeDir: string, id: string): ArchivedTask | undefined {
   const needle = Buffer.from(`"id":"${id}"`);
   for (const file of months(storeDir, "tasks").reverse()) {
-    const bytes = readFileSync(join(storeDir, ARCHIVE_DIR, file));
+    const bytes = readStoreBytes(join(storeDir, ARCHIVE_DIR, file), "an archive file", { follow: true }) ?? Buffer.alloc(0);
     let found: ArchivedTask | undefined;
     for (let at = bytes.indexOf(needle); at >= 0; ) {
       const start = bytes.lastIndexOf(10, at) + 1;

@@ -40,7 +40,30 @@ export function writeFileDurably(path: string, data: string, fence?: () => void)
   fsyncDir(dir);
 }
 
-const APPEND_NOFOLLOW = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+// O_NONBLOCK: a FIFO planted there must not hang the open; fstat then refuses anything but a regular file.
+const APPEND_NOFOLLOW = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Opens a store file for an append: only a regular file (a FIFO would block, a device swallow the record). */
+function openForAppend(path: string, flags: number, mode?: number): number {
+  const fd = openSync(path, flags, mode);
+  try {
+    refuseUnlessRegular(fd, path, "a file taskpulse appends to");
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+function refuseUnlessRegular(fd: number, path: string, what: string): void {
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    throw new StoreCorruptError(
+      `${path} is ${kindOf(st)}, not ${what}: taskpulse reads and writes regular files only`,
+      "run `taskpulse doctor`; nothing was changed",
+    );
+  }
+}
 
 /** How far back from its end a file is read to find its last complete line (longer lines are not looked at). */
 const TAIL_BYTES = 64 * 1024;
@@ -53,7 +76,7 @@ const TAIL_BYTES = 64 * 1024;
  * complete line first (when it is within its last 64 KiB) and may refuse the append by throwing.
  */
 export function appendDurably(path: string, data: string, check?: (lastLine: string) => void): number {
-  const fd = openSync(path, APPEND_NOFOLLOW, 0o600);
+  const fd = openForAppend(path, APPEND_NOFOLLOW, 0o600);
   try {
     const size = fstatSync(fd).size;
     if (size > 0) {
@@ -88,7 +111,7 @@ export function appendDurably(path: string, data: string, check?: (lastLine: str
  * exist; a symlink planted there is not followed.
  */
 export function appendLightly(path: string, data: string): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
+  const fd = openForAppend(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     writeAll(fd, data);
   } finally {
@@ -97,17 +120,60 @@ export function appendLightly(path: string, data: string): void {
 }
 
 /**
- * A small file's text, or undefined when there is none. A directory where the file should be is a corrupt store
- * (exit 6); other errors are passed on.
+ * A small file's text, or undefined when there is none; a link is followed. Anything but a regular file where the
+ * file should be (a directory, a FIFO, a device) is a corrupt store (exit 6); other errors are passed on.
  */
 export function readIfExists(path: string, what: string): string | undefined {
+  return readStoreFile(path, what, { follow: true });
+}
+
+/** What a store file that is not a regular file is, for messages. */
+export function kindOf(st: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * A store file's text, or undefined when there is none. Only a regular file is read: it is opened without blocking
+ * (a FIFO planted there would hang the read forever, a device such as /dev/zero never ends) and refused (exit 6)
+ * unless fstat says it is a regular file. With `follow: false` a symbolic link is refused as well, so nothing
+ * outside the store is read through one.
+ */
+export function readStoreFile(path: string, what: string, options: { follow: boolean }): string | undefined {
+  return readStoreBytes(path, what, options)?.toString("utf8");
+}
+
+/** readStoreFile's bytes. */
+export function readStoreBytes(path: string, what: string, options: { follow: boolean }): Buffer | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, "utf8");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.follow ? 0 : constants.O_NOFOLLOW));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
-    if (code === "EISDIR") throw new StoreCorruptError(`${path} is a directory, not ${what}`);
+    if (code === "ELOOP") {
+      throw new StoreCorruptError(
+        `${path} is a symbolic link, not ${what}: taskpulse does not read or write through links`,
+        "run `taskpulse doctor --repair` to move the link aside (what it points to is not touched)",
+      );
+    }
     throw err;
+  }
+  try {
+    refuseUnlessRegular(fd, path, what);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

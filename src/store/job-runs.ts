@@ -4,12 +4,14 @@
 // runs) or grows past COMPACT_BYTES, it is rewritten atomically (temp, fsync, rename) with the newest runs only,
 // older kept runs with shorter output tails. A torn last line (crash mid-append) is skipped when read. The hot
 // state file never holds output: it stays small.
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { StoreCorruptError } from "../core/errors.ts";
 import { JOB_LIMITS, type RunRecord, runRecordSchema } from "../core/job-model.ts";
 import { validateSlug } from "../core/names.ts";
 import { textTail } from "../core/utf8.ts";
-import { appendDurably, fsyncDir, writeFileDurably } from "./atomic-file.ts";
+import { appendDurably, fsyncDir, kindOf, readStoreFile, writeFileDurably } from "./atomic-file.ts";
+import { subdirForReading, subdirForWriting } from "./store-dirs.ts";
 
 export const JOBS_DIR = "jobs";
 /** A run file larger than this is compacted at the next append. */
@@ -21,12 +23,38 @@ export function runFilePath(dir: string, jobId: string): string {
   return join(dir, JOBS_DIR, `${validateSlug(jobId, "job name")}.jsonl`);
 }
 
+/**
+ * Checks, before the commit that records runs, that their files can be appended to: jobs/ is a real directory (made
+ * when missing) and each run file is absent or a regular file, not a link. So a run that cannot be recorded is
+ * refused (exit 6) before anything changes, rather than after its commit.
+ */
+export function checkRunFilesWritable(dir: string, jobIds: Iterable<string>): void {
+  subdirForWriting(dir, JOBS_DIR);
+  for (const jobId of jobIds) {
+    const path = runFilePath(dir, jobId);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw err;
+    }
+    if (st.isSymbolicLink()) {
+      throw new StoreCorruptError(
+        `${path} is a symbolic link, not a run file: taskpulse does not read or write through links`,
+        "run `taskpulse doctor --repair` to move the link aside (what it points to is not touched); nothing was changed",
+      );
+    }
+    if (!st.isFile())
+      throw new StoreCorruptError(`${path} is ${kindOf(st)}, not a run file`, "run `taskpulse doctor`; nothing was changed");
+  }
+}
+
 /** Appends records durably; the caller holds the store lock. */
 export function appendRunRecords(dir: string, jobId: string, records: readonly RunRecord[], compact: boolean): void {
   if (records.length === 0) return;
   const path = runFilePath(dir, jobId);
-  const jobsDir = join(dir, JOBS_DIR);
-  mkdirSync(jobsDir, { recursive: true, mode: 0o700 });
+  const jobsDir = subdirForWriting(dir, JOBS_DIR);
   const existed = exists(path);
   appendDurably(path, records.map((r) => `${JSON.stringify(r)}\n`).join(""));
   if (!existed) fsyncDir(jobsDir);
@@ -35,14 +63,10 @@ export function appendRunRecords(dir: string, jobId: string, records: readonly R
 
 /** Every well-formed record of a job, oldest first; a torn or invalid line is skipped. Never creates anything. */
 export function readRunRecords(dir: string, jobId: string): RunRecord[] {
-  let raw: string;
-  try {
-    raw = readFileSync(runFilePath(dir, jobId), "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
-  return parseRunRecords(raw);
+  const path = runFilePath(dir, jobId);
+  if (subdirForReading(dir, JOBS_DIR) === undefined) return [];
+  const raw = readStoreFile(path, "a run file", { follow: false });
+  return raw === undefined ? [] : parseRunRecords(raw);
 }
 
 export function parseRunRecords(raw: string): RunRecord[] {
@@ -99,14 +123,11 @@ function shrinkTails(r: Extract<RunRecord, { kind: "finished" }>): RunRecord {
 
 /** The jobs that have a run file. */
 export function listRunFiles(dir: string): string[] {
-  try {
-    return readdirSync(join(dir, JOBS_DIR))
-      .filter((f) => f.endsWith(".jsonl") && !f.startsWith("."))
-      .map((f) => f.slice(0, -".jsonl".length));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
+  const jobsDir = subdirForReading(dir, JOBS_DIR);
+  if (jobsDir === undefined) return [];
+  return readdirSync(jobsDir)
+    .filter((f) => f.endsWith(".jsonl") && !f.startsWith("."))
+    .map((f) => f.slice(0, -".jsonl".length));
 }
 
 function exists(path: string): boolean {

@@ -8,11 +8,11 @@
 // a record that later falls off the chain was an acknowledged change overwritten). Readers refuse a
 // record of a higher `v` (exit 6). Documented in references/store-format.md. The zod schemas of the lines are in
 // journal-schema.ts (for doctor): this module is on every write's path and must not load zod.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError } from "../core/errors.ts";
 import type { Job } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
+import { readStoreFile } from "./atomic-file.ts";
 import { JOURNAL_FILE } from "./state-file.ts";
 
 export const JOURNAL_VERSION = 1;
@@ -79,13 +79,8 @@ export function refuseNewerLine(path: string): (lastLine: string) => void {
 
 /** Reads every well-formed record; a torn last line (crash mid-append) is skipped. */
 export function readJournal(dir: string, file: string = JOURNAL_FILE): { records: JournalRecord[]; aborted: Set<string>; bad: number } {
-  let raw: string;
-  try {
-    raw = readFileSync(join(dir, file), "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { records: [], aborted: new Set(), bad: 0 };
-    throw err;
-  }
+  const raw = readStoreFile(join(dir, file), "a journal", { follow: true });
+  if (raw === undefined) return { records: [], aborted: new Set(), bad: 0 };
   const records: JournalRecord[] = [];
   const aborted = new Set<string>();
   let bad = 0;

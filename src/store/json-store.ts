@@ -3,7 +3,7 @@
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (its seq and txn
 // changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record
 // is journalled, and the transaction is run again on fresh state. An update that returned is therefore never lost.
-import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StoreBusyError } from "../core/errors.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
@@ -35,6 +35,7 @@ import {
   type StateFile,
 } from "./state-file.ts";
 import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
+import { makeStoreDir } from "./store-dirs.ts";
 
 class FencedError extends Error {}
 
@@ -160,7 +161,7 @@ export class JsonStore implements Store {
 
   /** The transaction loop, with the JSON store's own tx type (imports use its extra staging). */
   private async run<T>(fn: (tx: JsonTx) => T | Promise<T>): Promise<T> {
-    mkdirSync(this.location, { recursive: true, mode: 0o700 });
+    makeStoreDir(this.location);
     for (let attempt = 1; ; attempt++) {
       const asked = process.hrtime.bigint();
       // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, its exit hook).
@@ -177,20 +178,20 @@ export class JsonStore implements Store {
         // checkpoint.ts validates with zod: loaded only when this commit archives tasks or may rotate the journal.
         if (tx.archived.length > 0 || tx.importedArchive.length > 0 || this.mayRotate())
           this.checkpoints ??= await import("./checkpoint.ts");
+        // (job-runs.ts loads zod for its record schema: imported only when there are runs to write.)
+        const runs = tx.runs.size > 0 || tx.importedRuns.size > 0 ? await import("./job-runs.ts") : undefined;
+        // Where the runs go is checked before the commit, so a run that cannot be recorded changes nothing.
+        runs?.checkRunFilesWritable(this.location, [...tx.runs.keys(), ...tx.importedRuns.keys()]);
         if (tx.ops.size > 0 || tx.counterUsed || tx.importedArchive.length > 0) this.commit(state, fingerprint, tx, () => held.compromised);
         // Run history follows the committed state, still under the lock, so its order matches the state's.
-        // (job-runs.ts loads zod for its record schema: imported only when there are runs to write.)
-        const { appendRunRecords, COMPACT_EVERY } =
-          tx.runs.size > 0 ? await import("./job-runs.ts") : ({} as typeof import("./job-runs.ts"));
-        for (const [jobId, records] of tx.runs) {
-          const finished = records.filter((r) => r.kind === "finished" && !r.late).length;
-          const runs = state.jobs[jobId]?.totals.runs ?? 0;
-          const compact = finished > 0 && runs % COMPACT_EVERY < finished;
-          appendRunRecords(this.location, jobId, records, compact);
-        }
-        if (tx.importedRuns.size > 0) {
-          const { appendRunRecords: append } = await import("./job-runs.ts");
-          for (const [jobId, records] of tx.importedRuns) append(this.location, jobId, records, false);
+        if (runs) {
+          for (const [jobId, records] of tx.runs) {
+            const finished = records.filter((r) => r.kind === "finished" && !r.late).length;
+            const total = state.jobs[jobId]?.totals.runs ?? 0;
+            const compact = finished > 0 && total % runs.COMPACT_EVERY < finished;
+            runs.appendRunRecords(this.location, jobId, records, compact);
+          }
+          for (const [jobId, records] of tx.importedRuns) runs.appendRunRecords(this.location, jobId, records, false);
         }
         return result;
       } catch (err) {

@@ -6,14 +6,15 @@
 // File format 1: {"schemaVersion":1,"name":…,"rev":N,"updatedAt":ISO,"value":<any JSON>}; a plain JSON file
 // (e.g. copied from Cron State Manager's state/*.json) is read as the value of revision 0 and upgraded on write.
 
-import { mkdirSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { StoreCorruptError } from "../core/errors.ts";
+import { StoreBusyError, StoreCorruptError } from "../core/errors.ts";
 import { validateSlug } from "../core/names.ts";
-import { readIfExists, writeFileDurably } from "./atomic-file.ts";
+import { readStoreFile, writeFileDurably } from "./atomic-file.ts";
 import { DOC_VERSION, docText, UNCHANGED } from "./doc-format.ts";
 import { acquireLock } from "./lock.ts";
 import { fileFingerprint } from "./state-file.ts";
+import { subdirForReading, subdirForWriting } from "./store-dirs.ts";
 
 export const DOCS_DIR = "state";
 export { DOC_MAX_BYTES, DOC_VERSION, UNCHANGED } from "./doc-format.ts";
@@ -39,7 +40,8 @@ export function docPath(storeDir: string, name: string): string {
 /** The document, or undefined when there is none. A file that is not JSON is an error (exit 6), never replaced. */
 export function readDoc(storeDir: string, name: string): StateDoc | undefined {
   const path = docPath(storeDir, name);
-  const raw = readIfExists(path, "a state document");
+  if (subdirForReading(storeDir, DOCS_DIR) === undefined) return undefined;
+  const raw = readStoreFile(path, "a state document", { follow: false });
   if (raw === undefined) return undefined;
   return parseDoc(raw, name, path);
 }
@@ -96,6 +98,9 @@ export interface DocLockOptions {
 
 class FencedError extends Error {}
 
+/** How many times a fenced write is run again on fresh content before giving up (exit 5). */
+const FENCED_ATTEMPTS = 5;
+
 /**
  * Locks the document, reads it, and writes what `fn` returns as the next revision. `fn` may run more than once (a
  * fenced write is retried on fresh content), so it must only compute.
@@ -107,8 +112,7 @@ export async function updateDoc(
   options: DocLockOptions,
 ): Promise<{ doc: StateDoc; changed: boolean }> {
   const path = docPath(storeDir, name);
-  const dir = join(storeDir, DOCS_DIR);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = subdirForWriting(storeDir, DOCS_DIR);
   for (let attempt = 1; ; attempt++) {
     const held = await acquireLock(dir, { waitMs: options.waitMs, owner: options.owner, name });
     try {
@@ -128,7 +132,15 @@ export async function updateDoc(
       });
       return { doc, changed: true };
     } catch (err) {
-      if (err instanceof FencedError && attempt < 5) continue;
+      if (err instanceof FencedError) {
+        if (attempt < FENCED_ATTEMPTS) continue;
+        // Not a bug and not damage: the file kept being replaced or the lock taken over (something writes the
+        // document without its lock, or an overloaded machine). Nothing was written: safe to retry.
+        throw new StoreBusyError(
+          `state document '${name}' changed under its lock during each of ${FENCED_ATTEMPTS} write attempts; nothing was changed`,
+          "something else writes the file without taskpulse's lock (a script, a sync tool?); safe to retry",
+        );
+      }
       throw err;
     } finally {
       await held.release();
@@ -137,19 +149,15 @@ export async function updateDoc(
 }
 
 export function listDocs(storeDir: string): DocSummary[] {
-  let files: string[];
-  try {
-    files = readdirSync(join(storeDir, DOCS_DIR));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
+  const dir = subdirForReading(storeDir, DOCS_DIR);
+  if (dir === undefined) return [];
+  const files = readdirSync(dir);
   const out: DocSummary[] = [];
   for (const file of files.sort()) {
     if (!file.endsWith(".json") || file.startsWith(".")) continue;
     const name = file.slice(0, -".json".length);
     try {
-      const bytes = statSync(join(storeDir, DOCS_DIR, file)).size;
+      const bytes = lstatSync(join(dir, file)).size;
       const doc = readDoc(storeDir, name);
       if (doc) out.push({ name, bytes, rev: doc.rev, updatedAt: doc.updatedAt });
     } catch {

@@ -5,10 +5,11 @@
 // schema itself (loaded only then), which has the last word and the error message.
 // A file of an older schemaVersion is upgraded in memory on read (migrate) and written in the current version by the
 // next commit; a file of a newer one is refused (exit 6) and never rewritten.
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError } from "../core/errors.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
+import { kindOf } from "./atomic-file.ts";
 import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
 import type { StateFile } from "./state-schema.ts";
 
@@ -36,9 +37,17 @@ export async function loadState(dir: string): Promise<LoadedState> {
   let fingerprint: string;
   try {
     // Content and identity from one open file: the fence compares this identity, so it must be the file read.
-    const fd = openSync(path, "r");
+    // Non-blocking, and regular files only: a FIFO or a device (/dev/zero) in its place would hang every command.
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      fingerprint = fingerprintOf(fstatSync(fd, { bigint: true }));
+      const st = fstatSync(fd, { bigint: true });
+      if (!st.isFile()) {
+        throw new StoreCorruptError(
+          `${path} is ${kindOf(st)}, not a state file: taskpulse reads and writes regular files only`,
+          "run `taskpulse doctor`: it reports the file without reading it; nothing was changed",
+        );
+      }
+      fingerprint = fingerprintOf(st);
       raw = readFileSync(fd, "utf8");
     } finally {
       closeSync(fd);
@@ -46,7 +55,6 @@ export async function loadState(dir: string): Promise<LoadedState> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { state: missingState(dir), fingerprint: "" };
-    if (code === "EISDIR") throw new StoreCorruptError(`${path} is a directory, not a state file`);
     if (code === "EACCES") throw new StoreCorruptError(`cannot read ${path}: permission denied`, "check the store's owner and permissions");
     throw err;
   }
@@ -76,12 +84,13 @@ export function readHead(dir: string): { seq: number; txn: string | null } | nul
   const path = join(dir, STATE_FILE);
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
   }
   try {
+    if (!fstatSync(fd).isFile()) return null;
     const buf = Buffer.alloc(256);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const m = /^\{"schemaVersion":\d+,"seq":(\d+),"txn":(null|"([^"\\]*)")/.exec(buf.toString("utf8", 0, n));

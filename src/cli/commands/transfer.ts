@@ -46,13 +46,13 @@ export async function exportStore(ctx: Ctx): Promise<Outcome> {
 }
 
 export async function importStore(ctx: Ctx, file: string, opts: ImportOptions): Promise<Outcome> {
-  const { parseExport, readExportFile } = await import("../../store/export-file.ts");
-  let doc: ReturnType<typeof readExportFile>;
+  const { IMPORT_MAX_BYTES, parseExport, readExportFile } = await import("../../store/export-file.ts");
+  let doc: Awaited<ReturnType<typeof readExportFile>>;
   if (file === "-") {
     if (!ctx.deps.readStdin) throw new UsageError("standard input is not available here");
-    doc = parseExport(await ctx.deps.readStdin(), "standard input");
+    doc = parseExport(await ctx.deps.readStdin(IMPORT_MAX_BYTES), "standard input");
   } else {
-    doc = readExportFile(file);
+    doc = await readExportFile(file);
   }
   const summary = await ctx.store("import").importData(doc, { merge: opts.merge === true });
   const where = ctx.storeName;

@@ -1,8 +1,9 @@
 // Examining a store: reads only (it creates nothing, takes no lock, follows no link for anything but reading the
 // files taskpulse itself reads). What it finds, and what a repair would do about it, is an Analysis.
-import { existsSync, lstatSync, readdirSync, readFileSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, readdirSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { ARCHIVE_DIR } from "../archive.ts";
+import { readStoreFile } from "../atomic-file.ts";
 import { CHECKPOINT_FILE, type Checkpoint, parseCheckpoint } from "../checkpoint.ts";
 import { JOBS_DIR } from "../job-runs.ts";
 import { type Base, emptyBase, highestCounter } from "../replay.ts";
@@ -110,7 +111,7 @@ function analyseOnce(dir: string, clock: () => number): Analysis {
   let checkpoint: Checkpoint | undefined;
   if (!a.links.includes(CHECKPOINT_FILE) && existsSync(join(dir, CHECKPOINT_FILE))) {
     try {
-      checkpoint = parseCheckpoint(readFileSync(join(dir, CHECKPOINT_FILE), "utf8"), CHECKPOINT_FILE);
+      checkpoint = parseCheckpoint(readStoreFile(join(dir, CHECKPOINT_FILE), "a checkpoint", { follow: false }) ?? "", CHECKPOINT_FILE);
       base = { state: checkpoint.state, txn: checkpoint.txn, from: "checkpoint" };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -26,6 +26,7 @@ export const FINDING_CODES = [
   "lock-held",
   "permissions",
   "link",
+  "special-file",
   "damaged-copy",
   "unknown-file",
 ] as const;

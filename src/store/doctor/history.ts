@@ -1,8 +1,9 @@
 // The state file against the journal: whether state.json is what the committed records say, and when it is lost,
 // damaged or behind, the state a repair rebuilds (the rule is in references/store-format.md).
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError } from "../../core/errors.ts";
+import { readStoreFile } from "../atomic-file.ts";
 import type { JournalRecord } from "../journal.ts";
 import { type Base, chainBetween, depthsFrom, longestChainHead, ReplayError, replay, sameContent } from "../replay.ts";
 import { JOURNAL_FILE, parseStateWith, STATE_FILE, type StateFile } from "../state-file.ts";
@@ -21,9 +22,14 @@ export function readState(dir: string, isLink: boolean): StateRead {
   let raw: string;
   try {
     if (lstatSync(path).isDirectory()) return { kind: "bad", reason: `${STATE_FILE} is a directory, not a file`, hint: undefined };
-    raw = readFileSync(path, "utf8");
+    // regular files only, opened without blocking: a FIFO or a device there is reported, not read forever
+    const read = readStoreFile(path, "a state file", { follow: false });
+    if (read === undefined) return { kind: "missing" };
+    raw = read;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    if (err instanceof StoreCorruptError)
+      return { kind: "bad", reason: err.message.replace(`${path} `, `${STATE_FILE} `), hint: undefined };
     return { kind: "bad", reason: `${STATE_FILE} cannot be read (${(err as Error).message})`, hint: undefined };
   }
   try {

@@ -1,8 +1,9 @@
 // What the cron feature keeps in the store: run files (jobs/<job>.jsonl, JSON lines checked against the run record
 // schema) and state documents (state/<name>.json, any JSON, or the versioned envelope of src/store/state-docs.ts).
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import { runRecordSchema } from "../../core/job-model.ts";
+import { readStoreFile } from "../atomic-file.ts";
 import { JOBS_DIR } from "../job-runs.ts";
 import { DOC_VERSION, DOCS_DIR, docVersion } from "../state-docs.ts";
 import { type Analysis, newerFinding } from "./findings.ts";
@@ -50,7 +51,9 @@ export function docProblem(dir: string, rel: string): { reason: string; newer?: 
   let raw: string;
   try {
     if (lstatSync(join(dir, rel)).isDirectory()) return { reason: "is a directory, not a file" };
-    raw = readFileSync(join(dir, rel), "utf8");
+    const read = readStoreFile(join(dir, rel), "a state document", { follow: false });
+    if (read === undefined) return undefined;
+    raw = read;
   } catch {
     return undefined; // gone meanwhile, or unreadable by its mode (reported as permissions): not damaged
   }

@@ -1,10 +1,11 @@
 // Files of JSON lines (journal segments, archive months, run files), read line by line: which lines a repair keeps, which do
 // not parse or validate, and which have a newer version.
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { taskSchema } from "../../core/model.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
+import { readStoreFile } from "../atomic-file.ts";
 import { JOBS_DIR } from "../job-runs.ts";
 import { type JournalRecord, newerVersion } from "../journal.ts";
 import { abortRecordSchema, journalRecordSchema, landedMarkSchema } from "../journal-schema.ts";
@@ -26,7 +27,10 @@ export function readLinesFile(dir: string, name: string, check: (json: unknown) 
     const st = lstatSync(join(dir, name));
     if (st.isSymbolicLink()) return undefined; // reported as a link
     changed = st.mtimeMs;
-    raw = readFileSync(join(dir, name), "utf8");
+    // regular files only, opened without blocking (a FIFO or a device is reported by the scan, not read)
+    const read = readStoreFile(join(dir, name), "a file of JSON lines", { follow: false });
+    if (read === undefined) return undefined;
+    raw = read;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // Repairing a store, under the store lock: see src/store/doctor.ts for what it may and may not do.
-import { closeSync, constants, existsSync, fchmodSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import { closeSync, constants, existsSync, fchmodSync, lstatSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { fsyncDir, writeFileDurably } from "../atomic-file.ts";
+import { fsyncDir, readStoreFile, writeFileDurably } from "../atomic-file.ts";
 import { CHECKPOINT_FILE, type Checkpoint, parseCheckpoint } from "../checkpoint.ts";
 import { committedRecords } from "../journal.ts";
 import { acquireLock, removeAside } from "../lock.ts";
@@ -83,7 +83,11 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
       } else if (a.rebuild) {
         actions.push(`did not rebuild ${STATE_FILE}: it cannot be done without loss (use --force to rebuild what the journal holds)`);
       } else if (a.counterFloor !== undefined) {
-        const state = parseStateWith(readFileSync(join(dir, STATE_FILE), "utf8"), STATE_FILE, stateFileSchema);
+        const state = parseStateWith(
+          readStoreFile(join(dir, STATE_FILE), "a state file", { follow: false }) ?? "",
+          STATE_FILE,
+          stateFileSchema,
+        );
         current = { ...state, counter: a.counterFloor };
         writeFileDurably(join(dir, STATE_FILE), JSON.stringify(current));
         actions.push(`raised the id counter to ${a.counterFloor} (ids already in the archive)`);
@@ -120,7 +124,7 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
 
 function readGoodState(dir: string): StateFile | undefined {
   try {
-    return parseStateWith(readFileSync(join(dir, STATE_FILE), "utf8"), STATE_FILE, stateFileSchema);
+    return parseStateWith(readStoreFile(join(dir, STATE_FILE), "a state file", { follow: false }) ?? "", STATE_FILE, stateFileSchema);
   } catch {
     return undefined;
   }
@@ -130,7 +134,7 @@ function readGoodState(dir: string): StateFile | undefined {
 function anchor(dir: string, state: StateFile): Checkpoint {
   let old: Checkpoint | undefined;
   try {
-    old = parseCheckpoint(readFileSync(join(dir, CHECKPOINT_FILE), "utf8"), CHECKPOINT_FILE);
+    old = parseCheckpoint(readStoreFile(join(dir, CHECKPOINT_FILE), "a checkpoint", { follow: false }) ?? "", CHECKPOINT_FILE);
   } catch {
     old = undefined;
   }

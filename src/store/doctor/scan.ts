@@ -4,6 +4,7 @@ import { lstatSync, readdirSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { isSlug } from "../../core/names.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
+import { kindOf } from "../atomic-file.ts";
 import { CHECKPOINT_FILE } from "../checkpoint.ts";
 import { type Liveness, startedAt } from "../holder.ts";
 import { JOBS_DIR } from "../job-runs.ts";
@@ -93,6 +94,19 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
         message: `${rel} is a symbolic link`,
         meaning: "taskpulse never writes through links in its store: a commit replaces it, or refuses to append through it (exit 6)",
         action: `run \`taskpulse doctor --repair\`: it renames the link aside (the file it points to is not touched) and ${LINK_AFTERMATH[sub ?? ""] ?? "rebuilds what it stood for"}`,
+      });
+      return;
+    }
+    if ((st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) && rel !== STATE_FILE) {
+      // (state.json is reported as state-corrupt, which a repair can fix: it keeps the file aside and rebuilds)
+      a.blocked = true;
+      add({
+        code: "special-file",
+        severity: "error",
+        file: rel,
+        message: `${rel} is ${kindOf(st)}, not a regular file`,
+        meaning: "taskpulse reads and writes regular files only: commands that need it refuse it (exit 6) rather than block on it",
+        action: "move it out of the store yourself (a repair does not touch a store that has one), then run `taskpulse doctor` again",
       });
       return;
     }
