@@ -15,7 +15,7 @@ import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago, columnsOf, displayState, oneLine, renderTaskLines } from "../render/task-text.ts";
 import { clip } from "../render/text-width.ts";
-import { alertNewStall } from "../stall-push.ts";
+import { alertNewStallOrWarn } from "../stall-push.ts";
 import { dependencyLookup, findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
@@ -83,8 +83,9 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
     lines.push(`   ${word}: ${info.dependencies.on.join(", ")}`);
   }
   const state = info.liveness.stalled ? "stalled" : info.dependencies?.state === "blocked" ? "blocked" : task.status;
-  const push = archived ? null : await alertNewStall(ctx, [task]);
-  return { data: { task, ...info, archived }, lines, quiet: state, push };
+  const warnings: string[] = [];
+  const push = archived ? null : await alertNewStallOrWarn(ctx, [task], warnings);
+  return { data: { task, ...info, archived }, lines, quiet: state, push, warnings };
 }
 
 interface OverviewView {
@@ -174,8 +175,9 @@ export function renderOverview(
 export async function overview(ctx: Ctx): Promise<Outcome> {
   const snapshot = await ctx.store("status").read();
   const view = renderOverview(ctx, snapshot, await dependencyLookup(ctx.store("status"), snapshot, snapshot.tasks));
-  const push = await alertNewStall(ctx, view.stalled);
-  return { data: view.data, lines: view.lines, quiet: "", push };
+  const warnings: string[] = [];
+  const push = await alertNewStallOrWarn(ctx, view.stalled, warnings);
+  return { data: view.data, lines: view.lines, quiet: "", push, warnings };
 }
 
 /**
