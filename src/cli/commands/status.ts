@@ -74,7 +74,7 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
     const dur = step.startedAt
       ? ` (${formatDuration((step.finishedAt ? Date.parse(step.finishedAt) : ctx.now.getTime()) - Date.parse(step.startedAt))})`
       : "";
-    lines.push(`   ${icon} ${step.name}${dur}${step.message ? ` — ${oneLine(step.message, 80)}` : ""}`);
+    lines.push(`   ${icon} ${oneLine(step.name, Number.POSITIVE_INFINITY)}${dur}${step.message ? ` — ${oneLine(step.message, 80)}` : ""}`);
   }
   if (task.status === "done" && task.result) lines.push(`   ${t(ctx, "result", "结果")}: ${oneLine(task.result)}`);
   if (task.status === "cancelled" && task.reason) lines.push(`   ${t(ctx, "reason", "原因")}: ${oneLine(task.reason)}`);
