@@ -1,8 +1,8 @@
 // The OpenClaw side: which agent a call is (from real directories, through the real binary), installing the skill
 // into a workspace, and the heartbeat checklist entries for both OpenClaw eras (the 2026.8+ recipe run against a
-// stand-in `openclaw` that keeps the cron job's scratch text in a file).
+// real openclaw: test/openclaw-real/heartbeat-scratch.test.ts).
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readSkillSource } from "../src/store/skill-files.ts";

@@ -197,6 +197,50 @@ describe("a store that cannot be created", () => {
   });
 });
 
+describe("a read on a full disk", () => {
+  it("status still prints (exit 0) when the stall alert cannot be recorded, with a warning; the alert comes later", async (ctx) => {
+    const dir = tempDir();
+    const store = join(dir, "store");
+    mkdirSync(store);
+    const later = "--now=2026-05-01T11:00:00Z"; // an hour after the start: the task is stalled
+    const r = inMountNamespace(
+      `set -e; mount -t tmpfs -o size=64k,mode=0700 tmpfs "${store}"; export TASKPULSE_HOME="${store}"
+       id=$(${tp} --now=2026-05-01T10:00:00Z create -q "Nightly report" fetch write --start)
+       cp "${store}/state.json" "${dir}/before.json"
+       dd if=/dev/zero of="${store}/filler" bs=1024 2>/dev/null || true
+       set +e
+       ${tp} ${later} status; echo "overview=$?"
+       ${tp} ${later} status "$id"; echo "one=$?"
+       ${tp} ${later} status --json > "${dir}/status.json"; echo "json=$?"
+       cmp -s "${store}/state.json" "${dir}/before.json"; echo "same=$?"
+       ls -a "${store}" | grep -c '.tmp-' ; rm "${store}/filler"
+       echo "--- freed"
+       ${tp} ${later} status; echo "freed=$?"`,
+    );
+    if (!r) return ctx.skip();
+    const [full, freed] = r.stdout.split("--- freed\n") as [string, string];
+    expect(full).toContain("overview=0");
+    expect(full).toContain("one=0");
+    expect(full).toContain("json=0");
+    expect(full).toContain("same=0"); // nothing was written
+    expect(full).toMatch(/^0$/m); // no temporary file left behind
+    expect(full).toMatch(/Nightly report/); // the overview and the one task were printed
+    expect(full).toMatch(/fetch/);
+    expect(full).not.toContain("--- push ---"); // an alert that was not recorded is not printed either
+    const json = JSON.parse(readFileSync(join(dir, "status.json"), "utf8"));
+    expect(json.ok).toBe(true);
+    expect(json.push).toBeNull();
+    expect(json.data.tasks[0].liveness.stalled).toBe(true);
+    const warnings = r.stderr.match(/^warning: the stall alert could not be recorded \(ENOSPC[^\n]*$/gm) ?? [];
+    expect(warnings).toHaveLength(3);
+    expect(r.stderr).not.toMatch(/^error:/m);
+    // once the disk has room, the next status records the alert and prints it, once
+    expect(freed).toContain("freed=0");
+    expect(freed).toContain("--- push ---");
+    expect(freed).toMatch(/Nightly report/);
+  });
+});
+
 describe("spawned", () => {
   it("a disk error in the real binary prints one line and a hint, no stack trace", async () => {
     const { store, id } = await storeWithTask();

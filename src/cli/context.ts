@@ -6,7 +6,7 @@ import type { NotifyPolicy, Route } from "../core/model.ts";
 import { NOTIFY_POLICIES } from "../core/model-constants.ts";
 import { cleanName, printable } from "../core/names.ts";
 import { parseDuration } from "../core/time.ts";
-import { isPostgresUrl, scrubUrl } from "../store/location.ts";
+import { isPostgresUrl, scrubAnyUrl, scrubUrl, urlScheme } from "../store/location.ts";
 import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/store.ts";
 import type { Deps } from "./deps.ts";
@@ -63,6 +63,14 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
   const agent = resolveAgent(opts.agent, deps.env, deps.cwd);
   const storeDir = resolveStoreDir(opts.store, deps.env, deps.home);
   if (storeDir.trim() === "") throw new UsageError("the store directory must not be empty");
+  const scheme = urlScheme(storeDir);
+  if (scheme !== undefined && !isPostgresUrl(storeDir)) {
+    const from = opts.store ? "--store" : deps.env.TASKPULSE_STORE ? "TASKPULSE_STORE" : "TASKPULSE_HOME";
+    throw new UsageError(
+      `${from} '${printable(scrubAnyUrl(storeDir))}' is a ${printable(scheme)}:// URL, which taskpulse cannot use as a store`,
+      "a store is a directory, or a postgres:// or postgresql:// URL (references/postgres.md)",
+    );
+  }
   const storeName = isPostgresUrl(storeDir) ? scrubUrl(storeDir) : storeDir;
   const stallEnv = deps.env.TASKPULSE_STALL;
   const stallMs = stallEnv ? parseDuration(stallEnv, "TASKPULSE_STALL") : DEFAULT_STALL_MS;

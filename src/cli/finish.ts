@@ -36,10 +36,10 @@ export function reportError(err: unknown, deps: Deps, flags: Flags): number {
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
+  const disk = isDiskError(err);
   // Disk trouble (read-only directory, full disk, a directory where a file should be, a link planted in the store):
   // the previous state is intact because writes are atomic. Not a bug in taskpulse, so not exit 1: exit 6, the
   // store's own code, with one line that says what happened.
-  const disk = typeof e?.code === "string" && DISK_CODES.has(e.code);
   const message = disk ? `cannot use the store: ${e.message}` : `internal error: ${e?.message ?? String(err)}`;
   const hint = disk
     ? "the previous state is intact; check the store directory's permissions and free space, then run `taskpulse doctor`"
@@ -47,6 +47,12 @@ export function reportError(err: unknown, deps: Deps, flags: Flags): number {
   say(deps, flags, disk ? "io_error" : "internal", message, hint);
   if (flags.debug && e?.stack) deps.stderr(`${e.stack}\n`);
   return disk ? EXIT.corrupt : EXIT.internal;
+}
+
+/** Whether `err` is the disk refusing a write or a read (full, read-only, permissions, …), not a bug: exit 6. */
+export function isDiskError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && DISK_CODES.has(code);
 }
 
 /** The error as the JSON envelope on stdout, or as text on stderr (also when stdout itself is what failed). */

@@ -8,6 +8,7 @@ import { byCodePoint } from "../core/names.ts";
 import type { Notification } from "../core/notify.ts";
 import type { Push } from "../core/push.ts";
 import type { Ctx } from "./context.ts";
+import { isDiskError } from "./finish.ts";
 import { applyDecision } from "./push.ts";
 
 export function stallEpisode(ctx: Ctx, task: Task): string | undefined {
@@ -50,4 +51,21 @@ export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Prom
     }
     return null;
   });
+}
+
+/**
+ * alertNewStall for a read command (`status`): a disk that refuses the write (full, read-only) must not cost the
+ * caller the status it asked for. The alert is then neither recorded nor printed (printed unrecorded, it would be
+ * sent again by every later call); a warning says so, and the first status after the disk is fixed produces it.
+ */
+export async function alertNewStallOrWarn(ctx: Ctx, candidates: readonly Task[], warnings: string[]): Promise<Push | null> {
+  try {
+    return await alertNewStall(ctx, candidates);
+  } catch (err) {
+    if (!isDiskError(err)) throw err;
+    warnings.push(
+      `the stall alert could not be recorded (${(err as Error).message}); it was not printed and will come with a later status once the store can be written`,
+    );
+    return null;
+  }
 }

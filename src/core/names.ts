@@ -22,10 +22,36 @@ export function validateSlug(value: string, what: string): string {
 
 export const validateAgent = (value: string): string => validateSlug(value, "agent name");
 
-/** Free text (names, messages): bounded, no NUL; control characters other than newline and tab are removed. */
+/** Characters that change how text around them is shown without showing themselves (display spoofing). */
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u2028\u2029]/;
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, "g");
+/** A ZWJ that joins two emoji (a family, a person with a skin tone and an object, a rainbow flag): kept, since it is what draws them as one. */
+const EMOJI_BEFORE = /(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\ufe0f)$/u;
+const EMOJI_AFTER = /^\p{Extended_Pictographic}/u;
+
+/**
+ * `text` without bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F), zero-width characters
+ * (U+200B–U+200D, U+2060, U+FEFF) and with the line and paragraph separators U+2028/U+2029 turned into newlines
+ * (which names and push fields then flatten). A zero-width joiner between two emoji is kept. A plain test first, so
+ * the common text (and the heartbeat hot path) never compiles the Unicode property patterns.
+ */
+export function stripInvisible(text: string): string {
+  if (!INVISIBLE.test(text)) return text;
+  return text.replace(INVISIBLE_ALL, (ch, at: number, whole: string) => {
+    if (ch === "\u2028" || ch === "\u2029") return "\n";
+    if (ch === "\u200d" && EMOJI_BEFORE.test(whole.slice(Math.max(0, at - 2), at)) && EMOJI_AFTER.test(whole.slice(at + 1, at + 3)))
+      return ch;
+    return "";
+  });
+}
+
+/**
+ * Free text (names, messages): bounded, no NUL; control characters other than newline and tab are removed, and so
+ * are the invisible ones of stripInvisible.
+ */
 export function cleanText(value: string, what: string, max: number = LIMITS.text): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const cleaned = value.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+  const cleaned = stripInvisible(value).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
   if (cleaned.length > max) {
     throw new UsageError(`${what} is too long (${cleaned.length} characters, at most ${max})`);
   }
@@ -46,7 +72,7 @@ export function cleanName(value: string, what: string): string {
 /** For echoing user input back in an error message: short, no control characters. */
 export function printable(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const s = value.replace(/[\u0000-\u001f\u007f]/g, "?");
+  const s = stripInvisible(value).replace(/[\u0000-\u001f\u007f]/g, "?");
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }
 

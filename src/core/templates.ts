@@ -1,6 +1,7 @@
 // The push texts. Chinese reproduces Live Task Pulse exactly (full-width punctuation kept); English says the same.
 // At most 3 lines; a field's newlines are flattened; long fields are shortened with an ellipsis on a grapheme
 // boundary (never inside a character or an emoji sequence) until the whole message fits the channel's limit.
+import { stripInvisible } from "./names.ts";
 import type { Card, Notification } from "./notify.ts";
 
 export type Lang = "zh" | "en";
@@ -25,7 +26,10 @@ function graphemesOf(text: string): Intl.Segments {
 
 /** Flattens newlines and shortens to `max` graphemes, ending with `…` when shortened. */
 export function shorten(text: string, max: number): string {
-  const flat = text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+  // invisible characters go first: text stored before they were cleaned at input (or imported) must not spoof a push
+  const flat = stripInvisible(text)
+    .replace(/\s*[\r\n]+\s*/g, " ")
+    .trim();
   if (flat.length <= max) return flat;
   const graphemes = Array.from(graphemesOf(flat), (s) => s.segment);
   if (graphemes.length <= max) return flat;

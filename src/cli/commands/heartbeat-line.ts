@@ -65,7 +65,7 @@ export function heartbeatFile(ctx: Ctx): string {
 /** A cron job's id (a UUID) or name, as `openclaw cron list` shows it: one line of printable text. */
 function validateJobRef(input: string): string {
   const job = input.trim();
-  if (job === "" || job.length > 200 || /[\u0000-\u001f\u007f]/.test(job)) {
+  if (job === "" || job.length > 200 || /\p{Cc}/u.test(job)) {
     throw new UsageError("--job takes a cron job's id or name, as `openclaw cron list --all` shows it");
   }
   return job;

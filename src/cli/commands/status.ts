@@ -15,7 +15,7 @@ import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago, columnsOf, displayState, oneLine, renderTaskLines } from "../render/task-text.ts";
 import { clip } from "../render/text-width.ts";
-import { alertNewStall } from "../stall-push.ts";
+import { alertNewStallOrWarn } from "../stall-push.ts";
 import { dependencyLookup, findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
@@ -74,7 +74,7 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
     const dur = step.startedAt
       ? ` (${formatDuration((step.finishedAt ? Date.parse(step.finishedAt) : ctx.now.getTime()) - Date.parse(step.startedAt))})`
       : "";
-    lines.push(`   ${icon} ${step.name}${dur}${step.message ? ` — ${oneLine(step.message, 80)}` : ""}`);
+    lines.push(`   ${icon} ${oneLine(step.name, Number.POSITIVE_INFINITY)}${dur}${step.message ? ` — ${oneLine(step.message, 80)}` : ""}`);
   }
   if (task.status === "done" && task.result) lines.push(`   ${t(ctx, "result", "结果")}: ${oneLine(task.result)}`);
   if (task.status === "cancelled" && task.reason) lines.push(`   ${t(ctx, "reason", "原因")}: ${oneLine(task.reason)}`);
@@ -83,8 +83,9 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
     lines.push(`   ${word}: ${info.dependencies.on.join(", ")}`);
   }
   const state = info.liveness.stalled ? "stalled" : info.dependencies?.state === "blocked" ? "blocked" : task.status;
-  const push = archived ? null : await alertNewStall(ctx, [task]);
-  return { data: { task, ...info, archived }, lines, quiet: state, push };
+  const warnings: string[] = [];
+  const push = archived ? null : await alertNewStallOrWarn(ctx, [task], warnings);
+  return { data: { task, ...info, archived }, lines, quiet: state, push, warnings };
 }
 
 interface OverviewView {
@@ -174,8 +175,9 @@ export function renderOverview(
 export async function overview(ctx: Ctx): Promise<Outcome> {
   const snapshot = await ctx.store("status").read();
   const view = renderOverview(ctx, snapshot, await dependencyLookup(ctx.store("status"), snapshot, snapshot.tasks));
-  const push = await alertNewStall(ctx, view.stalled);
-  return { data: view.data, lines: view.lines, quiet: "", push };
+  const warnings: string[] = [];
+  const push = await alertNewStallOrWarn(ctx, view.stalled, warnings);
+  return { data: view.data, lines: view.lines, quiet: "", push, warnings };
 }
 
 /**

@@ -3,6 +3,7 @@
 import { stepCounts } from "../../core/lifecycle.ts";
 import { type Liveness, liveness } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
+import { stripInvisible } from "../../core/names.ts";
 import { formatDuration, formatShortDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import { paint } from "./color.ts";
@@ -75,7 +76,7 @@ export function renderTaskLines(ctx: Ctx, task: Task, indent = ""): string[] {
   const idPart = when ? `${when} · ${task.id}` : task.id;
   tail.push([idPart, c.dim(idPart)]);
   const fixed = width(indent) + width(ICON[state]) + 1 + tail.reduce((sum, [plain]) => sum + 1 + width(plain), 0);
-  const name = clip(task.name, Math.max(8, cols - fixed));
+  const name = clip(oneLine(task.name, Number.POSITIVE_INFINITY), Math.max(8, cols - fixed));
   const lines = [`${indent}${ICON[state]} ${state === "stalled" ? c.bold(name) : name} ${tail.map(([, col]) => col).join(" ")}`];
   const sub = `${indent}   `;
   const fitLine = (text: string) => clip(text, Math.max(10, cols - width(sub)));
@@ -85,7 +86,7 @@ export function renderTaskLines(ctx: Ctx, task: Task, indent = ""): string[] {
     const cur = ctx.lang === "zh" ? "当前" : "current";
     const seen = ago(ctx, task.lastSeenAt);
     if (step || msg) {
-      const text = `${cur}: ${step?.name ?? "—"}${msg ? ` — ${oneLine(msg)}` : ""}`;
+      const text = `${cur}: ${step ? oneLine(step.name, Number.POSITIVE_INFINITY) : "—"}${msg ? ` — ${oneLine(msg)}` : ""}`;
       const room = Math.max(10, cols - width(sub) - width(seen) - 3);
       lines.push(`${sub}${clip(text, room)} ${c.dim(`· ${seen}`)}`);
     }
@@ -117,7 +118,9 @@ export function renderTaskLine(ctx: Ctx, task: Task): string {
 }
 
 export function oneLine(text: string, max = 120): string {
-  const flat = text.replace(/\s*\n\s*/g, " ").trim();
+  const flat = stripInvisible(text)
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
   const chars = Array.from(flat);
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : flat;
 }

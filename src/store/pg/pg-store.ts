@@ -4,6 +4,7 @@
 // connection per process, opened on first use; the schema is checked on connect (a newer one is refused before
 // anything is read) and created or migrated before the first write. Messages name the server without its password.
 import pg from "pg";
+import { UsageError } from "../../core/errors.ts";
 import type { RunRecord } from "../../core/job-model.ts";
 import type { AuditEntry, Task } from "../../core/model.ts";
 import { validateSlug } from "../../core/names.ts";
@@ -15,6 +16,7 @@ import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, Store
 import { readDocRow, updateDocRow } from "./docs.ts";
 import { isRetryable, translatePgError } from "./errors.ts";
 import { ListenFeed } from "./feed.ts";
+import { connectionOptions, optionsSchema } from "./options.ts";
 import { checkSchemaVersion, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
 import { beginScoped, beginWhole, commitTx, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf } from "./tx.ts";
 
@@ -35,12 +37,19 @@ export class PgStore implements Store {
   /** Operations under way: while none is, the idle connection does not keep the process alive (library use). */
   private busy = 0;
   private socket: { ref(): void; unref(): void } | undefined;
+  /** The one schema of the URL's search_path, if it names one (options.ts). */
+  private readonly schema: string | undefined;
+  private readonly hasOptions: boolean;
 
   constructor(
     private readonly url: string,
     private readonly options: PgStoreOptions,
   ) {
     this.location = scrubUrl(url);
+    // the pg client reads PGOPTIONS when the URL has no options: so does this check
+    const libpqOptions = connectionOptions(url, process.env);
+    this.hasOptions = libpqOptions !== undefined && libpqOptions.trim() !== "";
+    this.schema = optionsSchema(libpqOptions);
   }
 
   /** The connection, opened and its schema version checked on first use. */
@@ -75,7 +84,7 @@ export class PgStore implements Store {
         // nothing more will use this connection: close it, or its socket keeps the process alive
         forget();
         await client.end().catch(() => {});
-        throw translatePgError(err, this.location);
+        throw this.refusedOption(err) ?? translatePgError(err, this.location);
       }
       this.socket = (client as unknown as { connection?: { stream?: { ref(): void; unref(): void } } }).connection?.stream;
       if (this.busy === 0) this.socket?.unref();
@@ -85,11 +94,24 @@ export class PgStore implements Store {
     return connecting;
   }
 
+  /**
+   * A setting of the URL's options that the server refused at login (an unknown name, a bad value): the URL is
+   * wrong, as with any other bad value (exit 2).
+   */
+  private refusedOption(err: unknown): UsageError | undefined {
+    const code = (err as { code?: unknown })?.code;
+    if (!this.hasOptions || (code !== "42704" && code !== "22023" && code !== "42601")) return undefined;
+    return new UsageError(
+      `the PostgreSQL server refused the options of ${this.location}: ${scrubUrl(String((err as Error).message))}`,
+      "fix or drop the setting in the URL's options (or PGOPTIONS)",
+    );
+  }
+
   /** The connection, with the schema created or migrated (for writes). */
   private async writable(): Promise<pg.Client> {
     const client = await this.connect();
     if (this.version !== PG_SCHEMA_VERSION) {
-      await migrateSchema(client, this.location);
+      await migrateSchema(client, this.location, this.schema);
       this.version = PG_SCHEMA_VERSION;
     }
     return client;

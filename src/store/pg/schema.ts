@@ -4,6 +4,7 @@
 // the first write the tables may not exist, and a read then sees an empty store.
 import type { Client } from "pg";
 import { StoreCorruptError } from "../../core/errors.ts";
+import { quoteIdent } from "./options.ts";
 
 export const PG_SCHEMA_VERSION = 1;
 
@@ -48,6 +49,27 @@ export async function readSchemaVersion(client: Client): Promise<number | null> 
   }
 }
 
+/** Creates the search_path schema the tables go into, or checks the user may create them in it; else exit 6. */
+async function createSchema(client: Client, schema: string, where: string): Promise<void> {
+  try {
+    // CREATE SCHEMA IF NOT EXISTS needs the database's CREATE right even when the schema exists: look first
+    const found = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+    if (found.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+    else {
+      // without USAGE the server skips the schema in the search_path, and the tables would have nowhere to go
+      const rights = await client.query<{ ok: boolean }>("SELECT has_schema_privilege($1, 'USAGE, CREATE') AS ok", [schema]);
+      if (rights.rows[0]?.ok !== true) throw new Error(`the user lacks USAGE or CREATE on schema ${quoteIdent(schema)}`);
+    }
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    throw new StoreCorruptError(
+      `cannot use schema ${quoteIdent(schema)} (the search_path of ${where}): ${typeof e.message === "string" ? e.message : String(err)}`,
+      "create the schema and grant the user CREATE and USAGE on it (or the database's CREATE right), or name another schema in the URL's options",
+      { cause: err },
+    );
+  }
+}
+
 /** Refuses a schema this build does not know (newer, or not a version at all). */
 export function checkSchemaVersion(version: number | null, where: string): void {
   if (version === null || (version >= 0 && version <= PG_SCHEMA_VERSION)) return;
@@ -59,8 +81,11 @@ export function checkSchemaVersion(version: number | null, where: string): void 
   );
 }
 
-/** Brings the schema to PG_SCHEMA_VERSION, under the migration lock; returns the version found before. */
-export async function migrateSchema(client: Client, where: string): Promise<number | null> {
+/**
+ * Brings the schema to PG_SCHEMA_VERSION, under the migration lock; returns the version found before. `schema`: the
+ * one schema of the URL's search_path (options.ts), created with the tables when it does not exist yet.
+ */
+export async function migrateSchema(client: Client, where: string, schema?: string): Promise<number | null> {
   await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_NS, LOCK_MIGRATE]);
   try {
     const found = await readSchemaVersion(client);
@@ -69,6 +94,7 @@ export async function migrateSchema(client: Client, where: string): Promise<numb
     await client.query("BEGIN");
     try {
       if (found === null) {
+        if (schema !== undefined) await createSchema(client, schema, where);
         await client.query(
           "CREATE TABLE taskpulse_meta (key text PRIMARY KEY, value text NOT NULL); INSERT INTO taskpulse_meta VALUES ('schema_version', '0')",
         );
