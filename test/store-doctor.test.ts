@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import {
   appendFileSync,
   chmodSync,
@@ -327,13 +328,26 @@ describe("leftovers, locks, permissions, links", () => {
     expect(readdirSync(store).filter((f) => f.includes(".tmp-"))).toEqual([`.state.json.tmp-${process.pid}-def456`]);
   });
 
-  it("an old temporary file is stale even if its pid is alive (pids are reused)", async () => {
+  it("a temporary file is stale when its pid now runs a process started after it (pids are reused), not by age", async () => {
     const { store } = await busyStore();
-    const temp = join(store, `.state.json.tmp-${process.ppid}-abc123`);
-    writeFileSync(temp, "partial", { mode: 0o600 });
-    utimesSync(temp, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    expect((await repair(store)).code).toBe(0);
-    expect(existsSync(temp)).toBe(false);
+    // a process that started after the file was written cannot have written it
+    const reused = spawn("sleep", ["60"]);
+    const old = new Date(Date.now() - 60_000);
+    const stale = join(store, `.state.json.tmp-${reused.pid}-abc123`);
+    writeFileSync(stale, "partial", { mode: 0o600 });
+    utimesSync(stale, old, old);
+    // a minute-old file of a writer that was already running then (pid 1, alive since boot): a writer paused in the
+    // middle of its commit keeps its file, however old
+    const paused = join(store, ".state.json.tmp-1-def456");
+    writeFileSync(paused, "in progress", { mode: 0o600 });
+    utimesSync(paused, old, old);
+    try {
+      expect((await repair(store)).code).toBe(0);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(paused)).toBe(true);
+    } finally {
+      reused.kill();
+    }
   });
 
   it("a stale lock is reported and taken over; a fresh one is only noted", async () => {
