@@ -88,7 +88,8 @@ export interface Push {
   reason: string;
   id: string;
   tool: MessageToolArgs;
-  argv: string[];
+  /** `openclaw message send|edit … --json`; null without a target (openclaw requires one). */
+  argv: string[] | null;
   hint?: string;
 }
 

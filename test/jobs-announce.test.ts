@@ -68,12 +68,12 @@ describe("run --announce", () => {
         "send",
         "--channel",
         "telegram",
-        "--target",
-        "-100123",
+        "--target=-100123",
         "--account",
         "bot",
         "--message",
         "✅ [j] recovered (after 2 failures in a row)",
+        "--json",
       ],
     });
     expect(r.json.push.hint).toBeUndefined();
@@ -114,7 +114,7 @@ describe("run without --announce: the push", () => {
     const third = await cli({ store }, "run", "--job", "plain", "--", "sh", "-c", "echo out; exit 2");
     expect(third.code).toBe(2);
     expect(third.stdout).toBe(
-      "out\n--- push ---\n🚨 [plain] failed 3 times in a row\nLast error: out\n--- end push ---\nhint: a cron run has no conversation to reply to: pass --channel and --target (or set TASKPULSE_CHANNEL and TASKPULSE_TARGET), or use --announce so OpenClaw's cron delivery sends it\n",
+      "out\n--- push ---\n🚨 [plain] failed 3 times in a row\nLast error: out\n--- end push ---\nhint: a cron run has no conversation to reply to: pass --channel and --target (or set TASKPULSE_CHANNEL and TASKPULSE_TARGET), or use --announce so OpenClaw's cron delivery sends it; push.argv is null: `openclaw message` needs --target\n",
     );
   });
 

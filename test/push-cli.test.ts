@@ -22,8 +22,10 @@ async function createLive(c: (s: number, ...a: string[]) => Promise<CliResult>, 
 
 const text = (r: CliResult): string | undefined => r.json.push?.tool.message;
 
-/** The value following `flag` in an argv array. */
+/** The value of `flag` in an argv array: the next element, or attached as `flag=value`. */
 function flagValue(argv: string[], flag: string): string | undefined {
+  const attached = argv.find((a) => a.startsWith(`${flag}=`));
+  if (attached !== undefined) return attached.slice(flag.length + 1);
   const i = argv.indexOf(flag);
   return i < 0 ? undefined : argv[i + 1];
 }
@@ -197,12 +199,15 @@ describe("routing, hint, argv and -q", () => {
     expect(flagValue(push.argv, "--target")).toBe("-100123");
     expect(flagValue(push.argv, "--account")).toBe("bot2");
     expect(flagValue(push.argv, "--thread-id")).toBe("77");
-    expect(push.argv).toHaveLength(3 + 2 * 5);
+    // A value starting with "-" is attached, so it can never be read as an option; the output is always JSON.
+    expect(push.argv).toContain("--target=-100123");
+    expect(push.argv.at(-1)).toBe("--json");
+    expect(push.argv).toHaveLength(3 + 2 * 4 + 1 + 1);
   });
 
   it("argv round-trips for every kind of push, and leaves out routing flags that are not configured", async () => {
     const { c } = session();
-    const id = await createLive(c);
+    const id = await createLive(c, "--target", "123");
     const results = [
       await c(0, "status", id),
       await c(40, "heartbeat", id, "多行\n消息", "--progress", "5"),
@@ -215,11 +220,36 @@ describe("routing, hint, argv and -q", () => {
     expect(pushes.map((p) => p.reason)).toEqual(["heartbeat", "step", "stalled", "stopping", "stopped"]);
     for (const p of pushes) {
       expect(flagValue(p.argv, "--message")).toBe(p.tool.message);
+      expect(flagValue(p.argv, "--target")).toBe("123");
       expect(p.argv).not.toContain("--channel");
-      expect(p.argv).not.toContain("--target");
+      expect(p.argv).not.toContain("--account");
       expect(p.tool).not.toHaveProperty("channel");
-      expect(p.tool).not.toHaveProperty("target");
+      expect(p.tool.target).toBe("123");
     }
+  });
+
+  it("without a target argv is null (openclaw message requires --target) and the hint says so", async () => {
+    const { c } = session();
+    const id = await createLive(c);
+    const step = await c(10, "next", id);
+    expect(step.json.push.tool).not.toHaveProperty("target");
+    expect(step.json.push.argv).toBeNull();
+    expect(step.json.push.hint).toMatch(/push\.argv is null: `openclaw message` needs --target/);
+  });
+
+  it("a route value that looks like an option is attached to its flag", async () => {
+    const { c } = session({ TASKPULSE_TARGET: "--exec=rm -rf /", TASKPULSE_ACCOUNT: "-x" });
+    const created = await c(0, "create", "a", "x", "--start");
+    expect(created.json.push.argv).toEqual([
+      "openclaw",
+      "message",
+      "send",
+      "--target=--exec=rm -rf /",
+      "--account=-x",
+      "--message",
+      "🚀 开始【a】\n📋 x\n🔄 当前: x",
+      "--json",
+    ]);
   });
 
   it("without a target the JSON push carries a hint; plain output prints the message between markers, without the hint", async () => {
@@ -266,7 +296,7 @@ describe("edit in place after `pushed`", () => {
     // the edit carries the whole card: name, count and bar, plan, current step with the latest news
     const card = "🚀 【日报发布】 [1/3] ▓▓▓░░░░░░░ 33%\n📋 抓取 → 写稿 → 发布\n🔄 当前: 写稿 — ✅ 抓取完成（25条）";
     expect(step.json.push.tool).toEqual({ action: "edit", messageId: "4711", message: card });
-    expect(step.json.push.argv).toEqual(["openclaw", "message", "edit", "--message-id", "4711", "--message", card]);
+    expect(step.json.push.argv).toBeNull(); // no target: the message tool edits in the current conversation
     const hb = await c(45, "heartbeat", id, "写到一半", "--progress", "50");
     expect(hb.json.push.tool).toEqual({
       action: "edit",
@@ -348,6 +378,49 @@ describe("edit in place after `pushed`", () => {
     expect(snake.json.data.messageId).toBe("99");
     const bad = await c(12, "pushed", id, '{"ok":false}');
     expect(bad.code).toBe(2);
+  });
+
+  it("pushed reads openclaw's own output: the --json reply, the text line, a bare id", async () => {
+    const { c } = session();
+    const id = await createLive(c, "--target", "123");
+    // `openclaw message send --json` (src/commands/message.ts, buildMessageCliJson): the channel comes with it.
+    const json = '{"action":"send","channel":"telegram","dryRun":false,"handledBy":"core","messageId":"4242","payload":{}}';
+    const rec = await c(1, "pushed", id, json);
+    expect(rec.code).toBe(0);
+    expect(rec.json.data).toEqual({ task: id, messageId: "4242", channel: "telegram" });
+    expect((await c(10, "next", id)).json.push.tool).toMatchObject({ action: "edit", messageId: "4242" });
+    // without --json: one line (src/commands/message-format.ts)
+    const line = await c(11, "pushed", id, "✅ Sent via Telegram. Message ID: 4243 (chat 123)");
+    expect(line.json.data).toEqual({ task: id, messageId: "4243", channel: "telegram" });
+    const gateway = await c(12, "pushed", id, "✅ Sent via gateway (telegram). Message ID: 4244");
+    expect(gateway.json.data.messageId).toBe("4244");
+    expect((await c(13, "pushed", id, " 4245\n")).json.data.messageId).toBe("4245");
+  });
+
+  it("pushed refuses an id the channel cannot edit with, and replies that carry none (exit 2)", async () => {
+    const { c } = session();
+    const id = await createLive(c, "--channel", "telegram", "--target", "123");
+    const refused = [
+      "abc", // Telegram ids are positive integers
+      "0",
+      "-5",
+      "Sent 4242", // a line of text is never an id, on any channel
+      "✅ Sent via Telegram. Message ID: unknown",
+      '{"ok":false,"error":{"message":"chat not found"}}',
+      '{"action":"send","channel":"telegram","dryRun":true,"handledBy":"core","payload":{}}',
+    ];
+    for (const input of refused) {
+      const r = await c(1, "pushed", id, input);
+      expect(r.code, input).toBe(2);
+      expect(r.json.error.code, input).toBe("usage");
+    }
+    expect((await c(2, "status", id)).json.data.task.push).not.toHaveProperty("messageId");
+    // The text line names the channel: a non-numeric id from Telegram is refused even when the task has no channel.
+    const other = await createLive(c, "--target", "123");
+    expect((await c(3, "pushed", other, "✅ Sent via Telegram. Message ID: x1")).code).toBe(2);
+    // Other channels keep their own id formats.
+    const slack = await createLive(c, "--channel", "slack", "--target", "C1");
+    expect((await c(4, "pushed", slack, "1712345678.000100")).code).toBe(0);
   });
 
   it("never an edit that does not change the card's text, also after a stall alert was sent in between", async () => {

@@ -28,8 +28,13 @@ export const pushSchema = z
     reason: z.string().describe("the event: start, step, heartbeat, done, failed, stalled, stopping, stopped, cancelled"),
     id: z.string().describe("stable id of this notification (a stall episode keeps one id)"),
     tool: messageToolArgsSchema,
-    argv: z.array(z.string()).describe("the same message as an `openclaw message send|edit` command line"),
-    hint: z.string().optional().describe("present when no target is configured"),
+    argv: z
+      .array(z.string())
+      .nullable()
+      .describe(
+        "the same message as an `openclaw message send|edit … --json` command line; null without a target (openclaw requires --target)",
+      ),
+    hint: z.string().optional().describe("present when no target is configured (then argv is null)"),
   })
   .strict()
   .describe("a notification that is due: send it with the message tool, or run argv");

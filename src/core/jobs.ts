@@ -10,7 +10,7 @@ import { ConflictError } from "./errors.ts";
 import { type Failure, JOB_LIMITS, type Job, type JobAlert, type LastRun, type OpenRun, type RunOutcome } from "./job-model.ts";
 import type { Route } from "./model.ts";
 import { byCodePoint } from "./names.ts";
-import type { Push } from "./push.ts";
+import { NO_TARGET_ARGV, type Push, toArgv } from "./push.ts";
 import { formatDuration } from "./time.ts";
 
 export type Lang = "zh" | "en";
@@ -288,30 +288,17 @@ export function notificationId(n: JobNotification): string {
 
 /**
  * The push payload for a job notification: the `message` tool's arguments and the same as an `openclaw message
- * send` command line. A cron run has no current conversation to fall back on, so a missing target gets a hint.
- * TODO(push-module): unify with the task push builder when the general push module lands.
+ * send` command line (toArgv, shared with task pushes). A cron run has no current conversation to fall back on, so a
+ * missing target gets a hint.
  */
 export function buildJobPush(n: JobNotification, lang: Lang, route: Route | undefined): Push {
   const message = notificationText(n, lang);
   const tool: Push["tool"] = { action: "send", message };
-  const argv = ["openclaw", "message", "send"];
-  if (route?.channel) {
-    tool.channel = route.channel;
-    argv.push("--channel", route.channel);
-  }
-  if (route?.target) {
-    tool.target = route.target;
-    argv.push("--target", route.target);
-  }
-  if (route?.account) {
-    tool.accountId = route.account;
-    argv.push("--account", route.account);
-  }
-  if (route?.thread) {
-    tool.threadId = route.thread;
-    argv.push("--thread-id", route.thread);
-  }
-  argv.push("--message", message);
+  if (route?.channel) tool.channel = route.channel;
+  if (route?.target) tool.target = route.target;
+  if (route?.account) tool.accountId = route.account;
+  if (route?.thread) tool.threadId = route.thread;
+  const argv = toArgv(tool);
   const push: Push = {
     due: true,
     reason: n.kind === "recovery" ? "job-recovery" : n.reminder ? "job-reminder" : "job-alert",
@@ -320,8 +307,7 @@ export function buildJobPush(n: JobNotification, lang: Lang, route: Route | unde
     argv,
   };
   if (!route?.target) {
-    push.hint =
-      "a cron run has no conversation to reply to: pass --channel and --target (or set TASKPULSE_CHANNEL and TASKPULSE_TARGET), or use --announce so OpenClaw's cron delivery sends it";
+    push.hint = `a cron run has no conversation to reply to: pass --channel and --target (or set TASKPULSE_CHANNEL and TASKPULSE_TARGET), or use --announce so OpenClaw's cron delivery sends it; ${NO_TARGET_ARGV}`;
   }
   return push;
 }

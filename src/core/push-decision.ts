@@ -3,7 +3,7 @@
 // so throttling and dedupe hold across processes.
 import type { NotifyPolicy, PushState, Route } from "./model.ts";
 import type { Card, Notification, NotificationKind } from "./notify.ts";
-import type { MessageToolArgs, Push } from "./push.ts";
+import { type MessageToolArgs, NO_TARGET_ARGV, type Push, toArgv } from "./push.ts";
 import { channelLimit, type Lang, renderCard, renderNotification } from "./templates.ts";
 
 export const HEARTBEAT_PUSH_INTERVAL_MS = 30_000;
@@ -79,8 +79,7 @@ export function decidePush(input: PushInput): PushDecision {
   if (edit) tool.messageId = state?.messageId as string;
   const push: Push = { due: true, reason: n.kind, id: input.id ?? `${input.taskId}-${n.kind}-${count}`, tool, argv: toArgv(tool) };
   if (!input.route.target) {
-    push.hint =
-      "no target configured: the message tool answers in the current conversation; heartbeat and cron runs need --channel/--target (or TASKPULSE_CHANNEL/TASKPULSE_TARGET)";
+    push.hint = `no target configured: the message tool answers in the current conversation; heartbeat and cron runs need --channel/--target (or TASKPULSE_CHANNEL/TASKPULSE_TARGET); ${NO_TARGET_ARGV}`;
   }
   const next: PushState = { ...state, lastText: text, lastAt: now.toISOString(), count };
   if (n.kind === "heartbeat") {
@@ -102,15 +101,3 @@ export function channelOfTarget(target: string | undefined): string | undefined 
 }
 
 const TARGET_PREFIXES: readonly string[] = [...EDITABLE_CHANNELS, "whatsapp", "signal"];
-
-/** The same message as an `openclaw message` command line, for callers without the message tool. */
-export function toArgv(tool: MessageToolArgs): string[] {
-  const argv = ["openclaw", "message", tool.action];
-  if (tool.channel) argv.push("--channel", tool.channel);
-  if (tool.target) argv.push("--target", tool.target);
-  if (tool.accountId) argv.push("--account", tool.accountId);
-  if (tool.threadId) argv.push("--thread-id", tool.threadId);
-  if (tool.messageId) argv.push("--message-id", tool.messageId);
-  argv.push("--message", tool.message);
-  return argv;
-}

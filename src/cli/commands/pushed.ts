@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { UsageError } from "../../core/errors.ts";
+import { checkEditableId, parseSendReply } from "../../core/message-id.ts";
 import type { Task } from "../../core/model.ts";
-import { cleanName, printable } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -14,45 +13,24 @@ export function registerPushed(program: Command, app: App): void {
     .command("pushed")
     .description("record the message id your push got, so later progress edits that message (one live card)")
     .argument("<id>", "task id or unique prefix")
-    .argument("<messageId>", "the id the message tool returned (or the JSON printed by `openclaw message send --json`)")
-    .addHelpText("after", example("taskpulse pushed k3m9xq 4711 --channel telegram"))
+    .argument(
+      "<messageId>",
+      "the id the message tool returned, the JSON printed by `openclaw message send --json`, or its text line (… Message ID: 4711)",
+    )
+    .addHelpText(
+      "after",
+      `${example("taskpulse pushed k3m9xq 4711 --channel telegram")}\n\nAn id the channel cannot edit with is refused (exit 2): Telegram ids are positive integers.`,
+    )
     .action(app.action((ctx, id: string, messageId: string) => pushed(ctx, id, messageId)));
 }
 
-/** Accepts a bare id, or a JSON reply such as {"messageId":"…"} / {"result":{"message_id":…}}. */
-export function extractMessageId(input: string): string {
-  const text = input.trim();
-  if (text.startsWith("{")) {
-    try {
-      const found = findId(JSON.parse(text));
-      if (found !== undefined) return cleanName(found, "message id");
-    } catch {
-      // not JSON after all: treated as an id below
-    }
-    throw new UsageError(`no message id found in '${printable(text)}'`, "pass the id the message tool returned");
-  }
-  return cleanName(text, "message id");
-}
-
-function findId(value: unknown, depth = 0): string | undefined {
-  if (depth > 4 || value === null || typeof value !== "object") return undefined;
-  const obj = value as Record<string, unknown>;
-  for (const key of ["messageId", "message_id", "id"]) {
-    const v = obj[key];
-    if (typeof v === "string" || typeof v === "number") return String(v);
-  }
-  for (const v of Object.values(obj)) {
-    const found = findId(v, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
 export async function pushed(ctx: Ctx, id: string, messageIdInput: string): Promise<Outcome> {
-  const messageId = extractMessageId(messageIdInput);
+  const reply = parseSendReply(messageIdInput);
+  const messageId = reply.messageId;
   const task = await ctx.store("pushed").transaction((tx) => {
     const current = findTask(tx, id);
-    const channel = routeFor(ctx, current).channel;
+    const channel = routeFor(ctx, current).channel ?? reply.channel;
+    checkEditableId(messageId, channel);
     const push = { ...current.push, messageId };
     if (channel) push.messageChannel = channel;
     // The card now shows the last text sent; an edit must change it.
