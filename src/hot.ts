@@ -25,11 +25,12 @@ const GLOBAL_VALUES: Record<string, ValueOption> = {
   "--account": "account",
   "--thread": "thread",
 };
-const GLOBAL_FLAGS: Record<string, "json" | "quiet" | "debug"> = {
+const GLOBAL_FLAGS: Record<string, "json" | "quiet" | "debug" | "send"> = {
   "--json": "json",
   "-q": "quiet",
   "--quiet": "quiet",
   "--debug": "debug",
+  "--send": "send",
 };
 const OWN_VALUES: Record<string, keyof HeartbeatOptions> = { "--progress": "progress", "--waiting": "waiting", "--for": "for" };
 
@@ -89,7 +90,9 @@ export async function main(argv: readonly string[], deps: Deps = processDeps()):
   try {
     const ctx = createContext(call.globals, deps);
     try {
-      return printOutcome(await heartbeat(ctx, call.id, call.message, call.options), deps, flags);
+      let outcome = await heartbeat(ctx, call.id, call.message, call.options);
+      if (ctx.send && outcome.push) outcome = await (await import("./cli/send.ts")).deliver(ctx, outcome);
+      return printOutcome(outcome, deps, flags);
     } finally {
       await ctx.close();
     }

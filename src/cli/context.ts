@@ -25,6 +25,7 @@ export interface GlobalOptions {
   target?: string;
   account?: string;
   thread?: string;
+  send?: boolean;
 }
 
 export interface Ctx {
@@ -38,6 +39,8 @@ export interface Ctx {
   lang: Lang;
   json: boolean;
   quiet: boolean;
+  /** --send or TASKPULSE_SEND=1: deliver due pushes through `openclaw message` (send.ts). */
+  send: boolean;
   color: boolean;
   stallMs: number;
   /** Push route given on this call (--channel/--target/--account/--thread). */
@@ -99,6 +102,7 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
     lang: resolveLang(opts.lang, deps.env),
     json: opts.json === true,
     quiet: opts.quiet === true,
+    send: opts.send === true || deps.env.TASKPULSE_SEND === "1",
     color: opts.color !== false && deps.isTTY && !("NO_COLOR" in deps.env) && deps.env.TERM !== "dumb",
     stallMs,
     route,

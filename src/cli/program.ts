@@ -105,6 +105,7 @@ export async function buildProgram(
     .option("--target <target>", "push route: chat or user id")
     .option("--account <id>", "push route: account id")
     .option("--thread <id>", "push route: thread id")
+    .option("--send", "deliver a due push yourself through `openclaw message … --json` (also TASKPULSE_SEND=1)")
     .option("--no-color", "never colour output")
     .option("--debug", "show stack traces of internal errors")
     .exitOverride()
@@ -118,7 +119,8 @@ export async function buildProgram(
         // commander passes the positional arguments, then the command's options, then the command itself
         const ctx = createContext(program.opts<GlobalOptions>(), deps);
         try {
-          done(await body(ctx, ...(args as never)));
+          const outcome = await body(ctx, ...(args as never));
+          done(ctx.send && outcome.push ? await (await import("./send.ts")).deliver(ctx, outcome) : outcome);
         } finally {
           await ctx.close();
         }

@@ -24,7 +24,8 @@ export function routeFor(ctx: Ctx, task: Task | undefined): Route {
 }
 
 export function decideForChange(ctx: Ctx, _before: Task | undefined, change: Change): { task: Task; push: Push | null } {
-  if (ctx.quiet) return { task: change.task, push: null };
+  // (With --send the push is delivered, so it is decided and recorded however quiet the output.)
+  if (ctx.quiet && !ctx.send) return { task: change.task, push: null };
   const notification = notificationFor(change.event, change.task);
   if (!notification) return { task: change.task, push: null };
   return applyDecision(ctx, change.task, notification);

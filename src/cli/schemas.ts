@@ -35,9 +35,20 @@ export const pushSchema = z
         "the same message as an `openclaw message send|edit … --json` command line; null without a target (openclaw requires --target)",
       ),
     hint: z.string().optional().describe("present when no target is configured (then argv is null)"),
+    delivery: z
+      .object({
+        status: z.enum(["sent", "failed"]),
+        action: z.enum(["send", "edit"]).describe("what was sent last: an edit of the card, or a new message"),
+        messageId: z.string().optional().describe("the id the reply named; a new card's id is kept, so the next push edits it"),
+        error: z.string().optional().describe("why it was not delivered"),
+        editFailed: z.string().optional().describe("why the edit failed, when a new message was sent instead"),
+      })
+      .strict()
+      .optional()
+      .describe("only with --send: what became of the push taskpulse delivered itself (the exit status stays the command's)"),
   })
   .strict()
-  .describe("a notification that is due: send it with the message tool, or run argv");
+  .describe("a notification that is due: send it with the message tool, or run argv (or let --send deliver it)");
 
 export const errorEnvelopeSchema = z
   .object({

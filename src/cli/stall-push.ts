@@ -25,7 +25,7 @@ function isNewStall(ctx: Ctx, task: Task): boolean {
 /** Records new stall episodes among `candidates`, oldest silence first, up to the first one that has a push (one alert
  * per call); an episode whose alert the task's policy suppresses is recorded and does not hide the next task's. */
 export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Promise<Push | null> {
-  if (ctx.quiet || !candidates.some((t) => isNewStall(ctx, t))) return null;
+  if ((ctx.quiet && !ctx.send) || !candidates.some((t) => isNewStall(ctx, t))) return null;
   return ctx.store("status").transaction((tx) => {
     const fresh = candidates
       .map((t) => tx.get(t.id))

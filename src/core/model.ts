@@ -45,6 +45,8 @@ export const pushStateSchema = z.object({
   cardText: z.string().optional(),
   stallEpisode: z.string().optional(),
   count: z.number().int().nonnegative().optional(),
+  /** With --send: the last delivery taskpulse made itself, and how it went. */
+  lastDelivery: z.object({ at: iso, status: z.enum(["sent", "failed"]), error: z.string().optional() }).optional(),
 });
 export type PushState = z.infer<typeof pushStateSchema>;
 

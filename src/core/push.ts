@@ -12,6 +12,17 @@ export interface MessageToolArgs {
   messageId?: string;
 }
 
+/** What became of a push that taskpulse delivered itself (`--send`). */
+export interface Delivery {
+  status: "sent" | "failed";
+  /** What was sent last: an edit of the card, or a new message (also after a failed edit). */
+  action: "send" | "edit";
+  messageId?: string;
+  error?: string;
+  /** Why the edit failed, when a new message was sent instead. */
+  editFailed?: string;
+}
+
 export interface Push {
   due: true;
   reason: string;
@@ -21,6 +32,8 @@ export interface Push {
   /** `openclaw message send|edit … --json`; null without a target (openclaw requires one), with a hint saying so. */
   argv: string[] | null;
   hint?: string;
+  /** With --send: whether taskpulse delivered it. */
+  delivery?: Delivery;
 }
 
 /** Why argv is null: said in the hint, next to what to configure. */

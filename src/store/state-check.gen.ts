@@ -82,22 +82,22 @@ function parse0(v: unknown): unknown {
   }
   if (!("agents" in v)) return NOT_ACCEPTED;
   {
-    const x256 = v["agents"];
-    const x257 = parse17(x256);
-    if (x257 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x257 !== x256) v["agents"] = x257;
+    const x262 = v["agents"];
+    const x263 = parse18(x262);
+    if (x263 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x263 !== x262) v["agents"] = x263;
     if (keys[n++] !== "agents") inOrder = false;
   }
   if ("jobs" in v) {
-    const x261 = v["jobs"];
-    let x262: unknown;
-    if (x261 === undefined) x262 = {};
+    const x267 = v["jobs"];
+    let x268: unknown;
+    if (x267 === undefined) x268 = {};
     else {
-      const x263 = parse19(x261);
-      if (x263 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x262 = x263;
+      const x269 = parse20(x267);
+      if (x269 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x268 = x269;
     }
-    if (x262 !== x261) v["jobs"] = x262;
+    if (x268 !== x267) v["jobs"] = x268;
     if (keys[n++] !== "jobs") inOrder = false;
   } else inOrder = false;
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -136,13 +136,13 @@ function parse2(v: unknown): unknown {
     case "pending":
       return parse3(v);
     case "running":
-      return parse13(v);
-    case "done":
       return parse14(v);
-    case "failed":
+    case "done":
       return parse15(v);
-    case "cancelled":
+    case "failed":
       return parse16(v);
+    case "cancelled":
+      return parse17(v);
     default:
       return NOT_ACCEPTED;
   }
@@ -348,50 +348,50 @@ function parse3(v: unknown): unknown {
   }
   if ("push" in v) {
     const x54 = v["push"];
-    let x65: unknown = x54;
+    let x71: unknown = x54;
     if (x54 !== undefined) {
       const x55 = parse10(x54);
       if (x55 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x65 = x55;
+      x71 = x55;
     }
-    if (x65 !== x54) v["push"] = x65;
+    if (x71 !== x54) v["push"] = x71;
     if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x66 = v["stop"];
-    let x71: unknown = x66;
-    if (x66 !== undefined) {
-      const x67 = parse11(x66);
-      if (x67 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x71 = x67;
-    }
-    if (x71 !== x66) v["stop"] = x71;
-    if (keys[n++] !== "stop") inOrder = false;
-  }
-  if ("waiting" in v) {
-    const x72 = v["waiting"];
+    const x72 = v["stop"];
     let x77: unknown = x72;
     if (x72 !== undefined) {
       const x73 = parse12(x72);
       if (x73 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x77 = x73;
     }
-    if (x77 !== x72) v["waiting"] = x77;
+    if (x77 !== x72) v["stop"] = x77;
+    if (keys[n++] !== "stop") inOrder = false;
+  }
+  if ("waiting" in v) {
+    const x78 = v["waiting"];
+    let x83: unknown = x78;
+    if (x78 !== undefined) {
+      const x79 = parse13(x78);
+      if (x79 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x83 = x79;
+    }
+    if (x83 !== x78) v["waiting"] = x83;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x78 = v["stallsSeen"];
-    if (x78 !== undefined) {
-      if (typeof x78 !== "number" || !Number.isFinite(x78)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x78)) return NOT_ACCEPTED;
-      if (x78 < 0) return NOT_ACCEPTED;
+    const x84 = v["stallsSeen"];
+    if (x84 !== undefined) {
+      if (typeof x84 !== "number" || !Number.isFinite(x84)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x84)) return NOT_ACCEPTED;
+      if (x84 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x79 = v["status"];
-    if (x79 !== "pending") return NOT_ACCEPTED;
+    const x85 = v["status"];
+    if (x85 !== "pending") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -668,6 +668,17 @@ function parse10(v: unknown): unknown {
     }
     if (keys[n++] !== "count") inOrder = false;
   }
+  if ("lastDelivery" in v) {
+    const x65 = v["lastDelivery"];
+    let x70: unknown = x65;
+    if (x65 !== undefined) {
+      const x66 = parse11(x65);
+      if (x66 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x70 = x66;
+    }
+    if (x70 !== x65) v["lastDelivery"] = x70;
+    if (keys[n++] !== "lastDelivery") inOrder = false;
+  }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
   if (inOrder) return v;
@@ -682,33 +693,71 @@ function parse10(v: unknown): unknown {
   if ("cardText" in v) out["cardText"] = v["cardText"];
   if ("stallEpisode" in v) out["stallEpisode"] = v["stallEpisode"];
   if ("count" in v) out["count"] = v["count"];
+  if ("lastDelivery" in v) out["lastDelivery"] = v["lastDelivery"];
+  return out;
+}
+
+// (root).tasks.*(status="pending").push.lastDelivery
+function parse11(v: unknown): unknown {
+  if (!isObject(v)) return NOT_ACCEPTED;
+  const keys = Object.keys(v);
+  let n = 0;
+  let inOrder = true;
+  if (!("at" in v)) return NOT_ACCEPTED;
+  {
+    const x67 = v["at"];
+    if (typeof x67 !== "string") return NOT_ACCEPTED;
+    if (x67.length < 1) return NOT_ACCEPTED;
+    if (keys[n++] !== "at") inOrder = false;
+  }
+  if (!("status" in v)) return NOT_ACCEPTED;
+  {
+    const x68 = v["status"];
+    if (x68 !== "sent" && x68 !== "failed") return NOT_ACCEPTED;
+    if (keys[n++] !== "status") inOrder = false;
+  }
+  if ("error" in v) {
+    const x69 = v["error"];
+    if (x69 !== undefined) {
+      if (typeof x69 !== "string") return NOT_ACCEPTED;
+    }
+    if (keys[n++] !== "error") inOrder = false;
+  }
+  // A key the schema does not know: zod would strip it; let zod decide.
+  if (n !== keys.length) return NOT_ACCEPTED;
+  if (inOrder) return v;
+  // zod builds the object in the schema's key order.
+  const out: Obj = {};
+  out["at"] = v["at"];
+  out["status"] = v["status"];
+  if ("error" in v) out["error"] = v["error"];
   return out;
 }
 
 // (root).tasks.*(status="pending").stop
-function parse11(v: unknown): unknown {
+function parse12(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("requestedAt" in v)) return NOT_ACCEPTED;
   {
-    const x68 = v["requestedAt"];
-    if (typeof x68 !== "string") return NOT_ACCEPTED;
-    if (x68.length < 1) return NOT_ACCEPTED;
+    const x74 = v["requestedAt"];
+    if (typeof x74 !== "string") return NOT_ACCEPTED;
+    if (x74.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "requestedAt") inOrder = false;
   }
   if (!("by" in v)) return NOT_ACCEPTED;
   {
-    const x69 = v["by"];
-    if (typeof x69 !== "string") return NOT_ACCEPTED;
+    const x75 = v["by"];
+    if (typeof x75 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "by") inOrder = false;
   }
   if ("reason" in v) {
-    const x70 = v["reason"];
-    if (x70 !== undefined) {
-      if (typeof x70 !== "string") return NOT_ACCEPTED;
-      if ((x70.length > 8000 ? codePoints(x70) : x70.length) > 8000) return NOT_ACCEPTED;
+    const x76 = v["reason"];
+    if (x76 !== undefined) {
+      if (typeof x76 !== "string") return NOT_ACCEPTED;
+      if ((x76.length > 8000 ? codePoints(x76) : x76.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "reason") inOrder = false;
   }
@@ -724,30 +773,30 @@ function parse11(v: unknown): unknown {
 }
 
 // (root).tasks.*(status="pending").waiting
-function parse12(v: unknown): unknown {
+function parse13(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("reason" in v)) return NOT_ACCEPTED;
   {
-    const x74 = v["reason"];
-    if (typeof x74 !== "string") return NOT_ACCEPTED;
-    if ((x74.length > 8000 ? codePoints(x74) : x74.length) > 8000) return NOT_ACCEPTED;
+    const x80 = v["reason"];
+    if (typeof x80 !== "string") return NOT_ACCEPTED;
+    if ((x80.length > 8000 ? codePoints(x80) : x80.length) > 8000) return NOT_ACCEPTED;
     if (keys[n++] !== "reason") inOrder = false;
   }
   if (!("since" in v)) return NOT_ACCEPTED;
   {
-    const x75 = v["since"];
-    if (typeof x75 !== "string") return NOT_ACCEPTED;
-    if (x75.length < 1) return NOT_ACCEPTED;
+    const x81 = v["since"];
+    if (typeof x81 !== "string") return NOT_ACCEPTED;
+    if (x81.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "since") inOrder = false;
   }
   if ("until" in v) {
-    const x76 = v["until"];
-    if (x76 !== undefined) {
-      if (typeof x76 !== "string") return NOT_ACCEPTED;
-      if (x76.length < 1) return NOT_ACCEPTED;
+    const x82 = v["until"];
+    if (x82 !== undefined) {
+      if (typeof x82 !== "string") return NOT_ACCEPTED;
+      if (x82.length < 1) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "until") inOrder = false;
   }
@@ -763,256 +812,256 @@ function parse12(v: unknown): unknown {
 }
 
 // (root).tasks.*(status="running")
-function parse13(v: unknown): unknown {
+function parse14(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x80 = v["id"];
-    if (typeof x80 !== "string") return NOT_ACCEPTED;
-    if (x80.length < 1) return NOT_ACCEPTED;
-    if ((x80.length > 40 ? codePoints(x80) : x80.length) > 40) return NOT_ACCEPTED;
+    const x86 = v["id"];
+    if (typeof x86 !== "string") return NOT_ACCEPTED;
+    if (x86.length < 1) return NOT_ACCEPTED;
+    if ((x86.length > 40 ? codePoints(x86) : x86.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("agent" in v)) return NOT_ACCEPTED;
   {
-    const x81 = v["agent"];
-    if (typeof x81 !== "string") return NOT_ACCEPTED;
-    if (x81.length < 1) return NOT_ACCEPTED;
-    if ((x81.length > 64 ? codePoints(x81) : x81.length) > 64) return NOT_ACCEPTED;
+    const x87 = v["agent"];
+    if (typeof x87 !== "string") return NOT_ACCEPTED;
+    if (x87.length < 1) return NOT_ACCEPTED;
+    if ((x87.length > 64 ? codePoints(x87) : x87.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "agent") inOrder = false;
   }
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x82 = v["name"];
-    if (typeof x82 !== "string") return NOT_ACCEPTED;
-    if (x82.length < 1) return NOT_ACCEPTED;
-    if ((x82.length > 200 ? codePoints(x82) : x82.length) > 200) return NOT_ACCEPTED;
+    const x88 = v["name"];
+    if (typeof x88 !== "string") return NOT_ACCEPTED;
+    if (x88.length < 1) return NOT_ACCEPTED;
+    if ((x88.length > 200 ? codePoints(x88) : x88.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if ("description" in v) {
-    const x83 = v["description"];
-    if (x83 !== undefined) {
-      if (typeof x83 !== "string") return NOT_ACCEPTED;
-      if ((x83.length > 8000 ? codePoints(x83) : x83.length) > 8000) return NOT_ACCEPTED;
+    const x89 = v["description"];
+    if (x89 !== undefined) {
+      if (typeof x89 !== "string") return NOT_ACCEPTED;
+      if ((x89.length > 8000 ? codePoints(x89) : x89.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
   {
-    const x84 = v["priority"];
-    if (typeof x84 !== "number" || !Number.isFinite(x84)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x84)) return NOT_ACCEPTED;
-    if (x84 < 1) return NOT_ACCEPTED;
-    if (x84 > 10) return NOT_ACCEPTED;
+    const x90 = v["priority"];
+    if (typeof x90 !== "number" || !Number.isFinite(x90)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x90)) return NOT_ACCEPTED;
+    if (x90 < 1) return NOT_ACCEPTED;
+    if (x90 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
   }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x85 = v["steps"];
-    const x86 = parse4(x85);
-    if (x86 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x86 !== x85) v["steps"] = x86;
+    const x91 = v["steps"];
+    const x92 = parse4(x91);
+    if (x92 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x92 !== x91) v["steps"] = x92;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x87 = v["progress"];
-    if (x87 !== undefined) {
-      if (typeof x87 !== "number" || !Number.isFinite(x87)) return NOT_ACCEPTED;
-      if (x87 < 0) return NOT_ACCEPTED;
-      if (x87 > 100) return NOT_ACCEPTED;
+    const x93 = v["progress"];
+    if (x93 !== undefined) {
+      if (typeof x93 !== "number" || !Number.isFinite(x93)) return NOT_ACCEPTED;
+      if (x93 < 0) return NOT_ACCEPTED;
+      if (x93 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x88 = v["lastMessage"];
-    if (x88 !== undefined) {
-      if (typeof x88 !== "string") return NOT_ACCEPTED;
-      if ((x88.length > 8000 ? codePoints(x88) : x88.length) > 8000) return NOT_ACCEPTED;
+    const x94 = v["lastMessage"];
+    if (x94 !== undefined) {
+      if (typeof x94 !== "string") return NOT_ACCEPTED;
+      if ((x94.length > 8000 ? codePoints(x94) : x94.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x89 = v["tags"];
-    const x90 = parse6(x89);
-    if (x90 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x90 !== x89) v["tags"] = x90;
+    const x95 = v["tags"];
+    const x96 = parse6(x95);
+    if (x96 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x96 !== x95) v["tags"] = x96;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x91 = v["after"];
-    const x92 = parse7(x91);
-    if (x92 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x92 !== x91) v["after"] = x92;
+    const x97 = v["after"];
+    const x98 = parse7(x97);
+    if (x98 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x98 !== x97) v["after"] = x98;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x93 = v["group"];
-    if (x93 !== undefined) {
-      if (typeof x93 !== "string") return NOT_ACCEPTED;
-      if ((x93.length > 40 ? codePoints(x93) : x93.length) > 40) return NOT_ACCEPTED;
+    const x99 = v["group"];
+    if (x99 !== undefined) {
+      if (typeof x99 !== "string") return NOT_ACCEPTED;
+      if ((x99.length > 40 ? codePoints(x99) : x99.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x94 = v["meta"];
-    const x95 = parse8(x94);
-    if (x95 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x95 !== x94) v["meta"] = x95;
+    const x100 = v["meta"];
+    const x101 = parse8(x100);
+    if (x101 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x101 !== x100) v["meta"] = x101;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x96 = v["seq"];
-    if (x96 !== undefined) {
-      if (typeof x96 !== "number" || !Number.isFinite(x96)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x96)) return NOT_ACCEPTED;
-      if (x96 < 0) return NOT_ACCEPTED;
+    const x102 = v["seq"];
+    if (x102 !== undefined) {
+      if (typeof x102 !== "number" || !Number.isFinite(x102)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x102)) return NOT_ACCEPTED;
+      if (x102 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x97 = v["createdBy"];
-    if (typeof x97 !== "string") return NOT_ACCEPTED;
+    const x103 = v["createdBy"];
+    if (typeof x103 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x98 = v["createdAt"];
-    if (typeof x98 !== "string") return NOT_ACCEPTED;
-    if (x98.length < 1) return NOT_ACCEPTED;
+    const x104 = v["createdAt"];
+    if (typeof x104 !== "string") return NOT_ACCEPTED;
+    if (x104.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x99 = v["queuedAt"];
-    if (typeof x99 !== "string") return NOT_ACCEPTED;
-    if (x99.length < 1) return NOT_ACCEPTED;
+    const x105 = v["queuedAt"];
+    if (typeof x105 !== "string") return NOT_ACCEPTED;
+    if (x105.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x100 = v["updatedAt"];
-    if (typeof x100 !== "string") return NOT_ACCEPTED;
-    if (x100.length < 1) return NOT_ACCEPTED;
+    const x106 = v["updatedAt"];
+    if (typeof x106 !== "string") return NOT_ACCEPTED;
+    if (x106.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x101 = v["lastSeenAt"];
-    if (typeof x101 !== "string") return NOT_ACCEPTED;
-    if (x101.length < 1) return NOT_ACCEPTED;
+    const x107 = v["lastSeenAt"];
+    if (typeof x107 !== "string") return NOT_ACCEPTED;
+    if (x107.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x102 = v["attempts"];
-    if (typeof x102 !== "number" || !Number.isFinite(x102)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x102)) return NOT_ACCEPTED;
-    if (x102 < 0) return NOT_ACCEPTED;
+    const x108 = v["attempts"];
+    if (typeof x108 !== "number" || !Number.isFinite(x108)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x108)) return NOT_ACCEPTED;
+    if (x108 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x103 = v["retries"];
-    if (typeof x103 !== "number" || !Number.isFinite(x103)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x103)) return NOT_ACCEPTED;
-    if (x103 < 0) return NOT_ACCEPTED;
+    const x109 = v["retries"];
+    if (typeof x109 !== "number" || !Number.isFinite(x109)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x109)) return NOT_ACCEPTED;
+    if (x109 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x104 = v["maxRetries"];
-    if (typeof x104 !== "number" || !Number.isFinite(x104)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x104)) return NOT_ACCEPTED;
-    if (x104 < 0) return NOT_ACCEPTED;
+    const x110 = v["maxRetries"];
+    if (typeof x110 !== "number" || !Number.isFinite(x110)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x110)) return NOT_ACCEPTED;
+    if (x110 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x105 = v["stallAfterMs"];
-    if (x105 !== undefined) {
-      if (typeof x105 !== "number" || !Number.isFinite(x105)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x105)) return NOT_ACCEPTED;
-      if (x105 <= 0) return NOT_ACCEPTED;
+    const x111 = v["stallAfterMs"];
+    if (x111 !== undefined) {
+      if (typeof x111 !== "number" || !Number.isFinite(x111)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x111)) return NOT_ACCEPTED;
+      if (x111 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x106 = v["notify"];
-    if (x106 !== undefined) {
-      if (x106 !== "all" && x106 !== "steps" && x106 !== "final" && x106 !== "silent") return NOT_ACCEPTED;
+    const x112 = v["notify"];
+    if (x112 !== undefined) {
+      if (x112 !== "all" && x112 !== "steps" && x112 !== "final" && x112 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x107 = v["route"];
-    let x109: unknown = x107;
-    if (x107 !== undefined) {
-      const x108 = parse9(x107);
-      if (x108 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x109 = x108;
-    }
-    if (x109 !== x107) v["route"] = x109;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x110 = v["push"];
-    let x112: unknown = x110;
-    if (x110 !== undefined) {
-      const x111 = parse10(x110);
-      if (x111 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x112 = x111;
-    }
-    if (x112 !== x110) v["push"] = x112;
-    if (keys[n++] !== "push") inOrder = false;
-  }
-  if ("stop" in v) {
-    const x113 = v["stop"];
+    const x113 = v["route"];
     let x115: unknown = x113;
     if (x113 !== undefined) {
-      const x114 = parse11(x113);
+      const x114 = parse9(x113);
       if (x114 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x115 = x114;
     }
-    if (x115 !== x113) v["stop"] = x115;
-    if (keys[n++] !== "stop") inOrder = false;
+    if (x115 !== x113) v["route"] = x115;
+    if (keys[n++] !== "route") inOrder = false;
   }
-  if ("waiting" in v) {
-    const x116 = v["waiting"];
+  if ("push" in v) {
+    const x116 = v["push"];
     let x118: unknown = x116;
     if (x116 !== undefined) {
-      const x117 = parse12(x116);
+      const x117 = parse10(x116);
       if (x117 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x118 = x117;
     }
-    if (x118 !== x116) v["waiting"] = x118;
+    if (x118 !== x116) v["push"] = x118;
+    if (keys[n++] !== "push") inOrder = false;
+  }
+  if ("stop" in v) {
+    const x119 = v["stop"];
+    let x121: unknown = x119;
+    if (x119 !== undefined) {
+      const x120 = parse12(x119);
+      if (x120 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x121 = x120;
+    }
+    if (x121 !== x119) v["stop"] = x121;
+    if (keys[n++] !== "stop") inOrder = false;
+  }
+  if ("waiting" in v) {
+    const x122 = v["waiting"];
+    let x124: unknown = x122;
+    if (x122 !== undefined) {
+      const x123 = parse13(x122);
+      if (x123 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x124 = x123;
+    }
+    if (x124 !== x122) v["waiting"] = x124;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x119 = v["stallsSeen"];
-    if (x119 !== undefined) {
-      if (typeof x119 !== "number" || !Number.isFinite(x119)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x119)) return NOT_ACCEPTED;
-      if (x119 < 0) return NOT_ACCEPTED;
+    const x125 = v["stallsSeen"];
+    if (x125 !== undefined) {
+      if (typeof x125 !== "number" || !Number.isFinite(x125)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x125)) return NOT_ACCEPTED;
+      if (x125 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x120 = v["status"];
-    if (x120 !== "running") return NOT_ACCEPTED;
+    const x126 = v["status"];
+    if (x126 !== "running") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x121 = v["startedAt"];
-    if (typeof x121 !== "string") return NOT_ACCEPTED;
-    if (x121.length < 1) return NOT_ACCEPTED;
+    const x127 = v["startedAt"];
+    if (typeof x127 !== "string") return NOT_ACCEPTED;
+    if (x127.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -1054,270 +1103,270 @@ function parse13(v: unknown): unknown {
 }
 
 // (root).tasks.*(status="done")
-function parse14(v: unknown): unknown {
+function parse15(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x122 = v["id"];
-    if (typeof x122 !== "string") return NOT_ACCEPTED;
-    if (x122.length < 1) return NOT_ACCEPTED;
-    if ((x122.length > 40 ? codePoints(x122) : x122.length) > 40) return NOT_ACCEPTED;
+    const x128 = v["id"];
+    if (typeof x128 !== "string") return NOT_ACCEPTED;
+    if (x128.length < 1) return NOT_ACCEPTED;
+    if ((x128.length > 40 ? codePoints(x128) : x128.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("agent" in v)) return NOT_ACCEPTED;
   {
-    const x123 = v["agent"];
-    if (typeof x123 !== "string") return NOT_ACCEPTED;
-    if (x123.length < 1) return NOT_ACCEPTED;
-    if ((x123.length > 64 ? codePoints(x123) : x123.length) > 64) return NOT_ACCEPTED;
+    const x129 = v["agent"];
+    if (typeof x129 !== "string") return NOT_ACCEPTED;
+    if (x129.length < 1) return NOT_ACCEPTED;
+    if ((x129.length > 64 ? codePoints(x129) : x129.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "agent") inOrder = false;
   }
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x124 = v["name"];
-    if (typeof x124 !== "string") return NOT_ACCEPTED;
-    if (x124.length < 1) return NOT_ACCEPTED;
-    if ((x124.length > 200 ? codePoints(x124) : x124.length) > 200) return NOT_ACCEPTED;
+    const x130 = v["name"];
+    if (typeof x130 !== "string") return NOT_ACCEPTED;
+    if (x130.length < 1) return NOT_ACCEPTED;
+    if ((x130.length > 200 ? codePoints(x130) : x130.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if ("description" in v) {
-    const x125 = v["description"];
-    if (x125 !== undefined) {
-      if (typeof x125 !== "string") return NOT_ACCEPTED;
-      if ((x125.length > 8000 ? codePoints(x125) : x125.length) > 8000) return NOT_ACCEPTED;
+    const x131 = v["description"];
+    if (x131 !== undefined) {
+      if (typeof x131 !== "string") return NOT_ACCEPTED;
+      if ((x131.length > 8000 ? codePoints(x131) : x131.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
   {
-    const x126 = v["priority"];
-    if (typeof x126 !== "number" || !Number.isFinite(x126)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x126)) return NOT_ACCEPTED;
-    if (x126 < 1) return NOT_ACCEPTED;
-    if (x126 > 10) return NOT_ACCEPTED;
+    const x132 = v["priority"];
+    if (typeof x132 !== "number" || !Number.isFinite(x132)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x132)) return NOT_ACCEPTED;
+    if (x132 < 1) return NOT_ACCEPTED;
+    if (x132 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
   }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x127 = v["steps"];
-    const x128 = parse4(x127);
-    if (x128 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x128 !== x127) v["steps"] = x128;
+    const x133 = v["steps"];
+    const x134 = parse4(x133);
+    if (x134 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x134 !== x133) v["steps"] = x134;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x129 = v["progress"];
-    if (x129 !== undefined) {
-      if (typeof x129 !== "number" || !Number.isFinite(x129)) return NOT_ACCEPTED;
-      if (x129 < 0) return NOT_ACCEPTED;
-      if (x129 > 100) return NOT_ACCEPTED;
+    const x135 = v["progress"];
+    if (x135 !== undefined) {
+      if (typeof x135 !== "number" || !Number.isFinite(x135)) return NOT_ACCEPTED;
+      if (x135 < 0) return NOT_ACCEPTED;
+      if (x135 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x130 = v["lastMessage"];
-    if (x130 !== undefined) {
-      if (typeof x130 !== "string") return NOT_ACCEPTED;
-      if ((x130.length > 8000 ? codePoints(x130) : x130.length) > 8000) return NOT_ACCEPTED;
+    const x136 = v["lastMessage"];
+    if (x136 !== undefined) {
+      if (typeof x136 !== "string") return NOT_ACCEPTED;
+      if ((x136.length > 8000 ? codePoints(x136) : x136.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x131 = v["tags"];
-    const x132 = parse6(x131);
-    if (x132 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x132 !== x131) v["tags"] = x132;
+    const x137 = v["tags"];
+    const x138 = parse6(x137);
+    if (x138 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x138 !== x137) v["tags"] = x138;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x133 = v["after"];
-    const x134 = parse7(x133);
-    if (x134 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x134 !== x133) v["after"] = x134;
+    const x139 = v["after"];
+    const x140 = parse7(x139);
+    if (x140 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x140 !== x139) v["after"] = x140;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x135 = v["group"];
-    if (x135 !== undefined) {
-      if (typeof x135 !== "string") return NOT_ACCEPTED;
-      if ((x135.length > 40 ? codePoints(x135) : x135.length) > 40) return NOT_ACCEPTED;
+    const x141 = v["group"];
+    if (x141 !== undefined) {
+      if (typeof x141 !== "string") return NOT_ACCEPTED;
+      if ((x141.length > 40 ? codePoints(x141) : x141.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x136 = v["meta"];
-    const x137 = parse8(x136);
-    if (x137 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x137 !== x136) v["meta"] = x137;
+    const x142 = v["meta"];
+    const x143 = parse8(x142);
+    if (x143 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x143 !== x142) v["meta"] = x143;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x138 = v["seq"];
-    if (x138 !== undefined) {
-      if (typeof x138 !== "number" || !Number.isFinite(x138)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x138)) return NOT_ACCEPTED;
-      if (x138 < 0) return NOT_ACCEPTED;
+    const x144 = v["seq"];
+    if (x144 !== undefined) {
+      if (typeof x144 !== "number" || !Number.isFinite(x144)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x144)) return NOT_ACCEPTED;
+      if (x144 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x139 = v["createdBy"];
-    if (typeof x139 !== "string") return NOT_ACCEPTED;
+    const x145 = v["createdBy"];
+    if (typeof x145 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x140 = v["createdAt"];
-    if (typeof x140 !== "string") return NOT_ACCEPTED;
-    if (x140.length < 1) return NOT_ACCEPTED;
+    const x146 = v["createdAt"];
+    if (typeof x146 !== "string") return NOT_ACCEPTED;
+    if (x146.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x141 = v["queuedAt"];
-    if (typeof x141 !== "string") return NOT_ACCEPTED;
-    if (x141.length < 1) return NOT_ACCEPTED;
+    const x147 = v["queuedAt"];
+    if (typeof x147 !== "string") return NOT_ACCEPTED;
+    if (x147.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x142 = v["updatedAt"];
-    if (typeof x142 !== "string") return NOT_ACCEPTED;
-    if (x142.length < 1) return NOT_ACCEPTED;
+    const x148 = v["updatedAt"];
+    if (typeof x148 !== "string") return NOT_ACCEPTED;
+    if (x148.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x143 = v["lastSeenAt"];
-    if (typeof x143 !== "string") return NOT_ACCEPTED;
-    if (x143.length < 1) return NOT_ACCEPTED;
+    const x149 = v["lastSeenAt"];
+    if (typeof x149 !== "string") return NOT_ACCEPTED;
+    if (x149.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x144 = v["attempts"];
-    if (typeof x144 !== "number" || !Number.isFinite(x144)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x144)) return NOT_ACCEPTED;
-    if (x144 < 0) return NOT_ACCEPTED;
+    const x150 = v["attempts"];
+    if (typeof x150 !== "number" || !Number.isFinite(x150)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x150)) return NOT_ACCEPTED;
+    if (x150 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x145 = v["retries"];
-    if (typeof x145 !== "number" || !Number.isFinite(x145)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x145)) return NOT_ACCEPTED;
-    if (x145 < 0) return NOT_ACCEPTED;
+    const x151 = v["retries"];
+    if (typeof x151 !== "number" || !Number.isFinite(x151)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x151)) return NOT_ACCEPTED;
+    if (x151 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x146 = v["maxRetries"];
-    if (typeof x146 !== "number" || !Number.isFinite(x146)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x146)) return NOT_ACCEPTED;
-    if (x146 < 0) return NOT_ACCEPTED;
+    const x152 = v["maxRetries"];
+    if (typeof x152 !== "number" || !Number.isFinite(x152)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x152)) return NOT_ACCEPTED;
+    if (x152 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x147 = v["stallAfterMs"];
-    if (x147 !== undefined) {
-      if (typeof x147 !== "number" || !Number.isFinite(x147)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x147)) return NOT_ACCEPTED;
-      if (x147 <= 0) return NOT_ACCEPTED;
+    const x153 = v["stallAfterMs"];
+    if (x153 !== undefined) {
+      if (typeof x153 !== "number" || !Number.isFinite(x153)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x153)) return NOT_ACCEPTED;
+      if (x153 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x148 = v["notify"];
-    if (x148 !== undefined) {
-      if (x148 !== "all" && x148 !== "steps" && x148 !== "final" && x148 !== "silent") return NOT_ACCEPTED;
+    const x154 = v["notify"];
+    if (x154 !== undefined) {
+      if (x154 !== "all" && x154 !== "steps" && x154 !== "final" && x154 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x149 = v["route"];
-    let x151: unknown = x149;
-    if (x149 !== undefined) {
-      const x150 = parse9(x149);
-      if (x150 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x151 = x150;
-    }
-    if (x151 !== x149) v["route"] = x151;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x152 = v["push"];
-    let x154: unknown = x152;
-    if (x152 !== undefined) {
-      const x153 = parse10(x152);
-      if (x153 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x154 = x153;
-    }
-    if (x154 !== x152) v["push"] = x154;
-    if (keys[n++] !== "push") inOrder = false;
-  }
-  if ("stop" in v) {
-    const x155 = v["stop"];
+    const x155 = v["route"];
     let x157: unknown = x155;
     if (x155 !== undefined) {
-      const x156 = parse11(x155);
+      const x156 = parse9(x155);
       if (x156 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x157 = x156;
     }
-    if (x157 !== x155) v["stop"] = x157;
-    if (keys[n++] !== "stop") inOrder = false;
+    if (x157 !== x155) v["route"] = x157;
+    if (keys[n++] !== "route") inOrder = false;
   }
-  if ("waiting" in v) {
-    const x158 = v["waiting"];
+  if ("push" in v) {
+    const x158 = v["push"];
     let x160: unknown = x158;
     if (x158 !== undefined) {
-      const x159 = parse12(x158);
+      const x159 = parse10(x158);
       if (x159 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x160 = x159;
     }
-    if (x160 !== x158) v["waiting"] = x160;
+    if (x160 !== x158) v["push"] = x160;
+    if (keys[n++] !== "push") inOrder = false;
+  }
+  if ("stop" in v) {
+    const x161 = v["stop"];
+    let x163: unknown = x161;
+    if (x161 !== undefined) {
+      const x162 = parse12(x161);
+      if (x162 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x163 = x162;
+    }
+    if (x163 !== x161) v["stop"] = x163;
+    if (keys[n++] !== "stop") inOrder = false;
+  }
+  if ("waiting" in v) {
+    const x164 = v["waiting"];
+    let x166: unknown = x164;
+    if (x164 !== undefined) {
+      const x165 = parse13(x164);
+      if (x165 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x166 = x165;
+    }
+    if (x166 !== x164) v["waiting"] = x166;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x161 = v["stallsSeen"];
-    if (x161 !== undefined) {
-      if (typeof x161 !== "number" || !Number.isFinite(x161)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x161)) return NOT_ACCEPTED;
-      if (x161 < 0) return NOT_ACCEPTED;
+    const x167 = v["stallsSeen"];
+    if (x167 !== undefined) {
+      if (typeof x167 !== "number" || !Number.isFinite(x167)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x167)) return NOT_ACCEPTED;
+      if (x167 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x162 = v["status"];
-    if (x162 !== "done") return NOT_ACCEPTED;
+    const x168 = v["status"];
+    if (x168 !== "done") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x163 = v["startedAt"];
-    if (typeof x163 !== "string") return NOT_ACCEPTED;
-    if (x163.length < 1) return NOT_ACCEPTED;
+    const x169 = v["startedAt"];
+    if (typeof x169 !== "string") return NOT_ACCEPTED;
+    if (x169.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x164 = v["finishedAt"];
-    if (typeof x164 !== "string") return NOT_ACCEPTED;
-    if (x164.length < 1) return NOT_ACCEPTED;
+    const x170 = v["finishedAt"];
+    if (typeof x170 !== "string") return NOT_ACCEPTED;
+    if (x170.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if ("result" in v) {
-    const x165 = v["result"];
-    if (x165 !== undefined) {
-      if (typeof x165 !== "string") return NOT_ACCEPTED;
-      if ((x165.length > 8000 ? codePoints(x165) : x165.length) > 8000) return NOT_ACCEPTED;
+    const x171 = v["result"];
+    if (x171 !== undefined) {
+      if (typeof x171 !== "string") return NOT_ACCEPTED;
+      if ((x171.length > 8000 ? codePoints(x171) : x171.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "result") inOrder = false;
   }
@@ -1362,276 +1411,276 @@ function parse14(v: unknown): unknown {
 }
 
 // (root).tasks.*(status="failed")
-function parse15(v: unknown): unknown {
+function parse16(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x166 = v["id"];
-    if (typeof x166 !== "string") return NOT_ACCEPTED;
-    if (x166.length < 1) return NOT_ACCEPTED;
-    if ((x166.length > 40 ? codePoints(x166) : x166.length) > 40) return NOT_ACCEPTED;
+    const x172 = v["id"];
+    if (typeof x172 !== "string") return NOT_ACCEPTED;
+    if (x172.length < 1) return NOT_ACCEPTED;
+    if ((x172.length > 40 ? codePoints(x172) : x172.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("agent" in v)) return NOT_ACCEPTED;
   {
-    const x167 = v["agent"];
-    if (typeof x167 !== "string") return NOT_ACCEPTED;
-    if (x167.length < 1) return NOT_ACCEPTED;
-    if ((x167.length > 64 ? codePoints(x167) : x167.length) > 64) return NOT_ACCEPTED;
+    const x173 = v["agent"];
+    if (typeof x173 !== "string") return NOT_ACCEPTED;
+    if (x173.length < 1) return NOT_ACCEPTED;
+    if ((x173.length > 64 ? codePoints(x173) : x173.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "agent") inOrder = false;
   }
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x168 = v["name"];
-    if (typeof x168 !== "string") return NOT_ACCEPTED;
-    if (x168.length < 1) return NOT_ACCEPTED;
-    if ((x168.length > 200 ? codePoints(x168) : x168.length) > 200) return NOT_ACCEPTED;
+    const x174 = v["name"];
+    if (typeof x174 !== "string") return NOT_ACCEPTED;
+    if (x174.length < 1) return NOT_ACCEPTED;
+    if ((x174.length > 200 ? codePoints(x174) : x174.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if ("description" in v) {
-    const x169 = v["description"];
-    if (x169 !== undefined) {
-      if (typeof x169 !== "string") return NOT_ACCEPTED;
-      if ((x169.length > 8000 ? codePoints(x169) : x169.length) > 8000) return NOT_ACCEPTED;
+    const x175 = v["description"];
+    if (x175 !== undefined) {
+      if (typeof x175 !== "string") return NOT_ACCEPTED;
+      if ((x175.length > 8000 ? codePoints(x175) : x175.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
   {
-    const x170 = v["priority"];
-    if (typeof x170 !== "number" || !Number.isFinite(x170)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x170)) return NOT_ACCEPTED;
-    if (x170 < 1) return NOT_ACCEPTED;
-    if (x170 > 10) return NOT_ACCEPTED;
+    const x176 = v["priority"];
+    if (typeof x176 !== "number" || !Number.isFinite(x176)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x176)) return NOT_ACCEPTED;
+    if (x176 < 1) return NOT_ACCEPTED;
+    if (x176 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
   }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x171 = v["steps"];
-    const x172 = parse4(x171);
-    if (x172 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x172 !== x171) v["steps"] = x172;
+    const x177 = v["steps"];
+    const x178 = parse4(x177);
+    if (x178 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x178 !== x177) v["steps"] = x178;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x173 = v["progress"];
-    if (x173 !== undefined) {
-      if (typeof x173 !== "number" || !Number.isFinite(x173)) return NOT_ACCEPTED;
-      if (x173 < 0) return NOT_ACCEPTED;
-      if (x173 > 100) return NOT_ACCEPTED;
+    const x179 = v["progress"];
+    if (x179 !== undefined) {
+      if (typeof x179 !== "number" || !Number.isFinite(x179)) return NOT_ACCEPTED;
+      if (x179 < 0) return NOT_ACCEPTED;
+      if (x179 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x174 = v["lastMessage"];
-    if (x174 !== undefined) {
-      if (typeof x174 !== "string") return NOT_ACCEPTED;
-      if ((x174.length > 8000 ? codePoints(x174) : x174.length) > 8000) return NOT_ACCEPTED;
+    const x180 = v["lastMessage"];
+    if (x180 !== undefined) {
+      if (typeof x180 !== "string") return NOT_ACCEPTED;
+      if ((x180.length > 8000 ? codePoints(x180) : x180.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x175 = v["tags"];
-    const x176 = parse6(x175);
-    if (x176 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x176 !== x175) v["tags"] = x176;
+    const x181 = v["tags"];
+    const x182 = parse6(x181);
+    if (x182 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x182 !== x181) v["tags"] = x182;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x177 = v["after"];
-    const x178 = parse7(x177);
-    if (x178 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x178 !== x177) v["after"] = x178;
+    const x183 = v["after"];
+    const x184 = parse7(x183);
+    if (x184 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x184 !== x183) v["after"] = x184;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x179 = v["group"];
-    if (x179 !== undefined) {
-      if (typeof x179 !== "string") return NOT_ACCEPTED;
-      if ((x179.length > 40 ? codePoints(x179) : x179.length) > 40) return NOT_ACCEPTED;
+    const x185 = v["group"];
+    if (x185 !== undefined) {
+      if (typeof x185 !== "string") return NOT_ACCEPTED;
+      if ((x185.length > 40 ? codePoints(x185) : x185.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x180 = v["meta"];
-    const x181 = parse8(x180);
-    if (x181 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x181 !== x180) v["meta"] = x181;
+    const x186 = v["meta"];
+    const x187 = parse8(x186);
+    if (x187 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x187 !== x186) v["meta"] = x187;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x182 = v["seq"];
-    if (x182 !== undefined) {
-      if (typeof x182 !== "number" || !Number.isFinite(x182)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x182)) return NOT_ACCEPTED;
-      if (x182 < 0) return NOT_ACCEPTED;
+    const x188 = v["seq"];
+    if (x188 !== undefined) {
+      if (typeof x188 !== "number" || !Number.isFinite(x188)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x188)) return NOT_ACCEPTED;
+      if (x188 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x183 = v["createdBy"];
-    if (typeof x183 !== "string") return NOT_ACCEPTED;
+    const x189 = v["createdBy"];
+    if (typeof x189 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x184 = v["createdAt"];
-    if (typeof x184 !== "string") return NOT_ACCEPTED;
-    if (x184.length < 1) return NOT_ACCEPTED;
+    const x190 = v["createdAt"];
+    if (typeof x190 !== "string") return NOT_ACCEPTED;
+    if (x190.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x185 = v["queuedAt"];
-    if (typeof x185 !== "string") return NOT_ACCEPTED;
-    if (x185.length < 1) return NOT_ACCEPTED;
+    const x191 = v["queuedAt"];
+    if (typeof x191 !== "string") return NOT_ACCEPTED;
+    if (x191.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x186 = v["updatedAt"];
-    if (typeof x186 !== "string") return NOT_ACCEPTED;
-    if (x186.length < 1) return NOT_ACCEPTED;
+    const x192 = v["updatedAt"];
+    if (typeof x192 !== "string") return NOT_ACCEPTED;
+    if (x192.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x187 = v["lastSeenAt"];
-    if (typeof x187 !== "string") return NOT_ACCEPTED;
-    if (x187.length < 1) return NOT_ACCEPTED;
+    const x193 = v["lastSeenAt"];
+    if (typeof x193 !== "string") return NOT_ACCEPTED;
+    if (x193.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x188 = v["attempts"];
-    if (typeof x188 !== "number" || !Number.isFinite(x188)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x188)) return NOT_ACCEPTED;
-    if (x188 < 0) return NOT_ACCEPTED;
+    const x194 = v["attempts"];
+    if (typeof x194 !== "number" || !Number.isFinite(x194)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x194)) return NOT_ACCEPTED;
+    if (x194 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x189 = v["retries"];
-    if (typeof x189 !== "number" || !Number.isFinite(x189)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x189)) return NOT_ACCEPTED;
-    if (x189 < 0) return NOT_ACCEPTED;
+    const x195 = v["retries"];
+    if (typeof x195 !== "number" || !Number.isFinite(x195)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x195)) return NOT_ACCEPTED;
+    if (x195 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x190 = v["maxRetries"];
-    if (typeof x190 !== "number" || !Number.isFinite(x190)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x190)) return NOT_ACCEPTED;
-    if (x190 < 0) return NOT_ACCEPTED;
+    const x196 = v["maxRetries"];
+    if (typeof x196 !== "number" || !Number.isFinite(x196)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x196)) return NOT_ACCEPTED;
+    if (x196 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x191 = v["stallAfterMs"];
-    if (x191 !== undefined) {
-      if (typeof x191 !== "number" || !Number.isFinite(x191)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x191)) return NOT_ACCEPTED;
-      if (x191 <= 0) return NOT_ACCEPTED;
+    const x197 = v["stallAfterMs"];
+    if (x197 !== undefined) {
+      if (typeof x197 !== "number" || !Number.isFinite(x197)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x197)) return NOT_ACCEPTED;
+      if (x197 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x192 = v["notify"];
-    if (x192 !== undefined) {
-      if (x192 !== "all" && x192 !== "steps" && x192 !== "final" && x192 !== "silent") return NOT_ACCEPTED;
+    const x198 = v["notify"];
+    if (x198 !== undefined) {
+      if (x198 !== "all" && x198 !== "steps" && x198 !== "final" && x198 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x193 = v["route"];
-    let x195: unknown = x193;
-    if (x193 !== undefined) {
-      const x194 = parse9(x193);
-      if (x194 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x195 = x194;
-    }
-    if (x195 !== x193) v["route"] = x195;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x196 = v["push"];
-    let x198: unknown = x196;
-    if (x196 !== undefined) {
-      const x197 = parse10(x196);
-      if (x197 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x198 = x197;
-    }
-    if (x198 !== x196) v["push"] = x198;
-    if (keys[n++] !== "push") inOrder = false;
-  }
-  if ("stop" in v) {
-    const x199 = v["stop"];
+    const x199 = v["route"];
     let x201: unknown = x199;
     if (x199 !== undefined) {
-      const x200 = parse11(x199);
+      const x200 = parse9(x199);
       if (x200 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x201 = x200;
     }
-    if (x201 !== x199) v["stop"] = x201;
-    if (keys[n++] !== "stop") inOrder = false;
+    if (x201 !== x199) v["route"] = x201;
+    if (keys[n++] !== "route") inOrder = false;
   }
-  if ("waiting" in v) {
-    const x202 = v["waiting"];
+  if ("push" in v) {
+    const x202 = v["push"];
     let x204: unknown = x202;
     if (x202 !== undefined) {
-      const x203 = parse12(x202);
+      const x203 = parse10(x202);
       if (x203 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x204 = x203;
     }
-    if (x204 !== x202) v["waiting"] = x204;
+    if (x204 !== x202) v["push"] = x204;
+    if (keys[n++] !== "push") inOrder = false;
+  }
+  if ("stop" in v) {
+    const x205 = v["stop"];
+    let x207: unknown = x205;
+    if (x205 !== undefined) {
+      const x206 = parse12(x205);
+      if (x206 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x207 = x206;
+    }
+    if (x207 !== x205) v["stop"] = x207;
+    if (keys[n++] !== "stop") inOrder = false;
+  }
+  if ("waiting" in v) {
+    const x208 = v["waiting"];
+    let x210: unknown = x208;
+    if (x208 !== undefined) {
+      const x209 = parse13(x208);
+      if (x209 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x210 = x209;
+    }
+    if (x210 !== x208) v["waiting"] = x210;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x205 = v["stallsSeen"];
-    if (x205 !== undefined) {
-      if (typeof x205 !== "number" || !Number.isFinite(x205)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x205)) return NOT_ACCEPTED;
-      if (x205 < 0) return NOT_ACCEPTED;
+    const x211 = v["stallsSeen"];
+    if (x211 !== undefined) {
+      if (typeof x211 !== "number" || !Number.isFinite(x211)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x211)) return NOT_ACCEPTED;
+      if (x211 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x206 = v["status"];
-    if (x206 !== "failed") return NOT_ACCEPTED;
+    const x212 = v["status"];
+    if (x212 !== "failed") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x207 = v["startedAt"];
-    if (typeof x207 !== "string") return NOT_ACCEPTED;
-    if (x207.length < 1) return NOT_ACCEPTED;
+    const x213 = v["startedAt"];
+    if (typeof x213 !== "string") return NOT_ACCEPTED;
+    if (x213.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x208 = v["finishedAt"];
-    if (typeof x208 !== "string") return NOT_ACCEPTED;
-    if (x208.length < 1) return NOT_ACCEPTED;
+    const x214 = v["finishedAt"];
+    if (typeof x214 !== "string") return NOT_ACCEPTED;
+    if (x214.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if (!("error" in v)) return NOT_ACCEPTED;
   {
-    const x209 = v["error"];
-    if (typeof x209 !== "string") return NOT_ACCEPTED;
-    if ((x209.length > 8000 ? codePoints(x209) : x209.length) > 8000) return NOT_ACCEPTED;
+    const x215 = v["error"];
+    if (typeof x215 !== "string") return NOT_ACCEPTED;
+    if ((x215.length > 8000 ? codePoints(x215) : x215.length) > 8000) return NOT_ACCEPTED;
     if (keys[n++] !== "error") inOrder = false;
   }
   if (!("retryable" in v)) return NOT_ACCEPTED;
   {
-    const x210 = v["retryable"];
-    if (typeof x210 !== "boolean") return NOT_ACCEPTED;
+    const x216 = v["retryable"];
+    if (typeof x216 !== "boolean") return NOT_ACCEPTED;
     if (keys[n++] !== "retryable") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -1676,279 +1725,279 @@ function parse15(v: unknown): unknown {
 }
 
 // (root).tasks.*(status="cancelled")
-function parse16(v: unknown): unknown {
+function parse17(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x211 = v["id"];
-    if (typeof x211 !== "string") return NOT_ACCEPTED;
-    if (x211.length < 1) return NOT_ACCEPTED;
-    if ((x211.length > 40 ? codePoints(x211) : x211.length) > 40) return NOT_ACCEPTED;
+    const x217 = v["id"];
+    if (typeof x217 !== "string") return NOT_ACCEPTED;
+    if (x217.length < 1) return NOT_ACCEPTED;
+    if ((x217.length > 40 ? codePoints(x217) : x217.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("agent" in v)) return NOT_ACCEPTED;
   {
-    const x212 = v["agent"];
-    if (typeof x212 !== "string") return NOT_ACCEPTED;
-    if (x212.length < 1) return NOT_ACCEPTED;
-    if ((x212.length > 64 ? codePoints(x212) : x212.length) > 64) return NOT_ACCEPTED;
+    const x218 = v["agent"];
+    if (typeof x218 !== "string") return NOT_ACCEPTED;
+    if (x218.length < 1) return NOT_ACCEPTED;
+    if ((x218.length > 64 ? codePoints(x218) : x218.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "agent") inOrder = false;
   }
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x213 = v["name"];
-    if (typeof x213 !== "string") return NOT_ACCEPTED;
-    if (x213.length < 1) return NOT_ACCEPTED;
-    if ((x213.length > 200 ? codePoints(x213) : x213.length) > 200) return NOT_ACCEPTED;
+    const x219 = v["name"];
+    if (typeof x219 !== "string") return NOT_ACCEPTED;
+    if (x219.length < 1) return NOT_ACCEPTED;
+    if ((x219.length > 200 ? codePoints(x219) : x219.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if ("description" in v) {
-    const x214 = v["description"];
-    if (x214 !== undefined) {
-      if (typeof x214 !== "string") return NOT_ACCEPTED;
-      if ((x214.length > 8000 ? codePoints(x214) : x214.length) > 8000) return NOT_ACCEPTED;
+    const x220 = v["description"];
+    if (x220 !== undefined) {
+      if (typeof x220 !== "string") return NOT_ACCEPTED;
+      if ((x220.length > 8000 ? codePoints(x220) : x220.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
   {
-    const x215 = v["priority"];
-    if (typeof x215 !== "number" || !Number.isFinite(x215)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x215)) return NOT_ACCEPTED;
-    if (x215 < 1) return NOT_ACCEPTED;
-    if (x215 > 10) return NOT_ACCEPTED;
+    const x221 = v["priority"];
+    if (typeof x221 !== "number" || !Number.isFinite(x221)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x221)) return NOT_ACCEPTED;
+    if (x221 < 1) return NOT_ACCEPTED;
+    if (x221 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
   }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x216 = v["steps"];
-    const x217 = parse4(x216);
-    if (x217 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x217 !== x216) v["steps"] = x217;
+    const x222 = v["steps"];
+    const x223 = parse4(x222);
+    if (x223 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x223 !== x222) v["steps"] = x223;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x218 = v["progress"];
-    if (x218 !== undefined) {
-      if (typeof x218 !== "number" || !Number.isFinite(x218)) return NOT_ACCEPTED;
-      if (x218 < 0) return NOT_ACCEPTED;
-      if (x218 > 100) return NOT_ACCEPTED;
+    const x224 = v["progress"];
+    if (x224 !== undefined) {
+      if (typeof x224 !== "number" || !Number.isFinite(x224)) return NOT_ACCEPTED;
+      if (x224 < 0) return NOT_ACCEPTED;
+      if (x224 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x219 = v["lastMessage"];
-    if (x219 !== undefined) {
-      if (typeof x219 !== "string") return NOT_ACCEPTED;
-      if ((x219.length > 8000 ? codePoints(x219) : x219.length) > 8000) return NOT_ACCEPTED;
+    const x225 = v["lastMessage"];
+    if (x225 !== undefined) {
+      if (typeof x225 !== "string") return NOT_ACCEPTED;
+      if ((x225.length > 8000 ? codePoints(x225) : x225.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x220 = v["tags"];
-    const x221 = parse6(x220);
-    if (x221 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x221 !== x220) v["tags"] = x221;
+    const x226 = v["tags"];
+    const x227 = parse6(x226);
+    if (x227 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x227 !== x226) v["tags"] = x227;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x222 = v["after"];
-    const x223 = parse7(x222);
-    if (x223 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x223 !== x222) v["after"] = x223;
+    const x228 = v["after"];
+    const x229 = parse7(x228);
+    if (x229 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x229 !== x228) v["after"] = x229;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x224 = v["group"];
-    if (x224 !== undefined) {
-      if (typeof x224 !== "string") return NOT_ACCEPTED;
-      if ((x224.length > 40 ? codePoints(x224) : x224.length) > 40) return NOT_ACCEPTED;
+    const x230 = v["group"];
+    if (x230 !== undefined) {
+      if (typeof x230 !== "string") return NOT_ACCEPTED;
+      if ((x230.length > 40 ? codePoints(x230) : x230.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x225 = v["meta"];
-    const x226 = parse8(x225);
-    if (x226 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x226 !== x225) v["meta"] = x226;
+    const x231 = v["meta"];
+    const x232 = parse8(x231);
+    if (x232 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x232 !== x231) v["meta"] = x232;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x227 = v["seq"];
-    if (x227 !== undefined) {
-      if (typeof x227 !== "number" || !Number.isFinite(x227)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x227)) return NOT_ACCEPTED;
-      if (x227 < 0) return NOT_ACCEPTED;
+    const x233 = v["seq"];
+    if (x233 !== undefined) {
+      if (typeof x233 !== "number" || !Number.isFinite(x233)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x233)) return NOT_ACCEPTED;
+      if (x233 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x228 = v["createdBy"];
-    if (typeof x228 !== "string") return NOT_ACCEPTED;
+    const x234 = v["createdBy"];
+    if (typeof x234 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x229 = v["createdAt"];
-    if (typeof x229 !== "string") return NOT_ACCEPTED;
-    if (x229.length < 1) return NOT_ACCEPTED;
+    const x235 = v["createdAt"];
+    if (typeof x235 !== "string") return NOT_ACCEPTED;
+    if (x235.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x230 = v["queuedAt"];
-    if (typeof x230 !== "string") return NOT_ACCEPTED;
-    if (x230.length < 1) return NOT_ACCEPTED;
+    const x236 = v["queuedAt"];
+    if (typeof x236 !== "string") return NOT_ACCEPTED;
+    if (x236.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x231 = v["updatedAt"];
-    if (typeof x231 !== "string") return NOT_ACCEPTED;
-    if (x231.length < 1) return NOT_ACCEPTED;
+    const x237 = v["updatedAt"];
+    if (typeof x237 !== "string") return NOT_ACCEPTED;
+    if (x237.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x232 = v["lastSeenAt"];
-    if (typeof x232 !== "string") return NOT_ACCEPTED;
-    if (x232.length < 1) return NOT_ACCEPTED;
+    const x238 = v["lastSeenAt"];
+    if (typeof x238 !== "string") return NOT_ACCEPTED;
+    if (x238.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x233 = v["attempts"];
-    if (typeof x233 !== "number" || !Number.isFinite(x233)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x233)) return NOT_ACCEPTED;
-    if (x233 < 0) return NOT_ACCEPTED;
+    const x239 = v["attempts"];
+    if (typeof x239 !== "number" || !Number.isFinite(x239)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x239)) return NOT_ACCEPTED;
+    if (x239 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x234 = v["retries"];
-    if (typeof x234 !== "number" || !Number.isFinite(x234)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x234)) return NOT_ACCEPTED;
-    if (x234 < 0) return NOT_ACCEPTED;
+    const x240 = v["retries"];
+    if (typeof x240 !== "number" || !Number.isFinite(x240)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x240)) return NOT_ACCEPTED;
+    if (x240 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x235 = v["maxRetries"];
-    if (typeof x235 !== "number" || !Number.isFinite(x235)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x235)) return NOT_ACCEPTED;
-    if (x235 < 0) return NOT_ACCEPTED;
+    const x241 = v["maxRetries"];
+    if (typeof x241 !== "number" || !Number.isFinite(x241)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x241)) return NOT_ACCEPTED;
+    if (x241 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x236 = v["stallAfterMs"];
-    if (x236 !== undefined) {
-      if (typeof x236 !== "number" || !Number.isFinite(x236)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x236)) return NOT_ACCEPTED;
-      if (x236 <= 0) return NOT_ACCEPTED;
+    const x242 = v["stallAfterMs"];
+    if (x242 !== undefined) {
+      if (typeof x242 !== "number" || !Number.isFinite(x242)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x242)) return NOT_ACCEPTED;
+      if (x242 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x237 = v["notify"];
-    if (x237 !== undefined) {
-      if (x237 !== "all" && x237 !== "steps" && x237 !== "final" && x237 !== "silent") return NOT_ACCEPTED;
+    const x243 = v["notify"];
+    if (x243 !== undefined) {
+      if (x243 !== "all" && x243 !== "steps" && x243 !== "final" && x243 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x238 = v["route"];
-    let x240: unknown = x238;
-    if (x238 !== undefined) {
-      const x239 = parse9(x238);
-      if (x239 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x240 = x239;
-    }
-    if (x240 !== x238) v["route"] = x240;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x241 = v["push"];
-    let x243: unknown = x241;
-    if (x241 !== undefined) {
-      const x242 = parse10(x241);
-      if (x242 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x243 = x242;
-    }
-    if (x243 !== x241) v["push"] = x243;
-    if (keys[n++] !== "push") inOrder = false;
-  }
-  if ("stop" in v) {
-    const x244 = v["stop"];
+    const x244 = v["route"];
     let x246: unknown = x244;
     if (x244 !== undefined) {
-      const x245 = parse11(x244);
+      const x245 = parse9(x244);
       if (x245 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x246 = x245;
     }
-    if (x246 !== x244) v["stop"] = x246;
-    if (keys[n++] !== "stop") inOrder = false;
+    if (x246 !== x244) v["route"] = x246;
+    if (keys[n++] !== "route") inOrder = false;
   }
-  if ("waiting" in v) {
-    const x247 = v["waiting"];
+  if ("push" in v) {
+    const x247 = v["push"];
     let x249: unknown = x247;
     if (x247 !== undefined) {
-      const x248 = parse12(x247);
+      const x248 = parse10(x247);
       if (x248 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x249 = x248;
     }
-    if (x249 !== x247) v["waiting"] = x249;
+    if (x249 !== x247) v["push"] = x249;
+    if (keys[n++] !== "push") inOrder = false;
+  }
+  if ("stop" in v) {
+    const x250 = v["stop"];
+    let x252: unknown = x250;
+    if (x250 !== undefined) {
+      const x251 = parse12(x250);
+      if (x251 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x252 = x251;
+    }
+    if (x252 !== x250) v["stop"] = x252;
+    if (keys[n++] !== "stop") inOrder = false;
+  }
+  if ("waiting" in v) {
+    const x253 = v["waiting"];
+    let x255: unknown = x253;
+    if (x253 !== undefined) {
+      const x254 = parse13(x253);
+      if (x254 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x255 = x254;
+    }
+    if (x255 !== x253) v["waiting"] = x255;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x250 = v["stallsSeen"];
-    if (x250 !== undefined) {
-      if (typeof x250 !== "number" || !Number.isFinite(x250)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x250)) return NOT_ACCEPTED;
-      if (x250 < 0) return NOT_ACCEPTED;
+    const x256 = v["stallsSeen"];
+    if (x256 !== undefined) {
+      if (typeof x256 !== "number" || !Number.isFinite(x256)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x256)) return NOT_ACCEPTED;
+      if (x256 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x251 = v["status"];
-    if (x251 !== "cancelled") return NOT_ACCEPTED;
+    const x257 = v["status"];
+    if (x257 !== "cancelled") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if ("startedAt" in v) {
-    const x252 = v["startedAt"];
-    if (x252 !== undefined) {
-      if (typeof x252 !== "string") return NOT_ACCEPTED;
-      if (x252.length < 1) return NOT_ACCEPTED;
+    const x258 = v["startedAt"];
+    if (x258 !== undefined) {
+      if (typeof x258 !== "string") return NOT_ACCEPTED;
+      if (x258.length < 1) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x253 = v["finishedAt"];
-    if (typeof x253 !== "string") return NOT_ACCEPTED;
-    if (x253.length < 1) return NOT_ACCEPTED;
+    const x259 = v["finishedAt"];
+    if (typeof x259 !== "string") return NOT_ACCEPTED;
+    if (x259.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if ("reason" in v) {
-    const x254 = v["reason"];
-    if (x254 !== undefined) {
-      if (typeof x254 !== "string") return NOT_ACCEPTED;
-      if ((x254.length > 8000 ? codePoints(x254) : x254.length) > 8000) return NOT_ACCEPTED;
+    const x260 = v["reason"];
+    if (x260 !== undefined) {
+      if (typeof x260 !== "string") return NOT_ACCEPTED;
+      if ((x260.length > 8000 ? codePoints(x260) : x260.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "reason") inOrder = false;
   }
   if ("summary" in v) {
-    const x255 = v["summary"];
-    if (x255 !== undefined) {
-      if (typeof x255 !== "string") return NOT_ACCEPTED;
-      if ((x255.length > 8000 ? codePoints(x255) : x255.length) > 8000) return NOT_ACCEPTED;
+    const x261 = v["summary"];
+    if (x261 !== undefined) {
+      if (typeof x261 !== "string") return NOT_ACCEPTED;
+      if ((x261.length > 8000 ? codePoints(x261) : x261.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "summary") inOrder = false;
   }
@@ -1994,32 +2043,32 @@ function parse16(v: unknown): unknown {
 }
 
 // (root).agents
-function parse17(v: unknown): unknown {
+function parse18(v: unknown): unknown {
   if (!isPlainObject(v)) return NOT_ACCEPTED;
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x258 = v[key];
-    const x259 = parse18(x258);
-    if (x259 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x259 !== x258) v[key] = x259;
+    const x264 = v[key];
+    const x265 = parse19(x264);
+    if (x265 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x265 !== x264) v[key] = x265;
   }
   return v;
 }
 
 // (root).agents.*
-function parse18(v: unknown): unknown {
+function parse19(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if ("limit" in v) {
-    const x260 = v["limit"];
-    if (x260 !== undefined) {
-      if (typeof x260 !== "number" || !Number.isFinite(x260)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x260)) return NOT_ACCEPTED;
-      if (x260 < 1) return NOT_ACCEPTED;
-      if (x260 > 100) return NOT_ACCEPTED;
+    const x266 = v["limit"];
+    if (x266 !== undefined) {
+      if (typeof x266 !== "number" || !Number.isFinite(x266)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x266)) return NOT_ACCEPTED;
+      if (x266 < 1) return NOT_ACCEPTED;
+      if (x266 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "limit") inOrder = false;
   }
@@ -2033,176 +2082,176 @@ function parse18(v: unknown): unknown {
 }
 
 // (root).jobs
-function parse19(v: unknown): unknown {
+function parse20(v: unknown): unknown {
   if (!isPlainObject(v)) return NOT_ACCEPTED;
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x264 = v[key];
-    const x265 = parse20(x264);
-    if (x265 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x265 !== x264) v[key] = x265;
+    const x270 = v[key];
+    const x271 = parse21(x270);
+    if (x271 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x271 !== x270) v[key] = x271;
   }
   return v;
 }
 
 // (root).jobs.*
-function parse20(v: unknown): unknown {
+function parse21(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x266 = v["id"];
-    if (typeof x266 !== "string") return NOT_ACCEPTED;
-    if (x266.length < 1) return NOT_ACCEPTED;
-    if ((x266.length > 64 ? codePoints(x266) : x266.length) > 64) return NOT_ACCEPTED;
+    const x272 = v["id"];
+    if (typeof x272 !== "string") return NOT_ACCEPTED;
+    if (x272.length < 1) return NOT_ACCEPTED;
+    if ((x272.length > 64 ? codePoints(x272) : x272.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x267 = v["createdAt"];
-    if (typeof x267 !== "string") return NOT_ACCEPTED;
-    if (x267.length < 1) return NOT_ACCEPTED;
+    const x273 = v["createdAt"];
+    if (typeof x273 !== "string") return NOT_ACCEPTED;
+    if (x273.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x268 = v["updatedAt"];
-    if (typeof x268 !== "string") return NOT_ACCEPTED;
-    if (x268.length < 1) return NOT_ACCEPTED;
+    const x274 = v["updatedAt"];
+    if (typeof x274 !== "string") return NOT_ACCEPTED;
+    if (x274.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if ("alertAfter" in v) {
-    const x269 = v["alertAfter"];
-    if (x269 !== undefined) {
-      if (typeof x269 !== "number" || !Number.isFinite(x269)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x269)) return NOT_ACCEPTED;
-      if (x269 < 1) return NOT_ACCEPTED;
-      if (x269 > 1000) return NOT_ACCEPTED;
+    const x275 = v["alertAfter"];
+    if (x275 !== undefined) {
+      if (typeof x275 !== "number" || !Number.isFinite(x275)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x275)) return NOT_ACCEPTED;
+      if (x275 < 1) return NOT_ACCEPTED;
+      if (x275 > 1000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "alertAfter") inOrder = false;
   }
   if ("remindEvery" in v) {
-    const x270 = v["remindEvery"];
-    if (x270 !== undefined) {
-      if (typeof x270 !== "number" || !Number.isFinite(x270)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x270)) return NOT_ACCEPTED;
-      if (x270 < 1) return NOT_ACCEPTED;
-      if (x270 > 1000) return NOT_ACCEPTED;
+    const x276 = v["remindEvery"];
+    if (x276 !== undefined) {
+      if (typeof x276 !== "number" || !Number.isFinite(x276)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x276)) return NOT_ACCEPTED;
+      if (x276 < 1) return NOT_ACCEPTED;
+      if (x276 > 1000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "remindEvery") inOrder = false;
   }
   if ("route" in v) {
-    const x271 = v["route"];
-    let x273: unknown = x271;
-    if (x271 !== undefined) {
-      const x272 = parse9(x271);
-      if (x272 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x273 = x272;
+    const x277 = v["route"];
+    let x279: unknown = x277;
+    if (x277 !== undefined) {
+      const x278 = parse9(x277);
+      if (x278 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x279 = x278;
     }
-    if (x273 !== x271) v["route"] = x273;
+    if (x279 !== x277) v["route"] = x279;
     if (keys[n++] !== "route") inOrder = false;
   }
   if (!("open" in v)) return NOT_ACCEPTED;
   {
-    const x274 = v["open"];
-    const x275 = parse21(x274);
-    if (x275 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x275 !== x274) v["open"] = x275;
+    const x280 = v["open"];
+    const x281 = parse22(x280);
+    if (x281 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x281 !== x280) v["open"] = x281;
     if (keys[n++] !== "open") inOrder = false;
   }
   if ("lastRun" in v) {
-    const x286 = v["lastRun"];
-    let x301: unknown = x286;
-    if (x286 !== undefined) {
-      const x287 = parse23(x286);
-      if (x287 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x301 = x287;
+    const x292 = v["lastRun"];
+    let x307: unknown = x292;
+    if (x292 !== undefined) {
+      const x293 = parse24(x292);
+      if (x293 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x307 = x293;
     }
-    if (x301 !== x286) v["lastRun"] = x301;
+    if (x307 !== x292) v["lastRun"] = x307;
     if (keys[n++] !== "lastRun") inOrder = false;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x302 = v["failures"];
-    if (typeof x302 !== "number" || !Number.isFinite(x302)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x302)) return NOT_ACCEPTED;
-    if (x302 < 0) return NOT_ACCEPTED;
+    const x308 = v["failures"];
+    if (typeof x308 !== "number" || !Number.isFinite(x308)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x308)) return NOT_ACCEPTED;
+    if (x308 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failures") inOrder = false;
   }
   if (!("successes" in v)) return NOT_ACCEPTED;
   {
-    const x303 = v["successes"];
-    if (typeof x303 !== "number" || !Number.isFinite(x303)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x303)) return NOT_ACCEPTED;
-    if (x303 < 0) return NOT_ACCEPTED;
+    const x309 = v["successes"];
+    if (typeof x309 !== "number" || !Number.isFinite(x309)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x309)) return NOT_ACCEPTED;
+    if (x309 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "successes") inOrder = false;
   }
   if (!("totals" in v)) return NOT_ACCEPTED;
   {
-    const x304 = v["totals"];
-    const x305 = parse25(x304);
-    if (x305 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x305 !== x304) v["totals"] = x305;
+    const x310 = v["totals"];
+    const x311 = parse26(x310);
+    if (x311 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x311 !== x310) v["totals"] = x311;
     if (keys[n++] !== "totals") inOrder = false;
   }
   if ("lastSuccessAt" in v) {
-    const x310 = v["lastSuccessAt"];
-    if (x310 !== undefined) {
-      if (typeof x310 !== "string") return NOT_ACCEPTED;
-      if (x310.length < 1) return NOT_ACCEPTED;
+    const x316 = v["lastSuccessAt"];
+    if (x316 !== undefined) {
+      if (typeof x316 !== "string") return NOT_ACCEPTED;
+      if (x316.length < 1) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastSuccessAt") inOrder = false;
   }
   if ("lastFailureAt" in v) {
-    const x311 = v["lastFailureAt"];
-    if (x311 !== undefined) {
-      if (typeof x311 !== "string") return NOT_ACCEPTED;
-      if (x311.length < 1) return NOT_ACCEPTED;
+    const x317 = v["lastFailureAt"];
+    if (x317 !== undefined) {
+      if (typeof x317 !== "string") return NOT_ACCEPTED;
+      if (x317.length < 1) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastFailureAt") inOrder = false;
   }
   if ("alert" in v) {
-    const x312 = v["alert"];
-    let x321: unknown = x312;
-    if (x312 !== undefined) {
-      const x313 = parse26(x312);
-      if (x313 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x321 = x313;
+    const x318 = v["alert"];
+    let x327: unknown = x318;
+    if (x318 !== undefined) {
+      const x319 = parse27(x318);
+      if (x319 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x327 = x319;
     }
-    if (x321 !== x312) v["alert"] = x321;
+    if (x327 !== x318) v["alert"] = x327;
     if (keys[n++] !== "alert") inOrder = false;
   }
   if ("lastAlert" in v) {
-    const x322 = v["lastAlert"];
-    let x328: unknown = x322;
-    if (x322 !== undefined) {
-      const x323 = parse27(x322);
-      if (x323 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x328 = x323;
+    const x328 = v["lastAlert"];
+    let x334: unknown = x328;
+    if (x328 !== undefined) {
+      const x329 = parse28(x328);
+      if (x329 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x334 = x329;
     }
-    if (x328 !== x322) v["lastAlert"] = x328;
+    if (x334 !== x328) v["lastAlert"] = x334;
     if (keys[n++] !== "lastAlert") inOrder = false;
   }
   if (!("alertsOpened" in v)) return NOT_ACCEPTED;
   {
-    const x329 = v["alertsOpened"];
-    if (typeof x329 !== "number" || !Number.isFinite(x329)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x329)) return NOT_ACCEPTED;
-    if (x329 < 0) return NOT_ACCEPTED;
+    const x335 = v["alertsOpened"];
+    if (typeof x335 !== "number" || !Number.isFinite(x335)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x335)) return NOT_ACCEPTED;
+    if (x335 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "alertsOpened") inOrder = false;
   }
   if ("delivery" in v) {
-    const x330 = v["delivery"];
-    let x340: unknown = x330;
-    if (x330 !== undefined) {
-      const x331 = parse28(x330);
-      if (x331 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x340 = x331;
+    const x336 = v["delivery"];
+    let x346: unknown = x336;
+    if (x336 !== undefined) {
+      const x337 = parse29(x336);
+      if (x337 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x346 = x337;
     }
-    if (x340 !== x330) v["delivery"] = x340;
+    if (x346 !== x336) v["delivery"] = x346;
     if (keys[n++] !== "delivery") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2231,83 +2280,83 @@ function parse20(v: unknown): unknown {
 }
 
 // (root).jobs.*.open
-function parse21(v: unknown): unknown {
+function parse22(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 20) return NOT_ACCEPTED;
   for (let i = 0; i < v.length; i++) {
-    const x276 = v[i];
-    const x277 = parse22(x276);
-    if (x277 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x277 !== x276) v[i] = x277;
+    const x282 = v[i];
+    const x283 = parse23(x282);
+    if (x283 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x283 !== x282) v[i] = x283;
   }
   return v;
 }
 
 // (root).jobs.*.open[]
-function parse22(v: unknown): unknown {
+function parse23(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x278 = v["id"];
-    if (typeof x278 !== "string") return NOT_ACCEPTED;
-    if (x278.length < 1) return NOT_ACCEPTED;
-    if ((x278.length > 40 ? codePoints(x278) : x278.length) > 40) return NOT_ACCEPTED;
+    const x284 = v["id"];
+    if (typeof x284 !== "string") return NOT_ACCEPTED;
+    if (x284.length < 1) return NOT_ACCEPTED;
+    if ((x284.length > 40 ? codePoints(x284) : x284.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x279 = v["startedAt"];
-    if (typeof x279 !== "string") return NOT_ACCEPTED;
-    if (x279.length < 1) return NOT_ACCEPTED;
+    const x285 = v["startedAt"];
+    if (typeof x285 !== "string") return NOT_ACCEPTED;
+    if (x285.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("pid" in v)) return NOT_ACCEPTED;
   {
-    const x280 = v["pid"];
-    if (typeof x280 !== "number" || !Number.isFinite(x280)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x280)) return NOT_ACCEPTED;
-    if (x280 <= 0) return NOT_ACCEPTED;
+    const x286 = v["pid"];
+    if (typeof x286 !== "number" || !Number.isFinite(x286)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x286)) return NOT_ACCEPTED;
+    if (x286 <= 0) return NOT_ACCEPTED;
     if (keys[n++] !== "pid") inOrder = false;
   }
   if ("pidStart" in v) {
-    const x281 = v["pidStart"];
-    if (x281 !== undefined) {
-      if (typeof x281 !== "string") return NOT_ACCEPTED;
-      if ((x281.length > 40 ? codePoints(x281) : x281.length) > 40) return NOT_ACCEPTED;
+    const x287 = v["pidStart"];
+    if (x287 !== undefined) {
+      if (typeof x287 !== "string") return NOT_ACCEPTED;
+      if ((x287.length > 40 ? codePoints(x287) : x287.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "pidStart") inOrder = false;
   }
   if (!("host" in v)) return NOT_ACCEPTED;
   {
-    const x282 = v["host"];
-    if (typeof x282 !== "string") return NOT_ACCEPTED;
-    if ((x282.length > 255 ? codePoints(x282) : x282.length) > 255) return NOT_ACCEPTED;
+    const x288 = v["host"];
+    if (typeof x288 !== "string") return NOT_ACCEPTED;
+    if ((x288.length > 255 ? codePoints(x288) : x288.length) > 255) return NOT_ACCEPTED;
     if (keys[n++] !== "host") inOrder = false;
   }
   if ("timeoutMs" in v) {
-    const x283 = v["timeoutMs"];
-    if (x283 !== undefined) {
-      if (typeof x283 !== "number" || !Number.isFinite(x283)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x283)) return NOT_ACCEPTED;
-      if (x283 <= 0) return NOT_ACCEPTED;
+    const x289 = v["timeoutMs"];
+    if (x289 !== undefined) {
+      if (typeof x289 !== "number" || !Number.isFinite(x289)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x289)) return NOT_ACCEPTED;
+      if (x289 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "timeoutMs") inOrder = false;
   }
   if (!("command" in v)) return NOT_ACCEPTED;
   {
-    const x284 = v["command"];
-    if (typeof x284 !== "string") return NOT_ACCEPTED;
-    if ((x284.length > 200 ? codePoints(x284) : x284.length) > 200) return NOT_ACCEPTED;
+    const x290 = v["command"];
+    if (typeof x290 !== "string") return NOT_ACCEPTED;
+    if ((x290.length > 200 ? codePoints(x290) : x290.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "command") inOrder = false;
   }
   if ("task" in v) {
-    const x285 = v["task"];
-    if (x285 !== undefined) {
-      if (typeof x285 !== "string") return NOT_ACCEPTED;
-      if ((x285.length > 40 ? codePoints(x285) : x285.length) > 40) return NOT_ACCEPTED;
+    const x291 = v["task"];
+    if (x291 !== undefined) {
+      if (typeof x291 !== "string") return NOT_ACCEPTED;
+      if ((x291.length > 40 ? codePoints(x291) : x291.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "task") inOrder = false;
   }
@@ -2328,57 +2377,57 @@ function parse22(v: unknown): unknown {
 }
 
 // (root).jobs.*.lastRun
-function parse23(v: unknown): unknown {
+function parse24(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x288 = v["id"];
-    if (typeof x288 !== "string") return NOT_ACCEPTED;
-    if (x288.length < 1) return NOT_ACCEPTED;
-    if ((x288.length > 40 ? codePoints(x288) : x288.length) > 40) return NOT_ACCEPTED;
+    const x294 = v["id"];
+    if (typeof x294 !== "string") return NOT_ACCEPTED;
+    if (x294.length < 1) return NOT_ACCEPTED;
+    if ((x294.length > 40 ? codePoints(x294) : x294.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x289 = v["startedAt"];
-    if (typeof x289 !== "string") return NOT_ACCEPTED;
-    if (x289.length < 1) return NOT_ACCEPTED;
+    const x295 = v["startedAt"];
+    if (typeof x295 !== "string") return NOT_ACCEPTED;
+    if (x295.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x290 = v["finishedAt"];
-    if (typeof x290 !== "string") return NOT_ACCEPTED;
-    if (x290.length < 1) return NOT_ACCEPTED;
+    const x296 = v["finishedAt"];
+    if (typeof x296 !== "string") return NOT_ACCEPTED;
+    if (x296.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if ("durationMs" in v) {
-    const x291 = v["durationMs"];
-    if (x291 !== undefined) {
-      if (typeof x291 !== "number" || !Number.isFinite(x291)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x291)) return NOT_ACCEPTED;
-      if (x291 < 0) return NOT_ACCEPTED;
+    const x297 = v["durationMs"];
+    if (x297 !== undefined) {
+      if (typeof x297 !== "number" || !Number.isFinite(x297)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x297)) return NOT_ACCEPTED;
+      if (x297 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "durationMs") inOrder = false;
   }
   if (!("outcome" in v)) return NOT_ACCEPTED;
   {
-    const x292 = v["outcome"];
-    if (x292 !== "success" && x292 !== "failed") return NOT_ACCEPTED;
+    const x298 = v["outcome"];
+    if (x298 !== "success" && x298 !== "failed") return NOT_ACCEPTED;
     if (keys[n++] !== "outcome") inOrder = false;
   }
   if ("failure" in v) {
-    const x293 = v["failure"];
-    let x300: unknown = x293;
-    if (x293 !== undefined) {
-      const x294 = parse24(x293);
-      if (x294 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x300 = x294;
+    const x299 = v["failure"];
+    let x306: unknown = x299;
+    if (x299 !== undefined) {
+      const x300 = parse25(x299);
+      if (x300 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x306 = x300;
     }
-    if (x300 !== x293) v["failure"] = x300;
+    if (x306 !== x299) v["failure"] = x306;
     if (keys[n++] !== "failure") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2396,47 +2445,47 @@ function parse23(v: unknown): unknown {
 }
 
 // (root).jobs.*.lastRun.failure
-function parse24(v: unknown): unknown {
+function parse25(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("cause" in v)) return NOT_ACCEPTED;
   {
-    const x295 = v["cause"];
-    if (x295 !== "exit" && x295 !== "signal" && x295 !== "timeout" && x295 !== "spawn" && x295 !== "lost") return NOT_ACCEPTED;
+    const x301 = v["cause"];
+    if (x301 !== "exit" && x301 !== "signal" && x301 !== "timeout" && x301 !== "spawn" && x301 !== "lost") return NOT_ACCEPTED;
     if (keys[n++] !== "cause") inOrder = false;
   }
   if ("exitCode" in v) {
-    const x296 = v["exitCode"];
-    if (x296 !== undefined) {
-      if (typeof x296 !== "number" || !Number.isFinite(x296)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x296)) return NOT_ACCEPTED;
+    const x302 = v["exitCode"];
+    if (x302 !== undefined) {
+      if (typeof x302 !== "number" || !Number.isFinite(x302)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x302)) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "exitCode") inOrder = false;
   }
   if ("signal" in v) {
-    const x297 = v["signal"];
-    if (x297 !== undefined) {
-      if (typeof x297 !== "string") return NOT_ACCEPTED;
-      if ((x297.length > 20 ? codePoints(x297) : x297.length) > 20) return NOT_ACCEPTED;
+    const x303 = v["signal"];
+    if (x303 !== undefined) {
+      if (typeof x303 !== "string") return NOT_ACCEPTED;
+      if ((x303.length > 20 ? codePoints(x303) : x303.length) > 20) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "signal") inOrder = false;
   }
   if ("timeoutMs" in v) {
-    const x298 = v["timeoutMs"];
-    if (x298 !== undefined) {
-      if (typeof x298 !== "number" || !Number.isFinite(x298)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x298)) return NOT_ACCEPTED;
-      if (x298 <= 0) return NOT_ACCEPTED;
+    const x304 = v["timeoutMs"];
+    if (x304 !== undefined) {
+      if (typeof x304 !== "number" || !Number.isFinite(x304)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x304)) return NOT_ACCEPTED;
+      if (x304 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "timeoutMs") inOrder = false;
   }
   if ("line" in v) {
-    const x299 = v["line"];
-    if (x299 !== undefined) {
-      if (typeof x299 !== "string") return NOT_ACCEPTED;
-      if ((x299.length > 300 ? codePoints(x299) : x299.length) > 300) return NOT_ACCEPTED;
+    const x305 = v["line"];
+    if (x305 !== undefined) {
+      if (typeof x305 !== "string") return NOT_ACCEPTED;
+      if ((x305.length > 300 ? codePoints(x305) : x305.length) > 300) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "line") inOrder = false;
   }
@@ -2454,41 +2503,41 @@ function parse24(v: unknown): unknown {
 }
 
 // (root).jobs.*.totals
-function parse25(v: unknown): unknown {
+function parse26(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("runs" in v)) return NOT_ACCEPTED;
   {
-    const x306 = v["runs"];
-    if (typeof x306 !== "number" || !Number.isFinite(x306)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x306)) return NOT_ACCEPTED;
-    if (x306 < 0) return NOT_ACCEPTED;
+    const x312 = v["runs"];
+    if (typeof x312 !== "number" || !Number.isFinite(x312)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x312)) return NOT_ACCEPTED;
+    if (x312 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "runs") inOrder = false;
   }
   if (!("succeeded" in v)) return NOT_ACCEPTED;
   {
-    const x307 = v["succeeded"];
-    if (typeof x307 !== "number" || !Number.isFinite(x307)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x307)) return NOT_ACCEPTED;
-    if (x307 < 0) return NOT_ACCEPTED;
+    const x313 = v["succeeded"];
+    if (typeof x313 !== "number" || !Number.isFinite(x313)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x313)) return NOT_ACCEPTED;
+    if (x313 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "succeeded") inOrder = false;
   }
   if (!("failed" in v)) return NOT_ACCEPTED;
   {
-    const x308 = v["failed"];
-    if (typeof x308 !== "number" || !Number.isFinite(x308)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x308)) return NOT_ACCEPTED;
-    if (x308 < 0) return NOT_ACCEPTED;
+    const x314 = v["failed"];
+    if (typeof x314 !== "number" || !Number.isFinite(x314)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x314)) return NOT_ACCEPTED;
+    if (x314 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failed") inOrder = false;
   }
   if (!("lost" in v)) return NOT_ACCEPTED;
   {
-    const x309 = v["lost"];
-    if (typeof x309 !== "number" || !Number.isFinite(x309)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x309)) return NOT_ACCEPTED;
-    if (x309 < 0) return NOT_ACCEPTED;
+    const x315 = v["lost"];
+    if (typeof x315 !== "number" || !Number.isFinite(x315)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x315)) return NOT_ACCEPTED;
+    if (x315 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "lost") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2504,55 +2553,55 @@ function parse25(v: unknown): unknown {
 }
 
 // (root).jobs.*.alert
-function parse26(v: unknown): unknown {
+function parse27(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("episode" in v)) return NOT_ACCEPTED;
   {
-    const x314 = v["episode"];
-    if (typeof x314 !== "string") return NOT_ACCEPTED;
-    if (x314.length < 1) return NOT_ACCEPTED;
-    if ((x314.length > 40 ? codePoints(x314) : x314.length) > 40) return NOT_ACCEPTED;
+    const x320 = v["episode"];
+    if (typeof x320 !== "string") return NOT_ACCEPTED;
+    if (x320.length < 1) return NOT_ACCEPTED;
+    if ((x320.length > 40 ? codePoints(x320) : x320.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "episode") inOrder = false;
   }
   if (!("openedAt" in v)) return NOT_ACCEPTED;
   {
-    const x315 = v["openedAt"];
-    if (typeof x315 !== "string") return NOT_ACCEPTED;
-    if (x315.length < 1) return NOT_ACCEPTED;
+    const x321 = v["openedAt"];
+    if (typeof x321 !== "string") return NOT_ACCEPTED;
+    if (x321.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "openedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x316 = v["updatedAt"];
-    if (typeof x316 !== "string") return NOT_ACCEPTED;
-    if (x316.length < 1) return NOT_ACCEPTED;
+    const x322 = v["updatedAt"];
+    if (typeof x322 !== "string") return NOT_ACCEPTED;
+    if (x322.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x317 = v["failures"];
-    if (typeof x317 !== "number" || !Number.isFinite(x317)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x317)) return NOT_ACCEPTED;
-    if (x317 < 0) return NOT_ACCEPTED;
+    const x323 = v["failures"];
+    if (typeof x323 !== "number" || !Number.isFinite(x323)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x323)) return NOT_ACCEPTED;
+    if (x323 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failures") inOrder = false;
   }
   if (!("notifiedAt" in v)) return NOT_ACCEPTED;
   {
-    const x318 = v["notifiedAt"];
-    if (typeof x318 !== "number" || !Number.isFinite(x318)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x318)) return NOT_ACCEPTED;
-    if (x318 < 0) return NOT_ACCEPTED;
+    const x324 = v["notifiedAt"];
+    if (typeof x324 !== "number" || !Number.isFinite(x324)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x324)) return NOT_ACCEPTED;
+    if (x324 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "notifiedAt") inOrder = false;
   }
   if (!("lastFailure" in v)) return NOT_ACCEPTED;
   {
-    const x319 = v["lastFailure"];
-    const x320 = parse24(x319);
-    if (x320 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x320 !== x319) v["lastFailure"] = x320;
+    const x325 = v["lastFailure"];
+    const x326 = parse25(x325);
+    if (x326 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x326 !== x325) v["lastFailure"] = x326;
     if (keys[n++] !== "lastFailure") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2570,39 +2619,39 @@ function parse26(v: unknown): unknown {
 }
 
 // (root).jobs.*.lastAlert
-function parse27(v: unknown): unknown {
+function parse28(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("episode" in v)) return NOT_ACCEPTED;
   {
-    const x324 = v["episode"];
-    if (typeof x324 !== "string") return NOT_ACCEPTED;
-    if (x324.length < 1) return NOT_ACCEPTED;
-    if ((x324.length > 40 ? codePoints(x324) : x324.length) > 40) return NOT_ACCEPTED;
+    const x330 = v["episode"];
+    if (typeof x330 !== "string") return NOT_ACCEPTED;
+    if (x330.length < 1) return NOT_ACCEPTED;
+    if ((x330.length > 40 ? codePoints(x330) : x330.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "episode") inOrder = false;
   }
   if (!("openedAt" in v)) return NOT_ACCEPTED;
   {
-    const x325 = v["openedAt"];
-    if (typeof x325 !== "string") return NOT_ACCEPTED;
-    if (x325.length < 1) return NOT_ACCEPTED;
+    const x331 = v["openedAt"];
+    if (typeof x331 !== "string") return NOT_ACCEPTED;
+    if (x331.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "openedAt") inOrder = false;
   }
   if (!("closedAt" in v)) return NOT_ACCEPTED;
   {
-    const x326 = v["closedAt"];
-    if (typeof x326 !== "string") return NOT_ACCEPTED;
-    if (x326.length < 1) return NOT_ACCEPTED;
+    const x332 = v["closedAt"];
+    if (typeof x332 !== "string") return NOT_ACCEPTED;
+    if (x332.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "closedAt") inOrder = false;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x327 = v["failures"];
-    if (typeof x327 !== "number" || !Number.isFinite(x327)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x327)) return NOT_ACCEPTED;
-    if (x327 < 0) return NOT_ACCEPTED;
+    const x333 = v["failures"];
+    if (typeof x333 !== "number" || !Number.isFinite(x333)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x333)) return NOT_ACCEPTED;
+    if (x333 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failures") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2618,68 +2667,68 @@ function parse27(v: unknown): unknown {
 }
 
 // (root).jobs.*.delivery
-function parse28(v: unknown): unknown {
+function parse29(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
   let inOrder = true;
   if (!("run" in v)) return NOT_ACCEPTED;
   {
-    const x332 = v["run"];
-    if (typeof x332 !== "string") return NOT_ACCEPTED;
-    if ((x332.length > 40 ? codePoints(x332) : x332.length) > 40) return NOT_ACCEPTED;
+    const x338 = v["run"];
+    if (typeof x338 !== "string") return NOT_ACCEPTED;
+    if ((x338.length > 40 ? codePoints(x338) : x338.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "run") inOrder = false;
   }
   if (!("messageId" in v)) return NOT_ACCEPTED;
   {
-    const x333 = v["messageId"];
-    if (typeof x333 !== "string") return NOT_ACCEPTED;
-    if ((x333.length > 200 ? codePoints(x333) : x333.length) > 200) return NOT_ACCEPTED;
+    const x339 = v["messageId"];
+    if (typeof x339 !== "string") return NOT_ACCEPTED;
+    if ((x339.length > 200 ? codePoints(x339) : x339.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "messageId") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x334 = v["status"];
-    if (x334 !== "sent" && x334 !== "failed") return NOT_ACCEPTED;
+    const x340 = v["status"];
+    if (x340 !== "sent" && x340 !== "failed") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if (!("at" in v)) return NOT_ACCEPTED;
   {
-    const x335 = v["at"];
-    if (typeof x335 !== "string") return NOT_ACCEPTED;
-    if (x335.length < 1) return NOT_ACCEPTED;
+    const x341 = v["at"];
+    if (typeof x341 !== "string") return NOT_ACCEPTED;
+    if (x341.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "at") inOrder = false;
   }
   if ("error" in v) {
-    const x336 = v["error"];
-    if (x336 !== undefined) {
-      if (typeof x336 !== "string") return NOT_ACCEPTED;
-      if ((x336.length > 300 ? codePoints(x336) : x336.length) > 300) return NOT_ACCEPTED;
+    const x342 = v["error"];
+    if (x342 !== undefined) {
+      if (typeof x342 !== "string") return NOT_ACCEPTED;
+      if ((x342.length > 300 ? codePoints(x342) : x342.length) > 300) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "error") inOrder = false;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x337 = v["failures"];
-    if (typeof x337 !== "number" || !Number.isFinite(x337)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x337)) return NOT_ACCEPTED;
-    if (x337 < 0) return NOT_ACCEPTED;
+    const x343 = v["failures"];
+    if (typeof x343 !== "number" || !Number.isFinite(x343)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x343)) return NOT_ACCEPTED;
+    if (x343 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failures") inOrder = false;
   }
   if (!("sent" in v)) return NOT_ACCEPTED;
   {
-    const x338 = v["sent"];
-    if (typeof x338 !== "number" || !Number.isFinite(x338)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x338)) return NOT_ACCEPTED;
-    if (x338 < 0) return NOT_ACCEPTED;
+    const x344 = v["sent"];
+    if (typeof x344 !== "number" || !Number.isFinite(x344)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x344)) return NOT_ACCEPTED;
+    if (x344 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "sent") inOrder = false;
   }
   if (!("failed" in v)) return NOT_ACCEPTED;
   {
-    const x339 = v["failed"];
-    if (typeof x339 !== "number" || !Number.isFinite(x339)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x339)) return NOT_ACCEPTED;
-    if (x339 < 0) return NOT_ACCEPTED;
+    const x345 = v["failed"];
+    if (typeof x345 !== "number" || !Number.isFinite(x345)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x345)) return NOT_ACCEPTED;
+    if (x345 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failed") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.

@@ -1,0 +1,132 @@
+// `--send` (or TASKPULSE_SEND=1): taskpulse delivers a due push itself, for an agent without the `message` tool (a
+// sub-agent, the coding profile) or a cron wrapper whose delivery OpenClaw does not do. It runs the push's own
+// `openclaw message send|edit … --json`, after the change was committed: a delivery that fails never undoes or
+// repeats the change. The message id the reply names becomes the task's live card (so the next push edits it, as
+// `taskpulse pushed` would record it); an edit that fails falls back to a new send; the outcome is recorded with the
+// task (push.lastDelivery) or the job (its delivery record), and reported in `push.delivery`, with a warning when it
+// failed. The exit status stays the command's own.
+import { spawnSync } from "node:child_process";
+import { lastLine, recordDelivery } from "../core/jobs.ts";
+import { parseSendReply } from "../core/message-id.ts";
+import type { PushState, Task } from "../core/model.ts";
+import { type Delivery, type Push, toArgv } from "../core/push.ts";
+import type { Ctx } from "./context.ts";
+import type { Outcome } from "./outcome.ts";
+
+/** Pushes that open or continue the live card; the others (done, failed, stalled, …) are messages of their own. */
+const CARD_REASONS = new Set(["start", "step", "heartbeat"]);
+
+/** How long one `openclaw message` call may take (it loads its channel plugins, then talks to the chat network). */
+const SEND_TIMEOUT_MS = 120_000;
+
+/** What a push is about, from its id: `job:<job>:…` for a cron job's, `<task id>-<kind>-<n>` for a task's. */
+function subjectOf(push: Push): { job: string } | { task: string } {
+  if (push.id.startsWith("job:")) return { job: push.id.split(":")[1] as string };
+  return { task: push.id.split("-")[0] as string };
+}
+
+interface Attempt {
+  ok: boolean;
+  messageId?: string;
+  channel?: string;
+  error?: string;
+}
+
+function attempt(ctx: Ctx, argv: readonly string[]): Attempt {
+  const r = spawnSync(argv[0] as string, argv.slice(1), {
+    env: ctx.deps.env,
+    encoding: "utf8",
+    timeout: SEND_TIMEOUT_MS,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (r.error) return { ok: false, error: `${argv[0]} could not be run: ${r.error.message}` };
+  if (r.status !== 0) {
+    const why = lastLine(r.stderr) ?? lastLine(r.stdout) ?? `exit ${r.status ?? r.signal}`;
+    return { ok: false, error: `${argv.slice(0, 3).join(" ")} failed: ${why}` };
+  }
+  try {
+    const reply = parseSendReply(r.stdout);
+    return { ok: true, messageId: reply.messageId, ...(reply.channel ? { channel: reply.channel } : {}) };
+  } catch (err) {
+    // An edit that exited 0 and does not say it failed is done, with or without an id in its reply.
+    if (argv[2] === "edit" && !/"ok"\s*:\s*false/.test(r.stdout)) return { ok: true };
+    return { ok: false, error: `${argv.slice(0, 3).join(" ")} printed no message id: ${(err as Error).message}` };
+  }
+}
+
+/** Delivers the outcome's push when --send asked for it; returns the outcome with `push.delivery` (and a warning). */
+export async function deliver(ctx: Ctx, outcome: Outcome): Promise<Outcome> {
+  const push = outcome.push;
+  if (!push) return outcome;
+  let delivery: Delivery;
+  if (!push.argv) {
+    delivery = { status: "failed", action: push.tool.action, error: push.hint ?? "no command line to send it with" };
+  } else {
+    let result = attempt(ctx, push.argv);
+    delivery = { status: result.ok ? "sent" : "failed", action: push.tool.action };
+    if (!result.ok && push.tool.action === "edit") {
+      // The card may be gone (deleted, too old to edit): the news still reaches the chat as a new card.
+      const { messageId: _edited, ...tool } = push.tool;
+      const again = toArgv({ ...tool, action: "send" });
+      if (again) {
+        const first = result.error;
+        result = attempt(ctx, again);
+        delivery = { status: result.ok ? "sent" : "failed", action: "send", editFailed: first ?? "edit failed" };
+      }
+    }
+    if (result.messageId !== undefined) delivery.messageId = result.messageId;
+    if (result.error !== undefined) delivery.error = result.error;
+    await record(ctx, push, delivery, result.channel);
+  }
+  const warnings = [...(outcome.warnings ?? [])];
+  if (delivery.status === "failed") warnings.push(`the push was not delivered: ${delivery.error}; the change itself is recorded`);
+  return { ...outcome, push: { ...push, delivery }, warnings };
+}
+
+/** Records what became of the push: the task's card and last delivery, or the job's delivery record. */
+async function record(ctx: Ctx, push: Push, delivery: Delivery, channel: string | undefined): Promise<void> {
+  const subject = subjectOf(push);
+  const store = ctx.store("send");
+  const at = ctx.now.toISOString();
+  if ("job" in subject) {
+    await store.transaction((tx) => {
+      const job = tx.job(subject.job);
+      const run = job?.lastRun?.id;
+      if (!job || run === undefined) return;
+      const input = {
+        run,
+        messageId: delivery.messageId ?? "-",
+        status: delivery.status === "sent" ? ("sent" as const) : ("failed" as const),
+      };
+      tx.putJob(recordDelivery(job, delivery.error ? { ...input, error: delivery.error } : input, ctx.now));
+      const entry = { v: 1 as const, kind: "delivery" as const, run, at, messageId: input.messageId, status: input.status };
+      tx.appendRun(subject.job, delivery.error ? { ...entry, error: delivery.error.slice(0, 500) } : entry);
+    });
+    return;
+  }
+  await store.transaction((tx) => {
+    const task = tx.get(subject.task);
+    if (!task) return; // archived meanwhile: nothing to keep the card for
+    const state: PushState = {
+      ...task.push,
+      lastDelivery: delivery.error ? { at, status: delivery.status, error: delivery.error.slice(0, 500) } : { at, status: delivery.status },
+    };
+    // A new message that opens the live card, or replaces one whose edit failed: later pushes edit it. (A step that
+    // finished the task is a message of its own, like done: the card stays what it was.)
+    const opens = task.push?.messageId === undefined || delivery.editFailed !== undefined;
+    if (
+      delivery.status === "sent" &&
+      delivery.messageId !== undefined &&
+      delivery.action === "send" &&
+      opens &&
+      CARD_REASONS.has(push.reason)
+    ) {
+      state.messageId = delivery.messageId;
+      const named = push.tool.channel ?? channel;
+      if (named) state.messageChannel = named.toLowerCase();
+      state.cardText = push.tool.message;
+    }
+    const next: Task = { ...task, push: state };
+    tx.put(next);
+  });
+}
