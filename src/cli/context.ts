@@ -8,6 +8,7 @@ import { cleanName, printable } from "../core/names.ts";
 import { parseDuration } from "../core/time.ts";
 import { isPostgresUrl, scrubAnyUrl, scrubUrl, urlScheme } from "../store/location.ts";
 import { openStore } from "../store/open-store.ts";
+import { configuredWorkspaces } from "../store/openclaw-agents.ts";
 import type { Store } from "../store/store.ts";
 import type { Deps } from "./deps.ts";
 import { type Lang, resolveAgent, resolveLang, resolveStoreDir } from "./identity.ts";
@@ -63,7 +64,9 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
   if (opts.lang !== undefined && !/^(zh|en)([-_].*)?$/i.test(opts.lang)) {
     throw new UsageError(`invalid language '${printable(opts.lang)}'`, "use zh or en");
   }
-  const agent = resolveAgent(opts.agent, deps.env, deps.cwd);
+  // OpenClaw's own answer is asked for only when it matters: no --agent and no TASKPULSE_AGENT.
+  const openclaw = opts.agent === undefined && !deps.env.TASKPULSE_AGENT ? configuredWorkspaces(deps.env, deps.home) : undefined;
+  const agent = resolveAgent(opts.agent, deps.env, deps.cwd, openclaw);
   const storeDir = resolveStoreDir(opts.store, deps.env, deps.home);
   if (storeDir.trim() === "") throw new UsageError("the store directory must not be empty");
   const scheme = urlScheme(storeDir);

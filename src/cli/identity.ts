@@ -2,6 +2,7 @@
 // directory, so they are tested without touching the disk.
 import { join, sep } from "node:path";
 import { validateAgent } from "../core/names.ts";
+import { type AgentWorkspace, agentOwning, defaultWorkspace, openclawStateDir } from "../store/openclaw-agents.ts";
 
 export function resolveStoreDir(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, home: string): string {
   if (flag) return flag;
@@ -11,11 +12,51 @@ export function resolveStoreDir(flag: string | undefined, env: Readonly<Record<s
   return join(home, ".openclaw", "taskpulse");
 }
 
-/** `--agent` > TASKPULSE_AGENT > the OpenClaw workspace folder we are in (`workspace` → main, `workspace-<id>` → id) > main. */
-export function resolveAgent(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+/**
+ * `--agent` > TASKPULSE_AGENT > the agent OpenClaw's config gives the directory we are in (`agents`: from
+ * `openclaw agents list`, see store/openclaw-agents.ts; the longest workspace containing `cwd`) > the OpenClaw
+ * workspace folder we are in (`workspace` → main, `workspace-<id>` → id) > main.
+ */
+export function resolveAgent(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  agents?: readonly AgentWorkspace[],
+): string {
   if (flag !== undefined) return validateAgent(flag);
   if (env.TASKPULSE_AGENT) return validateAgent(env.TASKPULSE_AGENT);
+  const owner = agents ? agentOwning(agents, cwd) : undefined;
+  if (owner) {
+    try {
+      return validateAgent(owner.id);
+    } catch {
+      // an id taskpulse cannot use as a name: the directory rule decides
+    }
+  }
   return agentFromWorkspace(cwd) ?? "main";
+}
+
+/**
+ * The workspace of the OpenClaw agent we are in: by OpenClaw's config when there is one, else by the directory rule
+ * (`…/workspace` or `…/workspace-<id>`, innermost).
+ */
+export function currentWorkspace(cwd: string, agents?: readonly AgentWorkspace[]): string | undefined {
+  return (agents ? agentOwning(agents, cwd)?.workspace : undefined) ?? workspaceDir(cwd);
+}
+
+/**
+ * An agent's workspace when we are not in it: as OpenClaw's config says, else OpenClaw's defaults (the default
+ * workspace for main: $OPENCLAW_WORKSPACE_DIR, else <state dir>/workspace; <state dir>/workspace-<id> for others).
+ */
+export function agentWorkspace(
+  agent: string,
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+  agents?: readonly AgentWorkspace[],
+): string {
+  const configured = agents?.find((a) => a.id === agent)?.workspace;
+  if (configured) return configured;
+  return agent === "main" ? defaultWorkspace(env, home) : join(openclawStateDir(env, home), `workspace-${agent}`);
 }
 
 /** The OpenClaw workspace directory that `cwd` is in (`…/workspace` or `…/workspace-<id>`, innermost), if any. */

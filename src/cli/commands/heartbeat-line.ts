@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { UsageError } from "../../core/errors.ts";
+import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
-import { workspaceDir } from "../identity.ts";
+import { agentWorkspace, currentWorkspace, resolveAgent } from "../identity.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";
@@ -57,9 +58,11 @@ export function heartbeatEntries(agent: string, era: Era = "scratch"): string[] 
 
 /** HEARTBEAT.md of the agent's workspace: the one we are in, else OpenClaw's default for that agent. */
 export function heartbeatFile(ctx: Ctx): string {
-  const ws = workspaceDir(ctx.deps.cwd);
-  if (ws) return join(ws, "HEARTBEAT.md");
-  return join(ctx.deps.home, ".openclaw", ctx.agent === "main" ? "workspace" : `workspace-${ctx.agent}`, "HEARTBEAT.md");
+  const agents = configuredWorkspaces(ctx.deps.env, ctx.deps.home);
+  const here = currentWorkspace(ctx.deps.cwd, agents);
+  // the workspace we are in, when it is this agent's; else the agent's own
+  const mine = here !== undefined && resolveAgent(undefined, {}, ctx.deps.cwd, agents) === ctx.agent;
+  return join(mine ? here : agentWorkspace(ctx.agent, ctx.deps.env, ctx.deps.home, agents), "HEARTBEAT.md");
 }
 
 /** A cron job's id (a UUID) or name, as `openclaw cron list` shows it: one line of printable text. */

@@ -1,9 +1,10 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
 import { findPackageRoot, installSkillFiles, readSkillSource, SKILL_NAME } from "../../store/skill-files.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
-import { workspaceDir } from "../identity.ts";
+import { agentWorkspace, currentWorkspace } from "../identity.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";
@@ -40,8 +41,9 @@ export function registerSkill(program: Command, app: App): void {
 
 /** Where OpenClaw looks for this agent's skills: the workspace we are in, else the default workspace of main. */
 export function defaultSkillsDir(ctx: Ctx): string {
-  const ws = workspaceDir(ctx.deps.cwd);
-  return ws ? join(ws, "skills") : join(ctx.deps.home, ".openclaw", "workspace", "skills");
+  const agents = configuredWorkspaces(ctx.deps.env, ctx.deps.home);
+  const ws = currentWorkspace(ctx.deps.cwd, agents) ?? agentWorkspace(ctx.agent, ctx.deps.env, ctx.deps.home, agents);
+  return join(ws, "skills");
 }
 
 /** The package's own files: the bundle lives in dist/ (or the sources in src/cli/commands/), the package above. */
