@@ -59,7 +59,8 @@ describe("the CLI never shows them", () => {
     expect(c.code, c.stderr).toBe(0);
     const id = c.json.data.task.id;
     const outputs = [c.stdout];
-    const next = await cli({ store }, "next", id, spoof("fetched 25"), "--json");
+    // a route on this call, so the push has a command line too (argv is null without a target)
+    const next = await cli({ store }, "next", id, spoof("fetched 25"), "--json", "--channel", "telegram", "--target", "123");
     outputs.push(next.stdout, (await cli({ store }, "next", id, spoof("wrote it"))).stdout);
     outputs.push((await cli({ store, now: "2026-05-01T11:00:00Z" }, "status")).stdout);
     outputs.push((await cli({ store }, "status", id)).stdout, (await cli({ store }, "status", id, "--json")).stdout);
@@ -86,7 +87,7 @@ describe("the CLI never shows them", () => {
     expect(status.stdout).toContain("evil");
     expectClean(status.stdout);
     expectClean((await cli({ store: other }, "status", id)).stdout);
-    const done = await cli({ store: other }, "done", id, "ok", "--json");
+    const done = await cli({ store: other }, "done", id, "ok", "--json", "--channel", "telegram", "--target", "123");
     expect(done.json.push.tool.message).toContain("evil name");
     expectClean(done.json.push.tool.message);
     expectClean(done.json.push.argv.join(" "));
