@@ -4,11 +4,13 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "./helpers.ts";
-import { type Backend, newStore, type Ran, tp, tpAsync } from "./pg-helpers.ts";
+import { ROOT, until, watching } from "./helpers.ts";
+import { type Backend, newStore, pgWaitListening, type Ran, tp, tpAsync } from "./pg-helpers.ts";
 
 const BACKENDS: Backend[] = ["json", "postgres"];
 const NOW = "2026-05-01T10:00:00Z";
+/** wait's polling interval where it must be woken by its change feed instead. */
+const POLL_MS = 60_000;
 const at = (s: number) => new Date(Date.parse(NOW) + s * 1000).toISOString();
 
 /** Task ids and run ids are random: replaced by their order of appearance, so outputs compare across stores. */
@@ -94,7 +96,7 @@ describe.each(BACKENDS)("the store contract on %s", (backend) => {
     expect(tp(store, ["log", id, "--json"]).json.data.entries.filter((e: { action: string }) => e.action === "step")).toHaveLength(16);
   });
 
-  it("stop, check and ack; wait is woken by the change at once, not by its polling interval", async () => {
+  it("stop, check and ack; wait is woken by the change at once, not by its polling interval", { timeout: 2 * POLL_MS }, async () => {
     const store = await newStore(backend);
     const id = tp(store, ["create", "-q", "job", "a", "b", "--start"]).stdout.trim();
     expect(tp(store, ["check", id]).code).toBe(0);
@@ -103,14 +105,17 @@ describe.each(BACKENDS)("the store contract on %s", (backend) => {
     expect(tp(store, ["heartbeat", id, "-q"]).code).toBe(20);
     expect(tp(store, ["ack", id, "stopped", "--json"]).json.data.task.status).toBe("cancelled");
     const other = tp(store, ["create", "-q", "watched", "--start"]).stdout.trim();
-    const waiting = tpAsync(store, ["wait", other, "--interval", "1m", "--timeout", "30s", "--json"]);
-    await new Promise((r) => setTimeout(r, 1500)); // the waiter is listening by now
+    // wait re-reads only every POLL_MS and times out after twice that: coming back within half of it can only be
+    // the change feed's doing. It is started once it listens (an inotify watch in /proc; a LISTEN in
+    // pg_stat_activity), not after a sleep.
+    const waiting = tpAsync(store, ["wait", other, "--interval", `${POLL_MS}ms`, "--timeout", `${2 * POLL_MS}ms`, "--json"]);
+    await until("wait listens for changes", () => (backend === "json" ? watching(waiting.pid) : pgWaitListening(store)));
     const finishedAt = Date.now();
     expect(tp(store, ["done", other, "ok"]).code).toBe(0);
     const waited = await waiting;
     expect(waited.code, waited.stderr).toBe(0);
     expect(waited.json.data.reason).toBe("done");
-    expect(Date.now() - finishedAt).toBeLessThan(5000);
+    expect(Date.now() - finishedAt).toBeLessThan(POLL_MS / 2);
   });
 
   it("cron runs: failure streak, one alert at 3, one recovery", async () => {

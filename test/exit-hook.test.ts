@@ -13,7 +13,7 @@ const SHIM = join(ROOT, "scripts", "shims", "signal-exit.cjs");
 function run(then: string) {
   const marker = join(tempDir(), "called");
   const script = `require(${JSON.stringify(SHIM)})(() => require("node:fs").writeFileSync(${JSON.stringify(marker)}, "x")); ${then}`;
-  const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 10_000 });
+  const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 45_000 });
   return { signal: r.signal, status: r.status, stdout: r.stdout, called: existsSync(marker) };
 }
 

@@ -109,11 +109,15 @@ export function spawnCli(store: string, args: string[], extra: Record<string, st
   return spawnBin(args, cleanEnv(store, extra));
 }
 
-/** Polls `ready` until it returns a value (not undefined or false); gives up, failing the test, after `giveUpMs`. */
-export async function until<T>(what: string, ready: () => T | undefined | false, giveUpMs = 60_000): Promise<T> {
+/** Polls `ready` (which may be async) until it returns a value (not undefined or false); gives up, failing the test, after `giveUpMs`. */
+export async function until<T>(
+  what: string,
+  ready: () => T | undefined | false | Promise<T | undefined | false>,
+  giveUpMs = 60_000,
+): Promise<T> {
   const give = Date.now() + giveUpMs;
   for (;;) {
-    const value = ready();
+    const value = await ready();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > give) throw new Error(`never happened: ${what}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -5,11 +5,18 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pidAlive } from "../src/jobs/proc.ts";
-import { BIN, cleanEnv, cli, spawnCli, tempDir } from "./helpers.ts";
+import { BIN, cleanEnv, cli, spawnCli, tempDir, until } from "./helpers.ts";
 
-async function gone(pid: number, withinMs = 3000): Promise<boolean> {
-  const until = Date.now() + withinMs;
-  while (Date.now() < until) {
+/**
+ * The jobs here sleep SLEEP_S, far longer than a test: a process gone within a minute was killed, not finished. A
+ * minute, not seconds, so a loaded machine has time to deliver the signal and reap.
+ */
+const SLEEP_S = 600;
+const LONG = { timeout: 3 * 60_000 };
+
+async function gone(pid: number, withinMs = 60_000): Promise<boolean> {
+  const end = Date.now() + withinMs;
+  while (Date.now() < end) {
     if (!pidAlive(pid)) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -36,21 +43,20 @@ describe("run: pass-through and exit codes", () => {
 
   it("streams output while the command is still running", async () => {
     const store = tempDir();
-    const child = spawn(process.execPath, [BIN, "run", "--job", "live", "--", "sh", "-c", "echo first; sleep 1.5; echo second"], {
-      env: cleanEnv(store),
-    });
-    const t0 = Date.now();
-    let firstAt = 0;
+    // the command cannot end before the test creates `go`: "first" seen before that was streamed, not buffered
+    const go = join(store, "go");
+    const script = `echo first; while [ ! -e "${go}" ]; do sleep 0.05; done; echo second`;
+    const child = spawn(process.execPath, [BIN, "run", "--job", "live", "--", "sh", "-c", script], { env: cleanEnv(store) });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
-      if (!firstAt && out.includes("first")) firstAt = Date.now();
     });
-    const code = await new Promise<number | null>((res) => child.on("close", res));
-    const endAt = Date.now();
-    expect(code).toBe(0);
+    const closed = new Promise<number | null>((res) => child.on("close", res));
+    await until("the first line arrives", () => out.includes("first"));
+    expect(out).toBe("first\n");
+    writeFileSync(go, "");
+    expect(await closed).toBe(0);
     expect(out).toBe("first\nsecond\n");
-    expect(firstAt - t0).toBeLessThan(endAt - t0 - 1000);
   });
 
   it("exits with the command's code and records it", async () => {
@@ -128,11 +134,12 @@ describe("run: pass-through and exit codes", () => {
 });
 
 describe("run: timeouts and interrupts", () => {
-  it("--timeout kills the whole process group, grandchildren included", async () => {
+  it("--timeout kills the whole process group, grandchildren included", LONG, async () => {
     const store = tempDir();
     const t0 = Date.now();
-    const r = await cli({ store }, "--json", "run", "--job", "slow", "--timeout", "1s", "--", "sh", "-c", "sleep 30 & echo $!; sleep 30");
-    expect(Date.now() - t0).toBeLessThan(8000);
+    const script = `sleep ${SLEEP_S} & echo $!; sleep ${SLEEP_S}`;
+    const r = await cli({ store }, "--json", "run", "--job", "slow", "--timeout", "1s", "--", "sh", "-c", script);
+    expect(Date.now() - t0).toBeLessThan(60_000); // ended by the timeout, not by the sleeps
     expect(r.code).toBe(124);
     expect(r.json.data.run).toMatchObject({ timedOut: true, outcome: "failed", failure: { cause: "timeout", timeoutMs: 1000 } });
     const grandchild = Number(r.json.data.run.stdout.tail.trim());
@@ -140,7 +147,7 @@ describe("run: timeouts and interrupts", () => {
     expect(await gone(grandchild)).toBe(true);
   });
 
-  it("processes that ignore SIGTERM get SIGKILL after --kill-after", async () => {
+  it("processes that ignore SIGTERM get SIGKILL after --kill-after", LONG, async () => {
     const store = tempDir();
     const t0 = Date.now();
     // an ignored signal stays ignored across exec, so the sleeps ignore SIGTERM too
@@ -157,17 +164,17 @@ describe("run: timeouts and interrupts", () => {
       "--",
       "sh",
       "-c",
-      "trap '' TERM; sleep 30 & echo $!; sleep 30",
+      `trap '' TERM; sleep ${SLEEP_S} & echo $!; sleep ${SLEEP_S}`,
     );
-    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(Date.now() - t0).toBeLessThan(60_000); // ended by SIGKILL: they ignore SIGTERM, and sleep far longer
     expect(r.code).toBe(124);
     const grandchild = Number(r.json.data.run.stdout.tail.trim());
     expect(await gone(grandchild)).toBe(true);
   });
 
-  it("SIGTERM to the wrapper is forwarded to the job and the run is recorded as failed", async () => {
+  it("SIGTERM to the wrapper is forwarded to the job and the run is recorded as failed", LONG, async () => {
     const store = tempDir();
-    const child = spawn(process.execPath, [BIN, "--json", "run", "--job", "term", "--", "sh", "-c", "echo $$; sleep 30"], {
+    const child = spawn(process.execPath, [BIN, "--json", "run", "--job", "term", "--", "sh", "-c", `echo $$; sleep ${SLEEP_S}`], {
       env: cleanEnv(store),
     });
     let out = "";
@@ -179,8 +186,7 @@ describe("run: timeouts and interrupts", () => {
       err += d;
     });
     // the job's pid arrives on stderr (its stdout, redirected by --json)
-    const until = Date.now() + 5000;
-    while (!/^\d+\n/.test(err) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await until("the job prints its pid", () => /^\d+\n/.test(err));
     const jobPid = Number(err.split("\n")[0]);
     child.kill("SIGTERM");
     const code = await new Promise<number | null>((res) => child.on("close", res));
@@ -192,13 +198,14 @@ describe("run: timeouts and interrupts", () => {
 
 describe("run: a wrapper killed with SIGKILL", () => {
   async function startAndKill(store: string, job: string): Promise<{ jobPid: number; wrapperPid: number }> {
-    const child = spawn(process.execPath, [BIN, "run", "--job", job, "--", "sh", "-c", "echo $$; exec sleep 30"], { env: cleanEnv(store) });
+    const child = spawn(process.execPath, [BIN, "run", "--job", job, "--", "sh", "-c", `echo $$; exec sleep ${SLEEP_S}`], {
+      env: cleanEnv(store),
+    });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
     });
-    const until = Date.now() + 5000;
-    while (!/^\d+\n/.test(out) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await until("the job prints its pid", () => /^\d+\n/.test(out));
     const jobPid = Number(out.split("\n")[0]);
     const closed = new Promise((res) => child.on("close", res));
     // while it runs, it is running, not lost

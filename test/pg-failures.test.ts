@@ -4,9 +4,12 @@
 import { spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "./helpers.ts";
-import { freshDatabase, pgAdminUrl, sql, storeEnv, tp, tpAsync } from "./pg-helpers.ts";
+import { BIN, until } from "./helpers.ts";
+import { freshDatabase, pgAdminUrl, pgWaitingForLock, pgWaitListening, sql, storeEnv, tp, tpAsync } from "./pg-helpers.ts";
 import { freePort, PG_PASSWORD, type PgServer, startPgServer } from "./pg-server.ts";
+
+/** wait's polling interval where it must be woken (here: by a lost connection) instead. */
+const POLL_MS = 60_000;
 
 describe("a PostgreSQL server that goes away", () => {
   let server: PgServer;
@@ -18,7 +21,7 @@ describe("a PostgreSQL server that goes away", () => {
   });
   afterAll(() => server?.stop());
 
-  it("a command cut off mid-transaction is rolled back and exits 5; a waiter exits 5 too", async () => {
+  it("a command cut off mid-transaction is rolled back and exits 5; a waiter exits 5 too", { timeout: 3 * POLL_MS }, async () => {
     const first = tp(url, ["create", "-q", "before"]).stdout.trim();
     expect(first).not.toBe("");
     // Hold the store lock, so the next command is inside its transaction, waiting, when the server stops.
@@ -26,13 +29,17 @@ describe("a PostgreSQL server that goes away", () => {
     holder.on("error", () => {});
     await holder.connect();
     await holder.query("BEGIN; SELECT pg_advisory_xact_lock(29808, 0)");
-    const cut = tpAsync(url, ["create", "-q", "cut off", "a", "b", "--start"]);
-    const waiter = tpAsync(url, ["wait", first, "--interval", "1m", "--timeout", "1m"]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The writer waits for the lock far longer than this test, and the waiter re-reads only every POLL_MS: both
+    // coming back within half of that can only be their noticing the lost connection. Both are seen in
+    // pg_stat_activity (waiting for the lock; listening) before the server stops, not guessed with a sleep.
+    const cut = tpAsync(url, ["create", "-q", "cut off", "a", "b", "--start"], { TASKPULSE_LOCK_WAIT: `${2 * POLL_MS}ms` });
+    const waiter = tpAsync(url, ["wait", first, "--interval", `${POLL_MS}ms`, "--timeout", `${2 * POLL_MS}ms`]);
+    await until("the writer waits for the lock", () => pgWaitingForLock(url, "create"));
+    await until("the waiter listens", () => pgWaitListening(url));
     const stoppedAt = Date.now();
     server.kill();
     const [r, w] = await Promise.all([cut, waiter]);
-    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    expect(Date.now() - stoppedAt).toBeLessThan(POLL_MS / 2);
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toMatch(/unavailable/);
     expect(r.stderr).not.toContain(PG_PASSWORD);
@@ -67,7 +74,7 @@ describe("a long-running dashboard over a server restart", () => {
       return { status: res.status, body: await res.text() };
     };
     try {
-      await until(async () => (await get().catch(() => ({ status: 0, body: "" }))).status === 200);
+      await until("serve answers", async () => (await get().catch(() => ({ status: 0, body: "" }))).status === 200);
       expect((await get()).body).toContain("first");
       server.kill();
       const down = await get();
@@ -75,21 +82,13 @@ describe("a long-running dashboard over a server restart", () => {
       expect(down.body).not.toContain(PG_PASSWORD);
       server.start();
       tp(url, ["create", "-q", "second"]);
-      await until(async () => (await get()).body.includes("second"));
+      await until("serve shows the change after the restart", async () => (await get()).body.includes("second"));
       expect((await get()).status).toBe(200);
     } finally {
       child.kill("SIGTERM");
     }
   });
 });
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("connecting", () => {
   it("a wrong password: exit 6, a clear message, no password anywhere", async () => {
@@ -130,21 +129,23 @@ describe("connecting", () => {
     expect(tls.stderr).not.toContain(PG_PASSWORD);
   });
 
-  it("nothing listening on the port: exit 5 at once", async () => {
+  it("nothing listening on the port: exit 5, named ECONNREFUSED", async () => {
     const port = await freePort();
     const r = tp(`postgres://taskpulse:${PG_PASSWORD}@127.0.0.1:${port}/db`, ["heartbeat", "abc123", "--json"]);
     expect(r.code).toBe(5);
+    // the refusal itself, not the connect timeout ending a wait: so it came at once
     expect(r.json.error.message).toMatch(/ECONNREFUSED/);
     expect(r.stdout).not.toContain(PG_PASSWORD);
-    expect(r.ms).toBeLessThan(3000);
   });
 
-  it("a host that does not answer: exit 5 within the connect timeout", () => {
-    // TEST-NET-1 (RFC 5737): never routed, so the connection attempt hangs or fails, and the timeout ends it
+  it("a host that does not answer: exit 5 within the connect timeout", { timeout: 120_000 }, () => {
+    // TEST-NET-1 (RFC 5737): never routed, so the connection attempt hangs or fails, and the 5 s connect timeout
+    // ends it. The bound is that behaviour, kept generous for a loaded machine: without the timeout, the kernel
+    // gives up on an unanswered connect only after about two minutes of SYN retries.
     const r = tp("postgres://u:pw-xyz@192.0.2.1:5432/db", ["status"]);
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).not.toContain("pw-xyz");
-    expect(r.ms).toBeLessThan(9000);
+    expect(r.ms).toBeLessThan(60_000);
   });
 });
 

@@ -75,9 +75,39 @@ export function tp(store: string, args: string[], extra: Record<string, string> 
   return parsed(r.status, r.stdout, r.stderr, args, Date.now() - started);
 }
 
-/** The built CLI on `store`, as a child running alongside others. */
-export async function tpAsync(store: string, args: string[], extra: Record<string, string> = {}): Promise<Ran> {
+/** The built CLI on `store`, as a child running alongside others; `pid` is the child's, for readiness checks. */
+export function tpAsync(store: string, args: string[], extra: Record<string, string> = {}): Promise<Ran> & { pid: number } {
   const started = Date.now();
-  const { code, stdout, stderr } = await spawnBin(args, storeEnv(store, extra));
-  return parsed(code, stdout, stderr, args, Date.now() - started);
+  const child = spawnBin(args, storeEnv(store, extra));
+  const ran = child.then(({ code, stdout, stderr }) => parsed(code, stdout, stderr, args, Date.now() - started));
+  return Object.assign(ran, { pid: child.pid });
+}
+
+/**
+ * Whether a `taskpulse wait` on the PostgreSQL store `url` is listening for changes, from pg_stat_activity: its
+ * connection (named after the command) is idle after its first read of the tasks. The feed queues LISTEN on that
+ * connection before the read (src/store/pg/feed.ts), and a connection runs its queries in order, so once the read
+ * is done, LISTEN is too.
+ */
+export async function pgWaitListening(url: string): Promise<boolean> {
+  const db = decodeURIComponent(new URL(url).pathname.slice(1));
+  const rows = await sql<{ query: string }>(
+    url,
+    "SELECT query FROM pg_stat_activity WHERE datname = $1 AND application_name = 'taskpulse wait' AND state = 'idle'",
+    [db],
+  );
+  return rows.some((r) => /^\s*LISTEN\b/i.test(r.query) || /\btaskpulse_tasks\b/.test(r.query));
+}
+
+/**
+ * Whether a connection named `taskpulse <command>` on the database of `url` is waiting for a lock (say, the store's
+ * advisory lock another session holds), from pg_stat_activity.
+ */
+export async function pgWaitingForLock(url: string, command: string): Promise<boolean> {
+  const db = decodeURIComponent(new URL(url).pathname.slice(1));
+  const rows = await sql(url, "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND wait_event_type = 'Lock'", [
+    db,
+    `taskpulse ${command}`,
+  ]);
+  return rows.length > 0;
 }

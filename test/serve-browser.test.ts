@@ -9,6 +9,9 @@ import { type Served, startServe } from "./serve-helpers.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
+/** How long the page may take to show something: a browser on a loaded machine is slow, and a poll gives up only late. */
+const POLL = { timeout: 60_000 };
+const SLOW = { timeout: 5 * 60_000 };
 // In CI the browser test must run: a missing Chromium there fails the launch instead of skipping.
 const skip = !available && !process.env.CI;
 if (skip) console.warn(`serve-browser: skipped, ${CHROMIUM} is missing (apt-get install chromium); in CI it runs`);
@@ -42,7 +45,7 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
     await browser?.close();
   });
 
-  it("shows a task created through the CLI, follows `next` live without reloading, and stops it with the token", async () => {
+  it("shows a task created through the CLI, follows `next` live without reloading, and stops it with the token", SLOW, async () => {
     const store = tempDir();
     const id = await tp(store, "create", "-q", "Daily report", "fetch", "write", "publish", "--start");
     const served: Served = await startServe(store);
@@ -55,7 +58,7 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
       });
       await page.goto(`${served.url}?lang=en`);
       const card = page.locator(`[data-task="${id}"]`);
-      await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain("Daily report");
+      await expect.poll(() => card.textContent(), POLL).toContain("Daily report");
       expect(await card.textContent()).toContain("[0/3]");
       expect(await card.textContent()).toContain("current: fetch");
       expect(await page.locator("#live").getAttribute("data-state")).toBe("live");
@@ -63,7 +66,7 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
       // A marker on the window survives only if the page is not reloaded.
       await page.evaluate("window.marker = 42");
       await tp(store, "next", id, "25 items fetched");
-      await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain("[1/3]");
+      await expect.poll(() => card.textContent(), POLL).toContain("[1/3]");
       expect(await card.textContent()).toContain("current: write");
       expect(await card.textContent()).toContain("25 items fetched");
       expect(await page.evaluate("window.marker")).toBe(42);
@@ -75,15 +78,15 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
         void dialog.accept("stopped from the browser test");
       });
       await card.locator('button[data-action="stop"]').click();
-      await expect.poll(() => page.locator("#token-bar").isVisible()).toBe(true);
+      await expect.poll(() => page.locator("#token-bar").isVisible(), POLL).toBe(true);
       await page.fill("#token-input", "not-the-right-token");
       await page.click("#token-save");
-      await expect.poll(() => page.locator("#token-hint").textContent()).toContain("refused");
+      await expect.poll(() => page.locator("#token-hint").textContent(), POLL).toContain("refused");
       expect((await spawnCli(store, ["check", id])).code).toBe(0);
 
       await page.fill("#token-input", served.token);
       await page.click("#token-save");
-      await expect.poll(() => card.locator('[data-stop="requested"]').count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => card.locator('[data-stop="requested"]').count(), POLL).toBe(1);
       expect(await card.textContent()).toContain("stopped from the browser test");
       expect(await card.locator('button[data-action="stop"]').isDisabled()).toBe(true);
       expect(dialogs).toEqual(["prompt", "prompt"]);
@@ -97,7 +100,7 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
     }
   });
 
-  it("takes the token from #token= into sessionStorage, drops it from the URL, and speaks Chinese", async () => {
+  it("takes the token from #token= into sessionStorage, drops it from the URL, and speaks Chinese", SLOW, async () => {
     const store = tempDir();
     const queued = await tp(store, "create", "-q", "--agent", "anna", "翻译文档", "-p", "8");
     const served = await startServe(store);
@@ -106,14 +109,14 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
       const page = await context.newPage();
       await page.goto(`${served.url}#token=${encodeURIComponent(served.token)}`);
       const row = page.locator(`[data-task="${queued}"]`);
-      await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain("翻译文档");
+      await expect.poll(() => row.textContent(), POLL).toContain("翻译文档");
       expect(await page.locator("#title").textContent()).toBe("taskpulse 任务看板");
       expect(page.url()).toBe(served.url);
       expect(await page.evaluate('sessionStorage.getItem("taskpulse-token")')).toBe(served.token);
       // Cancel a queued task from the page (a confirm dialog first).
       page.on("dialog", (dialog) => void dialog.accept());
       await row.locator('button[data-action="cancel"]').click();
-      await expect.poll(() => page.locator(`#recent [data-task="${queued}"]`).count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => page.locator(`#recent [data-task="${queued}"]`).count(), POLL).toBe(1);
       const status = JSON.parse((await spawnCli(store, ["status", queued, "--json"])).stdout).data.task;
       expect(status).toMatchObject({ status: "cancelled" });
     } finally {

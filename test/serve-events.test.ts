@@ -5,15 +5,19 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { EventHub } from "../src/serve/events.ts";
 import type { ChangeFeed } from "../src/store/store.ts";
+import { until } from "./helpers.ts";
 import { listen } from "./serve-helpers.ts";
 
 class ManualFeed implements ChangeFeed {
   private wake: (() => void) | undefined;
   opened = 0;
+  /** How many times the hub has waited on the feed: it is back waiting once this grows (a readiness signal). */
+  waits = 0;
   signal(): void {
     this.wake?.();
   }
   next(ms: number): Promise<void> {
+    this.waits++;
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wake = () => {
@@ -62,12 +66,13 @@ describe("EventHub", () => {
     const events = listen(url);
     cleanups.push(events.close);
     await events.until((s) => s.version === 1);
+    await until("the hub waits on the feed", () => feed.waits === 1);
     feed.signal(); // a signal without a change (say, a lock file appearing): nothing is sent
-    await new Promise((r) => setTimeout(r, 100));
-    expect(events.snapshots).toEqual([{ version: 1 }]);
+    await until("the hub looked and waits again", () => feed.waits === 2);
     version = 2;
     feed.signal();
     await events.until((s) => s.version === 2);
+    // one stream, in order: a resent first view would have come before the second
     expect(events.snapshots).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
@@ -76,8 +81,8 @@ describe("EventHub", () => {
     const events = listen(url);
     cleanups.push(events.close);
     await events.until(() => true);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(events.comments()).toBeGreaterThanOrEqual(2);
+    await until("two heartbeat comments", () => events.comments() >= 2);
+    expect(events.snapshots).toEqual([{}]); // comments only: the unchanged view is not sent again
   });
 
   it("reports a store it cannot read as a problem event and goes on", async () => {
@@ -89,7 +94,7 @@ describe("EventHub", () => {
     }, feed);
     const events = listen(url);
     cleanups.push(events.close);
-    await new Promise((r) => setTimeout(r, 150));
+    await until("the problem event", () => events.problems.length > 0);
     expect(events.snapshots).toEqual([]);
     expect(events.problems).toEqual(["state.json is not valid JSON"]);
     broken = false;

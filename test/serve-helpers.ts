@@ -116,7 +116,7 @@ export function listen(url: string) {
     comments: () => comments,
     /** Resolves with the first snapshot (from index `from` on) that satisfies `test`. */
     // biome-ignore lint/suspicious/noExplicitAny: see above
-    async until(test: (s: any) => boolean, from = 0, timeoutMs = 8_000): Promise<any> {
+    async until(test: (s: any) => boolean, from = 0, timeoutMs = 60_000): Promise<any> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const hit = snapshots.slice(from).find(test);

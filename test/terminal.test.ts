@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../scripts/seeded-random.ts";
 import { clip, segmentedWidth, width } from "../src/cli/render/text-width.ts";
-import { BIN, cleanEnv, cli, ROOT, tempDir } from "./helpers.ts";
+import { BIN, cleanEnv, cli, ROOT, tempDir, until, watching } from "./helpers.ts";
 
 const ESC = "\u001b[";
 const T0 = "2026-05-01T10:00:00Z";
@@ -136,23 +136,17 @@ function collect(child: ChildProcess): { text: () => string; closed: Promise<{ c
   return { text: () => out, closed };
 }
 
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("status --watch", () => {
-  it("redraws when the store changes, and exits 0 on Ctrl-C (SIGINT) with no escape codes in a pipe", async () => {
+  it("redraws when the store changes, and exits 0 on Ctrl-C (SIGINT) with no escape codes in a pipe", { timeout: 3 * 60_000 }, async () => {
     const store = tempDir();
     await cli({ store }, "create", "-q", "first task", "--start");
     const child = spawn(process.execPath, [BIN, "status", "--watch", "--interval", "1m"], { env: cleanEnv(store) });
     const out = collect(child);
-    await until(() => out.text().includes("first task"), 20_000);
+    await until("the first frame", () => out.text().includes("first task"));
+    await until("the watch is set up", () => watching(child.pid ?? -1));
     await cli({ store }, "create", "-q", "second task", "--start");
-    await until(() => out.text().includes("second task"), 10_000); // redrawn on the change, not after a minute
+    // redrawn on the change, not by the one-minute interval: within half of it can only be the change feed
+    await until("the redraw on the change", () => out.text().includes("second task"), 30_000);
     child.kill("SIGINT");
     const end = await out.closed;
     expect(end).toEqual({ code: 0, signal: null });
@@ -164,7 +158,7 @@ describe("status --watch", () => {
     const store = tempDir();
     const child = spawn(process.execPath, [BIN, "status", "--watch"], { env: cleanEnv(store) });
     const out = collect(child);
-    await until(() => out.text().includes("no tasks"), 20_000);
+    await until("the first frame", () => out.text().includes("no tasks"));
     child.kill("SIGTERM");
     expect(await out.closed).toEqual({ code: 0, signal: null });
     const json = await cli({ store }, "status", "--watch", "--json");

@@ -37,7 +37,10 @@ function populated(): string {
   return dir;
 }
 
-describe("export and import", () => {
+// Spawned runs on both backends, and inputs of 256 MiB: minutes on a loaded machine, not seconds.
+const SLOW = { timeout: 5 * 60_000 };
+
+describe("export and import", SLOW, () => {
   it("moves a JSON store into PostgreSQL and back, byte for byte", async () => {
     const json = populated();
     const first = tp(json, ["export"]);
@@ -123,13 +126,13 @@ describe("export and import", () => {
   });
 });
 
-describe("import reads bounded input", () => {
-  /** The binary, killed after 20 s: input read without end shows as a timeout. */
+describe("import reads bounded input", SLOW, () => {
+  /** The binary, killed after a minute (an honest run takes seconds): input read without end shows as a timeout. */
   const bounded = (store: string, args: string[], stdin: "ignore" | number = "ignore") => {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       env: cleanEnv(store),
       encoding: "utf8",
-      timeout: 20_000,
+      timeout: 60_000,
       stdio: [stdin, "pipe", "pipe"],
     });
     return { code: r.status, signal: r.signal, stderr: r.stderr };
