@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { type SpawnOptions, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -90,14 +90,19 @@ export interface ChildResult {
  * the child's, for readiness checks (see `watching`).
  */
 export function spawnBin(args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> & { pid: number } {
-  const child = spawn(process.execPath, [BIN, ...args], { env });
+  return spawnCollect(process.execPath, [BIN, ...args], { env });
+}
+
+/** Any program as a child running alongside others, its output collected; resolves when it has closed. */
+export function spawnCollect(command: string, args: readonly string[], options: SpawnOptions): Promise<ChildResult> & { pid: number } {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
   const closed = new Promise<ChildResult>((res) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => {
+    child.stdout?.on("data", (d) => {
       stdout += d;
     });
-    child.stderr.on("data", (d) => {
+    child.stderr?.on("data", (d) => {
       stderr += d;
     });
     child.on("close", (code, signal) => res({ code, signal, stdout, stderr }));

@@ -1,15 +1,14 @@
 // `taskpulse run --announce` as the command of a real OpenClaw cron job, delivered to Telegram (the fake chat
 // network of telegram-fake.ts): OpenClaw announces a command's stdout and stderr together and stays silent only on
 // exactly NO_REPLY, so a quiet run must post nothing, an alert run exactly the alert, and a job's output the output.
-import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, until } from "../helpers.ts";
-import { type Gateway, startGateway } from "./gateway.ts";
+import { BIN, spawnCollect } from "../helpers.ts";
+import { type Gateway, telegramGateway } from "./gateway.ts";
 import { OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw } from "./openclaw.ts";
-import { type FakeTelegram, fakeTelegram } from "./telegram-fake.ts";
+import type { FakeTelegram } from "./telegram-fake.ts";
 
 let gw: Gateway;
 let tg: FakeTelegram;
@@ -20,15 +19,12 @@ const root = mkdtempSync(join(tmpdir(), "tp-oc-cron-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  tg = await fakeTelegram();
   // `taskpulse` on the gateway's PATH, as an install puts it, with its own store
   const bin = join(root, "bin");
   mkdirSync(bin);
   writeFileSync(join(bin, "taskpulse"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(bin, "taskpulse"), 0o755);
-  const config = { channels: { telegram: { enabled: true, botToken: "123456:test-token", apiRoot: tg.apiRoot } } };
-  gw = await startGateway(config, { PATH: `${bin}:${process.env.PATH}`, TASKPULSE_STORE: join(root, "store"), LANG: "C" });
-  await until("the Telegram channel has started", () => /\[telegram\].*starting provider/.test(gw.log()), 120_000);
+  ({ gw, tg } = await telegramGateway({ PATH: `${bin}:${process.env.PATH}`, TASKPULSE_STORE: join(root, "store"), LANG: "C" }));
 });
 
 /** A cron job whose command is `taskpulse run --job <name> --announce -- sh -c <script>`, announced to CHAT. */
@@ -60,19 +56,9 @@ function addJob(name: string, script: string): string {
  */
 async function runNow(id: string): Promise<string[]> {
   const before = tg.delivered.length;
-  const r = await new Promise<{ code: number | null; out: string }>((res) => {
-    const child = spawn(OPENCLAW_NODE, [OPENCLAW_ENTRY, "cron", "run", id, "--wait"], { cwd: gw.home, env: gw.env });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("close", (code) => res({ code, out }));
-  });
-  expect(r.code, r.out).toBe(0);
-  expect(r.out).not.toMatch(/"status": "error"/);
+  const r = await spawnCollect(OPENCLAW_NODE, [OPENCLAW_ENTRY, "cron", "run", id, "--wait"], { cwd: gw.home, env: gw.env });
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  expect(r.stdout).not.toMatch(/"status": "error"/);
   return tg.delivered.slice(before).map((d) => d.text);
 }
 

@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { afterAll } from "vitest";
 import { until } from "../helpers.ts";
 import { OPENCLAW_ENTRY, OPENCLAW_NODE, type OpenclawHome, openclaw, openclawHome } from "./openclaw.ts";
+import { type FakeTelegram, fakeTelegram } from "./telegram-fake.ts";
 
 export interface Gateway extends OpenclawHome {
   port: number;
@@ -90,6 +91,17 @@ export async function startGateway(config: object = {}, env: NodeJS.ProcessEnv =
     180_000,
   );
   return { ...at, port, log: () => output };
+}
+
+/**
+ * A gateway whose Telegram channel talks to a fresh fake Bot API (telegram-fake.ts), once that channel has started.
+ * `env` adds to the gateway's environment (PATH, TASKPULSE_STORE for its cron jobs' commands).
+ */
+export async function telegramGateway(env: NodeJS.ProcessEnv = {}): Promise<{ gw: Gateway; tg: FakeTelegram }> {
+  const tg = await fakeTelegram();
+  const gw = await startGateway({ channels: { telegram: { enabled: true, botToken: "123456:test-token", apiRoot: tg.apiRoot } } }, env);
+  await until("the Telegram channel has started", () => /\[telegram\].*starting provider/.test(gw.log()), 120_000);
+  return { gw, tg };
 }
 
 /** The gateway's cron jobs (`openclaw cron list --all --json`). */

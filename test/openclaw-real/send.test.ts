@@ -6,10 +6,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnBin, until } from "../helpers.ts";
-import { type Gateway, startGateway } from "./gateway.ts";
+import { spawnBin } from "../helpers.ts";
+import { type Gateway, telegramGateway } from "./gateway.ts";
 import { OPENCLAW_ENTRY, OPENCLAW_NODE } from "./openclaw.ts";
-import { type FakeTelegram, fakeTelegram } from "./telegram-fake.ts";
+import type { FakeTelegram } from "./telegram-fake.ts";
 
 let gw: Gateway;
 let tg: FakeTelegram;
@@ -18,9 +18,7 @@ const root = mkdtempSync(join(tmpdir(), "tp-oc-send-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  tg = await fakeTelegram();
-  gw = await startGateway({ channels: { telegram: { enabled: true, botToken: "123456:test-token", apiRoot: tg.apiRoot } } });
-  await until("the Telegram channel has started", () => /\[telegram\].*starting provider/.test(gw.log()), 120_000);
+  ({ gw, tg } = await telegramGateway());
 });
 
 /** taskpulse with --send's environment: `openclaw` (the real one, on Node 24) on PATH, the gateway's variables. */
