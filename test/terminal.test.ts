@@ -210,13 +210,46 @@ describe("did you mean", () => {
   it.each([
     ["stauts", "(Did you mean one of stats, status?)"],
     ["heartbeat-lin", "(Did you mean heartbeat-line?)"],
-    ["complet", "(Did you mean complete?)"],
     ["completoin", "(Did you mean completion?)"],
     ["skil", "(Did you mean skill?)"],
   ])("%s: %s", async (typo, suggestion) => {
     const r = await cli({ store: tempDir() }, typo);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(suggestion);
+  });
+
+  it.each([
+    ["step", "stop"],
+    ["complet", "complete"],
+    ["stpo", "stop"],
+    ["cancle", "cancel"],
+    ["nxt", "next"],
+    ["retyr", "retry"],
+  ])("never suggests a command that changes something: %s is not answered with %s", async (typo, risky) => {
+    const r = await cli({ store: tempDir() }, typo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`unknown command '${typo}'`);
+    expect(r.stderr).not.toContain(`${risky}?`);
+    expect(r.stderr).not.toMatch(new RegExp(`mean[^)]*\\b${risky}\\b`));
+  });
+
+  it("no command at all: the help on stderr, exit 2", async () => {
+    const r = await cli({ store: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("Usage: taskpulse [options] [command]");
+  });
+
+  it("the words people type: ls and list (query), show and info (status of a task), finish (done)", async () => {
+    const store = tempDir();
+    const id = (await cli({ store }, "create", "-q", "report", "--start")).stdout.trim();
+    expect((await cli({ store }, "ls", "--json")).json.data.tasks.map((t: { id: string }) => t.id)).toEqual([id]);
+    expect((await cli({ store }, "list", "-q")).stdout.trim()).toBe(id);
+    expect((await cli({ store }, "show", id, "--json")).json.data.task.id).toBe(id);
+    expect((await cli({ store }, "info", id, "-q")).stdout.trim()).toBe("running");
+    const done = await cli({ store }, "finish", id, "ok", "--json");
+    expect(done.code).toBe(0);
+    expect(done.json.data.task.status).toBe("done");
   });
 
   it("for options too, and for subcommands of skill", async () => {

@@ -53,16 +53,16 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ["start"], load: async () => (await import("./commands/start.ts")).registerStart },
   { names: ["next"], load: async () => (await import("./commands/next.ts")).registerNext },
   { names: ["heartbeat"], load: async () => (await import("./commands/heartbeat.ts")).registerHeartbeat },
-  { names: ["done", "complete"], load: async () => (await import("./commands/done.ts")).registerDone },
+  { names: ["done", "complete", "finish"], load: async () => (await import("./commands/done.ts")).registerDone },
   { names: ["error", "fail"], load: async () => (await import("./commands/fail.ts")).registerFail },
   { names: ["retry"], load: async () => (await import("./commands/retry.ts")).registerRetry },
   { names: ["cancel"], load: async () => (await import("./commands/cancel.ts")).registerCancel },
-  { names: ["status"], load: async () => (await import("./commands/status.ts")).registerStatus },
+  { names: ["status", "show", "info"], load: async () => (await import("./commands/status.ts")).registerStatus },
   { names: ["log"], load: async () => (await import("./commands/log.ts")).registerLog },
   { names: ["limit"], load: async () => (await import("./commands/limit.ts")).registerLimit },
   { names: ["pushed"], load: async () => (await import("./commands/pushed.ts")).registerPushed },
   { names: ["cleanup"], load: async () => (await import("./commands/cleanup.ts")).registerCleanup },
-  { names: ["query"], load: async () => (await import("./commands/query.ts")).registerQuery },
+  { names: ["query", "list", "ls"], load: async () => (await import("./commands/query.ts")).registerQuery },
   { names: ["stats"], load: async () => (await import("./commands/stats.ts")).registerStats },
   { names: ["history"], load: async () => (await import("./commands/history.ts")).registerHistory },
   { names: ["agents"], load: async () => (await import("./commands/agents.ts")).registerAgents },
@@ -91,6 +91,13 @@ export async function buildProgram(
   argv?: readonly string[],
 ): Promise<Command> {
   const program = new Command("taskpulse");
+  // A mistyped command is answered with commands that only read: "step" must not suggest "stop", nor "show" "stop".
+  Object.assign(program, {
+    unknownCommand(this: Command) {
+      const typed = this.args[0] ?? "";
+      this.error(`error: unknown command '${typed}'${suggestion(typed)}`, { code: "commander.unknownCommand" });
+    },
+  });
   program
     .configureOutput(output)
     .description("Track agent tasks, queues and cron jobs in a crash-safe store, with ready-to-send chat pushes.")
@@ -159,4 +166,59 @@ export function commandName(program: Command, argv: readonly string[]): string |
     return undefined;
   }
   return undefined;
+}
+
+/** Commands that change nothing: the only ones a mistyped command word is answered with. */
+const SAFE_TO_SUGGEST = [
+  "status",
+  "show",
+  "info",
+  "log",
+  "query",
+  "list",
+  "ls",
+  "stats",
+  "history",
+  "agents",
+  "jobs",
+  "alerts",
+  "check",
+  "wait",
+  "doctor",
+  "export",
+  "heartbeat-line",
+  "completion",
+  "skill",
+  "help",
+];
+
+/** Edit distance with adjacent transpositions (a typo "stauts" is one step from "status"). */
+function distance(a: string, b: string): number {
+  const w = b.length + 1;
+  const d = new Uint16Array((a.length + 1) * w);
+  const at = (i: number, j: number) => d[i * w + j] as number;
+  for (let i = 0; i <= a.length; i++) d[i * w] = i;
+  for (let j = 0; j <= b.length; j++) d[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i * w + j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/** " (Did you mean …?)" with the nearest read-only commands (at most 2 edits, and under half the word), or "". */
+function suggestion(typed: string): string {
+  const scored = SAFE_TO_SUGGEST.map((name) => ({ name, d: distance(typed, name) })).filter(
+    ({ name, d }) => d <= 2 && d < Math.max(name.length, typed.length) / 2,
+  );
+  if (scored.length === 0) return "";
+  const best = Math.min(...scored.map((s) => s.d));
+  const names = scored
+    .filter((s) => s.d === best)
+    .map((s) => s.name)
+    .sort();
+  return names.length === 1 ? `\n(Did you mean ${names[0]}?)` : `\n(Did you mean one of ${names.join(", ")}?)`;
 }

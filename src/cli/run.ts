@@ -36,6 +36,11 @@ export async function run(argv: readonly string[], deps: Deps, options: RunOptio
     },
     options.allCommands ? undefined : argv,
   );
+  // No command at all is a usage error (exit 2), as in the original tools: the help goes to stderr.
+  if (argv.length === 0) {
+    deps.stderr(program.helpInformation());
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {

@@ -11,7 +11,7 @@ import { actorOf, applyToTask, t } from "./common.ts";
 export function registerDone(program: Command, app: App): void {
   program
     .command("done")
-    .alias("complete")
+    .aliases(["complete", "finish"])
     .description("finish a running task (open steps are closed)")
     .argument("<id>", "task id or unique prefix")
     .argument("[result...]", "the result, e.g. a link")

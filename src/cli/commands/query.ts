@@ -42,6 +42,7 @@ const SORTS: readonly SortKey[] = ["created", "started", "finished", "priority",
 export function registerQuery(program: Command, app: App): void {
   program
     .command("query")
+    .aliases(["list", "ls"])
     .description("find tasks, hot and archived: filters combine (all must match)")
     .option(
       "--status <status>",

@@ -30,6 +30,7 @@ export interface StatusOptions {
 export function registerStatus(program: Command, app: App): void {
   program
     .command("status")
+    .aliases(["show", "info"])
     .description("overview of every agent's running, stalled and queued tasks and recent finishes; or one task")
     .argument("[id]", "task id or unique prefix")
     .option("-w, --watch", "redraw the overview in place until Ctrl-C (a terminal view to keep open)")
