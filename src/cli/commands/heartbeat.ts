@@ -16,7 +16,7 @@ export function registerHeartbeat(program: Command, app: App): void {
     .description("proof of life for a running task, with an optional message and progress")
     .argument("<id>", "task id or unique prefix")
     .argument("[message...]", "what is happening now")
-    .option("--progress <n>", "progress in percent, 0-100")
+    .option("--progress <n>", "progress: percent 0-100 (60 or 60%), a fraction (0.6) or a count (3/5)")
     .option("--waiting <reason>", "waiting on something external: do not call the task stalled meanwhile")
     .option("--for <duration>", "with --waiting: for at most this long (e.g. 30m)")
     .addHelpText(
@@ -35,13 +35,7 @@ export interface HeartbeatOptions {
 
 export async function heartbeat(ctx: Ctx, id: string, messageArg: string, opts: HeartbeatOptions): Promise<Outcome> {
   const message = cleanText(messageArg, "message").trim() || undefined;
-  let progress: number | undefined;
-  if (opts.progress !== undefined) {
-    progress = Number(opts.progress);
-    if (!/^\d+(\.\d+)?$/.test(opts.progress) || progress > 100) {
-      throw new UsageError(`invalid --progress '${printable(opts.progress)}'`, "use a number from 0 to 100");
-    }
-  }
+  const progress = opts.progress === undefined ? undefined : parseProgress(opts.progress);
   if (opts.for !== undefined && opts.waiting === undefined)
     throw new UsageError("--for needs --waiting", 'taskpulse heartbeat ID --waiting "reason" --for 30m');
   const waiting = opts.waiting === undefined ? undefined : cleanName(opts.waiting, "--waiting");
@@ -61,4 +55,25 @@ export async function heartbeat(ctx: Ctx, id: string, messageArg: string, opts: 
     push,
     exitCode: stop ? EXIT.stopRequested : EXIT.ok,
   };
+}
+
+/**
+ * Progress in percent from the forms agents write: `60`, `60%`, `62.5`, a fraction `0.6` (a number with a decimal
+ * point from 0 to 1 is a share of the whole: 0.6 is 60 %, 1.0 is 100 %), or a count `3/5`.
+ */
+export function parseProgress(input: string): number {
+  const text = input.trim();
+  let value: number | undefined;
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  const ratio = /^(\d+)\s*\/\s*(\d+)$/.exec(text);
+  if (percent) value = Number(percent[1]);
+  else if (ratio && Number(ratio[2]) > 0) value = (100 * Number(ratio[1])) / Number(ratio[2]);
+  else if (/^\d+(\.\d+)?$/.test(text)) value = text.includes(".") && Number(text) <= 1 ? 100 * Number(text) : Number(text);
+  if (value === undefined || !(value <= 100)) {
+    throw new UsageError(
+      `invalid --progress '${printable(input)}'`,
+      "use percent from 0 to 100 (60 or 60%), a fraction (0.6) or a count (3/5)",
+    );
+  }
+  return Math.round(value * 10) / 10;
 }
