@@ -41,7 +41,7 @@ async function createRunning(store: string, ...steps: string[]): Promise<string>
 const statuses = (task: { steps: { status: string }[] }) => task.steps.map((s) => s.status);
 
 describe("soft stop", () => {
-  it("across processes: check 0 → stop → check 20; heartbeat records and exits 20; next still works; ack cancels", async () => {
+  it("across processes: check 0 → stop → check 20; heartbeat records and exits 20; next records and exits 20; ack cancels", async () => {
     const store = tempDir();
     const id = await createRunning(store, "构建", "测试", "发布");
 
@@ -68,15 +68,22 @@ describe("soft stop", () => {
     expect(hb.json.data.task.progress).toBe(40); // recorded before exiting 20
     expect(hb.json.data.task.lastMessage).toBe("编译中");
 
+    expect(hb.json.push).toBeNull(); // "in progress" is not news while a stop is pending
+
     const next = tp(store, "next", id, "构建完成"); // the safe boundary: the step may still be finished
-    expect(next.code).toBe(0);
+    expect(next.code).toBe(20); // recorded, and it says the stop is pending
+    expect(next.json.ok).toBe(true);
+    expect(next.json.data.stopRequested).toBe(true);
     expect(statuses(next.json.data.task)).toEqual(["done", "running", "pending"]);
+    const text = spawnCliSync(store, ["--lang", "zh", "next", id, "测试完成"]);
+    expect(text.code).toBe(20);
+    expect(text.stdout).toContain("✋ 已请求停止: 分支错了（完成当前步骤后执行 taskpulse ack");
     expect(tp(store, "check", id).code).toBe(20); // still pending until acknowledged
 
     const ack = tp(store, "--lang", "zh", "ack", id, "构建完成后停止，未发布");
     expect(ack.code).toBe(0);
     expect(ack.json.data.task).toMatchObject({ status: "cancelled", reason: "stopped on request", summary: "构建完成后停止，未发布" });
-    expect(statuses(ack.json.data.task)).toEqual(["done", "skipped", "skipped"]);
+    expect(statuses(ack.json.data.task)).toEqual(["done", "done", "skipped"]);
     expect(ack.json.push.tool.message).toBe("⏹ 【部署】已按请求停止\n总结: 构建完成后停止，未发布");
 
     const ended = tp(store, "check", id);
@@ -85,7 +92,7 @@ describe("soft stop", () => {
     expect(tp(store, "heartbeat", id).code).toBe(4); // a finished task is never revived
 
     const actions = (await inProc(store, "log", id)).json.data.entries.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(["ack", "step", "stop", "create"]);
+    expect(actions).toEqual(["ack", "step", "step", "stop", "create"]);
   });
 
   it("-q and plain output: check prints `stop`, heartbeat says what to do, both exit 20", async () => {

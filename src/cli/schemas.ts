@@ -158,7 +158,13 @@ export const commandData = {
       .strict(),
     z.object({ task: z.null(), claimed: z.literal(false), busy: z.literal(false), waiting: z.number().int() }).strict(),
   ]),
-  next: z.object({ task: taskSchema, finished: z.boolean().describe("the last step was finished, so the task is done") }).strict(),
+  next: z
+    .object({
+      task: taskSchema,
+      finished: z.boolean().describe("the last step was finished, so the task is done"),
+      stopRequested: z.boolean().describe("a stop is pending: the step was recorded, and the command exits 20"),
+    })
+    .strict(),
   heartbeat: z.object({ task: taskSchema, stopRequested: z.boolean(), stop: stopRequestSchema.nullable() }).strict(),
   done: taskOnly,
   error: taskOnly,

@@ -93,6 +93,8 @@ export function notificationFor(event: TaskEvent, task: Task): Notification | un
       return n;
     }
     case "heartbeat":
+      // While a stop is pending, "in progress" is not news: the chat already has the stop request.
+      if (task.stop && task.status === "running") return undefined;
       return { kind: "heartbeat", name: task.name, step: current, message: event.message, progress: event.progress, done, total };
     case "done":
       return { kind: "done", name: task.name, duration: durationOf(task), result: task.status === "done" ? task.result : undefined };

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { EXIT } from "../../core/errors.ts";
 import { advanceStep, stepCounts } from "../../core/lifecycle.ts";
 import { cleanText } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
@@ -7,6 +8,7 @@ import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { progressBar, taskDuration } from "../render/task-text.ts";
 import { actorOf, applyToTask, t } from "./common.ts";
+import { stopLine } from "./stop.ts";
 
 export function registerNext(program: Command, app: App): void {
   program
@@ -28,5 +30,13 @@ export async function next(ctx: Ctx, id: string, messageArg: string): Promise<Ou
     task.status === "done"
       ? `[${done}/${total}] ${progressBar(done, total)} ✅ ${t(ctx, "done", "完成")} (${taskDuration(task, ctx.now)})`
       : `[${done}/${total}] ${progressBar(done, total)} → ${current ?? "—"}`;
-  return { data: { task, finished: task.status === "done" }, lines: [line], push };
+  // A pending stop is said by every command an agent runs on the task: the step is recorded, then exit 20.
+  const stop = task.status === "running" ? task.stop : undefined;
+  return {
+    data: { task, finished: task.status === "done", stopRequested: stop !== undefined },
+    lines: stop ? [line, stopLine(ctx, task.id, stop.reason)] : [line],
+    quiet: stop ? "stop" : undefined,
+    push,
+    exitCode: stop ? EXIT.stopRequested : EXIT.ok,
+  };
 }
