@@ -16,7 +16,8 @@ describe("a PostgreSQL server that goes away", () => {
   let url: string;
   beforeAll(async () => {
     pgAdminUrl(); // fails loudly when PostgreSQL is not installed
-    server = await startPgServer();
+    // an acknowledged commit must survive the immediate stop these tests make
+    server = await startPgServer({ durable: true });
     url = await freshDatabase(server.url("postgres"));
   });
   afterAll(() => server?.stop());
@@ -60,7 +61,8 @@ describe("a long-running dashboard over a server restart", () => {
   let server: PgServer;
   beforeAll(async () => {
     pgAdminUrl();
-    server = await startPgServer();
+    // an acknowledged commit must survive the immediate stop these tests make
+    server = await startPgServer({ durable: true });
   });
   afterAll(() => server?.stop());
 

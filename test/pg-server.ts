@@ -45,7 +45,11 @@ export interface PgServer {
   start(): void;
 }
 
-export async function startPgServer(): Promise<PgServer> {
+/**
+ * `durable`: commits are on disk (in the WAL) when acknowledged, as on a real server, so an immediate stop (kill())
+ * loses none; by default they are not (synchronous_commit=off, fast for tests that never crash the server).
+ */
+export async function startPgServer(options: { durable?: boolean } = {}): Promise<PgServer> {
   const bin = findPgBin();
   if (!bin) throw new Error("PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or PATH): apt-get install postgresql");
   const root = mkdtempSync(join(tmpdir(), "tp-pg-"));
@@ -76,8 +80,9 @@ export async function startPgServer(): Promise<PgServer> {
     "--no-sync",
   ]);
   const port = await freePort();
-  const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  const start = () => run("pg_ctl", ["-D", data, "-l", join(root, "log"), "-o", options, "-w", "-t", "30", "start"]);
+  const commits = options.durable ? "" : " -c synchronous_commit=off";
+  const settings = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${commits} -c full_page_writes=off -c max_connections=200`;
+  const start = () => run("pg_ctl", ["-D", data, "-l", join(root, "log"), "-o", settings, "-w", "-t", "30", "start"]);
   start();
   return {
     port,
