@@ -211,7 +211,7 @@ describe("did you mean", () => {
     ["stauts", "(Did you mean one of stats, status?)"],
     ["heartbeat-lin", "(Did you mean heartbeat-line?)"],
     ["completoin", "(Did you mean completion?)"],
-    ["skil", "(Did you mean skill?)"],
+    ["histroy", "(Did you mean history?)"],
   ])("%s: %s", async (typo, suggestion) => {
     const r = await cli({ store: tempDir() }, typo);
     expect(r.code).toBe(2);

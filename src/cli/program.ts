@@ -188,7 +188,6 @@ const SAFE_TO_SUGGEST = [
   "export",
   "heartbeat-line",
   "completion",
-  "skill",
   "help",
 ];
 

@@ -7,7 +7,7 @@
 // failed. The exit status stays the command's own.
 import { spawnSync } from "node:child_process";
 import { lastLine, recordDelivery } from "../core/jobs.ts";
-import { parseSendReply } from "../core/message-id.ts";
+import { checkEditableId, parseSendReply } from "../core/message-id.ts";
 import type { PushState, Task } from "../core/model.ts";
 import { type Delivery, type Push, toArgv } from "../core/push.ts";
 import type { Ctx } from "./context.ts";
@@ -19,10 +19,14 @@ const CARD_REASONS = new Set(["start", "step", "heartbeat"]);
 /** How long one `openclaw message` call may take (it loads its channel plugins, then talks to the chat network). */
 const SEND_TIMEOUT_MS = 120_000;
 
-/** What a push is about, from its id: `job:<job>:…` for a cron job's, `<task id>-<kind>-<n>` for a task's. */
-function subjectOf(push: Push): { job: string } | { task: string } {
+/**
+ * What a push is about, from its id: `job:<job>:…` for a cron job's; `<task id>:<reason>:<since>` for a stall alert
+ * (stall-push.ts); `<task id>-<kind>-<n>` for the others (decidePush; an imported task id may itself hold "-").
+ */
+export function subjectOf(push: Push): { job: string } | { task: string } {
   if (push.id.startsWith("job:")) return { job: push.id.split(":")[1] as string };
-  return { task: push.id.split("-")[0] as string };
+  if (push.id.includes(":")) return { task: push.id.split(":")[0] as string };
+  return { task: /^(.+)-[a-z-]+-\d+$/.exec(push.id)?.[1] ?? push.id };
 }
 
 interface Attempt {
@@ -30,27 +34,39 @@ interface Attempt {
   messageId?: string;
   channel?: string;
   error?: string;
+  /** It ran out of time: it may have been delivered all the same, so nothing is sent again. */
+  timedOut?: boolean;
 }
 
 function attempt(ctx: Ctx, argv: readonly string[]): Attempt {
+  const what = argv.slice(0, 3).join(" ");
   const r = spawnSync(argv[0] as string, argv.slice(1), {
     env: ctx.deps.env,
     encoding: "utf8",
     timeout: SEND_TIMEOUT_MS,
+    killSignal: "SIGKILL",
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") {
+    return { ok: false, timedOut: true, error: `${what} timed out after ${SEND_TIMEOUT_MS / 1000} s (it may have been delivered)` };
+  }
   if (r.error) return { ok: false, error: `${argv[0]} could not be run: ${r.error.message}` };
   if (r.status !== 0) {
     const why = lastLine(r.stderr) ?? lastLine(r.stdout) ?? `exit ${r.status ?? r.signal}`;
-    return { ok: false, error: `${argv.slice(0, 3).join(" ")} failed: ${why}` };
+    return { ok: false, error: `${what} failed: ${why}` };
   }
+  // Its --json reply: the (pretty-printed) document that starts at the last unindented "{" (a plugin may print a
+  // line before it).
+  const start = r.stdout.startsWith("{") ? 0 : r.stdout.lastIndexOf("\n{") + 1;
+  const reply = r.stdout.slice(start).trim();
+  if (/"ok"\s*:\s*false/.test(reply)) return { ok: false, error: `${what} failed: ${lastLine(reply) ?? "ok: false"}` };
   try {
-    const reply = parseSendReply(r.stdout);
-    return { ok: true, messageId: reply.messageId, ...(reply.channel ? { channel: reply.channel } : {}) };
-  } catch (err) {
-    // An edit that exited 0 and does not say it failed is done, with or without an id in its reply.
-    if (argv[2] === "edit" && !/"ok"\s*:\s*false/.test(r.stdout)) return { ok: true };
-    return { ok: false, error: `${argv.slice(0, 3).join(" ")} printed no message id: ${(err as Error).message}` };
+    if (!reply.startsWith("{")) throw new Error("no JSON reply");
+    const parsed = parseSendReply(reply);
+    return { ok: true, messageId: parsed.messageId, ...(parsed.channel ? { channel: parsed.channel } : {}) };
+  } catch {
+    // Exit 0 and no failure said: delivered, but without an id it cannot become the card.
+    return { ok: true };
   }
 }
 
@@ -64,7 +80,7 @@ export async function deliver(ctx: Ctx, outcome: Outcome): Promise<Outcome> {
   } else {
     let result = attempt(ctx, push.argv);
     delivery = { status: result.ok ? "sent" : "failed", action: push.tool.action };
-    if (!result.ok && push.tool.action === "edit") {
+    if (!result.ok && !result.timedOut && push.tool.action === "edit") {
       // The card may be gone (deleted, too old to edit): the news still reaches the chat as a new card.
       const { messageId: _edited, ...tool } = push.tool;
       const again = toArgv({ ...tool, action: "send" });
@@ -114,19 +130,30 @@ async function record(ctx: Ctx, push: Push, delivery: Delivery, channel: string 
     // A new message that opens the live card, or replaces one whose edit failed: later pushes edit it. (A step that
     // finished the task is a message of its own, like done: the card stays what it was.)
     const opens = task.push?.messageId === undefined || delivery.editFailed !== undefined;
+    const named = push.tool.channel ?? channel;
     if (
       delivery.status === "sent" &&
       delivery.messageId !== undefined &&
       delivery.action === "send" &&
       opens &&
-      CARD_REASONS.has(push.reason)
+      CARD_REASONS.has(push.reason) &&
+      editable(delivery.messageId, named)
     ) {
       state.messageId = delivery.messageId;
-      const named = push.tool.channel ?? channel;
       if (named) state.messageChannel = named.toLowerCase();
       state.cardText = push.tool.message;
     }
     const next: Task = { ...task, push: state };
     tx.put(next);
   });
+}
+
+/** Whether the channel can edit a message by this id (as `pushed` checks it): else it never becomes the card. */
+function editable(messageId: string, channel: string | undefined): boolean {
+  try {
+    checkEditableId(messageId, channel);
+    return true;
+  } catch {
+    return false;
+  }
 }

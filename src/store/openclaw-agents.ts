@@ -2,11 +2,10 @@
 // own `workspace`, else `<agents.defaults.workspace>/<id>`, else `<state dir>/workspace-<id>`; the default agent the
 // default workspace), and a directory belongs to the agent with the longest workspace that contains it. Rather than
 // re-implement OpenClaw's config rules (JSON5, profiles, legacy rosters), taskpulse asks the real thing,
-// `openclaw agents list --json`, once per version of the config file, and keeps the answer in a cache keyed by that
-// file's path, size and mtime and the variables that move workspaces. Without a config file (a single default agent)
+// `openclaw agents list --json`, once per version of the config file, and keeps the answer in the user's cache
+// directory (~/.cache/taskpulse), keyed by that file's path, size and mtime and the variables that move workspaces. Without a config file (a single default agent)
 // or without `openclaw`, callers fall back to the directory rule (identity.ts). references/integration.md says so.
-import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
 
 export interface AgentWorkspace {
@@ -74,23 +73,47 @@ export function configuredWorkspaces(env: Env, home: string): AgentWorkspace[] |
     return undefined; // no config: OpenClaw runs one default agent, whose workspace the directory rule knows
   }
   const key = JSON.stringify([config, st.size, st.mtimeMs, env.OPENCLAW_WORKSPACE_DIR, env.OPENCLAW_STATE_DIR, env.OPENCLAW_PROFILE, home]);
-  const dir = join(tmpdir(), `taskpulse-${process.getuid?.() ?? "user"}`);
+  // In the user's own cache directory (not a shared /tmp, where another user could plant an answer), and only when
+  // it is a real directory of this user that nobody else can write.
+  const dir = join(env.XDG_CACHE_HOME?.trim() || join(home, ".cache"), "taskpulse");
   const cache = join(dir, `openclaw-agents-${hashOf(key)}.json`);
-  try {
-    const cached = JSON.parse(readFileSync(cache, "utf8")) as { key: string; agents: AgentWorkspace[] | null };
-    if (cached.key === key) return cached.agents ?? undefined;
-  } catch {
-    // not cached yet
+  const ours = () => {
+    try {
+      const d = lstatSync(dir);
+      return d.isDirectory() && d.uid === process.getuid?.() && (d.mode & 0o022) === 0;
+    } catch {
+      return false;
+    }
+  };
+  if (ours()) {
+    try {
+      const cached = JSON.parse(readFileSync(cache, "utf8")) as { key: string; agents: AgentWorkspace[] };
+      if (cached.key === key && Array.isArray(cached.agents)) return cached.agents;
+    } catch {
+      // not cached yet
+    }
   }
   // Loaded here, not at the top: this runs only when there is a config file and no cached answer.
   const { spawnSync } = process.getBuiltinModule("node:child_process") as typeof import("node:child_process");
-  const r = spawnSync("openclaw", ["agents", "list", "--json"], { env: env as NodeJS.ProcessEnv, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync("openclaw", ["agents", "list", "--json"], {
+    env: env as NodeJS.ProcessEnv,
+    encoding: "utf8",
+    timeout: 15_000,
+    killSignal: "SIGKILL",
+  });
   const agents = r.status === 0 ? parseList(r.stdout) : undefined;
+  // Only an answer is kept: a missing openclaw (a cron job's short PATH) or a timeout is asked again next time.
+  if (agents === undefined) return undefined;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ours()) return agents;
     const temp = `${cache}.tmp-${process.pid}`;
-    // A failed answer is kept too (null): a missing or broken openclaw must not cost every call a spawn.
-    writeFileSync(temp, JSON.stringify({ key, agents: agents ?? null }), { mode: 0o600 });
+    try {
+      unlinkSync(temp);
+    } catch {
+      // none left by an earlier process of this pid
+    }
+    writeFileSync(temp, JSON.stringify({ key, agents }), { mode: 0o600, flag: "wx" });
     renameSync(temp, cache);
   } catch {
     // no cache then: the next call asks again

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { UsageError } from "../../core/errors.ts";
+import { printable } from "../../core/names.ts";
 import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
@@ -78,7 +79,7 @@ const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** A POSIX sh script that appends the entries missing from HEARTBEAT.md; running it twice changes nothing. */
 export function mdRecipe(file: string, entries: readonly string[]): string {
-  return `# Adds the taskpulse entries to ${file} (OpenClaw up to 2026.7); entries already there are left alone.
+  return `# Adds the taskpulse entries to ${printable(file)} (OpenClaw up to 2026.7); entries already there are left alone.
 (
   set -eu
   file=${sq(file)}

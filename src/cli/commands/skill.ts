@@ -4,7 +4,7 @@ import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
 import { findPackageRoot, installSkillFiles, readSkillSource, SKILL_NAME } from "../../store/skill-files.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
-import { agentWorkspace, currentWorkspace } from "../identity.ts";
+import { agentWorkspace, currentWorkspace, resolveAgent } from "../identity.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";
@@ -42,7 +42,10 @@ export function registerSkill(program: Command, app: App): void {
 /** Where OpenClaw looks for this agent's skills: the workspace we are in, else the default workspace of main. */
 export function defaultSkillsDir(ctx: Ctx): string {
   const agents = configuredWorkspaces(ctx.deps.env, ctx.deps.home);
-  const ws = currentWorkspace(ctx.deps.cwd, agents) ?? agentWorkspace(ctx.agent, ctx.deps.env, ctx.deps.home, agents);
+  // The workspace we are in, unless --agent (or TASKPULSE_AGENT) names another agent than the one it belongs to.
+  const here = currentWorkspace(ctx.deps.cwd, agents);
+  const mine = here !== undefined && (!ctx.agentExplicit || resolveAgent(undefined, {}, ctx.deps.cwd, agents) === ctx.agent);
+  const ws = mine ? here : agentWorkspace(ctx.agent, ctx.deps.env, ctx.deps.home, agents);
   return join(ws, "skills");
 }
 
