@@ -96,6 +96,21 @@ describe("--send, through a real gateway", () => {
     expect(tg.delivered.at(-1)).toMatchObject({ method: "editMessageText", messageId: Number(fresh) });
   });
 
+  it("a cron wrapper: `run --send` posts the alert at the third failure and records it as the run's delivery", async () => {
+    const before = tg.delivered.length;
+    for (let night = 1; night <= 3; night++) {
+      const r = await tp(30 + night, ["run", "--job", "nightly-send", "--", "sh", "-c", "echo 'disk full' >&2; exit 3"]);
+      expect(r.code).toBe(3); // the job's own status
+      if (night < 3) expect(r.json.push).toBeNull();
+      else expect(r.json.push.delivery).toMatchObject({ status: "sent", action: "send" });
+    }
+    expect(tg.delivered.slice(before).map((d) => [d.method, d.text])).toEqual([
+      ["sendMessage", "🚨 [nightly-send] failed 3 times in a row\nLast error: disk full"],
+    ]);
+    const job = (await tp(34, ["jobs", "nightly-send"], { TASKPULSE_SEND: "" })).json.data.job;
+    expect(job.delivery).toMatchObject({ sent: 1, failures: 0 });
+  });
+
   it("a push that cannot be delivered is reported; the change stands and is not repeated", async () => {
     const before = tg.delivered.length;
     const create = await tp(20, ["create", "Offline", "a", "b", "--start"], { TASKPULSE_TARGET: "" });
