@@ -1,13 +1,13 @@
 // `taskpulse run --announce` as the command of a real OpenClaw cron job, delivered to Telegram (the fake chat
 // network of telegram-fake.ts): OpenClaw announces a command's stdout and stderr together and stays silent only on
 // exactly NO_REPLY, so a quiet run must post nothing, an alert run exactly the alert, and a job's output the output.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, spawnCollect } from "../helpers.ts";
+import { spawnCollect } from "../helpers.ts";
 import { type Gateway, telegramGateway } from "./gateway.ts";
-import { OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw } from "./openclaw.ts";
+import { commandsDir, OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw } from "./openclaw.ts";
 import type { FakeTelegram } from "./telegram-fake.ts";
 
 let gw: Gateway;
@@ -20,10 +20,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 beforeAll(async () => {
   // `taskpulse` on the gateway's PATH, as an install puts it, with its own store
-  const bin = join(root, "bin");
-  mkdirSync(bin);
-  writeFileSync(join(bin, "taskpulse"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(join(bin, "taskpulse"), 0o755);
+  const bin = commandsDir(join(root, "bin"), { taskpulse: true });
   ({ gw, tg } = await telegramGateway({ PATH: `${bin}:${process.env.PATH}`, TASKPULSE_STORE: join(root, "store"), LANG: "C" }));
 });
 

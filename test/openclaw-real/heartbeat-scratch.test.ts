@@ -2,12 +2,11 @@
 // (whose name, heartbeat-main, is not an id), appends the missing entries to its scratch text and writes it back
 // only at the revision it read, so an edit made in between is never overwritten.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawnCliSync, tempDir, until } from "../helpers.ts";
 import { cronJobs, type Gateway, startGateway } from "./gateway.ts";
-import { OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw } from "./openclaw.ts";
+import { commandsDir, OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw } from "./openclaw.ts";
 
 let gw: Gateway;
 let jobId: string;
@@ -19,17 +18,7 @@ beforeAll(async () => {
 
 /** A PATH with `openclaw` (the real one, on Node 24) and `node`; `before` runs first when a call has `--file`. */
 function pathWith(before = ""): string {
-  const bin = join(tempDir("tp-oc-bin-"), "bin");
-  mkdirSync(bin);
-  const real = `"${OPENCLAW_NODE}" "${OPENCLAW_ENTRY}"`;
-  writeFileSync(
-    join(bin, "openclaw"),
-    `#!/bin/sh
-case " $* " in *" --file "*) ${before || ":"} ;; esac
-exec ${real} "$@"
-`,
-  );
-  chmodSync(join(bin, "openclaw"), 0o755);
+  const bin = commandsDir(join(tempDir("tp-oc-bin-"), "bin"), before ? { openclaw: true, beforeFile: before } : { openclaw: true });
   return `${bin}:${join(OPENCLAW_NODE, "..")}:${process.env.PATH}`;
 }
 

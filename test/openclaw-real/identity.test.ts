@@ -3,11 +3,11 @@
 // another's. taskpulse must record each agent that `openclaw agents list --json` gives for the directory (the longest
 // workspace containing it), install the skill into that workspace, and `openclaw skills check` must then find it ready.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, tempDir } from "../helpers.ts";
-import { OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw, openclawHome } from "./openclaw.ts";
+import { commandsDir, openclaw, openclawHome } from "./openclaw.ts";
 
 function setup() {
   const probe = openclawHome({});
@@ -21,12 +21,7 @@ function setup() {
   };
   writeFileSync(join(probe.stateDir, "openclaw.json"), JSON.stringify(config));
   // `openclaw` (the real one, on Node 24) and `taskpulse` on PATH, as an install has them
-  const bin = join(probe.home, "bin");
-  mkdirSync(bin);
-  writeFileSync(join(bin, "openclaw"), `#!/bin/sh\nexec "${OPENCLAW_NODE}" "${OPENCLAW_ENTRY}" "$@"\n`);
-  writeFileSync(join(bin, "taskpulse"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(join(bin, "openclaw"), 0o755);
-  chmodSync(join(bin, "taskpulse"), 0o755);
+  const bin = commandsDir(join(probe.home, "bin"), { openclaw: true, taskpulse: true });
   const at = { ...probe, env: { ...probe.env, PATH: `${bin}:${process.env.PATH}` } };
   const list = openclaw(at, ["agents", "list", "--json"]);
   expect(list.code, list.stderr).toBe(0);

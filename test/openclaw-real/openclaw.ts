@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, inject } from "vitest";
+import { BIN } from "../helpers.ts";
 
 export const OPENCLAW_NODE = inject("openclawNode");
 export const OPENCLAW_ENTRY = inject("openclawEntry");
@@ -100,4 +101,19 @@ export function checkMessageTool(payloads: { name: string; args: object }[], con
   const r = spawnSync(OPENCLAW_NODE, [script, OPENCLAW_PACKAGE, input], { cwd: at.home, env: at.env, encoding: "utf8", timeout: 90_000 });
   if (r.status !== 0) throw new Error(`message-schema.mjs exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as SchemaReport;
+}
+
+/**
+ * Fills `dir` with the commands an install puts on PATH: `openclaw` (the real one, on Node 24) and `taskpulse` (this
+ * checkout's build). `beforeFile` is a shell command the `openclaw` script runs first when a call has `--file` (a
+ * concurrent edit injected at that moment). Returns `dir`.
+ */
+export function commandsDir(dir: string, which: { openclaw?: boolean; taskpulse?: boolean; beforeFile?: string }): string {
+  mkdirSync(dir, { recursive: true });
+  if (which.openclaw) {
+    const before = which.beforeFile ? `case " $* " in *" --file "*) ${which.beforeFile} ;; esac\n` : "";
+    writeFileSync(join(dir, "openclaw"), `#!/bin/sh\n${before}exec "${OPENCLAW_NODE}" "${OPENCLAW_ENTRY}" "$@"\n`, { mode: 0o755 });
+  }
+  if (which.taskpulse) writeFileSync(join(dir, "taskpulse"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+  return dir;
 }

@@ -2,13 +2,13 @@
 // runs the push's `openclaw message send|edit --json` itself (the real openclaw, through a real gateway, to the fake
 // Telegram of telegram-fake.ts), keeps the new card's id and edits it to the end; a lost card is sent anew; a push
 // that cannot be delivered is reported, and the change stands.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnBin } from "../helpers.ts";
 import { type Gateway, telegramGateway } from "./gateway.ts";
-import { OPENCLAW_ENTRY, OPENCLAW_NODE } from "./openclaw.ts";
+import { commandsDir } from "./openclaw.ts";
 import type { FakeTelegram } from "./telegram-fake.ts";
 
 let gw: Gateway;
@@ -23,10 +23,7 @@ beforeAll(async () => {
 
 /** taskpulse with --send's environment: `openclaw` (the real one, on Node 24) on PATH, the gateway's variables. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const bin = join(root, "bin");
-  mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, "openclaw"), `#!/bin/sh\nexec "${OPENCLAW_NODE}" "${OPENCLAW_ENTRY}" "$@"\n`);
-  chmodSync(join(bin, "openclaw"), 0o755);
+  const bin = commandsDir(join(root, "bin"), { openclaw: true });
   return {
     ...gw.env,
     PATH: `${bin}:${process.env.PATH}`,
