@@ -122,25 +122,11 @@ export function median(values) {
 export const round1 = (x) => Math.round(x * 10) / 10;
 export const round2 = (x) => Math.round(x * 100) / 100;
 
-/** The journal's committed chain (see src/store/journal.ts): walk back from the state's last txn along `prev`. */
-export function committedRecords(dir) {
-  const state = JSON.parse(readFileSync(join(dir, "state.json"), "utf8"));
-  const byTxn = new Map();
-  const aborted = new Set();
-  for (const line of readFileSync(join(dir, "journal.jsonl"), "utf8").split("\n")) {
-    if (!line) continue;
-    const rec = JSON.parse(line);
-    if (rec.abort) aborted.add(rec.abort);
-    else byTxn.set(rec.txn, rec);
-  }
-  const chain = [];
-  const seen = new Set();
-  for (let txn = state.txn; txn !== null && !seen.has(txn); ) {
-    seen.add(txn);
-    const rec = byTxn.get(txn);
-    if (!rec || aborted.has(txn)) break;
-    chain.push(rec);
-    txn = rec.prev;
-  }
-  return { state, chain: chain.reverse() };
+/** The whole state on disk: state.json, with the tasks of its parts when it is a head (src/store/parts.ts). */
+export function readWholeState(dir) {
+  const { parts, queues: _queues, ...state } = JSON.parse(readFileSync(join(dir, "state.json"), "utf8"));
+  if (parts === undefined) return state;
+  state.tasks = {};
+  for (const file of Object.values(parts)) Object.assign(state.tasks, JSON.parse(readFileSync(join(dir, "tasks", file), "utf8")).tasks);
+  return state;
 }

@@ -2,7 +2,7 @@
 // each command timed against the same command on a store with a handful of tasks, interleaved in one run; then
 // processes heartbeating their own tasks at once on the large store (lock waits, lost updates). Used by bench.mjs.
 import { join } from "node:path";
-import { benchEnv, buildStores, committedRecords, interleave, median, round1, round2, runAsync, taskpulseArgv } from "./bench-lib.mjs";
+import { benchEnv, buildStores, interleave, median, readWholeState, round1, round2, runAsync, taskpulseArgv } from "./bench-lib.mjs";
 
 const AGENTS = 20;
 
@@ -103,8 +103,8 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
 export async function heartbeatContention(dir, ids, { processes, heartbeats }) {
   if (ids.length < processes) throw new Error(`contention needs ${processes} running tasks, the store has ${ids.length}`);
   const env = benchEnv({ TASKPULSE_BENCH_TIMING: "1" });
-  // The commits that built the store are on the chain too: only the ones after them are the heartbeats'.
-  const before = committedRecords(dir).chain.length;
+  // Commits are counted by the state's seq (one per commit; the journal may rotate meanwhile).
+  const before = readWholeState(dir).seq;
   const started = process.hrtime.bigint();
   const waits = [];
   let failedCalls = 0;
@@ -124,8 +124,8 @@ export async function heartbeatContention(dir, ids, { processes, heartbeats }) {
   );
   const totalS = Number(process.hrtime.bigint() - started) / 1e9;
   const expected = processes * heartbeats;
-  const { state, chain } = committedRecords(dir);
-  const committed = chain.length - before;
+  const state = readWholeState(dir);
+  const committed = state.seq - before;
   let wrongFinal = 0;
   for (let p = 0; p < processes; p++) {
     const t = state.tasks[ids[p]];

@@ -325,8 +325,15 @@ function finalTasks(store: string): Map<string, StoredTask> {
       }
     }
   }
-  const state = JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as { tasks: Record<string, StoredTask> };
-  for (const [id, task] of Object.entries(state.tasks)) out.set(id, task);
+  // state.json is a head naming parts (src/store/parts.ts), or a whole state with the tasks inline
+  const state = JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as {
+    tasks?: Record<string, StoredTask>;
+    parts?: Record<string, string>;
+  };
+  const parts = Object.values(state.parts ?? {}).map(
+    (file) => (JSON.parse(readFileSync(join(store, "tasks", file), "utf8")) as { tasks: Record<string, StoredTask> }).tasks,
+  );
+  for (const tasks of [state.tasks ?? {}, ...parts]) for (const [id, task] of Object.entries(tasks)) out.set(id, task);
   return out;
 }
 

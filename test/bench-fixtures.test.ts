@@ -11,6 +11,7 @@ import { seededRandom } from "../scripts/seeded-random.ts";
 import { summarize } from "../src/core/insight.ts";
 import { auditEntrySchema, taskSchema } from "../src/core/model.ts";
 import { cli, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 
 const LAST_ACTION = { done: "done", failed: "fail", cancelled: "cancel" } as const;
 const NOW = Date.parse("2026-05-01T12:00:00Z");
@@ -59,7 +60,7 @@ describe("bench fixtures", () => {
       ["2026-02", "2026-03", "2026-04"].flatMap((m) => [`${m}.index.jsonl`, `${m}.tasks.jsonl`]),
     );
     // The hot state holds the active tasks only.
-    const state = JSON.parse(readFileSync(join(dir, "state.json"), "utf8"));
+    const state = readState(dir);
     expect(Object.keys(state.tasks).sort()).toEqual([...built.running, ...built.pending].sort());
     expect(state.counter).toBe(610);
 

@@ -11,6 +11,7 @@ import { CHECKPOINT_FILE } from "../src/store/checkpoint.ts";
 import { JsonStore } from "../src/store/json-store.ts";
 import { PREVIOUS_JOURNAL_FILE } from "../src/store/state-file.ts";
 import { cli, spawnCli, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 
 const NOW = "2026-05-20T12:00:00.000Z";
 const DAY = 86_400_000;
@@ -62,7 +63,7 @@ async function seed<const S extends readonly Spec[]>(dir: string, specs: S): Pro
 }
 
 function hotIds(store: string): string[] {
-  return Object.keys(JSON.parse(readFileSync(join(store, "state.json"), "utf8")).tasks).sort();
+  return Object.keys(readState(store).tasks).sort();
 }
 
 /** Ids per archive line, in file order (duplicates kept: the test checks there are none). */

@@ -11,6 +11,7 @@ import type { Deps } from "../src/cli/deps.ts";
 import { run } from "../src/cli/run.ts";
 import { examine } from "../src/store/doctor.ts";
 import { cli, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
@@ -252,7 +253,7 @@ function snapshot(store: string): string {
 
 function ids(store: string): string[] {
   try {
-    return Object.keys(JSON.parse(readFileSync(join(store, "state.json"), "utf8")).tasks);
+    return Object.keys(readState(store).tasks);
   } catch {
     return [];
   }

@@ -11,6 +11,7 @@ import type { Deps } from "../src/cli/deps.ts";
 import { run } from "../src/cli/run.ts";
 import { main, parseHeartbeat } from "../src/hot.ts";
 import { BIN, cleanEnv, cli, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 
 const NOW = "2026-05-01T10:00:00Z";
 
@@ -43,12 +44,15 @@ async function storeWithTasks(): Promise<{ store: string; id: string; stopped: s
   return { store, id, stopped };
 }
 
-/** The state and the journal, without what differs between any two commits (transaction ids, wall-clock time). */
+/**
+ * The state (whole: its head with the tasks of its parts) and the journal, without what differs between any two
+ * commits (transaction ids, wall-clock time).
+ */
 const files = (store: string) =>
   ["state.json", "journal.jsonl"].map((f) => {
     let text: string;
     try {
-      text = readFileSync(join(store, f), "utf8");
+      text = f === "state.json" ? JSON.stringify(readState(store)) : readFileSync(join(store, f), "utf8");
     } catch {
       return [];
     }

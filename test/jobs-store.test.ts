@@ -9,6 +9,7 @@ import { cleanupJobRuns } from "../src/jobs/retention.ts";
 import { appendRunRecords, compactRunFile, readRunRecords } from "../src/store/job-runs.ts";
 import { JsonStore } from "../src/store/json-store.ts";
 import { cli, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 
 const owner = { agent: "test", command: "test" };
 const DAY = 86_400_000;
@@ -41,7 +42,7 @@ describe("jobs in the state file", () => {
     writeFileSync(join(store, "state.json"), JSON.stringify({ schemaVersion: 1, seq: 0, txn: null, tasks: {}, agents: {} }));
     expect((await cli({ store }, "--json", "jobs")).json.data.jobs).toEqual([]);
     expect((await cli({ store }, "run", "--job", "first", "--", "true")).code).toBe(0);
-    const state = JSON.parse(readFileSync(join(store, "state.json"), "utf8"));
+    const state = readState(store);
     expect(Object.keys(state.jobs)).toEqual(["first"]);
     // the change is journalled like any other (op kind "job")
     const journal = readFileSync(join(store, "journal.jsonl"), "utf8")

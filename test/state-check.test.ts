@@ -69,7 +69,7 @@ function state(tasks: Record<string, unknown>[], extra: Record<string, unknown> 
     const clean = Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
     byId[`t${i}`] = { ...clean, id: `t${i}` };
   });
-  return { schemaVersion: 1, seq: 7, txn: "k1abc", tasks: byId, agents: { main: {}, anna: { limit: 2 } }, ...extra };
+  return { schemaVersion: 2, seq: 7, txn: "k1abc", tasks: byId, agents: { main: {}, anna: { limit: 2 } }, ...extra };
 }
 
 /** Stands for a number JSON.parse reads as Infinity (JSON.stringify cannot write one). */

@@ -4,6 +4,7 @@ import { appendFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSy
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 import { rotate } from "./store-helpers.ts";
 
 /** Every path under `dir` (links not followed) with its size and mtime: a fingerprint to compare. */
@@ -55,7 +56,7 @@ describe("links planted inside the store are not written through", () => {
     expect((await cli({ store }, "create", "B")).code).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(before);
     expect(lstatSync(join(store, "state.json")).isSymbolicLink()).toBe(false);
-    expect(Object.keys(JSON.parse(readFileSync(join(store, "state.json"), "utf8")).tasks)).toHaveLength(2);
+    expect(Object.keys(readState(store).tasks)).toHaveLength(2);
   });
 
   it("lock-owner.json -> a file outside: not written through", async () => {
@@ -228,7 +229,7 @@ describe("hostile names never escape the store", () => {
       await cli({ store }, "pushed", id, name);
     }
     expect(outside()).toEqual([]);
-    expect(readdirSync(store).sort()).toEqual(["journal.jsonl", "lock-owner.json", "state.json"]);
+    expect(readdirSync(store).sort()).toEqual(["journal.jsonl", "lock-owner.json", "queues", "state.json", "tasks"]);
     expect(statSync(store).mode & 0o777).toBe(0o700);
   });
 });
@@ -263,8 +264,10 @@ describe("modes", () => {
       "journal.jsonl",
       "journal.prev.jsonl",
       "lock-owner.json",
+      "queues",
       "state",
       "state.json",
+      "tasks",
     ]);
     expect(readdirSync(join(store, "jobs"))).toEqual(["nightly.jsonl"]);
     expect(readdirSync(join(store, "state")).sort()).toEqual(["daily.json", "daily.json.owner"]);

@@ -8,10 +8,13 @@ import { describe, expect, it } from "vitest";
 import { BIN, cleanEnv } from "./helpers.ts";
 import { must, newStore, type Run, runCli } from "./store-fixture.ts";
 
-/** Every file in the store with its bytes, to compare before and after. lock-owner.json is only a note. */
+/** Every file in the store (parts too) with its bytes, to compare before and after. lock-owner.json is only a note. */
 function snapshotFiles(store: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  for (const name of readdirSync(store).sort()) if (name !== "lock-owner.json") files.set(name, readFileSync(join(store, name)));
+  for (const name of readdirSync(store, { recursive: true }).map(String).sort()) {
+    if (name === "lock-owner.json" || statSync(join(store, name)).isDirectory()) continue;
+    files.set(name, readFileSync(join(store, name)));
+  }
   return files;
 }
 
@@ -43,7 +46,7 @@ const damage: { kind: string; content: (valid: Buffer) => Buffer; message: RegEx
     kind: "valid JSON that fails validation",
     content: (v) => {
       const state = JSON.parse(v.toString("utf8"));
-      for (const task of Object.values(state.tasks) as { status: string }[]) task.status = "sleeping";
+      state.counter = "many";
       return Buffer.from(JSON.stringify(state));
     },
     message: /does not validate/,
@@ -159,12 +162,12 @@ describe("permissions", () => {
     expect(next.status, next.stderr).toBe(0);
 
     expect(statSync(store).mode & 0o777).toBe(0o700);
-    const files = readdirSync(store);
-    expect(files).toEqual(expect.arrayContaining(["state.json", "journal.jsonl"]));
+    const files = readdirSync(store, { recursive: true }).map(String);
+    expect(files).toEqual(expect.arrayContaining(["state.json", "journal.jsonl", "tasks", "queues"]));
     for (const name of files) {
       const st = statSync(join(store, name));
-      expect(st.isFile(), name).toBe(true);
-      expect((st.mode & 0o777).toString(8), name).toBe("600");
+      expect(st.isFile() || ["tasks", "queues"].includes(name), name).toBe(true);
+      expect((st.mode & 0o777).toString(8), name).toBe(st.isDirectory() ? "700" : "600");
     }
   });
 });

@@ -19,10 +19,12 @@ import { describe, expect, it } from "vitest";
 import { examine } from "../src/store/doctor.ts";
 import type { StateFile } from "../src/store/state-file.ts";
 import { cli, spawnCli, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 import { codes, doctor, repair, rotate } from "./store-helpers.ts";
 
 const read = (store: string, file = "state.json") => readFileSync(join(store, file), "utf8");
-const stateOf = (store: string): StateFile => JSON.parse(read(store));
+/** The whole state (a head's parts read in); doctor's repair writes it back whole, tasks inline. */
+const stateOf = (store: string): StateFile => readState(store) as unknown as StateFile;
 /** A store with history: a live task with steps, a queued task, a finished one, an agent limit. */
 async function busyStore(store = tempDir()) {
   const live = (await cli({ store }, "create", "-q", "日报", "抓取", "写稿", "发布", "--start")).stdout.trim();
@@ -448,7 +450,7 @@ describe("a last line being appended", () => {
 describe("files doctor must not touch", () => {
   it("a state file of a newer schemaVersion: reported, and --repair changes nothing", async () => {
     const { store } = await busyStore();
-    const newer = JSON.stringify({ ...stateOf(store), schemaVersion: 2 });
+    const newer = JSON.stringify({ ...stateOf(store), schemaVersion: 3 });
     writeFileSync(join(store, "state.json"), newer);
     chmodSync(join(store, "state.json"), 0o644);
     const r = await repair(store);

@@ -130,13 +130,24 @@ export interface StoredState {
   schemaVersion: number;
   seq: number;
   txn: string | null;
+  counter: number;
   tasks: Record<string, StoredTask>;
   agents: Record<string, unknown>;
+  jobs: Record<string, unknown>;
 }
 
-/** Parses state.json as it is on disk (throws if it is torn or not JSON). */
+/**
+ * The whole state as on disk (throws if a file is torn or not JSON): state.json, with the tasks of its parts when
+ * it is a head (schemaVersion 2: tasks/<bucket>.<txn>.json), without the part names.
+ */
 export function readState(store: string): StoredState {
-  return JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as StoredState;
+  const head = JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as StoredState & { parts?: Record<string, string> };
+  if (head.parts === undefined) return head;
+  const { parts, queues: _queues, ...rest } = head as typeof head & { queues?: unknown };
+  const tasks: Record<string, StoredTask> = {};
+  for (const file of Object.values(parts as Record<string, string>))
+    Object.assign(tasks, JSON.parse(readFileSync(join(store, "tasks", file), "utf8")).tasks);
+  return { ...rest, tasks };
 }
 
 export interface AuditEntryJson {

@@ -6,6 +6,7 @@ import { chmodSync, cpSync, readdirSync, readFileSync, statSync, unlinkSync } fr
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, ROOT, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 
 const FIXTURE = join(ROOT, "test", "fixtures", "store-v1");
 const NOW = "2026-05-01T10:10:00+08:00";
@@ -92,13 +93,16 @@ describe("golden store v1", () => {
     expect(hashes(store)).toEqual(before);
   });
 
-  it("takes writes from the current code (still schemaVersion 1), and stays healthy", async () => {
+  it("takes writes from the current code (which writes it as schemaVersion 2, in parts), and stays healthy", async () => {
     const store = copyFixture();
     expect((await tp(store, "next", "h225ss", "已发布")).code).toBe(0);
     expect((await tp(store, "start", "--agent", "anna", "-q")).stdout).toBe("p226qn\n");
     const created = await tp(store, "create", "-q", "new task");
     expect(created.stdout.trim()).not.toMatch(/^(a223xa|e224rj|h225ss|p226qn|v2279d|t228q3|s229gx|v22a5h|y22bqn)$/);
-    expect(JSON.parse(readFileSync(join(store, "state.json"), "utf8"))).toMatchObject({ schemaVersion: 1, seq: 26, counter: 10 });
+    expect(JSON.parse(readFileSync(join(store, "state.json"), "utf8"))).toMatchObject({ schemaVersion: 2, seq: 26, counter: 10 });
+    expect(Object.keys(readState(store).tasks).sort()).toEqual(
+      [...Object.keys(JSON.parse(readFileSync(join(FIXTURE, "state.json"), "utf8")).tasks), created.stdout.trim()].sort(),
+    );
     expect((await tp(store, "doctor")).code).toBe(0);
   });
 
@@ -108,7 +112,8 @@ describe("golden store v1", () => {
     unlinkSync(join(store, "state.json"));
     expect((await tp(store, "status")).code).toBe(6);
     expect((await tp(store, "doctor", "--repair")).code).toBe(0);
-    // The v1 fixture predates cron jobs: the rebuilt state has the (empty) jobs collection the schema defaults.
-    expect(JSON.parse(readFileSync(join(store, "state.json"), "utf8"))).toEqual({ ...JSON.parse(state), jobs: {} });
+    // The v1 fixture predates cron jobs: the rebuilt state has the (empty) jobs collection the schema defaults; it
+    // is written whole (tasks inline) in the current version, and the next commit writes it as parts.
+    expect(JSON.parse(readFileSync(join(store, "state.json"), "utf8"))).toEqual({ ...JSON.parse(state), schemaVersion: 2, jobs: {} });
   });
 });

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { judge, newToken } from "../src/store/holder.ts";
 import { acquireLock, takeOverStale } from "../src/store/lock.ts";
 import { spawnCli, tempDir } from "./helpers.ts";
+import { readState } from "./store-fixture.ts";
 
 describe("the store lock", () => {
   it("a holder whose lock was taken over as stale sees it at its fence; the new holder does not", async () => {
@@ -97,7 +98,7 @@ describe("the store lock", () => {
       const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => spawnCli(store, ["create", `r${round} w${i}`, "-q"])));
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
       expected += runs.length;
-      const state = JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as { tasks: Record<string, unknown> };
+      const state = readState(store);
       expect(Object.keys(state.tasks)).toHaveLength(expected);
       expect(readdirSync(store).filter((f) => f.includes(".tmp-"))).toEqual([]);
     }

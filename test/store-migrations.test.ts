@@ -7,11 +7,13 @@ import { MIGRATIONS, type Migration, migrate } from "../src/store/state-file.ts"
 import { cli, tempDir } from "./helpers.ts";
 
 describe("migrate", () => {
-  it("has no step yet: schemaVersion 1 is the only released version, and it passes through unchanged", () => {
-    expect(SCHEMA_VERSION).toBe(1);
-    expect(Object.keys(MIGRATIONS)).toEqual([]);
+  it("has one step, 1 -> 2: the same state (version 2 lets state.json name parts, which a version 1 reader must refuse)", () => {
+    expect(SCHEMA_VERSION).toBe(2);
+    expect(Object.keys(MIGRATIONS)).toEqual(["1"]);
     const v1 = { schemaVersion: 1, seq: 0, txn: null, counter: 0, tasks: {}, agents: {} };
-    expect(migrate(v1)).toBe(v1);
+    expect(migrate(v1)).toEqual({ ...v1, schemaVersion: 2 });
+    const v2 = { ...v1, schemaVersion: 2 };
+    expect(migrate(v2)).toBe(v2);
   });
 
   it("runs the chain of steps from the file's version up to the current one (shape of a future 1 -> 2 -> 3)", () => {
@@ -32,8 +34,8 @@ describe("migrate", () => {
   });
 
   it("refuses a newer version, and an older one no step knows", () => {
-    expect(() => migrate({ schemaVersion: 2 })).toThrow(StoreCorruptError);
-    expect(() => migrate({ schemaVersion: 2 })).toThrow(/schemaVersion 2, newer than this taskpulse understands \(1\)/);
+    expect(() => migrate({ schemaVersion: 3 })).toThrow(StoreCorruptError);
+    expect(() => migrate({ schemaVersion: 3 })).toThrow(/schemaVersion 3, newer than this taskpulse understands \(2\)/);
     expect(() => migrate({ schemaVersion: 0 })).toThrow(/cannot upgrade/);
   });
 
@@ -49,12 +51,12 @@ describe("a state file of a newer schemaVersion", () => {
     const store = tempDir();
     expect((await cli({ store }, "create", "A")).code).toBe(0);
     const path = join(store, "state.json");
-    const newer = JSON.stringify({ ...JSON.parse(readFileSync(path, "utf8")), schemaVersion: 2, future: true });
+    const newer = JSON.stringify({ ...JSON.parse(readFileSync(path, "utf8")), schemaVersion: 3, future: true });
     writeFileSync(path, newer);
     for (const argv of [["status"], ["create", "B"], ["cleanup", "--days", "0"], ["start", "--agent", "main"]]) {
       const r = await cli({ store }, ...argv, "--json");
       expect(r.code, argv.join(" ")).toBe(6);
-      expect(r.json.error.message).toContain("schemaVersion 2, newer than this taskpulse understands (1)");
+      expect(r.json.error.message).toContain("schemaVersion 3, newer than this taskpulse understands (2)");
       expect(r.json.error.hint).toBe("upgrade taskpulse; the file was not changed");
     }
     expect(readFileSync(path, "utf8")).toBe(newer);

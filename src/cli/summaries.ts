@@ -67,7 +67,11 @@ export async function summaryStream(ctx: Ctx, command: string, options: SummaryO
  * cleanup still counts (done: ready; failed or cancelled: blocked). The archive index is read only when a pending
  * task among `tasks` depends on a task that is not hot.
  */
-export async function dependencyLookup(store: Store, hot: Snapshot, tasks: readonly Task[]): Promise<(id: string) => Task | undefined> {
+export async function dependencyLookup(
+  store: Store,
+  hot: Snapshot,
+  tasks: readonly Pick<Task, "status" | "after">[],
+): Promise<(id: string) => Task | undefined> {
   const needsArchive = tasks.some((t) => t.status === "pending" && t.after.some((id) => hot.get(id) === undefined));
   if (!needsArchive) return (id) => hot.get(id);
   const archived = await store.archiveIndex();
@@ -87,16 +91,15 @@ export async function findAnyTask(
 ): Promise<{ task: Task; archived: boolean; snapshot: Snapshot }> {
   const store = ctx.store(command);
   const snapshot = await store.read();
-  const hotIds = snapshot.tasks.map((t) => t.id);
   const exact = snapshot.get(input.trim().toLowerCase());
   if (exact) return { task: exact, archived: false, snapshot };
+  const hotIds = snapshot.ids();
+  const isHot = new Set(hotIds);
   // A prefix must be unique over hot and archived tasks alike. Only the archived ids it could name are parsed
   // (to leave out a torn line), not the whole archive.
   const wanted = checkIdInput(input);
   const index = await store.archiveIndex();
-  const archivedIds = [...index.ids()].filter(
-    (id) => id.startsWith(wanted) && snapshot.get(id) === undefined && index.get(id) !== undefined,
-  );
+  const archivedIds = [...index.ids()].filter((id) => id.startsWith(wanted) && !isHot.has(id) && index.get(id) !== undefined);
   const id = resolveId(input, [...hotIds, ...archivedIds]);
   const hot = snapshot.get(id);
   if (hot) return { task: hot, archived: false, snapshot };

@@ -3,7 +3,7 @@
 // core, store) imports them from here.
 import type { NotifyPolicy, Task, TaskOf, TaskStatus } from "./model.ts";
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const LIMITS = {
   name: 200,

@@ -4,14 +4,20 @@ import { byCodePoint } from "./names.ts";
 
 export const DEFAULT_AGENT_LIMIT = 1;
 
-export function compareQueue(a: Task, b: Task): number {
+/** What claiming needs of a task: a backend can keep it apart from the tasks (the JSON store's queue parts). */
+export type QueueTask = Pick<Task, "id" | "agent" | "name" | "status" | "priority" | "after" | "queuedAt" | "seq">;
+
+export function compareQueue(a: QueueTask, b: QueueTask): number {
   return b.priority - a.priority || byCodePoint(a.queuedAt, b.queuedAt) || (a.seq ?? 0) - (b.seq ?? 0) || byCodePoint(a.id, b.id);
 }
 
 export type DependencyState = "ready" | "waiting" | "blocked";
 
 /** `lookup` finds a dependency by id (hot or archived); a missing dependency counts as waiting. */
-export function dependencyState(task: Task, lookup: (id: string) => Task | undefined): { state: DependencyState; on: string[] } {
+export function dependencyState(
+  task: Pick<Task, "after">,
+  lookup: (id: string) => Pick<Task, "status"> | undefined,
+): { state: DependencyState; on: string[] } {
   const waitingOn: string[] = [];
   const blockedBy: string[] = [];
   for (const dep of task.after) {
@@ -25,13 +31,18 @@ export function dependencyState(task: Task, lookup: (id: string) => Task | undef
   return { state: "ready", on: [] };
 }
 
-export type ClaimDecision =
-  | { kind: "claim"; task: Task }
-  | { kind: "busy"; running: Task[]; limit: number }
+export type ClaimDecision<T extends QueueTask = Task> =
+  | { kind: "claim"; task: T }
+  | { kind: "busy"; running: T[]; limit: number }
   | { kind: "empty"; waiting: number };
 
 /** What `start` without an id does for `agent`, given the agent's tasks. */
-export function decideClaim(tasks: readonly Task[], agent: string, limit: number, lookup: (id: string) => Task | undefined): ClaimDecision {
+export function decideClaim<T extends QueueTask>(
+  tasks: readonly T[],
+  agent: string,
+  limit: number,
+  lookup: (id: string) => Pick<Task, "status"> | undefined,
+): ClaimDecision<T> {
   const mine = tasks.filter((t) => t.agent === agent);
   const running = mine.filter((t) => t.status === "running");
   if (running.length >= limit) return { kind: "busy", running, limit };

@@ -22,13 +22,16 @@ import { appendDurably, appendLightly, fsyncDir, writeFileDurably } from "./atom
 import type { Checkpoint } from "./checkpoint.ts";
 import { DirectoryFeed } from "./directory-feed.ts";
 import type { ExportDoc, ImportSummary } from "./export-format.ts";
+import type { HotState } from "./hot-state.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal, refuseNewerLine } from "./journal.ts";
+import { collect, type QueueEntry } from "./parts.ts";
 import type { StateDoc } from "./state-docs.ts";
 import {
   CHECKPOINT_FILE,
   fileFingerprint,
   JOURNAL_FILE,
   loadState,
+  openState,
   PREVIOUS_JOURNAL_FILE,
   readHead,
   STATE_FILE,
@@ -40,6 +43,8 @@ import { makeStoreDir } from "./store-dirs.ts";
 class FencedError extends Error {}
 
 const DEFAULT_ROTATE_BYTES = 8 * 1024 * 1024;
+/** Every this many commits, parts no head names are deleted (parts.ts, collect). */
+const COLLECT_EVERY = 16;
 
 export interface JsonStoreOptions {
   lockWaitMs: number;
@@ -51,12 +56,17 @@ export interface JsonStoreOptions {
   onLockWait?: ((ms: number) => void) | undefined;
 }
 
-function snapshotOf(state: StateFile): Snapshot {
-  const tasks = Object.values(state.tasks);
+function snapshotOf(state: HotState): Snapshot {
+  let tasks: Task[] | undefined;
   return {
-    tasks,
+    get tasks() {
+      tasks ??= state.all();
+      return tasks;
+    },
     agents: state.agents,
-    get: (id) => state.tasks[id],
+    get: (id) => state.get(id),
+    ids: () => state.ids(),
+    queue: (agent) => state.queue(agent),
     agent: (name) => state.agents[name],
     jobs: state.jobs,
     job: (id) => state.jobs[id],
@@ -72,7 +82,7 @@ export class JsonTx implements StoreTx {
   /** Written by an import as they are: archive records with their trails, and run records (never compacted). */
   readonly importedArchive: ArchivedTask[] = [];
   readonly importedRuns = new Map<string, RunRecord[]>();
-  constructor(readonly state: StateFile) {}
+  constructor(readonly state: HotState) {}
 
   /** For an import: the counter goes up to `n` (never down), so no id in the imported data is handed out again. */
   raiseCounter(n: number): void {
@@ -87,25 +97,31 @@ export class JsonTx implements StoreTx {
     return this.state.counter;
   }
   archive(task: Task): void {
-    delete this.state.tasks[task.id];
+    this.state.remove(task.id);
     this.ops.set(`task:${task.id}`, { k: "task", id: task.id, v: null });
     this.archived.push(task);
   }
 
   get tasks(): readonly Task[] {
-    return Object.values(this.state.tasks);
+    return this.state.all();
+  }
+  ids(): readonly string[] {
+    return this.state.ids();
+  }
+  queue(agent: string): readonly QueueEntry[] {
+    return this.state.queue(agent);
   }
   get agents(): Readonly<Record<string, AgentConfig>> {
     return this.state.agents;
   }
   get(id: string): Task | undefined {
-    return this.state.tasks[id];
+    return this.state.get(id);
   }
   agent(name: string): AgentConfig | undefined {
     return this.state.agents[name];
   }
   put(task: Task, audit?: AuditEntry): void {
-    this.state.tasks[task.id] = task;
+    this.state.put(task);
     this.ops.set(`task:${task.id}`, { k: "task", id: task.id, v: task });
     if (audit) this.audits.push(audit);
   }
@@ -151,7 +167,7 @@ export class JsonStore implements Store {
   }
 
   async read(): Promise<Snapshot> {
-    return snapshotOf((await loadState(this.location)).state);
+    return snapshotOf((await openState(this.location, { lockFree: true })).state);
   }
 
   /** (A scope changes nothing here: the one lock already makes every transaction exclusive.) */
@@ -172,7 +188,7 @@ export class JsonStore implements Store {
       });
       this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
       try {
-        const { state, fingerprint } = await loadState(this.location);
+        const { state, fingerprint } = await openState(this.location);
         const tx = new JsonTx(state);
         const result = await fn(tx);
         // checkpoint.ts validates with zod: loaded only when this commit archives tasks or may rotate the journal.
@@ -182,7 +198,9 @@ export class JsonStore implements Store {
         const runs = tx.runs.size > 0 || tx.importedRuns.size > 0 ? await import("./job-runs.ts") : undefined;
         // Where the runs go is checked before the commit, so a run that cannot be recorded changes nothing.
         runs?.checkRunFilesWritable(this.location, [...tx.runs.keys(), ...tx.importedRuns.keys()]);
-        if (tx.ops.size > 0 || tx.counterUsed || tx.importedArchive.length > 0) this.commit(state, fingerprint, tx, () => held.compromised);
+        if (tx.ops.size > 0 || tx.counterUsed || tx.importedArchive.length > 0) {
+          this.commit(state, fingerprint, tx, () => held.compromised);
+        }
         // Run history follows the committed state, still under the lock, so its order matches the state's.
         if (runs) {
           for (const [jobId, records] of tx.runs) {
@@ -207,7 +225,7 @@ export class JsonStore implements Store {
     }
   }
 
-  private commit(state: StateFile, fingerprint: string, tx: JsonTx, compromised: () => Error | undefined): void {
+  private commit(state: HotState, fingerprint: string, tx: JsonTx, compromised: () => Error | undefined): void {
     const prev = state.txn;
     const read = { seq: state.seq, txn: state.txn, existed: fingerprint !== "" };
     const txn = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -238,7 +256,9 @@ export class JsonStore implements Store {
     }
     const journalSize = appendDurably(journal, formatRecord(record), refuseNewerLine(journal));
     try {
-      writeFileDurably(join(this.location, STATE_FILE), JSON.stringify(state), () => {
+      // The changed parts under new names, durably; named by nothing until the head below is renamed in.
+      state.writeParts(txn);
+      writeFileDurably(join(this.location, STATE_FILE), state.headJson(), () => {
         if (compromised() || currentFingerprint(join(this.location, STATE_FILE)) !== fingerprint || !unchanged(this.location, read)) {
           throw new FencedError("fenced");
         }
@@ -254,9 +274,16 @@ export class JsonStore implements Store {
     } catch {
       // evidence only: the commit stands
     }
+    if (state.seq % COLLECT_EVERY === 0) {
+      try {
+        collect(this.location, { parts: state.parts.values(), queues: state.queues.values() }, Date.now());
+      } catch {
+        // housekeeping: the next collection tries again
+      }
+    }
     if (journalSize > this.rotateBytes && this.checkpoints) {
       try {
-        this.rotate(state);
+        this.rotate(state.toStateFile());
       } catch {
         // The commit above is durable and must be reported as done. Rotation is housekeeping: the next commit
         // tries again, and an interrupted one is safe (the audit walk stops at the checkpoint's txn).
@@ -383,16 +410,16 @@ export class JsonStore implements Store {
   }
 
   async auditTrail(taskId: string): Promise<AuditEntry[]> {
-    const { state } = await loadState(this.location);
-    if (!state.tasks[taskId]) return readArchived(this.location, taskId)?.audit ?? [];
+    const { state } = await openState(this.location, { lockFree: true });
+    if (!state.get(taskId)) return readArchived(this.location, taskId)?.audit ?? [];
     // checkpoint.ts loads zod: only when there is a checkpoint to read (a read must stay light).
     if (existsSync(join(this.location, CHECKPOINT_FILE))) this.checkpoints ??= await import("./checkpoint.ts");
     return this.auditTrails(new Set([taskId]), state.txn).get(taskId) ?? [];
   }
 
   async archivedSummaries(range?: { from?: string; to?: string }): Promise<TaskSummary[]> {
-    const hot = (await loadState(this.location)).state.tasks;
-    return [...indexSummaries(this.location, range).summaries({ skip: (id) => !!hot[id] })];
+    const hot = new Set((await openState(this.location, { lockFree: true })).state.ids());
+    return [...indexSummaries(this.location, range).summaries({ skip: (id) => hot.has(id) })];
   }
 
   async archiveIndex(range?: { from?: string; to?: string }): Promise<SummaryIndex> {

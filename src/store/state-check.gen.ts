@@ -40,7 +40,7 @@ function parse0(v: unknown): unknown {
   if (!("schemaVersion" in v)) return NOT_ACCEPTED;
   {
     const x0 = v["schemaVersion"];
-    if (x0 !== 1) return NOT_ACCEPTED;
+    if (x0 !== 2) return NOT_ACCEPTED;
     if (keys[n++] !== "schemaVersion") inOrder = false;
   }
   if (!("seq" in v)) return NOT_ACCEPTED;

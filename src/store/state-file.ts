@@ -8,8 +8,11 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError } from "../core/errors.ts";
+import type { Task } from "../core/model.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
 import { kindOf } from "./atomic-file.ts";
+import { type Head, HotState } from "./hot-state.ts";
+import { bucketOf, checkPartNames, entryOf, QUEUES_DIR, queueEntries, readPart, sameEntry, TASKS_DIR } from "./parts.ts";
 import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
 import type { StateFile } from "./state-schema.ts";
 
@@ -20,7 +23,7 @@ export function emptyState(): StateFile {
 }
 
 export interface LoadedState {
-  state: StateFile;
+  state: HotState;
   /** Identity of the file read ("" when there was none): the commit fence compares it before renaming. */
   fingerprint: string;
 }
@@ -31,7 +34,14 @@ export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
 /** Written at each journal rotation; its presence means the store has history even when journal.jsonl is absent. */
 export const CHECKPOINT_FILE = "checkpoint.json";
 
-export async function loadState(dir: string): Promise<LoadedState> {
+/** The whole hot state, every part read (for checkpoints, exports, doctor). */
+export async function loadState(dir: string): Promise<{ state: StateFile; fingerprint: string }> {
+  const { state, fingerprint } = await openState(dir);
+  return { state: state.toStateFile(), fingerprint };
+}
+
+/** The hot state with its head read and validated; its parts are read as they are asked for (hot-state.ts). */
+export async function openState(dir: string, options: { lockFree?: boolean } = {}): Promise<LoadedState> {
   const path = join(dir, STATE_FILE);
   let raw: string;
   let fingerprint: string;
@@ -54,11 +64,32 @@ export async function loadState(dir: string): Promise<LoadedState> {
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { state: missingState(dir), fingerprint: "" };
+    if (code === "ENOENT") return { state: wholeState(dir, missingState(dir)), fingerprint: "" };
     if (code === "EACCES") throw new StoreCorruptError(`cannot read ${path}: permission denied`, "check the store's owner and permissions");
     throw err;
   }
-  return { state: await parseState(raw, path), fingerprint };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new StoreCorruptError(`${path} is not valid JSON`, "the file was kept as it is; run `taskpulse doctor`", { cause: err });
+  }
+  if (isHead(json)) {
+    const { parts, queues, ...rest } = json;
+    const head = await validateState({ ...rest, tasks: {} }, path);
+    return { state: new HotState(dir, { ...head, ...checkPartNames(json, path) }, undefined, options.lockFree), fingerprint };
+  }
+  return { state: wholeState(dir, await validateState(json, path)), fingerprint };
+}
+
+/** A state file in the parted form (schemaVersion 2 and later): a head naming its parts, no tasks inline. */
+function isHead(json: unknown): json is Record<string, unknown> {
+  return json !== null && typeof json === "object" && !Array.isArray(json) && "parts" in json && !("tasks" in json);
+}
+
+function wholeState(dir: string, state: StateFile): HotState {
+  const head: Head = { ...state, parts: new Map(), queues: new Map() };
+  return new HotState(dir, head, state.tasks as Record<string, Task>);
 }
 
 /**
@@ -139,8 +170,11 @@ export async function parseState(raw: string, path: string): Promise<StateFile> 
 /** One upgrade step per released schemaVersion, keyed by the version it upgrades from (n -> n + 1). */
 export type Migration = (json: Record<string, unknown>) => Record<string, unknown>;
 
-/** Empty: schemaVersion 1 is the only one released so far. The step from 1 to 2 goes here as `1: (v1) => v2`. */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+/**
+ * 1 → 2: the same state; what changed is that state.json may hold a head whose tasks are in parts (parts.ts), which
+ * a taskpulse that knows only 1 must refuse rather than read as a store without tasks.
+ */
+export const MIGRATIONS: Readonly<Record<number, Migration>> = { 1: (v1) => ({ ...v1, schemaVersion: 2 }) };
 
 /**
  * Brings a parsed state file up to `target` by running the steps from its version on. Throws StoreCorruptError for a
@@ -192,14 +226,48 @@ export function validateStateWith(input: unknown, path: string, schema: StateSch
   return checkWithSchema(json, path, schema);
 }
 
-export function parseStateWith(raw: string, path: string, schema: StateSchema): StateFile {
+/**
+ * A state file's whole state, validated by the zod schema when the generated parser does not accept it (for doctor).
+ * A head's parts are read from `dir` and checked: every task in its bucket, and the queue parts exactly what the
+ * tasks say (a queue part that does not match would hand out the wrong task).
+ */
+export function parseStateWith(raw: string, path: string, schema: StateSchema, dir?: string): StateFile {
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch (err) {
     throw new StoreCorruptError(`${path} is not valid JSON`, "the file was kept as it is; run `taskpulse doctor`", { cause: err });
   }
-  return validateStateWith(json, path, schema);
+  if (!isHead(json)) return validateStateWith(json, path, schema);
+  if (dir === undefined) throw new Error("parseStateWith needs the store directory to read a parted state");
+  const { parts, queues, ...rest } = json;
+  const head = validateStateWith({ ...rest, tasks: {} }, path, schema);
+  const names = checkPartNames(json, path);
+  const tasks: Record<string, Task> = {};
+  for (const [bucket, file] of names.parts) {
+    const where = `${TASKS_DIR}/${file}`;
+    const part = validateStateWith({ ...head, tasks: readPart(dir, TASKS_DIR, file).tasks }, where, schema);
+    for (const [id, task] of Object.entries(part.tasks as Record<string, Task>)) {
+      if (bucketOf(id) !== bucket || task.id !== id)
+        throw new StoreCorruptError(`${where} does not validate (tasks.${id}: not in this bucket)`);
+      tasks[id] = task;
+    }
+  }
+  const expected = new Map<string, Map<string, string>>();
+  for (const task of Object.values(tasks)) {
+    const byId = expected.get(task.agent) ?? new Map<string, string>();
+    byId.set(task.id, JSON.stringify(entryOf(task)));
+    expected.set(task.agent, byId);
+  }
+  for (const agent of new Set([...names.queues.keys(), ...expected.keys()])) {
+    const file = names.queues.get(agent);
+    const want = expected.get(agent) ?? new Map<string, string>();
+    const where = `${QUEUES_DIR}/${file ?? `${agent}.*.json`}`;
+    const have = file === undefined ? [] : queueEntries(readPart(dir, QUEUES_DIR, file), agent, where);
+    const differs = have.length !== want.size || have.some((e) => !sameEntry(JSON.parse(want.get(e.id) ?? "null"), e));
+    if (differs) throw new StoreCorruptError(`${where} does not match the tasks of agent ${agent}`);
+  }
+  return { ...head, tasks } as StateFile;
 }
 
 function checkWithSchema(json: unknown, path: string, schema: StateSchema): StateFile {

@@ -3,13 +3,19 @@
 // implements the same.
 import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
+import type { QueueTask } from "../core/queue.ts";
 import type { TaskSummary } from "./archive.ts";
 import type { ExportDoc, ImportSummary } from "./export-format.ts";
 import type { StateDoc } from "./state-docs.ts";
 
 export interface Snapshot {
+  /** Every hot task. The JSON store reads all of its parts for it: prefer get, ids and queue where they do. */
   readonly tasks: readonly Task[];
   get(id: string): Task | undefined;
+  /** Every hot task id. */
+  ids(): readonly string[];
+  /** One agent's hot tasks, as much of each as claiming needs. */
+  queue(agent: string): readonly QueueTask[];
   agent(name: string): AgentConfig | undefined;
   readonly agents: Readonly<Record<string, AgentConfig>>;
   /** Cron-job summaries by job id. */

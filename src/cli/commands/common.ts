@@ -1,6 +1,6 @@
 // Shared pieces of the command layer: bilingual one-liners, id resolution against a snapshot, and the one
 // read-change-write path every state-changing command goes through.
-import { resolveId } from "../../core/ids.ts";
+import { checkIdInput, resolveId } from "../../core/ids.ts";
 import type { Actor, Change } from "../../core/lifecycle.ts";
 import type { Task } from "../../core/model.ts";
 import type { Push } from "../../core/push.ts";
@@ -16,12 +16,11 @@ export function actorOf(ctx: Ctx): Actor {
   return { agent: ctx.agent, now: ctx.now };
 }
 
+/** The hot task an id or unique prefix names: an exact id is looked up directly, a prefix among all hot ids. */
 export function findTask(snapshot: Snapshot, input: string): Task {
-  const id = resolveId(
-    input,
-    snapshot.tasks.map((task) => task.id),
-  );
-  return snapshot.get(id) as Task;
+  const exact = snapshot.get(checkIdInput(input));
+  if (exact) return exact;
+  return snapshot.get(resolveId(input, snapshot.ids())) as Task;
 }
 
 export interface Applied {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { InvalidTransitionError } from "../../core/errors.ts";
 import { startTask } from "../../core/lifecycle.ts";
+import type { Task } from "../../core/model.ts";
 import { DEFAULT_AGENT_LIMIT, decideClaim, dependencyState } from "../../core/queue.ts";
 import type { Snapshot } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
@@ -45,16 +46,18 @@ export async function claimNext(ctx: Ctx): Promise<Outcome> {
   const store = ctx.store("start");
   const peek = await store.read();
   const limitOf = (s: Snapshot) => s.agent(agent)?.limit ?? DEFAULT_AGENT_LIMIT;
-  const mine = (s: Snapshot) => s.tasks.filter((t) => t.agent === agent);
-  const first = decideClaim(peek.tasks, agent, limitOf(peek), await dependencyLookup(store, peek, mine(peek)));
+  // The agent's queue entries only: a backend answers them without reading every task (the JSON store's queue part).
+  const mine = (s: Snapshot) => s.queue(agent);
+  const first = decideClaim(mine(peek), agent, limitOf(peek), await dependencyLookup(store, peek, mine(peek)));
   const decision =
     first.kind !== "claim"
       ? { decision: first, push: null }
       : await store.transaction(
           async (tx) => {
-            const d = decideClaim(tx.tasks, agent, limitOf(tx), await dependencyLookup(store, tx, mine(tx)));
+            const d = decideClaim(mine(tx), agent, limitOf(tx), await dependencyLookup(store, tx, mine(tx)));
             if (d.kind !== "claim") return { decision: d, push: null };
-            const applied = commitChange(ctx, tx, d.task, startTask(d.task, actorOf(ctx)));
+            const task = tx.get(d.task.id) as Task;
+            const applied = commitChange(ctx, tx, task, startTask(task, actorOf(ctx)));
             return { decision: { kind: "claim" as const, task: applied.change.task }, push: applied.push };
           },
           // only this agent's queue: PostgreSQL claims it with SKIP LOCKED, in parallel with other agents' claims

@@ -33,7 +33,7 @@ export function readState(dir: string, isLink: boolean): StateRead {
     return { kind: "bad", reason: `${STATE_FILE} cannot be read (${(err as Error).message})`, hint: undefined };
   }
   try {
-    return { kind: "ok", state: parseStateWith(raw, STATE_FILE, stateFileSchema) };
+    return { kind: "ok", state: parseStateWith(raw, STATE_FILE, stateFileSchema, dir) };
   } catch (err) {
     const reason = err instanceof StoreCorruptError ? err.message : String(err);
     if (/newer than this taskpulse/.test(reason)) return { kind: "newer", reason };

@@ -87,6 +87,7 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
           readStoreFile(join(dir, STATE_FILE), "a state file", { follow: false }) ?? "",
           STATE_FILE,
           stateFileSchema,
+          dir,
         );
         current = { ...state, counter: a.counterFloor };
         writeFileDurably(join(dir, STATE_FILE), JSON.stringify(current));
@@ -124,7 +125,7 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
 
 function readGoodState(dir: string): StateFile | undefined {
   try {
-    return parseStateWith(readStoreFile(join(dir, STATE_FILE), "a state file", { follow: false }) ?? "", STATE_FILE, stateFileSchema);
+    return parseStateWith(readStoreFile(join(dir, STATE_FILE), "a state file", { follow: false }) ?? "", STATE_FILE, stateFileSchema, dir);
   } catch {
     return undefined;
   }

@@ -9,6 +9,7 @@ import { CHECKPOINT_FILE } from "../checkpoint.ts";
 import { type Liveness, startedAt } from "../holder.ts";
 import { JOBS_DIR } from "../job-runs.ts";
 import { holderLiveness, STALE_MS } from "../lock.ts";
+import { QUEUES_DIR, TASKS_DIR } from "../parts.ts";
 import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
 import type { Analysis, Finding } from "./findings.ts";
@@ -24,6 +25,8 @@ const KNOWN_FILES = new Set([
   ARCHIVE_DIR,
   JOBS_DIR,
   DOCS_DIR,
+  TASKS_DIR,
+  QUEUES_DIR,
 ]);
 const TEMP = /^\.(.+)\.tmp-(\d+)-[a-z0-9]+$/;
 const DAMAGED = /\.damaged-\d{8}T\d{6}Z(-\d+)?$/;
@@ -40,6 +43,8 @@ const SUBDIRS = {
   [ARCHIVE_DIR]: (name: string) => MONTH_FILE.test(name),
   [JOBS_DIR]: (name: string) => slugBefore(name, ".jsonl") !== undefined,
   [DOCS_DIR]: (name: string) => slugBefore(name, ".json") !== undefined || slugBefore(name, ".json.owner") !== undefined,
+  [TASKS_DIR]: (name: string) => /^[0-9a-f]{2}\.[0-9a-z]{1,40}\.json$/.test(name),
+  [QUEUES_DIR]: (name: string) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.[0-9a-z]{1,40}\.json$/.test(name),
 } as const;
 
 export type Subdir = keyof typeof SUBDIRS;
@@ -54,13 +59,21 @@ export function listSubdirs(dir: string): Record<Subdir, string[]> {
       return [];
     }
   };
-  return { [ARCHIVE_DIR]: list(ARCHIVE_DIR), [JOBS_DIR]: list(JOBS_DIR), [DOCS_DIR]: list(DOCS_DIR) };
+  return {
+    [ARCHIVE_DIR]: list(ARCHIVE_DIR),
+    [JOBS_DIR]: list(JOBS_DIR),
+    [DOCS_DIR]: list(DOCS_DIR),
+    [TASKS_DIR]: list(TASKS_DIR),
+    [QUEUES_DIR]: list(QUEUES_DIR),
+  };
 }
 
 /** What a repair's renaming a link aside leaves, by where the link was. */
 const LINK_AFTERMATH: Record<string, string> = {
   [JOBS_DIR]: "the job's run history starts again with its next run",
   [DOCS_DIR]: "the document is then absent: `taskpulse state set` saves it again",
+  [TASKS_DIR]: "rebuilds the state from the journal",
+  [QUEUES_DIR]: "rebuilds the state from the journal",
 };
 
 /**

@@ -58,6 +58,8 @@ export function snapshotOf(state: HotState): Snapshot {
     tasks,
     agents: state.agents,
     get: (id) => state.tasks.get(id),
+    ids: () => [...state.tasks.keys()],
+    queue: (agent) => tasks.filter((t) => t.agent === agent),
     agent: (name) => state.agents[name],
     jobs: state.jobs,
     job: (id) => state.jobs[id],
@@ -94,6 +96,12 @@ export class PgTx implements StoreTx {
   }
   get(id: string): Task | undefined {
     return this.state.tasks.get(id);
+  }
+  ids(): readonly string[] {
+    return [...this.state.tasks.keys()];
+  }
+  queue(agent: string): readonly Task[] {
+    return this.tasks.filter((t) => t.agent === agent);
   }
   agent(name: string): AgentConfig | undefined {
     return this.state.agents[name];

@@ -1,0 +1,252 @@
+// The hot state of a JSON store as a transaction and a reader see it: the head (seq, txn, counter, agents, jobs)
+// at once, tasks and queue entries part by part as they are asked for (parts.ts). Changes are kept in memory with
+// the parts they touch marked, so a commit writes those parts only.
+
+import { StoreCorruptError } from "../core/errors.ts";
+import type { Job } from "../core/job-model.ts";
+import type { AgentConfig, Task } from "../core/model.ts";
+import { SCHEMA_VERSION } from "../core/model-constants.ts";
+import {
+  bucketOf,
+  entryOf,
+  PART_VERSION,
+  QUEUES_DIR,
+  type QueueEntry,
+  queueEntries,
+  readPart,
+  sameEntry,
+  syncPartDirs,
+  TASKS_DIR,
+  writePart,
+} from "./parts.ts";
+import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
+import type { StateFile } from "./state-schema.ts";
+
+export interface Head {
+  seq: number;
+  txn: string | null;
+  counter: number;
+  agents: Record<string, AgentConfig>;
+  jobs: Record<string, Job>;
+  parts: Map<string, string>;
+  queues: Map<string, string>;
+}
+
+export class HotState {
+  seq: number;
+  txn: string | null;
+  counter: number;
+  readonly agents: Record<string, AgentConfig>;
+  readonly jobs: Record<string, Job>;
+  /** Bucket → the file holding it; agent → its queue file. What the head names (updated by a commit). */
+  readonly parts: Map<string, string>;
+  readonly queues: Map<string, string>;
+  private readonly buckets = new Map<string, Map<string, Task>>();
+  private readonly queueCache = new Map<string, Map<string, QueueEntry>>();
+  readonly dirtyBuckets = new Set<string>();
+  readonly dirtyQueues = new Set<string>();
+  /** Every bucket is in memory (all() ran, or the state file held the tasks inline). */
+  private allLoaded = false;
+  /** Every queue is in memory (the state file held the tasks inline, so they were made from them). */
+  private readonly queuesMade: boolean;
+
+  /**
+   * `whole`: the tasks of a state file that holds them inline (schemaVersion 1, or a repair's rebuild): they are all
+   * here, and the next commit writes every part.
+   */
+  constructor(
+    private readonly dir: string,
+    head: Head,
+    whole?: Record<string, Task>,
+    /** Read without the lock: a part gone missing may have been replaced meanwhile (parts.ts, readPart). */
+    private readonly lockFree = false,
+  ) {
+    this.seq = head.seq;
+    this.txn = head.txn;
+    this.counter = head.counter;
+    this.agents = head.agents;
+    this.jobs = head.jobs;
+    this.parts = head.parts;
+    this.queues = head.queues;
+    if (whole) {
+      for (const task of Object.values(whole)) {
+        const b = bucketOf(task.id);
+        this.bucketMap(b, false).set(task.id, task);
+        this.dirtyBuckets.add(b);
+        this.queueMap(task.agent, false).set(task.id, entryOf(task));
+        this.dirtyQueues.add(task.agent);
+      }
+      // the parts the head named (none, for a whole file) are replaced: every bucket is here
+      this.allLoaded = true;
+    }
+    this.queuesMade = whole !== undefined;
+  }
+
+  get(id: string): Task | undefined {
+    return this.bucketMap(bucketOf(id), true).get(id);
+  }
+
+  /** Every hot task (reads every part). */
+  all(): Task[] {
+    if (!this.allLoaded) {
+      for (const b of this.parts.keys()) this.bucketMap(b, true);
+      this.allLoaded = true;
+    }
+    const out: Task[] = [];
+    for (const bucket of this.buckets.values()) for (const task of bucket.values()) out.push(task);
+    return out;
+  }
+
+  /** The queue entries of one agent's hot tasks (reads that agent's queue part only). */
+  queue(agent: string): QueueEntry[] {
+    return [...this.queueMap(agent, true).values()];
+  }
+
+  /** Every hot task id (reads the queue parts, which are far smaller than the tasks). */
+  ids(): string[] {
+    const out: string[] = [];
+    const agents = new Set([...this.queues.keys(), ...this.queueCache.keys()]);
+    for (const agent of agents) for (const id of this.queueMap(agent, true).keys()) out.push(id);
+    return out;
+  }
+
+  put(task: Task): void {
+    const before = this.get(task.id);
+    const b = bucketOf(task.id);
+    this.bucketMap(b, true).set(task.id, task);
+    this.dirtyBuckets.add(b);
+    this.updateQueue(before, task);
+  }
+
+  remove(id: string): void {
+    const before = this.get(id);
+    if (!before) return;
+    const b = bucketOf(id);
+    this.bucketMap(b, true).delete(id);
+    this.dirtyBuckets.add(b);
+    this.updateQueue(before, undefined);
+  }
+
+  private updateQueue(before: Task | undefined, after: Task | undefined): void {
+    const old = before && entryOf(before);
+    const next = after && entryOf(after);
+    if (sameEntry(old, next)) return;
+    if (old) {
+      this.queueMap(old.agent, true).delete(old.id);
+      this.dirtyQueues.add(old.agent);
+    }
+    if (next) {
+      this.queueMap(next.agent, true).set(next.id, next);
+      this.dirtyQueues.add(next.agent);
+    }
+  }
+
+  /**
+   * Writes the changed parts under names made from `txn` and fsyncs them, and updates which files the head names.
+   * Before the head is renamed in: until then the new parts are named by nothing.
+   */
+  writeParts(txn: string): void {
+    const subs = new Set<string>();
+    for (const b of this.dirtyBuckets) {
+      const bucket = this.buckets.get(b);
+      if (!bucket || bucket.size === 0) {
+        this.parts.delete(b);
+        continue;
+      }
+      const file = `${b}.${txn}.json`;
+      writePart(this.dir, TASKS_DIR, file, { v: PART_VERSION, tasks: Object.fromEntries(bucket) });
+      this.parts.set(b, file);
+      subs.add(TASKS_DIR);
+    }
+    for (const agent of this.dirtyQueues) {
+      const queue = this.queueCache.get(agent);
+      if (!queue || queue.size === 0) {
+        this.queues.delete(agent);
+        continue;
+      }
+      const file = `${agent}.${txn}.json`;
+      writePart(this.dir, QUEUES_DIR, file, { v: PART_VERSION, agent, tasks: [...queue.values()] });
+      this.queues.set(agent, file);
+      subs.add(QUEUES_DIR);
+    }
+    syncPartDirs(this.dir, subs);
+    this.dirtyBuckets.clear();
+    this.dirtyQueues.clear();
+  }
+
+  /** The head as state.json holds it; seq and txn first (readHead reads them from the first bytes). */
+  headJson(): string {
+    return JSON.stringify({
+      schemaVersion: SCHEMA_VERSION,
+      seq: this.seq,
+      txn: this.txn,
+      counter: this.counter,
+      agents: this.agents,
+      jobs: this.jobs,
+      parts: Object.fromEntries([...this.parts].sort(([a], [b]) => (a < b ? -1 : 1))),
+      queues: Object.fromEntries([...this.queues].sort(([a], [b]) => (a < b ? -1 : 1))),
+    });
+  }
+
+  /** The whole state (reads every part): for checkpoints, exports and doctor. */
+  toStateFile(): StateFile {
+    const tasks: Record<string, Task> = {};
+    for (const task of this.all()) tasks[task.id] = task;
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      seq: this.seq,
+      txn: this.txn,
+      counter: this.counter,
+      tasks,
+      agents: this.agents,
+      jobs: this.jobs,
+    } as StateFile;
+  }
+
+  private bucketMap(b: string, load: boolean): Map<string, Task> {
+    let bucket = this.buckets.get(b);
+    if (bucket) return bucket;
+    bucket = new Map();
+    const file = load && !this.allLoaded ? this.parts.get(b) : undefined;
+    if (file !== undefined) {
+      const json = readPart(this.dir, TASKS_DIR, file, this.lockFree ? this.txn : undefined);
+      const tasks = validTasks(json.tasks, `${TASKS_DIR}/${file}`, this.dir);
+      for (const id of Object.keys(tasks)) {
+        const task = tasks[id] as Task;
+        if (bucketOf(id) !== b || task.id !== id) throw corrupt(`${this.dir}/${TASKS_DIR}/${file}`, `tasks.${id}: not in this bucket`);
+        bucket.set(id, task);
+      }
+    }
+    this.buckets.set(b, bucket);
+    return bucket;
+  }
+
+  private queueMap(agent: string, load: boolean): Map<string, QueueEntry> {
+    let queue = this.queueCache.get(agent);
+    if (queue) return queue;
+    queue = new Map();
+    const file = load && !this.queuesMade ? this.queues.get(agent) : undefined;
+    if (file !== undefined) {
+      const path = `${this.dir}/${QUEUES_DIR}/${file}`;
+      for (const e of queueEntries(readPart(this.dir, QUEUES_DIR, file, this.lockFree ? this.txn : undefined), agent, path))
+        queue.set(e.id, e);
+    }
+    this.queueCache.set(agent, queue);
+    return queue;
+  }
+}
+
+function corrupt(path: string, what: string): StoreCorruptError {
+  return new StoreCorruptError(`${path} does not validate (${what})`, "the file was kept as it is; run `taskpulse doctor`");
+}
+
+/**
+ * A part's tasks, validated by the generated parser (the same one state files go through). Synchronous, since
+ * parts are read on demand inside a transaction: a part that parser does not accept is refused here (exit 6) and
+ * `taskpulse doctor` gives the schema's exact complaint.
+ */
+function validTasks(tasks: unknown, file: string, dir: string): Record<string, Task> {
+  const parsed = parseStateFast({ schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks, agents: {}, jobs: {} });
+  if (parsed === NOT_ACCEPTED) throw corrupt(`${dir}/${file}`, "a task does not match the schema; `taskpulse doctor` says which");
+  return (parsed as StateFile).tasks as Record<string, Task>;
+}
