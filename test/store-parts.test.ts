@@ -33,7 +33,7 @@ describe("a commit writes what it changed", () => {
     const h = head(store);
     expect(h.schemaVersion).toBe(2);
     expect(Object.keys(h.parts).length).toBeGreaterThan(10);
-    expect(Object.keys(h.queues).sort()).toEqual(["a0", "a1", "a2", "a3"]);
+    expect(new Set(Object.keys(h.queues).map((k) => k.split("/")[0]))).toEqual(new Set(["a0", "a1", "a2", "a3"]));
     const tasksBefore = files(store, "tasks");
     const queuesBefore = files(store, "queues");
     const bytesBefore = readFileSync(join(store, "tasks", h.parts[bucketOf(live)] as string));
@@ -49,7 +49,9 @@ describe("a commit writes what it changed", () => {
 
     expect((await cli({ store }, "done", live)).code).toBe(0);
     const h3 = head(store);
-    expect(Object.entries(h3.queues).filter(([a, f]) => h2.queues[a] !== f)).toEqual([["a0", `a0.${h3.txn}.json`]]);
+    // the one chunk of a0's queue that holds the task (its bucket's first hex digit)
+    const chunk = `a0/${bucketOf(live)[0]}`;
+    expect(Object.entries(h3.queues).filter(([k, f]) => h2.queues[k] !== f)).toEqual([[chunk, `a0.${bucketOf(live)[0]}.${h3.txn}.json`]]);
     expect(Object.entries(h3.parts).filter(([b, f]) => h2.parts[b] !== f)).toEqual([[bucketOf(live), `${bucketOf(live)}.${h3.txn}.json`]]);
     expect(readState(store).tasks[live]?.status).toBe("done");
     expect(codes(await doctor(store))).toEqual([]);
@@ -65,8 +67,10 @@ describe("a commit writes what it changed", () => {
     expect(busy.json.data).toMatchObject({ claimed: false, busy: true, running: [high] });
     await cli({ store }, "done", high);
     expect((await cli({ store }, "start", "--agent", "q", "-q")).stdout).toBe(`${low}\n`);
-    const queue = JSON.parse(readFileSync(join(store, "queues", head(store).queues.q as string), "utf8"));
-    expect(queue.tasks.map((e: { id: string; status: string }) => `${e.id} ${e.status}`).sort()).toEqual(
+    const entries = Object.entries(head(store).queues)
+      .filter(([k]) => k.startsWith("q/"))
+      .flatMap(([, f]) => JSON.parse(readFileSync(join(store, "queues", f), "utf8")).tasks);
+    expect(entries.map((e: { id: string; status: string }) => `${e.id} ${e.status}`).sort()).toEqual(
       [`${high} done`, `${low} running`].sort(),
     );
   });
@@ -115,15 +119,19 @@ describe("damaged parts", () => {
 
   it("a queue part that disagrees with the tasks is reported and rebuilt (it would hand out the wrong task)", async () => {
     const { store } = await storeWith(8);
-    const file = join(store, "queues", head(store).queues.a1 as string);
+    const [chunk, name] = Object.entries(head(store).queues).find(([k]) => k.startsWith("a1/")) as [string, string];
+    const file = join(store, "queues", name);
     const queue = JSON.parse(readFileSync(file, "utf8"));
     queue.tasks.pop();
     writeFileSync(file, JSON.stringify(queue));
     expect(codes(await doctor(store))).toContain("state-corrupt");
     expect((await repair(store)).code).toBe(0);
     expect((await cli({ store }, "create", "-q", "one more", "--agent", "a1")).code).toBe(0);
-    const fixed = JSON.parse(readFileSync(join(store, "queues", head(store).queues.a1 as string), "utf8"));
-    expect(fixed.tasks).toHaveLength(3);
+    const fixed = Object.entries(head(store).queues)
+      .filter(([k]) => k.startsWith("a1/"))
+      .flatMap(([, f]) => JSON.parse(readFileSync(join(store, "queues", f), "utf8")).tasks);
+    expect(fixed).toHaveLength(3);
+    expect(chunk.startsWith("a1/")).toBe(true);
     expect(codes(await doctor(store))).toEqual(["damaged-copy"]);
   });
 });
@@ -149,15 +157,21 @@ describe("collecting parts no head names", () => {
     expect(codes(await doctor(store))).toEqual([]);
   });
 
-  it("commits collect by themselves: old unnamed parts are gone after 16 commits, the store stays whole", async () => {
+  it("commits collect by themselves: parts replaced over a minute ago are gone within 16 commits, the store stays whole", async () => {
     const { store, live } = await storeWith(6);
+    for (let i = 0; i < 3; i++) expect((await cli({ store }, "heartbeat", live, `early ${i}`)).code).toBe(0);
+    const early = head(store);
+    const replaced = [...files(store, "tasks")].filter((f) => !Object.values(early.parts).includes(f));
+    expect(replaced.length).toBeGreaterThan(2);
+    // a minute and more ago, as far as file times go
     const past = new Date(Date.now() - 2 * PART_GRACE_MS);
     for (const sub of ["tasks", "queues"]) for (const f of files(store, sub)) utimesSync(join(store, sub, f), past, past);
-    const stale = head(store).parts[bucketOf(live)] as string;
-    for (let i = 0; i < 17; i++) expect((await cli({ store }, "heartbeat", live, `beat ${i}`)).code).toBe(0);
-    expect(files(store, "tasks").has(stale)).toBe(false);
+    for (let i = 0; i < 16; i++) expect((await cli({ store }, "heartbeat", live, `beat ${i}`)).code).toBe(0);
+    for (const f of replaced) expect(files(store, "tasks").has(f), f).toBe(false);
+    // the part the first of these heartbeats replaced was replaced just now: kept for readers of that head
+    expect(files(store, "tasks").has(early.parts[bucketOf(live)] as string)).toBe(true);
     const h = head(store);
-    expect([...files(store, "tasks")].filter((f) => !Object.values(h.parts).includes(f)).length).toBeLessThanOrEqual(17);
+    for (const f of Object.values(h.parts)) expect(files(store, "tasks").has(f)).toBe(true);
     expect(Object.keys(readState(store).tasks)).toHaveLength(7);
     expect(codes(await doctor(store))).toEqual([]);
   });

@@ -8,12 +8,14 @@ import type { AgentConfig, Task } from "../core/model.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
 import {
   bucketOf,
+  chunkOf,
   entryOf,
   PART_VERSION,
   QUEUES_DIR,
   type QueueEntry,
   queueEntries,
   readPart,
+  retire,
   sameEntry,
   syncPartDirs,
   TASKS_DIR,
@@ -38,7 +40,7 @@ export class HotState {
   counter: number;
   readonly agents: Record<string, AgentConfig>;
   readonly jobs: Record<string, Job>;
-  /** Bucket → the file holding it; agent → its queue file. What the head names (updated by a commit). */
+  /** Bucket → the file holding it; queue chunk (`<agent>/<h>`) → its file. What the head names (a commit updates them). */
   readonly parts: Map<string, string>;
   readonly queues: Map<string, string>;
   private readonly buckets = new Map<string, Map<string, Task>>();
@@ -73,8 +75,9 @@ export class HotState {
         const b = bucketOf(task.id);
         this.bucketMap(b, false).set(task.id, task);
         this.dirtyBuckets.add(b);
-        this.queueMap(task.agent, false).set(task.id, entryOf(task));
-        this.dirtyQueues.add(task.agent);
+        const chunk = chunkOf(task.agent, task.id);
+        this.queueMap(chunk, false).set(task.id, entryOf(task));
+        this.dirtyQueues.add(chunk);
       }
       // the parts the head named (none, for a whole file) are replaced: every bucket is here
       this.allLoaded = true;
@@ -97,17 +100,22 @@ export class HotState {
     return out;
   }
 
-  /** The queue entries of one agent's hot tasks (reads that agent's queue part only). */
+  /** The queue entries of one agent's hot tasks (reads that agent's queue chunks only). */
   queue(agent: string): QueueEntry[] {
-    return [...this.queueMap(agent, true).values()];
+    const out: QueueEntry[] = [];
+    for (const chunk of this.chunks()) if (chunk.startsWith(`${agent}/`)) out.push(...this.queueMap(chunk, true).values());
+    return out;
   }
 
-  /** Every hot task id (reads the queue parts, which are far smaller than the tasks). */
+  /** Every hot task id (reads the queue chunks, which are far smaller than the tasks). */
   ids(): string[] {
     const out: string[] = [];
-    const agents = new Set([...this.queues.keys(), ...this.queueCache.keys()]);
-    for (const agent of agents) for (const id of this.queueMap(agent, true).keys()) out.push(id);
+    for (const chunk of this.chunks()) for (const id of this.queueMap(chunk, true).keys()) out.push(id);
     return out;
+  }
+
+  private chunks(): Set<string> {
+    return new Set([...this.queues.keys(), ...this.queueCache.keys()]);
   }
 
   put(task: Task): void {
@@ -132,12 +140,14 @@ export class HotState {
     const next = after && entryOf(after);
     if (sameEntry(old, next)) return;
     if (old) {
-      this.queueMap(old.agent, true).delete(old.id);
-      this.dirtyQueues.add(old.agent);
+      const chunk = chunkOf(old.agent, old.id);
+      this.queueMap(chunk, true).delete(old.id);
+      this.dirtyQueues.add(chunk);
     }
     if (next) {
-      this.queueMap(next.agent, true).set(next.id, next);
-      this.dirtyQueues.add(next.agent);
+      const chunk = chunkOf(next.agent, next.id);
+      this.queueMap(chunk, true).set(next.id, next);
+      this.dirtyQueues.add(chunk);
     }
   }
 
@@ -149,6 +159,8 @@ export class HotState {
     const subs = new Set<string>();
     for (const b of this.dirtyBuckets) {
       const bucket = this.buckets.get(b);
+      const old = this.parts.get(b);
+      if (old !== undefined) retire(this.dir, TASKS_DIR, old);
       if (!bucket || bucket.size === 0) {
         this.parts.delete(b);
         continue;
@@ -158,15 +170,18 @@ export class HotState {
       this.parts.set(b, file);
       subs.add(TASKS_DIR);
     }
-    for (const agent of this.dirtyQueues) {
-      const queue = this.queueCache.get(agent);
+    for (const chunk of this.dirtyQueues) {
+      const queue = this.queueCache.get(chunk);
+      const old = this.queues.get(chunk);
+      if (old !== undefined) retire(this.dir, QUEUES_DIR, old);
       if (!queue || queue.size === 0) {
-        this.queues.delete(agent);
+        this.queues.delete(chunk);
         continue;
       }
-      const file = `${agent}.${txn}.json`;
-      writePart(this.dir, QUEUES_DIR, file, { v: PART_VERSION, agent, tasks: [...queue.values()] });
-      this.queues.set(agent, file);
+      const [agent, h] = chunk.split("/") as [string, string];
+      const file = `${agent}.${h}.${txn}.json`;
+      writePart(this.dir, QUEUES_DIR, file, { v: PART_VERSION, agent, chunk: h, tasks: [...queue.values()] });
+      this.queues.set(chunk, file);
       subs.add(QUEUES_DIR);
     }
     syncPartDirs(this.dir, subs);

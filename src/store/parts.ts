@@ -2,13 +2,14 @@
 // parses what it needs, whatever the number of tasks (issue 16):
 //   state.json                 the head: seq, txn, counter, agents, jobs, and the name of each part below
 //   tasks/<bucket>.<txn>.json  the tasks whose id hashes to <bucket> (one of 256), written by commit <txn>
-//   queues/<agent>.<txn>.json  a small entry per hot task of <agent>: what claiming and id lookup need
+//   queues/<agent>.<h>.<txn>.json  a small entry per hot task of <agent> whose bucket starts with <h> (16 chunks
+//                              per agent): what claiming and id prefixes need
 // Parts are never changed after they are written: a commit writes new parts under new names (its txn), fsyncs
 // them, and then renames the head in, so the head always names complete parts, and the head's rename stays the one
 // moment a commit lands. Parts no head names any more are deleted later (collect()), once no reader can still be
 // reading an older head. A whole state.json (tasks inline, as schemaVersion 1 wrote it, and as doctor's repair
 // writes it) is still read; the next commit writes it as parts.
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { StoreBusyError, StoreCorruptError } from "../core/errors.ts";
 import type { Task } from "../core/model.ts";
@@ -34,6 +35,14 @@ export function bucketOf(id: string): string {
   return (h & 0xff).toString(16).padStart(2, "0");
 }
 
+/**
+ * The queue chunk of a task: its agent and the first hex digit of its bucket (`anna/3`). An agent's entries are
+ * split in 16 chunks so that a change rewrites a sixteenth of them; claiming reads all of the agent's chunks.
+ */
+export function chunkOf(agent: string, id: string): string {
+  return `${agent}/${bucketOf(id)[0]}`;
+}
+
 export function entryOf(task: Task): QueueEntry {
   const entry: QueueEntry = {
     id: task.id,
@@ -52,8 +61,9 @@ export function sameEntry(a: QueueEntry | undefined, b: QueueEntry | undefined):
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-const PART_NAME = /^[0-9a-f]{2}\.[0-9a-z]{1,40}\.json$/;
-const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.[0-9a-z]{1,40}\.json$/;
+export const PART_NAME = /^[0-9a-f]{2}\.[0-9a-z]{1,40}\.json$/;
+export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.[0-9a-f]\.[0-9a-z]{1,40}\.json$/;
+const CHUNK_KEY = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([0-9a-f])$/;
 
 /** The part names of a head (`parts` and `queues`), checked: they become paths. Throws StoreCorruptError. */
 export function checkPartNames(json: Record<string, unknown>, path: string): { parts: Map<string, string>; queues: Map<string, string> } {
@@ -79,7 +89,10 @@ export function checkPartNames(json: Record<string, unknown>, path: string): { p
   };
   return {
     parts: read("parts", PART_NAME, (k, file) => file.startsWith(`${k}.`) && /^[0-9a-f]{2}$/.test(k)),
-    queues: read("queues", QUEUE_NAME, (k, file) => file.startsWith(`${k}.`) && file.slice(k.length + 1, -5).indexOf(".") < 0),
+    queues: read("queues", QUEUE_NAME, (k, file) => {
+      const m = CHUNK_KEY.exec(k);
+      return m !== null && file.startsWith(`${m[1]}.${m[2]}.`) && file.slice(k.length + 1, -5).indexOf(".") < 0;
+    }),
   };
 }
 
@@ -130,18 +143,18 @@ export function readPart(dir: string, sub: string, file: string, headTxn?: strin
 
 const STATUSES = new Set(["pending", "running", "done", "failed", "cancelled"]);
 
-/** A queue part's entries, checked field by field (they decide which task is claimed). */
-export function queueEntries(json: Record<string, unknown>, agent: string, path: string): QueueEntry[] {
+/** A queue chunk's entries (`chunk`: `<agent>/<h>`), checked field by field (they decide which task is claimed). */
+export function queueEntries(json: Record<string, unknown>, chunk: string, path: string): QueueEntry[] {
   const list = json.tasks;
   const bad = (what: string) =>
     new StoreCorruptError(`${path} does not validate (${what})`, "the file was kept as it is; run `taskpulse doctor`");
-  if (json.agent !== agent || !Array.isArray(list)) throw bad("agent or tasks");
+  if (`${json.agent}/${json.chunk}` !== chunk || !Array.isArray(list)) throw bad("agent, chunk or tasks");
   for (const [i, e] of list.entries()) {
     const ok =
       e !== null &&
       typeof e === "object" &&
       typeof e.id === "string" &&
-      e.agent === agent &&
+      chunkOf(e.agent, e.id) === chunk &&
       typeof e.name === "string" &&
       STATUSES.has(e.status) &&
       Number.isInteger(e.priority) &&
@@ -172,6 +185,20 @@ export function writePart(dir: string, sub: string, file: string, content: unkno
 
 export function syncPartDirs(dir: string, subs: Iterable<string>): void {
   for (const sub of subs) fsyncDir(join(dir, sub));
+}
+
+/**
+ * Marks a part this commit replaces with the time it stops being current (its mtime), from which collect() counts
+ * its grace period: a part written long ago and replaced just now must stay for readers of the head naming it.
+ * Done before the new head is renamed in; should the commit be fenced out, the part stays named and is kept.
+ */
+export function retire(dir: string, sub: string, file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(join(dir, sub, file), now, now);
+  } catch {
+    // missing (a damaged store): nothing to keep
+  }
 }
 
 /** How long a part no head names is kept for readers of an older head (they read without the lock). */

@@ -12,7 +12,7 @@ import type { Task } from "../core/model.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
 import { kindOf } from "./atomic-file.ts";
 import { type Head, HotState } from "./hot-state.ts";
-import { bucketOf, checkPartNames, entryOf, QUEUES_DIR, queueEntries, readPart, sameEntry, TASKS_DIR } from "./parts.ts";
+import { bucketOf, checkPartNames, chunkOf, entryOf, QUEUES_DIR, queueEntries, readPart, sameEntry, TASKS_DIR } from "./parts.ts";
 import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
 import type { StateFile } from "./state-schema.ts";
 
@@ -35,8 +35,8 @@ export const PREVIOUS_JOURNAL_FILE = "journal.prev.jsonl";
 export const CHECKPOINT_FILE = "checkpoint.json";
 
 /** The whole hot state, every part read (for checkpoints, exports, doctor). */
-export async function loadState(dir: string): Promise<{ state: StateFile; fingerprint: string }> {
-  const { state, fingerprint } = await openState(dir);
+export async function loadState(dir: string, options: { lockFree?: boolean } = {}): Promise<{ state: StateFile; fingerprint: string }> {
+  const { state, fingerprint } = await openState(dir, options);
   return { state: state.toStateFile(), fingerprint };
 }
 
@@ -255,17 +255,18 @@ export function parseStateWith(raw: string, path: string, schema: StateSchema, d
   }
   const expected = new Map<string, Map<string, string>>();
   for (const task of Object.values(tasks)) {
-    const byId = expected.get(task.agent) ?? new Map<string, string>();
+    const chunk = chunkOf(task.agent, task.id);
+    const byId = expected.get(chunk) ?? new Map<string, string>();
     byId.set(task.id, JSON.stringify(entryOf(task)));
-    expected.set(task.agent, byId);
+    expected.set(chunk, byId);
   }
-  for (const agent of new Set([...names.queues.keys(), ...expected.keys()])) {
-    const file = names.queues.get(agent);
-    const want = expected.get(agent) ?? new Map<string, string>();
-    const where = `${QUEUES_DIR}/${file ?? `${agent}.*.json`}`;
-    const have = file === undefined ? [] : queueEntries(readPart(dir, QUEUES_DIR, file), agent, where);
+  for (const chunk of new Set([...names.queues.keys(), ...expected.keys()])) {
+    const file = names.queues.get(chunk);
+    const want = expected.get(chunk) ?? new Map<string, string>();
+    const where = `${QUEUES_DIR}/${file ?? `${chunk.replace("/", ".")}.*.json`}`;
+    const have = file === undefined ? [] : queueEntries(readPart(dir, QUEUES_DIR, file), chunk, where);
     const differs = have.length !== want.size || have.some((e) => !sameEntry(JSON.parse(want.get(e.id) ?? "null"), e));
-    if (differs) throw new StoreCorruptError(`${where} does not match the tasks of agent ${agent}`);
+    if (differs) throw new StoreCorruptError(`${where} does not match the tasks of agent ${chunk.split("/")[0]}`);
   }
   return { ...head, tasks } as StateFile;
 }

@@ -9,7 +9,7 @@ import { CHECKPOINT_FILE } from "../checkpoint.ts";
 import { type Liveness, startedAt } from "../holder.ts";
 import { JOBS_DIR } from "../job-runs.ts";
 import { holderLiveness, STALE_MS } from "../lock.ts";
-import { QUEUES_DIR, TASKS_DIR } from "../parts.ts";
+import { PART_NAME, QUEUE_NAME, QUEUES_DIR, TASKS_DIR } from "../parts.ts";
 import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
 import type { Analysis, Finding } from "./findings.ts";
@@ -43,8 +43,8 @@ const SUBDIRS = {
   [ARCHIVE_DIR]: (name: string) => MONTH_FILE.test(name),
   [JOBS_DIR]: (name: string) => slugBefore(name, ".jsonl") !== undefined,
   [DOCS_DIR]: (name: string) => slugBefore(name, ".json") !== undefined || slugBefore(name, ".json.owner") !== undefined,
-  [TASKS_DIR]: (name: string) => /^[0-9a-f]{2}\.[0-9a-z]{1,40}\.json$/.test(name),
-  [QUEUES_DIR]: (name: string) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.[0-9a-z]{1,40}\.json$/.test(name),
+  [TASKS_DIR]: (name: string) => PART_NAME.test(name),
+  [QUEUES_DIR]: (name: string) => QUEUE_NAME.test(name),
 } as const;
 
 export type Subdir = keyof typeof SUBDIRS;
