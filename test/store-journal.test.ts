@@ -1,8 +1,10 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readJournal } from "../src/store/journal.ts";
 import { JsonStore } from "../src/store/json-store.ts";
+import { acquireLock } from "../src/store/lock.ts";
+import { rotateJournal } from "../src/store/rotation.ts";
 import { cli, tempDir } from "./helpers.ts";
 import { readState } from "./store-fixture.ts";
 import { rotate } from "./store-helpers.ts";
@@ -138,5 +140,41 @@ describe("the commit fence", () => {
     expect(final.tasks.zzz222?.name).toBe("theirs");
     expect(final.tasks[id]?.lastMessage).toBe("mine");
     expect(final.seq).toBe(other.seq + 2);
+  });
+});
+
+describe("a rotation outside the lock", () => {
+  it("carries the commits made while its checkpoint was built into the new journal: log, doctor and a rebuild see them", async () => {
+    const store = tempDir();
+    const id = (await cli({ store }, "create", "-q", "A", "s1", "s2", "s3", "--start")).stdout.trim();
+    expect((await cli({ store }, "next", id, "one")).code).toBe(0);
+    const s = new JsonStore(store, { lockWaitMs: 5000, owner: { agent: "test", command: "test" } });
+    const checkpointed = readState(store).txn;
+    const rotated = await rotateJournal(store, {
+      checkpoints: await import("../src/store/checkpoint.ts"),
+      auditTrails: (ids, head) => s["auditTrails"](ids, head),
+      locked: async (fn) => {
+        // another process commits after the checkpoint was built, before the swap takes the lock
+        expect((await cli({ store }, "next", id, "during")).code).toBe(0);
+        const held = await acquireLock(store, { waitMs: 5000, owner: "test" });
+        try {
+          return fn();
+        } finally {
+          await held.release();
+        }
+      },
+    });
+    expect(rotated).toBe(true);
+    expect(JSON.parse(readFileSync(join(store, "checkpoint.json"), "utf8")).txn).toBe(checkpointed);
+    const journal = readJournal(store).records.map((r) => r.txn);
+    expect(journal).toEqual([readState(store).txn]);
+    expect(readdirSync(store)).toContain("journal.prev.jsonl");
+    const log = await cli({ store }, "log", id, "--json");
+    expect(log.json.data.entries.map((e: { message?: string }) => e.message)).toEqual(["s2: during", "s1: one", "A"]);
+    expect((await cli({ store }, "doctor", "--json")).json.data.findings).toEqual([]);
+    // the chain from the checkpoint through the new journal rebuilds the state with the change made meanwhile
+    unlinkSync(join(store, "state.json"));
+    expect((await cli({ store }, "doctor", "--repair")).code).toBe(0);
+    expect(readState(store).tasks[id]?.lastMessage).toBe("during");
   });
 });

@@ -3,7 +3,7 @@
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (its seq and txn
 // changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record
 // is journalled, and the transaction is run again on fresh state. An update that returned is therefore never lost.
-import { existsSync, renameSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { StoreBusyError } from "../core/errors.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
@@ -18,25 +18,14 @@ import {
   type SummaryIndex,
   type TaskSummary,
 } from "./archive.ts";
-import { appendDurably, appendLightly, fsyncDir, writeFileDurably } from "./atomic-file.ts";
-import type { Checkpoint } from "./checkpoint.ts";
+import { appendDurably, appendLightly, writeFileDurably } from "./atomic-file.ts";
 import { DirectoryFeed } from "./directory-feed.ts";
 import type { ExportDoc, ImportSummary } from "./export-format.ts";
 import type { HotState } from "./hot-state.ts";
 import { committedRecords, formatRecord, type JournalOp, type JournalRecord, readJournal, refuseNewerLine } from "./journal.ts";
 import { collect, type QueueEntry } from "./parts.ts";
 import type { StateDoc } from "./state-docs.ts";
-import {
-  CHECKPOINT_FILE,
-  fileFingerprint,
-  JOURNAL_FILE,
-  loadState,
-  openState,
-  PREVIOUS_JOURNAL_FILE,
-  readHead,
-  STATE_FILE,
-  type StateFile,
-} from "./state-file.ts";
+import { CHECKPOINT_FILE, fileFingerprint, JOURNAL_FILE, loadState, openState, readHead, STATE_FILE } from "./state-file.ts";
 import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
 import { makeStoreDir } from "./store-dirs.ts";
 
@@ -150,15 +139,6 @@ export class JsonStore implements Store {
   private readonly rotateBytes: number;
   private checkpoints: typeof import("./checkpoint.ts") | undefined;
 
-  /** Whether the journal is near its rotation size (a commit adds at most a few hundred KiB). */
-  private mayRotate(): boolean {
-    try {
-      return statSync(join(this.location, JOURNAL_FILE)).size > this.rotateBytes - 512 * 1024;
-    } catch {
-      return false;
-    }
-  }
-
   constructor(
     readonly location: string,
     private readonly options: JsonStoreOptions,
@@ -179,6 +159,8 @@ export class JsonStore implements Store {
   private async run<T>(fn: (tx: JsonTx) => T | Promise<T>): Promise<T> {
     makeStoreDir(this.location);
     for (let attempt = 1; ; attempt++) {
+      let rotationDue = false;
+      let done: { result: T } | undefined;
       const asked = process.hrtime.bigint();
       // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, its exit hook).
       const { acquireLock } = await import("./lock.ts");
@@ -191,15 +173,14 @@ export class JsonStore implements Store {
         const { state, fingerprint } = await openState(this.location);
         const tx = new JsonTx(state);
         const result = await fn(tx);
-        // checkpoint.ts validates with zod: loaded only when this commit archives tasks or may rotate the journal.
-        if (tx.archived.length > 0 || tx.importedArchive.length > 0 || this.mayRotate())
-          this.checkpoints ??= await import("./checkpoint.ts");
+        // checkpoint.ts validates with zod: loaded only when this commit archives tasks (their trails go along).
+        if (tx.archived.length > 0 || tx.importedArchive.length > 0) this.checkpoints ??= await import("./checkpoint.ts");
         // (job-runs.ts loads zod for its record schema: imported only when there are runs to write.)
         const runs = tx.runs.size > 0 || tx.importedRuns.size > 0 ? await import("./job-runs.ts") : undefined;
         // Where the runs go is checked before the commit, so a run that cannot be recorded changes nothing.
         runs?.checkRunFilesWritable(this.location, [...tx.runs.keys(), ...tx.importedRuns.keys()]);
         if (tx.ops.size > 0 || tx.counterUsed || tx.importedArchive.length > 0) {
-          this.commit(state, fingerprint, tx, () => held.compromised);
+          rotationDue = this.commit(state, fingerprint, tx, () => held.compromised);
         }
         // Run history follows the committed state, still under the lock, so its order matches the state's.
         if (runs) {
@@ -211,7 +192,7 @@ export class JsonStore implements Store {
           }
           for (const [jobId, records] of tx.importedRuns) runs.appendRunRecords(this.location, jobId, records, false);
         }
-        return result;
+        done = { result };
       } catch (err) {
         if (err instanceof FencedError) {
           if (attempt < 5) continue;
@@ -222,10 +203,15 @@ export class JsonStore implements Store {
       } finally {
         await held.release();
       }
+      if (done) {
+        if (rotationDue) await this.rotate();
+        return done.result;
+      }
     }
   }
 
-  private commit(state: HotState, fingerprint: string, tx: JsonTx, compromised: () => Error | undefined): void {
+  /** Commits what `tx` staged; returns whether the journal is due for a rotation (done after the lock is released). */
+  private commit(state: HotState, fingerprint: string, tx: JsonTx, compromised: () => Error | undefined): boolean {
     const prev = state.txn;
     const read = { seq: state.seq, txn: state.txn, existed: fingerprint !== "" };
     const txn = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -254,7 +240,8 @@ export class JsonStore implements Store {
         })),
       ]);
     }
-    const journalSize = appendDurably(journal, formatRecord(record), refuseNewerLine(journal));
+    const line = formatRecord(record);
+    const journalSize = appendDurably(journal, line, refuseNewerLine(journal));
     try {
       // The changed parts under new names, durably; named by nothing until the head below is renamed in.
       state.writeParts(txn);
@@ -281,27 +268,37 @@ export class JsonStore implements Store {
         // housekeeping: the next collection tries again
       }
     }
-    if (journalSize > this.rotateBytes && this.checkpoints) {
-      try {
-        this.rotate(state.toStateFile());
-      } catch {
-        // The commit above is durable and must be reported as done. Rotation is housekeeping: the next commit
-        // tries again, and an interrupted one is safe (the audit walk stops at the checkpoint's txn).
-      }
-    }
+    // The commit that took the journal past its limit rotates it (after releasing the lock); should that fail or its
+    // process die, any commit does once the journal is twice as big.
+    const before = journalSize - Buffer.byteLength(line);
+    return (before <= this.rotateBytes && journalSize > this.rotateBytes) || journalSize > 2 * this.rotateBytes;
   }
 
-  /**
-   * Keeps the journal bounded: a checkpoint (the committed state plus the audit trails of the tasks still hot) is
-   * written durably, then the journal starts afresh. The segment before is kept as journal.prev.jsonl, the one
-   * before that is deleted. Still under the lock, after a successful commit.
-   */
-  private rotate(state: StateFile): void {
-    const trails = this.auditTrails(new Set(Object.keys(state.tasks)), state.txn);
-    const checkpoint: Checkpoint = { v: 1, seq: state.seq, txn: state.txn, state, audit: Object.fromEntries(trails) };
-    writeFileDurably(join(this.location, CHECKPOINT_FILE), JSON.stringify(checkpoint));
-    renameSync(join(this.location, JOURNAL_FILE), join(this.location, PREVIOUS_JOURNAL_FILE));
-    fsyncDir(this.location);
+  /** Rotation, outside the lock but for its last step (rotation.ts); housekeeping: a failure leaves it to a later commit. */
+  private async rotate(): Promise<void> {
+    try {
+      this.checkpoints ??= await import("./checkpoint.ts");
+      const { rotateJournal } = await import("./rotation.ts");
+      const { acquireLock } = await import("./lock.ts");
+      await rotateJournal(this.location, {
+        checkpoints: this.checkpoints,
+        auditTrails: (ids, head) => this.auditTrails(ids, head),
+        locked: async (fn) => {
+          const held = await acquireLock(this.location, {
+            waitMs: this.options.lockWaitMs,
+            owner: JSON.stringify({ pid: process.pid, ...this.options.owner, since: new Date().toISOString() }),
+          });
+          try {
+            if (held.compromised) return false as never;
+            return fn();
+          } finally {
+            await held.release();
+          }
+        },
+      });
+    } catch {
+      // the commit is durable and reported as done; the next commit past the limit tries again
+    }
   }
 
   /** Committed audit entries per task, from the checkpoint and the current journal, walking back from `head`. */
