@@ -10,6 +10,7 @@ import {
   closeSync,
   constants,
   ftruncateSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -29,9 +30,15 @@ import { judge, type Liveness, newToken } from "./holder.ts";
 
 export const STALE_MS = 10_000;
 
-/** Waits between attempts on a held lock: from MIN_RETRY_DELAY_MS growing by 1.25, with jitter, at most MAX_RETRY_DELAY_MS. */
+/**
+ * Waits between attempts on a held lock, with jitter: a newcomer tries every MAX_RETRY_DELAY_MS, and the longer a
+ * waiter has waited, the more often it tries, down to MIN_RETRY_DELAY_MS after AGING_MS. So the lock goes, roughly,
+ * to whoever has waited longest. (Delays that grew with each attempt gave it to newcomers, which poll most often:
+ * with 16 writers, some waited 4 to 14 s while the median wait was 50 ms.)
+ */
 const MIN_RETRY_DELAY_MS = 2;
 const MAX_RETRY_DELAY_MS = 40;
+const AGING_MS = 1000;
 
 type Callback = (err: NodeJS.ErrnoException | null, result?: unknown) => void;
 
@@ -59,7 +66,10 @@ function callbackSync(method: (...args: never[]) => unknown): (...args: unknown[
  */
 const syncFs = {
   // 0700 whatever the umask: the lock and the token in it are the store's own.
-  mkdir: callbackSync((dir: string) => mkdirSync(dir, 0o700)),
+  mkdir: callbackSync((dir: string) => {
+    mkdirSync(dir, 0o700);
+    made = { dir, ino: inodeOf(dir) };
+  }),
   // proper-lockfile removes a lock directory to release it and to take over a stale one; a release sets `releasing`
   // for the length of its (synchronous) call.
   rmdir: callbackSync((dir: string) => (releasing ? releaseDir(dir, releasing.token) : takeOverStale(dir))),
@@ -81,6 +91,50 @@ const HOLDER = "holder";
  * a full disk; "": taken, but another waiter's token was there first, so nothing is held).
  */
 const mine = new Map<string, string | null>();
+
+/** The lock directory this process made last (by mkdir), to know it again should it be captured and put back. */
+let made: { dir: string; ino: number | undefined } | undefined;
+
+/** (A function, so the type checker does not take `made` as still undefined after a call that set it.) */
+function madeLast(): string | undefined {
+  return made?.dir;
+}
+
+function inodeOf(path: string): number | undefined {
+  try {
+    return lstatSync(path).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * After this process's own fresh lock directory vanished while proper-lockfile was still setting it up (a waiter
+ * judging a dead holder captured it by renaming it aside, to judge it again, and put it back as in use): the
+ * directory at the path, if it is that one (same inode, no token yet), is nobody's, and is removed, so that
+ * neither this process nor the others wait for it to go stale.
+ */
+function dropOwnOrphan(dir: string): void {
+  const mine = made;
+  made = undefined;
+  if (mine?.dir !== dir || mine.ino === undefined || holderOf(dir) !== undefined || inodeOf(dir) !== mine.ino) return;
+  const aside = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  try {
+    renameSync(dir, aside);
+  } catch {
+    return; // gone meanwhile
+  }
+  if (holderOf(aside) !== undefined || inodeOf(aside) !== mine.ino) {
+    // not ours after all (replaced in between): put it back, as takeOverStale does
+    try {
+      renameSync(aside, dir);
+      return;
+    } catch {
+      // the name holds a newer lock: what was captured is left to remove
+    }
+  }
+  removeAside(aside);
+}
 
 /** The release in progress (for the length of its synchronous call), with the releasing holder's token. */
 let releasing: { token: string | null } | undefined;
@@ -232,9 +286,10 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
   // One attempt per lockfile.lock call, the waiting done here, and only while the lock is held (any other error
   // fails at once): proper-lockfile's own retries (the retry library) compute and sort every delay up front, a few
   // hundred for a 15 s wait, ~0.5 ms of each call.
-  const deadline = Date.now() + options.waitMs;
-  let delay = MIN_RETRY_DELAY_MS;
+  const started = Date.now();
+  const deadline = started + options.waitMs;
   for (;;) {
+    made = undefined;
     try {
       release = await lockfile.lock(paths.target, {
         realpath: false,
@@ -249,6 +304,11 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
       });
       break;
     } catch (err) {
+      if ((err as { code?: string }).code === "ENOENT" && madeLast() === paths.lock && Date.now() < deadline) {
+        // The directory this process had just made was captured while proper-lockfile set it up: try again.
+        dropOwnOrphan(paths.lock);
+        continue;
+      }
       if ((err as { code?: string }).code !== "ELOCKED") throw err;
       const holder = holderLiveness(paths.lock);
       // A holder known to be gone (killed) frees its lock at once, without waiting for it to go stale.
@@ -263,10 +323,9 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
             : `the holder, pid ${stopped}, is stopped (SIGSTOP, a debugger or a frozen container) and keeps the lock until it goes on (\`kill -CONT ${stopped}\`) or ends; safe to retry`,
         );
       }
-      // Jitter of up to the delay again, and never a sleep past MAX_RETRY_DELAY_MS: a waiter that sleeps long while
-      // others poll often is the one that waits longest.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(left, MAX_RETRY_DELAY_MS, delay * (1 + Math.random()))));
-      delay = Math.min(delay * 1.25, MAX_RETRY_DELAY_MS);
+      const aged = Math.min(1, (Date.now() - started) / AGING_MS);
+      const delay = MAX_RETRY_DELAY_MS - (MAX_RETRY_DELAY_MS - MIN_RETRY_DELAY_MS) * aged;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, delay * (0.5 + Math.random()))));
     }
   }
   const mineToken = newToken();
