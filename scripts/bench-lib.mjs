@@ -127,6 +127,8 @@ export function readWholeState(dir) {
   const { parts, queues: _queues, ...state } = JSON.parse(readFileSync(join(dir, "state.json"), "utf8"));
   if (parts === undefined) return state;
   state.tasks = {};
-  for (const file of Object.values(parts)) Object.assign(state.tasks, JSON.parse(readFileSync(join(dir, "tasks", file), "utf8")).tasks);
+  for (const [bucket, txn] of Object.entries(parts)) {
+    Object.assign(state.tasks, JSON.parse(readFileSync(join(dir, "tasks", `${bucket}.${txn}.json`), "utf8")).tasks);
+  }
   return state;
 }

@@ -330,8 +330,9 @@ function finalTasks(store: string): Map<string, StoredTask> {
     tasks?: Record<string, StoredTask>;
     parts?: Record<string, string>;
   };
-  const parts = Object.values(state.parts ?? {}).map(
-    (file) => (JSON.parse(readFileSync(join(store, "tasks", file), "utf8")) as { tasks: Record<string, StoredTask> }).tasks,
+  const parts = Object.entries(state.parts ?? {}).map(
+    ([bucket, txn]) =>
+      (JSON.parse(readFileSync(join(store, "tasks", `${bucket}.${txn}.json`), "utf8")) as { tasks: Record<string, StoredTask> }).tasks,
   );
   for (const tasks of [state.tasks ?? {}, ...parts]) for (const [id, task] of Object.entries(tasks)) out.set(id, task);
   return out;

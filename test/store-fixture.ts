@@ -145,8 +145,9 @@ export function readState(store: string): StoredState {
   if (head.parts === undefined) return head;
   const { parts, queues: _queues, ...rest } = head as typeof head & { queues?: unknown };
   const tasks: Record<string, StoredTask> = {};
-  for (const file of Object.values(parts as Record<string, string>))
-    Object.assign(tasks, JSON.parse(readFileSync(join(store, "tasks", file), "utf8")).tasks);
+  for (const [bucket, txn] of Object.entries(parts as Record<string, string>)) {
+    Object.assign(tasks, JSON.parse(readFileSync(join(store, "tasks", `${bucket}.${txn}.json`), "utf8")).tasks);
+  }
   return { ...rest, tasks };
 }
 

@@ -4,18 +4,23 @@
 import { readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bucketOf, collect, PART_GRACE_MS } from "../src/store/parts.ts";
+import { bucketOf, chunkFile, collect, PART_GRACE_MS, partFile } from "../src/store/parts.ts";
 import { cli, spawnCli, tempDir } from "./helpers.ts";
 import { readState } from "./store-fixture.ts";
 import { codes, doctor, repair } from "./store-helpers.ts";
 
-const head = (store: string) =>
-  JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as {
+/** state.json, with the file name of each part it names (it stores their txns). */
+const head = (store: string) => {
+  const h = JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as {
     schemaVersion: number;
     txn: string;
     parts: Record<string, string>;
     queues: Record<string, string>;
   };
+  for (const [b, txn] of Object.entries(h.parts)) h.parts[b] = partFile(b, txn);
+  for (const [k, txn] of Object.entries(h.queues)) h.queues[k] = chunkFile(k, txn);
+  return h;
+};
 const files = (store: string, sub: string) => new Set(readdirSync(join(store, sub)));
 const added = (before: Set<string>, after: Set<string>) => [...after].filter((f) => !before.has(f)).sort();
 
@@ -28,7 +33,7 @@ async function storeWith(n: number): Promise<{ store: string; live: string }> {
 }
 
 describe("a commit writes what it changed", () => {
-  it("a heartbeat writes one bucket and the head; a done also the agent's queue part; untouched parts stay as they are", async () => {
+  it("a heartbeat or a done writes one bucket, one chunk of the agent's queue and the head; other parts stay as they are", async () => {
     const { store, live } = await storeWith(40);
     const h = head(store);
     expect(h.schemaVersion).toBe(2);
@@ -38,19 +43,19 @@ describe("a commit writes what it changed", () => {
     const queuesBefore = files(store, "queues");
     const bytesBefore = readFileSync(join(store, "tasks", h.parts[bucketOf(live)] as string));
 
+    // the one chunk of a0's queue that holds the task (its bucket's first hex digit): a running task's entry holds it
+    const chunk = `a0/${bucketOf(live)[0]}`;
     expect((await cli({ store }, "heartbeat", live, "half", "--progress", "50")).code).toBe(0);
     const h2 = head(store);
     expect(added(tasksBefore, files(store, "tasks"))).toEqual([`${bucketOf(live)}.${h2.txn}.json`]);
-    expect(added(queuesBefore, files(store, "queues"))).toEqual([]);
-    expect(h2.queues).toEqual(h.queues);
+    expect(added(queuesBefore, files(store, "queues"))).toEqual([`a0.${bucketOf(live)[0]}.${h2.txn}.json`]);
+    expect(Object.entries(h2.queues).filter(([k, f]) => h.queues[k] !== f)).toEqual([[chunk, `a0.${bucketOf(live)[0]}.${h2.txn}.json`]]);
     for (const [bucket, file] of Object.entries(h.parts)) if (bucket !== bucketOf(live)) expect(h2.parts[bucket]).toBe(file);
     // the old part is left exactly as it was (a reader of the previous head may be reading it)
     expect(readFileSync(join(store, "tasks", h.parts[bucketOf(live)] as string))).toEqual(bytesBefore);
 
     expect((await cli({ store }, "done", live)).code).toBe(0);
     const h3 = head(store);
-    // the one chunk of a0's queue that holds the task (its bucket's first hex digit)
-    const chunk = `a0/${bucketOf(live)[0]}`;
     expect(Object.entries(h3.queues).filter(([k, f]) => h2.queues[k] !== f)).toEqual([[chunk, `a0.${bucketOf(live)[0]}.${h3.txn}.json`]]);
     expect(Object.entries(h3.parts).filter(([b, f]) => h2.parts[b] !== f)).toEqual([[bucketOf(live), `${bucketOf(live)}.${h3.txn}.json`]]);
     expect(readState(store).tasks[live]?.status).toBe("done");

@@ -2,14 +2,12 @@
 // lookups that fall back to the archive, for the read-side commands.
 import { NotFoundError } from "../core/errors.ts";
 import { checkIdInput, resolveId } from "../core/ids.ts";
-import { type Summary, summarize } from "../core/insight.ts";
+import { type Summary, summarize, summaryOf } from "../core/insight.ts";
 import { liveness } from "../core/liveness.ts";
 import type { Task } from "../core/model.ts";
 import { dependencyState } from "../core/queue.ts";
 import type { Snapshot, Store } from "../store/store.ts";
 import type { Ctx } from "./context.ts";
-
-const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 export interface SummaryOptions {
   /** false: hot tasks only. */
@@ -37,15 +35,23 @@ export async function summaryStream(ctx: Ctx, command: string, options: SummaryO
   const store = ctx.store(command);
   const snapshot = await store.read();
   const index = options.archive === false ? undefined : await store.archiveIndex(options.range);
-  // A Set, not snapshot.get: 100 000 lookups of fresh id strings in the state's task record cost ~70 ms. The
-  // record is a plain object, so a name it inherits (toString…) counts as hot, as snapshot.get says.
-  const hotIds = new Set(snapshot.tasks.map((t) => t.id));
-  const isHot = (id: string) => hotIds.has(id) || (INHERITED.has(id) && snapshot.get(id) !== undefined);
-  const hot: Summary[] = snapshot.tasks.map((task) => {
-    const s = summarize(task);
-    if (liveness(task, ctx.now, ctx.stallMs).stalled) s.state = "stalled";
-    else if (task.status === "pending" && task.after.length > 0) {
-      const deps = dependencyState(task, (id) => snapshot.get(id) ?? archivedAsTask(index?.get(id)));
+  // From the entries, not the tasks: the JSON store keeps them apart, far smaller. A running task is described in
+  // full (its stall state): its entry holds it.
+  const entries = snapshot.entries();
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const isHot = (id: string) => byId.has(id);
+  const hot: Summary[] = entries.map((entry) => {
+    if (entry.status === "running") {
+      const task = entry.task ?? snapshot.get(entry.id);
+      if (task) {
+        const s = summarize(task);
+        if (liveness(task, ctx.now, ctx.stallMs).stalled) s.state = "stalled";
+        return s;
+      }
+    }
+    const s = summaryOf(entry);
+    if (entry.status === "pending" && entry.after.length > 0) {
+      const deps = dependencyState(entry, (id) => byId.get(id) ?? archivedAsTask(index?.get(id)));
       if (deps.state === "blocked") s.state = "blocked";
     }
     return s;

@@ -1,6 +1,7 @@
 // The read side over hot and archived tasks alike: filters, ordering, statistics. Pure: it works on task
 // summaries (the archive's small form; hot tasks are summarised the same way) and takes `now` and the local-day
 // function from the caller.
+import { stepCounts } from "./lifecycle.ts";
 import type { Task, TaskStatus } from "./model.ts";
 import { byCodePoint, byName } from "./names.ts";
 import { formatShortDuration, isoMs } from "./time.ts";
@@ -45,6 +46,57 @@ export function summarize(task: Task): Summary {
   if (task.stallsSeen) s.stallsSeen = task.stallsSeen;
   if (task.status === "failed") s.error = task.error.slice(0, 200);
   if (task.after.length > 0) s.after = task.after;
+  return s;
+}
+
+/**
+ * What a store keeps of each hot task beside the task itself (the JSON store's queue chunks): its summary, what
+ * claiming and the overview's queue lines need, and a running task whole. Enough to answer claims, id prefixes,
+ * query, stats and the status overview without reading the tasks.
+ */
+export type TaskEntry = Summary & {
+  after: string[];
+  queuedAt: string;
+  seq?: number;
+  /** Steps done and in all (absent: none). */
+  steps?: { done: number; total: number };
+  /**
+   * A running task's whole record: its stall state moves with every heartbeat, so the read side needs all of it,
+   * and finds it here rather than in its bucket among some forty others. (So a heartbeat rewrites its entry too.)
+   */
+  task?: Task;
+};
+
+export function entryOf(task: Task): TaskEntry {
+  const entry: TaskEntry = { ...summarize(task), after: task.after, queuedAt: task.queuedAt };
+  if (task.seq !== undefined) entry.seq = task.seq;
+  if (task.steps.length > 0) entry.steps = stepCounts(task);
+  if (task.status === "running") entry.task = task;
+  return entry;
+}
+
+/**
+ * The summary an entry holds: exactly summarize() of its task, keys in the same order (--json prints it, byte for
+ * byte as from the task, whatever order the entry's own keys were read in).
+ */
+export function summaryOf(e: TaskEntry): Summary {
+  const s: Summary = {
+    id: e.id,
+    agent: e.agent,
+    name: e.name,
+    status: e.status,
+    priority: e.priority,
+    tags: e.tags,
+    createdAt: e.createdAt,
+    retries: e.retries,
+  };
+  if (e.description !== undefined) s.description = e.description;
+  if (e.group !== undefined) s.group = e.group;
+  if (e.startedAt !== undefined) s.startedAt = e.startedAt;
+  if (e.finishedAt !== undefined) s.finishedAt = e.finishedAt;
+  if (e.stallsSeen !== undefined) s.stallsSeen = e.stallsSeen;
+  if (e.error !== undefined) s.error = e.error;
+  if (e.after.length > 0) s.after = e.after;
   return s;
 }
 

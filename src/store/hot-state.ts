@@ -8,9 +8,12 @@ import type { AgentConfig, Task } from "../core/model.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
 import {
   bucketOf,
+  chunkFile,
   chunkOf,
   entryOf,
   PART_VERSION,
+  packEntry,
+  partFile,
   QUEUES_DIR,
   type QueueEntry,
   queueEntries,
@@ -19,6 +22,7 @@ import {
   sameEntry,
   syncPartDirs,
   TASKS_DIR,
+  txnOfFile,
   writePart,
 } from "./parts.ts";
 import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
@@ -114,6 +118,13 @@ export class HotState {
     return out;
   }
 
+  /** Every hot task's entry (reads the queue chunks). */
+  entries(): QueueEntry[] {
+    const out: QueueEntry[] = [];
+    for (const chunk of this.chunks()) out.push(...this.queueMap(chunk, true).values());
+    return out;
+  }
+
   private chunks(): Set<string> {
     return new Set([...this.queues.keys(), ...this.queueCache.keys()]);
   }
@@ -165,7 +176,7 @@ export class HotState {
         this.parts.delete(b);
         continue;
       }
-      const file = `${b}.${txn}.json`;
+      const file = partFile(b, txn);
       writePart(this.dir, TASKS_DIR, file, { v: PART_VERSION, tasks: Object.fromEntries(bucket) });
       this.parts.set(b, file);
       subs.add(TASKS_DIR);
@@ -179,8 +190,8 @@ export class HotState {
         continue;
       }
       const [agent, h] = chunk.split("/") as [string, string];
-      const file = `${agent}.${h}.${txn}.json`;
-      writePart(this.dir, QUEUES_DIR, file, { v: PART_VERSION, agent, chunk: h, tasks: [...queue.values()] });
+      const file = chunkFile(chunk, txn);
+      writePart(this.dir, QUEUES_DIR, file, { v: PART_VERSION, agent, chunk: h, tasks: [...queue.values()].map(packEntry) });
       this.queues.set(chunk, file);
       subs.add(QUEUES_DIR);
     }
@@ -198,8 +209,8 @@ export class HotState {
       counter: this.counter,
       agents: this.agents,
       jobs: this.jobs,
-      parts: Object.fromEntries([...this.parts].sort(([a], [b]) => (a < b ? -1 : 1))),
-      queues: Object.fromEntries([...this.queues].sort(([a], [b]) => (a < b ? -1 : 1))),
+      parts: Object.fromEntries([...this.parts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, file]) => [k, txnOfFile(file)])),
+      queues: Object.fromEntries([...this.queues].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, file]) => [k, txnOfFile(file)])),
     });
   }
 

@@ -56,6 +56,7 @@ function snapshotOf(state: HotState): Snapshot {
     get: (id) => state.get(id),
     ids: () => state.ids(),
     queue: (agent) => state.queue(agent),
+    entries: () => state.entries(),
     agent: (name) => state.agents[name],
     jobs: state.jobs,
     job: (id) => state.jobs[id],
@@ -99,6 +100,9 @@ export class JsonTx implements StoreTx {
   }
   queue(agent: string): readonly QueueEntry[] {
     return this.state.queue(agent);
+  }
+  entries(): readonly QueueEntry[] {
+    return this.state.entries();
   }
   get agents(): Readonly<Record<string, AgentConfig>> {
     return this.state.agents;

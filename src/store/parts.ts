@@ -12,9 +12,11 @@
 import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { StoreBusyError, StoreCorruptError } from "../core/errors.ts";
+import { entryOf, type TaskEntry } from "../core/insight.ts";
 import type { Task } from "../core/model.ts";
-import type { QueueTask } from "../core/queue.ts";
+import { SCHEMA_VERSION } from "../core/model-constants.ts";
 import { fsyncDir, readStoreFile } from "./atomic-file.ts";
+import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
 import { readHead } from "./state-file.ts";
 import { subdirForWriting } from "./store-dirs.ts";
 
@@ -22,8 +24,8 @@ export const TASKS_DIR = "tasks";
 export const QUEUES_DIR = "queues";
 export const PART_VERSION = 1;
 
-/** What a queue part keeps of a task: enough to choose the next task to claim and to resolve an id prefix. */
-export type QueueEntry = QueueTask;
+/** What a queue chunk keeps of a task (core/insight.ts, TaskEntry). */
+export type QueueEntry = TaskEntry;
 
 /** The bucket of a task id: FNV-1a over its characters, 256 buckets, as two hex digits. */
 export function bucketOf(id: string): string {
@@ -43,31 +45,30 @@ export function chunkOf(agent: string, id: string): string {
   return `${agent}/${bucketOf(id)[0]}`;
 }
 
-export function entryOf(task: Task): QueueEntry {
-  const entry: QueueEntry = {
-    id: task.id,
-    agent: task.agent,
-    name: task.name,
-    status: task.status,
-    priority: task.priority,
-    after: task.after,
-    queuedAt: task.queuedAt,
-  };
-  if (task.seq !== undefined) entry.seq = task.seq;
-  return entry;
-}
+export { entryOf };
 
+/** Whether two entries say the same (whatever their keys' order: one read from a chunk has its own). */
 export function sameEntry(a: QueueEntry | undefined, b: QueueEntry | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(a && packEntry(a)) === JSON.stringify(b && packEntry(b));
 }
 
 export const PART_NAME = /^[0-9a-f]{2}\.[0-9a-z]{1,40}\.json$/;
 export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.[0-9a-f]\.[0-9a-z]{1,40}\.json$/;
 const CHUNK_KEY = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/([0-9a-f])$/;
 
-/** The part names of a head (`parts` and `queues`), checked: they become paths. Throws StoreCorruptError. */
+const TXN = /^[0-9a-z]{1,40}$/;
+const BUCKET = /^[0-9a-f]{2}$/;
+
+/** The file of a bucket's part, and of a queue chunk's, written by commit `txn`. */
+export const partFile = (bucket: string, txn: string) => `${bucket}.${txn}.json`;
+export const chunkFile = (chunk: string, txn: string) => `${chunk.replace("/", ".")}.${txn}.json`;
+
+/**
+ * The parts a head names (`"parts": {"<bucket>": "<txn>"}`, `"queues": {"<agent>/<h>": "<txn>"}`), as file names,
+ * checked: they become paths. Throws StoreCorruptError.
+ */
 export function checkPartNames(json: Record<string, unknown>, path: string): { parts: Map<string, string>; queues: Map<string, string> } {
-  const read = (key: "parts" | "queues", pattern: RegExp, keyOk: (k: string, file: string) => boolean) => {
+  const read = (key: "parts" | "queues", keyOk: (k: string) => boolean, file: (k: string, txn: string) => string) => {
     const value = json[key];
     const out = new Map<string, string>();
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -76,24 +77,23 @@ export function checkPartNames(json: Record<string, unknown>, path: string): { p
         "the file was kept as it is; run `taskpulse doctor`",
       );
     }
-    for (const [k, file] of Object.entries(value)) {
-      if (typeof file !== "string" || !pattern.test(file) || !keyOk(k, file)) {
+    for (const [k, txn] of Object.entries(value)) {
+      if (typeof txn !== "string" || !TXN.test(txn) || !keyOk(k)) {
         throw new StoreCorruptError(
-          `${path} does not validate (${key}.${k}: not a part name)`,
+          `${path} does not validate (${key}.${k}: not a part)`,
           "the file was kept as it is; run `taskpulse doctor`",
         );
       }
-      out.set(k, file);
+      out.set(k, file(k, txn));
     }
     return out;
   };
-  return {
-    parts: read("parts", PART_NAME, (k, file) => file.startsWith(`${k}.`) && /^[0-9a-f]{2}$/.test(k)),
-    queues: read("queues", QUEUE_NAME, (k, file) => {
-      const m = CHUNK_KEY.exec(k);
-      return m !== null && file.startsWith(`${m[1]}.${m[2]}.`) && file.slice(k.length + 1, -5).indexOf(".") < 0;
-    }),
-  };
+  return { parts: read("parts", (k) => BUCKET.test(k), partFile), queues: read("queues", (k) => CHUNK_KEY.test(k), chunkFile) };
+}
+
+/** The txn in a part's file name (the head stores only that). */
+export function txnOfFile(file: string): string {
+  return file.slice(file.lastIndexOf(".", file.length - 6) + 1, -5);
 }
 
 /**
@@ -143,28 +143,93 @@ export function readPart(dir: string, sub: string, file: string, headTxn?: strin
 
 const STATUSES = new Set(["pending", "running", "done", "failed", "cancelled"]);
 
+/**
+ * An entry as a queue chunk stores it: fields at their usual value left out (no tags, no retries, no dependencies,
+ * queued when created), which makes chunks about a third smaller; status and query read them all.
+ */
+export function packEntry(entry: QueueEntry): Record<string, unknown> {
+  const { tags, retries, after, queuedAt, ...rest } = entry;
+  const packed: Record<string, unknown> = rest;
+  if (tags.length > 0) packed.tags = tags;
+  if (retries !== 0) packed.retries = retries;
+  if (after.length > 0) packed.after = after;
+  if (queuedAt !== entry.createdAt) packed.queuedAt = queuedAt;
+  return packed;
+}
+
+/** One empty list for every entry read without tags or dependencies (frozen: shared). */
+const NONE: readonly string[] = Object.freeze([]);
+
+/** An entry as read from a chunk, with the fields packEntry() left out filled in (in place: chunks hold thousands). */
+function unpackEntry(raw: Record<string, unknown>): Record<string, unknown> {
+  raw.tags ??= NONE;
+  raw.retries ??= 0;
+  raw.after ??= NONE;
+  raw.queuedAt ??= raw.createdAt;
+  return raw;
+}
+
+const isText = (v: unknown): boolean => typeof v === "string";
+const isTexts = (v: unknown): boolean => Array.isArray(v) && v.every(isText);
+const isCounts = (v: unknown): boolean =>
+  v !== null &&
+  typeof v === "object" &&
+  Number.isInteger((v as { done?: unknown }).done) &&
+  Number.isInteger((v as { total?: unknown }).total);
+const optional = (v: unknown, test: (v: unknown) => boolean): boolean => v === undefined || test(v);
+
+function validEntry(e: Record<string, unknown>, chunk: string): boolean {
+  return (
+    isText(e.id) &&
+    isText(e.agent) &&
+    chunkOf(e.agent as string, e.id as string) === chunk &&
+    isText(e.name) &&
+    STATUSES.has(e.status as string) &&
+    Number.isInteger(e.priority) &&
+    isTexts(e.after) &&
+    isTexts(e.tags) &&
+    isText(e.queuedAt) &&
+    isText(e.createdAt) &&
+    Number.isInteger(e.retries) &&
+    optional(e.seq, Number.isInteger) &&
+    optional(e.description, isText) &&
+    optional(e.group, isText) &&
+    optional(e.startedAt, isText) &&
+    optional(e.finishedAt, isText) &&
+    optional(e.error, isText) &&
+    optional(e.stallsSeen, Number.isInteger) &&
+    optional(e.steps, isCounts) &&
+    // a running task's whole record, and only a running one's (checked by the task schema below)
+    (e.status === "running") === (e.task !== null && typeof e.task === "object" && (e.task as { id?: unknown }).id === e.id) &&
+    e.state === undefined &&
+    e.archived === undefined
+  );
+}
+
 /** A queue chunk's entries (`chunk`: `<agent>/<h>`), checked field by field (they decide which task is claimed). */
 export function queueEntries(json: Record<string, unknown>, chunk: string, path: string): QueueEntry[] {
-  const list = json.tasks;
-  const bad = (what: string) =>
-    new StoreCorruptError(`${path} does not validate (${what})`, "the file was kept as it is; run `taskpulse doctor`");
-  if (`${json.agent}/${json.chunk}` !== chunk || !Array.isArray(list)) throw bad("agent, chunk or tasks");
-  for (const [i, e] of list.entries()) {
-    const ok =
-      e !== null &&
-      typeof e === "object" &&
-      typeof e.id === "string" &&
-      chunkOf(e.agent, e.id) === chunk &&
-      typeof e.name === "string" &&
-      STATUSES.has(e.status) &&
-      Number.isInteger(e.priority) &&
-      Array.isArray(e.after) &&
-      e.after.every((a: unknown) => typeof a === "string") &&
-      typeof e.queuedAt === "string" &&
-      (e.seq === undefined || Number.isInteger(e.seq));
-    if (!ok) throw bad(`tasks.${i}`);
+  if (`${json.agent}/${json.chunk}` !== chunk || !Array.isArray(json.tasks)) {
+    throw new StoreCorruptError(`${path} does not validate (agent, chunk or tasks)`, "the file was kept as it is; run `taskpulse doctor`");
   }
-  return list as QueueEntry[];
+  const out: QueueEntry[] = [];
+  for (const [i, raw] of (json.tasks as unknown[]).entries()) {
+    const e = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? unpackEntry(raw as Record<string, unknown>) : undefined;
+    if (!e || !validEntry(e, chunk)) {
+      throw new StoreCorruptError(`${path} does not validate (tasks.${i})`, "the file was kept as it is; run `taskpulse doctor`");
+    }
+    out.push(e as unknown as QueueEntry);
+  }
+  // The running tasks in it, through the parser generated from the task schema, as tasks in a bucket are.
+  const running = Object.fromEntries(out.flatMap((e) => (e.task ? [[e.id, e.task]] : [])));
+  if (Object.keys(running).length > 0) {
+    const parsed = parseStateFast({ schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks: running, agents: {}, jobs: {} });
+    if (parsed === NOT_ACCEPTED || Object.values((parsed as { tasks: Record<string, Task> }).tasks).some((t) => t.status !== "running")) {
+      throw new StoreCorruptError(`${path} does not validate (a running task does not match the schema; \`taskpulse doctor\` says which)`);
+    }
+    const tasks = (parsed as { tasks: Record<string, Task> }).tasks;
+    for (const e of out) if (e.task) e.task = tasks[e.id] as Task;
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,8 @@
 // The store interface the commands program against. Narrow on purpose: a snapshot to read, a transaction to
 // change, the audit trail to list; for cron jobs, their run history; and named state documents. A database backend
 // implements the same.
+
+import type { TaskEntry } from "../core/insight.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
 import type { QueueTask } from "../core/queue.ts";
@@ -16,6 +18,8 @@ export interface Snapshot {
   ids(): readonly string[];
   /** One agent's hot tasks, as much of each as claiming needs. */
   queue(agent: string): readonly QueueTask[];
+  /** An entry per hot task (its summary and queue fields): what the JSON store reads instead of every task. */
+  entries(): readonly TaskEntry[];
   agent(name: string): AgentConfig | undefined;
   readonly agents: Readonly<Record<string, AgentConfig>>;
   /** Cron-job summaries by job id. */

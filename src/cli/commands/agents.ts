@@ -35,7 +35,12 @@ export async function agents(ctx: Ctx): Promise<Outcome> {
     if (s.status === "running") row.current++;
     else row[s.status]++;
     // A hot task's last sign of life (heartbeat, step, progress) is activity too, not only its start and finish.
-    const last = [s.createdAt, s.startedAt, s.finishedAt, snapshot.get(s.id)?.lastSeenAt]
+    const last = [
+      s.createdAt,
+      s.startedAt,
+      s.finishedAt,
+      s.status === "running" && !s.archived ? snapshot.get(s.id)?.lastSeenAt : undefined,
+    ]
       .filter((x): x is string => x !== undefined)
       .sort()
       .pop() as string;

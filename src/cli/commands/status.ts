@@ -1,25 +1,31 @@
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
+import { entryOf, type TaskEntry } from "../../core/insight.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
 import { liveness } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
-import { isFinished } from "../../core/model-constants.ts";
 import { byCodePoint, byName, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
 import { formatDuration, parseDuration } from "../../core/time.ts";
-import type { Snapshot } from "../../store/store.ts";
+import type { Snapshot, Store } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
-import { ago, columnsOf, displayState, oneLine, renderTaskLines } from "../render/task-text.ts";
+import { ago, columnsOf, displayState, oneLine, renderQueuedLine, renderTaskLines } from "../render/task-text.ts";
 import { clip } from "../render/text-width.ts";
 import { alertNewStallOrWarn } from "../stall-push.ts";
 import { dependencyLookup, findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
 const RECENT_MS = 24 * 3_600_000;
+/**
+ * Running tasks shown per agent in the overview (stalled and stop-requested first); the rest are counted, with the
+ * query that lists them. An agent with hundreds of running tasks would otherwise fill the screen, and the output
+ * (and its cost) would grow with the store. `--json` still has every task.
+ */
+const RUNNING_SHOWN = 10;
 
 export interface StatusOptions {
   watch?: boolean;
@@ -56,7 +62,7 @@ export function registerStatus(program: Command, app: App): void {
 }
 
 /** `lookup` finds a dependency, hot or archived (see dependencyLookup). */
-export function describe(ctx: Ctx, task: Task, lookup: (id: string) => Task | undefined) {
+export function describe(ctx: Ctx, task: Task, lookup: (id: string) => Pick<Task, "status"> | undefined) {
   const live = liveness(task, ctx.now, ctx.stallMs);
   const deps = task.status === "pending" && task.after.length > 0 ? dependencyState(task, lookup) : undefined;
   return { ...stepCounts(task), liveness: live, dependencies: deps };
@@ -97,46 +103,60 @@ interface OverviewView {
 
 type CountKey = "running" | "stalled" | "pending" | "done" | "failed" | "cancelled";
 
-/** The overview as lines: one section per agent (main first), running and stalled tasks, the queue, recent finishes. */
+/**
+ * The overview as lines: one section per agent (main first), running and stalled tasks, the queue, recent finishes.
+ * It reads entries (the store's small form of a task, a running one whole: the JSON store keeps them apart from the
+ * tasks, so a queue of thousands costs little); recent finishes are read in full only for the few shown. `full`:
+ * every task is read and described in the data, as --json prints it.
+ */
 export function renderOverview(
   ctx: Ctx,
   snapshot: Snapshot,
-  lookup: (id: string) => Task | undefined = (id) => snapshot.get(id),
+  lookup: (id: string) => Pick<Task, "status"> | undefined = (id) => snapshot.get(id),
+  full = true,
 ): OverviewView {
-  const tasks = snapshot.tasks;
   const counts: Record<CountKey, number> = { running: 0, stalled: 0, pending: 0, done: 0, failed: 0, cancelled: 0 };
-  const annotated = tasks.map((task) => {
-    const info = { task, ...describe(ctx, task, lookup) };
-    counts[displayState(task, info.liveness)] += 1;
-    return info;
-  });
+  const tasks = full ? snapshot.tasks : undefined;
+  const entries = tasks ? tasks.map(entryOf) : snapshot.entries();
+  const byId = tasks ? new Map(tasks.map((task) => [task.id, task])) : undefined;
+  const taskOf = (id: string) => (byId ? byId.get(id) : snapshot.get(id));
+  // oldest first, as tasks were created (the order of the data, and of the stall alerts)
+  const annotated = (tasks ?? entries.filter((e) => e.status === "running").flatMap((e) => e.task ?? taskOf(e.id) ?? []))
+    .map((task) => ({ task, ...describe(ctx, task, lookup) }))
+    .sort(
+      (a, b) =>
+        byCodePoint(a.task.createdAt, b.task.createdAt) || (a.task.seq ?? 0) - (b.task.seq ?? 0) || byCodePoint(a.task.id, b.task.id),
+    );
+  const live = new Map(annotated.map((a) => [a.task.id, a]));
+  const keyOf = (e: TaskEntry): CountKey => {
+    const a = live.get(e.id);
+    return a ? displayState(a.task, a.liveness) : e.status;
+  };
+  for (const e of entries) counts[keyOf(e)] += 1;
   const stalled = annotated.filter((a) => a.liveness.stalled).map((a) => a.task);
-  if (tasks.length === 0) return { data: { tasks: [], counts }, lines: [t(ctx, "📭 no tasks", "📭 没有任务")], stalled };
+  if (entries.length === 0) return { data: { tasks: [], counts }, lines: [t(ctx, "📭 no tasks", "📭 没有任务")], stalled };
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
   const lines: string[] = [];
-  const agents = [...new Set(tasks.map((task) => task.agent))].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : byName(a, b)));
+  const agents = [...new Set(entries.map((e) => e.agent))].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : byName(a, b)));
   for (const agent of agents) {
-    const mine = annotated.filter((a) => a.task.agent === agent);
+    const mine = entries.filter((e) => e.agent === agent);
     // Stalled and stop-requested tasks first: they are what a person has to look at.
-    const urgency = (a: (typeof mine)[number]) => (a.liveness.stalled ? 0 : a.task.stop ? 1 : 2);
+    const urgency = (a: (typeof annotated)[number]) => (a.liveness.stalled ? 0 : a.task.stop ? 1 : 2);
     const running = mine
-      .filter((a) => a.task.status === "running")
+      .flatMap((e) => (e.status === "running" ? (live.get(e.id) ?? []) : []))
       .sort((a, b) => urgency(a) - urgency(b) || byCodePoint(a.task.createdAt, b.task.createdAt))
       .map((a) => a.task);
-    const queued = mine
-      .map((a) => a.task)
-      .filter((task) => task.status === "pending")
-      .sort(compareQueue);
+    const queued = mine.filter((e) => e.status === "pending").sort(compareQueue);
     const recent = mine
-      .map((a) => a.task)
       .filter(
-        (task): task is Task & { finishedAt: string } => isFinished(task) && ctx.now.getTime() - Date.parse(task.finishedAt) < RECENT_MS,
+        (e): e is TaskEntry & { finishedAt: string } =>
+          e.finishedAt !== undefined && e.status !== "running" && ctx.now.getTime() - Date.parse(e.finishedAt) < RECENT_MS,
       )
       .sort((a, b) => byCodePoint(b.finishedAt, a.finishedAt));
     if (running.length + queued.length + recent.length === 0) continue;
     if (lines.length > 0) lines.push("");
-    const n = (key: CountKey) => mine.filter((a) => displayState(a.task, a.liveness) === key).length;
+    const n = (key: CountKey) => mine.filter((e) => keyOf(e) === key).length;
     const tally = (
       [
         ["running", "🔄"],
@@ -150,21 +170,28 @@ export function renderOverview(
       .map(([key, icon]) => `${icon}${n(key)}`)
       .join(" ");
     lines.push(`${c.bold(`● ${clip(agent, 40)}`)}  ${c.dim(tally)}`);
-    for (const task of running) lines.push(...renderTaskLines(ctx, task, "  "));
-    for (const task of queued.slice(0, 5)) {
-      const [first] = renderTaskLines(ctx, task, "  ");
-      const deps = dependencyState(task, lookup);
+    for (const task of running.slice(0, RUNNING_SHOWN)) lines.push(...renderTaskLines(ctx, task, "  "));
+    if (running.length > RUNNING_SHOWN) {
+      const more = running.length - RUNNING_SHOWN;
+      const how = `taskpulse query --agent ${agent} --status running`;
+      lines.push(c.dim(`  … ${t(ctx, `${more} more running (${how})`, `还有 ${more} 个运行中（${how}）`)}`));
+    }
+    for (const entry of queued.slice(0, 5)) {
+      const deps = dependencyState(entry, lookup);
       const extra =
         deps.state === "blocked"
           ? c.red(`   ⛓ ${t(ctx, "blocked by", "被阻塞于")} ${deps.on.join(", ")}`)
           : deps.state === "waiting"
             ? c.dim(`   ⛓ ${t(ctx, "waits for", "等待")} ${deps.on.join(", ")}`)
             : undefined;
-      lines.push(first as string);
+      lines.push(renderQueuedLine(ctx, entry, "  "));
       if (extra) lines.push(`  ${clip(extra, cols - 2)}`);
     }
     if (queued.length > 5) lines.push(c.dim(`  … ${t(ctx, `${queued.length - 5} more queued`, `还有 ${queued.length - 5} 个排队`)}`));
-    for (const task of recent.slice(0, 5)) lines.push(...renderTaskLines(ctx, task, "  "));
+    for (const entry of recent.slice(0, 5)) {
+      const task = taskOf(entry.id);
+      if (task) lines.push(...renderTaskLines(ctx, task, "  "));
+    }
     if (recent.length > 5)
       lines.push(c.dim(`  … ${t(ctx, `${recent.length - 5} more finished today`, `还有 ${recent.length - 5} 个已结束`)}`));
   }
@@ -174,11 +201,24 @@ export function renderOverview(
 }
 
 export async function overview(ctx: Ctx): Promise<Outcome> {
-  const snapshot = await ctx.store("status").read();
-  const view = renderOverview(ctx, snapshot, await dependencyLookup(ctx.store("status"), snapshot, snapshot.tasks));
+  const store = ctx.store("status");
+  const snapshot = await store.read();
+  // Text needs the running tasks and the entries only; --json (and the library) every task, described.
+  const full = ctx.json;
+  const view = renderOverview(ctx, snapshot, await statusLookup(store, snapshot, full), full);
   const warnings: string[] = [];
   const push = await alertNewStallOrWarn(ctx, view.stalled, warnings);
   return { data: view.data, lines: view.lines, quiet: "", push, warnings };
+}
+
+/** Dependencies' states for the overview: from the entries (hot), then the archive index if a dependency is not hot. */
+async function statusLookup(store: Store, snapshot: Snapshot, full: boolean): Promise<(id: string) => Pick<Task, "status"> | undefined> {
+  if (full) return dependencyLookup(store, snapshot, snapshot.tasks);
+  const hot = new Map(snapshot.entries().map((e) => [e.id, e]));
+  const needsArchive = [...hot.values()].some((e) => e.status === "pending" && e.after.some((id) => !hot.has(id)));
+  if (!needsArchive) return (id) => hot.get(id);
+  const archived = await store.archiveIndex();
+  return (id) => hot.get(id) ?? archived.get(id);
 }
 
 /**
@@ -207,7 +247,8 @@ async function watch(ctx: Ctx, intervalMs: number, maxFrames: number): Promise<O
     while (!stop.signal.aborted && frames < maxFrames) {
       const columns = (tty && process.stdout.columns) || ctx.deps.columns || 80;
       const frameCtx: Ctx = { ...ctx, now: ctx.deps.now(), deps: { ...ctx.deps, columns } };
-      const view = renderOverview(frameCtx, await store.read());
+      const snapshot = await store.read();
+      const view = renderOverview(frameCtx, snapshot, await statusLookup(store, snapshot, false), false);
       const body = view.lines.join("\n");
       // One commit touches several files (lock, journal, state): a change that leaves the view as it was is not
       // drawn again until the interval is up.

@@ -1,5 +1,7 @@
 // Human text for tasks, in the Live Task Pulse layout: icon, name, [done/total], a 10-cell bar, label, duration;
 // then the current step (with its message) or the error.
+
+import type { TaskEntry } from "../../core/insight.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
 import { type Liveness, liveness } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
@@ -47,6 +49,34 @@ export function columnsOf(ctx: Ctx): number {
 }
 
 /** The Live Task Pulse main line, plus the current-step or error line; shortened to fit the terminal. */
+/** The first line of a task: icon, name (clipped to what the tail leaves of the width), then the tail. */
+function headLine(ctx: Ctx, indent: string, state: keyof typeof ICON, rawName: string, tail: [string, string][]): string {
+  const c = paint(ctx.color);
+  const fixed = width(indent) + width(ICON[state]) + 1 + tail.reduce((sum, [plain]) => sum + 1 + width(plain), 0);
+  const name = clip(oneLine(rawName, Number.POSITIVE_INFINITY), Math.max(8, columnsOf(ctx) - fixed));
+  return `${indent}${ICON[state]} ${state === "stalled" ? c.bold(name) : name} ${tail.map(([, col]) => col).join(" ")}`;
+}
+
+/**
+ * A queued task's line from its entry (the store's small form of it), as renderTaskLines prints the task itself:
+ * the overview lists queues without reading every queued task.
+ */
+export function renderQueuedLine(ctx: Ctx, entry: TaskEntry, indent = ""): string {
+  const c = paint(ctx.color);
+  const tail: [string, string][] = [];
+  const steps = entry.steps;
+  if (steps && steps.total > 0)
+    tail.push(
+      [`[${steps.done}/${steps.total}]`, `[${steps.done}/${steps.total}]`],
+      [progressBar(steps.done, steps.total), progressBar(steps.done, steps.total)],
+    );
+  const lab = label(ctx, "pending");
+  tail.push([lab, c.dim(lab)], [`P${entry.priority}`, c.dim(`P${entry.priority}`)]);
+  const idPart = `${ago(ctx, entry.queuedAt)} · ${entry.id}`;
+  tail.push([idPart, c.dim(idPart)]);
+  return headLine(ctx, indent, "pending", entry.name, tail);
+}
+
 export function renderTaskLines(ctx: Ctx, task: Task, indent = ""): string[] {
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
@@ -75,9 +105,7 @@ export function renderTaskLines(ctx: Ctx, task: Task, indent = ""): string[] {
   const when = task.status === "pending" ? ago(ctx, task.queuedAt) : isFinishedTask(task) ? ago(ctx, task.finishedAt) : "";
   const idPart = when ? `${when} · ${task.id}` : task.id;
   tail.push([idPart, c.dim(idPart)]);
-  const fixed = width(indent) + width(ICON[state]) + 1 + tail.reduce((sum, [plain]) => sum + 1 + width(plain), 0);
-  const name = clip(oneLine(task.name, Number.POSITIVE_INFINITY), Math.max(8, cols - fixed));
-  const lines = [`${indent}${ICON[state]} ${state === "stalled" ? c.bold(name) : name} ${tail.map(([, col]) => col).join(" ")}`];
+  const lines = [headLine(ctx, indent, state, task.name, tail)];
   const sub = `${indent}   `;
   const fitLine = (text: string) => clip(text, Math.max(10, cols - width(sub)));
   if (task.status === "running") {

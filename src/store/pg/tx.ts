@@ -4,7 +4,7 @@
 // holds it shared plus the agent's own lock, and takes the agent's queued rows with FOR UPDATE SKIP LOCKED, so
 // claims of different agents, from any number of hosts, run in parallel and never hand one task out twice.
 import type { Client } from "pg";
-import { summarize } from "../../core/insight.ts";
+import { entryOf, summarize, type TaskEntry } from "../../core/insight.ts";
 import type { Job, RunRecord } from "../../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../../core/model.ts";
 import { JOB_LIMITS, SCHEMA_VERSION } from "../../core/model-constants.ts";
@@ -60,6 +60,7 @@ export function snapshotOf(state: HotState): Snapshot {
     get: (id) => state.tasks.get(id),
     ids: () => [...state.tasks.keys()],
     queue: (agent) => tasks.filter((t) => t.agent === agent),
+    entries: () => tasks.map(entryOf),
     agent: (name) => state.agents[name],
     jobs: state.jobs,
     job: (id) => state.jobs[id],
@@ -102,6 +103,9 @@ export class PgTx implements StoreTx {
   }
   queue(agent: string): readonly Task[] {
     return this.tasks.filter((t) => t.agent === agent);
+  }
+  entries(): readonly TaskEntry[] {
+    return this.tasks.map(entryOf);
   }
   agent(name: string): AgentConfig | undefined {
     return this.state.agents[name];
