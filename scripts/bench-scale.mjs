@@ -48,14 +48,32 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
   const rounds = runs + warmup;
   // The small store: two agents, with just enough tasks for every round's next, done and starts (half running).
   const smallActive = 4 * rounds + 8;
-  const specs = [
-    { dir: join(root, "scale-small"), archived: 0, active: smallActive, agents: 2 },
-    ...sizes.map((n, i) => ({ dir: join(root, `scale-${n}`), archived: 0, active: n, agents: AGENTS, seed: 10 + i })),
+  // Each size in two mixes: a backlog (3 running tasks per agent, the rest queued: what a team with a backlog has)
+  // and half of the tasks running (the worst case for status and query, which read every running task in full).
+  const mixes = [
+    { name: "backlog", running: () => 3 * AGENTS },
+    { name: "half running", running: (n) => Math.ceil(n / 2) },
   ];
-  const [small, ...large] = buildStores(specs);
+  const runs_ = sizes.flatMap((n, i) => mixes.map((mix, j) => ({ n, mix, i, j })));
+  // A small store per large one: the timed rounds use up their tasks (next, done, start).
+  const smalls = runs_.map((_, k) => ({ dir: join(root, `scale-small-${k}`), archived: 0, active: smallActive, agents: 2 }));
+  const specs = [
+    ...smalls,
+    ...runs_.map(({ n, mix, i, j }) => ({
+      dir: join(root, `scale-${n}-${j}`),
+      archived: 0,
+      active: n,
+      running: mix.running(n),
+      agents: AGENTS,
+      seed: 10 + 2 * i + j,
+    })),
+  ];
+  const built = buildStores(specs);
+  const large = built.slice(smalls.length);
   const figures = { agents: AGENTS, smallTasks: smallActive, sizes: {} };
-  for (const [i, store] of large.entries()) {
-    const n = sizes[i];
+  for (const [k, store] of large.entries()) {
+    const { n, mix } = runs_[k];
+    const small = built[k];
     const a = commands(small, 2, rounds);
     const b = commands(store, AGENTS, rounds);
     const all = {};
@@ -64,7 +82,7 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
       all[`large ${name}`] = b[name];
     }
     const times = interleave(all, { runs, warmup, env });
-    out(`scale: ${n} tasks queued or running across ${AGENTS} agents, against ${smallActive} tasks`);
+    out(`scale: ${n} tasks across ${AGENTS} agents, ${mix.name} (${store.running.length} running), against ${smallActive} tasks`);
     out("                                      median ms  ratio                 target");
     const size = {};
     for (const name of Object.keys(a)) {
@@ -73,14 +91,15 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
       size[name] = { smallMs: round1(smallMs), ms: round1(largeMs), ratio: round2(largeMs / smallMs) };
       row(name, round1(largeMs), `${round2(largeMs / smallMs)} × small (${round1(smallMs)})`, target(name, n));
     }
-    figures.sizes[n] = size;
+    figures.sizes[n] ??= {};
+    figures.sizes[n][mix.name] = size;
     out();
   }
   if (contention && large.length > 0) {
     const store = large[0];
     // The last running tasks: the timed rounds above used up the first ones (next, done).
     const c = await heartbeatContention(store.dir, store.running.slice(-contention.processes), contention);
-    out(`scale contention: ${c.processes} processes × ${c.heartbeats} heartbeats on the ${sizes[0]}-task store`);
+    out(`scale contention: ${c.processes} processes × ${c.heartbeats} heartbeats on the ${sizes[0]}-task store (${mixes[0].name})`);
     row("total", `${c.totalS} s`, `${round1(c.commitsPerS)} commits/s`);
     row(
       "slowest lock wait",

@@ -22,8 +22,10 @@ export interface StoreSpec {
   dir: string;
   /** Finished tasks, archived by cleanup, finishing evenly between `fromMs` and `toMs` (default: 88 to 8 days ago). */
   archived: number;
-  /** Hot tasks, committed after the archived ones: half running (heartbeat targets), half pending. */
+  /** Hot tasks, committed after the archived ones: `running` of them running (heartbeat targets), the rest pending. */
   active: number;
+  /** How many of the active tasks run (default: half). */
+  running?: number;
   /** Agents the tasks are spread over: a0, a1, … (default 8). */
   agents?: number;
   fromMs?: number;
@@ -284,7 +286,7 @@ export async function buildStore(spec: StoreSpec): Promise<BuiltStore> {
     running.length = 0;
     pending.length = 0;
     for (let i = 0; i < spec.active; i++) {
-      const status = i < Math.ceil(spec.active / 2) ? "running" : "pending";
+      const status = i < (spec.running ?? Math.ceil(spec.active / 2)) ? "running" : "pending";
       const { task, audit } = activeTask(tx.nextCounter(), status, `a${i % agents}`, nowMs, random);
       for (const entry of audit) tx.put(task, entry);
       (status === "running" ? running : pending).push(task.id);
