@@ -63,6 +63,24 @@ describe("lifecycle from the CLI", () => {
     expect(log.json.data.entries.map((e: { action: string }) => e.action)).toEqual(["cancel", "retry", "fail", "start", "create"]);
   });
 
+  it("error without a message is a usage error (exit 2), as in the original, and changes nothing", async () => {
+    const store = tempDir();
+    const id = (await cli({ store }, "create", "-q", "x", "a", "--start")).stdout.trim();
+    const before = snapshotFiles(store);
+    for (const argv of [
+      ["error", id],
+      ["fail", id],
+      ["error", id, "   "],
+      ["error", id, "--json"],
+    ]) {
+      const r = await cli({ store }, ...argv);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.stdout + r.stderr, argv.join(" ")).toMatch(/message/);
+    }
+    expect(snapshotFiles(store)).toEqual(before);
+    expect((await cli({ store }, "error", id, "disk", "full")).code).toBe(0);
+  });
+
   it("an invalid transition exits 4, names the state, and changes nothing", async () => {
     const store = tempDir();
     const id = (await cli({ store }, "create", "-q", "x", "a", "--start")).stdout.trim();

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
 import { failTask } from "../../core/lifecycle.ts";
 import { cleanText } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
@@ -14,7 +15,7 @@ export function registerFail(program: Command, app: App): void {
     .alias("fail")
     .description("fail a running task; the current step is marked failed with the message")
     .argument("<id>", "task id or unique prefix")
-    .argument("[message...]", "what went wrong (default: failed)")
+    .argument("<message...>", "what went wrong (required: the failure push and the log show it)")
     .option("--retryable", "may be retried (the default)")
     .option("--no-retry", "must not be retried")
     .addHelpText("after", example('taskpulse error "$TASK_ID" 登录过期'))
@@ -22,7 +23,9 @@ export function registerFail(program: Command, app: App): void {
 }
 
 export async function fail(ctx: Ctx, id: string, messageArg: string, opts: { retry?: boolean }): Promise<Outcome> {
-  const error = cleanText(messageArg, "message").trim() || "failed";
+  const error = cleanText(messageArg, "message").trim();
+  // As the original: a failure without a reason helps nobody reading the chat or the log.
+  if (error === "") throw new UsageError("error needs a message: what went wrong", 'taskpulse error <id> "what went wrong"');
   const retryable = opts.retry !== false;
   const { change, push } = await applyToTask(ctx, "fail", id, (task) => failTask(task, error, retryable, actorOf(ctx)));
   return { data: { task: change.task }, lines: [`❌ ${oneLine(error)}`], push };
