@@ -104,7 +104,7 @@ describe("damaged parts", () => {
     expect((await cli({ store }, "heartbeat", live, "after the repair")).code).toBe(0);
     expect(readState(store).tasks[live]?.lastMessage).toBe("after the repair");
     expect(Object.keys(readState(store).tasks)).toHaveLength(9);
-    // (the damaged state.json is kept aside; the torn part, named by no head now, is collected a minute later)
+    // (the damaged state.json is kept aside; the torn part, named by no head now, is collected later)
     expect(codes(await doctor(store))).toEqual(["damaged-copy"]);
   });
 
@@ -162,13 +162,13 @@ describe("collecting parts no head names", () => {
     expect(codes(await doctor(store))).toEqual([]);
   });
 
-  it("commits collect by themselves: parts replaced over a minute ago are gone within 16 commits, the store stays whole", async () => {
+  it("commits collect by themselves: parts replaced longer ago than the grace period are gone within 16 commits, the store stays whole", async () => {
     const { store, live } = await storeWith(6);
     for (let i = 0; i < 3; i++) expect((await cli({ store }, "heartbeat", live, `early ${i}`)).code).toBe(0);
     const early = head(store);
     const replaced = [...files(store, "tasks")].filter((f) => !Object.values(early.parts).includes(f));
     expect(replaced.length).toBeGreaterThan(2);
-    // a minute and more ago, as far as file times go
+    // longer ago than the grace period, as far as file times go
     const past = new Date(Date.now() - 2 * PART_GRACE_MS);
     for (const sub of ["tasks", "queues"]) for (const f of files(store, sub)) utimesSync(join(store, sub, f), past, past);
     for (let i = 0; i < 16; i++) expect((await cli({ store }, "heartbeat", live, `beat ${i}`)).code).toBe(0);
