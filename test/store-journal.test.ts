@@ -1,4 +1,15 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readJournal } from "../src/store/journal.ts";
@@ -176,5 +187,29 @@ describe("a rotation outside the lock", () => {
     unlinkSync(join(store, "state.json"));
     expect((await cli({ store }, "doctor", "--repair")).code).toBe(0);
     expect(readState(store).tasks[id]?.lastMessage).toBe("during");
+  });
+});
+
+describe("a rotation killed between its last two renames", () => {
+  it("leaves journal.jsonl and journal.prev.jsonl as one file; the next rotation separates them and the journal shrinks", async () => {
+    const store = tempDir();
+    const id = (await cli({ store }, "create", "-q", "A", "s1", "s2", "s3", "s4", "--start")).stdout.trim();
+    expect((await cli({ store }, "next", id, "one")).code).toBe(0);
+    // what the kill leaves: the old journal under both names
+    linkSync(join(store, "journal.jsonl"), join(store, "journal.prev.jsonl"));
+    expect(statSync(join(store, "journal.jsonl")).ino).toBe(statSync(join(store, "journal.prev.jsonl")).ino);
+    expect((await cli({ store }, "next", id, "two")).code).toBe(0);
+    await rotate(store);
+    const files = readdirSync(store);
+    expect(files.filter((f) => f.includes(".tmp-"))).toEqual([]);
+    if (files.includes("journal.jsonl")) {
+      expect(statSync(join(store, "journal.jsonl")).ino).not.toBe(statSync(join(store, "journal.prev.jsonl")).ino);
+    }
+    expect(JSON.parse(readFileSync(join(store, "checkpoint.json"), "utf8")).txn).toBe(readState(store).txn);
+    expect((await cli({ store }, "next", id, "three")).code).toBe(0);
+    expect(readJournal(store).records).toHaveLength(1);
+    const log = await cli({ store }, "log", id, "--json");
+    expect(log.json.data.entries.map((e: { message?: string }) => e.message)).toEqual(["s3: three", "s2: two", "s1: one", "A"]);
+    expect((await cli({ store }, "doctor", "--json")).json.data.findings).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@
 // audit walk and the replay skip, as after an interrupted rotation; (2) journal.jsonl is linked to
 // journal.prev.jsonl (replacing the older segment); (3) the new journal.jsonl, holding the records after the
 // checkpoint's txn, replaces the old one.
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { AuditEntry } from "../core/model.ts";
 import { fsyncDir, readStoreFile } from "./atomic-file.ts";
@@ -32,37 +32,45 @@ export async function rotateJournal(dir: string, deps: RotationDeps): Promise<bo
   const checkpoint: Checkpoint = { v: 1, seq: state.seq, txn: state.txn, state, audit: Object.fromEntries(trails) };
   const temp = writeTemp(dir, CHECKPOINT_FILE, JSON.stringify(checkpoint));
   const journalTemp = join(dir, `.${JOURNAL_FILE}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  const prevTemp = join(dir, `.${PREVIOUS_JOURNAL_FILE}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   try {
     return await deps.locked(() => {
       // Another rotation may have come first; the head may have been rebuilt by doctor: then this one is not needed.
       if ((deps.checkpoints.readCheckpoint(dir)?.txn ?? null) !== before || readHead(dir) === undefined) return false;
-      const text = readStoreFile(join(dir, JOURNAL_FILE), "a journal", { follow: false });
+      const journal = join(dir, JOURNAL_FILE);
+      const prev = join(dir, PREVIOUS_JOURNAL_FILE);
+      const text = readStoreFile(journal, "a journal", { follow: false });
       if (text === undefined) return false;
+      // A rotation killed between its last two renames left journal.jsonl and journal.prev.jsonl as two names of
+      // one file; a rename onto another name of the same file does nothing (and says so by succeeding), so the
+      // journal would never shrink again. The older segment is the same content: drop that name first.
+      if (sameFile(journal, prev)) unlinkSync(prev);
       const lines = text.split("\n");
       const at = lines.findIndex((line) => line.startsWith("{") && recordTxn(line) === state.txn);
       if (at < 0) return false;
       // (the landed mark of the checkpoint's own record stays with it, in journal.prev.jsonl)
       const mark = JSON.stringify({ v: 1, landed: state.txn });
       const rest = lines.slice(at + 1).filter((line) => line !== "" && line !== mark);
+      if (rest.length > 0) writeTempAt(journalTemp, rest.map((line) => `${line}\n`).join(""));
+      // Read, under the lock, what it replaces: should another holder have appended since (two holders at once,
+      // the lock's residual cases), its record must not be left behind in journal.prev.jsonl alone.
+      if (statSync(journal).size !== Buffer.byteLength(text)) return false;
+      renameSync(temp, join(dir, CHECKPOINT_FILE));
       if (rest.length === 0) {
         // nothing was committed after the checkpoint: the next append starts journal.jsonl
-        renameSync(temp, join(dir, CHECKPOINT_FILE));
-        renameSync(join(dir, JOURNAL_FILE), join(dir, PREVIOUS_JOURNAL_FILE));
-        fsyncDir(dir);
-        return true;
+        renameSync(journal, prev);
+      } else {
+        linkSync(journal, prevTemp);
+        renameSync(prevTemp, prev);
+        renameSync(journalTemp, journal);
       }
-      writeTempAt(journalTemp, rest.map((line) => `${line}\n`).join(""));
-      renameSync(temp, join(dir, CHECKPOINT_FILE));
-      const prevTemp = join(dir, `.${PREVIOUS_JOURNAL_FILE}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-      linkSync(join(dir, JOURNAL_FILE), prevTemp);
-      renameSync(prevTemp, join(dir, PREVIOUS_JOURNAL_FILE));
-      renameSync(journalTemp, join(dir, JOURNAL_FILE));
       fsyncDir(dir);
       return true;
     });
   } finally {
     safeUnlink(temp);
     safeUnlink(journalTemp);
+    safeUnlink(prevTemp);
   }
 }
 
@@ -75,6 +83,16 @@ function recordTxn(line: string): string | undefined {
     return typeof json.txn === "string" && typeof json.seq === "number" ? json.txn : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = lstatSync(a);
+    const sb = lstatSync(b);
+    return sa.ino === sb.ino && sa.dev === sb.dev;
+  } catch {
+    return false;
   }
 }
 
