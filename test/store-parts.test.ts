@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { JsonStore } from "../src/store/json-store.ts";
 import { bucketOf, chunkFile, collect, PART_GRACE_MS, partFile } from "../src/store/parts.ts";
 import { cli, spawnCli, tempDir } from "./helpers.ts";
 import { readState } from "./store-fixture.ts";
@@ -183,6 +184,19 @@ describe("collecting parts no head names", () => {
 });
 
 describe("readers without the lock while others commit", () => {
+  it("a part collected after the head it read was replaced: exit 5, run again (not damage)", async () => {
+    const { store, live } = await storeWith(4);
+    const old = head(store).parts[bucketOf(live)] as string;
+    const reader = await new JsonStore(store, { lockWaitMs: 5000, owner: { agent: "t", command: "t" } }).read();
+    expect((await cli({ store }, "heartbeat", live, "meanwhile")).code).toBe(0);
+    unlinkSync(join(store, "tasks", old)); // as collect() does once the grace period is over
+    expect(() => reader.get(live)).toThrow(
+      expect.objectContaining({ exitCode: 5, message: expect.stringMatching(/replaced while this command read/) }),
+    );
+    const fresh = await new JsonStore(store, { lockWaitMs: 5000, owner: { agent: "t", command: "t" } }).read();
+    expect(fresh.get(live)?.lastMessage).toBe("meanwhile");
+  });
+
   it("status and query in a loop during 4 writers' heartbeats: every read succeeds", async () => {
     const store = tempDir();
     const ids: string[] = [];

@@ -332,7 +332,7 @@ export class JsonStore implements Store {
   }
 
   async exportData(): Promise<ExportDoc> {
-    const { state } = await loadState(this.location);
+    const { state } = await loadState(this.location, { lockFree: true });
     if (existsSync(join(this.location, CHECKPOINT_FILE))) this.checkpoints ??= await import("./checkpoint.ts");
     const trails = this.auditTrails(new Set(Object.keys(state.tasks)), state.txn);
     const { exportJson } = await import("./json-transfer.ts");
@@ -353,7 +353,7 @@ export class JsonStore implements Store {
   async migrate(): Promise<MigrateResult> {
     // A JSON store is migrated as it is read (older files are upgraded in memory and written by the next commit);
     // reading it here checks it, and refuses a newer one (exit 6).
-    const { state } = await loadState(this.location);
+    const { state } = await loadState(this.location, { lockFree: true });
     return { backend: "json", from: existsSync(join(this.location, STATE_FILE)) ? state.schemaVersion : null, to: state.schemaVersion };
   }
 
