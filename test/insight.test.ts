@@ -384,6 +384,17 @@ describe("agents", () => {
     ]);
   });
 
+  it("counts a retry as activity (a queued task's last sign of life)", async () => {
+    const store = tempDir();
+    const id = await ok(store, "2026-05-10T00:00:00Z", "create", "-q", "x", "--start", "--agent", "rex");
+    await ok(store, "2026-05-10T00:02:00Z", "fail", id, "boom");
+    await ok(store, "2026-05-10T05:00:00Z", "retry", id);
+    const json = await cli({ store, now: "2026-05-10T05:00:30Z" }, "agents", "--json");
+    expect(json.json.data.agents).toEqual([
+      expect.objectContaining({ agent: "rex", pending: 1, lastActivity: "2026-05-10T05:00:00.000Z" }),
+    ]);
+  });
+
   it("counts archived tasks too", async () => {
     const store = copyOfFixture();
     await ok(store, NOW, "cleanup");

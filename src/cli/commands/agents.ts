@@ -39,7 +39,8 @@ export async function agents(ctx: Ctx): Promise<Outcome> {
       s.createdAt,
       s.startedAt,
       s.finishedAt,
-      s.status === "running" && !s.archived ? snapshot.get(s.id)?.lastSeenAt : undefined,
+      // (a hot task's last sign of life: a heartbeat, a step, a retry; read from its bucket)
+      s.archived ? undefined : snapshot.get(s.id)?.lastSeenAt,
     ]
       .filter((x): x is string => x !== undefined)
       .sort()
