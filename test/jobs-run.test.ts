@@ -280,21 +280,26 @@ describe("run: records", () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ argv: ["node", "-e", expect.any(String)], pid: expect.any(Number) });
   });
 
-  it("a corrupt store does not stop the job; the exit status says it was not recorded, the file is kept", async () => {
+  it("a corrupt store stops the run before the job starts: exit 6, the job does not run, the file is kept", async () => {
     const store = tempDir();
+    const marker = join(tempDir(), "ran");
     writeFileSync(join(store, "state.json"), "{ not json");
-    const r = await cli({ store }, "run", "--job", "soft", "--", "sh", "-c", "echo still-ran");
-    expect(r.stdout).toBe("still-ran\n");
+    const r = await cli({ store }, "run", "--job", "soft", "--", "sh", "-c", `echo ran > ${marker}`);
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/warning: could not record the start of run r\w+: .*not valid JSON; running the command anyway/);
-    expect(r.stderr).toMatch(/warning: could not record the result/);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: could not record the start of run r\w+: .*not valid JSON; the job was not run\nhint: /);
+    expect(existsSync(marker)).toBe(false);
     expect(readFileSync(join(store, "state.json"), "utf8")).toBe("{ not json");
-    // with --announce too: the job's output is announced with what went wrong (stderr stays empty), and the status
-    // is not 0
-    const a = await cli({ store }, "run", "--job", "soft", "--announce", "--", "sh", "-c", "echo news");
-    expect(a.stdout).toMatch(/^news\n\ntaskpulse: could not record the start of run r\w+: .*not valid JSON/);
+    // with --announce: stdout says so (OpenClaw announces it), stderr stays empty, the status is not 0
+    const a = await cli({ store }, "run", "--job", "soft", "--announce", "--", "sh", "-c", `echo ran > ${marker}`);
+    expect(a.stdout).toMatch(/^taskpulse: could not record the start of run r\w+: .*not valid JSON; the job was not run\n$/);
     expect(a.stderr).toBe("");
     expect(a.code).toBe(6);
+    expect(existsSync(marker)).toBe(false);
+    // --json: the error envelope, exit 6
+    const j = await cli({ store }, "run", "--job", "soft", "--json", "--", "true");
+    expect(j.code).toBe(6);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: "store_corrupt" } });
   });
 
   it("--task tracks the run as a task that finishes with it", async () => {

@@ -126,6 +126,8 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
 
   const warnings: string[] = [];
   let storeError: TaskpulseError | Error | undefined;
+  // With --announce (and no --passthrough), stdout is exactly what OpenClaw announces and stderr stays empty.
+  const silent = opts.announce === true && !opts.passthrough && !ctx.json;
 
   // 1. Record the start (and count runs of this job whose wrapper died) before the command begins.
   let started: Started | undefined;
@@ -166,16 +168,29 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
     });
   } catch (err) {
     if (!isStoreTrouble(err)) throw err;
-    // Fail soft, like Cron State Manager: the job's own work matters more than its bookkeeping. The run is
-    // recorded at the end if the store is back; the exit status tells that recording failed.
-    storeError = err as Error;
-    warnings.push(`could not record the start of run ${runId}: ${(err as Error).message}; running the command anyway`);
+    // A store that cannot record the start stops the run before the job begins (issue 18): a run nobody can see,
+    // count or alert on is worse than a job that waits for its next schedule with the store's exit status (5: busy,
+    // run again; 6: damaged or not writable, see `taskpulse doctor`). With --announce, stdout says so: announced.
+    const line = `could not record the start of run ${runId}: ${(err as Error).message}; the job was not run`;
+    const busy = err instanceof StoreBusyError;
+    const exitCode = busy ? EXIT.busy : EXIT.corrupt;
+    if (silent)
+      return {
+        data: { job: null, run: null, notRun: line, exitCode },
+        lines: [`taskpulse: ${line}`],
+        quiet: `taskpulse: ${line}`,
+        push: null,
+        exitCode,
+        stderr: "none",
+      };
+    const hint =
+      err instanceof TaskpulseError ? err.hint : "check the store directory's permissions and free space, then run `taskpulse doctor`";
+    throw busy ? new StoreBusyError(line, hint) : new StoreCorruptError(line, hint);
   }
 
   // 2. Run it. With --announce or --json, the job's stdout is not ours to print: it goes to stderr; with --announce
   // (and no --passthrough), nowhere: OpenClaw announces a command's stderr too, so a silent run must leave it empty.
   // Its tails are kept in the run record either way.
-  const silent = opts.announce === true && !opts.passthrough && !ctx.json;
   const stdoutToStderr = opts.announce === true || ctx.json;
   const out = silent ? DISCARD : writer(ctx, stdoutToStderr ? "stderr" : "stdout");
   const err = silent ? DISCARD : writer(ctx, "stderr");
