@@ -44,6 +44,9 @@ async function variedStore(): Promise<string> {
   await ok(21, "stop", running[1] as string, "enough");
   await ok(22, "heartbeat", running[2] as string, "--waiting", "CI", "--for", "2h");
   await ok(23, "next", running[3] as string, "step one done");
+  // a step with a budget (over it two minutes later), and a task with its own stall threshold
+  await ok(24, "create", "-q", "budgeted", "quick:2m", "slow", "--start", "--agent", "dora");
+  await ok(24, "create", "-q", "patient", "--stall-after", "3h", "--start", "--agent", "dora");
   const dep = await ok(24, "create", "-q", "dependency", "--agent", "bob");
   const failed = await ok(25, "create", "-q", "will fail", "x", "--start", "--agent", "bob");
   await ok(26, "error", failed, "it broke: 断了");
@@ -89,6 +92,7 @@ describe("entries", () => {
       expect(fromEntries.stalled.map((t) => t.id)).toEqual(fromTasks.stalled.map((t) => t.id));
       expect(fromTasks.lines.join("\n")).toMatch(/more running|还有 \d+ 个运行中/);
       expect(fromTasks.lines.join("\n")).toMatch(/more queued|个排队/);
+      if (minutes > 60) expect(fromTasks.lines.join("\n")).toMatch(/step over its budget|步骤超时/);
       await ctx.close();
     }
   });

@@ -142,6 +142,44 @@ describe("damaged parts", () => {
   });
 });
 
+describe("parts written by an older taskpulse", () => {
+  it("version 1 queue chunks (a running task whole) read as version 2 (its live fields); the next commit writes 2", async () => {
+    const { store, live } = await storeWith(6);
+    expect((await cli({ store }, "heartbeat", live, "half way", "--progress", "40")).code).toBe(0);
+    // a minute on: nothing stalls (a stall alert is recorded, which would change the second call's output)
+    const now = "2026-05-01T10:01:00Z";
+    const status = (await cli({ store, now }, "status")).stdout;
+    const query = (await cli({ store, now }, "query", "--json")).stdout;
+    expect(status).toContain("40%");
+    // Rewrite every chunk as version 1 wrote it: the running task whole in `task`, no `live`.
+    const h = head(store);
+    const tasks = Object.assign(
+      {},
+      ...Object.values(h.parts).map((f) => JSON.parse(readFileSync(join(store, "tasks", f), "utf8")).tasks),
+    ) as Record<string, { status: string }>;
+    for (const f of Object.values(h.queues)) {
+      const file = join(store, "queues", f);
+      const chunk = JSON.parse(readFileSync(file, "utf8"));
+      expect(chunk.v).toBe(2);
+      chunk.v = 1;
+      for (const e of chunk.tasks) {
+        if (e.live) e.task = tasks[e.id];
+        delete e.live;
+      }
+      writeFileSync(file, JSON.stringify(chunk));
+    }
+    expect((await cli({ store, now }, "status")).stdout).toBe(status);
+    expect((await cli({ store, now }, "query", "--json")).stdout).toBe(query);
+    expect(codes(await doctor(store))).toEqual([]);
+    expect((await cli({ store }, "next", live, "s1 done")).code).toBe(0);
+    const a0 = Object.entries(head(store).queues).find(([k]) => k === `a0/${bucketOf(live)[0]}`)?.[1] as string;
+    const rewritten = JSON.parse(readFileSync(join(store, "queues", a0), "utf8"));
+    expect(rewritten.v).toBe(2);
+    expect(rewritten.tasks.find((e: { id: string }) => e.id === live)).toMatchObject({ live: { step: { name: "s2" } } });
+    expect(rewritten.tasks.some((e: { task?: unknown }) => e.task !== undefined)).toBe(false);
+  });
+});
+
 describe("collecting parts no head names", () => {
   it("deletes only unnamed parts older than the grace period, never a named one", async () => {
     const { store, live } = await storeWith(6);

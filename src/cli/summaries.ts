@@ -2,8 +2,8 @@
 // lookups that fall back to the archive, for the read-side commands.
 import { NotFoundError } from "../core/errors.ts";
 import { checkIdInput, resolveId } from "../core/ids.ts";
-import { type Summary, summarize, summaryOf } from "../core/insight.ts";
-import { liveness } from "../core/liveness.ts";
+import { type Summary, summaryOf } from "../core/insight.ts";
+import { livenessOf } from "../core/liveness.ts";
 import type { Task } from "../core/model.ts";
 import { dependencyState } from "../core/queue.ts";
 import type { Snapshot, Store } from "../store/store.ts";
@@ -35,21 +35,14 @@ export async function summaryStream(ctx: Ctx, command: string, options: SummaryO
   const store = ctx.store(command);
   const snapshot = await store.read();
   const index = options.archive === false ? undefined : await store.archiveIndex(options.range);
-  // From the entries, not the tasks: the JSON store keeps them apart, far smaller. A running task is described in
-  // full (its stall state): its entry holds it.
+  // From the entries, not the tasks: the JSON store keeps them apart, far smaller. A running task's entry holds what
+  // its stall state needs.
   const entries = snapshot.entries();
   const byId = new Map(entries.map((e) => [e.id, e]));
   const isHot = (id: string) => byId.has(id);
   const hot: Summary[] = entries.map((entry) => {
-    if (entry.status === "running") {
-      const task = entry.task ?? snapshot.get(entry.id);
-      if (task) {
-        const s = summarize(task);
-        if (liveness(task, ctx.now, ctx.stallMs).stalled) s.state = "stalled";
-        return s;
-      }
-    }
     const s = summaryOf(entry);
+    if (entry.live && livenessOf(entry.live, ctx.now, ctx.stallMs).stalled) s.state = "stalled";
     if (entry.status === "pending" && entry.after.length > 0) {
       const deps = dependencyState(entry, (id) => byId.get(id) ?? archivedAsTask(index?.get(id)));
       if (deps.state === "blocked") s.state = "blocked";

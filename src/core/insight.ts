@@ -2,6 +2,7 @@
 // summaries (the archive's small form; hot tasks are summarised the same way) and takes `now` and the local-day
 // function from the caller.
 import { stepCounts } from "./lifecycle.ts";
+import { type LiveFields, liveOf } from "./liveness.ts";
 import type { Task, TaskStatus } from "./model.ts";
 import { byCodePoint, byName } from "./names.ts";
 import { formatShortDuration, isoMs } from "./time.ts";
@@ -51,8 +52,8 @@ export function summarize(task: Task): Summary {
 
 /**
  * What a store keeps of each hot task beside the task itself (the JSON store's queue chunks): its summary, what
- * claiming and the overview's queue lines need, and a running task whole. Enough to answer claims, id prefixes,
- * query, stats and the status overview without reading the tasks.
+ * claiming and the overview's queue lines need, and for a running task what its liveness and its card need. Enough
+ * to answer claims, id prefixes, query, stats and the status overview without reading the tasks.
  */
 export type TaskEntry = Summary & {
   after: string[];
@@ -60,18 +61,16 @@ export type TaskEntry = Summary & {
   seq?: number;
   /** Steps done and in all (absent: none). */
   steps?: { done: number; total: number };
-  /**
-   * A running task's whole record: its stall state moves with every heartbeat, so the read side needs all of it,
-   * and finds it here rather than in its bucket among some forty others. (So a heartbeat rewrites its entry too.)
-   */
-  task?: Task;
+  /** A running task's: its stall state moves with every heartbeat (so a heartbeat rewrites its entry too). */
+  live?: LiveFields;
 };
 
 export function entryOf(task: Task): TaskEntry {
   const entry: TaskEntry = { ...summarize(task), after: task.after, queuedAt: task.queuedAt };
   if (task.seq !== undefined) entry.seq = task.seq;
   if (task.steps.length > 0) entry.steps = stepCounts(task);
-  if (task.status === "running") entry.task = task;
+  const live = liveOf(task);
+  if (live) entry.live = live;
   return entry;
 }
 

@@ -17,15 +17,56 @@ export interface Liveness {
   waiting?: { reason: string; until?: string };
 }
 
+/**
+ * What liveness, and a running task's card, need of a task beyond its summary: the store keeps it in a running
+ * task's entry (core/insight.ts, TaskEntry.live), so status and query judge thousands of running tasks without
+ * reading them whole.
+ */
+export interface LiveFields {
+  lastSeenAt: string;
+  stallAfterMs?: number;
+  waiting?: { reason: string; until?: string };
+  /** The running step (there is at most one). */
+  step?: { name: string; startedAt?: string; budgetMs?: number };
+  /** The running step's message, or without one the task's last message: what its card shows as current. */
+  message?: string;
+  progress?: number;
+  stop?: Task["stop"];
+}
+
+/** A running task's LiveFields (none for a task that is not running). */
+export function liveOf(task: Task): LiveFields | undefined {
+  if (task.status !== "running") return undefined;
+  const live: LiveFields = { lastSeenAt: task.lastSeenAt };
+  if (task.stallAfterMs !== undefined) live.stallAfterMs = task.stallAfterMs;
+  if (task.waiting)
+    live.waiting = task.waiting.until ? { reason: task.waiting.reason, until: task.waiting.until } : { reason: task.waiting.reason };
+  const step = task.steps.find((s) => s.status === "running");
+  if (step) {
+    live.step = { name: step.name };
+    if (step.startedAt !== undefined) live.step.startedAt = step.startedAt;
+    if (step.budgetMs !== undefined) live.step.budgetMs = step.budgetMs;
+  }
+  const message = step ? step.message : task.lastMessage;
+  if (message !== undefined) live.message = message;
+  if (task.progress !== undefined) live.progress = task.progress;
+  if (task.stop) live.stop = task.stop;
+  return live;
+}
+
 export function liveness(task: Task, now: Date, defaultStallMs: number): Liveness {
-  if (task.status !== "running") return { stalled: false };
+  return task.status === "running" ? livenessOf(liveOf(task) as LiveFields, now, defaultStallMs) : { stalled: false };
+}
+
+/** The liveness of a running task from its LiveFields. */
+export function livenessOf(live: LiveFields, now: Date, defaultStallMs: number): Liveness {
   const t = now.getTime();
-  if (task.waiting && (!task.waiting.until || Date.parse(task.waiting.until) > t)) {
-    const waiting: Liveness["waiting"] = { reason: task.waiting.reason };
-    if (task.waiting.until) waiting.until = task.waiting.until;
+  if (live.waiting && (!live.waiting.until || Date.parse(live.waiting.until) > t)) {
+    const waiting: Liveness["waiting"] = { reason: live.waiting.reason };
+    if (live.waiting.until) waiting.until = live.waiting.until;
     return { stalled: false, waiting };
   }
-  const step = task.steps.find((s) => s.status === "running");
+  const step = live.step;
   if (step?.budgetMs !== undefined && step.startedAt) {
     const overrunAt = Date.parse(step.startedAt) + step.budgetMs;
     if (t > overrunAt) {
@@ -34,8 +75,8 @@ export function liveness(task: Task, now: Date, defaultStallMs: number): Livenes
     // A step inside its budget is not called stalled for silence shorter than the budget.
     return { stalled: false };
   }
-  const threshold = task.stallAfterMs ?? defaultStallMs;
-  const silent = t - Date.parse(task.lastSeenAt);
-  if (silent > threshold) return { stalled: true, reason: "no_heartbeat", since: task.lastSeenAt, forMs: silent };
+  const threshold = live.stallAfterMs ?? defaultStallMs;
+  const silent = t - Date.parse(live.lastSeenAt);
+  if (silent > threshold) return { stalled: true, reason: "no_heartbeat", since: live.lastSeenAt, forMs: silent };
   return { stalled: false };
 }

@@ -13,6 +13,7 @@ import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, unlinkSync, uti
 import { join } from "node:path";
 import { StoreBusyError, StoreCorruptError } from "../core/errors.ts";
 import { entryOf, type TaskEntry } from "../core/insight.ts";
+import { liveOf } from "../core/liveness.ts";
 import type { Task } from "../core/model.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
 import { fsyncDir, readStoreFile } from "./atomic-file.ts";
@@ -22,7 +23,11 @@ import { subdirForWriting } from "./store-dirs.ts";
 
 export const TASKS_DIR = "tasks";
 export const QUEUES_DIR = "queues";
-export const PART_VERSION = 1;
+/**
+ * 2: a running task's queue entry holds its LiveFields (`live`) instead of the whole task (1), which status and query
+ * read for every running task: a fifth of the size. Version 1 parts are still read (tasks parts are the same).
+ */
+export const PART_VERSION = 2;
 
 /** What a queue chunk keeps of a task (core/insight.ts, TaskEntry). */
 export type QueueEntry = TaskEntry;
@@ -136,7 +141,7 @@ export function readPart(dir: string, sub: string, file: string, headTxn?: strin
       "upgrade taskpulse; the file was not changed",
     );
   }
-  if (v !== PART_VERSION)
+  if (v !== PART_VERSION && v !== 1)
     throw new StoreCorruptError(`${path} does not validate (v)`, "the file was kept as it is; run `taskpulse doctor`");
   return json as Record<string, unknown>;
 }
@@ -172,11 +177,25 @@ function unpackEntry(raw: Record<string, unknown>): Record<string, unknown> {
 const isText = (v: unknown): boolean => typeof v === "string";
 const isTexts = (v: unknown): boolean => Array.isArray(v) && v.every(isText);
 const isCounts = (v: unknown): boolean =>
-  v !== null &&
-  typeof v === "object" &&
-  Number.isInteger((v as { done?: unknown }).done) &&
-  Number.isInteger((v as { total?: unknown }).total);
+  isObject(v) && Number.isInteger((v as { done?: unknown }).done) && Number.isInteger((v as { total?: unknown }).total);
 const optional = (v: unknown, test: (v: unknown) => boolean): boolean => v === undefined || test(v);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
+
+/** A running task's LiveFields (core/liveness.ts), as displayed and judged. */
+function validLive(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const { waiting, step, stop } = v;
+  return (
+    isText(v.lastSeenAt) &&
+    optional(v.stallAfterMs, isCount) &&
+    optional(waiting, (w) => isObject(w) && isText(w.reason) && optional(w.until, isText)) &&
+    optional(step, (s) => isObject(s) && isText(s.name) && optional(s.startedAt, isText) && optional(s.budgetMs, isCount)) &&
+    optional(v.message, isText) &&
+    optional(v.progress, (p) => typeof p === "number" && p >= 0 && p <= 100) &&
+    optional(stop, (s) => isObject(s) && isText(s.requestedAt) && isText(s.by) && optional(s.reason, isText))
+  );
+}
 
 function validEntry(e: Record<string, unknown>, chunk: string): boolean {
   return (
@@ -199,8 +218,9 @@ function validEntry(e: Record<string, unknown>, chunk: string): boolean {
     optional(e.error, isText) &&
     optional(e.stallsSeen, Number.isInteger) &&
     optional(e.steps, isCounts) &&
-    // a running task's whole record, and only a running one's (checked by the task schema below)
-    (e.status === "running") === (e.task !== null && typeof e.task === "object" && (e.task as { id?: unknown }).id === e.id) &&
+    // a running task's LiveFields, and only a running one's
+    (e.status === "running" ? validLive(e.live) : e.live === undefined) &&
+    e.task === undefined &&
     e.state === undefined &&
     e.archived === undefined
   );
@@ -211,25 +231,34 @@ export function queueEntries(json: Record<string, unknown>, chunk: string, path:
   if (`${json.agent}/${json.chunk}` !== chunk || !Array.isArray(json.tasks)) {
     throw new StoreCorruptError(`${path} does not validate (agent, chunk or tasks)`, "the file was kept as it is; run `taskpulse doctor`");
   }
+  const raws = json.tasks as unknown[];
+  if (json.v === 1) upgradeEntries(raws, path);
   const out: QueueEntry[] = [];
-  for (const [i, raw] of (json.tasks as unknown[]).entries()) {
-    const e = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? unpackEntry(raw as Record<string, unknown>) : undefined;
+  for (const [i, raw] of raws.entries()) {
+    const e = isObject(raw) ? unpackEntry(raw) : undefined;
     if (!e || !validEntry(e, chunk)) {
       throw new StoreCorruptError(`${path} does not validate (tasks.${i})`, "the file was kept as it is; run `taskpulse doctor`");
     }
     out.push(e as unknown as QueueEntry);
   }
-  // The running tasks in it, through the parser generated from the task schema, as tasks in a bucket are.
-  const running = Object.fromEntries(out.flatMap((e) => (e.task ? [[e.id, e.task]] : [])));
-  if (Object.keys(running).length > 0) {
-    const parsed = parseStateFast({ schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks: running, agents: {}, jobs: {} });
-    if (parsed === NOT_ACCEPTED || Object.values((parsed as { tasks: Record<string, Task> }).tasks).some((t) => t.status !== "running")) {
-      throw new StoreCorruptError(`${path} does not validate (a running task does not match the schema; \`taskpulse doctor\` says which)`);
-    }
-    const tasks = (parsed as { tasks: Record<string, Task> }).tasks;
-    for (const e of out) if (e.task) e.task = tasks[e.id] as Task;
-  }
   return out;
+}
+
+/** Version 1 entries (a running task whole, in `task`) as version 2 ones (its LiveFields, in `live`), in place. */
+function upgradeEntries(raws: unknown[], path: string): void {
+  const running = Object.fromEntries(raws.flatMap((e) => (isObject(e) && isObject(e.task) ? [[e.id, e.task]] : [])));
+  if (Object.keys(running).length === 0) return;
+  const parsed = parseStateFast({ schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks: running, agents: {}, jobs: {} });
+  if (parsed === NOT_ACCEPTED) {
+    throw new StoreCorruptError(`${path} does not validate (a running task does not match the schema; \`taskpulse doctor\` says which)`);
+  }
+  const tasks = (parsed as { tasks: Record<string, Task> }).tasks;
+  for (const e of raws) {
+    if (!isObject(e) || !isObject(e.task)) continue;
+    const task = tasks[e.id as string];
+    if (task?.status === "running") e.live = liveOf(task);
+    delete e.task;
+  }
 }
 
 /**

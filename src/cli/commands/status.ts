@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { entryOf, type TaskEntry } from "../../core/insight.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
-import { liveness } from "../../core/liveness.ts";
+import { type LiveFields, liveness, livenessOf } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
 import { byCodePoint, byName, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
@@ -13,7 +13,7 @@ import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
-import { ago, columnsOf, displayState, oneLine, renderQueuedLine, renderTaskLines } from "../render/task-text.ts";
+import { ago, columnsOf, oneLine, renderCardLines, renderTaskLines } from "../render/task-text.ts";
 import { clip } from "../render/text-width.ts";
 import { alertNewStallOrWarn } from "../stall-push.ts";
 import { dependencyLookup, findAnyTask } from "../summaries.ts";
@@ -96,6 +96,7 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
 }
 
 interface OverviewView {
+  /** `tasks`: every task, described (only when drawn with `full`). */
   data: { tasks: (ReturnType<typeof describe> & { task: Task })[]; counts: Record<CountKey, number> };
   lines: string[];
   stalled: Task[];
@@ -103,11 +104,15 @@ interface OverviewView {
 
 type CountKey = "running" | "stalled" | "pending" | "done" | "failed" | "cancelled";
 
+/** Creation order (the order of the data, and of the stall alerts). */
+const byCreation = (a: Pick<Task, "createdAt" | "seq" | "id">, b: Pick<Task, "createdAt" | "seq" | "id">) =>
+  byCodePoint(a.createdAt, b.createdAt) || (a.seq ?? 0) - (b.seq ?? 0) || byCodePoint(a.id, b.id);
+
 /**
  * The overview as lines: one section per agent (main first), running and stalled tasks, the queue, recent finishes.
- * It reads entries (the store's small form of a task, a running one whole: the JSON store keeps them apart from the
- * tasks, so a queue of thousands costs little); recent finishes are read in full only for the few shown. `full`:
- * every task is read and described in the data, as --json prints it.
+ * It is drawn from entries (the store's small form of a task, with what a running task's card needs: the JSON store
+ * keeps them apart from the tasks, so thousands cost little); stalled tasks and the few recent finishes shown are
+ * read in full. `full`: every task is read and described in the data, as --json prints it.
  */
 export function renderOverview(
   ctx: Ctx,
@@ -120,20 +125,15 @@ export function renderOverview(
   const entries = tasks ? tasks.map(entryOf) : snapshot.entries();
   const byId = tasks ? new Map(tasks.map((task) => [task.id, task])) : undefined;
   const taskOf = (id: string) => (byId ? byId.get(id) : snapshot.get(id));
-  // oldest first, as tasks were created (the order of the data, and of the stall alerts)
-  const annotated = (tasks ?? entries.filter((e) => e.status === "running").flatMap((e) => e.task ?? taskOf(e.id) ?? []))
-    .map((task) => ({ task, ...describe(ctx, task, lookup) }))
-    .sort(
-      (a, b) =>
-        byCodePoint(a.task.createdAt, b.task.createdAt) || (a.task.seq ?? 0) - (b.task.seq ?? 0) || byCodePoint(a.task.id, b.task.id),
-    );
-  const live = new Map(annotated.map((a) => [a.task.id, a]));
-  const keyOf = (e: TaskEntry): CountKey => {
-    const a = live.get(e.id);
-    return a ? displayState(a.task, a.liveness) : e.status;
-  };
+  const described = tasks ? tasks.map((task) => ({ task, ...describe(ctx, task, lookup) })).sort((a, b) => byCreation(a.task, b.task)) : [];
+  const running = entries
+    .filter((e) => e.status === "running")
+    .map((entry) => ({ entry, liveness: livenessOf(entry.live as LiveFields, ctx.now, ctx.stallMs) }))
+    .sort((a, b) => byCreation(a.entry, b.entry));
+  const live = new Map(running.map((a) => [a.entry.id, a]));
+  const keyOf = (e: TaskEntry): CountKey => (live.get(e.id)?.liveness.stalled ? "stalled" : e.status);
   for (const e of entries) counts[keyOf(e)] += 1;
-  const stalled = annotated.filter((a) => a.liveness.stalled).map((a) => a.task);
+  const stalled = running.flatMap((a) => (a.liveness.stalled ? (taskOf(a.entry.id) ?? []) : []));
   if (entries.length === 0) return { data: { tasks: [], counts }, lines: [t(ctx, "📭 no tasks", "📭 没有任务")], stalled };
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
@@ -142,11 +142,11 @@ export function renderOverview(
   for (const agent of agents) {
     const mine = entries.filter((e) => e.agent === agent);
     // Stalled and stop-requested tasks first: they are what a person has to look at.
-    const urgency = (a: (typeof annotated)[number]) => (a.liveness.stalled ? 0 : a.task.stop ? 1 : 2);
-    const running = mine
+    const urgency = (a: (typeof running)[number]) => (a.liveness.stalled ? 0 : a.entry.live?.stop ? 1 : 2);
+    const runningHere = mine
       .flatMap((e) => (e.status === "running" ? (live.get(e.id) ?? []) : []))
-      .sort((a, b) => urgency(a) - urgency(b) || byCodePoint(a.task.createdAt, b.task.createdAt))
-      .map((a) => a.task);
+      .sort((a, b) => urgency(a) - urgency(b) || byCodePoint(a.entry.createdAt, b.entry.createdAt))
+      .map((a) => a.entry);
     const queued = mine.filter((e) => e.status === "pending").sort(compareQueue);
     const recent = mine
       .filter(
@@ -154,7 +154,7 @@ export function renderOverview(
           e.finishedAt !== undefined && e.status !== "running" && ctx.now.getTime() - Date.parse(e.finishedAt) < RECENT_MS,
       )
       .sort((a, b) => byCodePoint(b.finishedAt, a.finishedAt));
-    if (running.length + queued.length + recent.length === 0) continue;
+    if (runningHere.length + queued.length + recent.length === 0) continue;
     if (lines.length > 0) lines.push("");
     const n = (key: CountKey) => mine.filter((e) => keyOf(e) === key).length;
     const tally = (
@@ -170,9 +170,9 @@ export function renderOverview(
       .map(([key, icon]) => `${icon}${n(key)}`)
       .join(" ");
     lines.push(`${c.bold(`● ${clip(agent, 40)}`)}  ${c.dim(tally)}`);
-    for (const task of running.slice(0, RUNNING_SHOWN)) lines.push(...renderTaskLines(ctx, task, "  "));
-    if (running.length > RUNNING_SHOWN) {
-      const more = running.length - RUNNING_SHOWN;
+    for (const entry of runningHere.slice(0, RUNNING_SHOWN)) lines.push(...renderCardLines(ctx, entry, "  "));
+    if (runningHere.length > RUNNING_SHOWN) {
+      const more = runningHere.length - RUNNING_SHOWN;
       const how = `taskpulse query --agent ${agent} --status running`;
       lines.push(c.dim(`  … ${t(ctx, `${more} more running (${how})`, `还有 ${more} 个运行中（${how}）`)}`));
     }
@@ -184,7 +184,7 @@ export function renderOverview(
           : deps.state === "waiting"
             ? c.dim(`   ⛓ ${t(ctx, "waits for", "等待")} ${deps.on.join(", ")}`)
             : undefined;
-      lines.push(renderQueuedLine(ctx, entry, "  "));
+      lines.push(...renderCardLines(ctx, entry, "  "));
       if (extra) lines.push(`  ${clip(extra, cols - 2)}`);
     }
     if (queued.length > 5) lines.push(c.dim(`  … ${t(ctx, `${queued.length - 5} more queued`, `还有 ${queued.length - 5} 个排队`)}`));
@@ -197,7 +197,7 @@ export function renderOverview(
   }
   const footer = `📊 🔄${counts.running} ⚠️${counts.stalled} ⏳${counts.pending} ✅${counts.done} ❌${counts.failed}${counts.cancelled ? ` ⛔${counts.cancelled}` : ""}`;
   lines.push("", counts.stalled > 0 ? c.red(footer) : footer);
-  return { data: { tasks: annotated, counts }, lines, stalled };
+  return { data: { tasks: described, counts }, lines, stalled };
 }
 
 export async function overview(ctx: Ctx): Promise<Outcome> {

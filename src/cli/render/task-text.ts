@@ -1,9 +1,8 @@
 // Human text for tasks, in the Live Task Pulse layout: icon, name, [done/total], a 10-cell bar, label, duration;
 // then the current step (with its message) or the error.
 
-import type { TaskEntry } from "../../core/insight.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
-import { type Liveness, liveness } from "../../core/liveness.ts";
+import { type LiveFields, type Liveness, livenessOf, liveOf } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
 import { stripInvisible } from "../../core/names.ts";
 import { formatDuration, formatShortDuration } from "../../core/time.ts";
@@ -24,15 +23,17 @@ export function label(ctx: Ctx, state: keyof typeof ICON): string {
   return (ctx.lang === "zh" ? zh : en)[state];
 }
 
-export function displayState(task: Task, live: Liveness): keyof typeof ICON {
+export function displayState(task: Pick<Task, "status">, live: Liveness): keyof typeof ICON {
   return live.stalled ? "stalled" : task.status;
 }
 
-export function taskDuration(task: Task, now: Date): string {
+type Timed = { status: Task["status"]; startedAt?: string | undefined; finishedAt?: string | undefined };
+
+export function taskDuration(task: Timed, now: Date): string {
   if (task.status === "pending") return "";
   if (task.status === "cancelled" && !task.startedAt) return "";
   const start = Date.parse(task.startedAt as string);
-  const end = task.status === "running" ? now.getTime() : Date.parse(task.finishedAt);
+  const end = task.status === "running" ? now.getTime() : Date.parse(task.finishedAt as string);
   return formatDuration(end - start);
 }
 
@@ -58,31 +59,41 @@ function headLine(ctx: Ctx, indent: string, state: keyof typeof ICON, rawName: s
 }
 
 /**
- * A queued task's line from its entry (the store's small form of it), as renderTaskLines prints the task itself:
- * the overview lists queues without reading every queued task.
+ * What a task's card shows: a task's entry (core/insight.ts) holds it, so the overview draws thousands of tasks
+ * without reading them whole; cardOf() makes it from a task.
  */
-export function renderQueuedLine(ctx: Ctx, entry: TaskEntry, indent = ""): string {
-  const c = paint(ctx.color);
-  const tail: [string, string][] = [];
-  const steps = entry.steps;
-  if (steps && steps.total > 0)
-    tail.push(
-      [`[${steps.done}/${steps.total}]`, `[${steps.done}/${steps.total}]`],
-      [progressBar(steps.done, steps.total), progressBar(steps.done, steps.total)],
-    );
-  const lab = label(ctx, "pending");
-  tail.push([lab, c.dim(lab)], [`P${entry.priority}`, c.dim(`P${entry.priority}`)]);
-  const idPart = `${ago(ctx, entry.queuedAt)} · ${entry.id}`;
-  tail.push([idPart, c.dim(idPart)]);
-  return headLine(ctx, indent, "pending", entry.name, tail);
+export interface Card extends Timed {
+  id: string;
+  name: string;
+  priority: number;
+  queuedAt: string;
+  steps?: { done: number; total: number } | undefined;
+  error?: string | undefined;
+  /** A running task's (and only a running task's). */
+  live?: LiveFields | undefined;
+}
+
+export function cardOf(task: Task): Card {
+  const card: Card = { id: task.id, name: task.name, status: task.status, priority: task.priority, queuedAt: task.queuedAt };
+  if (task.status !== "pending") card.startedAt = task.startedAt;
+  if (task.status !== "pending" && task.status !== "running") card.finishedAt = task.finishedAt;
+  card.steps = stepCounts(task);
+  if (task.status === "failed") card.error = task.error;
+  card.live = liveOf(task);
+  return card;
 }
 
 export function renderTaskLines(ctx: Ctx, task: Task, indent = ""): string[] {
+  return renderCardLines(ctx, cardOf(task), indent);
+}
+
+export function renderCardLines(ctx: Ctx, task: Card, indent = ""): string[] {
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
-  const live = liveness(task, ctx.now, ctx.stallMs);
-  const state = displayState(task, live);
-  const { done, total } = stepCounts(task);
+  const live = task.live;
+  const liveState: Liveness = live ? livenessOf(live, ctx.now, ctx.stallMs) : { stalled: false };
+  const state = displayState(task, liveState);
+  const { done, total } = task.steps ?? { done: 0, total: 0 };
   const dur = taskDuration(task, ctx.now);
   const lab = label(ctx, state);
   const paintLabel =
@@ -100,45 +111,42 @@ export function renderTaskLines(ctx: Ctx, task: Task, indent = ""): string[] {
   if (total > 0) tail.push([`[${done}/${total}]`, `[${done}/${total}]`], [progressBar(done, total), progressBar(done, total)]);
   tail.push([dur ? `${lab} (${dur})` : lab, dur ? `${paintLabel(lab)} (${dur})` : paintLabel(lab)]);
   if (task.status === "pending") tail.push([`P${task.priority}`, c.dim(`P${task.priority}`)]);
-  if (task.progress !== undefined && task.status === "running") tail.push([`${task.progress}%`, `${task.progress}%`]);
-  if (task.stop && task.status === "running") tail.push(["✋", c.yellow("✋")]);
-  const when = task.status === "pending" ? ago(ctx, task.queuedAt) : isFinishedTask(task) ? ago(ctx, task.finishedAt) : "";
+  if (live?.progress !== undefined) tail.push([`${live.progress}%`, `${live.progress}%`]);
+  if (live?.stop) tail.push(["✋", c.yellow("✋")]);
+  const when =
+    task.status === "pending" ? ago(ctx, task.queuedAt) : task.status !== "running" && task.finishedAt ? ago(ctx, task.finishedAt) : "";
   const idPart = when ? `${when} · ${task.id}` : task.id;
   tail.push([idPart, c.dim(idPart)]);
   const lines = [headLine(ctx, indent, state, task.name, tail)];
   const sub = `${indent}   `;
   const fitLine = (text: string) => clip(text, Math.max(10, cols - width(sub)));
-  if (task.status === "running") {
-    const step = task.steps.find((s) => s.status === "running");
-    const msg = step ? step.message : task.lastMessage;
+  if (live) {
+    const { step, message: msg } = live;
     const cur = ctx.lang === "zh" ? "当前" : "current";
-    const seen = ago(ctx, task.lastSeenAt);
+    const seen = ago(ctx, live.lastSeenAt);
     if (step || msg) {
       const text = `${cur}: ${step ? oneLine(step.name, Number.POSITIVE_INFINITY) : "—"}${msg ? ` — ${oneLine(msg)}` : ""}`;
       const room = Math.max(10, cols - width(sub) - width(seen) - 3);
       lines.push(`${sub}${clip(text, room)} ${c.dim(`· ${seen}`)}`);
     }
-    if (live.stalled) {
-      const why = live.reason === "step_overrun" ? t2(ctx, "step over its budget by", "步骤超时") : t2(ctx, "no update for", "无更新");
-      lines.push(`${sub}${c.bold(c.red(fitLine(`⚠️ ${why} ${formatDuration(live.forMs ?? 0)}`)))}`);
+    if (liveState.stalled) {
+      const why = liveState.reason === "step_overrun" ? t2(ctx, "step over its budget by", "步骤超时") : t2(ctx, "no update for", "无更新");
+      lines.push(`${sub}${c.bold(c.red(fitLine(`⚠️ ${why} ${formatDuration(liveState.forMs ?? 0)}`)))}`);
     }
-    if (live.waiting) lines.push(`${sub}${c.dim(fitLine(`⏸ ${t2(ctx, "waiting", "等待中")}: ${oneLine(live.waiting.reason)}`))}`);
-    if (task.stop) {
-      const reason = task.stop.reason ? `: ${oneLine(task.stop.reason)}` : "";
+    if (liveState.waiting) lines.push(`${sub}${c.dim(fitLine(`⏸ ${t2(ctx, "waiting", "等待中")}: ${oneLine(liveState.waiting.reason)}`))}`);
+    if (live.stop) {
+      const reason = live.stop.reason ? `: ${oneLine(live.stop.reason)}` : "";
       const by = t2(
         ctx,
-        ` (by ${task.stop.by}, ${ago(ctx, task.stop.requestedAt)})`,
-        `（${task.stop.by}，${ago(ctx, task.stop.requestedAt)}）`,
+        ` (by ${live.stop.by}, ${ago(ctx, live.stop.requestedAt)})`,
+        `（${live.stop.by}，${ago(ctx, live.stop.requestedAt)}）`,
       );
       lines.push(`${sub}${c.bold(c.yellow(fitLine(`✋ ${t2(ctx, "stop requested", "已请求停止")}${reason}${by}`)))}`);
     }
   }
-  if (task.status === "failed") lines.push(`${sub}${c.red(fitLine(`${ctx.lang === "zh" ? "错误" : "error"}: ${oneLine(task.error)}`))}`);
+  if (task.status === "failed" && task.error !== undefined)
+    lines.push(`${sub}${c.red(fitLine(`${ctx.lang === "zh" ? "错误" : "error"}: ${oneLine(task.error)}`))}`);
   return lines;
-}
-
-function isFinishedTask(task: Task): task is Task & { finishedAt: string } {
-  return task.status === "done" || task.status === "failed" || task.status === "cancelled";
 }
 
 export function renderTaskLine(ctx: Ctx, task: Task): string {
