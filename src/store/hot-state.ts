@@ -55,6 +55,12 @@ export class HotState {
   private allLoaded = false;
   /** Every queue is in memory (the state file held the tasks inline, so they were made from them). */
   private readonly queuesMade: boolean;
+  /**
+   * Parts as read from disk, by `<dir>/<file>`, before any change. Parts never change once written, so a later
+   * state of the same process takes over those its own head still names (see `reuse`) instead of parsing them
+   * again: taking the next task reads the agent's queue once, not once to look and once under the lock.
+   */
+  readonly pristine = new Map<string, ReadonlyMap<string, Task> | ReadonlyMap<string, QueueEntry>>();
 
   /**
    * `whole`: the tasks of a state file that holds them inline (schemaVersion 1, or a repair's rebuild): they are all
@@ -66,6 +72,8 @@ export class HotState {
     whole?: Record<string, Task>,
     /** Read without the lock: a part gone missing may have been replaced meanwhile (parts.ts, readPart). */
     private readonly lockFree = false,
+    /** An earlier state read by this process: its parts that this head names too are used as read there. */
+    reuse?: HotState,
   ) {
     this.seq = head.seq;
     this.txn = head.txn;
@@ -87,6 +95,14 @@ export class HotState {
       this.allLoaded = true;
     }
     this.queuesMade = whole !== undefined;
+    if (reuse && !whole) {
+      // only what this head names: a chain of states never holds more than one state's parts
+      const named = new Set([
+        ...[...this.parts.values()].map((f) => `${TASKS_DIR}/${f}`),
+        ...[...this.queues.values()].map((f) => `${QUEUES_DIR}/${f}`),
+      ]);
+      for (const [key, map] of reuse.pristine) if (named.has(key)) this.pristine.set(key, map);
+    }
   }
 
   get(id: string): Task | undefined {
@@ -232,33 +248,46 @@ export class HotState {
   private bucketMap(b: string, load: boolean): Map<string, Task> {
     let bucket = this.buckets.get(b);
     if (bucket) return bucket;
-    bucket = new Map();
     const file = load && !this.allLoaded ? this.parts.get(b) : undefined;
-    if (file !== undefined) {
-      const json = readPart(this.dir, TASKS_DIR, file, this.lockFree ? this.txn : undefined);
-      const tasks = validTasks(json.tasks, `${TASKS_DIR}/${file}`, this.dir);
-      for (const id of Object.keys(tasks)) {
-        const task = tasks[id] as Task;
-        if (bucketOf(id) !== b || task.id !== id) throw corrupt(`${this.dir}/${TASKS_DIR}/${file}`, `tasks.${id}: not in this bucket`);
-        bucket.set(id, task);
-      }
-    }
+    bucket = new Map(file === undefined ? undefined : this.readBucket(b, file));
     this.buckets.set(b, bucket);
     return bucket;
   }
 
-  private queueMap(agent: string, load: boolean): Map<string, QueueEntry> {
-    let queue = this.queueCache.get(agent);
-    if (queue) return queue;
-    queue = new Map();
-    const file = load && !this.queuesMade ? this.queues.get(agent) : undefined;
-    if (file !== undefined) {
-      const path = `${this.dir}/${QUEUES_DIR}/${file}`;
-      for (const e of queueEntries(readPart(this.dir, QUEUES_DIR, file, this.lockFree ? this.txn : undefined), agent, path))
-        queue.set(e.id, e);
+  private readBucket(b: string, file: string): ReadonlyMap<string, Task> {
+    const key = `${TASKS_DIR}/${file}`;
+    const known = this.pristine.get(key) as ReadonlyMap<string, Task> | undefined;
+    if (known) return known;
+    const json = readPart(this.dir, TASKS_DIR, file, this.lockFree ? this.txn : undefined);
+    const tasks = validTasks(json.tasks, key, this.dir);
+    const read = new Map<string, Task>();
+    for (const id of Object.keys(tasks)) {
+      const task = tasks[id] as Task;
+      if (bucketOf(id) !== b || task.id !== id) throw corrupt(`${this.dir}/${key}`, `tasks.${id}: not in this bucket`);
+      read.set(id, task);
     }
-    this.queueCache.set(agent, queue);
+    this.pristine.set(key, read);
+    return read;
+  }
+
+  private queueMap(chunk: string, load: boolean): Map<string, QueueEntry> {
+    let queue = this.queueCache.get(chunk);
+    if (queue) return queue;
+    const file = load && !this.queuesMade ? this.queues.get(chunk) : undefined;
+    queue = new Map(file === undefined ? undefined : this.readChunk(chunk, file));
+    this.queueCache.set(chunk, queue);
     return queue;
+  }
+
+  private readChunk(chunk: string, file: string): ReadonlyMap<string, QueueEntry> {
+    const key = `${QUEUES_DIR}/${file}`;
+    const known = this.pristine.get(key) as ReadonlyMap<string, QueueEntry> | undefined;
+    if (known) return known;
+    const json = readPart(this.dir, QUEUES_DIR, file, this.lockFree ? this.txn : undefined);
+    const read = new Map<string, QueueEntry>();
+    for (const e of queueEntries(json, chunk, `${this.dir}/${key}`)) read.set(e.id, e);
+    this.pristine.set(key, read);
+    return read;
   }
 }
 

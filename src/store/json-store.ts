@@ -142,6 +142,8 @@ export class JsonTx implements StoreTx {
 export class JsonStore implements Store {
   private readonly rotateBytes: number;
   private checkpoints: typeof import("./checkpoint.ts") | undefined;
+  /** The state this store read last: the next read takes over the parts both heads name (hot-state.ts, pristine). */
+  private lastState: HotState | undefined;
 
   constructor(
     readonly location: string,
@@ -151,7 +153,9 @@ export class JsonStore implements Store {
   }
 
   async read(): Promise<Snapshot> {
-    return snapshotOf((await openState(this.location, { lockFree: true })).state);
+    const { state } = await openState(this.location, { lockFree: true, reuse: this.lastState });
+    this.lastState = state;
+    return snapshotOf(state);
   }
 
   /** (A scope changes nothing here: the one lock already makes every transaction exclusive.) */
@@ -174,7 +178,8 @@ export class JsonStore implements Store {
       });
       this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
       try {
-        const { state, fingerprint } = await openState(this.location);
+        const { state, fingerprint } = await openState(this.location, { reuse: this.lastState });
+        this.lastState = state;
         const tx = new JsonTx(state);
         const result = await fn(tx);
         // checkpoint.ts validates with zod: loaded only when this commit archives tasks (their trails go along).

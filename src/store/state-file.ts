@@ -41,7 +41,7 @@ export async function loadState(dir: string, options: { lockFree?: boolean } = {
 }
 
 /** The hot state with its head read and validated; its parts are read as they are asked for (hot-state.ts). */
-export async function openState(dir: string, options: { lockFree?: boolean } = {}): Promise<LoadedState> {
+export async function openState(dir: string, options: { lockFree?: boolean; reuse?: HotState | undefined } = {}): Promise<LoadedState> {
   const path = join(dir, STATE_FILE);
   let raw: string;
   let fingerprint: string;
@@ -77,7 +77,10 @@ export async function openState(dir: string, options: { lockFree?: boolean } = {
   if (isHead(json)) {
     const { parts, queues, ...rest } = json;
     const head = await validateState({ ...rest, tasks: {} }, path);
-    return { state: new HotState(dir, { ...head, ...checkPartNames(json, path) }, undefined, options.lockFree), fingerprint };
+    return {
+      state: new HotState(dir, { ...head, ...checkPartNames(json, path) }, undefined, options.lockFree, options.reuse),
+      fingerprint,
+    };
   }
   return { state: wholeState(dir, await validateState(json, path)), fingerprint };
 }
