@@ -145,7 +145,7 @@ export function renderOverview(
     const urgency = (a: (typeof running)[number]) => (a.liveness.stalled ? 0 : a.entry.live?.stop ? 1 : 2);
     const runningHere = mine
       .flatMap((e) => (e.status === "running" ? (live.get(e.id) ?? []) : []))
-      .sort((a, b) => urgency(a) - urgency(b) || byCodePoint(a.entry.createdAt, b.entry.createdAt))
+      .sort((a, b) => urgency(a) - urgency(b) || byCreation(a.entry, b.entry))
       .map((a) => a.entry);
     const queued = mine.filter((e) => e.status === "pending").sort(compareQueue);
     const recent = mine
