@@ -6,21 +6,24 @@ import { benchEnv, buildStores, interleave, median, readWholeState, round1, roun
 
 const AGENTS = 20;
 
-/** The agent whose queue `start` (take next) takes from; `start <id>` takes other agents' tasks. */
+/**
+ * The agent whose queue `start` (take next) takes from; `start <id>` takes other agents' tasks. It runs 3 tasks
+ * whatever the mix (the rest of its share is queued) and may run 100, so every round takes a task.
+ */
 const TAKER = "a1";
+const TAKER_SPEC = { agent: TAKER, running: 3, limit: 100 };
 
 /**
  * The commands of the scale figures, each a function of the round: those that use up a task (next, done, start)
- * get a fresh one per round, so every round does the same work. bench-store.ts gives active task i to agent
- * `a${i % agents}`, running ones first: pending task j is task running.length + j.
+ * get a fresh one per round, so every round does the same work.
  */
-function commands(store, agents, rounds) {
+function commands(store, rounds) {
   const need = (list, i) => {
     const id = list[i];
     if (id === undefined) throw new Error(`the scale fixture ${store.dir} has too few tasks for ${rounds} rounds`);
     return id;
   };
-  const others = store.pending.filter((_, j) => `a${(store.running.length + j) % agents}` !== TAKER);
+  const others = store.pending.filter((_, j) => store.pendingAgents[j] !== TAKER);
   const tp = (...args) => taskpulseArgv(["--store", store.dir, ...args]);
   return {
     heartbeat: () => tp("heartbeat", store.running[0], "bench", "--progress", "50"),
@@ -28,6 +31,8 @@ function commands(store, agents, rounds) {
     done: (r) => tp("done", need(store.running, 1 + rounds + r)),
     "start <id>": (r) => tp("start", need(others, r)),
     "start (take next)": () => tp("--agent", TAKER, "start", "-q"),
+    // an agent at its limit (1, the default): the answer names its running tasks, read from its whole queue
+    "start (busy)": () => tp("--agent", "a0", "start", "-q"),
     status: () => tp("status"),
     query: () => tp("query", "--status", "running", "--limit", "20"),
   };
@@ -36,6 +41,7 @@ function commands(store, agents, rounds) {
 /** Budgets from the issue: ratio to the same command on the small store, at 10 000 tasks (and at 100 000). */
 function target(name, tasks) {
   if (name === "status" || name === "query") return "< 3 × small";
+  if (name === "start (busy)") return "(an answer, no change)";
   return tasks >= 100_000 ? "≤ 1.6 × small" : "≤ 1.3 × small";
 }
 
@@ -47,7 +53,7 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
   const env = benchEnv();
   const rounds = runs + warmup;
   // The small store: two agents, with just enough tasks for every round's next, done and starts (half running).
-  const smallActive = 4 * rounds + 8;
+  const smallActive = 6 * rounds + 8;
   // Each size in two mixes: a backlog (3 running tasks per agent, the rest queued: what a team with a backlog has)
   // and half of the tasks running (the worst case for status and query, which read every running task in full).
   const mixes = [
@@ -56,7 +62,13 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
   ];
   const runs_ = sizes.flatMap((n, i) => mixes.map((mix, j) => ({ n, mix, i, j })));
   // A small store per large one: the timed rounds use up their tasks (next, done, start).
-  const smalls = runs_.map((_, k) => ({ dir: join(root, `scale-small-${k}`), archived: 0, active: smallActive, agents: 2 }));
+  const smalls = runs_.map((_, k) => ({
+    dir: join(root, `scale-small-${k}`),
+    archived: 0,
+    active: smallActive,
+    agents: 2,
+    taker: TAKER_SPEC,
+  }));
   const specs = [
     ...smalls,
     ...runs_.map(({ n, mix, i, j }) => ({
@@ -65,6 +77,7 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
       active: n,
       running: mix.running(n),
       agents: AGENTS,
+      taker: TAKER_SPEC,
       seed: 10 + 2 * i + j,
     })),
   ];
@@ -74,8 +87,8 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
   for (const [k, store] of large.entries()) {
     const { n, mix } = runs_[k];
     const small = built[k];
-    const a = commands(small, 2, rounds);
-    const b = commands(store, AGENTS, rounds);
+    const a = commands(small, rounds);
+    const b = commands(store, rounds);
     const all = {};
     for (const name of Object.keys(a)) {
       all[`small ${name}`] = a[name];

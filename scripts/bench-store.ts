@@ -37,6 +37,11 @@ export interface StoreSpec {
   batch?: number;
   /** The journal's rotation size (default: the store's own, 8 MiB); tests make it small to get a checkpoint. */
   rotateBytes?: number;
+  /**
+   * An agent that takes its next task in the benchmark: at most `running` of its tasks run (the rest of its share
+   * is queued), and its limit lets it take more.
+   */
+  taker?: { agent: string; running: number; limit: number };
 }
 
 export interface BuiltStore {
@@ -47,6 +52,8 @@ export interface BuiltStore {
   running: string[];
   /** Ids of the pending hot tasks. */
   pending: string[];
+  /** The agent of each pending task (same order). */
+  pendingAgents: string[];
 }
 
 const WORK = [
@@ -282,17 +289,28 @@ export async function buildStore(spec: StoreSpec): Promise<BuiltStore> {
   }
   const running: string[] = [];
   const pending: string[] = [];
+  const pendingAgents: string[] = [];
   await store.transaction((tx) => {
     running.length = 0;
     pending.length = 0;
+    pendingAgents.length = 0;
+    const taker = spec.taker;
+    if (taker) tx.setAgent(taker.agent, { limit: taker.limit });
+    let takerRunning = 0;
     for (let i = 0; i < spec.active; i++) {
-      const status = i < (spec.running ?? Math.ceil(spec.active / 2)) ? "running" : "pending";
-      const { task, audit } = activeTask(tx.nextCounter(), status, `a${i % agents}`, nowMs, random);
+      const agent = `a${i % agents}`;
+      let status: "running" | "pending" = i < (spec.running ?? Math.ceil(spec.active / 2)) ? "running" : "pending";
+      if (status === "running" && agent === taker?.agent && takerRunning++ >= taker.running) status = "pending";
+      const { task, audit } = activeTask(tx.nextCounter(), status, agent, nowMs, random);
       for (const entry of audit) tx.put(task, entry);
-      (status === "running" ? running : pending).push(task.id);
+      if (status === "running") running.push(task.id);
+      else {
+        pending.push(task.id);
+        pendingAgents.push(agent);
+      }
     }
   });
-  return { dir: spec.dir, months: months.size, running, pending };
+  return { dir: spec.dir, months: months.size, running, pending, pendingAgents };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

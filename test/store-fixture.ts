@@ -143,7 +143,8 @@ export interface StoredState {
 export function readState(store: string): StoredState {
   const head = JSON.parse(readFileSync(join(store, "state.json"), "utf8")) as StoredState & { parts?: Record<string, string> };
   if (head.parts === undefined) return head;
-  const { parts, queues: _queues, ...rest } = head as typeof head & { queues?: unknown };
+  // (queue parts and the heads of queues are derived from the tasks: doctor checks them)
+  const { parts, queues: _queues, claims: _claims, ...rest } = head as typeof head & { queues?: unknown; claims?: unknown };
   const tasks: Record<string, StoredTask> = {};
   for (const [bucket, txn] of Object.entries(parts as Record<string, string>)) {
     Object.assign(tasks, JSON.parse(readFileSync(join(store, "tasks", `${bucket}.${txn}.json`), "utf8")).tasks);

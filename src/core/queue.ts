@@ -7,7 +7,10 @@ export const DEFAULT_AGENT_LIMIT = 1;
 /** What claiming needs of a task: a backend can keep it apart from the tasks (the JSON store's queue parts). */
 export type QueueTask = Pick<Task, "id" | "agent" | "name" | "status" | "priority" | "after" | "queuedAt" | "seq">;
 
-export function compareQueue(a: QueueTask, b: QueueTask): number {
+/** What orders a queue. */
+export type QueueKey = Pick<Task, "id" | "priority" | "queuedAt" | "seq">;
+
+export function compareQueue(a: QueueKey, b: QueueKey): number {
   return b.priority - a.priority || byCodePoint(a.queuedAt, b.queuedAt) || (a.seq ?? 0) - (b.seq ?? 0) || byCodePoint(a.id, b.id);
 }
 

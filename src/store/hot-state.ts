@@ -6,6 +6,7 @@ import { StoreCorruptError } from "../core/errors.ts";
 import type { Job } from "../core/job-model.ts";
 import type { AgentConfig, Task } from "../core/model.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
+import { addToHint, type ClaimHint, hintOf, hintsJson, removeFromHint } from "./claim-hints.ts";
 import {
   bucketOf,
   chunkFile,
@@ -27,6 +28,7 @@ import {
 } from "./parts.ts";
 import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
 import type { StateFile } from "./state-schema.ts";
+import type { QueueHead } from "./store.ts";
 
 export interface Head {
   seq: number;
@@ -36,6 +38,8 @@ export interface Head {
   jobs: Record<string, Job>;
   parts: Map<string, string>;
   queues: Map<string, string>;
+  /** The head of each agent's queue (claim-hints.ts); an agent missing is answered from its whole queue. */
+  claims: Map<string, ClaimHint>;
 }
 
 export class HotState {
@@ -47,6 +51,7 @@ export class HotState {
   /** Bucket → the file holding it; queue chunk (`<agent>/<h>`) → its file. What the head names (a commit updates them). */
   readonly parts: Map<string, string>;
   readonly queues: Map<string, string>;
+  readonly claims: Map<string, ClaimHint>;
   private readonly buckets = new Map<string, Map<string, Task>>();
   private readonly queueCache = new Map<string, Map<string, QueueEntry>>();
   readonly dirtyBuckets = new Set<string>();
@@ -82,6 +87,7 @@ export class HotState {
     this.jobs = head.jobs;
     this.parts = head.parts;
     this.queues = head.queues;
+    this.claims = head.claims;
     if (whole) {
       for (const task of Object.values(whole)) {
         const b = bucketOf(task.id);
@@ -93,6 +99,13 @@ export class HotState {
       }
       // the parts the head named (none, for a whole file) are replaced: every bucket is here
       this.allLoaded = true;
+      this.claims.clear();
+      const byAgent = new Map<string, QueueEntry[]>();
+      for (const [chunk, queue] of this.queueCache) {
+        const agent = chunk.slice(0, chunk.lastIndexOf("/"));
+        byAgent.set(agent, [...(byAgent.get(agent) ?? []), ...queue.values()]);
+      }
+      for (const [agent, entries] of byAgent) this.claims.set(agent, hintOf(entries));
     }
     this.queuesMade = whole !== undefined;
     if (reuse && !whole) {
@@ -124,7 +137,35 @@ export class HotState {
   queue(agent: string): QueueEntry[] {
     const out: QueueEntry[] = [];
     for (const chunk of this.chunks()) if (chunk.startsWith(`${agent}/`)) out.push(...this.queueMap(chunk, true).values());
+    // Read whole anyway: the head of its queue is known from here on (and written with this commit, if any).
+    if (!this.claims.has(agent)) this.claims.set(agent, hintOf(out));
     return out;
+  }
+
+  /** The head of one agent's queue: from its hint when there is one (reads nothing more), else from its queue. */
+  queueHead(agent: string): QueueHead<QueueEntry> {
+    if (!this.claims.has(agent)) this.queue(agent); // makes it
+    const hint = this.claims.get(agent) as ClaimHint;
+    return {
+      running: hint.running,
+      next: [...hint.next],
+      complete: hint.next.length === hint.pending,
+      entry: (id) => {
+        const e = this.queueMap(chunkOf(agent, id), true).get(id);
+        if (e?.status !== "pending") {
+          throw new StoreCorruptError(
+            `${this.dir}/state.json names task ${id} at the head of agent ${agent}'s queue, but it is not queued there`,
+            "run `taskpulse doctor --repair`; nothing was changed",
+          );
+        }
+        return e;
+      },
+    };
+  }
+
+  private hasChunks(agent: string): boolean {
+    for (const chunk of this.chunks()) if (chunk.startsWith(`${agent}/`)) return true;
+    return false;
   }
 
   /** Every hot task id (reads the queue chunks, which are far smaller than the tasks). */
@@ -166,6 +207,16 @@ export class HotState {
     const old = before && entryOf(before);
     const next = after && entryOf(after);
     if (sameEntry(old, next)) return;
+    // The head of the agent's queue first (an agent with no queue chunk yet starts one here: it has no tasks).
+    if (old) {
+      const h = this.claims.get(old.agent);
+      if (h && !removeFromHint(h, old)) this.claims.delete(old.agent);
+    }
+    if (next) {
+      if (!this.claims.has(next.agent) && !this.hasChunks(next.agent)) this.claims.set(next.agent, { running: 0, pending: 0, next: [] });
+      const h = this.claims.get(next.agent);
+      if (h) addToHint(h, next);
+    }
     if (old) {
       const chunk = chunkOf(old.agent, old.id);
       this.queueMap(chunk, true).delete(old.id);
@@ -227,6 +278,7 @@ export class HotState {
       jobs: this.jobs,
       parts: Object.fromEntries([...this.parts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, file]) => [k, txnOfFile(file)])),
       queues: Object.fromEntries([...this.queues].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, file]) => [k, txnOfFile(file)])),
+      claims: hintsJson(this.claims),
     });
   }
 

@@ -26,7 +26,7 @@ import { committedRecords, formatRecord, type JournalOp, type JournalRecord, rea
 import { collect, type QueueEntry } from "./parts.ts";
 import type { StateDoc } from "./state-docs.ts";
 import { CHECKPOINT_FILE, fileFingerprint, JOURNAL_FILE, loadState, openState, readHead, STATE_FILE } from "./state-file.ts";
-import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx } from "./store.ts";
+import type { ChangeFeed, MigrateResult, PruneRunsResult, QueueHead, Snapshot, Store, StoreTx } from "./store.ts";
 import { makeStoreDir } from "./store-dirs.ts";
 
 class FencedError extends Error {}
@@ -56,6 +56,7 @@ function snapshotOf(state: HotState): Snapshot {
     get: (id) => state.get(id),
     ids: () => state.ids(),
     queue: (agent) => state.queue(agent),
+    queueHead: (agent) => state.queueHead(agent),
     entries: () => state.entries(),
     agent: (name) => state.agents[name],
     jobs: state.jobs,
@@ -100,6 +101,9 @@ export class JsonTx implements StoreTx {
   }
   queue(agent: string): readonly QueueEntry[] {
     return this.state.queue(agent);
+  }
+  queueHead(agent: string): QueueHead<QueueEntry> {
+    return this.state.queueHead(agent);
   }
   entries(): readonly QueueEntry[] {
     return this.state.entries();

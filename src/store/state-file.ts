@@ -11,6 +11,7 @@ import { StoreCorruptError } from "../core/errors.ts";
 import type { Task } from "../core/model.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
 import { kindOf } from "./atomic-file.ts";
+import { hintMatches, readHints } from "./claim-hints.ts";
 import { type Head, HotState } from "./hot-state.ts";
 import { bucketOf, checkPartNames, chunkOf, entryOf, QUEUES_DIR, queueEntries, readPart, sameEntry, TASKS_DIR } from "./parts.ts";
 import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
@@ -75,12 +76,10 @@ export async function openState(dir: string, options: { lockFree?: boolean; reus
     throw new StoreCorruptError(`${path} is not valid JSON`, "the file was kept as it is; run `taskpulse doctor`", { cause: err });
   }
   if (isHead(json)) {
-    const { parts, queues, ...rest } = json;
+    const { parts, queues, claims, ...rest } = json;
     const head = await validateState({ ...rest, tasks: {} }, path);
-    return {
-      state: new HotState(dir, { ...head, ...checkPartNames(json, path) }, undefined, options.lockFree, options.reuse),
-      fingerprint,
-    };
+    const named = { ...checkPartNames(json, path), claims: readHints(claims, path) };
+    return { state: new HotState(dir, { ...head, ...named }, undefined, options.lockFree, options.reuse), fingerprint };
   }
   return { state: wholeState(dir, await validateState(json, path)), fingerprint };
 }
@@ -91,7 +90,7 @@ function isHead(json: unknown): json is Record<string, unknown> {
 }
 
 function wholeState(dir: string, state: StateFile): HotState {
-  const head: Head = { ...state, parts: new Map(), queues: new Map() };
+  const head: Head = { ...state, parts: new Map(), queues: new Map(), claims: new Map() };
   return new HotState(dir, head, state.tasks as Record<string, Task>);
 }
 
@@ -243,8 +242,9 @@ export function parseStateWith(raw: string, path: string, schema: StateSchema, d
   }
   if (!isHead(json)) return validateStateWith(json, path, schema);
   if (dir === undefined) throw new Error("parseStateWith needs the store directory to read a parted state");
-  const { parts, queues, ...rest } = json;
+  const { parts, queues, claims, ...rest } = json;
   const head = validateStateWith({ ...rest, tasks: {} }, path, schema);
+  const hints = readHints(claims, path);
   const names = checkPartNames(json, path);
   const tasks: Record<string, Task> = {};
   for (const [bucket, file] of names.parts) {
@@ -270,6 +270,12 @@ export function parseStateWith(raw: string, path: string, schema: StateSchema, d
     const have = file === undefined ? [] : queueEntries(readPart(dir, QUEUES_DIR, file), chunk, where);
     const differs = have.length !== want.size || have.some((e) => !sameEntry(JSON.parse(want.get(e.id) ?? "null"), e));
     if (differs) throw new StoreCorruptError(`${where} does not match the tasks of agent ${chunk.split("/")[0]}`);
+  }
+  // The head of each agent's queue that the head keeps must be what its tasks say (it decides which task is taken).
+  for (const [agent, hint] of hints) {
+    const entries = Object.values(tasks).flatMap((t) => (t.agent === agent ? [entryOf(t)] : []));
+    if (!hintMatches(hint, entries))
+      throw new StoreCorruptError(`${path} does not validate (claims.${agent}: not the head of the agent's queue)`);
   }
   return { ...head, tasks } as StateFile;
 }

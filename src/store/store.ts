@@ -5,7 +5,7 @@
 import type { TaskEntry } from "../core/insight.ts";
 import type { Job, RunRecord } from "../core/job-model.ts";
 import type { AgentConfig, AuditEntry, Task } from "../core/model.ts";
-import type { QueueTask } from "../core/queue.ts";
+import type { QueueKey, QueueTask } from "../core/queue.ts";
 import type { TaskSummary } from "./archive.ts";
 import type { ExportDoc, ImportSummary } from "./export-format.ts";
 import type { StateDoc } from "./state-docs.ts";
@@ -18,6 +18,11 @@ export interface Snapshot {
   ids(): readonly string[];
   /** One agent's hot tasks, as much of each as claiming needs. */
   queue(agent: string): readonly QueueTask[];
+  /**
+   * The head of one agent's queue, where a backend keeps it apart (the JSON store, in state.json): taking the next
+   * task then reads the task it takes rather than the agent's whole queue. Absent: use queue().
+   */
+  queueHead?(agent: string): QueueHead;
   /** An entry per hot task (its summary and queue fields): what the JSON store reads instead of every task. */
   entries(): readonly TaskEntry[];
   agent(name: string): AgentConfig | undefined;
@@ -25,6 +30,16 @@ export interface Snapshot {
   /** Cron-job summaries by job id. */
   readonly jobs: Readonly<Record<string, Job>>;
   job(id: string): Job | undefined;
+}
+
+/** The head of an agent's queue: enough to take its next task in the common case. */
+export interface QueueHead<T extends QueueTask = QueueTask> {
+  running: number;
+  /** The first queued tasks in queue order (every one when `complete`). */
+  next: readonly QueueKey[];
+  complete: boolean;
+  /** The entry of a task of `next`. */
+  entry(id: string): T;
 }
 
 export interface StoreTx extends Snapshot {

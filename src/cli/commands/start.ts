@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { InvalidTransitionError } from "../../core/errors.ts";
 import { startTask } from "../../core/lifecycle.ts";
 import type { Task } from "../../core/model.ts";
-import { DEFAULT_AGENT_LIMIT, decideClaim, dependencyState } from "../../core/queue.ts";
+import { type ClaimDecision, DEFAULT_AGENT_LIMIT, decideClaim, dependencyState, type QueueTask } from "../../core/queue.ts";
 import type { Snapshot } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
@@ -42,19 +42,33 @@ export async function startById(ctx: Ctx, id: string): Promise<Outcome> {
 
 export async function claimNext(ctx: Ctx): Promise<Outcome> {
   const agent = ctx.agent;
-  // Looking first without the lock keeps the common "nothing to do" answer cheap and creates nothing.
   const store = ctx.store("start");
-  const peek = await store.read();
-  const limitOf = (s: Snapshot) => s.agent(agent)?.limit ?? DEFAULT_AGENT_LIMIT;
-  // The agent's queue entries only: a backend answers them without reading every task (the JSON store's queue part).
-  const mine = (s: Snapshot) => s.queue(agent);
-  const first = decideClaim(mine(peek), agent, limitOf(peek), await dependencyLookup(store, peek, mine(peek)));
+  /**
+   * What taking the next task does on a snapshot: from the head of the agent's queue where the store keeps one (the
+   * first ready task among its first queued ones), else, or when that cannot tell, from the agent's whole queue.
+   */
+  const decide = async (s: Snapshot): Promise<ClaimDecision<QueueTask>> => {
+    const limit = s.agent(agent)?.limit ?? DEFAULT_AGENT_LIMIT;
+    const head = s.queueHead?.(agent);
+    if (head && head.running < limit) {
+      for (const key of head.next) {
+        const task = head.entry(key.id);
+        if (dependencyState(task, await dependencyLookup(store, s, [task])).state === "ready") return { kind: "claim", task };
+      }
+      if (head.complete) return { kind: "empty", waiting: head.next.length };
+    }
+    // busy (its answer names the running tasks), or none of the first ones is ready while more are queued
+    const mine = s.queue(agent);
+    return decideClaim(mine, agent, limit, await dependencyLookup(store, s, mine));
+  };
+  // Looking first without the lock keeps the common "nothing to do" answer cheap and creates nothing.
+  const first = await decide(await store.read());
   const decision =
     first.kind !== "claim"
       ? { decision: first, push: null }
       : await store.transaction(
           async (tx) => {
-            const d = decideClaim(mine(tx), agent, limitOf(tx), await dependencyLookup(store, tx, mine(tx)));
+            const d = await decide(tx);
             if (d.kind !== "claim") return { decision: d, push: null };
             const task = tx.get(d.task.id) as Task;
             const applied = commitChange(ctx, tx, task, startTask(task, actorOf(ctx)));
