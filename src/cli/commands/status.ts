@@ -138,9 +138,15 @@ export function renderOverview(
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
   const lines: string[] = [];
-  const agents = [...new Set(entries.map((e) => e.agent))].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : byName(a, b)));
+  const byAgent = new Map<string, TaskEntry[]>();
+  for (const e of entries) {
+    const list = byAgent.get(e.agent);
+    if (list) list.push(e);
+    else byAgent.set(e.agent, [e]);
+  }
+  const agents = [...byAgent.keys()].sort((a, b) => (a === "main" ? -1 : b === "main" ? 1 : byName(a, b)));
   for (const agent of agents) {
-    const mine = entries.filter((e) => e.agent === agent);
+    const mine = byAgent.get(agent) as TaskEntry[];
     // Stalled and stop-requested tasks first: they are what a person has to look at.
     const urgency = (a: (typeof running)[number]) => (a.liveness.stalled ? 0 : a.entry.live?.stop ? 1 : 2);
     const runningHere = mine
@@ -156,7 +162,8 @@ export function renderOverview(
       .sort((a, b) => byCodePoint(b.finishedAt, a.finishedAt));
     if (runningHere.length + queued.length + recent.length === 0) continue;
     if (lines.length > 0) lines.push("");
-    const n = (key: CountKey) => mine.filter((e) => keyOf(e) === key).length;
+    const here: Record<CountKey, number> = { running: 0, stalled: 0, pending: 0, done: 0, failed: 0, cancelled: 0 };
+    for (const e of mine) here[keyOf(e)] += 1;
     const tally = (
       [
         ["running", "🔄"],
@@ -166,8 +173,8 @@ export function renderOverview(
         ["failed", "❌"],
       ] as const
     )
-      .filter(([key]) => n(key) > 0)
-      .map(([key, icon]) => `${icon}${n(key)}`)
+      .filter(([key]) => here[key] > 0)
+      .map(([key, icon]) => `${icon}${here[key]}`)
       .join(" ");
     lines.push(`${c.bold(`● ${clip(agent, 40)}`)}  ${c.dim(tally)}`);
     for (const entry of runningHere.slice(0, RUNNING_SHOWN)) lines.push(...renderCardLines(ctx, entry, "  "));
