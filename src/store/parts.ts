@@ -148,13 +148,19 @@ export function readPart(dir: string, sub: string, file: string, headTxn?: strin
 
 const STATUSES = new Set(["pending", "running", "done", "failed", "cancelled"]);
 
+/** Statuses whose tasks always started (a cancelled one may not have). */
+const STARTED = new Set(["running", "done", "failed"]);
+
 /**
- * An entry as a queue chunk stores it: fields at their usual value left out (no tags, no retries, no dependencies,
- * queued when created), which makes chunks about a third smaller; status and query read them all.
+ * An entry as a queue chunk stores it: fields at their usual value left out (its agent: the chunk's; queued; no
+ * tags, no retries, no dependencies; queued when created, started when created), which makes chunks about half as
+ * large; status and query read them all.
  */
 export function packEntry(entry: QueueEntry): Record<string, unknown> {
-  const { tags, retries, after, queuedAt, ...rest } = entry;
+  const { agent: _agent, tags, retries, after, queuedAt, ...rest } = entry;
   const packed: Record<string, unknown> = rest;
+  if (rest.status === "pending") delete packed.status;
+  if (STARTED.has(rest.status) && rest.startedAt === rest.createdAt) delete packed.startedAt;
   if (tags.length > 0) packed.tags = tags;
   if (retries !== 0) packed.retries = retries;
   if (after.length > 0) packed.after = after;
@@ -165,8 +171,14 @@ export function packEntry(entry: QueueEntry): Record<string, unknown> {
 /** One empty list for every entry read without tags or dependencies (frozen: shared). */
 const NONE: readonly string[] = Object.freeze([]);
 
-/** An entry as read from a chunk, with the fields packEntry() left out filled in (in place: chunks hold thousands). */
-function unpackEntry(raw: Record<string, unknown>): Record<string, unknown> {
+/**
+ * An entry as read from a chunk of `agent`, with the fields packEntry() left out filled in (in place: chunks hold
+ * thousands). Version 1 chunks left out fewer: what they hold is kept.
+ */
+function unpackEntry(raw: Record<string, unknown>, agent: string): Record<string, unknown> {
+  raw.agent ??= agent;
+  raw.status ??= "pending";
+  if (raw.startedAt === undefined && STARTED.has(raw.status as string)) raw.startedAt = raw.createdAt;
   raw.tags ??= NONE;
   raw.retries ??= 0;
   raw.after ??= NONE;
@@ -235,7 +247,7 @@ export function queueEntries(json: Record<string, unknown>, chunk: string, path:
   if (json.v === 1) upgradeEntries(raws, path);
   const out: QueueEntry[] = [];
   for (const [i, raw] of raws.entries()) {
-    const e = isObject(raw) ? unpackEntry(raw) : undefined;
+    const e = isObject(raw) ? unpackEntry(raw, json.agent as string) : undefined;
     if (!e || !validEntry(e, chunk)) {
       throw new StoreCorruptError(`${path} does not validate (tasks.${i})`, "the file was kept as it is; run `taskpulse doctor`");
     }
