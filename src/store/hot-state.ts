@@ -52,8 +52,11 @@ export class HotState {
   readonly parts: Map<string, string>;
   readonly queues: Map<string, string>;
   readonly claims: Map<string, ClaimHint>;
-  private readonly buckets = new Map<string, Map<string, Task>>();
-  private readonly queueCache = new Map<string, Map<string, QueueEntry>>();
+  /** Parts in memory: as read (shared with `pristine`) until a change copies one (writable()). */
+  private readonly buckets = new Map<string, ReadonlyMap<string, Task>>();
+  private readonly queueCache = new Map<string, ReadonlyMap<string, QueueEntry>>();
+  /** The maps above that this state made (and may change); the others are shared with `pristine`. */
+  private readonly owned = new Set<ReadonlyMap<string, unknown>>();
   readonly dirtyBuckets = new Set<string>();
   readonly dirtyQueues = new Set<string>();
   /** Every bucket is in memory (all() ran, or the state file held the tasks inline). */
@@ -91,10 +94,10 @@ export class HotState {
     if (whole) {
       for (const task of Object.values(whole)) {
         const b = bucketOf(task.id);
-        this.bucketMap(b, false).set(task.id, task);
+        this.writable(this.buckets, b, this.bucketMap(b, false)).set(task.id, task);
         this.dirtyBuckets.add(b);
         const chunk = chunkOf(task.agent, task.id);
-        this.queueMap(chunk, false).set(task.id, entryOf(task));
+        this.writable(this.queueCache, chunk, this.queueMap(chunk, false)).set(task.id, entryOf(task));
         this.dirtyQueues.add(chunk);
       }
       // the parts the head named (none, for a whole file) are replaced: every bucket is here
@@ -189,7 +192,7 @@ export class HotState {
   put(task: Task): void {
     const before = this.get(task.id);
     const b = bucketOf(task.id);
-    this.bucketMap(b, true).set(task.id, task);
+    this.writable(this.buckets, b, this.bucketMap(b, true)).set(task.id, task);
     this.dirtyBuckets.add(b);
     this.updateQueue(before, task);
   }
@@ -198,7 +201,7 @@ export class HotState {
     const before = this.get(id);
     if (!before) return;
     const b = bucketOf(id);
-    this.bucketMap(b, true).delete(id);
+    this.writable(this.buckets, b, this.bucketMap(b, true)).delete(id);
     this.dirtyBuckets.add(b);
     this.updateQueue(before, undefined);
   }
@@ -219,12 +222,12 @@ export class HotState {
     }
     if (old) {
       const chunk = chunkOf(old.agent, old.id);
-      this.queueMap(chunk, true).delete(old.id);
+      this.writable(this.queueCache, chunk, this.queueMap(chunk, true)).delete(old.id);
       this.dirtyQueues.add(chunk);
     }
     if (next) {
       const chunk = chunkOf(next.agent, next.id);
-      this.queueMap(chunk, true).set(next.id, next);
+      this.writable(this.queueCache, chunk, this.queueMap(chunk, true)).set(next.id, next);
       this.dirtyQueues.add(chunk);
     }
   }
@@ -297,11 +300,20 @@ export class HotState {
     } as StateFile;
   }
 
-  private bucketMap(b: string, load: boolean): Map<string, Task> {
+  /** A part's map that this state may change: copied the first time (a map as read is shared with `pristine`). */
+  private writable<V>(cache: Map<string, ReadonlyMap<string, V>>, key: string, map: ReadonlyMap<string, V>): Map<string, V> {
+    if (this.owned.has(map)) return map as Map<string, V>;
+    const copy = new Map(map);
+    cache.set(key, copy);
+    this.owned.add(copy);
+    return copy;
+  }
+
+  private bucketMap(b: string, load: boolean): ReadonlyMap<string, Task> {
     let bucket = this.buckets.get(b);
     if (bucket) return bucket;
     const file = load && !this.allLoaded ? this.parts.get(b) : undefined;
-    bucket = new Map(file === undefined ? undefined : this.readBucket(b, file));
+    bucket = file === undefined ? new Map() : this.readBucket(b, file);
     this.buckets.set(b, bucket);
     return bucket;
   }
@@ -322,11 +334,11 @@ export class HotState {
     return read;
   }
 
-  private queueMap(chunk: string, load: boolean): Map<string, QueueEntry> {
+  private queueMap(chunk: string, load: boolean): ReadonlyMap<string, QueueEntry> {
     let queue = this.queueCache.get(chunk);
     if (queue) return queue;
     const file = load && !this.queuesMade ? this.queues.get(chunk) : undefined;
-    queue = new Map(file === undefined ? undefined : this.readChunk(chunk, file));
+    queue = file === undefined ? new Map() : this.readChunk(chunk, file);
     this.queueCache.set(chunk, queue);
     return queue;
   }
