@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../scripts/seeded-random.ts";
 import type { Task } from "../src/core/model.ts";
 import { compareQueue, dependencyState } from "../src/core/queue.ts";
-import { bucketOf, chunkFile } from "../src/store/parts.ts";
+import { addToHint, hintMatches, hintOf, removeFromHint } from "../src/store/claim-hints.ts";
+import { bucketOf, chunkFile, type QueueEntry } from "../src/store/parts.ts";
 import { cli, tempDir } from "./helpers.ts";
 import { readState } from "./store-fixture.ts";
 import { codes, doctor, repair } from "./store-helpers.ts";
@@ -31,6 +32,33 @@ function expectedNext(store: string, agent: string): string {
 const head = (store: string) => JSON.parse(readFileSync(join(store, "state.json"), "utf8"));
 
 describe("the head of each agent's queue", () => {
+  it("names the running tasks while there are at most 100, and only counts them beyond", () => {
+    const entry = (i: number, status: "running" | "pending") =>
+      ({
+        id: `t${String(i).padStart(3, "0")}`,
+        agent: "q",
+        status,
+        priority: 5,
+        queuedAt: at(i),
+        seq: i,
+        after: [],
+      }) as unknown as QueueEntry;
+    const h = hintOf([]);
+    for (let i = 0; i < 100; i++) addToHint(h, entry(i, "running"));
+    expect(h.runningIds).toHaveLength(100);
+    addToHint(h, entry(100, "running"));
+    expect(h.running).toBe(101);
+    expect(h.runningIds).toBeUndefined();
+    removeFromHint(h, entry(5, "running"));
+    expect(h.running).toBe(100);
+    expect(h.runningIds).toBeUndefined();
+    // made again from the whole queue: named again
+    const all = Array.from({ length: 101 }, (_, i) => entry(i, "running")).filter((e) => e.id !== "t005");
+    expect(hintOf(all).runningIds).toHaveLength(100);
+    expect(hintMatches(h, all)).toBe(true);
+    expect(hintMatches({ ...h, runningIds: ["t000"] }, all)).toBe(false);
+  });
+
   it("a random run: every claim takes what the whole queue says, and doctor finds every hint exact", async () => {
     const store = tempDir();
     const random = seededRandom(7);
@@ -55,7 +83,19 @@ describe("the head of each agent's queue", () => {
       if (roll < 0.45) {
         const priority = pick(["1", "5", "10", "P0", "P3", "7"]) as string;
         const dep = step >= 150 && random() < 0.15 ? pick([...tasksWith("pending"), ...tasksWith("running")]) : undefined;
-        await run("create", "-q", `t${step}`, "--agent", agent, "-p", priority, ...(dep ? ["--after", dep] : []));
+        const owner = random() < 0.1 ? "d" : agent;
+        await run("create", "-q", `t${step}`, "--agent", owner, "-p", priority, ...(dep ? ["--after", dep] : []));
+      } else if (roll < 0.75 && random() < 0.15) {
+        // agent d runs one task at a time: mostly busy, its running task named from the head's running ids
+        const all = Object.values(readState(store).tasks) as unknown as T[];
+        const running = all
+          .filter((t) => t.agent === "d" && t.status === "running")
+          .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
+          .map((t) => t.id);
+        const want = expectedNext(store, "d");
+        const data = JSON.parse(await run("start", "--agent", "d", "--json")).data;
+        if (running.length > 0) expect(data).toMatchObject({ busy: true, running, limit: 1 });
+        else expect(data.task?.id ?? "").toBe(want);
       } else if (roll < 0.75) {
         const want = expectedNext(store, agent);
         expect(await run("start", "--agent", agent, "-q")).toBe(want);
@@ -83,7 +123,7 @@ describe("the head of each agent's queue", () => {
     expect(codes(await doctor(store))).toEqual([]);
     // drained below its first ones while more wait: the next claim reads the whole queue once and keeps a head again
     const hints = head(store).claims as Record<string, { pending: number; next: unknown[] }>;
-    expect(Object.keys(hints).sort()).toEqual(agents);
+    expect(Object.keys(hints).sort()).toEqual([...agents, "d"]);
   });
 
   it("takes the next task with the one queue chunk holding it: a chunk it does not need is not read", async () => {
@@ -131,6 +171,7 @@ describe("the head of each agent's queue", () => {
     expect((await cli({ store, now: at(9) }, "start", "--agent", "q", "-q")).stdout.trim()).toBe(ids[0]);
     expect(head(store).claims.q).toEqual({
       running: 1,
+      runningIds: [ids[0]],
       pending: 4,
       next: ids.slice(1).map((id, i) => [id, 5, at(i + 1), expect.any(Number)]),
     });

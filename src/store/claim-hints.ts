@@ -3,15 +3,20 @@
 // run, how many are queued, and the first CLAIM_HINT_SIZE queued ones in queue order (their order keys). Every
 // change of an entry updates it (hot-state.ts, updateQueue), so it is exact by construction; doctor recomputes it
 // from the tasks. An agent without one (a store written before, or a head drained of its queued tasks while more
-// wait) is answered from its whole queue, and the hint is made again from it.
+// wait) is answered from its whole queue, and the hint is made again from it. The ids of an agent's running tasks
+// are kept too while there are at most 100 (the highest limit), so that "busy" is answered without the queue.
 import { StoreCorruptError } from "../core/errors.ts";
 import { compareQueue, type QueueKey } from "../core/queue.ts";
 import type { QueueEntry } from "./parts.ts";
 
 export const CLAIM_HINT_SIZE = 16;
+/** Running tasks named in a hint: an agent's limit is at most 100, so an agent at its limit has them named. */
+export const RUNNING_NAMED = 100;
 
 export interface ClaimHint {
   running: number;
+  /** The ids of the running tasks, when there are at most RUNNING_NAMED (else, or not known: absent). */
+  runningIds?: string[];
   pending: number;
   /** The first queued tasks in queue order: all of them when there are `pending`, else a prefix. */
   next: QueueKey[];
@@ -25,16 +30,19 @@ const keyOf = (e: QueueKey): QueueKey =>
 /** The hint of an agent from all of its entries. */
 export function hintOf(entries: readonly QueueEntry[]): ClaimHint {
   const pending = entries.filter((e) => e.status === "pending").sort(compareQueue);
-  return {
-    running: entries.filter((e) => e.status === "running").length,
-    pending: pending.length,
-    next: pending.slice(0, CLAIM_HINT_SIZE).map(keyOf),
-  };
+  const running = entries.filter((e) => e.status === "running").map((e) => e.id);
+  const hint: ClaimHint = { running: running.length, pending: pending.length, next: pending.slice(0, CLAIM_HINT_SIZE).map(keyOf) };
+  if (running.length <= RUNNING_NAMED) hint.runningIds = running.sort();
+  return hint;
 }
 
 /** The hint with `e` (an entry of its agent) added; in place. */
 export function addToHint(h: ClaimHint, e: QueueEntry): void {
-  if (e.status === "running") h.running += 1;
+  if (e.status === "running") {
+    h.running += 1;
+    if (h.running > RUNNING_NAMED) delete h.runningIds;
+    else if (h.runningIds) h.runningIds = [...h.runningIds, e.id].sort();
+  }
   if (e.status !== "pending") return;
   const complete = h.next.length === h.pending;
   h.pending += 1;
@@ -48,7 +56,10 @@ export function addToHint(h: ClaimHint, e: QueueEntry): void {
 
 /** The hint with `e` removed, in place; false when it no longer knows the head (its prefix ran out). */
 export function removeFromHint(h: ClaimHint, e: QueueEntry): boolean {
-  if (e.status === "running") h.running -= 1;
+  if (e.status === "running") {
+    h.running -= 1;
+    if (h.runningIds) h.runningIds = h.runningIds.filter((id) => id !== e.id);
+  }
   if (e.status !== "pending") return true;
   h.pending -= 1;
   const at = h.next.findIndex((k) => k.id === e.id);
@@ -63,6 +74,7 @@ export function hintsJson(hints: ReadonlyMap<string, ClaimHint>): Record<string,
     const h = hints.get(agent) as ClaimHint;
     out[agent] = {
       running: h.running,
+      ...(h.runningIds ? { runningIds: h.runningIds } : {}),
       pending: h.pending,
       next: h.next.map((k) => (k.seq === undefined ? [k.id, k.priority, k.queuedAt] : [k.id, k.priority, k.queuedAt, k.seq])),
     };
@@ -80,7 +92,7 @@ export function readHints(value: unknown, path: string): Map<string, ClaimHint> 
     new StoreCorruptError(`${path} does not validate (claims${what})`, "the file was kept as it is; run `taskpulse doctor`");
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw bad(": not an object");
   for (const [agent, raw] of Object.entries(value)) {
-    const h = raw as { running?: unknown; pending?: unknown; next?: unknown };
+    const h = raw as { running?: unknown; runningIds?: unknown; pending?: unknown; next?: unknown };
     if (h === null || typeof h !== "object" || !count(h.running) || !count(h.pending) || !Array.isArray(h.next)) throw bad(`.${agent}`);
     const next: QueueKey[] = [];
     for (const k of h.next as unknown[]) {
@@ -96,7 +108,13 @@ export function readHints(value: unknown, path: string): Map<string, ClaimHint> 
       next.push(seq === undefined ? { id, priority, queuedAt } : { id, priority, queuedAt, seq });
     }
     if (next.length > Math.min(h.pending, CLAIM_HINT_SIZE) || (next.length === 0 && h.pending > 0)) throw bad(`.${agent}.next`);
-    hints.set(agent, { running: h.running, pending: h.pending, next });
+    const hint: ClaimHint = { running: h.running, pending: h.pending, next };
+    if (h.runningIds !== undefined) {
+      const ids = h.runningIds;
+      if (!Array.isArray(ids) || ids.length !== h.running || !ids.every((id) => typeof id === "string")) throw bad(`.${agent}.runningIds`);
+      hint.runningIds = ids as string[];
+    }
+    hints.set(agent, hint);
   }
   return hints;
 }
@@ -106,6 +124,7 @@ export function hintMatches(h: ClaimHint, entries: readonly QueueEntry[]): boole
   const want = hintOf(entries);
   return (
     h.running === want.running &&
+    (h.runningIds === undefined || JSON.stringify(h.runningIds) === JSON.stringify(want.runningIds)) &&
     h.pending === want.pending &&
     JSON.stringify(h.next.map(keyOf)) === JSON.stringify(want.next.slice(0, h.next.length))
   );

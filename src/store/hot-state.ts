@@ -151,13 +151,14 @@ export class HotState {
     const hint = this.claims.get(agent) as ClaimHint;
     return {
       running: hint.running,
+      runningIds: hint.runningIds && [...hint.runningIds],
       next: [...hint.next],
       complete: hint.next.length === hint.pending,
-      entry: (id) => {
+      entry: (id, status) => {
         const e = this.queueMap(chunkOf(agent, id), true).get(id);
-        if (e?.status !== "pending") {
+        if (e?.status !== status) {
           throw new StoreCorruptError(
-            `${this.dir}/state.json names task ${id} at the head of agent ${agent}'s queue, but it is not queued there`,
+            `${this.dir}/state.json names task ${id} as ${status} in agent ${agent}'s queue, but it is not`,
             "run `taskpulse doctor --repair`; nothing was changed",
           );
         }

@@ -35,11 +35,13 @@ export interface Snapshot {
 /** The head of an agent's queue: enough to take its next task in the common case. */
 export interface QueueHead<T extends QueueTask = QueueTask> {
   running: number;
+  /** The running tasks' ids, where the backend keeps them (absent: read queue() to name them). */
+  runningIds?: readonly string[] | undefined;
   /** The first queued tasks in queue order (every one when `complete`). */
   next: readonly QueueKey[];
   complete: boolean;
-  /** The entry of a task of `next`. */
-  entry(id: string): T;
+  /** The entry of a task of `next` (status pending) or of `runningIds` (running). */
+  entry(id: string, status: "pending" | "running"): T;
 }
 
 export interface StoreTx extends Snapshot {

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { InvalidTransitionError } from "../../core/errors.ts";
 import { startTask } from "../../core/lifecycle.ts";
 import type { Task } from "../../core/model.ts";
+import { byCodePoint } from "../../core/names.ts";
 import { type ClaimDecision, DEFAULT_AGENT_LIMIT, decideClaim, dependencyState, type QueueTask } from "../../core/queue.ts";
 import type { Snapshot } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
@@ -50,9 +51,12 @@ export async function claimNext(ctx: Ctx): Promise<Outcome> {
   const decide = async (s: Snapshot): Promise<ClaimDecision<QueueTask>> => {
     const limit = s.agent(agent)?.limit ?? DEFAULT_AGENT_LIMIT;
     const head = s.queueHead?.(agent);
+    if (head && head.running >= limit && head.runningIds) {
+      return { kind: "busy", running: head.runningIds.map((id) => head.entry(id, "running")), limit };
+    }
     if (head && head.running < limit) {
       for (const key of head.next) {
-        const task = head.entry(key.id);
+        const task = head.entry(key.id, "pending");
         if (dependencyState(task, await dependencyLookup(store, s, [task])).state === "ready") return { kind: "claim", task };
       }
       if (head.complete) return { kind: "empty", waiting: head.next.length };
@@ -82,6 +86,8 @@ export async function claimNext(ctx: Ctx): Promise<Outcome> {
     case "claim":
       return { data: { task: d.task, claimed: true }, lines: renderTaskLines(ctx, d.task), quiet: d.task.id, push: decision.push };
     case "busy": {
+      // in creation order, whichever way they were found
+      d.running.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || byCodePoint(a.id, b.id));
       const names = d.running.map((r) => `${r.id} ${r.name}`).join(", ");
       return {
         data: { task: null, claimed: false, busy: true, running: d.running.map((r) => r.id), limit: d.limit },
