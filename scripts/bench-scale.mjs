@@ -52,7 +52,7 @@ function target(name, tasks) {
 export async function benchScale({ root, sizes, runs, warmup, contention, out, row }) {
   const env = benchEnv();
   const rounds = runs + warmup;
-  // The small store: two agents, with just enough tasks for every round's next, done and starts (half running).
+  // The small store: two agents, with just enough tasks for every round's next, done and starts.
   const smallActive = 6 * rounds + 8;
   // Each size in two mixes: a backlog (3 running tasks per agent, the rest queued: what a team with a backlog has)
   // and half of the tasks running (the worst case for status and query, which read every running task in full).
@@ -66,6 +66,8 @@ export async function benchScale({ root, sizes, runs, warmup, contention, out, r
     dir: join(root, `scale-small-${k}`),
     archived: 0,
     active: smallActive,
+    // a0 gets every other task, running ones first: enough running for next and done, queued for start <id>
+    running: smallActive - 2 * rounds - 2,
     agents: 2,
     taker: TAKER_SPEC,
   }));
