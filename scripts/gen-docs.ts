@@ -165,7 +165,7 @@ async function runScenario(s: Scenario): Promise<Captured[]> {
     const sync = Session.idOf(await session.run(at(200), "create", n.sync, ...n.syncSteps, "--start"));
     keep("failed", await session.run(at(230), "error", sync, n.error));
     const deploy = Session.idOf(await session.run(at(300), "create", n.deploy, ...n.deploySteps, "--start"));
-    keep("stalled (found by a status call; once per stall episode)", await session.run(at(300 + 240), "status", deploy));
+    keep("stalled (found by `status --alerts`; once per stall episode)", await session.run(at(300 + 240), "status", "--alerts"));
     keep("stop requested", await session.run(at(560), "stop", deploy, n.stopReason));
     keep("stopped on request", await session.run(at(580), "ack", deploy, n.ackSummary));
     const quick = Session.idOf(await session.run(at(600), "create", n.quick, "--start"));
@@ -256,8 +256,9 @@ export async function generateMessagesDoc(): Promise<string> {
     "fields are shortened with `…` (never inside a character or emoji) until the message fits the channel (Telegram",
     "4096, Discord 2000, Slack 8000, WhatsApp/Signal 4000, others 2000); never the same text twice in a row for a",
     "task; heartbeat pushes only for a new message or new progress and at most every 30 s; one stall alert per stall",
-    "episode. Per task, `--notify all|steps|final|silent` (or `TASKPULSE_NOTIFY`) chooses which events push:",
-    "`steps` drops heartbeats, `final` keeps only done, failed, stalled and stopped, `silent` pushes nothing.",
+    "episode, and the new stalls one check finds in one message (each alert its own paragraph). Per task,",
+    "`--notify all|steps|final|silent` (or `TASKPULSE_NOTIFY`) chooses which events push: `steps` drops heartbeats,",
+    "`final` keeps only done, failed, stalled and stopped, `silent` pushes nothing.",
     "",
     "## Every template",
     "",

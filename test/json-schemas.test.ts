@@ -59,6 +59,7 @@ describe("--json output matches the documented schemas", () => {
     await check("cleanup", 113, "cleanup");
     const stalled = (await check("create", 114, "create", "silent", "--start")).data.task.id;
     const s = await check("status", 114 + 600, "status", stalled);
+    await check("status", 114 + 601, "status", "--alerts");
     expect(s.push?.reason).toBe("stalled");
     await check("cleanup", 120 + 3 * 86_400, "cleanup", "--days", "1");
     await check("skill", 200, "skill", "install");

@@ -114,7 +114,8 @@ describe("heartbeat-line", () => {
     expect(r.stdout).toContain("/h/.openclaw/workspace-anna/HEARTBEAT.md");
     expect(r.stdout).toContain("taskpulse heartbeat-line --agent anna --era scratch | sh");
     const q = await cli({ store: tempDir() }, "heartbeat-line", "--agent", "anna", "-q");
-    expect(q.stdout.trim().split("\n")).toHaveLength(2);
+    expect(q.stdout.trim().split("\n")).toHaveLength(3);
+    expect(q.stdout).toContain("`taskpulse status --alerts`");
     expect(q.stdout).not.toContain("OpenClaw");
   });
 
@@ -128,11 +129,11 @@ describe("heartbeat-line", () => {
     for (let i = 0; i < 2; i++) expect(spawnSync("sh", ["-c", recipe], { encoding: "utf8" }).status).toBe(0);
     const lines = readFileSync(file, "utf8").split("\n");
     expect(lines.slice(0, 2)).toEqual(["# Heartbeat", "- check the inbox"]);
-    expect(lines.filter((l) => l.startsWith("- taskpulse:"))).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith("- taskpulse:"))).toHaveLength(3);
     // up to 2026.7 the idle reply is HEARTBEAT_OK; from 2026.8 (--era scratch) it is NO_REPLY
     expect(lines.join("\n")).toContain("reply HEARTBEAT_OK");
     const scratch = await cli({ store: tempDir() }, "heartbeat-line", "--era", "scratch", "--json");
-    expect(scratch.json.data.entries[1]).toContain("reply NO_REPLY");
+    expect(scratch.json.data.entries[2]).toContain("reply NO_REPLY");
     expect(scratch.json.data.job).toBeNull();
   });
 

@@ -472,18 +472,45 @@ describe("stall alerts from status", () => {
     expect((await c(500, "status", id)).json.push).toBeNull();
   });
 
-  it("the overview alerts one new stall per call, oldest silence first", async () => {
-    const { c } = session();
+  it("one check alerts every new stall at once, oldest silence first, as one message", async () => {
+    const { store, c } = session();
     const a = (await c(0, "create", "甲", "--start")).json.data.task.id;
     const b = (await c(30, "create", "乙", "--start")).json.data.task.id;
+    // a person's status in a terminal shows the stalls and uses up no alert
+    const person = await cli({ store, now: at(399) }, "--lang", "zh", "status");
+    expect(person.stdout).toContain("STALLED");
+    expect(person.stdout).not.toContain("--- push ---");
     const first = await c(400, "status");
-    expect(first.json.push.id).toBe(`${a}:no_heartbeat:${at(0)}`);
-    const second = await c(401, "status");
-    expect(second.json.push.id).toBe(`${b}:no_heartbeat:${at(30)}`);
-    expect(second.json.push.tool.message).toBe("⚠️ 【乙】可能卡住了（6分钟无更新）");
-    expect((await c(402, "status")).json.push).toBeNull();
+    expect(first.json.push.id).toBe(`${a}:no_heartbeat:${at(0)}+1`);
+    expect(first.json.push.tool.message).toBe("⚠️ 【甲】可能卡住了（6分钟无更新）\n\n⚠️ 【乙】可能卡住了（6分钟无更新）");
+    expect(first.json.push.tool.action).toBe("send");
     expect(first.json.data.counts.stalled).toBe(2);
+    expect((await c(401, "status")).json.push).toBeNull();
+    // the heartbeat's check: nothing new, nothing printed
+    const quiet = await cli({ store, now: at(402) }, "status", "--alerts");
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe("");
+    // a third stall later: --alerts prints its push alone, and --json says which tasks it reports
+    const c3 = (await c(500, "create", "丙", "--start")).json.data.task.id;
+    const third = await c(900, "status", "--alerts");
+    expect(third.json.data).toEqual({ stalled: [a, b, c3].sort(), alerted: [c3] });
+    expect(third.json.push.tool.message).toBe("⚠️ 【丙】可能卡住了（6分钟无更新）");
+    expect((await cli({ store, now: at(901) }, "status", "--alerts")).stdout).toBe("");
   });
+
+  it("alerts bound for another chat come with the next check (one message goes to one chat)", async () => {
+    const { c } = session();
+    const a = (await c(0, "create", "甲", "--start", "--channel", "telegram", "--target", "111")).json.data.task.id;
+    const b = (await c(10, "create", "乙", "--start", "--channel", "telegram", "--target", "222")).json.data.task.id;
+    const first = await c(400, "status", "--alerts");
+    expect(first.json.data.alerted).toEqual([a]);
+    expect(first.json.push.tool).toMatchObject({ target: "111" });
+    const second = await c(401, "status", "--alerts");
+    expect(second.json.data.alerted).toEqual([b]);
+    expect(second.json.push.tool).toMatchObject({ target: "222" });
+    expect((await c(402, "status", "--alerts")).json.push).toBeNull();
+  });
+
   it("a stalled task whose policy is silent does not hide another task's alert", async () => {
     const { c } = session();
     const quiet = (await c(0, "create", "静默", "--start", "--notify", "silent")).json.data.task.id;

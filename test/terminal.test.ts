@@ -39,9 +39,7 @@ describe("status for a person", () => {
     const store = await populated();
     const r = await cli({ store, now: at(300), env: { TASKPULSE_LANG: "en" } }, "status");
     expect(r.code).toBe(0);
-    // The stall alert found by this call follows the view: a chat message, not part of the 80-column view.
-    const view = r.stdout.slice(0, r.stdout.indexOf("--- push ---"));
-    const lines = view.split("\n");
+    const lines = r.stdout.split("\n");
     for (const line of lines) expect(width(line), line).toBeLessThanOrEqual(80);
     const main = lines.findIndex((l) => l.startsWith("● main"));
     const coder = lines.findIndex((l) => l.startsWith("● coder"));
@@ -56,7 +54,10 @@ describe("status for a person", () => {
     expect(r.stdout).toMatch(/⏳ 实现登录功能 queued P8 4m ago · /);
     expect(r.stdout).toContain("     error: session expired");
     expect(lines.at(-2)).toBe("📊 🔄0 ⚠️2 ⏳1 ✅0 ❌1");
-    expect(r.stdout).toContain("--- push ---\n⚠️ [Deploy the nginx service");
+    // A person's status uses up no stall alert: the agent's check (--alerts) gives it, once.
+    expect(r.stdout).not.toContain("--- push ---");
+    const alerts = await cli({ store, now: at(300), env: { TASKPULSE_LANG: "en" } }, "status", "--alerts");
+    expect(alerts.stdout).toMatch(/^--- push ---\n⚠️ \[Deploy the nginx service/);
     // the long Chinese name is shortened on a character boundary, counting two columns per character
     expect(r.stdout).toMatch(/日报发布：抓取[^\n]*… \[1\/3\]/);
   });
@@ -68,9 +69,8 @@ describe("status for a person", () => {
     const full = await cli({ store, now: at(300), columns: 160 }, "status");
     expect(full.stdout).toContain("Deploy the nginx service to the production cluster in three regions [0/2]");
     const narrow = await cli({ store, now: at(300), columns: 60 }, "status");
-    const view = narrow.stdout.slice(0, narrow.stdout.indexOf("--- push ---"));
-    for (const line of view.split("\n")) expect(width(line), line).toBeLessThanOrEqual(60);
-    expect(view).toContain("⚠️ Deploy the… [0/2]");
+    for (const line of narrow.stdout.split("\n")) expect(width(line), line).toBeLessThanOrEqual(60);
+    expect(narrow.stdout).toContain("⚠️ Deploy the… [0/2]");
   });
 
   it("colours only on a TTY, never with NO_COLOR or --no-color", async () => {

@@ -191,6 +191,13 @@ export const commandData = {
       .object({ ...described, archived: z.boolean() })
       .strict()
       .describe("status <id>: one task"),
+    z
+      .object({
+        stalled: z.array(z.string()).describe("every stalled task, by id"),
+        alerted: z.array(z.string()).describe("the tasks whose new stall the push reports (recorded as sent)"),
+      })
+      .strict()
+      .describe("status --alerts: the stall check"),
   ]),
   log: z.object({ task: z.string(), archived: z.boolean(), entries: z.array(auditEntrySchema).describe("newest first") }).strict(),
   limit: z.object({ agent: z.string(), limit: z.number().int() }).strict(),

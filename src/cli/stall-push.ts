@@ -6,7 +6,8 @@ import { liveness } from "../core/liveness.ts";
 import type { Task } from "../core/model.ts";
 import { byCodePoint } from "../core/names.ts";
 import type { Notification } from "../core/notify.ts";
-import type { Push } from "../core/push.ts";
+import { type Push, toArgv } from "../core/push.ts";
+import { channelLimit } from "../core/templates.ts";
 import type { Ctx } from "./context.ts";
 import { isDiskError } from "./finish.ts";
 import { applyDecision } from "./push.ts";
@@ -22,35 +23,66 @@ function isNewStall(ctx: Ctx, task: Task): boolean {
   return episode !== undefined && episode !== task.push?.stallEpisode;
 }
 
-/** Records new stall episodes among `candidates`, oldest silence first, up to the first one that has a push (one alert
- * per call); an episode whose alert the task's policy suppresses is recorded and does not hide the next task's. */
-export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Promise<Push | null> {
-  if ((ctx.quiet && !ctx.send) || !candidates.some((t) => isNewStall(ctx, t))) return null;
+/** What a stall check gave: the push (null: nothing to send) and the tasks whose new stall it reports. */
+export interface StallAlerts {
+  push: Push | null;
+  alerted: string[];
+}
+
+const routeKey = (push: Push) => JSON.stringify([push.tool.channel, push.tool.target, push.tool.accountId, push.tool.threadId]);
+
+/**
+ * Records the new stall episodes among `candidates` and returns one push reporting all of them (oldest silence
+ * first, each alert as its own paragraph), for a call whose output goes to an agent (`agentFacing`: --json,
+ * --alerts, --send); any other call records nothing, so a person's `status` never uses up an alert. An episode whose
+ * alert the task's policy suppresses is recorded without a push. Alerts bound for another chat than the first one's,
+ * or that would make the message longer than the channel takes, are left for the next check, unrecorded.
+ */
+export async function alertNewStalls(ctx: Ctx, candidates: readonly Task[], agentFacing: boolean): Promise<StallAlerts> {
+  const none: StallAlerts = { push: null, alerted: [] };
+  if (!agentFacing || (ctx.quiet && !ctx.send) || !candidates.some((t) => isNewStall(ctx, t))) return none;
   return ctx.store("status").transaction((tx) => {
     const fresh = candidates
       .map((t) => tx.get(t.id))
       .filter((t): t is Task => t !== undefined && isNewStall(ctx, t))
-      .sort((a, b) => byCodePoint(a.lastSeenAt, b.lastSeenAt));
+      .sort((a, b) => byCodePoint(a.lastSeenAt, b.lastSeenAt) || byCodePoint(a.id, b.id));
+    const pushes: Push[] = [];
+    const alerted: string[] = [];
     for (const task of fresh) {
       const episode = stallEpisode(ctx, task) as string;
-      const { done, total } = stepCounts(task);
-      const notification: Notification = {
-        kind: "stalled",
-        name: task.name,
-        // The template says "no update for n minutes": count from the last sign of life, also for a step overrun
-        // (whose liveness.forMs is only the time past the budget).
-        minutes: Math.max(1, Math.floor((ctx.now.getTime() - Date.parse(task.lastSeenAt)) / 60_000)),
-        step: task.steps.find((s) => s.status === "running")?.name,
-        done,
-        total,
-      };
-      const decided = applyDecision(ctx, task, notification, episode);
+      const decided = applyDecision(ctx, task, notificationOf(ctx, task), episode);
+      const first = pushes[0];
+      if (decided.push && first) {
+        const text = [...pushes, decided.push].map((p) => p.tool.message).join("\n\n");
+        if (routeKey(decided.push) !== routeKey(first) || text.length > channelLimit(first.tool.channel)) continue;
+      }
+      if (decided.push) {
+        pushes.push(decided.push);
+        alerted.push(task.id);
+      }
       const next: Task = { ...decided.task, push: { ...decided.task.push, stallEpisode: episode }, stallsSeen: (task.stallsSeen ?? 0) + 1 };
       tx.put(next);
-      if (decided.push) return decided.push;
     }
-    return null;
+    const [first, ...more] = pushes;
+    if (!first) return { push: null, alerted };
+    if (more.length === 0) return { push: first, alerted };
+    const tool = { ...first.tool, message: pushes.map((p) => p.tool.message).join("\n\n") };
+    return { push: { ...first, id: `${first.id}+${more.length}`, tool, argv: toArgv(tool) }, alerted };
   });
+}
+
+function notificationOf(ctx: Ctx, task: Task): Notification {
+  const { done, total } = stepCounts(task);
+  return {
+    kind: "stalled",
+    name: task.name,
+    // The template says "no update for n minutes": count from the last sign of life, also for a step overrun
+    // (whose liveness.forMs is only the time past the budget).
+    minutes: Math.max(1, Math.floor((ctx.now.getTime() - Date.parse(task.lastSeenAt)) / 60_000)),
+    step: task.steps.find((s) => s.status === "running")?.name,
+    done,
+    total,
+  };
 }
 
 /**
@@ -58,14 +90,19 @@ export async function alertNewStall(ctx: Ctx, candidates: readonly Task[]): Prom
  * caller the status it asked for. The alert is then neither recorded nor printed (printed unrecorded, it would be
  * sent again by every later call); a warning says so, and the first status after the disk is fixed produces it.
  */
-export async function alertNewStallOrWarn(ctx: Ctx, candidates: readonly Task[], warnings: string[]): Promise<Push | null> {
+export async function alertNewStallsOrWarn(
+  ctx: Ctx,
+  candidates: readonly Task[],
+  agentFacing: boolean,
+  warnings: string[],
+): Promise<StallAlerts> {
   try {
-    return await alertNewStall(ctx, candidates);
+    return await alertNewStalls(ctx, candidates, agentFacing);
   } catch (err) {
     if (!isDiskError(err)) throw err;
     warnings.push(
       `the stall alert could not be recorded (${(err as Error).message}); it was not printed and will come with a later status once the store can be written`,
     );
-    return null;
+    return { push: null, alerted: [] };
   }
 }

@@ -53,9 +53,10 @@ describe("heartbeat-line --era scratch, on a real gateway", () => {
       /^Check the calendar\.\nIf `\$HOME` has "quotes" and 'apostrophes', keep them\.\n- old entry\n- taskpulse: run `taskpulse cleanup -q`/,
     );
     const entries = (after.content ?? "").split("\n").filter((l) => l.startsWith("- taskpulse:"));
-    expect(entries).toHaveLength(2);
-    expect(entries[1]).toContain("`taskpulse start --agent main -q`");
-    expect(entries[1]).toContain("reply NO_REPLY");
+    expect(entries).toHaveLength(3);
+    expect(entries[1]).toContain("`taskpulse status --alerts`");
+    expect(entries[2]).toContain("`taskpulse start --agent main -q`");
+    expect(entries[2]).toContain("reply NO_REPLY");
     // again: every entry is there, nothing is written (the revision stays)
     const again = runRecipe(script);
     expect(again.code, again.stderr).toBe(0);

@@ -45,7 +45,8 @@ export function registerHeartbeatLine(program: Command, app: App): void {
 }
 
 /**
- * The checklist entries: quiet cleanup, then the pending-work check of OpenTask's heartbeat. How a heartbeat says
+ * The checklist entries: quiet cleanup, the stall check (alerts for tasks that stopped moving), then the
+ * pending-work check of OpenTask's heartbeat. How a heartbeat says
  * "nothing to report" depends on the release: HEARTBEAT_OK up to 2026.7 (HEARTBEAT.md), NO_REPLY or the
  * heartbeat_respond tool from 2026.8 (the heartbeat cron job's prompt asks for those).
  */
@@ -53,6 +54,7 @@ export function heartbeatEntries(agent: string, era: Era = "scratch"): string[] 
   const idle = era === "md" ? "reply HEARTBEAT_OK" : "reply NO_REPLY (or call heartbeat_respond with notify=false)";
   return [
     "- taskpulse: run `taskpulse cleanup -q` (quiet; archives finished tasks, closes abandoned ones)",
+    "- taskpulse: run `taskpulse status --alerts`; if it prints a push, a task stopped moving: send the push as after any taskpulse command (the skill's \"Send the push\"); nothing printed: no new stall",
     `- taskpulse: run \`taskpulse start --agent ${agent} -q\`; if it prints a task id, work on that task now; if it prints nothing, there is no queued work; when nothing else needs attention, ${idle}`,
   ];
 }

@@ -15,7 +15,7 @@ import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago, columnsOf, oneLine, renderCardLines, renderTaskLines } from "../render/task-text.ts";
 import { clip } from "../render/text-width.ts";
-import { alertNewStallOrWarn } from "../stall-push.ts";
+import { alertNewStallsOrWarn } from "../stall-push.ts";
 import { dependencyLookup, findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
@@ -28,6 +28,7 @@ const RECENT_MS = 24 * 3_600_000;
 const RUNNING_SHOWN = 10;
 
 export interface StatusOptions {
+  alerts?: boolean;
   watch?: boolean;
   interval: string;
   count?: string;
@@ -39,12 +40,29 @@ export function registerStatus(program: Command, app: App): void {
     .aliases(["show", "info"])
     .description("overview of every agent's running, stalled and queued tasks and recent finishes; or one task")
     .argument("[id]", "task id or unique prefix")
+    .option(
+      "--alerts",
+      "for an agent: only the alert for tasks newly stalled, as a push to send (recorded as sent); nothing when there is none",
+    )
     .option("-w, --watch", "redraw the overview in place until Ctrl-C (a terminal view to keep open)")
     .option("--interval <duration>", "with --watch: redraw at least this often", "2s")
     .option("--count <n>", "with --watch: stop after this many redraws (like top -n)")
-    .addHelpText("after", example("taskpulse status", "taskpulse status k3m9xq --json", "taskpulse status --watch --interval 5s"))
+    .addHelpText(
+      "after",
+      example(
+        "taskpulse status",
+        "taskpulse status k3m9xq --json",
+        "taskpulse status --alerts     # in a heartbeat",
+        "taskpulse status --watch --interval 5s",
+      ),
+    )
     .action(
       app.action((ctx, id: string | undefined, opts: StatusOptions) => {
+        if (opts.alerts) {
+          if (id !== undefined || opts.watch)
+            throw new UsageError("--alerts checks every task: leave out the id and --watch", "taskpulse status --alerts");
+          return alerts(ctx);
+        }
         if (!opts.watch) return id === undefined ? overview(ctx) : one(ctx, id);
         if (id !== undefined) throw new UsageError("--watch shows the overview; leave out the task id", "taskpulse status --watch");
         if (ctx.json) throw new UsageError("--watch redraws a terminal view and prints no JSON", "use taskpulse status --json in a loop");
@@ -91,7 +109,7 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
   }
   const state = info.liveness.stalled ? "stalled" : info.dependencies?.state === "blocked" ? "blocked" : task.status;
   const warnings: string[] = [];
-  const push = archived ? null : await alertNewStallOrWarn(ctx, [task], warnings);
+  const { push } = archived ? { push: null } : await alertNewStallsOrWarn(ctx, [task], agentFacing(ctx, false), warnings);
   return { data: { task, ...info, archived }, lines, quiet: state, push, warnings };
 }
 
@@ -207,6 +225,29 @@ export function renderOverview(
   return { data: { tasks: described, counts }, lines, stalled };
 }
 
+/**
+ * Whether this call's output goes to an agent, which sends the stall alerts it prints: --json, --alerts, or --send
+ * (taskpulse delivers them). Only such a call records an alert as sent; a person's `status` leaves it for them.
+ */
+function agentFacing(ctx: Ctx, alerts: boolean): boolean {
+  return ctx.json || ctx.send || alerts;
+}
+
+/**
+ * `status --alerts`: the check an agent runs (the heartbeat entries): the new stalls' alert as one push, recorded
+ * as sent, and nothing else; no output when there is none.
+ */
+export async function alerts(ctx: Ctx): Promise<Outcome> {
+  const snapshot = await ctx.store("status").read();
+  const stalled = snapshot
+    .entries()
+    .filter((e) => e.live && livenessOf(e.live, ctx.now, ctx.stallMs).stalled)
+    .flatMap((e) => snapshot.get(e.id) ?? []);
+  const warnings: string[] = [];
+  const { push, alerted } = await alertNewStallsOrWarn(ctx, stalled, true, warnings);
+  return { data: { stalled: stalled.map((task) => task.id).sort(), alerted }, lines: [], quiet: "", push, warnings };
+}
+
 export async function overview(ctx: Ctx): Promise<Outcome> {
   const store = ctx.store("status");
   const snapshot = await store.read();
@@ -214,7 +255,7 @@ export async function overview(ctx: Ctx): Promise<Outcome> {
   const full = ctx.json;
   const view = renderOverview(ctx, snapshot, await statusLookup(store, snapshot, full), full);
   const warnings: string[] = [];
-  const push = await alertNewStallOrWarn(ctx, view.stalled, warnings);
+  const { push } = await alertNewStallsOrWarn(ctx, view.stalled, agentFacing(ctx, false), warnings);
   return { data: view.data, lines: view.lines, quiet: "", push, warnings };
 }
 
