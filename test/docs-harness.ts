@@ -4,7 +4,9 @@
 //   not. Blocks of one file run in order in one bash process (`set -o pipefail`), so a variable set in one block
 //   (TASK_ID=$(taskpulse create -q …)) is there in the next.
 // - A command is one complete shell command (continuation lines, if/for/while, heredocs are kept together). It must
-//   exit 0, unless its last line ends with `# exit N`: then it must exit N.
+//   exit 0, unless its last line ends with `# exit N`: then it must exit N. A command whose last line ends with
+//   `# id: NAME` sets the shell variable NAME to the task id its output begins with (`created <id> …`): how an
+//   agent reads the id `create` prints before the push it must send, which $(… -q) would throw away.
 // - A command containing `# not run: <reason>` is shown but not run (it needs a real OpenClaw, waits long, …); a
 //   block whose first line is `# not run: <reason>` is skipped whole. Say why; an empty reason is an error.
 // - Each file gets a fresh environment: a new home directory with an OpenClaw workspace (~/.openclaw/workspace, also
@@ -22,6 +24,8 @@ export interface Chunk {
   text: string;
   expect: number;
   skip?: string;
+  /** `# id: NAME`: the variable set to the task id the output begins with. */
+  idVar?: string;
 }
 
 const RUN_INFO = new Set(["sh", "bash", "shell"]);
@@ -78,6 +82,8 @@ function chunkOf(text: string, line: number): Chunk {
   const exit = /#\s*exit\s+(\d+)\s*$/.exec(last);
   const chunk: Chunk = { line, text, expect: exit ? Number(exit[1]) : 0 };
   if (skip) chunk.skip = reasonOf(skip[1]);
+  const id = /#\s*id:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(last);
+  if (id) chunk.idVar = id[1] as string;
   return chunk;
 }
 
@@ -106,6 +112,7 @@ export function scriptOf(file: string, chunks: readonly Chunk[]): string {
       "  exit 99",
       "fi",
     );
+    if (c.idVar) out.push(`${c.idVar}=$(head -n 1 "$__out" | sed -n 's/^created \\([0-9a-z]*\\) .*/\\1/p')`);
   }
   out.push('rm -f "$__out"', "echo DOCS-OK");
   return `${out.join("\n")}\n`;

@@ -43,6 +43,23 @@ describe("shell examples in the docs run", () => {
   });
 });
 
+describe("SKILL.md's live-task pattern", () => {
+  it("gives the agent the id and the start message to send, from one call", () => {
+    const chunk = chunksOf(readFileSync(join(ROOT, "SKILL.md"), "utf8")).find((c) => c.idVar === "TASK_ID");
+    expect(chunk?.text).toMatch(/^taskpulse create .*--start/);
+    const box = sandbox(mkdtempSync(join(tmpdir(), "tp-skill-")), BIN);
+    try {
+      const r = spawnSync("bash", ["-c", (chunk as { text: string }).text], { cwd: box.workspace, env: box.env, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      const [first, ...rest] = r.stdout.split("\n");
+      expect(first).toMatch(/^created [0-9a-z]{6,} \(running, 3 steps\)$/);
+      expect(rest.join("\n")).toMatch(/--- push ---\n🚀 Started \[Daily report\]\n📋 fetch → write → publish\n/);
+    } finally {
+      rmSync(box.root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the harness itself", () => {
   const md = (body: string) => `# t\n\n\`\`\`sh\n${body}\n\`\`\`\n`;
 
