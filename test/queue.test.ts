@@ -300,3 +300,25 @@ describe("dependencies (--after)", () => {
     expect(start.stderr).toContain("is blocked");
   });
 });
+
+describe("the pending list, as OpenTask's /api/tasks/pending gave it (references/migrating.md)", () => {
+  it("query --status pending --sort -priority lists an agent's queue in the order start takes it", async () => {
+    const store = tempDir();
+    for (const [min, name, p] of [
+      [0, "low old", "2"],
+      [1, "high", "9"],
+      [2, "low new", "2"],
+      [3, "mid", "5"],
+      [4, "high later", "9"],
+    ] as const)
+      await create(store, min, name, "--agent", "anna", "-p", p);
+    const listed = await cli({ store, now: at(10) }, "query", "--agent", "anna", "--status", "pending", "--sort", "-priority", "--json");
+    const order = (listed.json.data.tasks as { name: string }[]).map((t) => t.name);
+    expect(order).toEqual(["high", "high later", "mid", "low old", "low new"]);
+    expect((await cli({ store }, "limit", "10", "--agent", "anna")).code).toBe(0);
+    const taken: string[] = [];
+    for (let i = 0; i < 5; i++) taken.push(await next(store, "anna", 20 + i));
+    const names = await Promise.all(taken.map(async (id) => (await cli({ store }, "status", id, "--json")).json.data.task.name));
+    expect(names).toEqual(order);
+  });
+});
