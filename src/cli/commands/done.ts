@@ -6,17 +6,28 @@ import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { taskDuration } from "../render/task-text.ts";
-import { actorOf, applyToTask, t } from "./common.ts";
+import { actorOf, applyToTask, t, taskFromWords } from "./common.ts";
 
 export function registerDone(program: Command, app: App): void {
   program
     .command("done")
     .aliases(["complete", "finish"])
     .description("finish a running task (open steps are closed)")
-    .argument("<id>", "task id or unique prefix")
+    .argument("[id]", "task id or unique prefix (with --agent, leave it out for that agent's one running task)")
     .argument("[result...]", "the result, e.g. a link")
-    .addHelpText("after", example('taskpulse done "$TASK_ID" "发布成功 https://example.com/report"'))
-    .action(app.action((ctx, id: string, result: string[]) => done(ctx, id, result.join(" "))));
+    .addHelpText(
+      "after",
+      example(
+        'taskpulse done "$TASK_ID" "发布成功 https://example.com/report"',
+        'taskpulse done --agent anna "sent"   # anna\'s one running task',
+      ),
+    )
+    .action(
+      app.action(async (ctx, id: string | undefined, result: string[]) => {
+        const picked = await taskFromWords(ctx, "done", id === undefined ? result : [id, ...result]);
+        return done(ctx, picked.id, picked.rest.join(" "));
+      }),
+    );
 }
 
 export async function done(ctx: Ctx, id: string, resultArg: string): Promise<Outcome> {

@@ -7,19 +7,24 @@ import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { oneLine } from "../render/task-text.ts";
-import { actorOf, applyToTask } from "./common.ts";
+import { actorOf, applyToTask, taskFromWords } from "./common.ts";
 
 export function registerFail(program: Command, app: App): void {
   program
     .command("error")
     .alias("fail")
     .description("fail a running task; the current step is marked failed with the message")
-    .argument("<id>", "task id or unique prefix")
-    .argument("<message...>", "what went wrong (required: the failure push and the log show it)")
+    .argument("[id]", "task id or unique prefix (with --agent, leave it out for that agent's one running task)")
+    .argument("[message...]", "what went wrong (required: the failure push and the log show it)")
     .option("--retryable", "may be retried (the default)")
     .option("--no-retry", "must not be retried")
     .addHelpText("after", example('taskpulse error "$TASK_ID" 登录过期'))
-    .action(app.action((ctx, id: string, message: string[], opts: { retry?: boolean }) => fail(ctx, id, message.join(" "), opts)));
+    .action(
+      app.action(async (ctx, id: string | undefined, message: string[], opts: { retry?: boolean }) => {
+        const picked = await taskFromWords(ctx, "error", id === undefined ? message : [id, ...message]);
+        return fail(ctx, picked.id, picked.rest.join(" "), opts);
+      }),
+    );
 }
 
 export async function fail(ctx: Ctx, id: string, messageArg: string, opts: { retry?: boolean }): Promise<Outcome> {

@@ -54,7 +54,7 @@ export function heartbeatEntries(agent: string, era: Era = "scratch"): string[] 
   const idle = era === "md" ? "reply HEARTBEAT_OK" : "reply NO_REPLY (or call heartbeat_respond with notify=false)";
   return [
     "- taskpulse: run `taskpulse cleanup -q` (quiet; archives finished tasks, closes abandoned ones)",
-    "- taskpulse: run `taskpulse status --alerts`; if it prints a push, a task stopped moving: send the push as after any taskpulse command (the skill's \"Send the push\"); nothing printed: no new stall",
+    '- taskpulse: run `taskpulse status --alerts`; if it prints a push, a task stopped moving: send the push as after any taskpulse command (the skill\'s "Send the push"); nothing printed: no new stall',
     `- taskpulse: run \`taskpulse start --agent ${agent} -q\`; if it prints a task id, work on that task now; if it prints nothing, there is no queued work; when nothing else needs attention, ${idle}`,
   ];
 }

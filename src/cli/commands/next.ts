@@ -7,17 +7,22 @@ import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { progressBar, taskDuration } from "../render/task-text.ts";
-import { actorOf, applyToTask, t } from "./common.ts";
+import { actorOf, applyToTask, t, taskFromWords } from "./common.ts";
 import { stopLine } from "./stop.ts";
 
 export function registerNext(program: Command, app: App): void {
   program
     .command("next")
     .description("finish the current step (with a message) and start the next; finishing the last step completes the task")
-    .argument("<id>", "task id or unique prefix")
+    .argument("[id]", "task id or unique prefix (with --agent, leave it out for that agent's one running task)")
     .argument("[message...]", "what the finished step achieved")
     .addHelpText("after", example('taskpulse next "$TASK_ID" 抓取了25条数据'))
-    .action(app.action((ctx, id: string, message: string[]) => next(ctx, id, message.join(" "))));
+    .action(
+      app.action(async (ctx, id: string | undefined, message: string[]) => {
+        const picked = await taskFromWords(ctx, "next", id === undefined ? message : [id, ...message]);
+        return next(ctx, picked.id, picked.rest.join(" "));
+      }),
+    );
 }
 
 export async function next(ctx: Ctx, id: string, messageArg: string): Promise<Outcome> {
