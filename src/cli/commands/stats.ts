@@ -58,8 +58,11 @@ export async function stats(ctx: Ctx, opts: { since?: string }): Promise<Outcome
   const lines: string[] = [];
   const render = (label: string, s: AgentStats) => {
     const c = s.counts;
+    const tasks = t(ctx, c.total === 1 ? "task" : "tasks", "个任务");
+    // done of the tasks that ended done or failed, as a percentage; "—" before any has
+    const success = c.done + c.failed === 0 ? "—" : `${Math.round(s.successRate * 1000) / 10}%`;
     lines.push(
-      `${label}: ${c.total} ${t(ctx, "tasks", "个任务")} · ⏳${c.pending} 🔄${c.running} ✅${c.done} ❌${c.failed} ⛔${c.cancelled} · ${t(ctx, "success", "成功率")} ${s.successRate.toFixed(2)}`,
+      `${label}: ${c.total} ${tasks} · ⏳${c.pending} 🔄${c.running} ✅${c.done} ❌${c.failed} ⛔${c.cancelled} · ${t(ctx, "success", "成功率")} ${success}`,
     );
     const d = s.durations;
     if (d.count > 0) lines.push(`   ${t(ctx, "duration", "耗时")}: avg ${d.avg} · p50 ${d.p50} · p95 ${d.p95} (${d.count})`);
