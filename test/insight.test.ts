@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, spawnCliSync, tempDir } from "./helpers.ts";
 
+/** The time zone the tests run in (a context with TASKPULSE_TZ must leave it as it was for the next). */
+const hostTz = process.env.TZ;
+
 const NOW = "2026-05-10T12:00:00.000Z";
 type Name = "c1" | "c2" | "c3" | "c4" | "c5" | "a1" | "a2";
 
@@ -267,16 +270,16 @@ describe("stats", () => {
     });
   });
 
-  it("plain output: two-decimal success rate, durations like 25m, today's counts", async () => {
+  it("plain output: success as a percentage, durations like 25m, today's counts", async () => {
     const r = await cli({ store: fixture, now: NOW }, "stats");
     expect(r.stdout).toBe(
       [
-        "anna: 2 tasks · ⏳0 🔄1 ✅0 ❌0 ⛔1 · success 0.00",
+        "anna: 2 tasks · ⏳0 🔄1 ✅0 ❌0 ⛔1 · success —",
         "   today: +1 ✅0 ❌0 ⛔0 · retries 0 · stalls seen 1 · archived 0",
-        "coder: 5 tasks · ⏳1 🔄0 ✅3 ❌1 ⛔0 · success 0.75",
+        "coder: 5 tasks · ⏳1 🔄0 ✅3 ❌1 ⛔0 · success 75%",
         "   duration: avg 25m · p50 25m · p95 40m (3)",
         "   today: +2 ✅1 ❌0 ⛔0 · retries 1 · stalls seen 0 · archived 0",
-        "all: 7 tasks · ⏳1 🔄1 ✅3 ❌1 ⛔1 · success 0.75",
+        "all: 7 tasks · ⏳1 🔄1 ✅3 ❌1 ⛔1 · success 75%",
         "   duration: avg 25m · p50 25m · p95 40m (3)",
         "   today: +3 ✅1 ❌0 ⛔0 · retries 1 · stalls seen 1 · archived 0",
         "",
@@ -285,7 +288,7 @@ describe("stats", () => {
     expect((await cli({ store: fixture, now: NOW }, "stats", "-q")).stdout).toBe("0.75\n");
   });
 
-  it("--since 7d and --agent narrow the tasks counted (2/3 shows as 0.67)", async () => {
+  it("--since 7d and --agent narrow the tasks counted (2 of 3 shows as 66.7%)", async () => {
     const r = await cli({ store: fixture, now: NOW }, "stats", "--agent", "coder", "--since", "7d", "--json");
     expect(Object.keys(r.json.data.agents)).toEqual(["coder"]);
     expect(r.json.data.since).toBe("2026-05-03T12:00:00.000Z");
@@ -296,11 +299,11 @@ describe("stats", () => {
       retries: 1,
     });
     const plain = await cli({ store: fixture, now: NOW }, "stats", "--agent", "coder", "--since", "7d");
-    expect(plain.stdout.split("\n")[0]).toBe("coder: 4 tasks · ⏳1 🔄0 ✅2 ❌1 ⛔0 · success 0.67");
+    expect(plain.stdout.split("\n")[0]).toBe("coder: 4 tasks · ⏳1 🔄0 ✅2 ❌1 ⛔0 · success 66.7%");
     // one agent: no separate "all" block
     expect(plain.stdout).not.toContain("all:");
     const anna = await cli({ store: fixture, now: NOW }, "stats", "--agent", "anna", "--since", "2026-05-03");
-    expect(anna.stdout.split("\n")[0]).toBe("anna: 1 tasks · ⏳0 🔄1 ✅0 ❌0 ⛔0 · success 0.00");
+    expect(anna.stdout.split("\n")[0]).toBe("anna: 1 task · ⏳0 🔄1 ✅0 ❌0 ⛔0 · success —");
   });
 
   it("archived tasks still count, and are counted as archived", async () => {
@@ -314,13 +317,13 @@ describe("stats", () => {
     });
   });
 
-  it("with nothing finished: success rate 0, no durations; an empty store says so and creates nothing", async () => {
+  it("with nothing finished: no success rate (—), no durations; an empty store says so and creates nothing", async () => {
     const store = tempDir();
     await ok(store, NOW, "create", "-q", "--agent", "x", "--name", "waiting");
     const r = await cli({ store, now: NOW }, "stats", "--json");
     expect(r.json.data.overall).toMatchObject({ successRate: 0, durations: { count: 0, avg: null, p50: null, p95: null } });
     expect((await cli({ store, now: NOW }, "stats")).stdout).toBe(
-      "x: 1 tasks · ⏳1 🔄0 ✅0 ❌0 ⛔0 · success 0.00\n   today: +1 ✅0 ❌0 ⛔0 · retries 0 · stalls seen 0 · archived 0\n",
+      "x: 1 task · ⏳1 🔄0 ✅0 ❌0 ⛔0 · success —\n   today: +1 ✅0 ❌0 ⛔0 · retries 0 · stalls seen 0 · archived 0\n",
     );
     const fresh = join(tempDir(), "fresh");
     const empty = await cli({ store: fresh, now: NOW }, "stats");
@@ -412,5 +415,26 @@ describe("agents", () => {
     expect(agents.json.data.agents.map((a: { agent: string }) => a.agent)).toEqual(["alice", "bob", "Zed"]);
     const status = (await cli({ store, now: NOW }, "status")).stdout;
     expect([...status.matchAll(/^● (\S+)/gm)].map((m) => m[1])).toEqual(["alice", "bob", "Zed"]);
+  });
+});
+
+describe("TASKPULSE_TZ: the store's report time zone, whatever the host's", () => {
+  it("today's counts and log times follow it; a wrong zone is exit 2; a call without it is back on the host's zone", async () => {
+    const store = tempDir();
+    const id = (await cli({ store, now: "2026-05-01T15:00:00Z" }, "create", "-q", "x", "--start")).stdout.trim();
+    const later = "2026-05-01T17:00:00Z"; // 15:00Z is 23:00 in Shanghai, and 17:00Z the next day there
+    const today = async (env: Record<string, string>) =>
+      (await cli({ store, now: later, env }, "stats", "--json")).json.data.overall.today.created;
+    expect(await today({ TASKPULSE_TZ: "UTC" })).toBe(1);
+    expect(await today({ TASKPULSE_TZ: "Asia/Shanghai" })).toBe(0);
+    expect(await today({ TASKPULSE_TZ: "America/New_York" })).toBe(1);
+    const log = await cli({ store, env: { TASKPULSE_TZ: "Asia/Shanghai" } }, "log", id);
+    expect(log.stdout).toContain("2026-05-01 23:00:00");
+    const bad = await cli({ store, env: { TASKPULSE_TZ: "Mars/Olympus" } }, "stats");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("invalid TASKPULSE_TZ 'Mars/Olympus'");
+    const host = await cli({ store }, "log", id);
+    expect(host.stdout).toContain(new Date("2026-05-01T15:00:00Z").getHours() === 15 ? "2026-05-01 15:00:00" : "2026-05-01");
+    expect(process.env.TZ).toBe(hostTz);
   });
 });

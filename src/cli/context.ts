@@ -58,8 +58,33 @@ export interface Ctx {
   close(): Promise<void>;
 }
 
+/** The host's own TZ: put back for a later context without TASKPULSE_TZ (in-process tests, the library). */
+const HOST_TZ = process.env.TZ;
+
+/**
+ * TASKPULSE_TZ (the original's TASK_PULSE_TZ): the time zone of local days and clock times (stats' "today", `log`
+ * and job times, the watch clock), whatever the host's. An IANA name (Asia/Shanghai) or UTC; anything else: exit 2.
+ */
+function applyTimeZone(env: Deps["env"]): void {
+  const zone = env.TASKPULSE_TZ;
+  const want = zone || HOST_TZ;
+  if (zone) {
+    let ok = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(zone);
+    try {
+      if (ok) new Intl.DateTimeFormat("en", { timeZone: zone });
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new UsageError(`invalid TASKPULSE_TZ '${printable(zone)}'`, "use a time zone name, such as Asia/Shanghai, Europe/Berlin or UTC");
+  }
+  if (process.env.TZ === want) return;
+  if (want === undefined) delete process.env.TZ;
+  else process.env.TZ = want;
+}
+
 /** `shared`: a store kept across contexts (the library's handle); the context then leaves closing it to its owner. */
 export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?: Store }): Ctx {
+  applyTimeZone(deps.env);
   const now = opts.now === undefined ? deps.now() : parseNow(opts.now);
   if (opts.lang !== undefined && !/^(zh|en)([-_].*)?$/i.test(opts.lang)) {
     throw new UsageError(`invalid language '${printable(opts.lang)}'`, "use zh or en");
