@@ -97,3 +97,27 @@ describe("entries", () => {
     }
   });
 });
+
+describe("status --all", () => {
+  it("lists every finished task still hot, however old; without it, the last day's first five", async () => {
+    const store = tempDir();
+    const ok = async (min: number, ...argv: string[]) => {
+      const r = await cli({ store, now: at(min) }, ...argv);
+      if (r.code !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    for (let i = 0; i < 3; i++) await ok(i, "done", await ok(i, "create", "-q", `old ${i}`, "--start"));
+    const day = 24 * 60;
+    for (let i = 0; i < 7; i++) await ok(2 * day + i, "done", await ok(2 * day + i, "create", "-q", `new ${i}`, "--start"));
+    const plain = await ok(2 * day + 10, "status");
+    expect(plain).toContain("new 6");
+    expect(plain).not.toContain("new 1");
+    expect(plain).not.toContain("old");
+    expect(plain).toContain("… 2 more finished today (taskpulse status --all)");
+    const all = await ok(2 * day + 10, "status", "--all");
+    for (let i = 0; i < 7; i++) expect(all).toContain(`new ${i}`);
+    for (let i = 0; i < 3; i++) expect(all).toContain(`old ${i}`);
+    expect(all).not.toContain("more finished");
+    expect((await cli({ store }, "status", "--all", "x")).code).toBe(2);
+  });
+});

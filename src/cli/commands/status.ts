@@ -28,6 +28,7 @@ const RECENT_MS = 24 * 3_600_000;
 const RUNNING_SHOWN = 10;
 
 export interface StatusOptions {
+  all?: boolean;
   alerts?: boolean;
   watch?: boolean;
   interval: string;
@@ -44,6 +45,7 @@ export function registerStatus(program: Command, app: App): void {
       "--alerts",
       "for an agent: only the alert for tasks newly stalled, as a push to send (recorded as sent); nothing when there is none",
     )
+    .option("-a, --all", "list every finished task still in the hot state, not only the last day's first five")
     .option("-w, --watch", "redraw the overview in place until Ctrl-C (a terminal view to keep open)")
     .option("--interval <duration>", "with --watch: redraw at least this often", "2s")
     .option("--count <n>", "with --watch: stop after this many redraws (like top -n)")
@@ -63,7 +65,8 @@ export function registerStatus(program: Command, app: App): void {
             throw new UsageError("--alerts checks every task: leave out the id and --watch", "taskpulse status --alerts");
           return alerts(ctx);
         }
-        if (!opts.watch) return id === undefined ? overview(ctx) : one(ctx, id);
+        if (opts.all && id !== undefined) throw new UsageError("--all lists the overview; leave out the task id", "taskpulse status --all");
+        if (!opts.watch) return id === undefined ? overview(ctx, opts.all === true) : one(ctx, id);
         if (id !== undefined) throw new UsageError("--watch shows the overview; leave out the task id", "taskpulse status --watch");
         if (ctx.json) throw new UsageError("--watch redraws a terminal view and prints no JSON", "use taskpulse status --json in a loop");
         const intervalMs = parseDuration(opts.interval, "--interval");
@@ -74,7 +77,7 @@ export function registerStatus(program: Command, app: App): void {
             throw new UsageError(`invalid --count '${printable(opts.count)}'`, "use a positive number");
           count = Number(opts.count);
         }
-        return watch(ctx, intervalMs, count);
+        return watch(ctx, intervalMs, count, opts.all === true);
       }),
     );
 }
@@ -137,6 +140,8 @@ export function renderOverview(
   snapshot: Snapshot,
   lookup: (id: string) => Pick<Task, "status"> | undefined = (id) => snapshot.get(id),
   full = true,
+  /** Every finished task still in the hot state, however old (`--all`), instead of the last day's first five. */
+  allFinished = false,
 ): OverviewView {
   const counts: Record<CountKey, number> = { running: 0, stalled: 0, pending: 0, done: 0, failed: 0, cancelled: 0 };
   const tasks = full ? snapshot.tasks : undefined;
@@ -175,7 +180,9 @@ export function renderOverview(
     const recent = mine
       .filter(
         (e): e is TaskEntry & { finishedAt: string } =>
-          e.finishedAt !== undefined && e.status !== "running" && ctx.now.getTime() - Date.parse(e.finishedAt) < RECENT_MS,
+          e.finishedAt !== undefined &&
+          e.status !== "running" &&
+          (allFinished || ctx.now.getTime() - Date.parse(e.finishedAt) < RECENT_MS),
       )
       .sort((a, b) => byCodePoint(b.finishedAt, a.finishedAt));
     if (runningHere.length + queued.length + recent.length === 0) continue;
@@ -213,12 +220,16 @@ export function renderOverview(
       if (extra) lines.push(`  ${clip(extra, cols - 2)}`);
     }
     if (queued.length > 5) lines.push(c.dim(`  … ${t(ctx, `${queued.length - 5} more queued`, `还有 ${queued.length - 5} 个排队`)}`));
-    for (const entry of recent.slice(0, 5)) {
+    const shownFinished = allFinished ? recent.length : 5;
+    for (const entry of recent.slice(0, shownFinished)) {
       const task = taskOf(entry.id);
       if (task) lines.push(...renderTaskLines(ctx, task, "  "));
     }
-    if (recent.length > 5)
-      lines.push(c.dim(`  … ${t(ctx, `${recent.length - 5} more finished today`, `还有 ${recent.length - 5} 个已结束`)}`));
+    if (recent.length > shownFinished) {
+      const more = recent.length - shownFinished;
+      const how = "taskpulse status --all";
+      lines.push(c.dim(`  … ${t(ctx, `${more} more finished today (${how})`, `还有 ${more} 个已结束（${how}）`)}`));
+    }
   }
   const footer = `📊 🔄${counts.running} ⚠️${counts.stalled} ⏳${counts.pending} ✅${counts.done} ❌${counts.failed}${counts.cancelled ? ` ⛔${counts.cancelled}` : ""}`;
   lines.push("", counts.stalled > 0 ? c.red(footer) : footer);
@@ -248,12 +259,12 @@ export async function alerts(ctx: Ctx): Promise<Outcome> {
   return { data: { stalled: stalled.map((task) => task.id).sort(), alerted }, lines: [], quiet: "", push, warnings };
 }
 
-export async function overview(ctx: Ctx): Promise<Outcome> {
+export async function overview(ctx: Ctx, allFinished = false): Promise<Outcome> {
   const store = ctx.store("status");
   const snapshot = await store.read();
   // Text needs the running tasks and the entries only; --json (and the library) every task, described.
   const full = ctx.json;
-  const view = renderOverview(ctx, snapshot, await statusLookup(store, snapshot, full), full);
+  const view = renderOverview(ctx, snapshot, await statusLookup(store, snapshot, full), full, allFinished);
   const warnings: string[] = [];
   const { push } = await alertNewStallsOrWarn(ctx, view.stalled, agentFacing(ctx, false), warnings);
   return { data: view.data, lines: view.lines, quiet: "", push, warnings };
@@ -274,7 +285,7 @@ async function statusLookup(store: Store, snapshot: Snapshot, full: boolean): Pr
  * prints no pushes (a person watching does not send chat messages; the agent's own status call does). Redraws on
  * every store change (the store's change feed) and at least every --interval, so relative times stay current.
  */
-async function watch(ctx: Ctx, intervalMs: number, maxFrames: number): Promise<Outcome> {
+async function watch(ctx: Ctx, intervalMs: number, maxFrames: number, allFinished: boolean): Promise<Outcome> {
   const out = ctx.deps.stdout;
   const tty = ctx.deps.isTTY;
   const store = ctx.store("status");
@@ -296,7 +307,7 @@ async function watch(ctx: Ctx, intervalMs: number, maxFrames: number): Promise<O
       const columns = (tty && process.stdout.columns) || ctx.deps.columns || 80;
       const frameCtx: Ctx = { ...ctx, now: ctx.deps.now(), deps: { ...ctx.deps, columns } };
       const snapshot = await store.read();
-      const view = renderOverview(frameCtx, snapshot, await statusLookup(store, snapshot, false), false);
+      const view = renderOverview(frameCtx, snapshot, await statusLookup(store, snapshot, false), false, allFinished);
       const body = view.lines.join("\n");
       // One commit touches several files (lock, journal, state): a change that leaves the view as it was is not
       // drawn again until the interval is up.
