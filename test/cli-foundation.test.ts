@@ -206,14 +206,25 @@ describe("output contract", () => {
     const root = await cli({ store }, "--help");
     expect(root.code).toBe(0);
     expect(root.stdout).toContain("Exit codes:");
-    const commands = root.stdout.slice(root.stdout.indexOf("Commands:"), root.stdout.indexOf("Exit codes:"));
+    // commands in groups, by name only, and the whole help within 80 columns
+    const commands = root.stdout.slice(root.stdout.indexOf("\nLive tasks:"), root.stdout.indexOf("Exit codes:"));
+    for (const group of ["Live tasks:", "Queues:", "Stop requests:", "Cron jobs:", "Store:", "Dashboard and OpenClaw:"])
+      expect(commands).toContain(`\n${group}\n`);
+    for (const line of root.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
     const names = [...commands.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1] as string).filter((n) => n !== "help");
-    expect(names.length).toBeGreaterThan(10);
+    expect(names.length).toBeGreaterThan(25);
     for (const name of names) {
       const h = await cli({ store }, name, "--help");
       expect(h.code, name).toBe(0);
       expect(h.stdout, name).toMatch(/Examples?:\n {2}\$ taskpulse /);
     }
+  });
+
+  it("help for a word that is no command says so, with the nearest command (exit 2)", async () => {
+    const r = await cli({ store: tempDir() }, "help", "nxt");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown command 'nxt'\n(Did you mean next?)\n");
+    expect((await cli({ store: tempDir() }, "help", "next")).stdout).toContain("Usage: taskpulse next");
   });
 
   it("a mistyped command gets a suggestion", async () => {

@@ -75,7 +75,11 @@ function applyTimeZone(env: Deps["env"]): void {
     } catch {
       ok = false;
     }
-    if (!ok) throw new UsageError(`invalid TASKPULSE_TZ '${printable(zone)}'`, "use a time zone name, such as Asia/Shanghai, Europe/Berlin or UTC");
+    if (!ok)
+      throw new UsageError(
+        `invalid TASKPULSE_TZ '${printable(zone)}'`,
+        "use a time zone name, such as Asia/Shanghai, Europe/Berlin or UTC",
+      );
   }
   if (process.env.TZ === want) return;
   if (want === undefined) delete process.env.TZ;

@@ -19,14 +19,17 @@ Exit codes:
   2   usage or invalid input
   3   not found, or ambiguous id prefix
   4   invalid state transition, or conflict (lost a race)
-  5   store busy or unavailable (lock not obtained in time, PostgreSQL unreachable or lost; safe to retry)
-  6   store unreadable, unwritable or corrupt (taskpulse doctor explains); PostgreSQL: login refused, newer schema
+  5   store busy or unavailable (lock not obtained in time, PostgreSQL
+      unreachable or lost); safe to retry
+  6   store unreadable, unwritable or corrupt (taskpulse doctor explains);
+      PostgreSQL: login refused, newer schema
   7   (wait) the task failed
   8   (wait) the task was cancelled
   9   (wait) timed out
   20  stop requested (check, heartbeat, wait --stop)
-  run exits with the job's own status instead: its exit code, 124 timed out, 128+n killed by signal n,
-      127/126 could not be started (0 with --announce once recorded; see taskpulse run --help)`;
+  run exits with the job's own status instead: its exit code, 124 timed out,
+      128+n killed by signal n, 127/126 could not be started (0 with --announce
+      once recorded; see taskpulse run --help)`;
 
 export interface OutputConfig {
   writeOut(str: string): void;
@@ -100,6 +103,7 @@ export async function buildProgram(
   });
   program
     .configureOutput(output)
+    .configureHelp({ helpWidth: 80, showGlobalOptions: true, subcommandTerm: (cmd) => [cmd.name(), ...cmd.aliases()].join("|") })
     .description("Track agent tasks, queues and cron jobs in a crash-safe store, with ready-to-send chat pushes.")
     .version("0.1.0", "-V, --version")
     .option("--json", "print one JSON document on stdout")
@@ -112,7 +116,7 @@ export async function buildProgram(
     .option("--target <target>", "push route: chat or user id")
     .option("--account <id>", "push route: account id")
     .option("--thread <id>", "push route: thread id")
-    .option("--send", "deliver a due push yourself through `openclaw message … --json` (also TASKPULSE_SEND=1)")
+    .option("--send", "deliver a due push through `openclaw message` (also TASKPULSE_SEND=1)")
     .option("--no-color", "never colour output")
     .option("--debug", "show stack traces of internal errors")
     .exitOverride()
@@ -141,9 +145,37 @@ export async function buildProgram(
   const none = argv !== undefined && argv.length === 1 && (argv[0] === "-V" || argv[0] === "--version");
   const registers = none ? [] : await Promise.all((one.length > 0 ? one : COMMANDS).map((entry) => entry.load()));
   for (const register of registers) register(program, app);
-  for (const cmd of program.commands) cmd.exitOverride();
+  const groupOf = (cmd: Command) => HELP_GROUPS.findIndex(([, names]) => names.includes(cmd.name()));
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    const group = HELP_GROUPS[groupOf(cmd)];
+    if (group) cmd.helpGroup(group[0]);
+  }
+  // the groups in their own order, and the commands in it (help lists them as registered)
+  const order = HELP_GROUPS.flatMap(([, names]) => names);
+  (program.commands as Command[]).sort((a, b) => order.indexOf(a.name()) - order.indexOf(b.name()));
+  // `help` itself goes with the last group (commander adds it when help is shown)
+  program.addHelpCommand(
+    new Command("help")
+      .argument("[command]")
+      .description("help for a command")
+      .helpGroup(HELP_GROUPS.at(-1)?.[0] ?? ""),
+  );
   return program;
 }
+
+/**
+ * The top-level help in groups, each command by its names only (its arguments are in its own --help), so that it
+ * fits 80 columns (issue 18: one line was 164 wide).
+ */
+const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
+  ["Live tasks:", ["create", "next", "heartbeat", "done", "error", "cancel", "retry", "pushed"]],
+  ["Queues:", ["start", "limit", "status", "query", "stats", "history", "agents", "log"]],
+  ["Stop requests:", ["stop", "check", "ack", "wait"]],
+  ["Cron jobs:", ["run", "jobs", "alerts", "delivery", "state"]],
+  ["Store:", ["cleanup", "doctor", "export", "import", "migrate"]],
+  ["Dashboard and OpenClaw:", ["serve", "skill", "heartbeat-line", "completion", "help"]],
+];
 
 /**
  * The command commander will dispatch `argv` to: its first operand, found the way commander's parseOptions finds
@@ -208,11 +240,14 @@ function distance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
-/** " (Did you mean …?)" with the nearest read-only commands (at most 2 edits, and under half the word), or "". */
-function suggestion(typed: string): string {
-  const scored = SAFE_TO_SUGGEST.map((name) => ({ name, d: distance(typed, name) })).filter(
-    ({ name, d }) => d <= 2 && d < Math.max(name.length, typed.length) / 2,
-  );
+/**
+ * " (Did you mean …?)" with the nearest of `candidates` (at most 2 edits, and under half the word), or "". For a mistyped
+ * command, the read-only commands only; for `help <word>`, any (help changes nothing).
+ */
+export function suggestion(typed: string, candidates: readonly string[] = SAFE_TO_SUGGEST): string {
+  const scored = candidates
+    .map((name) => ({ name, d: distance(typed, name) }))
+    .filter(({ name, d }) => d <= 2 && d < Math.max(name.length, typed.length) / 2);
   if (scored.length === 0) return "";
   const best = Math.min(...scored.map((s) => s.d));
   const names = scored

@@ -2,10 +2,11 @@
 // code. Nothing else in the program catches errors to print them, and nothing calls process.exit().
 import { CommanderError } from "commander";
 import { EXIT } from "../core/errors.ts";
+import { printable } from "../core/names.ts";
 import type { Deps } from "./deps.ts";
 import { preScan, printOutcome, reportError, SCHEMA, writeError } from "./finish.ts";
 import type { Outcome } from "./outcome.ts";
-import { buildProgram } from "./program.ts";
+import { buildProgram, commandName, suggestion } from "./program.ts";
 
 export interface RunOptions {
   /** Register every command up front instead of only the one argv runs (tests check both print the same). */
@@ -39,6 +40,15 @@ export async function run(argv: readonly string[], deps: Deps, options: RunOptio
   // No command at all is a usage error (exit 2), as in the original tools: the help goes to stderr.
   if (argv.length === 0) {
     deps.stderr(program.helpInformation());
+    return EXIT.usage;
+  }
+  // `help nxt`: commander would print nothing; a word that names no command is answered as a mistyped command.
+  const asked = commandName(program, argv) === "help" ? argv[argv.indexOf("help") + 1] : undefined;
+  if (asked !== undefined && !asked.startsWith("-") && !program.commands.some((c) => c.name() === asked || c.aliases().includes(asked))) {
+    const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+    const message = `unknown command '${printable(asked)}'${suggestion(asked, names)}`;
+    if (flags.json) writeError(deps, "usage", message, "see taskpulse --help");
+    else deps.stderr(`error: ${message}\n`);
     return EXIT.usage;
   }
   try {

@@ -180,9 +180,7 @@ export function renderOverview(
     const recent = mine
       .filter(
         (e): e is TaskEntry & { finishedAt: string } =>
-          e.finishedAt !== undefined &&
-          e.status !== "running" &&
-          (allFinished || ctx.now.getTime() - Date.parse(e.finishedAt) < RECENT_MS),
+          e.finishedAt !== undefined && e.status !== "running" && (allFinished || ctx.now.getTime() - Date.parse(e.finishedAt) < RECENT_MS),
       )
       .sort((a, b) => byCodePoint(b.finishedAt, a.finishedAt));
     if (runningHere.length + queued.length + recent.length === 0) continue;
@@ -267,7 +265,11 @@ export async function overview(ctx: Ctx, allFinished = false): Promise<Outcome> 
   const view = renderOverview(ctx, snapshot, await statusLookup(store, snapshot, full), full, allFinished);
   const warnings: string[] = [];
   const { push } = await alertNewStallsOrWarn(ctx, view.stalled, agentFacing(ctx, false), warnings);
-  return { data: view.data, lines: view.lines, quiet: "", push, warnings };
+  // -q: the counts, as `running=1 stalled=0 …` (a shell can eval them)
+  const quiet = Object.entries(view.data.counts)
+    .map(([key, n]) => `${key}=${n}`)
+    .join(" ");
+  return { data: view.data, lines: view.lines, quiet, push, warnings };
 }
 
 /** Dependencies' states for the overview: from the entries (hot), then the archive index if a dependency is not hot. */
