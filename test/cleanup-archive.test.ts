@@ -276,6 +276,7 @@ describe("--abandon-after", () => {
     expect(r.json.data.archived).toBe(0);
     expect(r.json.push).not.toBeNull();
     expect(r.json.push.tool.message).toContain("数据迁移");
+    expect(r.json.push.tool.message).toContain("Error: abandoned (no sign of life for 72h)");
     expect(r.json.data.pushes).toHaveLength(1);
 
     const task = (await cli({ store, now: NOW }, "status", silent, "--json")).json.data.task;

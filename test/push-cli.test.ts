@@ -478,7 +478,7 @@ describe("stall alerts from status", () => {
     const b = (await c(30, "create", "乙", "--start")).json.data.task.id;
     // a person's status in a terminal shows the stalls and uses up no alert
     const person = await cli({ store, now: at(399) }, "--lang", "zh", "status");
-    expect(person.stdout).toContain("STALLED");
+    expect(person.stdout).toContain("卡住");
     expect(person.stdout).not.toContain("--- push ---");
     const first = await c(400, "status");
     expect(first.json.push.id).toBe(`${a}:no_heartbeat:${at(0)}+1`);

@@ -30,7 +30,16 @@ export type Notification =
       total: number;
     }
   | { kind: "done"; name: string; duration: string; result: string | undefined }
-  | { kind: "failed"; name: string; error: string; step: string | undefined; done: number; total: number }
+  | {
+      kind: "failed";
+      name: string;
+      error: string;
+      step: string | undefined;
+      done: number;
+      total: number;
+      /** Closed by cleanup after this many hours without a sign of life (the error then says so in the push's language). */
+      abandonedHours?: number;
+    }
   | { kind: "stalled"; name: string; minutes: number; step: string | undefined; done: number; total: number }
   | { kind: "stopping"; name: string; reason: string | undefined; by: string }
   | { kind: "stopped"; name: string; summary: string | undefined }
@@ -111,7 +120,9 @@ export function notificationFor(event: TaskEvent, task: Task): Notification | un
       return { kind: "stopped", name: task.name, summary: task.status === "cancelled" ? task.summary : undefined };
     case "abandoned": {
       const failedStep = task.steps.find((s) => s.status === "failed")?.name;
-      return { kind: "failed", name: task.name, error: task.status === "failed" ? task.error : "", step: failedStep, done, total };
+      const error = task.status === "failed" ? task.error : "";
+      const silentMs = task.status === "failed" ? Date.parse(task.finishedAt) - Date.parse(task.lastSeenAt) : 0;
+      return { kind: "failed", name: task.name, error, step: failedStep, done, total, abandonedHours: Math.round(silentMs / 3_600_000) };
     }
     case "create":
     case "retry":

@@ -123,7 +123,13 @@ function lines(n: Notification, lang: Lang, f: (value: string) => Field): string
       return out;
     }
     case "failed": {
-      const out = [zh ? `❌ 【${name}】失败` : `❌ [${name}] failed`, `${zh ? "错误" : "Error"}: ${f(n.error)(FIELD_MAX)}`];
+      const error =
+        n.abandonedHours === undefined
+          ? f(n.error)(FIELD_MAX)
+          : zh
+            ? `无响应，已自动关闭（${n.abandonedHours}小时没有动静）`
+            : `abandoned (no sign of life for ${n.abandonedHours}h)`;
+      const out = [zh ? `❌ 【${name}】失败` : `❌ [${name}] failed`, `${zh ? "错误" : "Error"}: ${error}`];
       if (n.step) out.push(`${zh ? "当前步骤" : "Current step"}: ${f(n.step)(200)} [${n.done}/${n.total}]`);
       return out;
     }

@@ -18,7 +18,7 @@ export function progressBar(done: number, total: number): string {
 const ICON = { running: "🔄", stalled: "⚠️", done: "✅", failed: "❌", pending: "⏳", cancelled: "⛔" } as const;
 
 export function label(ctx: Ctx, state: keyof typeof ICON): string {
-  const zh = { running: "执行中", stalled: "STALLED", done: "完成", failed: "失败", pending: "排队中", cancelled: "已取消" };
+  const zh = { running: "执行中", stalled: "卡住", done: "完成", failed: "失败", pending: "排队中", cancelled: "已取消" };
   const en = { running: "running", stalled: "STALLED", done: "done", failed: "failed", pending: "queued", cancelled: "cancelled" };
   return (ctx.lang === "zh" ? zh : en)[state];
 }
