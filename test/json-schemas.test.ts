@@ -46,6 +46,8 @@ describe("--json output matches the documented schemas", () => {
     const failing = (await check("create", 100, "create", "failing", "a", "--start")).data.task.id;
     await check("error", 101, "error", failing, "boom");
     await check("retry", 102, "retry", failing);
+    const queuedForEdit = (await cli({ store, now: T(103) }, "create", "-q", "to edit", "--agent", "anna")).stdout.trim();
+    await check("edit", 103, "edit", queuedForEdit, "--priority", "P1", "--assign", "bob");
     await check("cancel", 103, "cancel", failing, "no longer needed");
     await check("done", 104, "done", (await cli({ store, now: T(104) }, "create", "-q", "quick", "--start")).stdout.trim(), "ok");
     await check("wait", 105, "wait", live, "--timeout", "1s");

@@ -63,6 +63,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ["status", "show", "info"], load: async () => (await import("./commands/status.ts")).registerStatus },
   { names: ["log"], load: async () => (await import("./commands/log.ts")).registerLog },
   { names: ["limit"], load: async () => (await import("./commands/limit.ts")).registerLimit },
+  { names: ["edit"], load: async () => (await import("./commands/edit.ts")).registerEdit },
   { names: ["pushed"], load: async () => (await import("./commands/pushed.ts")).registerPushed },
   { names: ["cleanup"], load: async () => (await import("./commands/cleanup.ts")).registerCleanup },
   { names: ["query", "list", "ls"], load: async () => (await import("./commands/query.ts")).registerQuery },
@@ -170,7 +171,7 @@ export async function buildProgram(
  */
 const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ["Live tasks:", ["create", "next", "heartbeat", "done", "error", "cancel", "retry", "pushed"]],
-  ["Queues:", ["start", "limit", "status", "query", "stats", "history", "agents", "log"]],
+  ["Queues:", ["start", "edit", "limit", "status", "query", "stats", "history", "agents", "log"]],
   ["Stop requests:", ["stop", "check", "ack", "wait"]],
   ["Cron jobs:", ["run", "jobs", "alerts", "delivery", "state"]],
   ["Store:", ["cleanup", "doctor", "export", "import", "migrate"]],

@@ -170,6 +170,7 @@ export const commandData = {
   error: taskOnly,
   retry: taskOnly,
   cancel: taskOnly,
+  edit: z.object({ task: taskSchema, changed: z.boolean().describe("false: the task already said so (nothing written)") }).strict(),
   status: z.union([
     z
       .object({

@@ -21,7 +21,8 @@ export type TaskEvent =
   | { kind: "cancelled" }
   | { kind: "stop"; repeated: boolean }
   | { kind: "stopped" }
-  | { kind: "abandoned" };
+  | { kind: "abandoned" }
+  | { kind: "edit" };
 
 export interface Change {
   task: Task;
@@ -301,6 +302,38 @@ export function acknowledgeStop(task: Task, summary: string | undefined, actor: 
   const cancelled: Task = { ...rest, status: "cancelled", steps, updatedAt: at, lastSeenAt: at, finishedAt: at, reason: STOPPED_REASON };
   if (summary) cancelled.summary = summary;
   return { task: cancelled, audit: audit(cancelled, "ack", "running", actor, summary ?? STOPPED_REASON), event: { kind: "stopped" } };
+}
+
+/** What `edit` may change of a queued task (OpenTask's update); absent: unchanged. */
+export interface TaskEdit {
+  name?: string;
+  priority?: number;
+  /** Another agent's queue (the task keeps its queue time). */
+  agent?: string;
+  /** The dependencies, replacing the old ones (ids of existing tasks; the caller checks for cycles). */
+  after?: string[];
+  description?: string;
+}
+
+/** Edits a queued task; the audit entry says what changed, from what to what. No push: nothing ran. */
+export function editTask(task: Task, edit: TaskEdit, actor: Actor): Change {
+  const t = requireStatus(task, ["pending"], "edit");
+  const next: Task = { ...t };
+  const said: string[] = [];
+  const set = <K extends keyof TaskEdit & keyof Task>(key: K, show: (v: Task[K]) => string) => {
+    const value = edit[key] as Task[K] | undefined;
+    if (value === undefined || show(value) === show(t[key])) return;
+    said.push(`${key}: ${show(t[key]) || "—"} → ${show(value) || "—"}`);
+    (next as Record<string, unknown>)[key] = value;
+  };
+  set("name", (v) => String(v));
+  set("priority", (v) => String(v));
+  set("agent", (v) => String(v));
+  set("after", (v) => (v as string[]).join(","));
+  set("description", (v) => String(v ?? ""));
+  if (said.length === 0) return { task, audit: undefined, event: { kind: "edit" } };
+  next.updatedAt = actor.now.toISOString();
+  return { task: next, audit: audit(next, "edit", "pending", actor, said.join("; ")), event: { kind: "edit" } };
 }
 
 export const ABANDONED_ERROR = "abandoned";

@@ -123,7 +123,7 @@ export const agentConfigSchema = z.object({
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
-export const auditActionSchema = z.enum(["create", "start", "step", "done", "fail", "retry", "cancel", "stop", "ack", "abandon"]);
+export const auditActionSchema = z.enum(["create", "start", "step", "done", "fail", "retry", "cancel", "stop", "ack", "abandon", "edit"]);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 
 export const auditEntrySchema = z.object({

@@ -126,6 +126,7 @@ export function notificationFor(event: TaskEvent, task: Task): Notification | un
     }
     case "create":
     case "retry":
+    case "edit":
       return undefined;
   }
 }
