@@ -187,6 +187,31 @@ describe("shell completion", () => {
     expect(complete(["taskpulse", "skill", "i"]).split("\n")[1] ?? "").toBe("");
   });
 
+  it("bash: a command taking a task id completes the ids of queued and running tasks, of the --store given", async () => {
+    const store = tempDir();
+    const live = (await cli({ store }, "create", "-q", "live", "--start")).stdout.trim();
+    const queued = (await cli({ store }, "create", "-q", "queued", "--agent", "anna")).stdout.trim();
+    const done = (await cli({ store }, "create", "-q", "finished", "--start")).stdout.trim();
+    expect((await cli({ store }, "done", done)).code).toBe(0);
+    // `taskpulse` on PATH, as an installed command is
+    const bin = tempDir();
+    writeFileSync(join(bin, "taskpulse"), `#!/bin/sh\nexec ${process.execPath} ${BIN} "$@"\n`, { mode: 0o755 });
+    const complete = (words: string[]) =>
+      spawnSync(
+        "bash",
+        [
+          "-c",
+          `source <(taskpulse completion bash) && COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}) && COMP_CWORD=${words.length - 1} && _taskpulse && echo "\${COMPREPLY[*]}"`,
+        ],
+        { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } },
+      ).stdout.trim();
+    const ids = complete(["taskpulse", "--store", store, "done", ""]).split(" ");
+    expect(ids).toEqual(expect.arrayContaining([live, queued]));
+    expect(ids).not.toContain(done);
+    expect(complete(["taskpulse", "--store", store, "done", live.slice(0, 3)])).toBe(live);
+    expect(complete(["taskpulse", "--store", store, "done", "--j"])).toBe("--json");
+  });
+
   it("zsh and fish: the scripts load in those shells (when installed) and name every command", () => {
     for (const shell of ["zsh", "fish"]) {
       const text = script(shell);

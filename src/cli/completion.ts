@@ -22,7 +22,12 @@ export interface CommandSpec {
   options: OptionSpec[];
   /** Choices of the first positional argument, when declared. */
   argChoices?: readonly string[];
+  /** Its first positional argument is a task id: completed with the ids of the hot tasks (IDS_COMMAND). */
+  takesId?: boolean;
 }
+
+/** What a completion script runs for task ids: queued and running tasks (the ones commands act on), newest first. */
+const IDS_COMMAND = "query --status pending,running --limit 200 -q";
 
 export interface ProgramSpec {
   name: string;
@@ -60,6 +65,7 @@ export function programSpec(program: Command): ProgramSpec {
     };
     const first = cmd.registeredArguments[0];
     if (first?.argChoices) spec.argChoices = first.argChoices;
+    if (first?.name() === "id") spec.takesId = true;
     return spec;
   });
   return { name: program.name(), globals, commands };
@@ -101,12 +107,16 @@ function bash(spec: ProgramSpec): string {
   }
   const commandCases = spec.commands.map((c) => {
     const words = unique([...(c.argChoices ?? []), ...flagsOf(c.options), ...flagsOf(commandGlobals(spec))]);
-    return `    ${[c.name, ...c.aliases].join("|")}) words=${sq(words.join(" "))} ;;`;
+    const ids = c.takesId ? '; [[ $cur != -* ]] && words="$words $(__ids)"' : "";
+    return `    ${[c.name, ...c.aliases].join("|")}) words=${sq(words.join(" "))}${ids} ;;`;
   });
   return `# ${spec.name} completion for bash. Load it with:  source <(${spec.name} completion bash)
 # or save it:  ${spec.name} completion bash > ~/.local/share/bash-completion/completions/${spec.name}
 ${fn(spec)}() {
-  local cur prev cmd words i
+  local cur prev cmd words i store=""
+  # task ids from the store the command line names (--store), else the default one
+  __ids() { ${spec.name} \${store:+--store "$store"} ${IDS_COMMAND} 2>/dev/null; }
+  for ((i = 1; i < COMP_CWORD; i++)); do [[ \${COMP_WORDS[i]} == --store ]] && store="\${COMP_WORDS[i+1]}"; done
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
@@ -146,7 +156,11 @@ function zsh(spec: ProgramSpec): string {
   );
   const cases = spec.commands.map((c) => {
     const opts = [...c.options, ...commandGlobals(spec)].map(zshOption);
-    const arg = c.argChoices ? [`'1:${c.name}:(${c.argChoices.join(" ")})'`] : [];
+    const arg = c.argChoices
+      ? [`'1:${c.name}:(${c.argChoices.join(" ")})'`]
+      : c.takesId
+        ? [`'1:task id:{local -a ids; ids=(\${(f)"$(${spec.name} ${IDS_COMMAND} 2>/dev/null)"}); _describe -t ids "task id" ids}'`]
+        : [];
     return `    (${[c.name, ...c.aliases].join("|")})\n      _arguments -s ${[...opts, ...arg, "'*::arg:_default'"].join(" \\\n        ")} ;;`;
   });
   return `#compdef ${spec.name}
@@ -206,6 +220,7 @@ function fish(spec: ProgramSpec): string {
     const seen = `__fish_seen_subcommand_from ${[c.name, ...c.aliases].join(" ")}`;
     for (const o of c.options) if (o.long !== "--help") lines.push(fishOption(name, o, seen));
     if (c.argChoices) lines.push(`complete -c ${name} -n ${sq(seen)} -a ${sq(c.argChoices.join(" "))}`);
+    if (c.takesId) lines.push(`complete -c ${name} -n ${sq(seen)} -a ${sq(`(${name} ${IDS_COMMAND} 2>/dev/null)`)} -d 'task id'`);
   }
   return `${lines.join("\n")}\n`;
 }
