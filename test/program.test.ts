@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { buildProgram, COMMANDS, commandName } from "../src/cli/program.ts";
+import { buildProgram, COMMANDS, commandName, HELP_GROUPS } from "../src/cli/program.ts";
 import { run } from "../src/cli/run.ts";
 import { cli, ROOT, tempDir } from "./helpers.ts";
 
@@ -27,6 +27,12 @@ describe("COMMANDS", () => {
     // One module may register several commands (stop, check, ack): compare the flat lists, in order.
     const registered = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
     expect(registered).toEqual(COMMANDS.flatMap((entry) => [...entry.names]));
+  });
+
+  it("are registered in the order of the help's groups, each command in one group", async () => {
+    const program = await fullProgram();
+    const grouped = HELP_GROUPS.flatMap(([, names]) => names).filter((n) => n !== "help");
+    expect(program.commands.map((c) => c.name())).toEqual(grouped);
   });
 
   it("--help still lists every command", async () => {

@@ -53,23 +53,22 @@ export interface CommandEntry {
  */
 export const COMMANDS: readonly CommandEntry[] = [
   { names: ["create"], load: async () => (await import("./commands/create.ts")).registerCreate },
-  { names: ["start"], load: async () => (await import("./commands/start.ts")).registerStart },
   { names: ["next"], load: async () => (await import("./commands/next.ts")).registerNext },
   { names: ["heartbeat"], load: async () => (await import("./commands/heartbeat.ts")).registerHeartbeat },
   { names: ["done", "complete", "finish"], load: async () => (await import("./commands/done.ts")).registerDone },
   { names: ["error", "fail"], load: async () => (await import("./commands/fail.ts")).registerFail },
-  { names: ["retry"], load: async () => (await import("./commands/retry.ts")).registerRetry },
   { names: ["cancel"], load: async () => (await import("./commands/cancel.ts")).registerCancel },
-  { names: ["status", "show", "info"], load: async () => (await import("./commands/status.ts")).registerStatus },
-  { names: ["log"], load: async () => (await import("./commands/log.ts")).registerLog },
-  { names: ["limit"], load: async () => (await import("./commands/limit.ts")).registerLimit },
-  { names: ["edit"], load: async () => (await import("./commands/edit.ts")).registerEdit },
+  { names: ["retry"], load: async () => (await import("./commands/retry.ts")).registerRetry },
   { names: ["pushed"], load: async () => (await import("./commands/pushed.ts")).registerPushed },
-  { names: ["cleanup"], load: async () => (await import("./commands/cleanup.ts")).registerCleanup },
+  { names: ["start"], load: async () => (await import("./commands/start.ts")).registerStart },
+  { names: ["edit"], load: async () => (await import("./commands/edit.ts")).registerEdit },
+  { names: ["limit"], load: async () => (await import("./commands/limit.ts")).registerLimit },
+  { names: ["status", "show", "info"], load: async () => (await import("./commands/status.ts")).registerStatus },
   { names: ["query", "list", "ls"], load: async () => (await import("./commands/query.ts")).registerQuery },
   { names: ["stats"], load: async () => (await import("./commands/stats.ts")).registerStats },
   { names: ["history"], load: async () => (await import("./commands/history.ts")).registerHistory },
   { names: ["agents"], load: async () => (await import("./commands/agents.ts")).registerAgents },
+  { names: ["log"], load: async () => (await import("./commands/log.ts")).registerLog },
   { names: ["stop", "check", "ack"], load: async () => (await import("./commands/stop.ts")).registerStop },
   { names: ["wait"], load: async () => (await import("./commands/wait.ts")).registerWait },
   { names: ["run"], load: async () => (await import("./commands/run-job.ts")).registerRunJob },
@@ -77,11 +76,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ["alerts"], load: async () => (await import("./commands/alerts.ts")).registerAlerts },
   { names: ["delivery"], load: async () => (await import("./commands/delivery.ts")).registerDelivery },
   { names: ["state"], load: async () => (await import("./commands/state.ts")).registerState },
+  { names: ["cleanup"], load: async () => (await import("./commands/cleanup.ts")).registerCleanup },
+  { names: ["doctor"], load: async () => (await import("./commands/doctor.ts")).registerDoctor },
+  { names: ["export", "import", "migrate"], load: async () => (await import("./commands/transfer.ts")).registerTransfer },
   { names: ["serve"], load: async () => (await import("./commands/serve.ts")).registerServe },
   { names: ["skill"], load: async () => (await import("./commands/skill.ts")).registerSkill },
   { names: ["heartbeat-line"], load: async () => (await import("./commands/heartbeat-line.ts")).registerHeartbeatLine },
-  { names: ["doctor"], load: async () => (await import("./commands/doctor.ts")).registerDoctor },
-  { names: ["export", "import", "migrate"], load: async () => (await import("./commands/transfer.ts")).registerTransfer },
   { names: ["completion"], load: async () => (await import("./commands/completion.ts")).registerCompletion },
 ];
 
@@ -152,9 +152,6 @@ export async function buildProgram(
     const group = HELP_GROUPS[groupOf(cmd)];
     if (group) cmd.helpGroup(group[0]);
   }
-  // the groups in their own order, and the commands in it (help lists them as registered)
-  const order = HELP_GROUPS.flatMap(([, names]) => names);
-  (program.commands as Command[]).sort((a, b) => order.indexOf(a.name()) - order.indexOf(b.name()));
   // `help` itself goes with the last group (commander adds it when help is shown)
   program.addHelpCommand(
     new Command("help")
@@ -169,7 +166,7 @@ export async function buildProgram(
  * The top-level help in groups, each command by its names only (its arguments are in its own --help), so that it
  * fits 80 columns (issue 18: one line was 164 wide).
  */
-const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
+export const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ["Live tasks:", ["create", "next", "heartbeat", "done", "error", "cancel", "retry", "pushed"]],
   ["Queues:", ["start", "edit", "limit", "status", "query", "stats", "history", "agents", "log"]],
   ["Stop requests:", ["stop", "check", "ack", "wait"]],
