@@ -73,6 +73,21 @@ describe("status for a person", () => {
     expect(narrow.stdout).toContain("⚠️ Deploy the… [0/2]");
   });
 
+  it("query's table fits the terminal: 60 and 80 columns, long names and agents shortened", async () => {
+    const store = await populated();
+    for (const columns of [60, 80]) {
+      const r = await cli({ store, now: at(300), columns }, "query");
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trimEnd().split("\n");
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) expect(width(line), line).toBeLessThanOrEqual(columns);
+    }
+    const narrow = await cli({ store, now: at(300), columns: 60 }, "query", "--status", "running,stalled");
+    expect(narrow.stdout).toContain("Deploy the nginx servi…");
+    const wide = await cli({ store, now: at(300), columns: 160 }, "query", "--status", "running,stalled");
+    expect(wide.stdout).toContain("Deploy the nginx service to the production cluster");
+  });
+
   it("colours only on a TTY, never with NO_COLOR or --no-color", async () => {
     const store = await populated();
     const tty = await cli({ store, now: at(300), tty: true }, "status");

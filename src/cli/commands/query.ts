@@ -9,7 +9,7 @@ import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
-import { ago } from "../render/task-text.ts";
+import { ago, columnsOf } from "../render/task-text.ts";
 import { clip, pad, width } from "../render/text-width.ts";
 import { summaryStream } from "../summaries.ts";
 import { t } from "./common.ts";
@@ -123,7 +123,13 @@ export function renderTable(ctx: Ctx, rows: readonly Summary[], total: number): 
   if (rows.length === 0) return [t(ctx, "no matching tasks", "无数据")];
   const c = paint(ctx.color);
   const header = ["ID", "AGENT", "PRI", "STATUS", "NAME", "AGE"];
-  const body = rows.map((s) => [s.id, s.agent, String(s.priority), s.state ?? s.status, clip(s.name, 36), ago(ctx, s.createdAt)]);
+  const cells = rows.map((s) => [s.id, clip(s.agent, 16), String(s.priority), s.state ?? s.status, s.name, ago(ctx, s.createdAt)]);
+  const NAME = 4;
+  const widthOf = (i: number) => Math.max(width(header[i] as string), ...cells.map((r) => width(r[i] as string)));
+  // The name takes what the other columns leave of the terminal's width (at least 8, at most 60 columns).
+  const others = [0, 1, 2, 3, 5].reduce((sum, i) => sum + widthOf(i) + 2, 0);
+  const room = Math.min(60, Math.max(8, columnsOf(ctx) - others));
+  const body = cells.map((r) => r.map((cell, i) => (i === NAME ? clip(cell, room) : cell)));
   const widths = header.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i] as string))));
   const line = (cells: string[]) =>
     cells
