@@ -132,8 +132,24 @@ describe.runIf(hasScript)("a real terminal and a pipe", () => {
     expect(pty.code).toBe(0);
     expect(pty.stdout.split(`${ESC}H`)).toHaveLength(3); // two frames, each starting at the top left
     expect(pty.stdout).toContain(`${ESC}?25l`);
-    expect(pty.stdout.trimEnd().endsWith(`${ESC}?25h`)).toBe(true);
     expect(pty.stdout).toContain(`${ESC}J`);
+    // on the alternate screen, and back to the shell's at the end
+    expect(pty.stdout).toContain(`${ESC}?1049h`);
+    expect(pty.stdout.trimEnd().endsWith(`${ESC}?25h${ESC}?1049l`)).toBe(true);
+  });
+
+  it("--watch stays within a short screen: the rest is counted, not scrolled", async () => {
+    const store = await populated();
+    const r = spawnSync("script", ["-qfec", `stty rows 8 cols 80; ${process.execPath} ${BIN} status --watch --count 1`, "/dev/null"], {
+      env: { ...cleanEnv(store), TERM: "xterm-256color" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(0);
+    const frame = (r.stdout.split(`${ESC}H`)[1] ?? "").split(`${ESC}J`)[0] ?? "";
+    const lines = frame.split("\n").filter((l) => l.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "") !== "");
+    expect(lines.length).toBeLessThanOrEqual(8);
+    expect(frame).toMatch(/… \d+ more lines/);
   });
 });
 

@@ -303,7 +303,8 @@ async function watch(ctx: Ctx, intervalMs: number, maxFrames: number, allFinishe
   let frames = 0;
   let lastBody = "";
   let lastDrawn = 0;
-  if (tty) out("\u001b[?25l"); // hide the cursor while redrawing
+  // On a terminal: the alternate screen (the shell's screen comes back as it was) and no cursor while redrawing.
+  if (tty) out("\u001b[?1049h\u001b[?25l");
   try {
     while (!stop.signal.aborted && frames < maxFrames) {
       const columns = (tty && process.stdout.columns) || ctx.deps.columns || 80;
@@ -320,7 +321,16 @@ async function watch(ctx: Ctx, intervalMs: number, maxFrames: number, allFinishe
           `taskpulse status · ${clock} · every ${formatDuration(intervalMs)} · Ctrl-C to quit`,
           `taskpulse status · ${clock} · 每 ${formatDuration(intervalMs)} 刷新 · Ctrl-C 退出`,
         );
-        const frame = [paint(ctx.color).dim(clip(title, columns)), "", ...view.lines];
+        const all = [paint(ctx.color).dim(clip(title, columns)), "", ...view.lines];
+        // Within the screen: a taller view ends with how much more there is (scrolling would break the redraw).
+        const rows = tty ? process.stdout.rows || 0 : 0;
+        const frame =
+          rows > 2 && all.length > rows
+            ? [
+                ...all.slice(0, rows - 1),
+                paint(ctx.color).dim(t(ctx, `… ${all.length - rows + 1} more lines`, `… 还有 ${all.length - rows + 1} 行`)),
+              ]
+            : all;
         // On a terminal: cursor home, each line cleared to its end, then the rest of the screen cleared (no
         // flicker). In a pipe: frames one after another, separated by a blank line, with no escape codes.
         if (tty) out(`\u001b[H${frame.map((l) => `${l}\u001b[K`).join("\n")}\n\u001b[J`);
@@ -338,7 +348,7 @@ async function watch(ctx: Ctx, intervalMs: number, maxFrames: number, allFinishe
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     process.stdout.removeListener("error", onSignal);
-    if (tty) out("\u001b[?25h");
+    if (tty) out("\u001b[?25h\u001b[?1049l");
   }
   return { data: null, lines: [], quiet: "" };
 }
