@@ -326,4 +326,18 @@ describe("run: records", () => {
     expect((await cli({ store }, "jobs", "nope")).code).toBe(3);
     expect((await cli({ store }, "jobs", "../etc")).code).toBe(2);
   });
+
+  it("`jobs <id> --tail n`: the last run's last n lines, as cron users read a log", async () => {
+    const store = tempDir();
+    await cli({ store }, "run", "--job", "log", "--", "sh", "-c", "echo old-run");
+    await cli({ store }, "run", "--job", "log", "--", "sh", "-c", "for i in 1 2 3 4 5; do echo line-$i; done");
+    const r = await cli({ store }, "jobs", "log", "--tail", "2");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("│ line-4\n");
+    expect(r.stdout).toContain("│ line-5");
+    expect(r.stdout).not.toContain("line-3");
+    expect(r.stdout).not.toContain("old-run");
+    expect((await cli({ store }, "jobs", "--tail", "2")).code).toBe(2);
+    expect((await cli({ store }, "jobs", "log", "--tail", "2", "--runs", "3")).code).toBe(2);
+  });
 });

@@ -2,6 +2,7 @@
 // one job's view adds its recent runs (output tails, delivery records) from its run file. Runs whose wrapper died
 // are counted here too (see job-common.ts reapAll).
 import type { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
 import { jobHealth } from "../../core/jobs.ts";
 import { byName } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
@@ -20,11 +21,24 @@ export function registerJobs(program: Command, app: App): void {
     .argument("[id]", "job name")
     .option("--runs <n>", "with an id: how many recent runs to show (default 10)")
     .option("--lines <n>", "with an id: output lines shown per stream and run (default 10; 0 hides output)")
-    .addHelpText("after", example("taskpulse jobs", "taskpulse jobs daily-news --runs 3", "taskpulse jobs daily-news --json"))
-    .action(
-      app.action((ctx, id: string | undefined, opts: { runs?: string; lines?: string }) =>
-        id === undefined ? listJobs(ctx) : showJob(ctx, id, opts),
+    .option("--tail <n>", "with an id: the last run's last n lines of output, as tail -n shows a log (--runs 1 --lines n)")
+    .addHelpText(
+      "after",
+      example(
+        "taskpulse jobs",
+        "taskpulse jobs daily-news --runs 3",
+        "taskpulse jobs daily-news --tail 30",
+        "taskpulse jobs daily-news --json",
       ),
+    )
+    .action(
+      app.action((ctx, id: string | undefined, opts: { runs?: string; lines?: string; tail?: string }) => {
+        if (opts.tail !== undefined && id === undefined)
+          throw new UsageError("--tail shows one job's output: give its name", "taskpulse jobs <job> --tail 30");
+        if (opts.tail !== undefined && (opts.runs !== undefined || opts.lines !== undefined))
+          throw new UsageError("--tail is --runs 1 --lines n: give one or the others");
+        return id === undefined ? listJobs(ctx) : showJob(ctx, id, opts.tail === undefined ? opts : { runs: "1", lines: opts.tail });
+      }),
     );
 }
 
