@@ -164,6 +164,9 @@ async function runScenario(s: Scenario): Promise<Captured[]> {
     keep("last step: the task is done", await session.run(at(125), "next", report));
     const sync = Session.idOf(await session.run(at(200), "create", n.sync, ...n.syncSteps, "--start"));
     keep("failed", await session.run(at(230), "error", sync, n.error));
+    const again = Session.idOf(await session.run(at(240), "create", n.sync, ...n.syncSteps, "--start"));
+    keep("step skipped (`skip`)", await session.run(at(245), "skip", again));
+    await session.run(at(250), "done", again);
     const deploy = Session.idOf(await session.run(at(300), "create", n.deploy, ...n.deploySteps, "--start"));
     keep("stalled (found by `status --alerts`; once per stall episode)", await session.run(at(300 + 240), "status", "--alerts"));
     keep("stop requested", await session.run(at(560), "stop", deploy, n.stopReason));

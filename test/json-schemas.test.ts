@@ -44,6 +44,8 @@ describe("--json output matches the documented schemas", () => {
     await check("heartbeat", 93, "heartbeat", queued);
     await check("ack", 94, "ack", queued, "stopped");
     const failing = (await check("create", 100, "create", "failing", "a", "--start")).data.task.id;
+    const skipping = (await cli({ store, now: T(100) }, "create", "-q", "skipping", "a", "b", "--start")).stdout.trim();
+    await check("skip", 100, "skip", skipping, "not needed");
     await check("error", 101, "error", failing, "boom");
     await check("retry", 102, "retry", failing);
     const queuedForEdit = (await cli({ store, now: T(103) }, "create", "-q", "to edit", "--agent", "anna")).stdout.trim();

@@ -54,6 +54,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { names: ["create"], load: async () => (await import("./commands/create.ts")).registerCreate },
   { names: ["next"], load: async () => (await import("./commands/next.ts")).registerNext },
+  { names: ["skip"], load: async () => (await import("./commands/next.ts")).registerSkip },
   { names: ["heartbeat"], load: async () => (await import("./commands/heartbeat.ts")).registerHeartbeat },
   { names: ["done", "complete", "finish"], load: async () => (await import("./commands/done.ts")).registerDone },
   { names: ["error", "fail"], load: async () => (await import("./commands/fail.ts")).registerFail },
@@ -167,7 +168,7 @@ export async function buildProgram(
  * fits 80 columns (issue 18: one line was 164 wide).
  */
 export const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
-  ["Live tasks:", ["create", "next", "heartbeat", "done", "error", "cancel", "retry", "pushed"]],
+  ["Live tasks:", ["create", "next", "skip", "heartbeat", "done", "error", "cancel", "retry", "pushed"]],
   ["Queues:", ["start", "edit", "limit", "status", "query", "stats", "history", "agents", "log"]],
   ["Stop requests:", ["stop", "check", "ack", "wait"]],
   ["Cron jobs:", ["run", "jobs", "alerts", "delivery", "state"]],

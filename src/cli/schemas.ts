@@ -166,6 +166,13 @@ export const commandData = {
     })
     .strict(),
   heartbeat: z.object({ task: taskSchema, stopRequested: z.boolean(), stop: stopRequestSchema.nullable() }).strict(),
+  skip: z
+    .object({
+      task: taskSchema,
+      finished: z.boolean().describe("the last step was skipped, so the task is done"),
+      stopRequested: z.boolean().describe("a stop is pending: the skip was recorded, and the command exits 20"),
+    })
+    .strict(),
   done: taskOnly,
   error: taskOnly,
   retry: taskOnly,

@@ -138,8 +138,10 @@ export function currentStepIndex(task: Task): number {
   return task.steps.findIndex((s) => s.status === "running");
 }
 
-export function advanceStep(task: Task, message: string | undefined, actor: Actor): Change {
-  const t = requireStatus(task, ["running"], "next");
+/** `outcome` "skipped": the current step is passed over (`taskpulse skip`), not done; the rest is as for `next`. */
+export function advanceStep(task: Task, message: string | undefined, actor: Actor, outcome: "done" | "skipped" = "done"): Change {
+  const command = outcome === "done" ? "next" : "skip";
+  const t = requireStatus(task, ["running"], command);
   const at = actor.now.toISOString();
   const index = currentStepIndex(t);
   if (index < 0) {
@@ -152,7 +154,7 @@ export function advanceStep(task: Task, message: string | undefined, actor: Acto
   }
   const steps = t.steps.map((s) => ({ ...s }));
   const finished = steps[index] as Step;
-  finished.status = "done";
+  finished.status = outcome;
   finished.finishedAt = at;
   if (message) finished.message = message;
   const following = steps.slice(index + 1).find((s) => s.status === "pending");
@@ -182,7 +184,8 @@ export function advanceStep(task: Task, message: string | undefined, actor: Acto
 }
 
 function stepAuditMessage(step: Step, message: string | undefined): string {
-  return message ? `${step.name}: ${message}` : step.name;
+  const name = step.status === "skipped" ? `${step.name} (skipped)` : step.name;
+  return message ? `${name}: ${message}` : name;
 }
 
 export interface HeartbeatInput {
@@ -348,6 +351,29 @@ export function abandonTask(task: Task, silentMs: number, actor: Actor): Change 
   const { stop: _stop, waiting: _waiting, ...rest } = t;
   const failed: Task = { ...rest, status: "failed", steps, updatedAt: at, finishedAt: at, error, retryable: true };
   return { task: failed, audit: audit(failed, "abandon", "running", actor, error), event: { kind: "abandoned" } };
+}
+
+/** Marks a step that has not started as skipped, so `next` passes over it (`taskpulse skip --step`). */
+export function skipLaterStep(task: Task, stepName: string, message: string | undefined, actor: Actor): Change {
+  const t = requireStatus(task, ["running"], "skip");
+  const index = t.steps.findIndex((s) => s.name === stepName && s.status === "pending");
+  if (index < 0) {
+    const listed = t.steps.filter((s) => s.status === "pending").map((s) => s.name);
+    throw new InvalidTransitionError(
+      `task ${t.id} (${t.name}) has no step '${stepName}' still to come`,
+      listed.length > 0 ? `steps still to come: ${listed.join(", ")}` : `it has none left: finish it with taskpulse done ${t.id}`,
+    );
+  }
+  const at = actor.now.toISOString();
+  const steps = t.steps.map((s, i) =>
+    i === index ? { ...s, status: "skipped" as const, finishedAt: at, ...(message ? { message } : {}) } : s,
+  );
+  const next: Task = { ...t, steps, updatedAt: at, lastSeenAt: at };
+  return {
+    task: next,
+    audit: audit(next, "step", "running", actor, stepAuditMessage(steps[index] as Step, message)),
+    event: { kind: "edit" },
+  };
 }
 
 /**

@@ -17,6 +17,8 @@ export type Notification =
       done: number;
       total: number;
       next: string | undefined;
+      /** The step was skipped, not done. */
+      skipped?: boolean;
       /** Set when finishing this step finished the task. */
       completed?: { duration: string };
     }
@@ -97,6 +99,7 @@ export function notificationFor(event: TaskEvent, task: Task): Notification | un
         total,
         next: event.next?.name,
       };
+      if (event.finished.status === "skipped") n.skipped = true;
       // The last step finished the task: the same message says so, so the user hears "done" too.
       if (!event.next && task.status === "done") n.completed = { duration: durationOf(task) };
       return n;

@@ -100,9 +100,13 @@ function lines(n: Notification, lang: Lang, f: (value: string) => Field): string
     case "step": {
       const step = f(n.step)(200);
       const msg = n.message ? f(n.message)(FIELD_MAX) : "";
-      const first = zh
-        ? `✅ [${n.done}/${n.total}] ${step}完成${msg ? `（${msg}）` : ""}`
-        : `✅ [${n.done}/${n.total}] ${step} done${msg ? ` (${msg})` : ""}`;
+      const first = n.skipped
+        ? zh
+          ? `⏭ [${n.done}/${n.total}] ${step}已跳过${msg ? `（${msg}）` : ""}`
+          : `⏭ [${n.done}/${n.total}] ${step} skipped${msg ? ` (${msg})` : ""}`
+        : zh
+          ? `✅ [${n.done}/${n.total}] ${step}完成${msg ? `（${msg}）` : ""}`
+          : `✅ [${n.done}/${n.total}] ${step} done${msg ? ` (${msg})` : ""}`;
       if (n.next) return [first, `🔄 → ${f(n.next)(200)}`];
       if (n.completed)
         return [first, zh ? `🎉 【${name}】完成！(${n.completed.duration})` : `🎉 [${name}] done! (${n.completed.duration})`];

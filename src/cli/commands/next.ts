@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { EXIT } from "../../core/errors.ts";
-import { advanceStep, stepCounts } from "../../core/lifecycle.ts";
+import { advanceStep, skipLaterStep, stepCounts } from "../../core/lifecycle.ts";
 import { cleanText } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
@@ -25,9 +25,35 @@ export function registerNext(program: Command, app: App): void {
     );
 }
 
-export async function next(ctx: Ctx, id: string, messageArg: string): Promise<Outcome> {
+export function registerSkip(program: Command, app: App): void {
+  program
+    .command("skip")
+    .description("skip the current step and start the next (or, with --step, a step still to come)")
+    .argument("[id]", "task id or unique prefix (with --agent, leave it out for that agent's one running task)")
+    .argument("[message...]", "why it was skipped")
+    .option("--step <name>", "a step that has not started: it will be passed over")
+    .addHelpText("after", example('taskpulse skip "$TASK_ID" "no new items"', 'taskpulse skip "$TASK_ID" --step publish "dry run"'))
+    .action(
+      app.action(async (ctx, id: string | undefined, message: string[], opts: { step?: string }) => {
+        const picked = await taskFromWords(ctx, "skip", id === undefined ? message : [id, ...message]);
+        return next(ctx, picked.id, picked.rest.join(" "), { skip: true, step: opts.step });
+      }),
+    );
+}
+
+export async function next(
+  ctx: Ctx,
+  id: string,
+  messageArg: string,
+  how: { skip?: boolean; step?: string | undefined } = {},
+): Promise<Outcome> {
   const message = cleanText(messageArg, "message").trim() || undefined;
-  const { change, push } = await applyToTask(ctx, "next", id, (task) => advanceStep(task, message, actorOf(ctx)));
+  const command = how.skip ? "skip" : "next";
+  const { change, push } = await applyToTask(ctx, command, id, (task) => {
+    const current = task.steps.find((s) => s.status === "running")?.name;
+    if (how.step !== undefined && how.step !== current) return skipLaterStep(task, how.step, message, actorOf(ctx));
+    return advanceStep(task, message, actorOf(ctx), how.skip ? "skipped" : "done");
+  });
   const task = change.task;
   const { done, total } = stepCounts(task);
   const current = task.steps.find((s) => s.status === "running")?.name;
