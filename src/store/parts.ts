@@ -54,7 +54,8 @@ export { entryOf };
 
 /** Whether two entries say the same (whatever their keys' order: one read from a chunk has its own). */
 export function sameEntry(a: QueueEntry | undefined, b: QueueEntry | undefined): boolean {
-  return JSON.stringify(a && packEntry(a)) === JSON.stringify(b && packEntry(b));
+  // (the agent too: packEntry leaves it out, the chunk says it, and `edit --assign` changes only it)
+  return a?.agent === b?.agent && JSON.stringify(a && packEntry(a)) === JSON.stringify(b && packEntry(b));
 }
 
 export const PART_NAME = /^[0-9a-f]{2}\.[0-9a-z]{1,40}\.json$/;
@@ -268,7 +269,13 @@ function upgradeEntries(raws: unknown[], path: string): void {
   for (const e of raws) {
     if (!isObject(e) || !isObject(e.task)) continue;
     const task = tasks[e.id as string];
-    if (task?.status === "running") e.live = liveOf(task);
+    // as version 1 was checked: a running entry's own task, running
+    if (!task || task.id !== e.id || task.status !== "running" || e.status !== "running") {
+      throw new StoreCorruptError(
+        `${path} does not validate (tasks: the task kept whole in entry ${String(e.id)} is not its running task)`,
+      );
+    }
+    e.live = liveOf(task);
     delete e.task;
   }
 }
