@@ -44,6 +44,24 @@ describe("edit", () => {
     expect(codes(await doctor(store))).toEqual([]);
   });
 
+  it("--assign alone moves the task to the other agent's queue (its entry and queue head too)", async () => {
+    const { store, run, id } = await setUp();
+    const job = await id(0, "job one", "--agent", "anna");
+    const stays = await id(1, "job two", "--agent", "anna");
+    expect((await run(2, "edit", job, "--assign", "bob")).code).toBe(0);
+    expect(codes(await doctor(store))).toEqual([]);
+    expect((await run(3, "start", "--agent", "anna", "-q")).stdout.trim()).toBe(stays);
+    expect((await run(4, "start", "--agent", "bob", "-q")).stdout.trim()).toBe(job);
+    const anna = await run(5, "query", "--agent", "anna", "--json");
+    expect(anna.json.data.tasks.map((t: { id: string }) => t.id)).toEqual([stays]);
+    expect(codes(await doctor(store))).toEqual([]);
+    // of --after and --no-after, the last one given counts
+    const other = await id(6, "other", "--agent", "bob");
+    const dep = await id(7, "dep", "--agent", "bob");
+    const last = await run(8, "edit", other, "--no-after", "--after", dep, "--json");
+    expect(last.json.data.task.after).toEqual([dep]);
+  });
+
   it("new dependencies wait as create --after does; a cycle is refused (exit 2) and nothing is written", async () => {
     const { store, run, id } = await setUp();
     const a = await id(0, "a", "--agent", "q");

@@ -23,7 +23,8 @@ export interface EditOptions {
   noAfter?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+// (previous is false after a --no-after given before it: the last one given counts)
+const collect = (value: string, previous: string[] | false) => [...(previous || []), value];
 
 export function registerEdit(program: Command, app: App): void {
   program
