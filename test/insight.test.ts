@@ -428,6 +428,7 @@ describe("TASKPULSE_TZ: the store's report time zone, whatever the host's", () =
     expect(await today({ TASKPULSE_TZ: "UTC" })).toBe(1);
     expect(await today({ TASKPULSE_TZ: "Asia/Shanghai" })).toBe(0);
     expect(await today({ TASKPULSE_TZ: "America/New_York" })).toBe(1);
+    expect(await today({ TASKPULSE_TZ: "asia/shanghai" })).toBe(0); // spelt as Intl accepts it
     const log = await cli({ store, env: { TASKPULSE_TZ: "Asia/Shanghai" } }, "log", id);
     expect(log.stdout).toContain("2026-05-01 23:00:00");
     const bad = await cli({ store, env: { TASKPULSE_TZ: "Mars/Olympus" } }, "stats");

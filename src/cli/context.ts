@@ -67,19 +67,18 @@ const HOST_TZ = process.env.TZ;
  */
 function applyTimeZone(env: Deps["env"]): void {
   const zone = env.TASKPULSE_TZ;
-  const want = zone || HOST_TZ;
+  let want = HOST_TZ;
   if (zone) {
-    let ok = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(zone);
     try {
-      if (ok) new Intl.DateTimeFormat("en", { timeZone: zone });
+      if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(zone)) throw new RangeError(zone);
+      // as Intl spells it: Intl accepts asia/shanghai, the runtime's TZ only Asia/Shanghai
+      want = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
     } catch {
-      ok = false;
-    }
-    if (!ok)
       throw new UsageError(
         `invalid TASKPULSE_TZ '${printable(zone)}'`,
         "use a time zone name, such as Asia/Shanghai, Europe/Berlin or UTC",
       );
+    }
   }
   if (process.env.TZ === want) return;
   if (want === undefined) delete process.env.TZ;
