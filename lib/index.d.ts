@@ -29,6 +29,8 @@ interface TaskBase {
   description?: string | undefined;
   /** 1-10, higher runs first. */
   priority: number;
+  /** The label the priority was given as (P0 = 10, P1 = 8, P2 = 5, P3 = 3); absent when given as 1-10. */
+  priorityLabel?: "P0" | "P1" | "P2" | "P3" | undefined;
   steps: Step[];
   progress?: number | undefined;
   lastMessage?: string | undefined;
@@ -109,6 +111,7 @@ export interface Summary {
   description?: string;
   status: TaskStatus;
   priority: number;
+  priorityLabel?: "P0" | "P1" | "P2" | "P3";
   tags: string[];
   group?: string;
   createdAt: string;

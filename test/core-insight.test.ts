@@ -5,7 +5,7 @@ import { UsageError } from "../src/core/errors.ts";
 import { compareBy, computeStats, durationStats, matches, type Query, runQuery, type Summary, summarize } from "../src/core/insight.ts";
 import { type Change, cancelTask, completeTask, createTask, failTask, retryTask, startTask } from "../src/core/lifecycle.ts";
 import type { Task } from "../src/core/model.ts";
-import { parsePriority, priorityLabel } from "../src/core/priority.ts";
+import { parsePriority, parseTypedPriority, priorityText } from "../src/core/priority.ts";
 import { compareQueue, decideClaim, dependencyState } from "../src/core/queue.ts";
 import { formatShortDuration, isoMs, parseInstant } from "../src/core/time.ts";
 
@@ -293,7 +293,15 @@ describe("queue", () => {
 describe("parsePriority", () => {
   it("maps P0-P3 onto 1-10 and accepts 1-10", () => {
     expect(["P0", "p1", " P2 ", "P3", "1", "10", "7"].map(parsePriority)).toEqual([10, 8, 5, 3, 1, 10, 7]);
-    expect([10, 8, 5, 3, 7].map(priorityLabel)).toEqual(["10 (P0)", "8 (P1)", "5 (P2)", "3 (P3)", "7"]);
+    // kept as typed: a label with its place on the scale, a number alone
+    expect(["p0", "P3", "8", "5"].map(parseTypedPriority)).toEqual([
+      { priority: 10, label: "P0" },
+      { priority: 3, label: "P3" },
+      { priority: 8 },
+      { priority: 5 },
+    ]);
+    expect(priorityText({ priority: 10, priorityLabel: "P0" })).toBe("P0");
+    expect(priorityText({ priority: 10 })).toBe("10");
   });
 
   it.each(["0", "11", "P9", "P4", "abc", "", "5.5", "-1", "100"])("rejects %j", (input) => {

@@ -34,7 +34,7 @@ describe("edit", () => {
       action: "edit",
       from: "pending",
       to: "pending",
-      message: `name: report → weekly report; priority: 5 → 10; agent: anna → bob; after: ${first} → —`,
+      message: `name: report → weekly report; priority: 5 → P0; agent: anna → bob; after: ${first} → —`,
     });
     // bob's queue has it first now (P0 beats 9); anna's no longer does
     expect((await run(7, "start", "--agent", "bob", "-q")).stdout.trim()).toBe(mine);
@@ -86,8 +86,12 @@ describe("edit", () => {
     expect(r.stderr).toContain("`edit` needs a pending task");
     const queued = await id(2, "queued", "--agent", "q", "-p", "P1");
     expect((await run(3, "edit", queued)).code).toBe(2);
-    const same = await run(4, "edit", queued, "-p", "8", "--json");
+    const same = await run(4, "edit", queued, "-p", "p1", "--json");
     expect(same.json.data.changed).toBe(false);
     expect((await run(5, "log", queued, "--json")).json.data.entries).toHaveLength(1);
+    // 8 is P1's place on the scale, typed otherwise: shown otherwise from now on, so a change
+    const relabelled = await run(6, "edit", queued, "-p", "8", "--json");
+    expect(relabelled.json.data).toMatchObject({ changed: true, task: { priority: 8 } });
+    expect(relabelled.json.data.task.priorityLabel).toBeUndefined();
   });
 });

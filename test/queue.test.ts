@@ -223,7 +223,7 @@ describe("dependencies (--after)", () => {
       const overview = await cli({ store, now: at(5) }, "status");
       const lines = overview.stdout.split("\n");
       const at_ = lines.findIndex((l) => l.includes(c));
-      expect(lines[at_]).toMatch(/⏳ child queued P5 /);
+      expect(lines[at_]).toMatch(/⏳ child queued \d+m ago · /); // the default priority is not shown
       expect(lines[at_ + 1]).toContain(`⛓ blocked by ${a}`);
 
       const q = await cli({ store, now: at(5) }, "query", "--status", "blocked", "--json");
@@ -320,5 +320,48 @@ describe("the pending list, as OpenTask's /api/tasks/pending gave it (references
     for (let i = 0; i < 5; i++) taken.push(await next(store, "anna", 20 + i));
     const names = await Promise.all(taken.map(async (id) => (await cli({ store }, "status", id, "--json")).json.data.task.name));
     expect(names).toEqual(order);
+  });
+});
+
+describe("priorities as they were typed (P0-P3 or 1-10)", () => {
+  it("shows a label as a label and a number as a number, in text, --json and the audit log", async () => {
+    const store = tempDir();
+    const p0 = await create(store, 0, "--agent", "q", "--name", "urgent", "--priority", "p0");
+    const eight = await create(store, 1, "--agent", "q", "--name", "numbered", "--priority", "8");
+    const plain = await create(store, 2, "--agent", "q", "--name", "plain");
+
+    const lines = (await cli({ store, now: at(3) }, "status")).stdout.split("\n");
+    expect(lines.find((l) => l.includes(p0))).toMatch(/⏳ urgent queued P0 3m ago · /);
+    expect(lines.find((l) => l.includes(eight))).toMatch(/⏳ numbered queued priority 8 2m ago · /);
+    expect(lines.find((l) => l.includes(plain))).toMatch(/⏳ plain queued 1m ago · /);
+    const zh = (await cli({ store, now: at(3), env: { TASKPULSE_LANG: "zh" } }, "status")).stdout;
+    expect(zh).toMatch(/numbered 排队中 优先级 8 /);
+    expect((await cli({ store, now: at(3) }, "status", p0)).stdout).toContain(`id ${p0} · agent q · P0 · created`);
+    expect((await cli({ store, now: at(3) }, "status", plain)).stdout).toContain(`id ${plain} · agent q · priority 5 · created`);
+
+    const table = (await cli({ store, now: at(3) }, "query", "--sort", "-priority")).stdout.split("\n");
+    expect(table.slice(1, 4).map((l) => l.split(/\s+/).slice(0, 3).join(" "))).toEqual([`${p0} q P0`, `${eight} q 8`, `${plain} q 5`]);
+    const json = (await cli({ store, now: at(3) }, "query", "--json", "--sort", "-priority")).json.data.tasks;
+    expect(json.map((s: { priority: number; priorityLabel?: string }) => [s.priority, s.priorityLabel])).toEqual([
+      [10, "P0"],
+      [8, undefined],
+      [5, undefined],
+    ]);
+    expect((await cli({ store }, "status", p0, "--json")).json.data.task).toMatchObject({ priority: 10, priorityLabel: "P0" });
+
+    // An edit keeps the scale it is given; the audit log says it as typed.
+    expect((await cli({ store, now: at(4) }, "edit", p0, "--priority", "7")).stdout).toContain("priority: P0 → 7");
+    expect((await cli({ store, now: at(4) }, "edit", eight, "--priority", "P1")).stdout).toContain("priority: 8 → P1");
+    // the same priority in another form is a change (P2 is 5, shown otherwise)
+    expect((await cli({ store, now: at(4) }, "edit", plain, "--priority", "P2")).stdout).toContain("priority: 5 → P2");
+    const after = (await cli({ store }, "query", "--json")).json.data.tasks;
+    const byId = Object.fromEntries(
+      after.map((s: { id: string; priority: number; priorityLabel?: string }) => [s.id, [s.priority, s.priorityLabel]]),
+    );
+    expect(byId).toEqual({ [p0]: [7, undefined], [eight]: [8, "P1"], [plain]: [5, "P2"] });
+    expect((await cli({ store }, "log", p0)).stdout).toContain("priority: P0 → 7");
+    // The queue order is the scale's: P1 (8) before 7 before P2 (5).
+    expect(await next(store, "q", 5)).toBe(eight);
+    expect((await cli({ store }, "doctor")).code).toBe(0);
   });
 });

@@ -103,6 +103,7 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
   it("takes the token from #token= into sessionStorage, drops it from the URL, and speaks Chinese", SLOW, async () => {
     const store = tempDir();
     const queued = await tp(store, "create", "-q", "--agent", "anna", "翻译文档", "-p", "8");
+    const labelled = await tp(store, "create", "-q", "--agent", "anna", "修复登录", "-p", "P0");
     const served = await startServe(store);
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
     try {
@@ -110,6 +111,9 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
       await page.goto(`${served.url}#token=${encodeURIComponent(served.token)}`);
       const row = page.locator(`[data-task="${queued}"]`);
       await expect.poll(() => row.textContent(), POLL).toContain("翻译文档");
+      // priorities as they were typed: a number on the 1-10 scale, a label as a label
+      expect(await row.textContent()).toContain(`优先级 8 · ${queued}`);
+      expect(await page.locator(`[data-task="${labelled}"]`).textContent()).toContain(`P0 · ${labelled}`);
       expect(await page.locator("#title").textContent()).toBe("taskpulse 任务看板");
       expect(page.url()).toBe(served.url);
       expect(await page.evaluate('sessionStorage.getItem("taskpulse-token")')).toBe(served.token);

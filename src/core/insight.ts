@@ -5,6 +5,7 @@ import { stepCounts } from "./lifecycle.ts";
 import { type LiveFields, liveOf } from "./liveness.ts";
 import type { Task, TaskStatus } from "./model.ts";
 import { byCodePoint, byName } from "./names.ts";
+import type { PriorityLabel } from "./priority.ts";
 import { formatShortDuration, isoMs } from "./time.ts";
 
 export interface Summary {
@@ -14,6 +15,7 @@ export interface Summary {
   description?: string;
   status: TaskStatus;
   priority: number;
+  priorityLabel?: PriorityLabel;
   tags: string[];
   group?: string;
   createdAt: string;
@@ -40,6 +42,7 @@ export function summarize(task: Task): Summary {
     createdAt: task.createdAt,
     retries: task.retries,
   };
+  if (task.priorityLabel) s.priorityLabel = task.priorityLabel;
   if (task.description) s.description = task.description;
   if (task.group) s.group = task.group;
   if (task.status !== "pending" && task.startedAt) s.startedAt = task.startedAt;
@@ -89,6 +92,7 @@ export function summaryOf(e: TaskEntry): Summary {
     createdAt: e.createdAt,
     retries: e.retries,
   };
+  if (e.priorityLabel !== undefined) s.priorityLabel = e.priorityLabel;
   if (e.description !== undefined) s.description = e.description;
   if (e.group !== undefined) s.group = e.group;
   if (e.startedAt !== undefined) s.startedAt = e.startedAt;

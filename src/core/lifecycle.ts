@@ -3,6 +3,7 @@
 // Invalid transitions throw InvalidTransitionError and change nothing.
 import { InvalidTransitionError } from "./errors.ts";
 import type { AuditAction, AuditEntry, NotifyPolicy, Route, Step, Task, TaskOf, TaskStatus } from "./model.ts";
+import { type PriorityLabel, priorityText, type TypedPriority } from "./priority.ts";
 
 export interface Actor {
   agent: string;
@@ -37,6 +38,7 @@ export interface CreateInput {
   name: string;
   description?: string | undefined;
   priority: number;
+  priorityLabel?: PriorityLabel | undefined;
   steps: { name: string; budgetMs?: number | undefined }[];
   tags: string[];
   after: string[];
@@ -86,6 +88,7 @@ export function createTask(input: CreateInput, actor: Actor): Change {
     name: input.name,
     description: input.description,
     priority: input.priority,
+    priorityLabel: input.priorityLabel,
     steps: input.steps.map((s): Step => dropUndefined({ name: s.name, status: "pending" as const, budgetMs: s.budgetMs })),
     tags: input.tags,
     after: input.after,
@@ -310,7 +313,7 @@ export function acknowledgeStop(task: Task, summary: string | undefined, actor: 
 /** What `edit` may change of a queued task (OpenTask's update); absent: unchanged. */
 export interface TaskEdit {
   name?: string;
-  priority?: number;
+  priority?: TypedPriority;
   /** Another agent's queue (the task keeps its queue time). */
   agent?: string;
   /** The dependencies, replacing the old ones (ids of existing tasks; the caller checks for cycles). */
@@ -321,7 +324,7 @@ export interface TaskEdit {
 /** Edits a queued task; the audit entry says what changed, from what to what. No push: nothing ran. */
 export function editTask(task: Task, edit: TaskEdit, actor: Actor): Change {
   const t = requireStatus(task, ["pending"], "edit");
-  const next: Task = { ...t };
+  let next: Task = { ...t };
   const said: string[] = [];
   const set = <K extends keyof TaskEdit & keyof Task>(key: K, show: (v: Task[K]) => string) => {
     const value = edit[key] as Task[K] | undefined;
@@ -330,13 +333,30 @@ export function editTask(task: Task, edit: TaskEdit, actor: Actor): Change {
     (next as Record<string, unknown>)[key] = value;
   };
   set("name", (v) => String(v));
-  set("priority", (v) => String(v));
+  if (edit.priority !== undefined) {
+    const to = { priority: edit.priority.priority, priorityLabel: edit.priority.label };
+    if (priorityText(to) !== priorityText(t)) {
+      said.push(`priority: ${priorityText(t)} → ${priorityText(to)}`);
+      next = withPriority(next, edit.priority);
+    }
+  }
   set("agent", (v) => String(v));
   set("after", (v) => (v as string[]).join(","));
   set("description", (v) => String(v ?? ""));
   if (said.length === 0) return { task, audit: undefined, event: { kind: "edit" } };
   next.updatedAt = actor.now.toISOString();
   return { task: next, audit: audit(next, "edit", "pending", actor, said.join("; ")), event: { kind: "edit" } };
+}
+
+/** The task with another priority, its label (or none) right after it, where a task's keys always have it. */
+function withPriority(task: Task, p: TypedPriority): Task {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(task)) {
+    if (key === "priorityLabel") continue;
+    out[key] = key === "priority" ? p.priority : value;
+    if (key === "priority" && p.label) out.priorityLabel = p.label;
+  }
+  return out as Task;
 }
 
 export const ABANDONED_ERROR = "abandoned";

@@ -4,6 +4,7 @@
 // here (`import type`, erased) and values from model-constants.ts; the schemas are for the edges that need them.
 import * as z from "zod";
 import { LIMITS } from "./model-constants.ts";
+import { PRIORITY_LABELS } from "./priority.ts";
 
 export { FINISHED, isFinished, LIMITS, SCHEMA_VERSION, TASK_STATUSES } from "./model-constants.ts";
 
@@ -65,6 +66,8 @@ const common = {
   name: z.string().min(1).max(LIMITS.name),
   description: text.optional(),
   priority: z.number().int().min(1).max(10),
+  /** The label the priority was given as (P0-P3), shown instead of the number; absent when given as 1-10. */
+  priorityLabel: z.enum(PRIORITY_LABELS).optional(),
   steps: z.array(stepSchema).max(LIMITS.steps),
   progress: z.number().min(0).max(100).optional(),
   lastMessage: text.optional(),

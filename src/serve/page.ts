@@ -183,7 +183,7 @@ const SCRIPT = `
       noRecent: "Nothing finished in the last 24 hours.", noJobs: "No cron jobs recorded yet (taskpulse run --job <id> -- <command>).",
       current: "current", stallNoHeartbeat: "no heartbeat for", stallOverrun: "step over its budget for",
       waiting: "waiting", stopRequested: "stop requested", by: "by", ago: " ago", justNow: "just now",
-      steps: "steps", stop: "Stop", cancel: "Cancel", more: "more queued", priority: "P",
+      steps: "steps", stop: "Stop", cancel: "Cancel", more: "more queued", priority: "priority",
       blocked: "blocked by", waitsFor: "waits for", result: "result", error: "error", reason: "reason",
       stopPrompt: "Ask this task to stop at its next safe point?\\nReason (optional):",
       cancelConfirm: "Cancel this queued task? It will not run.",
@@ -205,7 +205,7 @@ const SCRIPT = `
       noRecent: "最近 24 小时没有完成的任务。", noJobs: "还没有定时任务记录（taskpulse run --job <id> -- <命令>）。",
       current: "当前", stallNoHeartbeat: "无心跳", stallOverrun: "步骤超时", waiting: "等待中",
       stopRequested: "已请求停止", by: "来自", ago: "前", justNow: "刚刚",
-      steps: "步骤", stop: "停止", cancel: "取消", more: "个排队中", priority: "P",
+      steps: "步骤", stop: "停止", cancel: "取消", more: "个排队中", priority: "优先级",
       blocked: "被阻塞于", waitsFor: "等待", result: "结果", error: "错误", reason: "原因",
       stopPrompt: "请求此任务在下一个安全点停止？\\n原因（可选）：",
       cancelConfirm: "取消这个排队中的任务？它将不会执行。",
@@ -377,7 +377,7 @@ const SCRIPT = `
         "✋ " + T.stopRequested + " (" + T.by + " " + t.stop.by + ", ", since(t.stop.requestedAt, "ago"), ")" +
         (t.stop.reason ? ": " + t.stop.reason : "")));
     }
-    card.appendChild(h("div", { class: "line muted mono", text: t.id + " · P" + t.priority + (t.tags.length ? " · #" + t.tags.join(" #") : "") }));
+    card.appendChild(h("div", { class: "line muted mono", text: t.id + " · " + prio(t) + (t.tags.length ? " · #" + t.tags.join(" #") : "") }));
     if (t.total > 0) card.appendChild(stepList(t));
     if (t.status === "running") {
       card.appendChild(h("div", { class: "actions" },
@@ -399,6 +399,8 @@ const SCRIPT = `
     d.addEventListener("toggle", function () { openSteps[t.id] = d.open; });
     return d;
   }
+  // The priority as the task was given it: its label (P0), or its number on the 1-10 scale.
+  function prio(t) { return t.priorityLabel || T.priority + " " + t.priority; }
   function queuedRow(t) {
     var deps = t.dependencies && t.dependencies.state !== "ready"
       ? h("span", { class: t.dependencies.state === "blocked" ? "bad" : "muted",
@@ -407,7 +409,7 @@ const SCRIPT = `
     return h("div", { class: "row", "data-task": t.id },
       h("span", { text: ICON.pending }),
       h("span", { class: "grow" }, h("span", { class: "task-name", text: t.name }), " ",
-        h("span", { class: "muted mono", text: "P" + t.priority + " · " + t.id }), " ", deps),
+        h("span", { class: "muted mono", text: prio(t) + " · " + t.id }), " ", deps),
       h("span", { class: "right" }, since(t.queuedAt, "ago")),
       h("button", { type: "button", "data-action": "cancel", text: T.cancel, onclick: function () { change(t.id, "cancel"); } }));
   }

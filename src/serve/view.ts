@@ -33,6 +33,8 @@ export interface TaskView {
   /** The status, or "stalled" for a running task nothing has been heard from. */
   state: DisplayState;
   priority: number;
+  /** The label the priority was given as (P0-P3); absent when it was given as 1-10. */
+  priorityLabel?: string;
   tags: string[];
   steps: StepView[];
   done: number;
@@ -109,6 +111,7 @@ export function taskView(task: Task, snapshot: Snapshot, now: Date, stallMs: num
     queuedAt: task.queuedAt,
     lastSeenAt: task.lastSeenAt,
   };
+  if (task.priorityLabel) v.priorityLabel = task.priorityLabel;
   const current = task.steps.find((s) => s.status === "running");
   if (current) v.currentStep = current.name;
   const message = current?.message ?? task.lastMessage;

@@ -16,6 +16,7 @@ import { entryOf, type TaskEntry } from "../core/insight.ts";
 import { liveOf } from "../core/liveness.ts";
 import type { Task } from "../core/model.ts";
 import { SCHEMA_VERSION } from "../core/model-constants.ts";
+import { PRIORITY_LABELS } from "../core/priority.ts";
 import { fsyncDir, readStoreFile } from "./atomic-file.ts";
 import { NOT_ACCEPTED, parseStateFast } from "./state-check.gen.ts";
 import { readHead } from "./state-file.ts";
@@ -224,6 +225,7 @@ function validEntry(e: Record<string, unknown>, chunk: string): boolean {
     isText(e.createdAt) &&
     Number.isInteger(e.retries) &&
     optional(e.seq, Number.isInteger) &&
+    optional(e.priorityLabel, (v) => (PRIORITY_LABELS as readonly unknown[]).includes(v)) &&
     optional(e.description, isText) &&
     optional(e.group, isText) &&
     optional(e.startedAt, isText) &&

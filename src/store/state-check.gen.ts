@@ -82,22 +82,22 @@ function parse0(v: unknown): unknown {
   }
   if (!("agents" in v)) return NOT_ACCEPTED;
   {
-    const x262 = v["agents"];
-    const x263 = parse18(x262);
-    if (x263 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x263 !== x262) v["agents"] = x263;
+    const x267 = v["agents"];
+    const x268 = parse18(x267);
+    if (x268 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x268 !== x267) v["agents"] = x268;
     if (keys[n++] !== "agents") inOrder = false;
   }
   if ("jobs" in v) {
-    const x267 = v["jobs"];
-    let x268: unknown;
-    if (x267 === undefined) x268 = {};
+    const x272 = v["jobs"];
+    let x273: unknown;
+    if (x272 === undefined) x273 = {};
     else {
-      const x269 = parse20(x267);
-      if (x269 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x268 = x269;
+      const x274 = parse20(x272);
+      if (x274 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x273 = x274;
     }
-    if (x268 !== x267) v["jobs"] = x268;
+    if (x273 !== x272) v["jobs"] = x273;
     if (keys[n++] !== "jobs") inOrder = false;
   } else inOrder = false;
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -195,203 +195,210 @@ function parse3(v: unknown): unknown {
     if (x13 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
   }
+  if ("priorityLabel" in v) {
+    const x14 = v["priorityLabel"];
+    if (x14 !== undefined) {
+      if (x14 !== "P0" && x14 !== "P1" && x14 !== "P2" && x14 !== "P3") return NOT_ACCEPTED;
+    }
+    if (keys[n++] !== "priorityLabel") inOrder = false;
+  }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x14 = v["steps"];
-    const x15 = parse4(x14);
-    if (x15 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x15 !== x14) v["steps"] = x15;
+    const x15 = v["steps"];
+    const x16 = parse4(x15);
+    if (x16 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x16 !== x15) v["steps"] = x16;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x24 = v["progress"];
-    if (x24 !== undefined) {
-      if (typeof x24 !== "number" || !Number.isFinite(x24)) return NOT_ACCEPTED;
-      if (x24 < 0) return NOT_ACCEPTED;
-      if (x24 > 100) return NOT_ACCEPTED;
+    const x25 = v["progress"];
+    if (x25 !== undefined) {
+      if (typeof x25 !== "number" || !Number.isFinite(x25)) return NOT_ACCEPTED;
+      if (x25 < 0) return NOT_ACCEPTED;
+      if (x25 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x25 = v["lastMessage"];
-    if (x25 !== undefined) {
-      if (typeof x25 !== "string") return NOT_ACCEPTED;
-      if ((x25.length > 8000 ? codePoints(x25) : x25.length) > 8000) return NOT_ACCEPTED;
+    const x26 = v["lastMessage"];
+    if (x26 !== undefined) {
+      if (typeof x26 !== "string") return NOT_ACCEPTED;
+      if ((x26.length > 8000 ? codePoints(x26) : x26.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x26 = v["tags"];
-    const x27 = parse6(x26);
-    if (x27 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x27 !== x26) v["tags"] = x27;
+    const x27 = v["tags"];
+    const x28 = parse6(x27);
+    if (x28 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x28 !== x27) v["tags"] = x28;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x29 = v["after"];
-    const x30 = parse7(x29);
-    if (x30 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x30 !== x29) v["after"] = x30;
+    const x30 = v["after"];
+    const x31 = parse7(x30);
+    if (x31 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x31 !== x30) v["after"] = x31;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x32 = v["group"];
-    if (x32 !== undefined) {
-      if (typeof x32 !== "string") return NOT_ACCEPTED;
-      if ((x32.length > 40 ? codePoints(x32) : x32.length) > 40) return NOT_ACCEPTED;
+    const x33 = v["group"];
+    if (x33 !== undefined) {
+      if (typeof x33 !== "string") return NOT_ACCEPTED;
+      if ((x33.length > 40 ? codePoints(x33) : x33.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x33 = v["meta"];
-    const x34 = parse8(x33);
-    if (x34 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x34 !== x33) v["meta"] = x34;
+    const x34 = v["meta"];
+    const x35 = parse8(x34);
+    if (x35 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x35 !== x34) v["meta"] = x35;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x36 = v["seq"];
-    if (x36 !== undefined) {
-      if (typeof x36 !== "number" || !Number.isFinite(x36)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x36)) return NOT_ACCEPTED;
-      if (x36 < 0) return NOT_ACCEPTED;
+    const x37 = v["seq"];
+    if (x37 !== undefined) {
+      if (typeof x37 !== "number" || !Number.isFinite(x37)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x37)) return NOT_ACCEPTED;
+      if (x37 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x37 = v["createdBy"];
-    if (typeof x37 !== "string") return NOT_ACCEPTED;
+    const x38 = v["createdBy"];
+    if (typeof x38 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x38 = v["createdAt"];
-    if (typeof x38 !== "string") return NOT_ACCEPTED;
-    if (x38.length < 1) return NOT_ACCEPTED;
+    const x39 = v["createdAt"];
+    if (typeof x39 !== "string") return NOT_ACCEPTED;
+    if (x39.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x39 = v["queuedAt"];
-    if (typeof x39 !== "string") return NOT_ACCEPTED;
-    if (x39.length < 1) return NOT_ACCEPTED;
+    const x40 = v["queuedAt"];
+    if (typeof x40 !== "string") return NOT_ACCEPTED;
+    if (x40.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x40 = v["updatedAt"];
-    if (typeof x40 !== "string") return NOT_ACCEPTED;
-    if (x40.length < 1) return NOT_ACCEPTED;
+    const x41 = v["updatedAt"];
+    if (typeof x41 !== "string") return NOT_ACCEPTED;
+    if (x41.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x41 = v["lastSeenAt"];
-    if (typeof x41 !== "string") return NOT_ACCEPTED;
-    if (x41.length < 1) return NOT_ACCEPTED;
+    const x42 = v["lastSeenAt"];
+    if (typeof x42 !== "string") return NOT_ACCEPTED;
+    if (x42.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x42 = v["attempts"];
-    if (typeof x42 !== "number" || !Number.isFinite(x42)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x42)) return NOT_ACCEPTED;
-    if (x42 < 0) return NOT_ACCEPTED;
+    const x43 = v["attempts"];
+    if (typeof x43 !== "number" || !Number.isFinite(x43)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x43)) return NOT_ACCEPTED;
+    if (x43 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x43 = v["retries"];
-    if (typeof x43 !== "number" || !Number.isFinite(x43)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x43)) return NOT_ACCEPTED;
-    if (x43 < 0) return NOT_ACCEPTED;
+    const x44 = v["retries"];
+    if (typeof x44 !== "number" || !Number.isFinite(x44)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x44)) return NOT_ACCEPTED;
+    if (x44 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x44 = v["maxRetries"];
-    if (typeof x44 !== "number" || !Number.isFinite(x44)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x44)) return NOT_ACCEPTED;
-    if (x44 < 0) return NOT_ACCEPTED;
+    const x45 = v["maxRetries"];
+    if (typeof x45 !== "number" || !Number.isFinite(x45)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x45)) return NOT_ACCEPTED;
+    if (x45 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x45 = v["stallAfterMs"];
-    if (x45 !== undefined) {
-      if (typeof x45 !== "number" || !Number.isFinite(x45)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x45)) return NOT_ACCEPTED;
-      if (x45 <= 0) return NOT_ACCEPTED;
+    const x46 = v["stallAfterMs"];
+    if (x46 !== undefined) {
+      if (typeof x46 !== "number" || !Number.isFinite(x46)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x46)) return NOT_ACCEPTED;
+      if (x46 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x46 = v["notify"];
-    if (x46 !== undefined) {
-      if (x46 !== "all" && x46 !== "steps" && x46 !== "final" && x46 !== "silent") return NOT_ACCEPTED;
+    const x47 = v["notify"];
+    if (x47 !== undefined) {
+      if (x47 !== "all" && x47 !== "steps" && x47 !== "final" && x47 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x47 = v["route"];
-    let x53: unknown = x47;
-    if (x47 !== undefined) {
-      const x48 = parse9(x47);
-      if (x48 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x53 = x48;
+    const x48 = v["route"];
+    let x54: unknown = x48;
+    if (x48 !== undefined) {
+      const x49 = parse9(x48);
+      if (x49 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x54 = x49;
     }
-    if (x53 !== x47) v["route"] = x53;
+    if (x54 !== x48) v["route"] = x54;
     if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x54 = v["push"];
-    let x71: unknown = x54;
-    if (x54 !== undefined) {
-      const x55 = parse10(x54);
-      if (x55 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x71 = x55;
+    const x55 = v["push"];
+    let x72: unknown = x55;
+    if (x55 !== undefined) {
+      const x56 = parse10(x55);
+      if (x56 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x72 = x56;
     }
-    if (x71 !== x54) v["push"] = x71;
+    if (x72 !== x55) v["push"] = x72;
     if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x72 = v["stop"];
-    let x77: unknown = x72;
-    if (x72 !== undefined) {
-      const x73 = parse12(x72);
-      if (x73 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x77 = x73;
+    const x73 = v["stop"];
+    let x78: unknown = x73;
+    if (x73 !== undefined) {
+      const x74 = parse12(x73);
+      if (x74 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x78 = x74;
     }
-    if (x77 !== x72) v["stop"] = x77;
+    if (x78 !== x73) v["stop"] = x78;
     if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x78 = v["waiting"];
-    let x83: unknown = x78;
-    if (x78 !== undefined) {
-      const x79 = parse13(x78);
-      if (x79 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x83 = x79;
+    const x79 = v["waiting"];
+    let x84: unknown = x79;
+    if (x79 !== undefined) {
+      const x80 = parse13(x79);
+      if (x80 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x84 = x80;
     }
-    if (x83 !== x78) v["waiting"] = x83;
+    if (x84 !== x79) v["waiting"] = x84;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x84 = v["stallsSeen"];
-    if (x84 !== undefined) {
-      if (typeof x84 !== "number" || !Number.isFinite(x84)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x84)) return NOT_ACCEPTED;
-      if (x84 < 0) return NOT_ACCEPTED;
+    const x85 = v["stallsSeen"];
+    if (x85 !== undefined) {
+      if (typeof x85 !== "number" || !Number.isFinite(x85)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x85)) return NOT_ACCEPTED;
+      if (x85 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x85 = v["status"];
-    if (x85 !== "pending") return NOT_ACCEPTED;
+    const x86 = v["status"];
+    if (x86 !== "pending") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -404,6 +411,7 @@ function parse3(v: unknown): unknown {
   out["name"] = v["name"];
   if ("description" in v) out["description"] = v["description"];
   out["priority"] = v["priority"];
+  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
   out["steps"] = v["steps"];
   if ("progress" in v) out["progress"] = v["progress"];
   if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
@@ -436,10 +444,10 @@ function parse4(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 100) return NOT_ACCEPTED;
   for (let i = 0; i < v.length; i++) {
-    const x16 = v[i];
-    const x17 = parse5(x16);
-    if (x17 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x17 !== x16) v[i] = x17;
+    const x17 = v[i];
+    const x18 = parse5(x17);
+    if (x18 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x18 !== x17) v[i] = x18;
   }
   return v;
 }
@@ -452,48 +460,48 @@ function parse5(v: unknown): unknown {
   let inOrder = true;
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x18 = v["name"];
-    if (typeof x18 !== "string") return NOT_ACCEPTED;
-    if (x18.length < 1) return NOT_ACCEPTED;
-    if ((x18.length > 200 ? codePoints(x18) : x18.length) > 200) return NOT_ACCEPTED;
+    const x19 = v["name"];
+    if (typeof x19 !== "string") return NOT_ACCEPTED;
+    if (x19.length < 1) return NOT_ACCEPTED;
+    if ((x19.length > 200 ? codePoints(x19) : x19.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x19 = v["status"];
-    if (x19 !== "pending" && x19 !== "running" && x19 !== "done" && x19 !== "failed" && x19 !== "skipped") return NOT_ACCEPTED;
+    const x20 = v["status"];
+    if (x20 !== "pending" && x20 !== "running" && x20 !== "done" && x20 !== "failed" && x20 !== "skipped") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if ("startedAt" in v) {
-    const x20 = v["startedAt"];
-    if (x20 !== undefined) {
-      if (typeof x20 !== "string") return NOT_ACCEPTED;
-      if (x20.length < 1) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "startedAt") inOrder = false;
-  }
-  if ("finishedAt" in v) {
-    const x21 = v["finishedAt"];
+    const x21 = v["startedAt"];
     if (x21 !== undefined) {
       if (typeof x21 !== "string") return NOT_ACCEPTED;
       if (x21.length < 1) return NOT_ACCEPTED;
     }
+    if (keys[n++] !== "startedAt") inOrder = false;
+  }
+  if ("finishedAt" in v) {
+    const x22 = v["finishedAt"];
+    if (x22 !== undefined) {
+      if (typeof x22 !== "string") return NOT_ACCEPTED;
+      if (x22.length < 1) return NOT_ACCEPTED;
+    }
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if ("message" in v) {
-    const x22 = v["message"];
-    if (x22 !== undefined) {
-      if (typeof x22 !== "string") return NOT_ACCEPTED;
-      if ((x22.length > 8000 ? codePoints(x22) : x22.length) > 8000) return NOT_ACCEPTED;
+    const x23 = v["message"];
+    if (x23 !== undefined) {
+      if (typeof x23 !== "string") return NOT_ACCEPTED;
+      if ((x23.length > 8000 ? codePoints(x23) : x23.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "message") inOrder = false;
   }
   if ("budgetMs" in v) {
-    const x23 = v["budgetMs"];
-    if (x23 !== undefined) {
-      if (typeof x23 !== "number" || !Number.isFinite(x23)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x23)) return NOT_ACCEPTED;
-      if (x23 <= 0) return NOT_ACCEPTED;
+    const x24 = v["budgetMs"];
+    if (x24 !== undefined) {
+      if (typeof x24 !== "number" || !Number.isFinite(x24)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x24)) return NOT_ACCEPTED;
+      if (x24 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "budgetMs") inOrder = false;
   }
@@ -516,8 +524,8 @@ function parse6(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 20) return NOT_ACCEPTED;
   for (let i = 0; i < v.length; i++) {
-    const x28 = v[i];
-    if (typeof x28 !== "string") return NOT_ACCEPTED;
+    const x29 = v[i];
+    if (typeof x29 !== "string") return NOT_ACCEPTED;
   }
   return v;
 }
@@ -527,8 +535,8 @@ function parse7(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 20) return NOT_ACCEPTED;
   for (let i = 0; i < v.length; i++) {
-    const x31 = v[i];
-    if (typeof x31 !== "string") return NOT_ACCEPTED;
+    const x32 = v[i];
+    if (typeof x32 !== "string") return NOT_ACCEPTED;
   }
   return v;
 }
@@ -539,8 +547,8 @@ function parse8(v: unknown): unknown {
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x35 = v[key];
-    if (typeof x35 !== "string") return NOT_ACCEPTED;
+    const x36 = v[key];
+    if (typeof x36 !== "string") return NOT_ACCEPTED;
   }
   return v;
 }
@@ -552,34 +560,34 @@ function parse9(v: unknown): unknown {
   let n = 0;
   let inOrder = true;
   if ("channel" in v) {
-    const x49 = v["channel"];
-    if (x49 !== undefined) {
-      if (typeof x49 !== "string") return NOT_ACCEPTED;
-      if ((x49.length > 100 ? codePoints(x49) : x49.length) > 100) return NOT_ACCEPTED;
+    const x50 = v["channel"];
+    if (x50 !== undefined) {
+      if (typeof x50 !== "string") return NOT_ACCEPTED;
+      if ((x50.length > 100 ? codePoints(x50) : x50.length) > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "channel") inOrder = false;
   }
   if ("target" in v) {
-    const x50 = v["target"];
-    if (x50 !== undefined) {
-      if (typeof x50 !== "string") return NOT_ACCEPTED;
-      if ((x50.length > 500 ? codePoints(x50) : x50.length) > 500) return NOT_ACCEPTED;
+    const x51 = v["target"];
+    if (x51 !== undefined) {
+      if (typeof x51 !== "string") return NOT_ACCEPTED;
+      if ((x51.length > 500 ? codePoints(x51) : x51.length) > 500) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "target") inOrder = false;
   }
   if ("account" in v) {
-    const x51 = v["account"];
-    if (x51 !== undefined) {
-      if (typeof x51 !== "string") return NOT_ACCEPTED;
-      if ((x51.length > 200 ? codePoints(x51) : x51.length) > 200) return NOT_ACCEPTED;
+    const x52 = v["account"];
+    if (x52 !== undefined) {
+      if (typeof x52 !== "string") return NOT_ACCEPTED;
+      if ((x52.length > 200 ? codePoints(x52) : x52.length) > 200) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "account") inOrder = false;
   }
   if ("thread" in v) {
-    const x52 = v["thread"];
-    if (x52 !== undefined) {
-      if (typeof x52 !== "string") return NOT_ACCEPTED;
-      if ((x52.length > 200 ? codePoints(x52) : x52.length) > 200) return NOT_ACCEPTED;
+    const x53 = v["thread"];
+    if (x53 !== undefined) {
+      if (typeof x53 !== "string") return NOT_ACCEPTED;
+      if ((x53.length > 200 ? codePoints(x53) : x53.length) > 200) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "thread") inOrder = false;
   }
@@ -602,81 +610,81 @@ function parse10(v: unknown): unknown {
   let n = 0;
   let inOrder = true;
   if ("lastText" in v) {
-    const x56 = v["lastText"];
-    if (x56 !== undefined) {
-      if (typeof x56 !== "string") return NOT_ACCEPTED;
+    const x57 = v["lastText"];
+    if (x57 !== undefined) {
+      if (typeof x57 !== "string") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastText") inOrder = false;
   }
   if ("lastAt" in v) {
-    const x57 = v["lastAt"];
-    if (x57 !== undefined) {
-      if (typeof x57 !== "string") return NOT_ACCEPTED;
-      if (x57.length < 1) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "lastAt") inOrder = false;
-  }
-  if ("lastHeartbeatAt" in v) {
-    const x58 = v["lastHeartbeatAt"];
+    const x58 = v["lastAt"];
     if (x58 !== undefined) {
       if (typeof x58 !== "string") return NOT_ACCEPTED;
       if (x58.length < 1) return NOT_ACCEPTED;
     }
+    if (keys[n++] !== "lastAt") inOrder = false;
+  }
+  if ("lastHeartbeatAt" in v) {
+    const x59 = v["lastHeartbeatAt"];
+    if (x59 !== undefined) {
+      if (typeof x59 !== "string") return NOT_ACCEPTED;
+      if (x59.length < 1) return NOT_ACCEPTED;
+    }
     if (keys[n++] !== "lastHeartbeatAt") inOrder = false;
   }
   if ("lastProgress" in v) {
-    const x59 = v["lastProgress"];
-    if (x59 !== undefined) {
-      if (typeof x59 !== "number" || !Number.isFinite(x59)) return NOT_ACCEPTED;
+    const x60 = v["lastProgress"];
+    if (x60 !== undefined) {
+      if (typeof x60 !== "number" || !Number.isFinite(x60)) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastProgress") inOrder = false;
   }
   if ("messageId" in v) {
-    const x60 = v["messageId"];
-    if (x60 !== undefined) {
-      if (typeof x60 !== "string") return NOT_ACCEPTED;
+    const x61 = v["messageId"];
+    if (x61 !== undefined) {
+      if (typeof x61 !== "string") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "messageId") inOrder = false;
   }
   if ("messageChannel" in v) {
-    const x61 = v["messageChannel"];
-    if (x61 !== undefined) {
-      if (typeof x61 !== "string") return NOT_ACCEPTED;
+    const x62 = v["messageChannel"];
+    if (x62 !== undefined) {
+      if (typeof x62 !== "string") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "messageChannel") inOrder = false;
   }
   if ("cardText" in v) {
-    const x62 = v["cardText"];
-    if (x62 !== undefined) {
-      if (typeof x62 !== "string") return NOT_ACCEPTED;
+    const x63 = v["cardText"];
+    if (x63 !== undefined) {
+      if (typeof x63 !== "string") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "cardText") inOrder = false;
   }
   if ("stallEpisode" in v) {
-    const x63 = v["stallEpisode"];
-    if (x63 !== undefined) {
-      if (typeof x63 !== "string") return NOT_ACCEPTED;
+    const x64 = v["stallEpisode"];
+    if (x64 !== undefined) {
+      if (typeof x64 !== "string") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallEpisode") inOrder = false;
   }
   if ("count" in v) {
-    const x64 = v["count"];
-    if (x64 !== undefined) {
-      if (typeof x64 !== "number" || !Number.isFinite(x64)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x64)) return NOT_ACCEPTED;
-      if (x64 < 0) return NOT_ACCEPTED;
+    const x65 = v["count"];
+    if (x65 !== undefined) {
+      if (typeof x65 !== "number" || !Number.isFinite(x65)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x65)) return NOT_ACCEPTED;
+      if (x65 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "count") inOrder = false;
   }
   if ("lastDelivery" in v) {
-    const x65 = v["lastDelivery"];
-    let x70: unknown = x65;
-    if (x65 !== undefined) {
-      const x66 = parse11(x65);
-      if (x66 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x70 = x66;
+    const x66 = v["lastDelivery"];
+    let x71: unknown = x66;
+    if (x66 !== undefined) {
+      const x67 = parse11(x66);
+      if (x67 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x71 = x67;
     }
-    if (x70 !== x65) v["lastDelivery"] = x70;
+    if (x71 !== x66) v["lastDelivery"] = x71;
     if (keys[n++] !== "lastDelivery") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -705,21 +713,21 @@ function parse11(v: unknown): unknown {
   let inOrder = true;
   if (!("at" in v)) return NOT_ACCEPTED;
   {
-    const x67 = v["at"];
-    if (typeof x67 !== "string") return NOT_ACCEPTED;
-    if (x67.length < 1) return NOT_ACCEPTED;
+    const x68 = v["at"];
+    if (typeof x68 !== "string") return NOT_ACCEPTED;
+    if (x68.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "at") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x68 = v["status"];
-    if (x68 !== "sent" && x68 !== "failed") return NOT_ACCEPTED;
+    const x69 = v["status"];
+    if (x69 !== "sent" && x69 !== "failed") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if ("error" in v) {
-    const x69 = v["error"];
-    if (x69 !== undefined) {
-      if (typeof x69 !== "string") return NOT_ACCEPTED;
+    const x70 = v["error"];
+    if (x70 !== undefined) {
+      if (typeof x70 !== "string") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "error") inOrder = false;
   }
@@ -742,22 +750,22 @@ function parse12(v: unknown): unknown {
   let inOrder = true;
   if (!("requestedAt" in v)) return NOT_ACCEPTED;
   {
-    const x74 = v["requestedAt"];
-    if (typeof x74 !== "string") return NOT_ACCEPTED;
-    if (x74.length < 1) return NOT_ACCEPTED;
+    const x75 = v["requestedAt"];
+    if (typeof x75 !== "string") return NOT_ACCEPTED;
+    if (x75.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "requestedAt") inOrder = false;
   }
   if (!("by" in v)) return NOT_ACCEPTED;
   {
-    const x75 = v["by"];
-    if (typeof x75 !== "string") return NOT_ACCEPTED;
+    const x76 = v["by"];
+    if (typeof x76 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "by") inOrder = false;
   }
   if ("reason" in v) {
-    const x76 = v["reason"];
-    if (x76 !== undefined) {
-      if (typeof x76 !== "string") return NOT_ACCEPTED;
-      if ((x76.length > 8000 ? codePoints(x76) : x76.length) > 8000) return NOT_ACCEPTED;
+    const x77 = v["reason"];
+    if (x77 !== undefined) {
+      if (typeof x77 !== "string") return NOT_ACCEPTED;
+      if ((x77.length > 8000 ? codePoints(x77) : x77.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "reason") inOrder = false;
   }
@@ -780,23 +788,23 @@ function parse13(v: unknown): unknown {
   let inOrder = true;
   if (!("reason" in v)) return NOT_ACCEPTED;
   {
-    const x80 = v["reason"];
-    if (typeof x80 !== "string") return NOT_ACCEPTED;
-    if ((x80.length > 8000 ? codePoints(x80) : x80.length) > 8000) return NOT_ACCEPTED;
+    const x81 = v["reason"];
+    if (typeof x81 !== "string") return NOT_ACCEPTED;
+    if ((x81.length > 8000 ? codePoints(x81) : x81.length) > 8000) return NOT_ACCEPTED;
     if (keys[n++] !== "reason") inOrder = false;
   }
   if (!("since" in v)) return NOT_ACCEPTED;
   {
-    const x81 = v["since"];
-    if (typeof x81 !== "string") return NOT_ACCEPTED;
-    if (x81.length < 1) return NOT_ACCEPTED;
+    const x82 = v["since"];
+    if (typeof x82 !== "string") return NOT_ACCEPTED;
+    if (x82.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "since") inOrder = false;
   }
   if ("until" in v) {
-    const x82 = v["until"];
-    if (x82 !== undefined) {
-      if (typeof x82 !== "string") return NOT_ACCEPTED;
-      if (x82.length < 1) return NOT_ACCEPTED;
+    const x83 = v["until"];
+    if (x83 !== undefined) {
+      if (typeof x83 !== "string") return NOT_ACCEPTED;
+      if (x83.length < 1) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "until") inOrder = false;
   }
@@ -819,249 +827,256 @@ function parse14(v: unknown): unknown {
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x86 = v["id"];
-    if (typeof x86 !== "string") return NOT_ACCEPTED;
-    if (x86.length < 1) return NOT_ACCEPTED;
-    if ((x86.length > 40 ? codePoints(x86) : x86.length) > 40) return NOT_ACCEPTED;
+    const x87 = v["id"];
+    if (typeof x87 !== "string") return NOT_ACCEPTED;
+    if (x87.length < 1) return NOT_ACCEPTED;
+    if ((x87.length > 40 ? codePoints(x87) : x87.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("agent" in v)) return NOT_ACCEPTED;
   {
-    const x87 = v["agent"];
-    if (typeof x87 !== "string") return NOT_ACCEPTED;
-    if (x87.length < 1) return NOT_ACCEPTED;
-    if ((x87.length > 64 ? codePoints(x87) : x87.length) > 64) return NOT_ACCEPTED;
+    const x88 = v["agent"];
+    if (typeof x88 !== "string") return NOT_ACCEPTED;
+    if (x88.length < 1) return NOT_ACCEPTED;
+    if ((x88.length > 64 ? codePoints(x88) : x88.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "agent") inOrder = false;
   }
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x88 = v["name"];
-    if (typeof x88 !== "string") return NOT_ACCEPTED;
-    if (x88.length < 1) return NOT_ACCEPTED;
-    if ((x88.length > 200 ? codePoints(x88) : x88.length) > 200) return NOT_ACCEPTED;
+    const x89 = v["name"];
+    if (typeof x89 !== "string") return NOT_ACCEPTED;
+    if (x89.length < 1) return NOT_ACCEPTED;
+    if ((x89.length > 200 ? codePoints(x89) : x89.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if ("description" in v) {
-    const x89 = v["description"];
-    if (x89 !== undefined) {
-      if (typeof x89 !== "string") return NOT_ACCEPTED;
-      if ((x89.length > 8000 ? codePoints(x89) : x89.length) > 8000) return NOT_ACCEPTED;
+    const x90 = v["description"];
+    if (x90 !== undefined) {
+      if (typeof x90 !== "string") return NOT_ACCEPTED;
+      if ((x90.length > 8000 ? codePoints(x90) : x90.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
   {
-    const x90 = v["priority"];
-    if (typeof x90 !== "number" || !Number.isFinite(x90)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x90)) return NOT_ACCEPTED;
-    if (x90 < 1) return NOT_ACCEPTED;
-    if (x90 > 10) return NOT_ACCEPTED;
+    const x91 = v["priority"];
+    if (typeof x91 !== "number" || !Number.isFinite(x91)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x91)) return NOT_ACCEPTED;
+    if (x91 < 1) return NOT_ACCEPTED;
+    if (x91 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
+  }
+  if ("priorityLabel" in v) {
+    const x92 = v["priorityLabel"];
+    if (x92 !== undefined) {
+      if (x92 !== "P0" && x92 !== "P1" && x92 !== "P2" && x92 !== "P3") return NOT_ACCEPTED;
+    }
+    if (keys[n++] !== "priorityLabel") inOrder = false;
   }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x91 = v["steps"];
-    const x92 = parse4(x91);
-    if (x92 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x92 !== x91) v["steps"] = x92;
+    const x93 = v["steps"];
+    const x94 = parse4(x93);
+    if (x94 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x94 !== x93) v["steps"] = x94;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x93 = v["progress"];
-    if (x93 !== undefined) {
-      if (typeof x93 !== "number" || !Number.isFinite(x93)) return NOT_ACCEPTED;
-      if (x93 < 0) return NOT_ACCEPTED;
-      if (x93 > 100) return NOT_ACCEPTED;
+    const x95 = v["progress"];
+    if (x95 !== undefined) {
+      if (typeof x95 !== "number" || !Number.isFinite(x95)) return NOT_ACCEPTED;
+      if (x95 < 0) return NOT_ACCEPTED;
+      if (x95 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x94 = v["lastMessage"];
-    if (x94 !== undefined) {
-      if (typeof x94 !== "string") return NOT_ACCEPTED;
-      if ((x94.length > 8000 ? codePoints(x94) : x94.length) > 8000) return NOT_ACCEPTED;
+    const x96 = v["lastMessage"];
+    if (x96 !== undefined) {
+      if (typeof x96 !== "string") return NOT_ACCEPTED;
+      if ((x96.length > 8000 ? codePoints(x96) : x96.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x95 = v["tags"];
-    const x96 = parse6(x95);
-    if (x96 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x96 !== x95) v["tags"] = x96;
+    const x97 = v["tags"];
+    const x98 = parse6(x97);
+    if (x98 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x98 !== x97) v["tags"] = x98;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x97 = v["after"];
-    const x98 = parse7(x97);
-    if (x98 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x98 !== x97) v["after"] = x98;
+    const x99 = v["after"];
+    const x100 = parse7(x99);
+    if (x100 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x100 !== x99) v["after"] = x100;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x99 = v["group"];
-    if (x99 !== undefined) {
-      if (typeof x99 !== "string") return NOT_ACCEPTED;
-      if ((x99.length > 40 ? codePoints(x99) : x99.length) > 40) return NOT_ACCEPTED;
+    const x101 = v["group"];
+    if (x101 !== undefined) {
+      if (typeof x101 !== "string") return NOT_ACCEPTED;
+      if ((x101.length > 40 ? codePoints(x101) : x101.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x100 = v["meta"];
-    const x101 = parse8(x100);
-    if (x101 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x101 !== x100) v["meta"] = x101;
+    const x102 = v["meta"];
+    const x103 = parse8(x102);
+    if (x103 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x103 !== x102) v["meta"] = x103;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x102 = v["seq"];
-    if (x102 !== undefined) {
-      if (typeof x102 !== "number" || !Number.isFinite(x102)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x102)) return NOT_ACCEPTED;
-      if (x102 < 0) return NOT_ACCEPTED;
+    const x104 = v["seq"];
+    if (x104 !== undefined) {
+      if (typeof x104 !== "number" || !Number.isFinite(x104)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x104)) return NOT_ACCEPTED;
+      if (x104 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x103 = v["createdBy"];
-    if (typeof x103 !== "string") return NOT_ACCEPTED;
+    const x105 = v["createdBy"];
+    if (typeof x105 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x104 = v["createdAt"];
-    if (typeof x104 !== "string") return NOT_ACCEPTED;
-    if (x104.length < 1) return NOT_ACCEPTED;
+    const x106 = v["createdAt"];
+    if (typeof x106 !== "string") return NOT_ACCEPTED;
+    if (x106.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x105 = v["queuedAt"];
-    if (typeof x105 !== "string") return NOT_ACCEPTED;
-    if (x105.length < 1) return NOT_ACCEPTED;
+    const x107 = v["queuedAt"];
+    if (typeof x107 !== "string") return NOT_ACCEPTED;
+    if (x107.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x106 = v["updatedAt"];
-    if (typeof x106 !== "string") return NOT_ACCEPTED;
-    if (x106.length < 1) return NOT_ACCEPTED;
+    const x108 = v["updatedAt"];
+    if (typeof x108 !== "string") return NOT_ACCEPTED;
+    if (x108.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x107 = v["lastSeenAt"];
-    if (typeof x107 !== "string") return NOT_ACCEPTED;
-    if (x107.length < 1) return NOT_ACCEPTED;
+    const x109 = v["lastSeenAt"];
+    if (typeof x109 !== "string") return NOT_ACCEPTED;
+    if (x109.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x108 = v["attempts"];
-    if (typeof x108 !== "number" || !Number.isFinite(x108)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x108)) return NOT_ACCEPTED;
-    if (x108 < 0) return NOT_ACCEPTED;
+    const x110 = v["attempts"];
+    if (typeof x110 !== "number" || !Number.isFinite(x110)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x110)) return NOT_ACCEPTED;
+    if (x110 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x109 = v["retries"];
-    if (typeof x109 !== "number" || !Number.isFinite(x109)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x109)) return NOT_ACCEPTED;
-    if (x109 < 0) return NOT_ACCEPTED;
+    const x111 = v["retries"];
+    if (typeof x111 !== "number" || !Number.isFinite(x111)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x111)) return NOT_ACCEPTED;
+    if (x111 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x110 = v["maxRetries"];
-    if (typeof x110 !== "number" || !Number.isFinite(x110)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x110)) return NOT_ACCEPTED;
-    if (x110 < 0) return NOT_ACCEPTED;
+    const x112 = v["maxRetries"];
+    if (typeof x112 !== "number" || !Number.isFinite(x112)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x112)) return NOT_ACCEPTED;
+    if (x112 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x111 = v["stallAfterMs"];
-    if (x111 !== undefined) {
-      if (typeof x111 !== "number" || !Number.isFinite(x111)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x111)) return NOT_ACCEPTED;
-      if (x111 <= 0) return NOT_ACCEPTED;
+    const x113 = v["stallAfterMs"];
+    if (x113 !== undefined) {
+      if (typeof x113 !== "number" || !Number.isFinite(x113)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x113)) return NOT_ACCEPTED;
+      if (x113 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x112 = v["notify"];
-    if (x112 !== undefined) {
-      if (x112 !== "all" && x112 !== "steps" && x112 !== "final" && x112 !== "silent") return NOT_ACCEPTED;
+    const x114 = v["notify"];
+    if (x114 !== undefined) {
+      if (x114 !== "all" && x114 !== "steps" && x114 !== "final" && x114 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x113 = v["route"];
-    let x115: unknown = x113;
-    if (x113 !== undefined) {
-      const x114 = parse9(x113);
-      if (x114 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x115 = x114;
+    const x115 = v["route"];
+    let x117: unknown = x115;
+    if (x115 !== undefined) {
+      const x116 = parse9(x115);
+      if (x116 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x117 = x116;
     }
-    if (x115 !== x113) v["route"] = x115;
+    if (x117 !== x115) v["route"] = x117;
     if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x116 = v["push"];
-    let x118: unknown = x116;
-    if (x116 !== undefined) {
-      const x117 = parse10(x116);
-      if (x117 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x118 = x117;
+    const x118 = v["push"];
+    let x120: unknown = x118;
+    if (x118 !== undefined) {
+      const x119 = parse10(x118);
+      if (x119 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x120 = x119;
     }
-    if (x118 !== x116) v["push"] = x118;
+    if (x120 !== x118) v["push"] = x120;
     if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x119 = v["stop"];
-    let x121: unknown = x119;
-    if (x119 !== undefined) {
-      const x120 = parse12(x119);
-      if (x120 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x121 = x120;
+    const x121 = v["stop"];
+    let x123: unknown = x121;
+    if (x121 !== undefined) {
+      const x122 = parse12(x121);
+      if (x122 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x123 = x122;
     }
-    if (x121 !== x119) v["stop"] = x121;
+    if (x123 !== x121) v["stop"] = x123;
     if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x122 = v["waiting"];
-    let x124: unknown = x122;
-    if (x122 !== undefined) {
-      const x123 = parse13(x122);
-      if (x123 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x124 = x123;
+    const x124 = v["waiting"];
+    let x126: unknown = x124;
+    if (x124 !== undefined) {
+      const x125 = parse13(x124);
+      if (x125 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x126 = x125;
     }
-    if (x124 !== x122) v["waiting"] = x124;
+    if (x126 !== x124) v["waiting"] = x126;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x125 = v["stallsSeen"];
-    if (x125 !== undefined) {
-      if (typeof x125 !== "number" || !Number.isFinite(x125)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x125)) return NOT_ACCEPTED;
-      if (x125 < 0) return NOT_ACCEPTED;
+    const x127 = v["stallsSeen"];
+    if (x127 !== undefined) {
+      if (typeof x127 !== "number" || !Number.isFinite(x127)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x127)) return NOT_ACCEPTED;
+      if (x127 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x126 = v["status"];
-    if (x126 !== "running") return NOT_ACCEPTED;
+    const x128 = v["status"];
+    if (x128 !== "running") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x127 = v["startedAt"];
-    if (typeof x127 !== "string") return NOT_ACCEPTED;
-    if (x127.length < 1) return NOT_ACCEPTED;
+    const x129 = v["startedAt"];
+    if (typeof x129 !== "string") return NOT_ACCEPTED;
+    if (x129.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -1074,6 +1089,7 @@ function parse14(v: unknown): unknown {
   out["name"] = v["name"];
   if ("description" in v) out["description"] = v["description"];
   out["priority"] = v["priority"];
+  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
   out["steps"] = v["steps"];
   if ("progress" in v) out["progress"] = v["progress"];
   if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
@@ -1110,263 +1126,270 @@ function parse15(v: unknown): unknown {
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x128 = v["id"];
-    if (typeof x128 !== "string") return NOT_ACCEPTED;
-    if (x128.length < 1) return NOT_ACCEPTED;
-    if ((x128.length > 40 ? codePoints(x128) : x128.length) > 40) return NOT_ACCEPTED;
+    const x130 = v["id"];
+    if (typeof x130 !== "string") return NOT_ACCEPTED;
+    if (x130.length < 1) return NOT_ACCEPTED;
+    if ((x130.length > 40 ? codePoints(x130) : x130.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("agent" in v)) return NOT_ACCEPTED;
   {
-    const x129 = v["agent"];
-    if (typeof x129 !== "string") return NOT_ACCEPTED;
-    if (x129.length < 1) return NOT_ACCEPTED;
-    if ((x129.length > 64 ? codePoints(x129) : x129.length) > 64) return NOT_ACCEPTED;
+    const x131 = v["agent"];
+    if (typeof x131 !== "string") return NOT_ACCEPTED;
+    if (x131.length < 1) return NOT_ACCEPTED;
+    if ((x131.length > 64 ? codePoints(x131) : x131.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "agent") inOrder = false;
   }
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x130 = v["name"];
-    if (typeof x130 !== "string") return NOT_ACCEPTED;
-    if (x130.length < 1) return NOT_ACCEPTED;
-    if ((x130.length > 200 ? codePoints(x130) : x130.length) > 200) return NOT_ACCEPTED;
+    const x132 = v["name"];
+    if (typeof x132 !== "string") return NOT_ACCEPTED;
+    if (x132.length < 1) return NOT_ACCEPTED;
+    if ((x132.length > 200 ? codePoints(x132) : x132.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if ("description" in v) {
-    const x131 = v["description"];
-    if (x131 !== undefined) {
-      if (typeof x131 !== "string") return NOT_ACCEPTED;
-      if ((x131.length > 8000 ? codePoints(x131) : x131.length) > 8000) return NOT_ACCEPTED;
+    const x133 = v["description"];
+    if (x133 !== undefined) {
+      if (typeof x133 !== "string") return NOT_ACCEPTED;
+      if ((x133.length > 8000 ? codePoints(x133) : x133.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
   {
-    const x132 = v["priority"];
-    if (typeof x132 !== "number" || !Number.isFinite(x132)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x132)) return NOT_ACCEPTED;
-    if (x132 < 1) return NOT_ACCEPTED;
-    if (x132 > 10) return NOT_ACCEPTED;
+    const x134 = v["priority"];
+    if (typeof x134 !== "number" || !Number.isFinite(x134)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x134)) return NOT_ACCEPTED;
+    if (x134 < 1) return NOT_ACCEPTED;
+    if (x134 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
+  }
+  if ("priorityLabel" in v) {
+    const x135 = v["priorityLabel"];
+    if (x135 !== undefined) {
+      if (x135 !== "P0" && x135 !== "P1" && x135 !== "P2" && x135 !== "P3") return NOT_ACCEPTED;
+    }
+    if (keys[n++] !== "priorityLabel") inOrder = false;
   }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x133 = v["steps"];
-    const x134 = parse4(x133);
-    if (x134 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x134 !== x133) v["steps"] = x134;
+    const x136 = v["steps"];
+    const x137 = parse4(x136);
+    if (x137 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x137 !== x136) v["steps"] = x137;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x135 = v["progress"];
-    if (x135 !== undefined) {
-      if (typeof x135 !== "number" || !Number.isFinite(x135)) return NOT_ACCEPTED;
-      if (x135 < 0) return NOT_ACCEPTED;
-      if (x135 > 100) return NOT_ACCEPTED;
+    const x138 = v["progress"];
+    if (x138 !== undefined) {
+      if (typeof x138 !== "number" || !Number.isFinite(x138)) return NOT_ACCEPTED;
+      if (x138 < 0) return NOT_ACCEPTED;
+      if (x138 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x136 = v["lastMessage"];
-    if (x136 !== undefined) {
-      if (typeof x136 !== "string") return NOT_ACCEPTED;
-      if ((x136.length > 8000 ? codePoints(x136) : x136.length) > 8000) return NOT_ACCEPTED;
+    const x139 = v["lastMessage"];
+    if (x139 !== undefined) {
+      if (typeof x139 !== "string") return NOT_ACCEPTED;
+      if ((x139.length > 8000 ? codePoints(x139) : x139.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x137 = v["tags"];
-    const x138 = parse6(x137);
-    if (x138 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x138 !== x137) v["tags"] = x138;
+    const x140 = v["tags"];
+    const x141 = parse6(x140);
+    if (x141 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x141 !== x140) v["tags"] = x141;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x139 = v["after"];
-    const x140 = parse7(x139);
-    if (x140 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x140 !== x139) v["after"] = x140;
+    const x142 = v["after"];
+    const x143 = parse7(x142);
+    if (x143 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x143 !== x142) v["after"] = x143;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x141 = v["group"];
-    if (x141 !== undefined) {
-      if (typeof x141 !== "string") return NOT_ACCEPTED;
-      if ((x141.length > 40 ? codePoints(x141) : x141.length) > 40) return NOT_ACCEPTED;
+    const x144 = v["group"];
+    if (x144 !== undefined) {
+      if (typeof x144 !== "string") return NOT_ACCEPTED;
+      if ((x144.length > 40 ? codePoints(x144) : x144.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x142 = v["meta"];
-    const x143 = parse8(x142);
-    if (x143 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x143 !== x142) v["meta"] = x143;
+    const x145 = v["meta"];
+    const x146 = parse8(x145);
+    if (x146 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x146 !== x145) v["meta"] = x146;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x144 = v["seq"];
-    if (x144 !== undefined) {
-      if (typeof x144 !== "number" || !Number.isFinite(x144)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x144)) return NOT_ACCEPTED;
-      if (x144 < 0) return NOT_ACCEPTED;
+    const x147 = v["seq"];
+    if (x147 !== undefined) {
+      if (typeof x147 !== "number" || !Number.isFinite(x147)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x147)) return NOT_ACCEPTED;
+      if (x147 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x145 = v["createdBy"];
-    if (typeof x145 !== "string") return NOT_ACCEPTED;
+    const x148 = v["createdBy"];
+    if (typeof x148 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x146 = v["createdAt"];
-    if (typeof x146 !== "string") return NOT_ACCEPTED;
-    if (x146.length < 1) return NOT_ACCEPTED;
+    const x149 = v["createdAt"];
+    if (typeof x149 !== "string") return NOT_ACCEPTED;
+    if (x149.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x147 = v["queuedAt"];
-    if (typeof x147 !== "string") return NOT_ACCEPTED;
-    if (x147.length < 1) return NOT_ACCEPTED;
+    const x150 = v["queuedAt"];
+    if (typeof x150 !== "string") return NOT_ACCEPTED;
+    if (x150.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x148 = v["updatedAt"];
-    if (typeof x148 !== "string") return NOT_ACCEPTED;
-    if (x148.length < 1) return NOT_ACCEPTED;
+    const x151 = v["updatedAt"];
+    if (typeof x151 !== "string") return NOT_ACCEPTED;
+    if (x151.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x149 = v["lastSeenAt"];
-    if (typeof x149 !== "string") return NOT_ACCEPTED;
-    if (x149.length < 1) return NOT_ACCEPTED;
+    const x152 = v["lastSeenAt"];
+    if (typeof x152 !== "string") return NOT_ACCEPTED;
+    if (x152.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x150 = v["attempts"];
-    if (typeof x150 !== "number" || !Number.isFinite(x150)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x150)) return NOT_ACCEPTED;
-    if (x150 < 0) return NOT_ACCEPTED;
+    const x153 = v["attempts"];
+    if (typeof x153 !== "number" || !Number.isFinite(x153)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x153)) return NOT_ACCEPTED;
+    if (x153 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x151 = v["retries"];
-    if (typeof x151 !== "number" || !Number.isFinite(x151)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x151)) return NOT_ACCEPTED;
-    if (x151 < 0) return NOT_ACCEPTED;
+    const x154 = v["retries"];
+    if (typeof x154 !== "number" || !Number.isFinite(x154)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x154)) return NOT_ACCEPTED;
+    if (x154 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x152 = v["maxRetries"];
-    if (typeof x152 !== "number" || !Number.isFinite(x152)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x152)) return NOT_ACCEPTED;
-    if (x152 < 0) return NOT_ACCEPTED;
+    const x155 = v["maxRetries"];
+    if (typeof x155 !== "number" || !Number.isFinite(x155)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x155)) return NOT_ACCEPTED;
+    if (x155 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x153 = v["stallAfterMs"];
-    if (x153 !== undefined) {
-      if (typeof x153 !== "number" || !Number.isFinite(x153)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x153)) return NOT_ACCEPTED;
-      if (x153 <= 0) return NOT_ACCEPTED;
+    const x156 = v["stallAfterMs"];
+    if (x156 !== undefined) {
+      if (typeof x156 !== "number" || !Number.isFinite(x156)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x156)) return NOT_ACCEPTED;
+      if (x156 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x154 = v["notify"];
-    if (x154 !== undefined) {
-      if (x154 !== "all" && x154 !== "steps" && x154 !== "final" && x154 !== "silent") return NOT_ACCEPTED;
+    const x157 = v["notify"];
+    if (x157 !== undefined) {
+      if (x157 !== "all" && x157 !== "steps" && x157 !== "final" && x157 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x155 = v["route"];
-    let x157: unknown = x155;
-    if (x155 !== undefined) {
-      const x156 = parse9(x155);
-      if (x156 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x157 = x156;
-    }
-    if (x157 !== x155) v["route"] = x157;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x158 = v["push"];
+    const x158 = v["route"];
     let x160: unknown = x158;
     if (x158 !== undefined) {
-      const x159 = parse10(x158);
+      const x159 = parse9(x158);
       if (x159 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x160 = x159;
     }
-    if (x160 !== x158) v["push"] = x160;
-    if (keys[n++] !== "push") inOrder = false;
+    if (x160 !== x158) v["route"] = x160;
+    if (keys[n++] !== "route") inOrder = false;
   }
-  if ("stop" in v) {
-    const x161 = v["stop"];
+  if ("push" in v) {
+    const x161 = v["push"];
     let x163: unknown = x161;
     if (x161 !== undefined) {
-      const x162 = parse12(x161);
+      const x162 = parse10(x161);
       if (x162 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x163 = x162;
     }
-    if (x163 !== x161) v["stop"] = x163;
-    if (keys[n++] !== "stop") inOrder = false;
+    if (x163 !== x161) v["push"] = x163;
+    if (keys[n++] !== "push") inOrder = false;
   }
-  if ("waiting" in v) {
-    const x164 = v["waiting"];
+  if ("stop" in v) {
+    const x164 = v["stop"];
     let x166: unknown = x164;
     if (x164 !== undefined) {
-      const x165 = parse13(x164);
+      const x165 = parse12(x164);
       if (x165 === NOT_ACCEPTED) return NOT_ACCEPTED;
       x166 = x165;
     }
-    if (x166 !== x164) v["waiting"] = x166;
+    if (x166 !== x164) v["stop"] = x166;
+    if (keys[n++] !== "stop") inOrder = false;
+  }
+  if ("waiting" in v) {
+    const x167 = v["waiting"];
+    let x169: unknown = x167;
+    if (x167 !== undefined) {
+      const x168 = parse13(x167);
+      if (x168 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x169 = x168;
+    }
+    if (x169 !== x167) v["waiting"] = x169;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x167 = v["stallsSeen"];
-    if (x167 !== undefined) {
-      if (typeof x167 !== "number" || !Number.isFinite(x167)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x167)) return NOT_ACCEPTED;
-      if (x167 < 0) return NOT_ACCEPTED;
+    const x170 = v["stallsSeen"];
+    if (x170 !== undefined) {
+      if (typeof x170 !== "number" || !Number.isFinite(x170)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x170)) return NOT_ACCEPTED;
+      if (x170 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x168 = v["status"];
-    if (x168 !== "done") return NOT_ACCEPTED;
+    const x171 = v["status"];
+    if (x171 !== "done") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x169 = v["startedAt"];
-    if (typeof x169 !== "string") return NOT_ACCEPTED;
-    if (x169.length < 1) return NOT_ACCEPTED;
+    const x172 = v["startedAt"];
+    if (typeof x172 !== "string") return NOT_ACCEPTED;
+    if (x172.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x170 = v["finishedAt"];
-    if (typeof x170 !== "string") return NOT_ACCEPTED;
-    if (x170.length < 1) return NOT_ACCEPTED;
+    const x173 = v["finishedAt"];
+    if (typeof x173 !== "string") return NOT_ACCEPTED;
+    if (x173.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if ("result" in v) {
-    const x171 = v["result"];
-    if (x171 !== undefined) {
-      if (typeof x171 !== "string") return NOT_ACCEPTED;
-      if ((x171.length > 8000 ? codePoints(x171) : x171.length) > 8000) return NOT_ACCEPTED;
+    const x174 = v["result"];
+    if (x174 !== undefined) {
+      if (typeof x174 !== "string") return NOT_ACCEPTED;
+      if ((x174.length > 8000 ? codePoints(x174) : x174.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "result") inOrder = false;
   }
@@ -1380,6 +1403,7 @@ function parse15(v: unknown): unknown {
   out["name"] = v["name"];
   if ("description" in v) out["description"] = v["description"];
   out["priority"] = v["priority"];
+  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
   out["steps"] = v["steps"];
   if ("progress" in v) out["progress"] = v["progress"];
   if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
@@ -1418,269 +1442,276 @@ function parse16(v: unknown): unknown {
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x172 = v["id"];
-    if (typeof x172 !== "string") return NOT_ACCEPTED;
-    if (x172.length < 1) return NOT_ACCEPTED;
-    if ((x172.length > 40 ? codePoints(x172) : x172.length) > 40) return NOT_ACCEPTED;
+    const x175 = v["id"];
+    if (typeof x175 !== "string") return NOT_ACCEPTED;
+    if (x175.length < 1) return NOT_ACCEPTED;
+    if ((x175.length > 40 ? codePoints(x175) : x175.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("agent" in v)) return NOT_ACCEPTED;
   {
-    const x173 = v["agent"];
-    if (typeof x173 !== "string") return NOT_ACCEPTED;
-    if (x173.length < 1) return NOT_ACCEPTED;
-    if ((x173.length > 64 ? codePoints(x173) : x173.length) > 64) return NOT_ACCEPTED;
+    const x176 = v["agent"];
+    if (typeof x176 !== "string") return NOT_ACCEPTED;
+    if (x176.length < 1) return NOT_ACCEPTED;
+    if ((x176.length > 64 ? codePoints(x176) : x176.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "agent") inOrder = false;
   }
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x174 = v["name"];
-    if (typeof x174 !== "string") return NOT_ACCEPTED;
-    if (x174.length < 1) return NOT_ACCEPTED;
-    if ((x174.length > 200 ? codePoints(x174) : x174.length) > 200) return NOT_ACCEPTED;
+    const x177 = v["name"];
+    if (typeof x177 !== "string") return NOT_ACCEPTED;
+    if (x177.length < 1) return NOT_ACCEPTED;
+    if ((x177.length > 200 ? codePoints(x177) : x177.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if ("description" in v) {
-    const x175 = v["description"];
-    if (x175 !== undefined) {
-      if (typeof x175 !== "string") return NOT_ACCEPTED;
-      if ((x175.length > 8000 ? codePoints(x175) : x175.length) > 8000) return NOT_ACCEPTED;
+    const x178 = v["description"];
+    if (x178 !== undefined) {
+      if (typeof x178 !== "string") return NOT_ACCEPTED;
+      if ((x178.length > 8000 ? codePoints(x178) : x178.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
   {
-    const x176 = v["priority"];
-    if (typeof x176 !== "number" || !Number.isFinite(x176)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x176)) return NOT_ACCEPTED;
-    if (x176 < 1) return NOT_ACCEPTED;
-    if (x176 > 10) return NOT_ACCEPTED;
+    const x179 = v["priority"];
+    if (typeof x179 !== "number" || !Number.isFinite(x179)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x179)) return NOT_ACCEPTED;
+    if (x179 < 1) return NOT_ACCEPTED;
+    if (x179 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
+  }
+  if ("priorityLabel" in v) {
+    const x180 = v["priorityLabel"];
+    if (x180 !== undefined) {
+      if (x180 !== "P0" && x180 !== "P1" && x180 !== "P2" && x180 !== "P3") return NOT_ACCEPTED;
+    }
+    if (keys[n++] !== "priorityLabel") inOrder = false;
   }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x177 = v["steps"];
-    const x178 = parse4(x177);
-    if (x178 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x178 !== x177) v["steps"] = x178;
+    const x181 = v["steps"];
+    const x182 = parse4(x181);
+    if (x182 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x182 !== x181) v["steps"] = x182;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x179 = v["progress"];
-    if (x179 !== undefined) {
-      if (typeof x179 !== "number" || !Number.isFinite(x179)) return NOT_ACCEPTED;
-      if (x179 < 0) return NOT_ACCEPTED;
-      if (x179 > 100) return NOT_ACCEPTED;
+    const x183 = v["progress"];
+    if (x183 !== undefined) {
+      if (typeof x183 !== "number" || !Number.isFinite(x183)) return NOT_ACCEPTED;
+      if (x183 < 0) return NOT_ACCEPTED;
+      if (x183 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x180 = v["lastMessage"];
-    if (x180 !== undefined) {
-      if (typeof x180 !== "string") return NOT_ACCEPTED;
-      if ((x180.length > 8000 ? codePoints(x180) : x180.length) > 8000) return NOT_ACCEPTED;
+    const x184 = v["lastMessage"];
+    if (x184 !== undefined) {
+      if (typeof x184 !== "string") return NOT_ACCEPTED;
+      if ((x184.length > 8000 ? codePoints(x184) : x184.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x181 = v["tags"];
-    const x182 = parse6(x181);
-    if (x182 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x182 !== x181) v["tags"] = x182;
+    const x185 = v["tags"];
+    const x186 = parse6(x185);
+    if (x186 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x186 !== x185) v["tags"] = x186;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x183 = v["after"];
-    const x184 = parse7(x183);
-    if (x184 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x184 !== x183) v["after"] = x184;
+    const x187 = v["after"];
+    const x188 = parse7(x187);
+    if (x188 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x188 !== x187) v["after"] = x188;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x185 = v["group"];
-    if (x185 !== undefined) {
-      if (typeof x185 !== "string") return NOT_ACCEPTED;
-      if ((x185.length > 40 ? codePoints(x185) : x185.length) > 40) return NOT_ACCEPTED;
+    const x189 = v["group"];
+    if (x189 !== undefined) {
+      if (typeof x189 !== "string") return NOT_ACCEPTED;
+      if ((x189.length > 40 ? codePoints(x189) : x189.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x186 = v["meta"];
-    const x187 = parse8(x186);
-    if (x187 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x187 !== x186) v["meta"] = x187;
+    const x190 = v["meta"];
+    const x191 = parse8(x190);
+    if (x191 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x191 !== x190) v["meta"] = x191;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x188 = v["seq"];
-    if (x188 !== undefined) {
-      if (typeof x188 !== "number" || !Number.isFinite(x188)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x188)) return NOT_ACCEPTED;
-      if (x188 < 0) return NOT_ACCEPTED;
+    const x192 = v["seq"];
+    if (x192 !== undefined) {
+      if (typeof x192 !== "number" || !Number.isFinite(x192)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x192)) return NOT_ACCEPTED;
+      if (x192 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x189 = v["createdBy"];
-    if (typeof x189 !== "string") return NOT_ACCEPTED;
+    const x193 = v["createdBy"];
+    if (typeof x193 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x190 = v["createdAt"];
-    if (typeof x190 !== "string") return NOT_ACCEPTED;
-    if (x190.length < 1) return NOT_ACCEPTED;
+    const x194 = v["createdAt"];
+    if (typeof x194 !== "string") return NOT_ACCEPTED;
+    if (x194.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x191 = v["queuedAt"];
-    if (typeof x191 !== "string") return NOT_ACCEPTED;
-    if (x191.length < 1) return NOT_ACCEPTED;
+    const x195 = v["queuedAt"];
+    if (typeof x195 !== "string") return NOT_ACCEPTED;
+    if (x195.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x192 = v["updatedAt"];
-    if (typeof x192 !== "string") return NOT_ACCEPTED;
-    if (x192.length < 1) return NOT_ACCEPTED;
+    const x196 = v["updatedAt"];
+    if (typeof x196 !== "string") return NOT_ACCEPTED;
+    if (x196.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x193 = v["lastSeenAt"];
-    if (typeof x193 !== "string") return NOT_ACCEPTED;
-    if (x193.length < 1) return NOT_ACCEPTED;
+    const x197 = v["lastSeenAt"];
+    if (typeof x197 !== "string") return NOT_ACCEPTED;
+    if (x197.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x194 = v["attempts"];
-    if (typeof x194 !== "number" || !Number.isFinite(x194)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x194)) return NOT_ACCEPTED;
-    if (x194 < 0) return NOT_ACCEPTED;
+    const x198 = v["attempts"];
+    if (typeof x198 !== "number" || !Number.isFinite(x198)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x198)) return NOT_ACCEPTED;
+    if (x198 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x195 = v["retries"];
-    if (typeof x195 !== "number" || !Number.isFinite(x195)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x195)) return NOT_ACCEPTED;
-    if (x195 < 0) return NOT_ACCEPTED;
+    const x199 = v["retries"];
+    if (typeof x199 !== "number" || !Number.isFinite(x199)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x199)) return NOT_ACCEPTED;
+    if (x199 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x196 = v["maxRetries"];
-    if (typeof x196 !== "number" || !Number.isFinite(x196)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x196)) return NOT_ACCEPTED;
-    if (x196 < 0) return NOT_ACCEPTED;
+    const x200 = v["maxRetries"];
+    if (typeof x200 !== "number" || !Number.isFinite(x200)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x200)) return NOT_ACCEPTED;
+    if (x200 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x197 = v["stallAfterMs"];
-    if (x197 !== undefined) {
-      if (typeof x197 !== "number" || !Number.isFinite(x197)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x197)) return NOT_ACCEPTED;
-      if (x197 <= 0) return NOT_ACCEPTED;
+    const x201 = v["stallAfterMs"];
+    if (x201 !== undefined) {
+      if (typeof x201 !== "number" || !Number.isFinite(x201)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x201)) return NOT_ACCEPTED;
+      if (x201 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x198 = v["notify"];
-    if (x198 !== undefined) {
-      if (x198 !== "all" && x198 !== "steps" && x198 !== "final" && x198 !== "silent") return NOT_ACCEPTED;
+    const x202 = v["notify"];
+    if (x202 !== undefined) {
+      if (x202 !== "all" && x202 !== "steps" && x202 !== "final" && x202 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x199 = v["route"];
-    let x201: unknown = x199;
-    if (x199 !== undefined) {
-      const x200 = parse9(x199);
-      if (x200 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x201 = x200;
+    const x203 = v["route"];
+    let x205: unknown = x203;
+    if (x203 !== undefined) {
+      const x204 = parse9(x203);
+      if (x204 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x205 = x204;
     }
-    if (x201 !== x199) v["route"] = x201;
+    if (x205 !== x203) v["route"] = x205;
     if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x202 = v["push"];
-    let x204: unknown = x202;
-    if (x202 !== undefined) {
-      const x203 = parse10(x202);
-      if (x203 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x204 = x203;
+    const x206 = v["push"];
+    let x208: unknown = x206;
+    if (x206 !== undefined) {
+      const x207 = parse10(x206);
+      if (x207 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x208 = x207;
     }
-    if (x204 !== x202) v["push"] = x204;
+    if (x208 !== x206) v["push"] = x208;
     if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x205 = v["stop"];
-    let x207: unknown = x205;
-    if (x205 !== undefined) {
-      const x206 = parse12(x205);
-      if (x206 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x207 = x206;
+    const x209 = v["stop"];
+    let x211: unknown = x209;
+    if (x209 !== undefined) {
+      const x210 = parse12(x209);
+      if (x210 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x211 = x210;
     }
-    if (x207 !== x205) v["stop"] = x207;
+    if (x211 !== x209) v["stop"] = x211;
     if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x208 = v["waiting"];
-    let x210: unknown = x208;
-    if (x208 !== undefined) {
-      const x209 = parse13(x208);
-      if (x209 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x210 = x209;
+    const x212 = v["waiting"];
+    let x214: unknown = x212;
+    if (x212 !== undefined) {
+      const x213 = parse13(x212);
+      if (x213 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x214 = x213;
     }
-    if (x210 !== x208) v["waiting"] = x210;
+    if (x214 !== x212) v["waiting"] = x214;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x211 = v["stallsSeen"];
-    if (x211 !== undefined) {
-      if (typeof x211 !== "number" || !Number.isFinite(x211)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x211)) return NOT_ACCEPTED;
-      if (x211 < 0) return NOT_ACCEPTED;
+    const x215 = v["stallsSeen"];
+    if (x215 !== undefined) {
+      if (typeof x215 !== "number" || !Number.isFinite(x215)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x215)) return NOT_ACCEPTED;
+      if (x215 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x212 = v["status"];
-    if (x212 !== "failed") return NOT_ACCEPTED;
+    const x216 = v["status"];
+    if (x216 !== "failed") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x213 = v["startedAt"];
-    if (typeof x213 !== "string") return NOT_ACCEPTED;
-    if (x213.length < 1) return NOT_ACCEPTED;
+    const x217 = v["startedAt"];
+    if (typeof x217 !== "string") return NOT_ACCEPTED;
+    if (x217.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x214 = v["finishedAt"];
-    if (typeof x214 !== "string") return NOT_ACCEPTED;
-    if (x214.length < 1) return NOT_ACCEPTED;
+    const x218 = v["finishedAt"];
+    if (typeof x218 !== "string") return NOT_ACCEPTED;
+    if (x218.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if (!("error" in v)) return NOT_ACCEPTED;
   {
-    const x215 = v["error"];
-    if (typeof x215 !== "string") return NOT_ACCEPTED;
-    if ((x215.length > 8000 ? codePoints(x215) : x215.length) > 8000) return NOT_ACCEPTED;
+    const x219 = v["error"];
+    if (typeof x219 !== "string") return NOT_ACCEPTED;
+    if ((x219.length > 8000 ? codePoints(x219) : x219.length) > 8000) return NOT_ACCEPTED;
     if (keys[n++] !== "error") inOrder = false;
   }
   if (!("retryable" in v)) return NOT_ACCEPTED;
   {
-    const x216 = v["retryable"];
-    if (typeof x216 !== "boolean") return NOT_ACCEPTED;
+    const x220 = v["retryable"];
+    if (typeof x220 !== "boolean") return NOT_ACCEPTED;
     if (keys[n++] !== "retryable") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -1693,6 +1724,7 @@ function parse16(v: unknown): unknown {
   out["name"] = v["name"];
   if ("description" in v) out["description"] = v["description"];
   out["priority"] = v["priority"];
+  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
   out["steps"] = v["steps"];
   if ("progress" in v) out["progress"] = v["progress"];
   if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
@@ -1732,272 +1764,279 @@ function parse17(v: unknown): unknown {
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x217 = v["id"];
-    if (typeof x217 !== "string") return NOT_ACCEPTED;
-    if (x217.length < 1) return NOT_ACCEPTED;
-    if ((x217.length > 40 ? codePoints(x217) : x217.length) > 40) return NOT_ACCEPTED;
+    const x221 = v["id"];
+    if (typeof x221 !== "string") return NOT_ACCEPTED;
+    if (x221.length < 1) return NOT_ACCEPTED;
+    if ((x221.length > 40 ? codePoints(x221) : x221.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("agent" in v)) return NOT_ACCEPTED;
   {
-    const x218 = v["agent"];
-    if (typeof x218 !== "string") return NOT_ACCEPTED;
-    if (x218.length < 1) return NOT_ACCEPTED;
-    if ((x218.length > 64 ? codePoints(x218) : x218.length) > 64) return NOT_ACCEPTED;
+    const x222 = v["agent"];
+    if (typeof x222 !== "string") return NOT_ACCEPTED;
+    if (x222.length < 1) return NOT_ACCEPTED;
+    if ((x222.length > 64 ? codePoints(x222) : x222.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "agent") inOrder = false;
   }
   if (!("name" in v)) return NOT_ACCEPTED;
   {
-    const x219 = v["name"];
-    if (typeof x219 !== "string") return NOT_ACCEPTED;
-    if (x219.length < 1) return NOT_ACCEPTED;
-    if ((x219.length > 200 ? codePoints(x219) : x219.length) > 200) return NOT_ACCEPTED;
+    const x223 = v["name"];
+    if (typeof x223 !== "string") return NOT_ACCEPTED;
+    if (x223.length < 1) return NOT_ACCEPTED;
+    if ((x223.length > 200 ? codePoints(x223) : x223.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "name") inOrder = false;
   }
   if ("description" in v) {
-    const x220 = v["description"];
-    if (x220 !== undefined) {
-      if (typeof x220 !== "string") return NOT_ACCEPTED;
-      if ((x220.length > 8000 ? codePoints(x220) : x220.length) > 8000) return NOT_ACCEPTED;
+    const x224 = v["description"];
+    if (x224 !== undefined) {
+      if (typeof x224 !== "string") return NOT_ACCEPTED;
+      if ((x224.length > 8000 ? codePoints(x224) : x224.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "description") inOrder = false;
   }
   if (!("priority" in v)) return NOT_ACCEPTED;
   {
-    const x221 = v["priority"];
-    if (typeof x221 !== "number" || !Number.isFinite(x221)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x221)) return NOT_ACCEPTED;
-    if (x221 < 1) return NOT_ACCEPTED;
-    if (x221 > 10) return NOT_ACCEPTED;
+    const x225 = v["priority"];
+    if (typeof x225 !== "number" || !Number.isFinite(x225)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x225)) return NOT_ACCEPTED;
+    if (x225 < 1) return NOT_ACCEPTED;
+    if (x225 > 10) return NOT_ACCEPTED;
     if (keys[n++] !== "priority") inOrder = false;
+  }
+  if ("priorityLabel" in v) {
+    const x226 = v["priorityLabel"];
+    if (x226 !== undefined) {
+      if (x226 !== "P0" && x226 !== "P1" && x226 !== "P2" && x226 !== "P3") return NOT_ACCEPTED;
+    }
+    if (keys[n++] !== "priorityLabel") inOrder = false;
   }
   if (!("steps" in v)) return NOT_ACCEPTED;
   {
-    const x222 = v["steps"];
-    const x223 = parse4(x222);
-    if (x223 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x223 !== x222) v["steps"] = x223;
+    const x227 = v["steps"];
+    const x228 = parse4(x227);
+    if (x228 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x228 !== x227) v["steps"] = x228;
     if (keys[n++] !== "steps") inOrder = false;
   }
   if ("progress" in v) {
-    const x224 = v["progress"];
-    if (x224 !== undefined) {
-      if (typeof x224 !== "number" || !Number.isFinite(x224)) return NOT_ACCEPTED;
-      if (x224 < 0) return NOT_ACCEPTED;
-      if (x224 > 100) return NOT_ACCEPTED;
+    const x229 = v["progress"];
+    if (x229 !== undefined) {
+      if (typeof x229 !== "number" || !Number.isFinite(x229)) return NOT_ACCEPTED;
+      if (x229 < 0) return NOT_ACCEPTED;
+      if (x229 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "progress") inOrder = false;
   }
   if ("lastMessage" in v) {
-    const x225 = v["lastMessage"];
-    if (x225 !== undefined) {
-      if (typeof x225 !== "string") return NOT_ACCEPTED;
-      if ((x225.length > 8000 ? codePoints(x225) : x225.length) > 8000) return NOT_ACCEPTED;
+    const x230 = v["lastMessage"];
+    if (x230 !== undefined) {
+      if (typeof x230 !== "string") return NOT_ACCEPTED;
+      if ((x230.length > 8000 ? codePoints(x230) : x230.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastMessage") inOrder = false;
   }
   if (!("tags" in v)) return NOT_ACCEPTED;
   {
-    const x226 = v["tags"];
-    const x227 = parse6(x226);
-    if (x227 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x227 !== x226) v["tags"] = x227;
+    const x231 = v["tags"];
+    const x232 = parse6(x231);
+    if (x232 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x232 !== x231) v["tags"] = x232;
     if (keys[n++] !== "tags") inOrder = false;
   }
   if (!("after" in v)) return NOT_ACCEPTED;
   {
-    const x228 = v["after"];
-    const x229 = parse7(x228);
-    if (x229 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x229 !== x228) v["after"] = x229;
+    const x233 = v["after"];
+    const x234 = parse7(x233);
+    if (x234 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x234 !== x233) v["after"] = x234;
     if (keys[n++] !== "after") inOrder = false;
   }
   if ("group" in v) {
-    const x230 = v["group"];
-    if (x230 !== undefined) {
-      if (typeof x230 !== "string") return NOT_ACCEPTED;
-      if ((x230.length > 40 ? codePoints(x230) : x230.length) > 40) return NOT_ACCEPTED;
+    const x235 = v["group"];
+    if (x235 !== undefined) {
+      if (typeof x235 !== "string") return NOT_ACCEPTED;
+      if ((x235.length > 40 ? codePoints(x235) : x235.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "group") inOrder = false;
   }
   if (!("meta" in v)) return NOT_ACCEPTED;
   {
-    const x231 = v["meta"];
-    const x232 = parse8(x231);
-    if (x232 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x232 !== x231) v["meta"] = x232;
+    const x236 = v["meta"];
+    const x237 = parse8(x236);
+    if (x237 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x237 !== x236) v["meta"] = x237;
     if (keys[n++] !== "meta") inOrder = false;
   }
   if ("seq" in v) {
-    const x233 = v["seq"];
-    if (x233 !== undefined) {
-      if (typeof x233 !== "number" || !Number.isFinite(x233)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x233)) return NOT_ACCEPTED;
-      if (x233 < 0) return NOT_ACCEPTED;
+    const x238 = v["seq"];
+    if (x238 !== undefined) {
+      if (typeof x238 !== "number" || !Number.isFinite(x238)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x238)) return NOT_ACCEPTED;
+      if (x238 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "seq") inOrder = false;
   }
   if (!("createdBy" in v)) return NOT_ACCEPTED;
   {
-    const x234 = v["createdBy"];
-    if (typeof x234 !== "string") return NOT_ACCEPTED;
+    const x239 = v["createdBy"];
+    if (typeof x239 !== "string") return NOT_ACCEPTED;
     if (keys[n++] !== "createdBy") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x235 = v["createdAt"];
-    if (typeof x235 !== "string") return NOT_ACCEPTED;
-    if (x235.length < 1) return NOT_ACCEPTED;
+    const x240 = v["createdAt"];
+    if (typeof x240 !== "string") return NOT_ACCEPTED;
+    if (x240.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("queuedAt" in v)) return NOT_ACCEPTED;
   {
-    const x236 = v["queuedAt"];
-    if (typeof x236 !== "string") return NOT_ACCEPTED;
-    if (x236.length < 1) return NOT_ACCEPTED;
+    const x241 = v["queuedAt"];
+    if (typeof x241 !== "string") return NOT_ACCEPTED;
+    if (x241.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "queuedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x237 = v["updatedAt"];
-    if (typeof x237 !== "string") return NOT_ACCEPTED;
-    if (x237.length < 1) return NOT_ACCEPTED;
+    const x242 = v["updatedAt"];
+    if (typeof x242 !== "string") return NOT_ACCEPTED;
+    if (x242.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
   {
-    const x238 = v["lastSeenAt"];
-    if (typeof x238 !== "string") return NOT_ACCEPTED;
-    if (x238.length < 1) return NOT_ACCEPTED;
+    const x243 = v["lastSeenAt"];
+    if (typeof x243 !== "string") return NOT_ACCEPTED;
+    if (x243.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "lastSeenAt") inOrder = false;
   }
   if (!("attempts" in v)) return NOT_ACCEPTED;
   {
-    const x239 = v["attempts"];
-    if (typeof x239 !== "number" || !Number.isFinite(x239)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x239)) return NOT_ACCEPTED;
-    if (x239 < 0) return NOT_ACCEPTED;
+    const x244 = v["attempts"];
+    if (typeof x244 !== "number" || !Number.isFinite(x244)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x244)) return NOT_ACCEPTED;
+    if (x244 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "attempts") inOrder = false;
   }
   if (!("retries" in v)) return NOT_ACCEPTED;
   {
-    const x240 = v["retries"];
-    if (typeof x240 !== "number" || !Number.isFinite(x240)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x240)) return NOT_ACCEPTED;
-    if (x240 < 0) return NOT_ACCEPTED;
+    const x245 = v["retries"];
+    if (typeof x245 !== "number" || !Number.isFinite(x245)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x245)) return NOT_ACCEPTED;
+    if (x245 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "retries") inOrder = false;
   }
   if (!("maxRetries" in v)) return NOT_ACCEPTED;
   {
-    const x241 = v["maxRetries"];
-    if (typeof x241 !== "number" || !Number.isFinite(x241)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x241)) return NOT_ACCEPTED;
-    if (x241 < 0) return NOT_ACCEPTED;
+    const x246 = v["maxRetries"];
+    if (typeof x246 !== "number" || !Number.isFinite(x246)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x246)) return NOT_ACCEPTED;
+    if (x246 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "maxRetries") inOrder = false;
   }
   if ("stallAfterMs" in v) {
-    const x242 = v["stallAfterMs"];
-    if (x242 !== undefined) {
-      if (typeof x242 !== "number" || !Number.isFinite(x242)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x242)) return NOT_ACCEPTED;
-      if (x242 <= 0) return NOT_ACCEPTED;
+    const x247 = v["stallAfterMs"];
+    if (x247 !== undefined) {
+      if (typeof x247 !== "number" || !Number.isFinite(x247)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x247)) return NOT_ACCEPTED;
+      if (x247 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallAfterMs") inOrder = false;
   }
   if ("notify" in v) {
-    const x243 = v["notify"];
-    if (x243 !== undefined) {
-      if (x243 !== "all" && x243 !== "steps" && x243 !== "final" && x243 !== "silent") return NOT_ACCEPTED;
+    const x248 = v["notify"];
+    if (x248 !== undefined) {
+      if (x248 !== "all" && x248 !== "steps" && x248 !== "final" && x248 !== "silent") return NOT_ACCEPTED;
     }
     if (keys[n++] !== "notify") inOrder = false;
   }
   if ("route" in v) {
-    const x244 = v["route"];
-    let x246: unknown = x244;
-    if (x244 !== undefined) {
-      const x245 = parse9(x244);
-      if (x245 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x246 = x245;
+    const x249 = v["route"];
+    let x251: unknown = x249;
+    if (x249 !== undefined) {
+      const x250 = parse9(x249);
+      if (x250 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x251 = x250;
     }
-    if (x246 !== x244) v["route"] = x246;
+    if (x251 !== x249) v["route"] = x251;
     if (keys[n++] !== "route") inOrder = false;
   }
   if ("push" in v) {
-    const x247 = v["push"];
-    let x249: unknown = x247;
-    if (x247 !== undefined) {
-      const x248 = parse10(x247);
-      if (x248 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x249 = x248;
+    const x252 = v["push"];
+    let x254: unknown = x252;
+    if (x252 !== undefined) {
+      const x253 = parse10(x252);
+      if (x253 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x254 = x253;
     }
-    if (x249 !== x247) v["push"] = x249;
+    if (x254 !== x252) v["push"] = x254;
     if (keys[n++] !== "push") inOrder = false;
   }
   if ("stop" in v) {
-    const x250 = v["stop"];
-    let x252: unknown = x250;
-    if (x250 !== undefined) {
-      const x251 = parse12(x250);
-      if (x251 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x252 = x251;
+    const x255 = v["stop"];
+    let x257: unknown = x255;
+    if (x255 !== undefined) {
+      const x256 = parse12(x255);
+      if (x256 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x257 = x256;
     }
-    if (x252 !== x250) v["stop"] = x252;
+    if (x257 !== x255) v["stop"] = x257;
     if (keys[n++] !== "stop") inOrder = false;
   }
   if ("waiting" in v) {
-    const x253 = v["waiting"];
-    let x255: unknown = x253;
-    if (x253 !== undefined) {
-      const x254 = parse13(x253);
-      if (x254 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x255 = x254;
+    const x258 = v["waiting"];
+    let x260: unknown = x258;
+    if (x258 !== undefined) {
+      const x259 = parse13(x258);
+      if (x259 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x260 = x259;
     }
-    if (x255 !== x253) v["waiting"] = x255;
+    if (x260 !== x258) v["waiting"] = x260;
     if (keys[n++] !== "waiting") inOrder = false;
   }
   if ("stallsSeen" in v) {
-    const x256 = v["stallsSeen"];
-    if (x256 !== undefined) {
-      if (typeof x256 !== "number" || !Number.isFinite(x256)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x256)) return NOT_ACCEPTED;
-      if (x256 < 0) return NOT_ACCEPTED;
+    const x261 = v["stallsSeen"];
+    if (x261 !== undefined) {
+      if (typeof x261 !== "number" || !Number.isFinite(x261)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x261)) return NOT_ACCEPTED;
+      if (x261 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "stallsSeen") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x257 = v["status"];
-    if (x257 !== "cancelled") return NOT_ACCEPTED;
+    const x262 = v["status"];
+    if (x262 !== "cancelled") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if ("startedAt" in v) {
-    const x258 = v["startedAt"];
-    if (x258 !== undefined) {
-      if (typeof x258 !== "string") return NOT_ACCEPTED;
-      if (x258.length < 1) return NOT_ACCEPTED;
+    const x263 = v["startedAt"];
+    if (x263 !== undefined) {
+      if (typeof x263 !== "string") return NOT_ACCEPTED;
+      if (x263.length < 1) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x259 = v["finishedAt"];
-    if (typeof x259 !== "string") return NOT_ACCEPTED;
-    if (x259.length < 1) return NOT_ACCEPTED;
+    const x264 = v["finishedAt"];
+    if (typeof x264 !== "string") return NOT_ACCEPTED;
+    if (x264.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if ("reason" in v) {
-    const x260 = v["reason"];
-    if (x260 !== undefined) {
-      if (typeof x260 !== "string") return NOT_ACCEPTED;
-      if ((x260.length > 8000 ? codePoints(x260) : x260.length) > 8000) return NOT_ACCEPTED;
+    const x265 = v["reason"];
+    if (x265 !== undefined) {
+      if (typeof x265 !== "string") return NOT_ACCEPTED;
+      if ((x265.length > 8000 ? codePoints(x265) : x265.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "reason") inOrder = false;
   }
   if ("summary" in v) {
-    const x261 = v["summary"];
-    if (x261 !== undefined) {
-      if (typeof x261 !== "string") return NOT_ACCEPTED;
-      if ((x261.length > 8000 ? codePoints(x261) : x261.length) > 8000) return NOT_ACCEPTED;
+    const x266 = v["summary"];
+    if (x266 !== undefined) {
+      if (typeof x266 !== "string") return NOT_ACCEPTED;
+      if ((x266.length > 8000 ? codePoints(x266) : x266.length) > 8000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "summary") inOrder = false;
   }
@@ -2011,6 +2050,7 @@ function parse17(v: unknown): unknown {
   out["name"] = v["name"];
   if ("description" in v) out["description"] = v["description"];
   out["priority"] = v["priority"];
+  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
   out["steps"] = v["steps"];
   if ("progress" in v) out["progress"] = v["progress"];
   if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
@@ -2048,10 +2088,10 @@ function parse18(v: unknown): unknown {
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x264 = v[key];
-    const x265 = parse19(x264);
-    if (x265 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x265 !== x264) v[key] = x265;
+    const x269 = v[key];
+    const x270 = parse19(x269);
+    if (x270 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x270 !== x269) v[key] = x270;
   }
   return v;
 }
@@ -2063,12 +2103,12 @@ function parse19(v: unknown): unknown {
   let n = 0;
   let inOrder = true;
   if ("limit" in v) {
-    const x266 = v["limit"];
-    if (x266 !== undefined) {
-      if (typeof x266 !== "number" || !Number.isFinite(x266)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x266)) return NOT_ACCEPTED;
-      if (x266 < 1) return NOT_ACCEPTED;
-      if (x266 > 100) return NOT_ACCEPTED;
+    const x271 = v["limit"];
+    if (x271 !== undefined) {
+      if (typeof x271 !== "number" || !Number.isFinite(x271)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x271)) return NOT_ACCEPTED;
+      if (x271 < 1) return NOT_ACCEPTED;
+      if (x271 > 100) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "limit") inOrder = false;
   }
@@ -2087,10 +2127,10 @@ function parse20(v: unknown): unknown {
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x270 = v[key];
-    const x271 = parse21(x270);
-    if (x271 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x271 !== x270) v[key] = x271;
+    const x275 = v[key];
+    const x276 = parse21(x275);
+    if (x276 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x276 !== x275) v[key] = x276;
   }
   return v;
 }
@@ -2103,155 +2143,155 @@ function parse21(v: unknown): unknown {
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x272 = v["id"];
-    if (typeof x272 !== "string") return NOT_ACCEPTED;
-    if (x272.length < 1) return NOT_ACCEPTED;
-    if ((x272.length > 64 ? codePoints(x272) : x272.length) > 64) return NOT_ACCEPTED;
+    const x277 = v["id"];
+    if (typeof x277 !== "string") return NOT_ACCEPTED;
+    if (x277.length < 1) return NOT_ACCEPTED;
+    if ((x277.length > 64 ? codePoints(x277) : x277.length) > 64) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x273 = v["createdAt"];
-    if (typeof x273 !== "string") return NOT_ACCEPTED;
-    if (x273.length < 1) return NOT_ACCEPTED;
+    const x278 = v["createdAt"];
+    if (typeof x278 !== "string") return NOT_ACCEPTED;
+    if (x278.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "createdAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x274 = v["updatedAt"];
-    if (typeof x274 !== "string") return NOT_ACCEPTED;
-    if (x274.length < 1) return NOT_ACCEPTED;
+    const x279 = v["updatedAt"];
+    if (typeof x279 !== "string") return NOT_ACCEPTED;
+    if (x279.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if ("alertAfter" in v) {
-    const x275 = v["alertAfter"];
-    if (x275 !== undefined) {
-      if (typeof x275 !== "number" || !Number.isFinite(x275)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x275)) return NOT_ACCEPTED;
-      if (x275 < 1) return NOT_ACCEPTED;
-      if (x275 > 1000) return NOT_ACCEPTED;
+    const x280 = v["alertAfter"];
+    if (x280 !== undefined) {
+      if (typeof x280 !== "number" || !Number.isFinite(x280)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x280)) return NOT_ACCEPTED;
+      if (x280 < 1) return NOT_ACCEPTED;
+      if (x280 > 1000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "alertAfter") inOrder = false;
   }
   if ("remindEvery" in v) {
-    const x276 = v["remindEvery"];
-    if (x276 !== undefined) {
-      if (typeof x276 !== "number" || !Number.isFinite(x276)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x276)) return NOT_ACCEPTED;
-      if (x276 < 1) return NOT_ACCEPTED;
-      if (x276 > 1000) return NOT_ACCEPTED;
+    const x281 = v["remindEvery"];
+    if (x281 !== undefined) {
+      if (typeof x281 !== "number" || !Number.isFinite(x281)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x281)) return NOT_ACCEPTED;
+      if (x281 < 1) return NOT_ACCEPTED;
+      if (x281 > 1000) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "remindEvery") inOrder = false;
   }
   if ("route" in v) {
-    const x277 = v["route"];
-    let x279: unknown = x277;
-    if (x277 !== undefined) {
-      const x278 = parse9(x277);
-      if (x278 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x279 = x278;
+    const x282 = v["route"];
+    let x284: unknown = x282;
+    if (x282 !== undefined) {
+      const x283 = parse9(x282);
+      if (x283 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x284 = x283;
     }
-    if (x279 !== x277) v["route"] = x279;
+    if (x284 !== x282) v["route"] = x284;
     if (keys[n++] !== "route") inOrder = false;
   }
   if (!("open" in v)) return NOT_ACCEPTED;
   {
-    const x280 = v["open"];
-    const x281 = parse22(x280);
-    if (x281 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x281 !== x280) v["open"] = x281;
+    const x285 = v["open"];
+    const x286 = parse22(x285);
+    if (x286 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x286 !== x285) v["open"] = x286;
     if (keys[n++] !== "open") inOrder = false;
   }
   if ("lastRun" in v) {
-    const x292 = v["lastRun"];
-    let x307: unknown = x292;
-    if (x292 !== undefined) {
-      const x293 = parse24(x292);
-      if (x293 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x307 = x293;
+    const x297 = v["lastRun"];
+    let x312: unknown = x297;
+    if (x297 !== undefined) {
+      const x298 = parse24(x297);
+      if (x298 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x312 = x298;
     }
-    if (x307 !== x292) v["lastRun"] = x307;
+    if (x312 !== x297) v["lastRun"] = x312;
     if (keys[n++] !== "lastRun") inOrder = false;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x308 = v["failures"];
-    if (typeof x308 !== "number" || !Number.isFinite(x308)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x308)) return NOT_ACCEPTED;
-    if (x308 < 0) return NOT_ACCEPTED;
+    const x313 = v["failures"];
+    if (typeof x313 !== "number" || !Number.isFinite(x313)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x313)) return NOT_ACCEPTED;
+    if (x313 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failures") inOrder = false;
   }
   if (!("successes" in v)) return NOT_ACCEPTED;
   {
-    const x309 = v["successes"];
-    if (typeof x309 !== "number" || !Number.isFinite(x309)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x309)) return NOT_ACCEPTED;
-    if (x309 < 0) return NOT_ACCEPTED;
+    const x314 = v["successes"];
+    if (typeof x314 !== "number" || !Number.isFinite(x314)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x314)) return NOT_ACCEPTED;
+    if (x314 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "successes") inOrder = false;
   }
   if (!("totals" in v)) return NOT_ACCEPTED;
   {
-    const x310 = v["totals"];
-    const x311 = parse26(x310);
-    if (x311 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x311 !== x310) v["totals"] = x311;
+    const x315 = v["totals"];
+    const x316 = parse26(x315);
+    if (x316 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x316 !== x315) v["totals"] = x316;
     if (keys[n++] !== "totals") inOrder = false;
   }
   if ("lastSuccessAt" in v) {
-    const x316 = v["lastSuccessAt"];
-    if (x316 !== undefined) {
-      if (typeof x316 !== "string") return NOT_ACCEPTED;
-      if (x316.length < 1) return NOT_ACCEPTED;
+    const x321 = v["lastSuccessAt"];
+    if (x321 !== undefined) {
+      if (typeof x321 !== "string") return NOT_ACCEPTED;
+      if (x321.length < 1) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastSuccessAt") inOrder = false;
   }
   if ("lastFailureAt" in v) {
-    const x317 = v["lastFailureAt"];
-    if (x317 !== undefined) {
-      if (typeof x317 !== "string") return NOT_ACCEPTED;
-      if (x317.length < 1) return NOT_ACCEPTED;
+    const x322 = v["lastFailureAt"];
+    if (x322 !== undefined) {
+      if (typeof x322 !== "string") return NOT_ACCEPTED;
+      if (x322.length < 1) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "lastFailureAt") inOrder = false;
   }
   if ("alert" in v) {
-    const x318 = v["alert"];
-    let x327: unknown = x318;
-    if (x318 !== undefined) {
-      const x319 = parse27(x318);
-      if (x319 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x327 = x319;
+    const x323 = v["alert"];
+    let x332: unknown = x323;
+    if (x323 !== undefined) {
+      const x324 = parse27(x323);
+      if (x324 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x332 = x324;
     }
-    if (x327 !== x318) v["alert"] = x327;
+    if (x332 !== x323) v["alert"] = x332;
     if (keys[n++] !== "alert") inOrder = false;
   }
   if ("lastAlert" in v) {
-    const x328 = v["lastAlert"];
-    let x334: unknown = x328;
-    if (x328 !== undefined) {
-      const x329 = parse28(x328);
-      if (x329 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x334 = x329;
+    const x333 = v["lastAlert"];
+    let x339: unknown = x333;
+    if (x333 !== undefined) {
+      const x334 = parse28(x333);
+      if (x334 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x339 = x334;
     }
-    if (x334 !== x328) v["lastAlert"] = x334;
+    if (x339 !== x333) v["lastAlert"] = x339;
     if (keys[n++] !== "lastAlert") inOrder = false;
   }
   if (!("alertsOpened" in v)) return NOT_ACCEPTED;
   {
-    const x335 = v["alertsOpened"];
-    if (typeof x335 !== "number" || !Number.isFinite(x335)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x335)) return NOT_ACCEPTED;
-    if (x335 < 0) return NOT_ACCEPTED;
+    const x340 = v["alertsOpened"];
+    if (typeof x340 !== "number" || !Number.isFinite(x340)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x340)) return NOT_ACCEPTED;
+    if (x340 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "alertsOpened") inOrder = false;
   }
   if ("delivery" in v) {
-    const x336 = v["delivery"];
-    let x346: unknown = x336;
-    if (x336 !== undefined) {
-      const x337 = parse29(x336);
-      if (x337 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x346 = x337;
+    const x341 = v["delivery"];
+    let x351: unknown = x341;
+    if (x341 !== undefined) {
+      const x342 = parse29(x341);
+      if (x342 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x351 = x342;
     }
-    if (x346 !== x336) v["delivery"] = x346;
+    if (x351 !== x341) v["delivery"] = x351;
     if (keys[n++] !== "delivery") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2284,10 +2324,10 @@ function parse22(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 20) return NOT_ACCEPTED;
   for (let i = 0; i < v.length; i++) {
-    const x282 = v[i];
-    const x283 = parse23(x282);
-    if (x283 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x283 !== x282) v[i] = x283;
+    const x287 = v[i];
+    const x288 = parse23(x287);
+    if (x288 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x288 !== x287) v[i] = x288;
   }
   return v;
 }
@@ -2300,63 +2340,63 @@ function parse23(v: unknown): unknown {
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x284 = v["id"];
-    if (typeof x284 !== "string") return NOT_ACCEPTED;
-    if (x284.length < 1) return NOT_ACCEPTED;
-    if ((x284.length > 40 ? codePoints(x284) : x284.length) > 40) return NOT_ACCEPTED;
+    const x289 = v["id"];
+    if (typeof x289 !== "string") return NOT_ACCEPTED;
+    if (x289.length < 1) return NOT_ACCEPTED;
+    if ((x289.length > 40 ? codePoints(x289) : x289.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x285 = v["startedAt"];
-    if (typeof x285 !== "string") return NOT_ACCEPTED;
-    if (x285.length < 1) return NOT_ACCEPTED;
+    const x290 = v["startedAt"];
+    if (typeof x290 !== "string") return NOT_ACCEPTED;
+    if (x290.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("pid" in v)) return NOT_ACCEPTED;
   {
-    const x286 = v["pid"];
-    if (typeof x286 !== "number" || !Number.isFinite(x286)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x286)) return NOT_ACCEPTED;
-    if (x286 <= 0) return NOT_ACCEPTED;
+    const x291 = v["pid"];
+    if (typeof x291 !== "number" || !Number.isFinite(x291)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x291)) return NOT_ACCEPTED;
+    if (x291 <= 0) return NOT_ACCEPTED;
     if (keys[n++] !== "pid") inOrder = false;
   }
   if ("pidStart" in v) {
-    const x287 = v["pidStart"];
-    if (x287 !== undefined) {
-      if (typeof x287 !== "string") return NOT_ACCEPTED;
-      if ((x287.length > 40 ? codePoints(x287) : x287.length) > 40) return NOT_ACCEPTED;
+    const x292 = v["pidStart"];
+    if (x292 !== undefined) {
+      if (typeof x292 !== "string") return NOT_ACCEPTED;
+      if ((x292.length > 40 ? codePoints(x292) : x292.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "pidStart") inOrder = false;
   }
   if (!("host" in v)) return NOT_ACCEPTED;
   {
-    const x288 = v["host"];
-    if (typeof x288 !== "string") return NOT_ACCEPTED;
-    if ((x288.length > 255 ? codePoints(x288) : x288.length) > 255) return NOT_ACCEPTED;
+    const x293 = v["host"];
+    if (typeof x293 !== "string") return NOT_ACCEPTED;
+    if ((x293.length > 255 ? codePoints(x293) : x293.length) > 255) return NOT_ACCEPTED;
     if (keys[n++] !== "host") inOrder = false;
   }
   if ("timeoutMs" in v) {
-    const x289 = v["timeoutMs"];
-    if (x289 !== undefined) {
-      if (typeof x289 !== "number" || !Number.isFinite(x289)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x289)) return NOT_ACCEPTED;
-      if (x289 <= 0) return NOT_ACCEPTED;
+    const x294 = v["timeoutMs"];
+    if (x294 !== undefined) {
+      if (typeof x294 !== "number" || !Number.isFinite(x294)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x294)) return NOT_ACCEPTED;
+      if (x294 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "timeoutMs") inOrder = false;
   }
   if (!("command" in v)) return NOT_ACCEPTED;
   {
-    const x290 = v["command"];
-    if (typeof x290 !== "string") return NOT_ACCEPTED;
-    if ((x290.length > 200 ? codePoints(x290) : x290.length) > 200) return NOT_ACCEPTED;
+    const x295 = v["command"];
+    if (typeof x295 !== "string") return NOT_ACCEPTED;
+    if ((x295.length > 200 ? codePoints(x295) : x295.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "command") inOrder = false;
   }
   if ("task" in v) {
-    const x291 = v["task"];
-    if (x291 !== undefined) {
-      if (typeof x291 !== "string") return NOT_ACCEPTED;
-      if ((x291.length > 40 ? codePoints(x291) : x291.length) > 40) return NOT_ACCEPTED;
+    const x296 = v["task"];
+    if (x296 !== undefined) {
+      if (typeof x296 !== "string") return NOT_ACCEPTED;
+      if ((x296.length > 40 ? codePoints(x296) : x296.length) > 40) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "task") inOrder = false;
   }
@@ -2384,50 +2424,50 @@ function parse24(v: unknown): unknown {
   let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x294 = v["id"];
-    if (typeof x294 !== "string") return NOT_ACCEPTED;
-    if (x294.length < 1) return NOT_ACCEPTED;
-    if ((x294.length > 40 ? codePoints(x294) : x294.length) > 40) return NOT_ACCEPTED;
+    const x299 = v["id"];
+    if (typeof x299 !== "string") return NOT_ACCEPTED;
+    if (x299.length < 1) return NOT_ACCEPTED;
+    if ((x299.length > 40 ? codePoints(x299) : x299.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "id") inOrder = false;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x295 = v["startedAt"];
-    if (typeof x295 !== "string") return NOT_ACCEPTED;
-    if (x295.length < 1) return NOT_ACCEPTED;
+    const x300 = v["startedAt"];
+    if (typeof x300 !== "string") return NOT_ACCEPTED;
+    if (x300.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "startedAt") inOrder = false;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x296 = v["finishedAt"];
-    if (typeof x296 !== "string") return NOT_ACCEPTED;
-    if (x296.length < 1) return NOT_ACCEPTED;
+    const x301 = v["finishedAt"];
+    if (typeof x301 !== "string") return NOT_ACCEPTED;
+    if (x301.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "finishedAt") inOrder = false;
   }
   if ("durationMs" in v) {
-    const x297 = v["durationMs"];
-    if (x297 !== undefined) {
-      if (typeof x297 !== "number" || !Number.isFinite(x297)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x297)) return NOT_ACCEPTED;
-      if (x297 < 0) return NOT_ACCEPTED;
+    const x302 = v["durationMs"];
+    if (x302 !== undefined) {
+      if (typeof x302 !== "number" || !Number.isFinite(x302)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x302)) return NOT_ACCEPTED;
+      if (x302 < 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "durationMs") inOrder = false;
   }
   if (!("outcome" in v)) return NOT_ACCEPTED;
   {
-    const x298 = v["outcome"];
-    if (x298 !== "success" && x298 !== "failed") return NOT_ACCEPTED;
+    const x303 = v["outcome"];
+    if (x303 !== "success" && x303 !== "failed") return NOT_ACCEPTED;
     if (keys[n++] !== "outcome") inOrder = false;
   }
   if ("failure" in v) {
-    const x299 = v["failure"];
-    let x306: unknown = x299;
-    if (x299 !== undefined) {
-      const x300 = parse25(x299);
-      if (x300 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x306 = x300;
+    const x304 = v["failure"];
+    let x311: unknown = x304;
+    if (x304 !== undefined) {
+      const x305 = parse25(x304);
+      if (x305 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x311 = x305;
     }
-    if (x306 !== x299) v["failure"] = x306;
+    if (x311 !== x304) v["failure"] = x311;
     if (keys[n++] !== "failure") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2452,40 +2492,40 @@ function parse25(v: unknown): unknown {
   let inOrder = true;
   if (!("cause" in v)) return NOT_ACCEPTED;
   {
-    const x301 = v["cause"];
-    if (x301 !== "exit" && x301 !== "signal" && x301 !== "timeout" && x301 !== "spawn" && x301 !== "lost") return NOT_ACCEPTED;
+    const x306 = v["cause"];
+    if (x306 !== "exit" && x306 !== "signal" && x306 !== "timeout" && x306 !== "spawn" && x306 !== "lost") return NOT_ACCEPTED;
     if (keys[n++] !== "cause") inOrder = false;
   }
   if ("exitCode" in v) {
-    const x302 = v["exitCode"];
-    if (x302 !== undefined) {
-      if (typeof x302 !== "number" || !Number.isFinite(x302)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x302)) return NOT_ACCEPTED;
+    const x307 = v["exitCode"];
+    if (x307 !== undefined) {
+      if (typeof x307 !== "number" || !Number.isFinite(x307)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x307)) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "exitCode") inOrder = false;
   }
   if ("signal" in v) {
-    const x303 = v["signal"];
-    if (x303 !== undefined) {
-      if (typeof x303 !== "string") return NOT_ACCEPTED;
-      if ((x303.length > 20 ? codePoints(x303) : x303.length) > 20) return NOT_ACCEPTED;
+    const x308 = v["signal"];
+    if (x308 !== undefined) {
+      if (typeof x308 !== "string") return NOT_ACCEPTED;
+      if ((x308.length > 20 ? codePoints(x308) : x308.length) > 20) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "signal") inOrder = false;
   }
   if ("timeoutMs" in v) {
-    const x304 = v["timeoutMs"];
-    if (x304 !== undefined) {
-      if (typeof x304 !== "number" || !Number.isFinite(x304)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x304)) return NOT_ACCEPTED;
-      if (x304 <= 0) return NOT_ACCEPTED;
+    const x309 = v["timeoutMs"];
+    if (x309 !== undefined) {
+      if (typeof x309 !== "number" || !Number.isFinite(x309)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x309)) return NOT_ACCEPTED;
+      if (x309 <= 0) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "timeoutMs") inOrder = false;
   }
   if ("line" in v) {
-    const x305 = v["line"];
-    if (x305 !== undefined) {
-      if (typeof x305 !== "string") return NOT_ACCEPTED;
-      if ((x305.length > 300 ? codePoints(x305) : x305.length) > 300) return NOT_ACCEPTED;
+    const x310 = v["line"];
+    if (x310 !== undefined) {
+      if (typeof x310 !== "string") return NOT_ACCEPTED;
+      if ((x310.length > 300 ? codePoints(x310) : x310.length) > 300) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "line") inOrder = false;
   }
@@ -2510,34 +2550,34 @@ function parse26(v: unknown): unknown {
   let inOrder = true;
   if (!("runs" in v)) return NOT_ACCEPTED;
   {
-    const x312 = v["runs"];
-    if (typeof x312 !== "number" || !Number.isFinite(x312)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x312)) return NOT_ACCEPTED;
-    if (x312 < 0) return NOT_ACCEPTED;
+    const x317 = v["runs"];
+    if (typeof x317 !== "number" || !Number.isFinite(x317)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x317)) return NOT_ACCEPTED;
+    if (x317 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "runs") inOrder = false;
   }
   if (!("succeeded" in v)) return NOT_ACCEPTED;
   {
-    const x313 = v["succeeded"];
-    if (typeof x313 !== "number" || !Number.isFinite(x313)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x313)) return NOT_ACCEPTED;
-    if (x313 < 0) return NOT_ACCEPTED;
+    const x318 = v["succeeded"];
+    if (typeof x318 !== "number" || !Number.isFinite(x318)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x318)) return NOT_ACCEPTED;
+    if (x318 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "succeeded") inOrder = false;
   }
   if (!("failed" in v)) return NOT_ACCEPTED;
   {
-    const x314 = v["failed"];
-    if (typeof x314 !== "number" || !Number.isFinite(x314)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x314)) return NOT_ACCEPTED;
-    if (x314 < 0) return NOT_ACCEPTED;
+    const x319 = v["failed"];
+    if (typeof x319 !== "number" || !Number.isFinite(x319)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x319)) return NOT_ACCEPTED;
+    if (x319 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failed") inOrder = false;
   }
   if (!("lost" in v)) return NOT_ACCEPTED;
   {
-    const x315 = v["lost"];
-    if (typeof x315 !== "number" || !Number.isFinite(x315)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x315)) return NOT_ACCEPTED;
-    if (x315 < 0) return NOT_ACCEPTED;
+    const x320 = v["lost"];
+    if (typeof x320 !== "number" || !Number.isFinite(x320)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x320)) return NOT_ACCEPTED;
+    if (x320 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "lost") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2560,48 +2600,48 @@ function parse27(v: unknown): unknown {
   let inOrder = true;
   if (!("episode" in v)) return NOT_ACCEPTED;
   {
-    const x320 = v["episode"];
-    if (typeof x320 !== "string") return NOT_ACCEPTED;
-    if (x320.length < 1) return NOT_ACCEPTED;
-    if ((x320.length > 40 ? codePoints(x320) : x320.length) > 40) return NOT_ACCEPTED;
+    const x325 = v["episode"];
+    if (typeof x325 !== "string") return NOT_ACCEPTED;
+    if (x325.length < 1) return NOT_ACCEPTED;
+    if ((x325.length > 40 ? codePoints(x325) : x325.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "episode") inOrder = false;
   }
   if (!("openedAt" in v)) return NOT_ACCEPTED;
   {
-    const x321 = v["openedAt"];
-    if (typeof x321 !== "string") return NOT_ACCEPTED;
-    if (x321.length < 1) return NOT_ACCEPTED;
+    const x326 = v["openedAt"];
+    if (typeof x326 !== "string") return NOT_ACCEPTED;
+    if (x326.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "openedAt") inOrder = false;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x322 = v["updatedAt"];
-    if (typeof x322 !== "string") return NOT_ACCEPTED;
-    if (x322.length < 1) return NOT_ACCEPTED;
+    const x327 = v["updatedAt"];
+    if (typeof x327 !== "string") return NOT_ACCEPTED;
+    if (x327.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "updatedAt") inOrder = false;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x323 = v["failures"];
-    if (typeof x323 !== "number" || !Number.isFinite(x323)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x323)) return NOT_ACCEPTED;
-    if (x323 < 0) return NOT_ACCEPTED;
+    const x328 = v["failures"];
+    if (typeof x328 !== "number" || !Number.isFinite(x328)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x328)) return NOT_ACCEPTED;
+    if (x328 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failures") inOrder = false;
   }
   if (!("notifiedAt" in v)) return NOT_ACCEPTED;
   {
-    const x324 = v["notifiedAt"];
-    if (typeof x324 !== "number" || !Number.isFinite(x324)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x324)) return NOT_ACCEPTED;
-    if (x324 < 0) return NOT_ACCEPTED;
+    const x329 = v["notifiedAt"];
+    if (typeof x329 !== "number" || !Number.isFinite(x329)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x329)) return NOT_ACCEPTED;
+    if (x329 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "notifiedAt") inOrder = false;
   }
   if (!("lastFailure" in v)) return NOT_ACCEPTED;
   {
-    const x325 = v["lastFailure"];
-    const x326 = parse25(x325);
-    if (x326 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x326 !== x325) v["lastFailure"] = x326;
+    const x330 = v["lastFailure"];
+    const x331 = parse25(x330);
+    if (x331 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x331 !== x330) v["lastFailure"] = x331;
     if (keys[n++] !== "lastFailure") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2626,32 +2666,32 @@ function parse28(v: unknown): unknown {
   let inOrder = true;
   if (!("episode" in v)) return NOT_ACCEPTED;
   {
-    const x330 = v["episode"];
-    if (typeof x330 !== "string") return NOT_ACCEPTED;
-    if (x330.length < 1) return NOT_ACCEPTED;
-    if ((x330.length > 40 ? codePoints(x330) : x330.length) > 40) return NOT_ACCEPTED;
+    const x335 = v["episode"];
+    if (typeof x335 !== "string") return NOT_ACCEPTED;
+    if (x335.length < 1) return NOT_ACCEPTED;
+    if ((x335.length > 40 ? codePoints(x335) : x335.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "episode") inOrder = false;
   }
   if (!("openedAt" in v)) return NOT_ACCEPTED;
   {
-    const x331 = v["openedAt"];
-    if (typeof x331 !== "string") return NOT_ACCEPTED;
-    if (x331.length < 1) return NOT_ACCEPTED;
+    const x336 = v["openedAt"];
+    if (typeof x336 !== "string") return NOT_ACCEPTED;
+    if (x336.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "openedAt") inOrder = false;
   }
   if (!("closedAt" in v)) return NOT_ACCEPTED;
   {
-    const x332 = v["closedAt"];
-    if (typeof x332 !== "string") return NOT_ACCEPTED;
-    if (x332.length < 1) return NOT_ACCEPTED;
+    const x337 = v["closedAt"];
+    if (typeof x337 !== "string") return NOT_ACCEPTED;
+    if (x337.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "closedAt") inOrder = false;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x333 = v["failures"];
-    if (typeof x333 !== "number" || !Number.isFinite(x333)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x333)) return NOT_ACCEPTED;
-    if (x333 < 0) return NOT_ACCEPTED;
+    const x338 = v["failures"];
+    if (typeof x338 !== "number" || !Number.isFinite(x338)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x338)) return NOT_ACCEPTED;
+    if (x338 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failures") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
@@ -2674,61 +2714,61 @@ function parse29(v: unknown): unknown {
   let inOrder = true;
   if (!("run" in v)) return NOT_ACCEPTED;
   {
-    const x338 = v["run"];
-    if (typeof x338 !== "string") return NOT_ACCEPTED;
-    if ((x338.length > 40 ? codePoints(x338) : x338.length) > 40) return NOT_ACCEPTED;
+    const x343 = v["run"];
+    if (typeof x343 !== "string") return NOT_ACCEPTED;
+    if ((x343.length > 40 ? codePoints(x343) : x343.length) > 40) return NOT_ACCEPTED;
     if (keys[n++] !== "run") inOrder = false;
   }
   if (!("messageId" in v)) return NOT_ACCEPTED;
   {
-    const x339 = v["messageId"];
-    if (typeof x339 !== "string") return NOT_ACCEPTED;
-    if ((x339.length > 200 ? codePoints(x339) : x339.length) > 200) return NOT_ACCEPTED;
+    const x344 = v["messageId"];
+    if (typeof x344 !== "string") return NOT_ACCEPTED;
+    if ((x344.length > 200 ? codePoints(x344) : x344.length) > 200) return NOT_ACCEPTED;
     if (keys[n++] !== "messageId") inOrder = false;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x340 = v["status"];
-    if (x340 !== "sent" && x340 !== "failed") return NOT_ACCEPTED;
+    const x345 = v["status"];
+    if (x345 !== "sent" && x345 !== "failed") return NOT_ACCEPTED;
     if (keys[n++] !== "status") inOrder = false;
   }
   if (!("at" in v)) return NOT_ACCEPTED;
   {
-    const x341 = v["at"];
-    if (typeof x341 !== "string") return NOT_ACCEPTED;
-    if (x341.length < 1) return NOT_ACCEPTED;
+    const x346 = v["at"];
+    if (typeof x346 !== "string") return NOT_ACCEPTED;
+    if (x346.length < 1) return NOT_ACCEPTED;
     if (keys[n++] !== "at") inOrder = false;
   }
   if ("error" in v) {
-    const x342 = v["error"];
-    if (x342 !== undefined) {
-      if (typeof x342 !== "string") return NOT_ACCEPTED;
-      if ((x342.length > 300 ? codePoints(x342) : x342.length) > 300) return NOT_ACCEPTED;
+    const x347 = v["error"];
+    if (x347 !== undefined) {
+      if (typeof x347 !== "string") return NOT_ACCEPTED;
+      if ((x347.length > 300 ? codePoints(x347) : x347.length) > 300) return NOT_ACCEPTED;
     }
     if (keys[n++] !== "error") inOrder = false;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x343 = v["failures"];
-    if (typeof x343 !== "number" || !Number.isFinite(x343)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x343)) return NOT_ACCEPTED;
-    if (x343 < 0) return NOT_ACCEPTED;
+    const x348 = v["failures"];
+    if (typeof x348 !== "number" || !Number.isFinite(x348)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x348)) return NOT_ACCEPTED;
+    if (x348 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failures") inOrder = false;
   }
   if (!("sent" in v)) return NOT_ACCEPTED;
   {
-    const x344 = v["sent"];
-    if (typeof x344 !== "number" || !Number.isFinite(x344)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x344)) return NOT_ACCEPTED;
-    if (x344 < 0) return NOT_ACCEPTED;
+    const x349 = v["sent"];
+    if (typeof x349 !== "number" || !Number.isFinite(x349)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x349)) return NOT_ACCEPTED;
+    if (x349 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "sent") inOrder = false;
   }
   if (!("failed" in v)) return NOT_ACCEPTED;
   {
-    const x345 = v["failed"];
-    if (typeof x345 !== "number" || !Number.isFinite(x345)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x345)) return NOT_ACCEPTED;
-    if (x345 < 0) return NOT_ACCEPTED;
+    const x350 = v["failed"];
+    if (typeof x350 !== "number" || !Number.isFinite(x350)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x350)) return NOT_ACCEPTED;
+    if (x350 < 0) return NOT_ACCEPTED;
     if (keys[n++] !== "failed") inOrder = false;
   }
   // A key the schema does not know: zod would strip it; let zod decide.

@@ -4,7 +4,7 @@ import { newId } from "../../core/ids.ts";
 import { createTask } from "../../core/lifecycle.ts";
 import { LIMITS, type NotifyPolicy, notifyPolicySchema } from "../../core/model.ts";
 import { cleanName, cleanText, printable, validateSlug } from "../../core/names.ts";
-import { DEFAULT_PRIORITY, parsePriority } from "../../core/priority.ts";
+import { DEFAULT_PRIORITY, type PriorityLabel, parseTypedPriority } from "../../core/priority.ts";
 import { parseDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
@@ -115,7 +115,7 @@ function parseCreate(nameArg: string | undefined, stepArgs: string[], opts: Crea
   return {
     name: cleanName(name, "task name"),
     description: opts.description === undefined ? undefined : cleanText(opts.description, "description"),
-    priority: opts.priority === undefined ? DEFAULT_PRIORITY : parsePriority(opts.priority),
+    ...typedPriority(opts.priority),
     steps,
     tags,
     after: opts.after,
@@ -143,4 +143,11 @@ export function parseStep(raw: string): { name: string; budgetMs?: number } {
 function positive(ms: number, what: string): number {
   if (ms <= 0) throw new UsageError(`${what} must be more than zero`);
   return ms;
+}
+
+/** The priority option as CreateInput holds it (the default, 5, has no label). */
+function typedPriority(option: string | undefined): { priority: number; priorityLabel?: PriorityLabel } {
+  if (option === undefined) return { priority: DEFAULT_PRIORITY };
+  const typed = parseTypedPriority(option);
+  return typed.label ? { priority: typed.priority, priorityLabel: typed.label } : { priority: typed.priority };
 }

@@ -6,7 +6,7 @@ import { editTask, type TaskEdit } from "../../core/lifecycle.ts";
 import type { Task } from "../../core/model.ts";
 import { LIMITS } from "../../core/model-constants.ts";
 import { cleanName, cleanText, validateAgent } from "../../core/names.ts";
-import { parsePriority } from "../../core/priority.ts";
+import { parseTypedPriority } from "../../core/priority.ts";
 import type { StoreTx } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
@@ -53,7 +53,7 @@ export function registerEdit(program: Command, app: App): void {
 export async function edit(ctx: Ctx, id: string, opts: EditOptions): Promise<Outcome> {
   const input: TaskEdit = {};
   if (opts.name !== undefined) input.name = cleanName(opts.name, "--name");
-  if (opts.priority !== undefined) input.priority = parsePriority(opts.priority);
+  if (opts.priority !== undefined) input.priority = parseTypedPriority(opts.priority);
   if (opts.description !== undefined) input.description = cleanText(opts.description, "--description");
   if (opts.assign !== undefined) input.agent = validateAgent(opts.assign);
   if (opts.after.length > LIMITS.after) throw new UsageError(`too many --after (at most ${LIMITS.after})`);

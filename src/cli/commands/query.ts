@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { type Query, type QueryStatus, runQuery, type SortKey, type Summary, type TimeField } from "../../core/insight.ts";
 import { printable, validateSlug } from "../../core/names.ts";
-import { parsePriority } from "../../core/priority.ts";
+import { parsePriority, priorityText } from "../../core/priority.ts";
 import { parseInstant } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
@@ -123,7 +123,7 @@ export function renderTable(ctx: Ctx, rows: readonly Summary[], total: number): 
   if (rows.length === 0) return [t(ctx, "no matching tasks", "无数据")];
   const c = paint(ctx.color);
   const header = ["ID", "AGENT", "PRI", "STATUS", "NAME", "AGE"];
-  const cells = rows.map((s) => [s.id, clip(s.agent, 16), String(s.priority), s.state ?? s.status, s.name, ago(ctx, s.createdAt)]);
+  const cells = rows.map((s) => [s.id, clip(s.agent, 16), priorityText(s), s.state ?? s.status, s.name, ago(ctx, s.createdAt)]);
   const NAME = 4;
   const widthOf = (i: number) => Math.max(width(header[i] as string), ...cells.map((r) => width(r[i] as string)));
   // The name takes what the other columns leave of the terminal's width (at least 8, at most 60 columns).

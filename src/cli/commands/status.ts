@@ -13,7 +13,7 @@ import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
-import { ago, columnsOf, oneLine, renderCardLines, renderTaskLines } from "../render/task-text.ts";
+import { ago, columnsOf, oneLine, renderCardLines, renderTaskLines, shownPriority } from "../render/task-text.ts";
 import { clip } from "../render/text-width.ts";
 import { alertNewStallsOrWarn } from "../stall-push.ts";
 import { dependencyLookup, findAnyTask } from "../summaries.ts";
@@ -95,7 +95,9 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
   const c = paint(ctx.color);
   const lines = renderTaskLines(ctx, task);
   lines.push(
-    c.dim(`   id ${task.id} · agent ${task.agent} · P${task.priority} · ${t(ctx, "created", "创建于")} ${ago(ctx, task.createdAt)}`),
+    c.dim(
+      `   id ${task.id} · agent ${task.agent} · ${shownPriority(ctx, task)} · ${t(ctx, "created", "创建于")} ${ago(ctx, task.createdAt)}`,
+    ),
   );
   for (const step of task.steps) {
     const icon = { pending: "⏳", running: "🔄", done: "✅", failed: "❌", skipped: "⏭" }[step.status];

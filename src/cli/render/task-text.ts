@@ -5,6 +5,7 @@ import { stepCounts } from "../../core/lifecycle.ts";
 import { type LiveFields, type Liveness, livenessOf, liveOf } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
 import { stripInvisible } from "../../core/names.ts";
+import { DEFAULT_PRIORITY } from "../../core/priority.ts";
 import { formatDuration, formatShortDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import { paint } from "./color.ts";
@@ -66,6 +67,7 @@ export interface Card extends Timed {
   id: string;
   name: string;
   priority: number;
+  priorityLabel?: string | undefined;
   queuedAt: string;
   steps?: { done: number; total: number } | undefined;
   error?: string | undefined;
@@ -75,6 +77,7 @@ export interface Card extends Timed {
 
 export function cardOf(task: Task): Card {
   const card: Card = { id: task.id, name: task.name, status: task.status, priority: task.priority, queuedAt: task.queuedAt };
+  if (task.priorityLabel) card.priorityLabel = task.priorityLabel;
   if (task.status !== "pending") card.startedAt = task.startedAt;
   if (task.status !== "pending" && task.status !== "running") card.finishedAt = task.finishedAt;
   card.steps = stepCounts(task);
@@ -110,7 +113,11 @@ export function renderCardLines(ctx: Ctx, task: Card, indent = ""): string[] {
   const tail: [string, string][] = [];
   if (total > 0) tail.push([`[${done}/${total}]`, `[${done}/${total}]`], [progressBar(done, total), progressBar(done, total)]);
   tail.push([dur ? `${lab} (${dur})` : lab, dur ? `${paintLabel(lab)} (${dur})` : paintLabel(lab)]);
-  if (task.status === "pending") tail.push([`P${task.priority}`, c.dim(`P${task.priority}`)]);
+  // A queued task's priority as it was given (P0, or "priority 8"); the default (5, no label) is not shown.
+  if (task.status === "pending" && (task.priorityLabel || task.priority !== DEFAULT_PRIORITY)) {
+    const p = shownPriority(ctx, task);
+    tail.push([p, c.dim(p)]);
+  }
   if (live?.progress !== undefined) tail.push([`${live.progress}%`, `${live.progress}%`]);
   if (live?.stop) tail.push(["✋", c.yellow("✋")]);
   const when =
@@ -163,4 +170,9 @@ export function oneLine(text: string, max = 120): string {
 
 function t2(ctx: Ctx, en: string, zh: string): string {
   return ctx.lang === "zh" ? zh : en;
+}
+
+/** A priority as its task was given it: the label (P0), else its number on the 1-10 scale ("priority 8"). */
+export function shownPriority(ctx: Ctx, task: { priority: number; priorityLabel?: string | undefined }): string {
+  return task.priorityLabel ?? `${ctx.lang === "zh" ? "优先级" : "priority"} ${task.priority}`;
 }
