@@ -37,7 +37,8 @@ interface TaskBase {
   tags: string[];
   after: string[];
   group?: string | undefined;
-  meta: Record<string, string>;
+  /** Structured parameters: JSON values (text where `--meta` was given text). */
+  meta: Record<string, unknown>;
   createdBy: string;
   createdAt: string;
   queuedAt: string;
@@ -121,6 +122,7 @@ export interface Summary {
   stallsSeen?: number;
   error?: string;
   after?: string[];
+  meta?: Record<string, unknown>;
   state?: "stalled" | "blocked";
   archived?: boolean;
 }
@@ -164,7 +166,8 @@ export interface CreateInput {
   /** Ids of tasks that must be done first. */
   after?: string[];
   group?: string;
-  meta?: Record<string, string>;
+  /** Structured parameters, any JSON values; stored and returned as given. */
+  meta?: Record<string, unknown>;
   maxRetries?: number;
   /** Silence after which the task counts as stalled: "180s", "10m", or milliseconds. */
   stallAfter?: string | number;
@@ -178,6 +181,8 @@ export interface QueryInput {
   maxPriority?: number | string;
   tag?: string[];
   group?: string;
+  /** Tasks whose parameters hold these values (equal as JSON); a key given undefined: tasks that have the key. */
+  meta?: Record<string, unknown>;
   text?: string;
   /** ISO time or a relative age such as "24h". */
   from?: string;

@@ -242,6 +242,10 @@ class Generator {
         for (const check of checksOf(def)) reject(numberCheckFails(check, x, path));
         return x;
       }
+      case "unknown":
+        // any JSON value (a task's meta): what JSON.parse made is accepted as it is
+        noChecks(def, path);
+        return this.local(input, body, indent);
       case "boolean": {
         noChecks(def, path);
         const x = this.local(input, body, indent);

@@ -31,7 +31,7 @@ describe("taskpulse serve: reads", () => {
     store = mkdtempSync(join(tmpdir(), "tp-serve-"));
     ids.report = await seed(store, "create", "-q", "Daily report", "fetch", "write", "publish", "--start", "--tag", "news");
     ids.docs = await seed(store, "create", "-q", "--agent", "anna", "Write API docs", "-p", "8", "--tag", "docs");
-    ids.fix = await seed(store, "create", "-q", "--agent", "anna", "Fix flaky test", "-p", "3", "-d", "the lock test");
+    ids.fix = await seed(store, "create", "-q", "--agent", "anna", "Fix flaky test", "-p", "3", "-d", "the lock test", "--meta", "area=ci");
     served = await startServe(store);
   });
   afterAll(async () => {
@@ -57,6 +57,7 @@ describe("taskpulse serve: reads", () => {
     expect(await ask("?status=running")).toEqual([ids.report]);
     expect((await ask("?status=pending,running")).length).toBe(3);
     expect(await ask("?min-priority=7")).toEqual([ids.docs]);
+    expect(await ask(`?meta=${encodeURIComponent("area=ci")}`)).toEqual([ids.fix]);
     expect(await ask("?maxPriority=4")).toEqual([ids.fix]);
     expect(await ask("?tag=news")).toEqual([ids.report]);
     expect(await ask("?text=LOCK")).toEqual([ids.fix]);

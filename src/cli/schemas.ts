@@ -88,6 +88,7 @@ export const summarySchema = z
     stallsSeen: z.number().int().optional(),
     error: z.string().optional(),
     after: z.array(z.string()).optional(),
+    meta: z.record(z.string(), z.unknown()).optional().describe("the task's structured parameters (--meta), when it has any"),
     state: z.enum(["stalled", "blocked"]).optional().describe("derived when read"),
     archived: z.boolean().optional(),
   })

@@ -3,6 +3,7 @@
 // function from the caller.
 import { stepCounts } from "./lifecycle.ts";
 import { type LiveFields, liveOf } from "./liveness.ts";
+import { type Meta, metaMatches } from "./meta.ts";
 import type { Task, TaskStatus } from "./model.ts";
 import { byCodePoint, byName } from "./names.ts";
 import type { PriorityLabel } from "./priority.ts";
@@ -25,6 +26,8 @@ export interface Summary {
   stallsSeen?: number;
   error?: string;
   after?: string[];
+  /** The task's structured parameters, when it has any. */
+  meta?: Meta;
   /** Derived when read: stalled (running, silent) or blocked (a dependency failed or was cancelled). */
   state?: "stalled" | "blocked";
   archived?: boolean;
@@ -50,6 +53,7 @@ export function summarize(task: Task): Summary {
   if (task.stallsSeen) s.stallsSeen = task.stallsSeen;
   if (task.status === "failed") s.error = task.error.slice(0, 200);
   if (task.after.length > 0) s.after = task.after;
+  if (Object.keys(task.meta).length > 0) s.meta = task.meta;
   return s;
 }
 
@@ -100,6 +104,7 @@ export function summaryOf(e: TaskEntry): Summary {
   if (e.stallsSeen !== undefined) s.stallsSeen = e.stallsSeen;
   if (e.error !== undefined) s.error = e.error;
   if (e.after.length > 0) s.after = e.after;
+  if (e.meta !== undefined) s.meta = e.meta;
   return s;
 }
 
@@ -114,6 +119,8 @@ export interface Query {
   maxPriority?: number;
   tags?: string[];
   group?: string;
+  /** Has each key (with the value, when given: equal as JSON). */
+  meta?: { key: string; value?: unknown }[];
   text?: string;
   from?: Date;
   to?: Date;
@@ -134,6 +141,7 @@ export function matches(s: Summary, q: Query): boolean {
   if (q.maxPriority !== undefined && s.priority > q.maxPriority) return false;
   if (q.tags && !q.tags.every((tag) => s.tags.includes(tag))) return false;
   if (q.group !== undefined && s.group !== q.group) return false;
+  if (q.meta && !q.meta.every((m) => metaMatches(s.meta, m.key, m.value))) return false;
   if (q.text) {
     const needle = q.text.toLowerCase();
     if (!s.name.toLowerCase().includes(needle) && !(s.description ?? "").toLowerCase().includes(needle)) return false;

@@ -43,7 +43,7 @@ export interface CreateInput {
   tags: string[];
   after: string[];
   group?: string | undefined;
-  meta: Record<string, string>;
+  meta: Record<string, unknown>;
   maxRetries: number;
   stallAfterMs?: number | undefined;
   notify?: NotifyPolicy | undefined;

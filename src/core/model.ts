@@ -74,7 +74,8 @@ const common = {
   tags: z.array(z.string()).max(LIMITS.tags),
   after: z.array(z.string()).max(LIMITS.after),
   group: z.string().max(LIMITS.tag).optional(),
-  meta: z.record(z.string(), z.string()),
+  /** Structured parameters: each value JSON (`--meta key=<json>`), or text where it did not read as JSON. */
+  meta: z.record(z.string(), z.unknown()),
   /** Creation order in the store (the counter its id embeds): breaks ties between tasks queued in the same ms. */
   seq: z.number().int().nonnegative().optional(),
   createdBy: z.string(),

@@ -100,7 +100,10 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
         step: input.steps ?? [],
         tag: input.tags ?? [],
         after: input.after ?? [],
-        meta: Object.entries(input.meta ?? {}).map(([k, v]) => `${k}=${v}`),
+        // as JSON, so a value comes back as it was given (the text "true" stays text)
+        meta: Object.entries(input.meta ?? {})
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`),
       };
       if (input.start) opts.start = true;
       if (input.priority !== undefined) opts.priority = String(input.priority);
@@ -168,6 +171,8 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
       const opts: QueryOptions = {
         status: input.status ?? [],
         tag: input.tag ?? [],
+        // as JSON, as create stores them; a key given undefined asks only that the task has it
+        meta: Object.entries(input.meta ?? {}).map(([k, v]) => (v === undefined ? k : `${k}=${JSON.stringify(v)}`)),
         by: input.by ?? "created",
         limit: String(input.limit ?? 50),
         sort: input.sort ?? "-created",

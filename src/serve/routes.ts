@@ -128,6 +128,7 @@ const QUERY_PARAMS = new Map<string, keyof QueryOptions | "agent" | "token">([
   ["maxPriority", "maxPriority"],
   ["tag", "tag"],
   ["group", "group"],
+  ["meta", "meta"],
   ["text", "text"],
   ["from", "from"],
   ["to", "to"],
@@ -139,19 +140,19 @@ const QUERY_PARAMS = new Map<string, keyof QueryOptions | "agent" | "token">([
 
 /** `query`'s options from a query string (`?agent=anna&status=pending,running&tag=a&tag=b&sort=-priority`). */
 export function queryOptions(params: URLSearchParams): { opts: QueryOptions; agent: string | undefined } {
-  const opts: QueryOptions = { status: [], tag: [], by: "created", limit: "50", sort: "-created" };
+  const opts: QueryOptions = { status: [], tag: [], meta: [], by: "created", limit: "50", sort: "-created" };
   let agent: string | undefined;
   for (const [key, value] of params) {
     const field = QUERY_PARAMS.get(key);
     if (field === undefined) {
       throw new UsageError(
         `unknown filter '${printable(key)}'`,
-        "use agent, status, min-priority, max-priority, tag, group, text, from, to, by, limit or sort",
+        "use agent, status, min-priority, max-priority, tag, group, meta, text, from, to, by, limit or sort",
       );
     }
     if (field === "token") continue;
     if (field === "agent") agent = validateAgent(value);
-    else if (field === "status" || field === "tag") opts[field].push(value);
+    else if (field === "status" || field === "tag" || field === "meta") opts[field].push(value);
     else opts[field] = value;
   }
   return { opts, agent };

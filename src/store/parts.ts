@@ -233,6 +233,7 @@ function validEntry(e: Record<string, unknown>, chunk: string): boolean {
     optional(e.error, isText) &&
     optional(e.stallsSeen, Number.isInteger) &&
     optional(e.steps, isCounts) &&
+    optional(e.meta, isObject) &&
     // a running task's LiveFields, and only a running one's
     (e.status === "running" ? validLive(e.live) : e.live === undefined) &&
     e.task === undefined &&

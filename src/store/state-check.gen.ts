@@ -548,7 +548,6 @@ function parse8(v: unknown): unknown {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
     const x36 = v[key];
-    if (typeof x36 !== "string") return NOT_ACCEPTED;
   }
   return v;
 }

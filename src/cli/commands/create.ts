@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { createTask } from "../../core/lifecycle.ts";
+import { type Meta, metaText, parseMetaPair } from "../../core/meta.ts";
 import { LIMITS, type NotifyPolicy, notifyPolicySchema } from "../../core/model.ts";
 import { cleanName, cleanText, printable, validateSlug } from "../../core/names.ts";
 import { DEFAULT_PRIORITY, type PriorityLabel, parseTypedPriority } from "../../core/priority.ts";
@@ -43,7 +44,7 @@ export function registerCreate(program: Command, app: App): void {
     .option("--tag <tag>", "a tag (repeatable)", collect, [])
     .option("--after <id>", "run only after this task is done (repeatable)", collect, [])
     .option("--group <name>", "group label")
-    .option("--meta <key=value>", "free metadata (repeatable)", collect, [])
+    .option("--meta <key=value>", "a parameter, its value JSON or text (repeatable)", collect, [])
     .option("--start", "start it now (a live task); the agent's running limit does not apply")
     .option("--max-retries <n>", "how often `retry` may requeue it (default 3)")
     .option("--stall-after <duration>", "call it stalled after this much silence (default 180s)")
@@ -92,13 +93,13 @@ function parseCreate(nameArg: string | undefined, stepArgs: string[], opts: Crea
   const tags = opts.tag.map((tag) => validateSlug(tag, "tag"));
   if (tags.length > LIMITS.tags) throw new UsageError(`too many tags (at most ${LIMITS.tags})`);
   if (opts.after.length > LIMITS.after) throw new UsageError(`too many --after (at most ${LIMITS.after})`);
-  const meta: Record<string, string> = {};
+  const meta: Meta = {};
   for (const pair of opts.meta) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new UsageError(`invalid --meta '${printable(pair)}'`, "use key=value");
-    const key = pair.slice(0, eq);
-    if (key.length > LIMITS.metaKey || !/^[A-Za-z0-9_.-]+$/.test(key)) throw new UsageError(`invalid --meta key '${printable(key)}'`);
-    meta[key] = cleanText(pair.slice(eq + 1), "--meta value", LIMITS.metaValue);
+    const { key, value } = parseMetaPair(cleanText(pair, "--meta", Number.POSITIVE_INFINITY), "--meta");
+    // a JSON string is cleaned as text is (JSON can spell control characters as escapes)
+    meta[key] = typeof value === "string" ? cleanText(value, "--meta value", LIMITS.metaValue) : value;
+    const length = metaText(meta[key]).length;
+    if (length > LIMITS.metaValue) throw new UsageError(`--meta value is too long (${length} characters, at most ${LIMITS.metaValue})`);
   }
   if (Object.keys(meta).length > LIMITS.meta) throw new UsageError(`too many --meta (at most ${LIMITS.meta})`);
   let maxRetries = 3;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { type Query, type QueryStatus, runQuery, type SortKey, type Summary, type TimeField } from "../../core/insight.ts";
+import { parseMetaPair } from "../../core/meta.ts";
 import { printable, validateSlug } from "../../core/names.ts";
 import { parsePriority, priorityText } from "../../core/priority.ts";
 import { parseInstant } from "../../core/time.ts";
@@ -20,6 +21,7 @@ export interface QueryOptions {
   maxPriority?: string;
   tag: string[];
   group?: string;
+  meta: string[];
   text?: string;
   from?: string;
   to?: string;
@@ -54,6 +56,7 @@ export function registerQuery(program: Command, app: App): void {
     .option("--max-priority <p>", "at most this priority")
     .option("--tag <tag>", "has this tag (repeatable: all of them)", collect, [])
     .option("--group <name>", "in this group")
+    .option("--meta <key=value>", "has this parameter (value JSON or text; key alone: has the key); repeatable", collect, [])
     .option("--text <text>", "name or description contains this (case-insensitive)")
     .option("--from <time>", "on or after: ISO date/time or a relative age like 24h, 7d")
     .option("--to <time>", "on or before: ISO date/time (a date alone includes that whole day) or a relative age")
@@ -97,6 +100,7 @@ export function parseQuery(ctx: Ctx, opts: QueryOptions, agentFilter: string | u
   if (opts.maxPriority !== undefined) q.maxPriority = parsePriority(opts.maxPriority);
   if (opts.tag.length > 0) q.tags = opts.tag.map((tag) => validateSlug(tag, "tag"));
   if (opts.group !== undefined) q.group = validateSlug(opts.group, "group");
+  if (opts.meta.length > 0) q.meta = opts.meta.map((pair) => parseMetaPair(pair, "--meta", true));
   if (opts.text !== undefined) q.text = opts.text;
   if (opts.from !== undefined) q.from = parseInstant(opts.from, ctx.now, "--from");
   if (opts.to !== undefined) q.to = parseInstant(opts.to, ctx.now, "--to", { endOfDay: true });

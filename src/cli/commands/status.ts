@@ -3,6 +3,7 @@ import { UsageError } from "../../core/errors.ts";
 import { entryOf, type TaskEntry } from "../../core/insight.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
 import { type LiveFields, liveness, livenessOf } from "../../core/liveness.ts";
+import { metaText } from "../../core/meta.ts";
 import type { Task } from "../../core/model.ts";
 import { byCodePoint, byName, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
@@ -99,6 +100,8 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
       `   id ${task.id} · agent ${task.agent} · ${shownPriority(ctx, task)} · ${t(ctx, "created", "创建于")} ${ago(ctx, task.createdAt)}`,
     ),
   );
+  // parameters, one per line: text as it is, other values as JSON
+  for (const [key, value] of Object.entries(task.meta)) lines.push(`   ${key} = ${oneLine(metaText(value), 120)}`);
   for (const step of task.steps) {
     const icon = { pending: "⏳", running: "🔄", done: "✅", failed: "❌", skipped: "⏭" }[step.status];
     const dur = step.startedAt
