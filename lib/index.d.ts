@@ -243,7 +243,8 @@ export interface TaskpulseStore {
   next(id: string, message?: string): Promise<TaskResult & { finished: boolean }>;
   heartbeat(id: string, options?: { message?: string; progress?: number; waiting?: string; for?: string }): Promise<HeartbeatResult>;
   done(id: string, result?: string): Promise<TaskResult>;
-  fail(id: string, error: string, options?: { retryable?: boolean }): Promise<TaskResult>;
+  /** `step`: the step that failed, the current one or one to come (the steps before it count as done). */
+  fail(id: string, error: string, options?: { retryable?: boolean; step?: string }): Promise<TaskResult>;
   retry(id: string): Promise<TaskResult>;
   cancel(id: string, reason?: string): Promise<TaskResult>;
   stop(id: string, reason?: string): Promise<TaskResult>;

@@ -236,10 +236,30 @@ export function completeTask(task: Task, result: string | undefined, actor: Acto
   return { task: done, audit: audit(done, "done", "running", actor, result), event: { kind: "done" } };
 }
 
-export function failTask(task: Task, error: string, retryable: boolean, actor: Actor): Change {
+/**
+ * Fails a running task at its current step, or at `stepName` (ClawLog's failed step): the current step or one still
+ * to come, so the work got that far, and the steps before it that were still open count as done.
+ */
+export function failTask(task: Task, error: string, retryable: boolean, actor: Actor, stepName?: string): Change {
   const t = requireStatus(task, ["running"], "fail");
   const at = actor.now.toISOString();
-  const steps = t.steps.map((s): Step => (s.status === "running" ? { ...s, status: "failed", finishedAt: at, message: error } : s));
+  const open = (s: Step) => s.status === "running" || s.status === "pending";
+  let index = currentStepIndex(t);
+  if (stepName !== undefined) {
+    index = t.steps.findIndex((s) => s.name === stepName && open(s));
+    if (index < 0) {
+      const listed = t.steps.filter(open).map((s) => s.name);
+      throw new InvalidTransitionError(
+        `task ${t.id} (${t.name}) has no step '${stepName}' still open`,
+        listed.length > 0 ? `steps still open: ${listed.join(", ")}` : `none is: taskpulse error ${t.id} "…" without --step`,
+      );
+    }
+  }
+  const steps = t.steps.map((s, i): Step => {
+    if (i === index) return { ...s, status: "failed", finishedAt: at, message: error };
+    if (i < index && open(s)) return { ...s, status: "done", finishedAt: at };
+    return s;
+  });
   const { stop: _stop, waiting: _waiting, ...rest } = t;
   const failed: Task = { ...rest, status: "failed", steps, updatedAt: at, lastSeenAt: at, finishedAt: at, error, retryable };
   return { task: failed, audit: audit(failed, "fail", "running", actor, error), event: { kind: "failed" } };

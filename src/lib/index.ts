@@ -141,7 +141,10 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
     },
 
     async fail(id, error, opts = {}) {
-      return taskResult(await fail(ctx(), id, error, opts.retryable === false ? { retry: false } : {}));
+      const failOpts: { retry?: boolean; step?: string } = {};
+      if (opts.retryable === false) failOpts.retry = false;
+      if (opts.step !== undefined) failOpts.step = opts.step;
+      return taskResult(await fail(ctx(), id, error, failOpts));
     },
 
     async retry(id) {

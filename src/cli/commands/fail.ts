@@ -18,20 +18,21 @@ export function registerFail(program: Command, app: App): void {
     .argument("[message...]", "what went wrong (required: the failure push and the log show it)")
     .option("--retryable", "may be retried (the default)")
     .option("--no-retry", "must not be retried")
-    .addHelpText("after", example('taskpulse error "$TASK_ID" 登录过期'))
+    .option("--step <name>", "the step that failed: the current one or one to come (the steps before it count as done)")
+    .addHelpText("after", example('taskpulse error "$TASK_ID" 登录过期', 'taskpulse error "$TASK_ID" "upload refused" --step 发布'))
     .action(
-      app.action(async (ctx, id: string | undefined, message: string[], opts: { retry?: boolean }) => {
+      app.action(async (ctx, id: string | undefined, message: string[], opts: { retry?: boolean; step?: string }) => {
         const picked = await taskFromWords(ctx, "error", id === undefined ? message : [id, ...message]);
         return fail(ctx, picked.id, picked.rest.join(" "), opts);
       }),
     );
 }
 
-export async function fail(ctx: Ctx, id: string, messageArg: string, opts: { retry?: boolean }): Promise<Outcome> {
+export async function fail(ctx: Ctx, id: string, messageArg: string, opts: { retry?: boolean; step?: string }): Promise<Outcome> {
   const error = cleanText(messageArg, "message").trim();
   // As the original: a failure without a reason helps nobody reading the chat or the log.
   if (error === "") throw new UsageError("error needs a message: what went wrong", 'taskpulse error <id> "what went wrong"');
   const retryable = opts.retry !== false;
-  const { change, push } = await applyToTask(ctx, "fail", id, (task) => failTask(task, error, retryable, actorOf(ctx)));
+  const { change, push } = await applyToTask(ctx, "fail", id, (task) => failTask(task, error, retryable, actorOf(ctx), opts.step));
   return { data: { task: change.task }, lines: [`❌ ${oneLine(error)}`], push };
 }
