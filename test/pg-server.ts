@@ -3,7 +3,7 @@
 // directory, and stop + remove at the end. Logins over TCP need the password (scram-sha-256), so the tests can
 // check a wrong one; the superuser is `taskpulse`.
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,11 +45,20 @@ export interface PgServer {
   start(): void;
 }
 
+/** A server certificate and its key (PEM), for a server that takes TLS connections. */
+export interface ServerTls {
+  cert: string;
+  key: string;
+  /** Only TLS connections over TCP (pg_hba.conf: hostssl), as a server on a network should be. */
+  only?: boolean;
+}
+
 /**
  * `durable`: commits are on disk (in the WAL) when acknowledged, as on a real server, so an immediate stop (kill())
  * loses none; by default they are not (synchronous_commit=off, fast for tests that never crash the server).
+ * `tls`: the server takes TLS connections with that certificate (ssl=on).
  */
-export async function startPgServer(options: { durable?: boolean } = {}): Promise<PgServer> {
+export async function startPgServer(options: { durable?: boolean; tls?: ServerTls } = {}): Promise<PgServer> {
   const bin = findPgBin();
   if (!bin) throw new Error("PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or PATH): apt-get install postgresql");
   const root = mkdtempSync(join(tmpdir(), "tp-pg-"));
@@ -79,9 +88,23 @@ export async function startPgServer(options: { durable?: boolean } = {}): Promis
     "UTF8",
     "--no-sync",
   ]);
+  let ssl = "";
+  if (options.tls) {
+    const own = (name: string, text: string) => {
+      const path = join(root, name);
+      writeFileSync(path, text, { mode: 0o600 });
+      if (ids) chownSync(path, ids.uid, ids.gid);
+      return path;
+    };
+    ssl = ` -c ssl=on -c ssl_cert_file=${own("server.crt", options.tls.cert)} -c ssl_key_file=${own("server.key", options.tls.key)}`;
+    if (options.tls.only) {
+      const hba = join(data, "pg_hba.conf");
+      writeFileSync(hba, readFileSync(hba, "utf8").replace(/^host(\s)/gm, "hostssl$1"));
+    }
+  }
   const port = await freePort();
   const commits = options.durable ? "" : " -c synchronous_commit=off";
-  const settings = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${commits} -c full_page_writes=off -c max_connections=200`;
+  const settings = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${commits} -c full_page_writes=off -c max_connections=200${ssl}`;
   const start = () => run("pg_ctl", ["-D", data, "-l", join(root, "log"), "-o", settings, "-w", "-t", "30", "start"]);
   start();
   return {

@@ -4,6 +4,7 @@
 // same credentials cannot help, so it must not look like a transient failure to a retrying caller).
 import { EXIT, StoreBusyError, StoreCorruptError, StoreUnavailableError, TaskpulseError, UsageError } from "../../core/errors.ts";
 import { scrubUrl } from "../location.ts";
+import { isCertificateError } from "./tls.ts";
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",
@@ -39,6 +40,20 @@ export function translatePgError(err: unknown, where: string): Error {
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === "string" ? e.code : "";
   const message = scrubUrl(typeof e?.message === "string" ? e.message : String(err));
+  if (isCertificateError(err)) {
+    return new StoreAuthError(
+      `the PostgreSQL server at ${where} presented a certificate taskpulse does not trust: ${message}`,
+      code === "ERR_TLS_CERT_ALTNAME_INVALID"
+        ? "the certificate is for another host name: connect by a name it holds, or use sslmode=verify-ca (the chain only)"
+        : "give the CA that signed it with sslrootcert=/path/to/ca.crt (sslmode=verify-full), or use sslmode=require to encrypt without checking it, as psql does",
+    );
+  }
+  if (code === "28000" && /no encryption/i.test(message)) {
+    return new StoreAuthError(
+      `PostgreSQL refused a connection without TLS to ${where}: ${message}`,
+      "the server takes only TLS connections: add sslmode=require (or verify-full) to the URL, or set PGSSLMODE",
+    );
+  }
   if (code === "28P01" || code === "28000" || /^SASL|password/i.test(message)) {
     return new StoreAuthError(
       `PostgreSQL refused the login to ${where}: ${message}`,

@@ -18,6 +18,7 @@ import { isRetryable, translatePgError } from "./errors.ts";
 import { ListenFeed } from "./feed.ts";
 import { connectionOptions, optionsSchema } from "./options.ts";
 import { checkSchemaVersion, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
+import { type ClientTls, type TlsPlan, tlsPlan, wantsFallback } from "./tls.ts";
 import { beginScoped, beginWhole, commitTx, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf } from "./tx.ts";
 
 export interface PgStoreOptions {
@@ -55,16 +56,14 @@ export class PgStore implements Store {
   /** The connection, opened and its schema version checked on first use. */
   private connect(): Promise<pg.Client> {
     if (this.connecting) return this.connecting;
+    let plan: TlsPlan;
+    try {
+      // sslmode and its files, read before anything is asked of the server (a bad one is the URL's fault: exit 2)
+      plan = tlsPlan(this.url, process.env);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const connecting: Promise<pg.Client> = (async () => {
-      const client = new pg.Client({
-        connectionString: this.url,
-        connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
-        lock_timeout: Math.max(1, Math.round(this.options.lockWaitMs)),
-        // a process that stops talking inside a transaction (stopped, not killed) does not hold the store for ever
-        idle_in_transaction_session_timeout: 60_000,
-        application_name: `taskpulse ${this.options.owner.command}`.slice(0, 60),
-        keepAlive: true,
-      });
       // A lost connection fails what is under way (and is reported by it); the next operation opens a new one, so
       // a long-running serve, or a library handle, outlives a server restart. Without a listener an error on an
       // idle connection would crash the process.
@@ -74,10 +73,33 @@ export class PgStore implements Store {
           this.socket = undefined;
         }
       };
-      client.on("error", forget);
-      client.on("end", forget);
+      const newClient = (ssl: ClientTls) => {
+        const client = new pg.Client({
+          connectionString: plan.url,
+          ssl,
+          connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
+          lock_timeout: Math.max(1, Math.round(this.options.lockWaitMs)),
+          // a process that stops talking inside a transaction (stopped, not killed) does not hold the store for ever
+          idle_in_transaction_session_timeout: 60_000,
+          application_name: `taskpulse ${this.options.owner.command}`.slice(0, 60),
+          keepAlive: true,
+        });
+        client.on("error", forget);
+        client.on("end", forget);
+        return client;
+      };
+      // (a URL the client cannot read throws here, before anything is open)
+      let client = newClient(plan.first);
       try {
-        await client.connect();
+        try {
+          await client.connect();
+        } catch (err) {
+          // sslmode=prefer or allow: the other kind of connection, as libpq tries it
+          if (plan.fallback === undefined || !wantsFallback(plan, err)) throw err;
+          await client.end().catch(() => {});
+          client = newClient(plan.fallback);
+          await client.connect();
+        }
         this.version = await readSchemaVersion(client);
         checkSchemaVersion(this.version, this.location);
       } catch (err) {
