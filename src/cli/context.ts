@@ -31,7 +31,15 @@ export interface GlobalOptions {
 
 export interface Ctx {
   deps: Deps;
-  now: Date;
+  /**
+   * This call's time: --now, else the host's clock at the start, moved by the store's clock offset once the store
+   * is connected (PostgreSQL's server clock is the authority for the times it keeps; the JSON store's offset is 0).
+   */
+  readonly now: Date;
+  /** The store's clock minus the host's (ms; 0 with --now, before connecting, and for the JSON store). */
+  clockOffsetMs(): number;
+  /** Connects to the store where needed (for `command`), so that `now` is the store's time from then on. */
+  syncClock(command: string): Promise<void>;
   agent: string;
   /** True when --agent or TASKPULSE_AGENT named the agent (not derived from the directory). */
   agentExplicit: boolean;
@@ -124,9 +132,17 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
     ? (ms: number) => deps.stderr(`taskpulse-timing lock-wait-ms=${ms.toFixed(1)}\n`)
     : undefined;
   let store: Store | undefined;
-  return {
+  const offset = () => (opts.now === undefined ? (store?.clockOffsetMs() ?? 0) : 0);
+  const ctx: Ctx = {
     deps,
-    now,
+    get now() {
+      const ms = offset();
+      return ms === 0 ? now : new Date(now.getTime() + ms);
+    },
+    clockOffsetMs: offset,
+    async syncClock(command) {
+      if (opts.now === undefined) await ctx.store(command).clock();
+    },
     agent,
     agentExplicit: opts.agent !== undefined || Boolean(deps.env.TASKPULSE_AGENT),
     agentFlag: opts.agent === undefined ? undefined : agent,
@@ -150,6 +166,7 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
       if (!shared) await store?.close();
     },
   };
+  return ctx;
 }
 
 function parseNow(input: string): Date {

@@ -366,6 +366,15 @@ export class JsonStore implements Store {
     return { backend: "json", from: existsSync(join(this.location, STATE_FILE)) ? state.schemaVersion : null, to: state.schemaVersion };
   }
 
+  /** The host's clock is the store's. */
+  clockOffsetMs(): number {
+    return 0;
+  }
+
+  async clock(): Promise<number> {
+    return 0;
+  }
+
   async close(): Promise<void> {
     // nothing held open between calls
   }

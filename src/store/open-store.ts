@@ -14,6 +14,7 @@ export function openStore(location: string, options: JsonStoreOptions): Store {
 class LazyPgStore implements Store {
   readonly location: string;
   private loaded: Promise<PgStore> | undefined;
+  private resolved: PgStore | undefined;
 
   constructor(
     private readonly url: string,
@@ -23,7 +24,10 @@ class LazyPgStore implements Store {
   }
 
   private get pg(): Promise<PgStore> {
-    this.loaded ??= import("./pg/pg-store.ts").then(({ PgStore }) => new PgStore(this.url, this.options));
+    this.loaded ??= import("./pg/pg-store.ts").then(({ PgStore }) => {
+      this.resolved = new PgStore(this.url, this.options);
+      return this.resolved;
+    });
     return this.loaded;
   }
 
@@ -42,6 +46,11 @@ class LazyPgStore implements Store {
   exportData: Store["exportData"] = async () => (await this.pg).exportData();
   importData: Store["importData"] = async (doc, o) => (await this.pg).importData(doc, o);
   migrate: Store["migrate"] = async () => (await this.pg).migrate();
+  clock: Store["clock"] = async () => (await this.pg).clock();
+
+  clockOffsetMs(): number {
+    return this.resolved?.clockOffsetMs() ?? 0;
+  }
 
   changes(): ChangeFeed {
     const feed = this.pg.then((store) => store.changes());

@@ -131,6 +131,13 @@ export interface Store {
   /** Brings the store's schema to this version of taskpulse (refusing a newer one). */
   migrate(): Promise<MigrateResult>;
   /** Releases what the store holds open (a database connection). Safe to call more than once. */
+  /**
+   * How far the store's clock is ahead of this host's (ms): PostgreSQL's server clock is the one authority for the
+   * times it stores (references/postgres.md); the JSON store keeps the host's (0). Known once connected (0 before).
+   */
+  clockOffsetMs(): number;
+  /** The same, connecting first where needed. */
+  clock(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -105,6 +105,12 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
     route: ctx.route,
   };
   const store = ctx.store("run");
+  // The run's times in the store's clock (PostgreSQL's server), as every time it keeps. A store that cannot be
+  // reached is reported below, as a start that could not be recorded.
+  const unreachable = await ctx.syncClock("run").then(
+    () => undefined,
+    (err: unknown) => err ?? new Error("the store could not be reached"),
+  );
   const identity = selfIdentity();
   const runId = newRunId(ctx.now, ctx.deps.random);
   const startedAt = ctx.now.toISOString();
@@ -132,6 +138,7 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
   // 1. Record the start (and count runs of this job whose wrapper died) before the command begins.
   let started: Started | undefined;
   try {
+    if (unreachable !== undefined) throw unreachable;
     started = await store.transaction((tx): Started => {
       const existing = tx.job(jobId);
       const reaped = existing ? reapInTx(ctx, tx, existing) : undefined;

@@ -53,7 +53,8 @@ export async function serve(ctx: Ctx, opts: ServeCommandOptions, fixedClock: boo
   const token = given ?? randomBytes(18).toString("base64url");
   const server = await startServer({
     ctx,
-    clock: fixedClock ? () => ctx.now : () => ctx.deps.now(),
+    // the host's clock, moved to the store's (PostgreSQL's server clock)
+    clock: fixedClock ? () => ctx.now : () => new Date(ctx.deps.now().getTime() + ctx.clockOffsetMs()),
     host: host.replace(/^\[|\]$/g, ""),
     port: Number(opts.port),
     token,

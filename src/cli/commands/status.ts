@@ -313,7 +313,7 @@ async function watch(ctx: Ctx, intervalMs: number, maxFrames: number, allFinishe
   try {
     while (!stop.signal.aborted && frames < maxFrames) {
       const columns = (tty && process.stdout.columns) || ctx.deps.columns || 80;
-      const frameCtx: Ctx = { ...ctx, now: ctx.deps.now(), deps: { ...ctx.deps, columns } };
+      const frameCtx: Ctx = { ...ctx, now: new Date(ctx.deps.now().getTime() + ctx.clockOffsetMs()), deps: { ...ctx.deps, columns } };
       const snapshot = await store.read();
       const view = renderOverview(frameCtx, snapshot, await statusLookup(store, snapshot, false), false, allFinished);
       const body = view.lines.join("\n");

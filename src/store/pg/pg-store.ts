@@ -17,7 +17,7 @@ import { readDocRow, updateDocRow } from "./docs.ts";
 import { isRetryable, translatePgError } from "./errors.ts";
 import { ListenFeed } from "./feed.ts";
 import { connectionOptions, optionsSchema } from "./options.ts";
-import { checkSchemaVersion, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
+import { checkSchemaVersion, clockOffset, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
 import { type ClientTls, type TlsPlan, tlsPlan, wantsFallback } from "./tls.ts";
 import { beginScoped, beginWhole, commitTx, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf } from "./tx.ts";
 
@@ -41,6 +41,8 @@ export class PgStore implements Store {
   /** The one schema of the URL's search_path, if it names one (options.ts). */
   private readonly schema: string | undefined;
   private readonly hasOptions: boolean;
+  /** The server's clock minus the host's, measured at connect (0 until then, and when they agree). */
+  private offsetMs = 0;
 
   constructor(
     private readonly url: string,
@@ -100,7 +102,9 @@ export class PgStore implements Store {
           client = newClient(plan.fallback);
           await client.connect();
         }
-        this.version = await readSchemaVersion(client);
+        const { version, clock } = await readSchemaVersion(client);
+        this.version = version;
+        this.offsetMs = clockOffset(clock);
         checkSchemaVersion(this.version, this.location);
       } catch (err) {
         // nothing more will use this connection: close it, or its socket keeps the process alive
@@ -167,7 +171,7 @@ export class PgStore implements Store {
     return this.holding(async () => {
       const client = await this.connect();
       if (this.version === null) {
-        this.version = await readSchemaVersion(client);
+        this.version = (await readSchemaVersion(client)).version;
         checkSchemaVersion(this.version, this.location);
       }
       return this.version === null ? empty : await work(client);
@@ -353,6 +357,15 @@ export class PgStore implements Store {
     });
     this.version = PG_SCHEMA_VERSION;
     return { backend: "postgres", from, to: PG_SCHEMA_VERSION };
+  }
+
+  clockOffsetMs(): number {
+    return this.offsetMs;
+  }
+
+  async clock(): Promise<number> {
+    await this.holding(() => this.connect());
+    return this.offsetMs;
   }
 
   async close(): Promise<void> {

@@ -38,16 +38,53 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /** The schema version in the database, or null when taskpulse never wrote there. */
-export async function readSchemaVersion(client: Client): Promise<number | null> {
+/** The server's clock, read with the schema version in the same round trip: ms since the epoch. */
+const CLOCK = "(extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms";
+
+/**
+ * The schema version (null: taskpulse never wrote here; NaN: unreadable), and the server's clock when it was read,
+ * with the host's clock before and after the round trip (for the server's offset; see PgStore.connect).
+ */
+export async function readSchemaVersion(client: Client): Promise<{ version: number | null; clock: ServerClock }> {
+  const sent = Date.now();
   try {
-    const v = await client.query<{ value: string }>("SELECT value FROM taskpulse_meta WHERE key = 'schema_version'");
+    const v = await client.query<{ value: string | null; ms: number }>(
+      `SELECT ${CLOCK}, (SELECT value FROM taskpulse_meta WHERE key = 'schema_version') AS value`,
+    );
     const version = Number(v.rows[0]?.value ?? Number.NaN);
-    return Number.isInteger(version) ? version : Number.NaN;
+    return {
+      version: Number.isInteger(version) ? version : Number.NaN,
+      clock: { sent, server: Number(v.rows[0]?.ms), received: Date.now() },
+    };
   } catch (err) {
-    if ((err as { code?: string }).code === "42P01") return null; // undefined_table: taskpulse never wrote here
-    throw err;
+    if ((err as { code?: string }).code !== "42P01") throw err;
+    // undefined_table: taskpulse never wrote here
+    const again = Date.now();
+    const c = await client.query<{ ms: number }>(`SELECT ${CLOCK}`);
+    return { version: null, clock: { sent: again, server: Number(c.rows[0]?.ms), received: Date.now() } };
   }
 }
+
+export interface ServerClock {
+  /** The host's clock when the query was sent and when its answer came (ms). */
+  sent: number;
+  received: number;
+  /** The server's clock in between (ms). */
+  server: number;
+}
+
+/**
+ * How far the server's clock is ahead of the host's (ms), or 0 when the difference is within what one round trip
+ * can tell apart from none (half of it, plus NTP's usual precision): hosts that keep time agree exactly then.
+ */
+export function clockOffset(c: ServerClock): number {
+  if (!Number.isFinite(c.server)) return 0;
+  const offset = c.server - (c.sent + c.received) / 2;
+  return Math.abs(offset) <= (c.received - c.sent) / 2 + CLOCK_TOLERANCE_MS ? 0 : Math.round(offset);
+}
+
+/** Differences up to this are the same time (NTP keeps hosts on a network within a few ms of each other). */
+const CLOCK_TOLERANCE_MS = 50;
 
 /** Creates the search_path schema the tables go into, or checks the user may create them in it; else exit 6. */
 async function createSchema(client: Client, schema: string, where: string): Promise<void> {
@@ -88,7 +125,7 @@ export function checkSchemaVersion(version: number | null, where: string): void 
 export async function migrateSchema(client: Client, where: string, schema?: string): Promise<number | null> {
   await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_NS, LOCK_MIGRATE]);
   try {
-    const found = await readSchemaVersion(client);
+    const found = (await readSchemaVersion(client)).version;
     checkSchemaVersion(found, where);
     if (found === PG_SCHEMA_VERSION) return found;
     await client.query("BEGIN");
