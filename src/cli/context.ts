@@ -11,7 +11,7 @@ import { openStore } from "../store/open-store.ts";
 import { configuredWorkspaces } from "../store/openclaw-agents.ts";
 import type { Store } from "../store/store.ts";
 import type { Deps } from "./deps.ts";
-import { type Lang, resolveAgent, resolveLang, resolveStoreDir } from "./identity.ts";
+import { LANG_FLAG, type Lang, resolveAgent, resolveLang, resolveStoreDir } from "./identity.ts";
 
 export interface GlobalOptions {
   json?: boolean;
@@ -90,7 +90,7 @@ function applyTimeZone(env: Deps["env"]): void {
 export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?: Store }): Ctx {
   applyTimeZone(deps.env);
   const now = opts.now === undefined ? deps.now() : parseNow(opts.now);
-  if (opts.lang !== undefined && !/^(zh|en)([-_].*)?$/i.test(opts.lang)) {
+  if (opts.lang !== undefined && !LANG_FLAG.test(opts.lang)) {
     throw new UsageError(`invalid language '${printable(opts.lang)}'`, "use zh or en");
   }
   // OpenClaw's own answer is asked for only when it matters: no --agent and no TASKPULSE_AGENT.
