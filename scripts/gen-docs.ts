@@ -238,6 +238,76 @@ async function routedExample(): Promise<string[]> {
   }
 }
 
+/** The errors an agent meets, each run in Chinese and in English against the same store. */
+async function errorExamples(): Promise<Record<"zh" | "en", Transcript[]>> {
+  const store = mkdtempSync(join(tmpdir(), "tp-docs-"));
+  try {
+    const setup = new Session(store, {});
+    const running = Session.idOf(await setup.run(at(0), "create", "日报发布", "抓取", "写稿", "--start"));
+    const finished = Session.idOf(await setup.run(at(10), "create", "旧任务", "--start"));
+    await setup.run(at(20), "done", finished);
+    const commands = [
+      ["done", "zzzzzz"],
+      ["done", finished],
+      ["next", finished, "抓取完成"],
+      ["ack", running],
+      ["error", running],
+      ["done"],
+      ["create"],
+      ["create", "x", "--priority", "11"],
+      ["heartbeat", running, "--progress", "120"],
+      ["heartbeat", running, "--for", "soon"],
+      ["stauts"],
+      ["status", "--jsn"],
+      ["check"],
+      ["jobs", "--tail", "3"],
+    ];
+    const out: Record<"zh" | "en", Transcript[]> = { zh: [], en: [] };
+    for (const lang of ["zh", "en"] as const) {
+      const session = new Session(store, { TASKPULSE_LANG: lang });
+      for (const argv of commands) out[lang].push(await session.run(at(30), ...argv));
+    }
+    return out;
+  } finally {
+    rmSync(store, { recursive: true, force: true });
+  }
+}
+
+async function errorSection(): Promise<string[]> {
+  const runs = await errorExamples();
+  const lines = [
+    "## Error messages",
+    "",
+    "With Chinese chosen, errors on stderr are Chinese too: `错误: …` and `提示: …` instead of `error: …` and",
+    "`hint: …`. The exit code does not change, nor does the `--json` envelope: its `code`, and its `message` and",
+    "`hint`, which stay English whatever the language (exit-codes.md says why).",
+    "",
+    "Said in Chinese word for word: an unknown task, an ambiguous id prefix (with the candidates), an invalid id; a",
+    "task in the wrong state for the command (`done` on a finished task, `start` on a running one, `ack` without a",
+    "stop request, `retry` past its limit, `skip --step` of no step to come, `start` of a task whose dependencies are",
+    "not done); the store locked by another process; a command without its task id, or `error` without its message;",
+    "an agent with no running task or several; invalid values (priority, `--progress`, durations, `--now`,",
+    "`--notify`, `--meta`, `--max-retries`, `--limit`, `TASKPULSE_TZ`, …), names (agent, tag, group) that are",
+    "invalid, empty or too long, too many steps or tags; commander's own errors (an unknown command or option with",
+    "the did-you-mean suggestion, a missing argument or option value, too many arguments, a value not among the",
+    "choices) and its `(run with --help for usage)`; the last-resort disk and internal errors. Any other error keeps",
+    "its English text behind a Chinese lead naming the kind of failure (`错误: 存储无法读取或已损坏：…`,",
+    "`错误: 用法有误：…`), and its hint is translated when it is a fixed text (the store's hints are). An invalid",
+    "`--lang` is answered in English: the language it asks for is not known. All of it comes from one table,",
+    "`src/cli/render/errors-zh.ts`.",
+  ];
+  for (const [title, list] of [
+    ["### In Chinese (`TASKPULSE_LANG=zh`)", runs.zh],
+    ["### The same in English", runs.en],
+  ] as const) {
+    lines.push("", title, "", "```text");
+    for (const t of list) lines.push(`$ ${t.command}`, t.output, `(exit ${t.code})`, "");
+    lines.pop();
+    lines.push("```");
+  }
+  return lines;
+}
+
 export async function generateMessagesDoc(): Promise<string> {
   const results = await Promise.all(SCENARIOS.map(runScenario));
   const [zh, en] = results as [Captured[], Captured[]];
@@ -282,7 +352,7 @@ export async function generateMessagesDoc(): Promise<string> {
     lines.pop();
     lines.push("```");
   }
-  lines.push("", ...(await routedExample()), "");
+  lines.push("", ...(await routedExample()), "", ...(await errorSection()), "");
   return lines.join("\n");
 }
 

@@ -86,7 +86,7 @@ export function parseHeartbeat(argv: readonly string[]): HeartbeatCall | undefin
 export async function main(argv: readonly string[], deps: Deps = processDeps()): Promise<number | undefined> {
   const call = parseHeartbeat(argv);
   if (call === undefined) return undefined;
-  const flags = preScan(argv);
+  const flags = preScan(argv, deps.env);
   try {
     const ctx = createContext(call.globals, deps);
     try {

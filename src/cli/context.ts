@@ -11,7 +11,7 @@ import { openStore } from "../store/open-store.ts";
 import { configuredWorkspaces } from "../store/openclaw-agents.ts";
 import type { Store } from "../store/store.ts";
 import type { Deps } from "./deps.ts";
-import { type Lang, resolveAgent, resolveLang, resolveStoreDir } from "./identity.ts";
+import { LANG_FLAG, type Lang, resolveAgent, resolveLang, resolveStoreDir } from "./identity.ts";
 
 export interface GlobalOptions {
   json?: boolean;
@@ -85,6 +85,7 @@ function applyTimeZone(env: Deps["env"]): void {
       throw new UsageError(
         `invalid TASKPULSE_TZ '${printable(zone)}'`,
         "use a time zone name, such as Asia/Shanghai, Europe/Berlin or UTC",
+        { detail: { key: "invalid_value", what: "TASKPULSE_TZ", value: printable(zone) } },
       );
     }
   }
@@ -97,7 +98,7 @@ function applyTimeZone(env: Deps["env"]): void {
 export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?: Store }): Ctx {
   applyTimeZone(deps.env);
   const now = opts.now === undefined ? deps.now() : parseNow(opts.now);
-  if (opts.lang !== undefined && !/^(zh|en)([-_].*)?$/i.test(opts.lang)) {
+  if (opts.lang !== undefined && !LANG_FLAG.test(opts.lang)) {
     throw new UsageError(`invalid language '${printable(opts.lang)}'`, "use zh or en");
   }
   // OpenClaw's own answer is asked for only when it matters: no --agent and no TASKPULSE_AGENT.
@@ -126,7 +127,9 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
   // A plain check, not the zod schema: zod is kept off the hot path (see test/hot-path.test.ts).
   const notifyDefault = (notifyEnv ?? "all") as NotifyPolicy;
   if (!NOTIFY_POLICIES.includes(notifyDefault))
-    throw new UsageError(`invalid TASKPULSE_NOTIFY '${printable(notifyEnv ?? "")}'`, "use all, steps, final or silent");
+    throw new UsageError(`invalid TASKPULSE_NOTIFY '${printable(notifyEnv ?? "")}'`, "use all, steps, final or silent", {
+      detail: { key: "invalid_value", what: "TASKPULSE_NOTIFY", value: printable(notifyEnv ?? "") },
+    });
   // For the benchmark (scripts/bench.mjs): how long each transaction waited for the lock, one line on stderr.
   const onLockWait = deps.env.TASKPULSE_BENCH_TIMING
     ? (ms: number) => deps.stderr(`taskpulse-timing lock-wait-ms=${ms.toFixed(1)}\n`)
@@ -172,7 +175,9 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
 function parseNow(input: string): Date {
   const t = Date.parse(input);
   if (!/^\d{4}-\d{2}-\d{2}/.test(input.trim()) || Number.isNaN(t)) {
-    throw new UsageError(`invalid --now '${printable(input)}'`, "use an ISO time such as 2026-05-01T18:00:00+08:00");
+    throw new UsageError(`invalid --now '${printable(input)}'`, "use an ISO time such as 2026-05-01T18:00:00+08:00", {
+      detail: { key: "invalid_value", what: "--now", value: printable(input) },
+    });
   }
   return new Date(t);
 }

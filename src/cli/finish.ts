@@ -3,7 +3,9 @@
 // (run.ts) and the commander-free heartbeat entry (src/hot.ts), so both print exactly the same.
 import { EXIT, TaskpulseError } from "../core/errors.ts";
 import type { Deps } from "./deps.ts";
+import { type Lang, langFromArgv } from "./identity.ts";
 import type { Outcome } from "./outcome.ts";
+import { errorText, type ShownError } from "./render/error-text.ts";
 import { renderPushText } from "./render/push-text.ts";
 
 export const SCHEMA = 1;
@@ -12,6 +14,8 @@ export interface Flags {
   json: boolean;
   quiet: boolean;
   debug: boolean;
+  /** The language errors are shown in on stderr (the JSON envelope's message is English whatever it is). */
+  lang: Lang;
 }
 
 /** Prints a command's outcome as the flags ask; returns its exit code. */
@@ -32,7 +36,7 @@ export function printOutcome(outcome: Outcome, deps: Deps, flags: Flags): number
 
 export function reportError(err: unknown, deps: Deps, flags: Flags): number {
   if (err instanceof TaskpulseError) {
-    say(deps, flags, err.code, err.message, err.hint);
+    say(deps, flags, err);
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
@@ -40,11 +44,24 @@ export function reportError(err: unknown, deps: Deps, flags: Flags): number {
   // Disk trouble (read-only directory, full disk, a directory where a file should be, a link planted in the store):
   // the previous state is intact because writes are atomic. Not a bug in taskpulse, so not exit 1: exit 6, the
   // store's own code, with one line that says what happened.
-  const message = disk ? `cannot use the store: ${e.message}` : `internal error: ${e?.message ?? String(err)}`;
-  const hint = disk
-    ? "the previous state is intact; check the store directory's permissions and free space, then run `taskpulse doctor`"
-    : "run again with --debug for details";
-  say(deps, flags, disk ? "io_error" : "internal", message, hint);
+  const reason = disk ? e.message : (e?.message ?? String(err));
+  say(
+    deps,
+    flags,
+    disk
+      ? {
+          code: "io_error",
+          message: `cannot use the store: ${reason}`,
+          hint: "the previous state is intact; check the store directory's permissions and free space, then run `taskpulse doctor`",
+          detail: { key: "disk_error", reason },
+        }
+      : {
+          code: "internal",
+          message: `internal error: ${reason}`,
+          hint: "run again with --debug for details",
+          detail: { key: "internal_error", reason },
+        },
+  );
   if (flags.debug && e?.stack) deps.stderr(`${e.stack}\n`);
   return disk ? EXIT.corrupt : EXIT.internal;
 }
@@ -55,17 +72,20 @@ export function isDiskError(err: unknown): boolean {
   return typeof code === "string" && DISK_CODES.has(code);
 }
 
-/** The error as the JSON envelope on stdout, or as text on stderr (also when stdout itself is what failed). */
-function say(deps: Deps, flags: Flags, code: string, message: string, hint: string | undefined): void {
+/**
+ * The error as the JSON envelope on stdout (in English), or as text on stderr in the chosen language (also when
+ * stdout itself is what failed).
+ */
+function say(deps: Deps, flags: Flags, error: ShownError): void {
   if (flags.json) {
     try {
-      writeError(deps, code, message, hint);
+      writeError(deps, error.code, error.message, error.hint);
       return;
     } catch {
       // stdout cannot be written: stderr still can
     }
   }
-  deps.stderr(`error: ${message}\n${hint ? `hint: ${hint}\n` : ""}`);
+  deps.stderr(errorText(error, flags.lang));
 }
 
 const DISK_CODES = new Set([
@@ -89,13 +109,17 @@ export function writeError(deps: Deps, code: string, message: string, hint: stri
   deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: false, error })}\n`);
 }
 
-/** Output flags are needed before commander has parsed (to render its own errors), so they are looked up first. */
-export function preScan(argv: readonly string[]): Flags {
+/**
+ * Output flags and the language are needed before commander has parsed (to render its own errors, and those of
+ * building the context), so they are looked up first.
+ */
+export function preScan(argv: readonly string[], env: Deps["env"]): Flags {
   const end = argv.indexOf("--");
   const head = end < 0 ? argv : argv.slice(0, end);
   return {
     json: head.includes("--json"),
     quiet: head.includes("-q") || head.includes("--quiet"),
     debug: head.includes("--debug"),
+    lang: langFromArgv(head, env),
   };
 }

@@ -90,6 +90,24 @@ export type { Lang } from "../core/templates.ts";
 
 import type { Lang } from "../core/templates.ts";
 
+/** What --lang accepts: zh or en, with a region or more after `-` or `_` (zh-CN, en_US.UTF-8). */
+export const LANG_FLAG = /^(zh|en)([-_].*)?$/i;
+
+/**
+ * The language of a call before commander has read its options: `--lang X` or `--lang=X` (the last one), else as
+ * resolveLang. An invalid --lang gives English, the language its own error is said in.
+ */
+export function langFromArgv(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Lang {
+  let flag: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--lang") flag = argv[++i] ?? "";
+    else if (arg.startsWith("--lang=")) flag = arg.slice("--lang=".length);
+  }
+  if (flag !== undefined && !LANG_FLAG.test(flag)) return "en";
+  return resolveLang(flag, env);
+}
+
 export function resolveLang(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): Lang {
   const pick = flag ?? env.TASKPULSE_LANG;
   if (pick) return pick.toLowerCase().startsWith("zh") ? "zh" : "en";

@@ -39,6 +39,9 @@ export interface OutputConfig {
 
 export type Register = (program: Command, app: App) => void;
 
+/** The line commander adds after each of its usage errors. */
+export const HELP_AFTER_ERROR = "(run with --help for usage)";
+
 export interface CommandEntry {
   /** The name and aliases the command registers (test/program.test.ts checks them against the program). */
   names: readonly string[];
@@ -122,7 +125,7 @@ export async function buildProgram(
     .option("--no-color", "never colour output")
     .option("--debug", "show stack traces of internal errors")
     .exitOverride()
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError(HELP_AFTER_ERROR)
     .showSuggestionAfterError(true)
     .addHelpText("after", `${EXIT_CODES}\n\nDocs: README.md and references/ in the package.`);
 
@@ -244,14 +247,20 @@ function distance(a: string, b: string): number {
  * command, the read-only commands only; for `help <word>`, any (help changes nothing).
  */
 export function suggestion(typed: string, candidates: readonly string[] = SAFE_TO_SUGGEST): string {
+  const names = nearest(typed, candidates);
+  if (names.length === 0) return "";
+  return names.length === 1 ? `\n(Did you mean ${names[0]}?)` : `\n(Did you mean one of ${names.join(", ")}?)`;
+}
+
+/** The nearest of `candidates` to `typed`, as suggestion() picks them (sorted; none when nothing is near). */
+export function nearest(typed: string, candidates: readonly string[] = SAFE_TO_SUGGEST): string[] {
   const scored = candidates
     .map((name) => ({ name, d: distance(typed, name) }))
     .filter(({ name, d }) => d <= 2 && d < Math.max(name.length, typed.length) / 2);
-  if (scored.length === 0) return "";
+  if (scored.length === 0) return [];
   const best = Math.min(...scored.map((s) => s.d));
-  const names = scored
+  return scored
     .filter((s) => s.d === best)
     .map((s) => s.name)
     .sort();
-  return names.length === 1 ? `\n(Did you mean ${names[0]}?)` : `\n(Did you mean one of ${names.join(", ")}?)`;
 }

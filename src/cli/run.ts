@@ -6,7 +6,8 @@ import { printable } from "../core/names.ts";
 import type { Deps } from "./deps.ts";
 import { preScan, printOutcome, reportError, SCHEMA, writeError } from "./finish.ts";
 import type { Outcome } from "./outcome.ts";
-import { buildProgram, commandName, suggestion } from "./program.ts";
+import { buildProgram, commandName, nearest, suggestion } from "./program.ts";
+import { commanderDetail, errorText, translateLine } from "./render/error-text.ts";
 
 export interface RunOptions {
   /** Register every command up front instead of only the one argv runs (tests check both print the same). */
@@ -14,7 +15,7 @@ export interface RunOptions {
 }
 
 export async function run(argv: readonly string[], deps: Deps, options: RunOptions = {}): Promise<number> {
-  const flags = preScan(argv);
+  const flags = preScan(argv, deps.env);
   const state: { outcome?: Outcome; commanderMessage?: string; shown: string } = { shown: "" };
   const program = await buildProgram(
     deps,
@@ -28,11 +29,14 @@ export async function run(argv: readonly string[], deps: Deps, options: RunOptio
         else deps.stdout(s);
       },
       writeErr: (s) => {
-        if (!flags.json) deps.stderr(s);
+        if (!flags.json) deps.stderr(translateLine(s, flags.lang));
       },
       outputError: (s) => {
         state.commanderMessage = s.replace(/^error: /, "").trim();
-        if (!flags.json) deps.stderr(s);
+        if (flags.json) return;
+        // English exactly as commander words it; Chinese through the same table as every other error
+        if (flags.lang === "en") deps.stderr(s);
+        else deps.stderr(errorText({ code: "usage", message: state.commanderMessage, detail: commanderDetail(s) }, flags.lang));
       },
     },
     options.allCommands ? undefined : argv,
@@ -47,8 +51,9 @@ export async function run(argv: readonly string[], deps: Deps, options: RunOptio
   if (asked !== undefined && !asked.startsWith("-") && !program.commands.some((c) => c.name() === asked || c.aliases().includes(asked))) {
     const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
     const message = `unknown command '${printable(asked)}'${suggestion(asked, names)}`;
+    const detail = { key: "unknown_command" as const, command: printable(asked), suggestions: nearest(asked, names) };
     if (flags.json) writeError(deps, "usage", message, "see taskpulse --help");
-    else deps.stderr(`error: ${message}\n`);
+    else deps.stderr(errorText({ code: "usage", message, detail }, flags.lang));
     return EXIT.usage;
   }
   try {

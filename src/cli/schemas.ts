@@ -58,9 +58,11 @@ export const errorEnvelopeSchema = z
       .object({
         code: z
           .string()
-          .describe("usage, not_found, ambiguous_id, invalid_transition, conflict, store_busy, store_corrupt, io_error, internal"),
-        message: z.string(),
-        hint: z.string().optional(),
+          .describe(
+            "usage, not_found, ambiguous_id, invalid_transition, conflict, store_busy, store_unavailable, store_corrupt, io_error, store_auth, internal",
+          ),
+        message: z.string().describe("English, whatever --lang chooses (see exit-codes.md)"),
+        hint: z.string().optional().describe("English, whatever --lang chooses"),
       })
       .strict(),
   })

@@ -1,5 +1,9 @@
 // Typed domain errors. Each carries a stable code, the process exit code it maps to, and a hint that tells the
-// caller what would work instead. The CLI maps them to text or to the JSON error envelope in one place (cli/run.ts).
+// caller what would work instead. The CLI maps them to text or to the JSON error envelope in one place (cli/finish.ts).
+// The message and hint are English; an error a person meets often also carries its `detail` (which message it is,
+// and its variable parts) so that the CLI can say it in the chosen language (cli/render/error-text.ts). No language
+// is known here.
+import type { TaskStatus } from "./model.ts";
 
 export const EXIT = {
   ok: 0,
@@ -17,29 +21,73 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/**
+ * The variable parts of each message that carries a detail, by key. A key names one message (and, where it varies,
+ * its hint); adding one here makes the CLI's Chinese table incomplete until it says it too (a type error).
+ */
+export interface ErrorParams {
+  task_not_found: { id: string };
+  ambiguous_id: { prefix: string; candidates: readonly string[] };
+  invalid_task_id: { value: string };
+  /** A command that needs the task in another state: `done` on a finished task. */
+  wrong_state: { id: string; name: string; status: TaskStatus; command: string; allowed: readonly TaskStatus[] };
+  no_current_step: { id: string; name: string; steps: number };
+  retry_refused: { id: string; name: string };
+  retry_limit: { id: string; name: string; retries: number; max: number };
+  no_stop_request: { id: string; name: string };
+  no_such_step: { id: string; name: string; step: string; left: readonly string[] };
+  /** `error --step`: a step that is neither running nor still to come. */
+  no_open_step: { id: string; name: string; step: string; open: readonly string[] };
+  waits_for_dependencies: { id: string; name: string; blocked: boolean; on: readonly string[] };
+  /** `invalid <what> '<value>'`: an option's or variable's value; its hint is a fixed text. */
+  invalid_value: { what: string; value: string };
+  value_too_large: { what: string; value: string };
+  /** An agent, tag, group, job or state name that is not a slug. */
+  invalid_name: { what: string; value: string };
+  too_long: { what: string; length: number; max: number };
+  empty: { what: string };
+  too_many: { what: string; count?: number; max: number };
+  not_positive: { what: string };
+  needs_task_id: { command: string };
+  no_running_task: { agent: string; command: string };
+  several_running_tasks: { agent: string; command: string; count: number; tasks: string };
+  store_locked: { target: string; seconds: number; holder?: { pid: string; command: string; agent: string }; stoppedPid?: number };
+  output_failed: { reason: string };
+}
+
+export type ErrorKey = keyof ErrorParams;
+export type ErrorDetail = { [K in ErrorKey]: { key: K } & ErrorParams[K] }[ErrorKey];
+
+export interface ErrorOptions {
+  cause?: unknown;
+  detail?: ErrorDetail;
+}
+
 export class TaskpulseError extends Error {
   readonly code: string;
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
+  readonly detail: ErrorDetail | undefined;
 
-  constructor(code: string, exitCode: ExitCode, message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: string, exitCode: ExitCode, message: string, hint?: string, options: ErrorOptions = {}) {
+    super(message, "cause" in options ? { cause: options.cause } : undefined);
     this.name = new.target.name;
     this.code = code;
     this.exitCode = exitCode;
     this.hint = hint;
+    this.detail = options.detail;
   }
 }
 
 export class UsageError extends TaskpulseError {
-  constructor(message: string, hint?: string) {
-    super("usage", EXIT.usage, message, hint);
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
+    super("usage", EXIT.usage, message, hint, options);
   }
 }
 
 export class NotFoundError extends TaskpulseError {
-  constructor(message: string, hint?: string) {
-    super("not_found", EXIT.notFound, message, hint);
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
+    super("not_found", EXIT.notFound, message, hint, options);
   }
 }
 
@@ -53,14 +101,15 @@ export class AmbiguousIdError extends TaskpulseError {
       EXIT.notFound,
       `id prefix '${prefix}' matches ${candidates.length} tasks: ${shown}${more}`,
       "type more characters of the id",
+      { detail: { key: "ambiguous_id", prefix, candidates } },
     );
     this.candidates = candidates;
   }
 }
 
 export class InvalidTransitionError extends TaskpulseError {
-  constructor(message: string, hint?: string) {
-    super("invalid_transition", EXIT.conflict, message, hint);
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
+    super("invalid_transition", EXIT.conflict, message, hint, options);
   }
 }
 
@@ -71,13 +120,13 @@ export class ConflictError extends TaskpulseError {
 }
 
 export class StoreBusyError extends TaskpulseError {
-  constructor(message: string, hint?: string) {
-    super("store_busy", EXIT.busy, message, hint ?? "the store is locked by another process; safe to retry");
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
+    super("store_busy", EXIT.busy, message, hint ?? "the store is locked by another process; safe to retry", options);
   }
 }
 
 export class StoreCorruptError extends TaskpulseError {
-  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+  constructor(message: string, hint?: string, options?: ErrorOptions) {
     super("store_corrupt", EXIT.corrupt, message, hint ?? "run `taskpulse doctor` to inspect the store", options);
   }
 }
@@ -104,6 +153,7 @@ export class OutputError extends TaskpulseError {
       EXIT.corrupt,
       `cannot write the output: ${message}`,
       "the command itself was carried out (see `taskpulse log`); free space, or fix where the output goes",
+      { detail: { key: "output_failed", reason: message } },
     );
   }
 }

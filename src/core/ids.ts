@@ -42,7 +42,9 @@ export function counterOf(id: string): number | undefined {
 export function checkIdInput(input: string): string {
   const id = input.trim().toLowerCase();
   if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(id)) {
-    throw new UsageError(`invalid task id '${printable(input)}'`, "task ids are letters and digits, as printed by `taskpulse create`");
+    throw new UsageError(`invalid task id '${printable(input)}'`, "task ids are letters and digits, as printed by `taskpulse create`", {
+      detail: { key: "invalid_task_id", value: printable(input) },
+    });
   }
   return id;
 }
@@ -54,7 +56,9 @@ export function resolveId(input: string, ids: readonly string[]): string {
   const matches = ids.filter((candidate) => candidate.startsWith(id)).sort();
   if (matches.length === 1) return matches[0] as string;
   if (matches.length === 0) {
-    throw new NotFoundError(`task '${printable(input)}' not found`, "list tasks with `taskpulse status` or `taskpulse query`");
+    throw new NotFoundError(`task '${printable(input)}' not found`, "list tasks with `taskpulse status` or `taskpulse query`", {
+      detail: { key: "task_not_found", id: printable(input) },
+    });
   }
   throw new AmbiguousIdError(id, matches);
 }

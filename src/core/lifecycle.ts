@@ -65,6 +65,7 @@ function requireStatus<S extends TaskStatus>(task: Task, allowed: readonly S[], 
   throw new InvalidTransitionError(
     `task ${task.id} (${task.name}) is ${task.status}; \`${command}\` needs a ${need} task`,
     HINTS[task.status](task.id),
+    { detail: { key: "wrong_state", id: task.id, name: task.name, status: task.status, command, allowed } },
   );
 }
 
@@ -153,6 +154,7 @@ export function advanceStep(task: Task, message: string | undefined, actor: Acto
       t.steps.length === 0
         ? `it has no steps: use taskpulse heartbeat ${t.id}, or taskpulse done ${t.id}`
         : `finish it with taskpulse done ${t.id}`,
+      { detail: { key: "no_current_step", id: t.id, name: t.name, steps: t.steps.length } },
     );
   }
   const steps = t.steps.map((s) => ({ ...s }));
@@ -252,6 +254,7 @@ export function failTask(task: Task, error: string, retryable: boolean, actor: A
       throw new InvalidTransitionError(
         `task ${t.id} (${t.name}) has no step '${stepName}' still open`,
         listed.length > 0 ? `steps still open: ${listed.join(", ")}` : `none is: taskpulse error ${t.id} "…" without --step`,
+        { detail: { key: "no_open_step", id: t.id, name: t.name, step: stepName, open: listed } },
       );
     }
   }
@@ -268,12 +271,15 @@ export function failTask(task: Task, error: string, retryable: boolean, actor: A
 export function retryTask(task: Task, actor: Actor): Change {
   const t = requireStatus(task, ["failed"], "retry");
   if (!t.retryable) {
-    throw new InvalidTransitionError(`task ${t.id} (${t.name}) was failed with --no-retry`, "create a new task if the work must be done");
+    throw new InvalidTransitionError(`task ${t.id} (${t.name}) was failed with --no-retry`, "create a new task if the work must be done", {
+      detail: { key: "retry_refused", id: t.id, name: t.name },
+    });
   }
   if (t.retries >= t.maxRetries) {
     throw new InvalidTransitionError(
       `task ${t.id} (${t.name}) reached its retry limit (${t.retries}/${t.maxRetries})`,
       "create a new task, or raise the limit with --max-retries when creating tasks",
+      { detail: { key: "retry_limit", id: t.id, name: t.name, retries: t.retries, max: t.maxRetries } },
     );
   }
   const at = actor.now.toISOString();
@@ -320,6 +326,7 @@ export function acknowledgeStop(task: Task, summary: string | undefined, actor: 
     throw new InvalidTransitionError(
       `task ${t.id} (${t.name}) has no stop request to acknowledge`,
       `check first: taskpulse check ${t.id} exits 20 when a stop is requested`,
+      { detail: { key: "no_stop_request", id: t.id, name: t.name } },
     );
   }
   const at = actor.now.toISOString();
@@ -402,6 +409,7 @@ export function skipLaterStep(task: Task, stepName: string, message: string | un
     throw new InvalidTransitionError(
       `task ${t.id} (${t.name}) has no step '${stepName}' still to come`,
       listed.length > 0 ? `steps still to come: ${listed.join(", ")}` : `it has none left: finish it with taskpulse done ${t.id}`,
+      { detail: { key: "no_such_step", id: t.id, name: t.name, step: stepName, left: listed } },
     );
   }
   const at = actor.now.toISOString();

@@ -29,10 +29,13 @@ export function parseMetaPair(pair: string, option: string, bare = false): { key
     throw new UsageError(
       `invalid ${option} '${printable(pair)}'`,
       bare ? "use key=value, or key alone" : "use key=value (the value may be JSON)",
+      { detail: { key: "invalid_value", what: option, value: printable(pair) } },
     );
   }
   if (key.length > LIMITS.metaKey || !KEY.test(key)) {
-    throw new UsageError(`invalid ${option} key '${printable(key)}'`, `letters, digits, _ . - (at most ${LIMITS.metaKey})`);
+    throw new UsageError(`invalid ${option} key '${printable(key)}'`, `letters, digits, _ . - (at most ${LIMITS.metaKey})`, {
+      detail: { key: "invalid_value", what: `${option} key`, value: printable(key) },
+    });
   }
   return eq < 0 ? { key } : { key, value: parseMetaValue(pair.slice(eq + 1)) };
 }

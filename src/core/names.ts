@@ -15,6 +15,7 @@ export function validateSlug(value: string, what: string): string {
     throw new UsageError(
       `invalid ${what} '${printable(value)}'`,
       `a ${what} is 1-64 letters, digits, '.', '_' or '-', starts with a letter or digit, and has no '..'`,
+      { detail: { key: "invalid_name", what, value: printable(value) } },
     );
   }
   return value;
@@ -53,7 +54,9 @@ export function cleanText(value: string, what: string, max: number = LIMITS.text
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
   const cleaned = stripInvisible(value).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
   if (cleaned.length > max) {
-    throw new UsageError(`${what} is too long (${cleaned.length} characters, at most ${max})`);
+    throw new UsageError(`${what} is too long (${cleaned.length} characters, at most ${max})`, undefined, {
+      detail: { key: "too_long", what, length: cleaned.length, max },
+    });
   }
   return cleaned;
 }
@@ -64,8 +67,12 @@ export function cleanName(value: string, what: string): string {
     .replace(/\s*\n\s*/g, " ")
     .replace(/\t/g, " ")
     .trim();
-  if (flat.length === 0) throw new UsageError(`${what} must not be empty`);
-  if (flat.length > LIMITS.name) throw new UsageError(`${what} is too long (${flat.length} characters, at most ${LIMITS.name})`);
+  if (flat.length === 0) throw new UsageError(`${what} must not be empty`, undefined, { detail: { key: "empty", what } });
+  if (flat.length > LIMITS.name) {
+    throw new UsageError(`${what} is too long (${flat.length} characters, at most ${LIMITS.name})`, undefined, {
+      detail: { key: "too_long", what, length: flat.length, max: LIMITS.name },
+    });
+  }
   return flat;
 }
 

@@ -25,6 +25,7 @@ export function parseTypedPriority(input: string): TypedPriority {
   throw new UsageError(
     `invalid priority '${printable(input)}'`,
     "use 1-10 (higher runs first) or P0-P3 (P0 most urgent; P0=10, P1=8, P2=5, P3=3)",
+    { detail: { key: "invalid_value", what: "priority", value: printable(input) } },
   );
 }
 

@@ -15,14 +15,18 @@ export function parseDuration(input: string, what = "duration"): number {
     matched = part.lastIndex;
   }
   if (text.length === 0 || matched !== text.length) {
-    throw new UsageError(`invalid ${what} '${clip(input)}'`, "use forms like 45s, 10m, 1h30m, 2d");
+    throw new UsageError(`invalid ${what} '${clip(input)}'`, "use forms like 45s, 10m, 1h30m, 2d", {
+      detail: { key: "invalid_value", what, value: clip(input) },
+    });
   }
   return checkDuration(total, input, what);
 }
 
 function checkDuration(ms: number, input: string, what: string): number {
   if (!Number.isFinite(ms) || ms > 366 * UNIT_MS.d!) {
-    throw new UsageError(`invalid ${what} '${clip(input)}': too large`, "use at most a year");
+    throw new UsageError(`invalid ${what} '${clip(input)}': too large`, "use at most a year", {
+      detail: { key: "value_too_large", what, value: clip(input) },
+    });
   }
   return Math.round(ms);
 }
@@ -103,6 +107,7 @@ export function parseInstant(input: string, now: Date, what = "time", options: {
   throw new UsageError(
     `invalid ${what} '${clip(input)}'`,
     "use an ISO date such as 2026-05-01 or 2026-05-01T10:00:00Z, or a relative age such as 24h or 7d",
+    { detail: { key: "invalid_value", what, value: clip(input) } },
   );
 }
 

@@ -316,11 +316,23 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
       const left = deadline - Date.now();
       if (left <= 0) {
         const stopped = holder?.alive && holder.stopped ? holder.pid : undefined;
+        const owner = readOwner(paths.owner);
+        const seconds = Math.round(options.waitMs / 1000);
+        const by = owner ? ` by pid ${owner.pid} (${owner.command}, agent ${owner.agent})` : "";
         throw new StoreBusyError(
-          `${paths.what} is locked${describeHolder(paths.owner)}; gave up after ${Math.round(options.waitMs / 1000)}s`,
+          `${paths.what} is locked${by}; gave up after ${seconds}s`,
           stopped === undefined
             ? undefined
             : `the holder, pid ${stopped}, is stopped (SIGSTOP, a debugger or a frozen container) and keeps the lock until it goes on (\`kill -CONT ${stopped}\`) or ends; safe to retry`,
+          {
+            detail: {
+              key: "store_locked",
+              target: paths.what,
+              seconds,
+              ...(owner ? { holder: owner } : {}),
+              ...(stopped === undefined ? {} : { stoppedPid: stopped }),
+            },
+          },
         );
       }
       const aged = Math.min(1, (Date.now() - started) / AGING_MS);
@@ -407,11 +419,12 @@ function writeOwnerNote(path: string, text: string): void {
   }
 }
 
-function describeHolder(ownerPath: string): string {
+/** Who holds the lock, as its owner file says ("?" for what it leaves out), or undefined when it cannot be read. */
+function readOwner(ownerPath: string): { pid: string; command: string; agent: string } | undefined {
   try {
     const owner = JSON.parse(readFileSync(ownerPath, "utf8")) as { pid?: number; command?: string; agent?: string };
-    return ` by pid ${owner.pid ?? "?"} (${owner.command ?? "?"}, agent ${owner.agent ?? "?"})`;
+    return { pid: String(owner.pid ?? "?"), command: String(owner.command ?? "?"), agent: String(owner.agent ?? "?") };
   } catch {
-    return "";
+    return undefined;
   }
 }

@@ -35,7 +35,10 @@ export function registerCleanup(program: Command, app: App): void {
 }
 
 function days(value: string, flag: string): number {
-  if (!/^\d{1,5}(\.\d+)?$/.test(value)) throw new UsageError(`invalid ${flag} '${printable(value)}'`, "use a number of days, e.g. 7");
+  if (!/^\d{1,5}(\.\d+)?$/.test(value))
+    throw new UsageError(`invalid ${flag} '${printable(value)}'`, "use a number of days, e.g. 7", {
+      detail: { key: "invalid_value", what: flag, value: printable(value) },
+    });
   return Number(value);
 }
 

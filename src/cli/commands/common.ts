@@ -38,6 +38,7 @@ export async function taskFromWords(ctx: Ctx, command: string, words: readonly s
       throw new UsageError(
         `${command} needs the task id`,
         `taskpulse ${command} <id> …; or --agent <name> for that agent's one running task`,
+        { detail: { key: "needs_task_id", command } },
       );
     }
     return { id: first, rest };
@@ -47,12 +48,18 @@ export async function taskFromWords(ctx: Ctx, command: string, words: readonly s
   const running = snapshot.queue(ctx.agent).filter((task) => task.status === "running");
   const only = running[0];
   if (only && running.length === 1) return { id: only.id, rest: [...words] };
-  if (!only) throw new NotFoundError(`agent ${ctx.agent} has no running task`, `give the task id: taskpulse ${command} <id> …`);
+  if (!only) {
+    throw new NotFoundError(`agent ${ctx.agent} has no running task`, `give the task id: taskpulse ${command} <id> …`, {
+      detail: { key: "no_running_task", agent: ctx.agent, command },
+    });
+  }
   const named = running
     .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
     .map((task) => `${task.id} (${oneLine(task.name, 40)})`)
     .join(", ");
-  throw new NotFoundError(`agent ${ctx.agent} runs ${running.length} tasks: ${named}`, `give the task id: taskpulse ${command} <id> …`);
+  throw new NotFoundError(`agent ${ctx.agent} runs ${running.length} tasks: ${named}`, `give the task id: taskpulse ${command} <id> …`, {
+    detail: { key: "several_running_tasks", agent: ctx.agent, command, count: running.length, tasks: named },
+  });
 }
 
 export interface Applied {

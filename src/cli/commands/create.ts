@@ -88,29 +88,37 @@ function parseCreate(nameArg: string | undefined, stepArgs: string[], opts: Crea
     rawSteps = [nameArg, ...rawSteps];
   }
   if (name === undefined) throw new UsageError("a task needs a name", 'taskpulse create "name" [steps…] or taskpulse create --name "name"');
-  if (rawSteps.length > LIMITS.steps) throw new UsageError(`too many steps (${rawSteps.length}, at most ${LIMITS.steps})`);
+  if (rawSteps.length > LIMITS.steps) {
+    throw new UsageError(`too many steps (${rawSteps.length}, at most ${LIMITS.steps})`, undefined, {
+      detail: { key: "too_many", what: "steps", count: rawSteps.length, max: LIMITS.steps },
+    });
+  }
   const steps = rawSteps.map(parseStep);
   const tags = opts.tag.map((tag) => validateSlug(tag, "tag"));
-  if (tags.length > LIMITS.tags) throw new UsageError(`too many tags (at most ${LIMITS.tags})`);
-  if (opts.after.length > LIMITS.after) throw new UsageError(`too many --after (at most ${LIMITS.after})`);
+  if (tags.length > LIMITS.tags) tooMany("tags", LIMITS.tags);
+  if (opts.after.length > LIMITS.after) tooMany("--after", LIMITS.after);
   const meta: Meta = {};
   for (const pair of opts.meta) {
     const { key, value } = parseMetaPair(cleanText(pair, "--meta", Number.POSITIVE_INFINITY), "--meta");
     // a JSON string is cleaned as text is (JSON can spell control characters as escapes)
     meta[key] = typeof value === "string" ? cleanText(value, "--meta value", LIMITS.metaValue) : value;
     const length = metaText(meta[key]).length;
-    if (length > LIMITS.metaValue) throw new UsageError(`--meta value is too long (${length} characters, at most ${LIMITS.metaValue})`);
+    if (length > LIMITS.metaValue) {
+      throw new UsageError(`--meta value is too long (${length} characters, at most ${LIMITS.metaValue})`, undefined, {
+        detail: { key: "too_long", what: "--meta value", length, max: LIMITS.metaValue },
+      });
+    }
   }
-  if (Object.keys(meta).length > LIMITS.meta) throw new UsageError(`too many --meta (at most ${LIMITS.meta})`);
+  if (Object.keys(meta).length > LIMITS.meta) tooMany("--meta", LIMITS.meta);
   let maxRetries = 3;
   if (opts.maxRetries !== undefined) {
-    if (!/^\d{1,3}$/.test(opts.maxRetries)) throw new UsageError(`invalid --max-retries '${printable(opts.maxRetries)}'`, "use 0-999");
+    if (!/^\d{1,3}$/.test(opts.maxRetries)) invalid("--max-retries", opts.maxRetries, "use 0-999");
     maxRetries = Number(opts.maxRetries);
   }
   let notify: NotifyPolicy | undefined;
   if (opts.notify !== undefined) {
     const parsed = notifyPolicySchema.safeParse(opts.notify);
-    if (!parsed.success) throw new UsageError(`invalid --notify '${printable(opts.notify)}'`, "use all, steps, final or silent");
+    if (!parsed.success) invalid("--notify", opts.notify, "use all, steps, final or silent");
     notify = parsed.data;
   }
   return {
@@ -142,7 +150,7 @@ export function parseStep(raw: string): { name: string; budgetMs?: number } {
 }
 
 function positive(ms: number, what: string): number {
-  if (ms <= 0) throw new UsageError(`${what} must be more than zero`);
+  if (ms <= 0) throw new UsageError(`${what} must be more than zero`, undefined, { detail: { key: "not_positive", what } });
   return ms;
 }
 
@@ -151,4 +159,12 @@ function typedPriority(option: string | undefined): { priority: number; priority
   if (option === undefined) return { priority: DEFAULT_PRIORITY };
   const typed = parseTypedPriority(option);
   return typed.label ? { priority: typed.priority, priorityLabel: typed.label } : { priority: typed.priority };
+}
+
+function invalid(what: string, value: string, hint?: string): never {
+  throw new UsageError(`invalid ${what} '${printable(value)}'`, hint, { detail: { key: "invalid_value", what, value: printable(value) } });
+}
+
+function tooMany(what: string, max: number): never {
+  throw new UsageError(`too many ${what} (at most ${max})`, undefined, { detail: { key: "too_many", what, max } });
 }

@@ -73,6 +73,7 @@ export function parseProgress(input: string): number {
     throw new UsageError(
       `invalid --progress '${printable(input)}'`,
       "use percent from 0 to 100 (60 or 60%), a fraction (0.6) or a count (3/5)",
+      { detail: { key: "invalid_value", what: "--progress", value: printable(input) } },
     );
   }
   return Math.round(value * 10) / 10;

@@ -26,7 +26,9 @@ const ICON = { done: "✅", failed: "❌", cancelled: "⛔", pending: "⏳", run
 
 export async function history(ctx: Ctx, opts: { limit: string }): Promise<Outcome> {
   if (!/^\d{1,6}$/.test(opts.limit) || Number(opts.limit) < 1)
-    throw new UsageError(`invalid --limit '${printable(opts.limit)}'`, "use a positive number");
+    throw new UsageError(`invalid --limit '${printable(opts.limit)}'`, "use a positive number", {
+      detail: { key: "invalid_value", what: "--limit", value: printable(opts.limit) },
+    });
   // Streamed: over a long archive, only the newest `limit` finished tasks are kept (and a count).
   const { summaries } = await summaryStream(ctx, "history", { agent: ctx.agentFlag });
   const limit = Number(opts.limit);

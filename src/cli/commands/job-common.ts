@@ -15,7 +15,9 @@ export const validateJob = (value: string): string => validateSlug(value, "job n
 export function parseCount(value: string | undefined, option: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{1,4}$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(`invalid ${option} '${printable(value)}'`, `use a whole number from ${min} to ${max}`);
+    throw new UsageError(`invalid ${option} '${printable(value)}'`, `use a whole number from ${min} to ${max}`, {
+      detail: { key: "invalid_value", what: option, value: printable(value) },
+    });
   }
   return Number(value);
 }

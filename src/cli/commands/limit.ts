@@ -24,7 +24,9 @@ export async function limit(ctx: Ctx, n: string | undefined): Promise<Outcome> {
     return { data: { agent: ctx.agent, limit: current }, lines: [`${ctx.agent}: ${current}`], quiet: String(current) };
   }
   if (!/^\d{1,3}$/.test(n) || Number(n) < 1 || Number(n) > 100) {
-    throw new UsageError(`invalid limit '${printable(n)}'`, "use a number from 1 to 100");
+    throw new UsageError(`invalid limit '${printable(n)}'`, "use a number from 1 to 100", {
+      detail: { key: "invalid_value", what: "limit", value: printable(n) },
+    });
   }
   const value = Number(n);
   await ctx.store("limit").transaction((tx) => {

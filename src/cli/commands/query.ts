@@ -81,18 +81,26 @@ export function parseQuery(ctx: Ctx, opts: QueryOptions, agentFilter: string | u
       const s = raw.trim().toLowerCase();
       const status = STATUS_ALIASES[s] ?? (s as QueryStatus);
       if (!STATUSES.includes(status))
-        throw new UsageError(`invalid --status '${printable(raw)}'`, `use ${STATUSES.join(", ")} (or completed, error)`);
+        throw new UsageError(`invalid --status '${printable(raw)}'`, `use ${STATUSES.join(", ")} (or completed, error)`, {
+          detail: { key: "invalid_value", what: "--status", value: printable(raw) },
+        });
       return status;
     });
   const by = opts.by as TimeField;
   if (!["created", "started", "finished"].includes(by))
-    throw new UsageError(`invalid --by '${printable(opts.by)}'`, "use created, started or finished");
+    throw new UsageError(`invalid --by '${printable(opts.by)}'`, "use created, started or finished", {
+      detail: { key: "invalid_value", what: "--by", value: printable(opts.by) },
+    });
   const descending = opts.sort.startsWith("-");
   const sort = (descending ? opts.sort.slice(1) : opts.sort) as SortKey;
   if (!SORTS.includes(sort))
-    throw new UsageError(`invalid --sort '${printable(opts.sort)}'`, `use ${SORTS.join(", ")}, with - for descending`);
+    throw new UsageError(`invalid --sort '${printable(opts.sort)}'`, `use ${SORTS.join(", ")}, with - for descending`, {
+      detail: { key: "invalid_value", what: "--sort", value: printable(opts.sort) },
+    });
   if (!/^\d{1,6}$/.test(opts.limit) || Number(opts.limit) < 1)
-    throw new UsageError(`invalid --limit '${printable(opts.limit)}'`, "use a positive number");
+    throw new UsageError(`invalid --limit '${printable(opts.limit)}'`, "use a positive number", {
+      detail: { key: "invalid_value", what: "--limit", value: printable(opts.limit) },
+    });
   const q: Query = { by, sort, descending, limit: Number(opts.limit) };
   if (agentFilter !== undefined) q.agents = [agentFilter];
   if (statuses.length > 0) q.statuses = statuses;

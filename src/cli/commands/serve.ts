@@ -37,11 +37,15 @@ const TOKEN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
 
 export async function serve(ctx: Ctx, opts: ServeCommandOptions, fixedClock: boolean): Promise<Outcome> {
   if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65_535) {
-    throw new UsageError(`invalid --port '${printable(opts.port)}'`, "use a number from 0 to 65535 (0 picks a free port)");
+    throw new UsageError(`invalid --port '${printable(opts.port)}'`, "use a number from 0 to 65535 (0 picks a free port)", {
+      detail: { key: "invalid_value", what: "--port", value: printable(opts.port) },
+    });
   }
   const host = opts.host.trim();
   if (!/^[A-Za-z0-9.:%_-]{1,253}$/.test(host.replace(/^\[|\]$/g, ""))) {
-    throw new UsageError(`invalid --host '${printable(opts.host)}'`, "use an address such as 127.0.0.1, ::1 or 0.0.0.0");
+    throw new UsageError(`invalid --host '${printable(opts.host)}'`, "use an address such as 127.0.0.1, ::1 or 0.0.0.0", {
+      detail: { key: "invalid_value", what: "--host", value: printable(opts.host) },
+    });
   }
   const given = opts.token ?? (ctx.deps.env.TASKPULSE_TOKEN || undefined);
   if (given !== undefined && !TOKEN.test(given)) {

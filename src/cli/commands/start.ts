@@ -32,6 +32,7 @@ export async function startById(ctx: Ctx, id: string): Promise<Outcome> {
         throw new InvalidTransitionError(
           `task ${task.id} (${task.name}) ${deps.state === "blocked" ? "is blocked: its dependency failed or was cancelled" : "waits for its dependencies"}: ${deps.on.join(", ")}`,
           deps.state === "blocked" ? `retry the dependency, or cancel ${task.id}` : "finish those tasks first",
+          { detail: { key: "waits_for_dependencies", id: task.id, name: task.name, blocked: deps.state === "blocked", on: deps.on } },
         );
       }
     }

@@ -150,7 +150,9 @@ export async function stateUpdate(ctx: Ctx, nameArg: string, opts: UpdateOptions
     const { path, value } = splitAssignment(i, "--incr");
     const by = Number(value);
     if (value.trim() === "" || !Number.isFinite(by))
-      throw new UsageError(`invalid --incr '${printable(i)}'`, "use --incr path=n, e.g. --incr total=300");
+      throw new UsageError(`invalid --incr '${printable(i)}'`, "use --incr path=n, e.g. --incr total=300", {
+        detail: { key: "invalid_value", what: "--incr", value: printable(i) },
+      });
     ops.push({ op: "incr", path, by });
   }
   for (const p of opts.push) {
@@ -186,7 +188,9 @@ export async function stateList(ctx: Ctx): Promise<Outcome> {
 function parseRev(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{1,12}$/.test(value))
-    throw new UsageError(`invalid --if-rev '${printable(value)}'`, "use the rev printed by `state get --json`");
+    throw new UsageError(`invalid --if-rev '${printable(value)}'`, "use the rev printed by `state get --json`", {
+      detail: { key: "invalid_value", what: "--if-rev", value: printable(value) },
+    });
   return Number(value);
 }
 

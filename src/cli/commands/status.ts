@@ -75,7 +75,9 @@ export function registerStatus(program: Command, app: App): void {
         let count = Number.POSITIVE_INFINITY;
         if (opts.count !== undefined) {
           if (!/^\d{1,6}$/.test(opts.count) || Number(opts.count) < 1)
-            throw new UsageError(`invalid --count '${printable(opts.count)}'`, "use a positive number");
+            throw new UsageError(`invalid --count '${printable(opts.count)}'`, "use a positive number", {
+              detail: { key: "invalid_value", what: "--count", value: printable(opts.count) },
+            });
           count = Number(opts.count);
         }
         return watch(ctx, intervalMs, count, opts.all === true);
