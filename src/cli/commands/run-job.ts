@@ -26,7 +26,7 @@ import { selfIdentity } from "../../jobs/proc.ts";
 import { exitCodeOf, type RunReport, runCommand } from "../../jobs/runner.ts";
 import type { Store } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
-import { example } from "../help-text.ts";
+import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { actorOf, commitChange, t } from "./common.ts";
@@ -70,12 +70,15 @@ export function registerRunJob(program: Command, app: App): void {
     .addHelpText(
       "after",
       `
-Exit status: 0 when the command succeeded; else the command's own exit code, 124 when --timeout killed it,
-128+n when it died of signal n, 127/126 when it could not be started. With --announce: 0 once the run is
-recorded (OpenClaw would otherwise add its own failure alerts and retries), unless --exit-code; and stderr stays
-empty (OpenClaw announces stdout and stderr together, so a silent run must print only NO_REPLY): the job's output
-is kept in the run record (taskpulse jobs), or also copied to stderr with --passthrough.
-With --json the command's stdout goes to stderr, and stdout holds only the JSON document.
+${note(`Exit status: 0 when the command succeeded; else the command's own exit code, 124 when --timeout killed it,
+128+n when it died of signal n, 127/126 when it could not be started.
+
+With --announce: 0 once the run is recorded (OpenClaw would otherwise add its own failure alerts and retries),
+unless --exit-code; and stderr stays empty (OpenClaw announces stdout and stderr together, so a silent run must
+print only NO_REPLY): the job's output is kept in the run record (taskpulse jobs), or also copied to stderr with
+--passthrough.
+
+With --json the command's stdout goes to stderr, and stdout holds only the JSON document.`)}
 ${example(
   "taskpulse run --job daily-news --announce -- ./daily-news.sh",
   "taskpulse run --job backup --timeout 10m --channel telegram --target 123 -- sh -c 'pg_dump db | gzip > /backup/db.gz'",
