@@ -1,12 +1,20 @@
 // Store side of cron jobs, on real temp directories: the jobs collection in state.json (and older files without
-// it), bounded run files (compaction, torn lines), and retention for cleanup.
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+// it), bounded run files (compaction, torn lines), retention for cleanup, and a run's live output (jobs --follow).
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunRecord } from "../src/core/job-model.ts";
 import { newJob } from "../src/core/jobs.ts";
 import { cleanupJobRuns } from "../src/jobs/retention.ts";
-import { appendRunRecords, compactRunFile, readRunRecords } from "../src/store/job-runs.ts";
+import {
+  appendRunRecords,
+  compactRunFile,
+  createLiveOutput,
+  LIVE_BYTES,
+  liveOutputOf,
+  openLiveOutput,
+  readRunRecords,
+} from "../src/store/job-runs.ts";
 import { JsonStore } from "../src/store/json-store.ts";
 import { cli, tempDir } from "./helpers.ts";
 import { readState } from "./store-fixture.ts";
@@ -99,5 +107,51 @@ describe("run files", () => {
     expect(result).toEqual({ jobs: 2, removedRuns: 5 });
     expect([...new Set(readRunRecords(dir, "old").map((r) => r.run))]).toEqual(["o4"]);
     expect([...new Set(readRunRecords(dir, "mixed").map((r) => r.run))]).toEqual(["m-new"]);
+  });
+});
+
+describe("live output (jobs --follow)", () => {
+  const live = (store: string) => readdirSync(join(store, "jobs")).filter((f) => f.endsWith(".live"));
+
+  it("is written as it comes, read from a line's start, readable until the reader closes though deleted", () => {
+    const store = tempDir();
+    const writer = createLiveOutput(store, "a.b", "rmwt1", []);
+    expect(live(store)).toEqual(["a.b.rmwt1.live"]);
+    expect(liveOutputOf("a.b.rmwt1.live")).toEqual({ jobId: "a.b", runId: "rmwt1" });
+    expect(liveOutputOf("a.b.jsonl")).toBeUndefined();
+    expect(statSync(join(store, "jobs", "a.b.rmwt1.live")).mode & 0o777).toBe(0o600);
+    expect(() => createLiveOutput(store, "a.b", "rmwt1", [])).toThrow(/EEXIST/);
+    writer.write(Buffer.from("first line\nsecond line\nthi"));
+    const reader = openLiveOutput(store, "a.b", "rmwt1");
+    if (!reader) throw new Error("no reader");
+    // the last 15 bytes start with "second line"; the last 14 inside it, so from the next line
+    expect(reader.tail(15).toString()).toBe("second line\nthi");
+    expect(reader.tail(14).toString()).toBe("thi");
+    expect(reader.next().length).toBe(0);
+    writer.write(Buffer.from("rd\n"));
+    writer.close();
+    expect(existsSync(join(store, "jobs", "a.b.rmwt1.live"))).toBe(false);
+    expect(reader.next().toString()).toBe("rd\n");
+    reader.close();
+    expect(openLiveOutput(store, "a.b", "rmwt1")).toBeUndefined();
+    // never a path outside jobs/
+    expect(openLiveOutput(store, "a.b", "../../x")).toBeUndefined();
+  });
+
+  it("stops at LIVE_BYTES with a note; a new run deletes the files of runs no longer open", () => {
+    const store = tempDir();
+    const writer = createLiveOutput(store, "big", "rold1", []);
+    writer.write(Buffer.alloc(LIVE_BYTES - 10, 0x61));
+    writer.write(Buffer.alloc(20, 0x62));
+    writer.write(Buffer.from("more\n"));
+    const text = readFileSync(join(store, "jobs", "big.rold1.live"), "utf8");
+    expect(text.length).toBeLessThan(LIVE_BYTES + 200);
+    expect(text).toMatch(/a\n\[taskpulse: the live output stops at 8 MiB; the run's record keeps the end of it\]\n$/);
+    // its wrapper "killed": the file stays until the job's next run, which keeps open runs' files only
+    createLiveOutput(store, "big", "ropen", []);
+    createLiveOutput(store, "other", "rx", []);
+    createLiveOutput(store, "big", "rnew", ["ropen"]);
+    expect(live(store).sort()).toEqual(["big.rnew.live", "big.ropen.live", "other.rx.live"]);
+    unlinkSync(join(store, "jobs", "other.rx.live"));
   });
 });

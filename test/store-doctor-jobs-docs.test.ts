@@ -140,6 +140,8 @@ describe("doctor on a store with cron jobs and state documents", () => {
     const store = await cronStore();
     writeFileSync(join(store, "jobs", "notes.txt"), "x", { mode: 0o600 });
     writeFileSync(join(store, "state", "backup.json.bak"), "x", { mode: 0o600 });
+    // a run's live output (jobs --follow) is known, not noted
+    writeFileSync(join(store, "jobs", "nightly.rmwtawpgf9yx4.live"), "x", { mode: 0o600 });
     const r = await doctor(store);
     expect(r.code).toBe(0);
     expect(codes(r)).toEqual(["unknown-file"]);

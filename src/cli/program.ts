@@ -23,7 +23,7 @@ Exit codes:
       unreachable or lost); safe to retry
   6   store unreadable, unwritable or corrupt (taskpulse doctor explains);
       PostgreSQL: login refused, newer schema
-  7   (wait) the task failed
+  7   (wait) the task failed; (jobs --follow) the run failed
   8   (wait) the task was cancelled
   9   (wait) timed out
   20  stop requested (check, heartbeat, wait --stop)

@@ -23,3 +23,15 @@ export function textTail(text: string, max: number): string {
 export function decodeUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
+
+/** The last `n` lines of `text` (a last line without its newline counts as one), as `tail -n` prints them. */
+export function lastLines(text: string, n: number): string {
+  if (n <= 0) return "";
+  let start = text.endsWith("\n") ? text.length - 1 : text.length;
+  for (let count = 0; count < n; count++) {
+    const newline = start > 0 ? text.lastIndexOf("\n", start - 1) : -1;
+    if (newline < 0) return text;
+    start = newline;
+  }
+  return text.slice(start + 1);
+}

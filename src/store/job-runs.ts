@@ -4,14 +4,34 @@
 // runs) or grows past COMPACT_BYTES, it is rewritten atomically (temp, fsync, rename) with the newest runs only,
 // older kept runs with shorter output tails. A torn last line (crash mid-append) is skipped when read. The hot
 // state file never holds output: it stays small.
-import { lstatSync, readdirSync, statSync } from "node:fs";
+//
+// A run in progress also writes its output as it comes to `jobs/<jobId>.<runId>.live`, for `jobs <job> --follow`:
+// not under the lock and not fsynced (its one writer is the run's wrapper, and it is a view, not a record), at most
+// LIVE_BYTES. The wrapper deletes it once the run's result is recorded, so a follower that sees the run end has
+// already been able to read all of it; the next run of the job deletes any that a killed wrapper left.
+import {
+  closeSync,
+  constants,
+  type FSWatcher,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+  unlinkSync,
+  watch,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError } from "../core/errors.ts";
 import { JOB_LIMITS, type RunRecord, runRecordSchema } from "../core/job-model.ts";
 import { validateSlug } from "../core/names.ts";
 import { textTail } from "../core/utf8.ts";
 import { appendDurably, fsyncDir, kindOf, readStoreFile, writeFileDurably } from "./atomic-file.ts";
+import type { LiveOutputReader, LiveOutputWriter } from "./store.ts";
 import { subdirForReading, subdirForWriting } from "./store-dirs.ts";
+import { WakeSignal } from "./wake-signal.ts";
 
 export const JOBS_DIR = "jobs";
 /** A run file larger than this is compacted at the next append. */
@@ -136,5 +156,147 @@ function exists(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Where a run's live output stops: a job that prints more is followed up to here (its record keeps its tail). */
+export const LIVE_BYTES = 8 * 1024 * 1024;
+const LIVE_SUFFIX = ".live";
+/** Run ids as newRunId makes them: no dot, so `<jobId>.<runId>.live` names one job and one run. */
+const RUN_ID = /^r[0-9a-z]{1,39}$/;
+
+/** The live output file of a run, or undefined for a run id that is not one (never a path outside jobs/). */
+function livePath(dir: string, jobId: string, runId: string): string | undefined {
+  return RUN_ID.test(runId) ? join(dir, JOBS_DIR, `${validateSlug(jobId, "job name")}.${runId}${LIVE_SUFFIX}`) : undefined;
+}
+
+/** The job and run a name in jobs/ is the live output of, or undefined. */
+export function liveOutputOf(name: string): { jobId: string; runId: string } | undefined {
+  if (!name.endsWith(LIVE_SUFFIX)) return undefined;
+  const stem = name.slice(0, -LIVE_SUFFIX.length);
+  const dot = stem.lastIndexOf(".");
+  const jobId = stem.slice(0, dot);
+  const runId = stem.slice(dot + 1);
+  if (dot < 1 || !RUN_ID.test(runId)) return undefined;
+  try {
+    validateSlug(jobId, "job name");
+  } catch {
+    return undefined;
+  }
+  return { jobId, runId };
+}
+
+/** Starts a run's live output (see the guarantee above). Throws when it cannot: the caller runs the job without. */
+export function createLiveOutput(dir: string, jobId: string, runId: string, openRuns: readonly string[]): LiveOutputWriter {
+  const path = livePath(dir, jobId, runId);
+  if (path === undefined) throw new Error(`not a run id: ${runId}`);
+  const jobsDir = subdirForWriting(dir, JOBS_DIR);
+  const keep = new Set([...openRuns, runId]);
+  for (const name of readdirSync(jobsDir)) {
+    const of = liveOutputOf(name);
+    if (of?.jobId === jobId && !keep.has(of.runId)) unlinkQuietly(join(jobsDir, name));
+  }
+  let fd: number | undefined = openSync(
+    path,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | constants.O_APPEND,
+    0o600,
+  );
+  let written = 0;
+  const stop = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  return {
+    write(chunk) {
+      if (fd === undefined) return;
+      try {
+        if (written + chunk.length > LIVE_BYTES) {
+          const note = `\n[taskpulse: the live output stops at ${LIVE_BYTES / 1024 / 1024} MiB; the run's record keeps the end of it]\n`;
+          writeAllBytes(fd, Buffer.from(note));
+          stop();
+          return;
+        }
+        writeAllBytes(fd, chunk);
+        written += chunk.length;
+      } catch {
+        // a full disk: followers see no more of this run's output, the run itself goes on
+        stop();
+      }
+    },
+    close() {
+      stop();
+      unlinkQuietly(path);
+    },
+  };
+}
+
+/** A run's live output for reading, or undefined when it has none (yet, or any more). */
+export function openLiveOutput(dir: string, jobId: string, runId: string): LiveOutputReader | undefined {
+  const path = livePath(dir, jobId, runId);
+  if (path === undefined || subdirForReading(dir, JOBS_DIR) === undefined) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new StoreCorruptError(`${path} is ${kindOf(st)}, not a run's output`, "run `taskpulse doctor`");
+  }
+  let position = 0;
+  const signal = new WakeSignal();
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(path, { persistent: false }, () => signal.notify());
+    watcher.on("error", () => watcher?.close());
+  } catch {
+    // no watch support: wait() falls back to its interval
+  }
+  const readFrom = (start: number): Buffer => {
+    const size = fstatSync(fd).size;
+    if (size <= start) return Buffer.alloc(0);
+    const buf = Buffer.alloc(size - start);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, start + got);
+      if (n === 0) break;
+      got += n;
+    }
+    position = start + got;
+    return buf.subarray(0, got);
+  };
+  return {
+    tail(maxBytes) {
+      const size = fstatSync(fd).size;
+      if (size <= maxBytes) return readFrom(0);
+      // from the first whole line (not the middle of a line, nor of a character): one byte more, to see whether
+      // the window starts right after a newline
+      const buf = readFrom(size - maxBytes - 1);
+      const newline = buf.indexOf(10);
+      return buf.subarray(newline < 0 ? 1 : newline + 1);
+    },
+    next: () => readFrom(position),
+    wait: (ms) => signal.wait(ms),
+    close() {
+      watcher?.close();
+      signal.release();
+      closeSync(fd);
+    },
+  };
+}
+
+function writeAllBytes(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
   }
 }

@@ -26,7 +26,7 @@ import { committedRecords, formatRecord, type JournalOp, type JournalRecord, rea
 import { collect, type QueueEntry } from "./parts.ts";
 import type { StateDoc } from "./state-docs.ts";
 import { CHECKPOINT_FILE, fileFingerprint, JOURNAL_FILE, loadState, openState, readHead, STATE_FILE } from "./state-file.ts";
-import type { ChangeFeed, MigrateResult, PruneRunsResult, QueueHead, Snapshot, Store, StoreTx } from "./store.ts";
+import type { ChangeFeed, LiveOutputStore, MigrateResult, PruneRunsResult, QueueHead, Snapshot, Store, StoreTx } from "./store.ts";
 import { makeStoreDir } from "./store-dirs.ts";
 
 class FencedError extends Error {}
@@ -378,6 +378,11 @@ export class JsonStore implements Store {
   async close(): Promise<void> {
     // nothing held open between calls
   }
+
+  readonly liveOutput: LiveOutputStore = {
+    create: async (jobId, runId, openRuns) => (await import("./job-runs.ts")).createLiveOutput(this.location, jobId, runId, openRuns),
+    open: async (jobId, runId) => (await import("./job-runs.ts")).openLiveOutput(this.location, jobId, runId),
+  };
 
   async runRecords(jobId: string): Promise<RunRecord[]> {
     const { readRunRecords } = await import("./job-runs.ts");

@@ -94,6 +94,11 @@ export interface Store {
   /** The run records of one job, oldest first (bounded: the newest runs only). Never creates anything. */
   runRecords(jobId: string): Promise<RunRecord[]>;
   /**
+   * The output of runs in progress, as their wrappers write it (`jobs <job> --follow`), where the backend keeps it
+   * (the JSON store: a file per run beside the run file). Absent: followers see a run's output when it is recorded.
+   */
+  readonly liveOutput?: LiveOutputStore;
+  /**
    * Retention for `cleanup`: keeps at most `keep` runs per job and drops runs last touched before `before` (the
    * newest run of a job is always kept). Takes the store lock.
    */
@@ -155,6 +160,34 @@ export interface SummaryIndex {
    * agent's are needed (a backend may filter; callers filter again); `skip`: ids to leave out.
    */
   summaries(filter?: { agent?: string | undefined; skip?: (id: string) => boolean }): Generator<TaskSummary>;
+}
+
+export interface LiveOutputStore {
+  /**
+   * Starts the output file of run `runId` (refused when it exists), and deletes this job's files of runs not in
+   * `openRuns` (their wrappers were killed before deleting them).
+   */
+  create(jobId: string, runId: string, openRuns: readonly string[]): Promise<LiveOutputWriter>;
+  /** The output of run `runId` so far and as it grows, or undefined when there is none (not started, or ended). */
+  open(jobId: string, runId: string): Promise<LiveOutputReader | undefined>;
+}
+
+export interface LiveOutputWriter {
+  /** Adds output; past the size limit, or after a write failed, nothing more (the run itself goes on). */
+  write(chunk: Uint8Array): void;
+  /** Stops writing and deletes the file: call once the run's result is recorded, so no follower misses its end. */
+  close(): void;
+}
+
+export interface LiveOutputReader {
+  /** The last `maxBytes` written so far (from a line's start, unless that is the file's start); reads go on after. */
+  tail(maxBytes: number): Buffer;
+  /** What was written since the last read (empty when nothing was). */
+  next(): Buffer;
+  /** Resolves when more may have been written (a file watch), or after `ms`. */
+  wait(ms: number): Promise<void>;
+  /** Stops watching; what was written stays readable until then, even after the writer deleted the file. */
+  close(): void;
 }
 
 export interface ChangeFeed {

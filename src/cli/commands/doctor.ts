@@ -3,7 +3,7 @@ import { EXIT, UsageError } from "../../core/errors.ts";
 import { examine, type Finding, type Report, repair } from "../../store/doctor.ts";
 import { isPostgresUrl } from "../../store/location.ts";
 import type { Ctx } from "../context.ts";
-import { example } from "../help-text.ts";
+import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 
@@ -21,8 +21,9 @@ export function registerDoctor(program: Command, app: App): void {
     .addHelpText(
       "after",
       `${example("taskpulse doctor", "taskpulse doctor --repair")}
-Exits 0 when the store is healthy (after a repair, when it is healthy afterwards), 6 when it is not.
-Reads only: nothing secret is needed or printed. See references/troubleshooting.md for each finding.`,
+
+${note(`Exits 0 when the store is healthy (after a repair, when it is healthy afterwards), 6 when it is not.
+Reads only: nothing secret is needed or printed. See references/troubleshooting.md for each finding.`)}`,
     )
     .action(app.action((ctx, opts: DoctorOptions) => doctor(ctx, opts)));
 }

@@ -37,8 +37,8 @@ export function registerHeartbeatLine(program: Command, app: App): void {
       "after",
       example(
         "taskpulse heartbeat-line --agent main",
-        "taskpulse heartbeat-line --era md | sh          # OpenClaw up to 2026.7",
-        "taskpulse heartbeat-line --era scratch | sh     # OpenClaw 2026.8+, needs the openclaw CLI",
+        "taskpulse heartbeat-line --era md | sh        # OpenClaw up to 2026.7",
+        "taskpulse heartbeat-line --era scratch | sh   # 2026.8+, needs openclaw",
       ),
     )
     .action(app.action((ctx, opts: HeartbeatLineOptions) => heartbeatLine(ctx, opts)));

@@ -4,7 +4,7 @@ import { recordHeartbeat } from "../../core/lifecycle.ts";
 import { cleanName, cleanText, printable } from "../../core/names.ts";
 import { parseDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
-import { example } from "../help-text.ts";
+import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { actorOf, applyToTask } from "./common.ts";
@@ -22,7 +22,8 @@ export function registerHeartbeat(program: Command, app: App): void {
     .addHelpText(
       "after",
       `${example('taskpulse heartbeat "$TASK_ID" 已处理60% --progress 60', 'taskpulse heartbeat "$TASK_ID" --waiting "CI pipeline" --for 30m')}
-Exits 20 (after recording the heartbeat) while a stop is requested: finish the current step, then taskpulse ack.`,
+
+${note("Exits 20 (after recording the heartbeat) while a stop is requested: finish the current step, then taskpulse ack.")}`,
     )
     .action(app.action((ctx, id: string, message: string[], opts: HeartbeatOptions) => heartbeat(ctx, id, message.join(" "), opts)));
 }

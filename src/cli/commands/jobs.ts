@@ -1,15 +1,19 @@
 // `taskpulse jobs [id]`: did it run, did it fail, why. The list comes from the small summaries in the state file;
 // one job's view adds its recent runs (output tails, delivery records) from its run file. Runs whose wrapper died
-// are counted here too (see job-common.ts reapAll).
+// are counted here too (see job-common.ts reapAll). `--follow` streams a run in progress (src/jobs/follow.ts).
+import { constants } from "node:os";
 import type { Command } from "commander";
-import { UsageError } from "../../core/errors.ts";
+import { EXIT, UsageError } from "../../core/errors.ts";
+import type { Job, OpenRun } from "../../core/job-model.ts";
 import { jobHealth } from "../../core/jobs.ts";
 import { byName } from "../../core/names.ts";
+import type { Push } from "../../core/push.ts";
+import { followRun, recordsWithResult } from "../../jobs/follow.ts";
 import type { Ctx } from "../context.ts";
-import { example } from "../help-text.ts";
+import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { deliveryText, jobLine, runLines, runViews } from "../render/job-text.ts";
+import { deliveryText, jobLine, type RunView, recordTail, runLines, runResultText, runViews } from "../render/job-text.ts";
 import { ago } from "../render/task-text.ts";
 import { t } from "./common.ts";
 import { findJob, parseCount, reapAll, validateJob } from "./job-common.ts";
@@ -22,17 +26,35 @@ export function registerJobs(program: Command, app: App): void {
     .option("--runs <n>", "with an id: how many recent runs to show (default 10)")
     .option("--lines <n>", "with an id: output lines shown per stream and run (default 10; 0 hides output)")
     .option("--tail <n>", "with an id: the last run's last n lines of output, as tail -n shows a log (--runs 1 --lines n)")
+    .option(
+      "-f, --follow",
+      "with an id: the run in progress, as tail -f shows a log: its last lines (--tail n, default 10), then its output as it comes, until it ends",
+    )
     .addHelpText(
       "after",
-      example(
-        "taskpulse jobs",
-        "taskpulse jobs daily-news --runs 3",
-        "taskpulse jobs daily-news --tail 30",
-        "taskpulse jobs daily-news --json",
-      ),
+      `
+${note(`With --follow: exit 0 when the run succeeded, 7 when it failed (or its wrapper died), 130 on Ctrl-C. With no run in progress, it prints the last run's last lines and exits at once, with the same codes. A run's output is followed as it is written when the store is a directory; else it is printed when the run ends. Not with --json: a stream is not one JSON document.`)}
+${example(
+  "taskpulse jobs",
+  "taskpulse jobs daily-news --runs 3",
+  "taskpulse jobs daily-news --tail 30",
+  "taskpulse jobs daily-news --follow",
+  "taskpulse jobs daily-news --json",
+)}`,
     )
     .action(
-      app.action((ctx, id: string | undefined, opts: { runs?: string; lines?: string; tail?: string }) => {
+      app.action((ctx, id: string | undefined, opts: { runs?: string; lines?: string; tail?: string; follow?: boolean }) => {
+        if (opts.follow) {
+          if (id === undefined) throw new UsageError("--follow follows one job's run: give its name", "taskpulse jobs <job> --follow");
+          if (ctx.json)
+            throw new UsageError(
+              "--follow prints a run's output as it comes, which cannot be one JSON document",
+              "without --follow: taskpulse jobs <job> --json (its recent runs, with their output tails)",
+            );
+          if (opts.runs !== undefined || opts.lines !== undefined)
+            throw new UsageError("--follow shows one run: give --tail n, not --runs or --lines", "taskpulse jobs <job> --follow --tail 30");
+          return followJob(ctx, id, parseCount(opts.tail, "--tail", 0, 1000) ?? 10);
+        }
         if (opts.tail !== undefined && id === undefined)
           throw new UsageError("--tail shows one job's output: give its name", "taskpulse jobs <job> --tail 30");
         if (opts.tail !== undefined && (opts.runs !== undefined || opts.lines !== undefined))
@@ -102,4 +124,75 @@ export async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines
     quiet: jobHealth(job),
     push: reaped.push,
   };
+}
+
+/**
+ * `jobs <id> --follow`: the newest run in progress, followed (src/jobs/follow.ts) until it ends or Ctrl-C; with none
+ * in progress, the last run's last lines. The job's output goes to stdout as it comes, taskpulse's one line about
+ * the run to stderr, as `run` does. Exit 0 when the run succeeded, 7 when it failed or was lost, 128+n on signal n.
+ */
+export async function followJob(ctx: Ctx, id: string, lines: number): Promise<Outcome> {
+  const jobId = validateJob(id);
+  let push: Push | null = null;
+  const readJob = async () => {
+    // a fresh clock each time (as status --watch): a wrapper that died while we follow is counted as lost
+    const { snapshot, reaped } = await reapAll({ ...ctx, now: ctx.deps.now() }, "jobs", jobId);
+    push ??= reaped.push;
+    return snapshot.job(jobId);
+  };
+  const { snapshot, reaped } = await reapAll(ctx, "jobs", jobId);
+  push = reaped.push;
+  const job = findJob(snapshot, jobId);
+  const current = job.open.reduce<OpenRun | undefined>(
+    (newest, run) => (newest && newest.startedAt >= run.startedAt ? newest : run),
+    undefined,
+  );
+  const store = ctx.store("jobs");
+  if (current === undefined) {
+    const view = runViews(await recordsWithResult(store, jobId, job.lastRun?.id))[0];
+    const shown = view ? recordTail(view, lines) : [];
+    const line = t(
+      ctx,
+      `taskpulse: no run of ${jobId} in progress; ${view ? `its last run ${view.id}: ${runResultText(ctx, view, job)}` : "none recorded"}`,
+      `taskpulse: ${jobId} 没有正在进行的运行；${view ? `上次运行 ${view.id}: ${runResultText(ctx, view, job)}` : "没有记录"}`,
+    );
+    return { data: null, lines: shown, quiet: shown.join("\n"), push, exitCode: view ? followExit(view, job) : EXIT.ok, notes: [line] };
+  }
+
+  const stop = new AbortController();
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals) => {
+    signal ??= s;
+    stop.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let result: Awaited<ReturnType<typeof followRun>>;
+  try {
+    result = await followRun({ store, jobId, runId: current.id, lines, readJob, write: ctx.deps.stdout, stop: stop.signal });
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+  if (!result.ended) return { data: null, lines: [], quiet: undefined, push, exitCode: 128 + (constants.signals[signal ?? "SIGINT"] ?? 2) };
+  const endedJob = (await store.read()).job(jobId) ?? job;
+  const view = runViews(result.records).find((v) => v.id === current.id) ?? { id: current.id, deliveries: [] };
+  // a store that kept no live output: the run's recorded tail, now that it ended
+  const shown = result.live ? [] : recordTail(view, lines);
+  return {
+    data: null,
+    lines: shown,
+    quiet: shown.join("\n"),
+    push,
+    exitCode: followExit(view, endedJob),
+    notes: [
+      `taskpulse: ${t(ctx, `run ${current.id} of ${jobId}`, `${jobId} 的运行 ${current.id}`)}: ${runResultText(ctx, view, endedJob)}`,
+    ],
+  };
+}
+
+/** The exit status of `--follow`: 0 when the run succeeded, else 7 (failed, lost, or no result recorded). */
+function followExit(view: RunView, job: Job): number {
+  const outcome = view.finished?.outcome ?? (job.lastRun?.id === view.id ? job.lastRun.outcome : undefined);
+  return outcome === "success" ? EXIT.ok : EXIT.failed;
 }

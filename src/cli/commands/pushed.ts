@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { checkEditableId, parseSendReply } from "../../core/message-id.ts";
 import type { Task } from "../../core/model.ts";
 import type { Ctx } from "../context.ts";
-import { example } from "../help-text.ts";
+import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { routeFor } from "../push.ts";
@@ -19,7 +19,7 @@ export function registerPushed(program: Command, app: App): void {
     )
     .addHelpText(
       "after",
-      `${example("taskpulse pushed k3m9xq 4711 --channel telegram")}\n\nAn id the channel cannot edit with is refused (exit 2): Telegram ids are positive integers.`,
+      `${example("taskpulse pushed k3m9xq 4711 --channel telegram")}\n\n${note("An id the channel cannot edit with is refused (exit 2): Telegram ids are positive integers.")}`,
     )
     .action(app.action((ctx, id: string, messageId: string) => pushed(ctx, id, messageId)));
 }

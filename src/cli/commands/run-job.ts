@@ -24,9 +24,9 @@ import { completeTask, createTask, failTask, recordHeartbeat } from "../../core/
 import { parseDuration } from "../../core/time.ts";
 import { selfIdentity } from "../../jobs/proc.ts";
 import { exitCodeOf, type RunReport, runCommand } from "../../jobs/runner.ts";
-import type { Store } from "../../store/store.ts";
+import type { LiveOutputWriter, Store } from "../../store/store.ts";
 import type { Ctx } from "../context.ts";
-import { example } from "../help-text.ts";
+import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { actorOf, commitChange, t } from "./common.ts";
@@ -70,12 +70,15 @@ export function registerRunJob(program: Command, app: App): void {
     .addHelpText(
       "after",
       `
-Exit status: 0 when the command succeeded; else the command's own exit code, 124 when --timeout killed it,
-128+n when it died of signal n, 127/126 when it could not be started. With --announce: 0 once the run is
-recorded (OpenClaw would otherwise add its own failure alerts and retries), unless --exit-code; and stderr stays
-empty (OpenClaw announces stdout and stderr together, so a silent run must print only NO_REPLY): the job's output
-is kept in the run record (taskpulse jobs), or also copied to stderr with --passthrough.
-With --json the command's stdout goes to stderr, and stdout holds only the JSON document.
+${note(`Exit status: 0 when the command succeeded; else the command's own exit code, 124 when --timeout killed it,
+128+n when it died of signal n, 127/126 when it could not be started.
+
+With --announce: 0 once the run is recorded (OpenClaw would otherwise add its own failure alerts and retries),
+unless --exit-code; and stderr stays empty (OpenClaw announces stdout and stderr together, so a silent run must
+print only NO_REPLY): the job's output is kept in the run record (taskpulse jobs), or also copied to stderr with
+--passthrough.
+
+With --json the command's stdout goes to stderr, and stdout holds only the JSON document.`)}
 ${example(
   "taskpulse run --job daily-news --announce -- ./daily-news.sh",
   "taskpulse run --job backup --timeout 10m --channel telegram --target 123 -- sh -c 'pg_dump db | gzip > /backup/db.gz'",
@@ -202,14 +205,23 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
   const out = silent ? DISCARD : writer(ctx, stdoutToStderr ? "stderr" : "stdout");
   const err = silent ? DISCARD : writer(ctx, "stderr");
   const heartbeat = started?.task ? startTaskHeartbeat(ctx, store, started.task) : undefined;
+  // Both streams also go, as they come, to the run's live output (`jobs <job> --follow`), deleted once the result
+  // is recorded (step 3).
+  const live = started ? await startLiveOutput(store, jobId, runId, started.job.open) : undefined;
   const report = await runCommand({
     argv,
     timeoutMs,
     ...(killGraceMs !== undefined ? { killGraceMs } : {}),
     tailBytes: JOB_LIMITS.tailBytes,
     captureBytes: opts.announce || ctx.json ? ANNOUNCE_BYTES : 0,
-    onStdout: out.write,
-    onStderr: err.write,
+    onStdout: (chunk) => {
+      live?.write(chunk);
+      out.write(chunk);
+    },
+    onStderr: (chunk) => {
+      live?.write(chunk);
+      err.write(chunk);
+    },
     forwardSignals: true,
   });
   out.end();
@@ -259,6 +271,8 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
     if (!isStoreTrouble(e)) throw e;
     storeError = e as Error;
     warnings.push(`could not record the result of run ${runId}: ${(e as Error).message}`);
+  } finally {
+    live?.close();
   }
 
   // 4. What to say.
@@ -391,6 +405,27 @@ function startTaskHeartbeat(ctx: Ctx, store: Store, taskId: string): { stop(): P
       await inflight;
     },
   };
+}
+
+/**
+ * The run's live output, where the store keeps one. Without it (a store that cannot make the file, or keeps none)
+ * the job runs all the same: followers then see its output when it is recorded.
+ */
+async function startLiveOutput(
+  store: Store,
+  jobId: string,
+  runId: string,
+  open: readonly OpenRun[],
+): Promise<LiveOutputWriter | undefined> {
+  try {
+    return await store.liveOutput?.create(
+      jobId,
+      runId,
+      open.map((run) => run.id),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where a silent --announce run sends the job's output: its tails are kept by the runner, nothing is printed. */

@@ -4,7 +4,7 @@ import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 import { startServer } from "../../serve/server.ts";
 import type { Ctx, GlobalOptions } from "../context.ts";
-import { example } from "../help-text.ts";
+import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";
@@ -26,9 +26,11 @@ export function registerServe(program: Command, app: App): void {
       "after",
       `${example("taskpulse serve", "taskpulse serve --port 9000 --lang zh", "TASKPULSE_TOKEN=… taskpulse serve --host 0.0.0.0")}
 
-Routes: GET / (the page), GET /api/events (Server-Sent Events), GET /api/tasks (query's filters as
+${note(`Routes: GET / (the page), GET /api/events (Server-Sent Events), GET /api/tasks (query's filters as
 parameters), GET /api/tasks/<id>, GET /api/jobs; POST /api/tasks/<id>/stop and /cancel need the token
-(Authorization: Bearer <token> or X-Taskpulse-Token). Runs until Ctrl-C (SIGINT) or SIGTERM, then exits 0.`,
+(Authorization: Bearer <token> or X-Taskpulse-Token).
+
+Runs until Ctrl-C (SIGINT) or SIGTERM, then exits 0.`)}`,
     )
     .action(app.action((ctx, opts: ServeCommandOptions) => serve(ctx, opts, program.opts<GlobalOptions>().now !== undefined)));
 }

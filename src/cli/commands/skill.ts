@@ -32,7 +32,7 @@ export function registerSkill(program: Command, app: App): void {
       example(
         "taskpulse skill install",
         "taskpulse skill install --dir ~/.openclaw/workspace-coder/skills",
-        "taskpulse skill install --dir ~/.openclaw/skills      # every agent of this host",
+        "taskpulse skill install --dir ~/.openclaw/skills   # all agents of this host",
       ),
     )
     .action(app.action((ctx, opts: SkillInstallOptions) => installSkill(ctx, opts)))

@@ -8,7 +8,7 @@ import { printable, validateSlug } from "../../core/names.ts";
 import { applyDocOps, type DocOp, getPath, parseJsonArg, parseLooseValue, parsePath, splitAssignment } from "../../core/state-doc.ts";
 import type { StateDoc } from "../../store/state-docs.ts";
 import type { Ctx } from "../context.ts";
-import { example } from "../help-text.ts";
+import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";
@@ -32,9 +32,10 @@ export function registerState(program: Command, app: App): void {
     .addHelpText(
       "after",
       `
-Names are like agent names (letters, digits, . _ -). Files: <store>/state/<name>.json.
+${note(`Names are like agent names (letters, digits, . _ -). Files: <store>/state/<name>.json.
+
 Concurrent writers: use \`update\`, which changes the document read under its lock (nothing is lost);
-\`set --if-rev N\` refuses (exit 4) when someone else wrote since you read revision N.
+\`set --if-rev N\` refuses (exit 4) when someone else wrote since you read revision N.`)}
 ${example(
   'taskpulse state set water \'{"date":"2026-05-26","total":0,"records":[]}\'',
   'taskpulse state update water --incr total=300 --push records=\'{"time":"12:00","amount":300}\'',

@@ -3,6 +3,7 @@
 import type { Job, RunRecord, RunRecordOf } from "../../core/job-model.ts";
 import { alertAfterOf, describeFailure, type JobHealth, jobHealth } from "../../core/jobs.ts";
 import { formatDuration } from "../../core/time.ts";
+import { lastLines } from "../../core/utf8.ts";
 import type { Ctx } from "../context.ts";
 import { paint } from "./color.ts";
 import { ago, oneLine } from "./task-text.ts";
@@ -145,6 +146,32 @@ export function runLines(ctx: Ctx, view: RunView, job: Job, tailLines: number): 
         ? `   📨 ${tr(ctx, "delivered", "已送达")} ${d.messageId} · ${localTime(d.at)}`
         : `   📭 ${tr(ctx, "delivery failed", "送达失败")} ${d.messageId} · ${localTime(d.at)}${err}`,
     );
+  }
+  return lines;
+}
+
+/** How a run ended, in one line: `✅ succeeded in 3s`, `❌ failed after 2s: <why>`, `💀 run lost: …`. */
+export function runResultText(ctx: Ctx, view: RunView, job: Job): string {
+  const f = view.finished;
+  const last = job.lastRun?.id === view.id ? job.lastRun : undefined;
+  const outcome = f?.outcome ?? last?.outcome;
+  const durationMs = f?.durationMs ?? last?.durationMs;
+  const took = (en: string) => (durationMs === undefined ? "" : ` ${tr(ctx, en, "用时")} ${formatDuration(durationMs)}`);
+  if (outcome === "success") return `✅ ${tr(ctx, "succeeded", "成功")}${took("in")}`;
+  const failure = f?.failure ?? last?.failure ?? (view.lost ? { cause: "lost" as const } : undefined);
+  if (outcome === "failed" || failure) {
+    const why = oneLine(describeFailure(failure ?? { cause: "exit" }, ctx.lang), 100);
+    return failure?.cause === "lost" ? `💀 ${why}` : `❌ ${tr(ctx, "failed", "失败")}${took("after")}: ${why}`;
+  }
+  return `❓ ${tr(ctx, "no result recorded", "没有记录结果")}`;
+}
+
+/** A finished run's last `n` lines of stdout, then of stderr, from its record (for a run not followed live). */
+export function recordTail(view: RunView, n: number): string[] {
+  const lines: string[] = [];
+  for (const stream of [view.finished?.stdout, view.finished?.stderr]) {
+    const text = lastLines(stream?.tail ?? "", n).replace(/\r?\n$/, "");
+    if (text !== "") lines.push(...text.split(/\r?\n/));
   }
   return lines;
 }

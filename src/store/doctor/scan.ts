@@ -7,7 +7,7 @@ import { ARCHIVE_DIR } from "../archive.ts";
 import { kindOf } from "../atomic-file.ts";
 import { CHECKPOINT_FILE } from "../checkpoint.ts";
 import { type Liveness, startedAt } from "../holder.ts";
-import { JOBS_DIR } from "../job-runs.ts";
+import { JOBS_DIR, liveOutputOf } from "../job-runs.ts";
 import { holderLiveness, STALE_MS } from "../lock.ts";
 import { PART_NAME, QUEUE_NAME, QUEUES_DIR, TASKS_DIR } from "../parts.ts";
 import { DOCS_DIR } from "../state-docs.ts";
@@ -41,7 +41,7 @@ export function slugBefore(name: string, suffix: string): string | undefined {
 /** The subdirectories of the store, and the names taskpulse writes in each (besides temporary files and locks). */
 const SUBDIRS = {
   [ARCHIVE_DIR]: (name: string) => MONTH_FILE.test(name),
-  [JOBS_DIR]: (name: string) => slugBefore(name, ".jsonl") !== undefined,
+  [JOBS_DIR]: (name: string) => slugBefore(name, ".jsonl") !== undefined || liveOutputOf(name) !== undefined,
   [DOCS_DIR]: (name: string) => slugBefore(name, ".json") !== undefined || slugBefore(name, ".json.owner") !== undefined,
   [TASKS_DIR]: (name: string) => PART_NAME.test(name),
   [QUEUES_DIR]: (name: string) => QUEUE_NAME.test(name),
