@@ -5,7 +5,7 @@ import type { Command, Option } from "commander";
 export type Shell = "bash" | "zsh" | "fish";
 export const SHELLS: readonly Shell[] = ["bash", "zsh", "fish"];
 
-export interface OptionSpec {
+interface OptionSpec {
   short?: string;
   long?: string;
   description: string;
@@ -15,7 +15,7 @@ export interface OptionSpec {
   directory: boolean;
 }
 
-export interface CommandSpec {
+interface CommandSpec {
   name: string;
   aliases: string[];
   description: string;

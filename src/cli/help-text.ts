@@ -3,7 +3,7 @@
 import { width } from "./render/text-width.ts";
 
 /** The width every --help fits (commander wraps its own part there too: program.ts). */
-export const HELP_WIDTH = 80;
+const HELP_WIDTH = 80;
 
 const PROMPT = "  $ ";
 const CONTINUED = "      ";

@@ -60,7 +60,7 @@ export function agentWorkspace(
 }
 
 /** The OpenClaw workspace directory that `cwd` is in (`…/workspace` or `…/workspace-<id>`, innermost), if any. */
-export function workspaceDir(cwd: string): string | undefined {
+function workspaceDir(cwd: string): string | undefined {
   const parts = cwd.split(sep);
   for (let i = parts.length - 1; i >= 0; i--) {
     const part = parts[i] as string;

@@ -5,8 +5,6 @@ import { type Ctx, createContext, type GlobalOptions } from "./context.ts";
 import type { Deps } from "./deps.ts";
 import type { Outcome } from "./outcome.ts";
 
-export type Handler = (ctx: Ctx, ...args: never[]) => Promise<Outcome> | Outcome;
-
 export interface App {
   /** Wraps a command body into a commander action: builds the context from the global options, keeps the outcome. */
   action<A extends unknown[]>(body: (ctx: Ctx, ...args: A) => Promise<Outcome> | Outcome): (...args: unknown[]) => Promise<void>;
@@ -37,10 +35,10 @@ export interface OutputConfig {
   outputError(str: string, write: (str: string) => void): void;
 }
 
-export type Register = (program: Command, app: App) => void;
+type Register = (program: Command, app: App) => void;
 
 /** The line commander adds after each of its usage errors. */
-export const HELP_AFTER_ERROR = "(run with --help for usage)";
+const HELP_AFTER_ERROR = "(run with --help for usage)";
 
 export interface CommandEntry {
   /** The name and aliases the command registers (test/program.test.ts checks them against the program). */

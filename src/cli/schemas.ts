@@ -305,4 +305,5 @@ const pushMatches: [Push] extends [z.infer<typeof pushSchema>] ? true : false = 
 const summaryMatches: [Summary] extends [z.infer<typeof summarySchema>] ? true : false = true;
 const statsMatches: [AgentStats] extends [z.infer<typeof agentStatsSchema>] ? true : false = true;
 const durationsMatch: Same<DurationStats, z.infer<typeof durationStatsSchema>> = true;
+/** @public Exported only so the compile-time checks above count as used. */
 export const TYPE_CHECKS = [pushMatches, summaryMatches, statsMatches, durationsMatch];

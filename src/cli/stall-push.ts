@@ -12,7 +12,7 @@ import type { Ctx } from "./context.ts";
 import { isDiskError } from "./finish.ts";
 import { applyDecision } from "./push.ts";
 
-export function stallEpisode(ctx: Ctx, task: Task): string | undefined {
+function stallEpisode(ctx: Ctx, task: Task): string | undefined {
   const live = liveness(task, ctx.now, ctx.stallMs);
   if (!live.stalled) return undefined;
   return `${task.id}:${live.reason}:${live.since}`;
@@ -38,7 +38,7 @@ const routeKey = (push: Push) => JSON.stringify([push.tool.channel, push.tool.ta
  * alert the task's policy suppresses is recorded without a push. Alerts bound for another chat than the first one's,
  * or that would make the message longer than the channel takes, are left for the next check, unrecorded.
  */
-export async function alertNewStalls(ctx: Ctx, candidates: readonly Task[], agentFacing: boolean): Promise<StallAlerts> {
+async function alertNewStalls(ctx: Ctx, candidates: readonly Task[], agentFacing: boolean): Promise<StallAlerts> {
   const none: StallAlerts = { push: null, alerted: [] };
   if (!agentFacing || (ctx.quiet && !ctx.send) || !candidates.some((t) => isNewStall(ctx, t))) return none;
   return ctx.store("status").transaction((tx) => {

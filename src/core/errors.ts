@@ -55,7 +55,7 @@ export interface ErrorParams {
   output_failed: { reason: string };
 }
 
-export type ErrorKey = keyof ErrorParams;
+type ErrorKey = keyof ErrorParams;
 export type ErrorDetail = { [K in ErrorKey]: { key: K } & ErrorParams[K] }[ErrorKey];
 
 export interface ErrorOptions {

@@ -130,7 +130,7 @@ export interface Query {
   limit: number;
 }
 
-export function timeOf(s: Summary, field: TimeField): string | undefined {
+function timeOf(s: Summary, field: TimeField): string | undefined {
   return field === "created" ? s.createdAt : field === "started" ? s.startedAt : s.finishedAt;
 }
 

@@ -13,10 +13,9 @@ const count = z.number().int().nonnegative();
 
 /** Why a run failed: the child exited non-zero, died of a signal, hit --timeout, could not be started, or its
  * wrapper died before recording a result (found later: "lost"). */
-export const failureCauseSchema = z.enum(["exit", "signal", "timeout", "spawn", "lost"]);
-export type FailureCause = z.infer<typeof failureCauseSchema>;
+const failureCauseSchema = z.enum(["exit", "signal", "timeout", "spawn", "lost"]);
 
-export const failureSchema = z.object({
+const failureSchema = z.object({
   cause: failureCauseSchema,
   exitCode: z.number().int().optional(),
   signal: z.string().max(20).optional(),
@@ -28,7 +27,7 @@ export type Failure = z.infer<typeof failureSchema>;
 
 /** A run that was recorded as started and has not finished: the wrapper's identity lets a later call tell a run
  * that is still going from one whose wrapper was killed. */
-export const openRunSchema = z.object({
+const openRunSchema = z.object({
   id: z.string().min(1).max(40),
   startedAt: iso,
   pid: z.number().int().positive(),
@@ -41,10 +40,10 @@ export const openRunSchema = z.object({
 });
 export type OpenRun = z.infer<typeof openRunSchema>;
 
-export const runOutcomeSchema = z.enum(["success", "failed"]);
+const runOutcomeSchema = z.enum(["success", "failed"]);
 export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
-export const lastRunSchema = z.object({
+const lastRunSchema = z.object({
   id: z.string().min(1).max(40),
   startedAt: iso,
   finishedAt: iso,
@@ -54,7 +53,7 @@ export const lastRunSchema = z.object({
 });
 export type LastRun = z.infer<typeof lastRunSchema>;
 
-export const jobAlertSchema = z.object({
+const jobAlertSchema = z.object({
   /** Stable id of the episode: the run that opened it. */
   episode: z.string().min(1).max(40),
   openedAt: iso,
@@ -67,18 +66,16 @@ export const jobAlertSchema = z.object({
 });
 export type JobAlert = z.infer<typeof jobAlertSchema>;
 
-export const closedAlertSchema = z.object({
+const closedAlertSchema = z.object({
   episode: z.string().min(1).max(40),
   openedAt: iso,
   closedAt: iso,
   failures: count,
 });
-export type ClosedAlert = z.infer<typeof closedAlertSchema>;
 
 export const deliveryStatusSchema = z.enum(["sent", "failed"]);
-export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
-export const jobDeliverySchema = z.object({
+const jobDeliverySchema = z.object({
   run: z.string().max(40),
   messageId: z.string().max(200),
   status: deliveryStatusSchema,
@@ -89,7 +86,6 @@ export const jobDeliverySchema = z.object({
   sent: count,
   failed: count,
 });
-export type JobDelivery = z.infer<typeof jobDeliverySchema>;
 
 export const jobSchema = z.object({
   id: z.string().min(1).max(64),

@@ -9,8 +9,8 @@
 import { ConflictError } from "./errors.ts";
 import { type Failure, JOB_LIMITS, type Job, type JobAlert, type LastRun, type OpenRun, type RunOutcome } from "./job-model.ts";
 import type { Route } from "./model.ts";
-import { byCodePoint } from "./names.ts";
-import { NO_TARGET_ARGV, type Push, toArgv } from "./push.ts";
+import { byCodePoint, shorten } from "./names.ts";
+import { messageTool, NO_TARGET_ARGV, type Push, toArgv } from "./push.ts";
 import { formatDuration } from "./time.ts";
 
 export type Lang = "zh" | "en";
@@ -73,7 +73,7 @@ export function openRun(job: Job, run: OpenRun, now: Date): Job {
 export type WrapperState = "alive" | "dead" | "unknown";
 
 /** Slack after a run's --timeout (kill grace, waiting for the store lock) before an unverifiable wrapper is given up. */
-export const LOST_GRACE_MS = 10 * 60_000;
+const LOST_GRACE_MS = 10 * 60_000;
 /** Without a timeout, an unverifiable wrapper (other host, no /proc) is given up after this long. */
 export const LOST_AFTER_MS = 24 * 3_600_000;
 
@@ -88,7 +88,7 @@ export function isLost(run: OpenRun, state: WrapperState, now: Date): boolean {
   return now.getTime() - Date.parse(run.startedAt) > bound;
 }
 
-export interface Applied {
+interface Applied {
   job: Job;
   notification: JobNotification | undefined;
 }
@@ -205,7 +205,7 @@ export function recordDelivery(job: Job, input: DeliveryInput, now: Date): Job {
     sent,
     failed,
   };
-  if (input.error && input.status === "failed") delivery.error = clip(input.error, JOB_LIMITS.errorLine);
+  if (input.error && input.status === "failed") delivery.error = shorten(input.error, JOB_LIMITS.errorLine);
   return { ...job, delivery, updatedAt: now.toISOString() };
 }
 
@@ -230,14 +230,9 @@ export function lastLine(text: string, max: number = JOB_LIMITS.errorLine): stri
     const line = (lines[i] ?? "").replace(/\t/g, " ").trim();
     // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are noise in a chat message
     const clean = line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "").replace(/[\u0000-\u001f\u007f]/g, "");
-    if (clean !== "") return clip(clean, max);
+    if (clean !== "") return shorten(clean, max);
   }
   return undefined;
-}
-
-export function clip(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
 }
 
 /** What went wrong, in one line: the job's own last error line when it has one, else the cause. */
@@ -281,7 +276,7 @@ export function notificationText(n: JobNotification, lang: Lang): string {
   return lines.join("\n");
 }
 
-export function notificationId(n: JobNotification): string {
+function notificationId(n: JobNotification): string {
   if (n.kind === "recovery") return `job:${n.job}:recovery:${n.episode}`;
   return n.reminder ? `job:${n.job}:alert:${n.episode}:${n.failures}` : `job:${n.job}:alert:${n.episode}`;
 }
@@ -293,11 +288,7 @@ export function notificationId(n: JobNotification): string {
  */
 export function buildJobPush(n: JobNotification, lang: Lang, route: Route | undefined): Push {
   const message = notificationText(n, lang);
-  const tool: Push["tool"] = { action: "send", message };
-  if (route?.channel) tool.channel = route.channel;
-  if (route?.target) tool.target = route.target;
-  if (route?.account) tool.accountId = route.account;
-  if (route?.thread) tool.threadId = route.thread;
+  const tool = messageTool("send", message, route);
   const argv = toArgv(tool);
   const push: Push = {
     due: true,

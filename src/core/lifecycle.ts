@@ -138,7 +138,7 @@ export function startTask(task: Task, actor: Actor): Change {
   return { task: next, audit: audit(next, "start", "pending", actor), event: { kind: "start" } };
 }
 
-export function currentStepIndex(task: Task): number {
+function currentStepIndex(task: Task): number {
   return task.steps.findIndex((s) => s.status === "running");
 }
 
@@ -317,7 +317,7 @@ export function requestStop(task: Task, reason: string | undefined, actor: Actor
   return { task: next, audit: audit(next, "stop", "running", actor, reason ?? "stop requested"), event: { kind: "stop", repeated: false } };
 }
 
-export const STOPPED_REASON = "stopped on request";
+const STOPPED_REASON = "stopped on request";
 
 /** The agent acknowledges a stop request at a safe boundary: the task ends as cancelled, its summary kept. */
 export function acknowledgeStop(task: Task, summary: string | undefined, actor: Actor): Change {
@@ -386,7 +386,7 @@ function withPriority(task: Task, p: TypedPriority): Task {
   return out as Task;
 }
 
-export const ABANDONED_ERROR = "abandoned";
+const ABANDONED_ERROR = "abandoned";
 
 /** cleanup closes a running task nobody has heard from for too long, instead of letting it run forever. */
 export function abandonTask(task: Task, silentMs: number, actor: Actor): Change {

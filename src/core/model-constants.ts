@@ -1,7 +1,7 @@
 // The zod-free half of the model: constants and helpers that the hot paths need without loading zod (loading it
 // and building the schemas costs a call ~20 ms). model.ts re-exports them; code that runs on every call (commands,
 // core, store) imports them from here.
-import type { NotifyPolicy, Task, TaskOf, TaskStatus } from "./model.ts";
+import type { NotifyPolicy, Task, TaskOf } from "./model.ts";
 
 export const SCHEMA_VERSION = 2;
 
@@ -16,9 +16,6 @@ export const LIMITS = {
   metaValue: 1000,
   after: 20,
 } as const;
-
-export const TASK_STATUSES: readonly TaskStatus[] = ["pending", "running", "done", "failed", "cancelled"];
-export const FINISHED: readonly TaskStatus[] = ["done", "failed", "cancelled"];
 
 export function isFinished(task: Task): task is TaskOf<"done" | "failed" | "cancelled"> {
   return task.status === "done" || task.status === "failed" || task.status === "cancelled";

@@ -6,15 +6,15 @@ import * as z from "zod";
 import { LIMITS } from "./model-constants.ts";
 import { PRIORITY_LABELS } from "./priority.ts";
 
-export { FINISHED, isFinished, LIMITS, SCHEMA_VERSION, TASK_STATUSES } from "./model-constants.ts";
+export { isFinished, LIMITS, SCHEMA_VERSION } from "./model-constants.ts";
 
 const iso = z.string().min(1);
 const text = z.string().max(LIMITS.text);
 
-export const stepStatusSchema = z.enum(["pending", "running", "done", "failed", "skipped"]);
+const stepStatusSchema = z.enum(["pending", "running", "done", "failed", "skipped"]);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 
-export const stepSchema = z.object({
+const stepSchema = z.object({
   name: z.string().min(1).max(LIMITS.name),
   status: stepStatusSchema,
   startedAt: iso.optional(),
@@ -36,7 +36,7 @@ export const routeSchema = z.object({
 export type Route = z.infer<typeof routeSchema>;
 
 /** What was pushed for a task, recorded in the same write as the state change (throttle and dedupe). */
-export const pushStateSchema = z.object({
+const pushStateSchema = z.object({
   lastText: z.string().optional(),
   lastAt: iso.optional(),
   lastHeartbeatAt: iso.optional(),
@@ -127,7 +127,7 @@ export const agentConfigSchema = z.object({
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
-export const auditActionSchema = z.enum(["create", "start", "step", "done", "fail", "retry", "cancel", "stop", "ack", "abandon", "edit"]);
+const auditActionSchema = z.enum(["create", "start", "step", "done", "fail", "retry", "cancel", "stop", "ack", "abandon", "edit"]);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 
 export const auditEntrySchema = z.object({

@@ -95,3 +95,9 @@ export function byCodePoint(a: string, b: string): number {
 export function byName(a: string, b: string): number {
   return byCodePoint(a.toLowerCase(), b.toLowerCase()) || byCodePoint(a, b);
 }
+
+/** `text` cut to at most `max` code points, the last of them `…` when cut (never inside a character). */
+export function shorten(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
+}

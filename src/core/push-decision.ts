@@ -3,12 +3,12 @@
 // so throttling and dedupe hold across processes.
 import type { NotifyPolicy, PushState, Route } from "./model.ts";
 import type { Card, Notification, NotificationKind } from "./notify.ts";
-import { type MessageToolArgs, NO_TARGET_ARGV, type Push, toArgv } from "./push.ts";
+import { messageTool, NO_TARGET_ARGV, type Push, toArgv } from "./push.ts";
 import { channelLimit, type Lang, renderCard, renderNotification } from "./templates.ts";
 
-export const HEARTBEAT_PUSH_INTERVAL_MS = 30_000;
+const HEARTBEAT_PUSH_INTERVAL_MS = 30_000;
 /** Channels whose messages the `message` tool can edit in place. */
-export const EDITABLE_CHANNELS: readonly string[] = ["telegram", "discord", "slack", "matrix", "msteams"];
+const EDITABLE_CHANNELS: readonly string[] = ["telegram", "discord", "slack", "matrix", "msteams"];
 /**
  * Notifications that must reach the user as a new message (so they are notified), never as an edit; so is a step
  * that finished the task. The others (start, step, heartbeat) edit the live card once its message id is known.
@@ -35,7 +35,7 @@ export interface PushDecision {
   state: PushState | undefined;
 }
 
-export function allowedByPolicy(policy: NotifyPolicy, kind: NotificationKind): boolean {
+function allowedByPolicy(policy: NotifyPolicy, kind: NotificationKind): boolean {
   switch (policy) {
     case "silent":
       return false;
@@ -71,11 +71,7 @@ export function decidePush(input: PushInput): PushDecision {
   if (text === state?.lastText && n.kind !== "stalled") return none;
   if (edit && text === state?.cardText) return none; // an edit that changes nothing is rejected by Telegram
   const count = (state?.count ?? 0) + 1;
-  const tool: MessageToolArgs = { action: edit ? "edit" : "send", message: text };
-  if (input.route.channel) tool.channel = input.route.channel;
-  if (input.route.target) tool.target = input.route.target;
-  if (input.route.account) tool.accountId = input.route.account;
-  if (input.route.thread) tool.threadId = input.route.thread;
+  const tool = messageTool(edit ? "edit" : "send", text, input.route);
   if (edit) tool.messageId = state?.messageId as string;
   const push: Push = { due: true, reason: n.kind, id: input.id ?? `${input.taskId}-${n.kind}-${count}`, tool, argv: toArgv(tool) };
   if (!input.route.target) {
@@ -95,7 +91,7 @@ export function decidePush(input: PushInput): PushDecision {
  * The channel a provider-prefixed target names (`telegram:123`, as OpenClaw accepts for a target), when it is one
  * taskpulse knows; other prefixes (`channel:9`, `user:…`) are part of the target itself.
  */
-export function channelOfTarget(target: string | undefined): string | undefined {
+function channelOfTarget(target: string | undefined): string | undefined {
   const prefix = target === undefined ? undefined : /^([a-z][a-z0-9-]*):/i.exec(target)?.[1]?.toLowerCase();
   return prefix !== undefined && TARGET_PREFIXES.includes(prefix) ? prefix : undefined;
 }

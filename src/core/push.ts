@@ -1,6 +1,7 @@
 // The push payload printed for the agent to send: the exact argument object of OpenClaw's `message` tool and the
 // equivalent `openclaw message send|edit` command line. Both are checked against the real openclaw package by
 // test/openclaw-real (references/openclaw-real.md).
+import type { Route } from "./model.ts";
 
 export interface MessageToolArgs {
   action: "send" | "edit";
@@ -37,6 +38,16 @@ export interface Push {
 }
 
 /** Why argv is null: said in the hint, next to what to configure. */
+/** The message tool's arguments for `message`, addressed by `route` (each part of it that is set). */
+export function messageTool(action: MessageToolArgs["action"], message: string, route: Route | undefined): MessageToolArgs {
+  const tool: MessageToolArgs = { action, message };
+  if (route?.channel) tool.channel = route.channel;
+  if (route?.target) tool.target = route.target;
+  if (route?.account) tool.accountId = route.account;
+  if (route?.thread) tool.threadId = route.thread;
+  return tool;
+}
+
 export const NO_TARGET_ARGV = "push.argv is null: `openclaw message` needs --target";
 
 /**

@@ -7,10 +7,10 @@ import type { Card, Notification } from "./notify.ts";
 export type Lang = "zh" | "en";
 
 /** Longest field in a notification (clawlog's summary rule); the full text stays in the task. */
-export const FIELD_MAX = 120;
+const FIELD_MAX = 120;
 
 const LIMITS: Record<string, number> = { telegram: 4096, discord: 2000, slack: 8000, whatsapp: 4000, signal: 4000 };
-export const DEFAULT_CHANNEL_LIMIT = 2000;
+const DEFAULT_CHANNEL_LIMIT = 2000;
 
 export function channelLimit(channel: string | undefined): number {
   return (channel && LIMITS[channel.toLowerCase()]) || DEFAULT_CHANNEL_LIMIT;

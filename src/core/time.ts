@@ -1,5 +1,6 @@
 // Pure time helpers: durations in and out, relative ages. No clock here: callers pass `now`.
 import { UsageError } from "./errors.ts";
+import { shorten } from "./names.ts";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -15,8 +16,8 @@ export function parseDuration(input: string, what = "duration"): number {
     matched = part.lastIndex;
   }
   if (text.length === 0 || matched !== text.length) {
-    throw new UsageError(`invalid ${what} '${clip(input)}'`, "use forms like 45s, 10m, 1h30m, 2d", {
-      detail: { key: "invalid_value", what, value: clip(input) },
+    throw new UsageError(`invalid ${what} '${shorten(input, 41)}'`, "use forms like 45s, 10m, 1h30m, 2d", {
+      detail: { key: "invalid_value", what, value: shorten(input, 41) },
     });
   }
   return checkDuration(total, input, what);
@@ -24,8 +25,8 @@ export function parseDuration(input: string, what = "duration"): number {
 
 function checkDuration(ms: number, input: string, what: string): number {
   if (!Number.isFinite(ms) || ms > 366 * UNIT_MS.d!) {
-    throw new UsageError(`invalid ${what} '${clip(input)}': too large`, "use at most a year", {
-      detail: { key: "value_too_large", what, value: clip(input) },
+    throw new UsageError(`invalid ${what} '${shorten(input, 41)}': too large`, "use at most a year", {
+      detail: { key: "value_too_large", what, value: shorten(input, 41) },
     });
   }
   return Math.round(ms);
@@ -89,10 +90,6 @@ export function isoMs(iso: string): number {
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
-export function elapsedMs(fromIso: string, now: Date): number {
-  return now.getTime() - Date.parse(fromIso);
-}
-
 /**
  * Parses an ISO date/time, or a relative age like `24h` / `7d` meaning that long before `now`. A bare date is the
  * start of that local day, or with `endOfDay` its last millisecond (so `--to 2026-05-05` includes May 5).
@@ -105,12 +102,15 @@ export function parseInstant(input: string, now: Date, what = "time", options: {
     if (!Number.isNaN(t)) return new Date(t);
   }
   throw new UsageError(
-    `invalid ${what} '${clip(input)}'`,
+    `invalid ${what} '${shorten(input, 41)}'`,
     "use an ISO date such as 2026-05-01 or 2026-05-01T10:00:00Z, or a relative age such as 24h or 7d",
-    { detail: { key: "invalid_value", what, value: clip(input) } },
+    { detail: { key: "invalid_value", what, value: shorten(input, 41) } },
   );
 }
 
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+/** A time as a person reads it in the local time zone (TASKPULSE_TZ): `2026-05-01 18:00:00`. */
+export function localDateTime(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

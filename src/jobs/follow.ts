@@ -9,7 +9,7 @@ import { JOB_LIMITS } from "../core/job-model.ts";
 import { lastLines } from "../core/utf8.ts";
 import type { ChangeFeed, LiveOutputReader, Store } from "../store/store.ts";
 
-export const FOLLOW_POLL_MS = 1000;
+const FOLLOW_POLL_MS = 1000;
 /** How many looks (a store change or `pollMs` apart) to wait for an ended run's record: it may never come. */
 const RECORD_LOOKS = 10;
 

@@ -4,7 +4,7 @@
 import { JOB_LIMITS } from "../core/job-model.ts";
 import type { PruneRunsResult, Store } from "../store/store.ts";
 
-export const RUN_RETENTION_DAYS = 30;
+const RUN_RETENTION_DAYS = 30;
 
 export async function cleanupJobRuns(store: Store, now: Date, options: { days?: number; keep?: number } = {}): Promise<PruneRunsResult> {
   const days = options.days ?? RUN_RETENTION_DAYS;

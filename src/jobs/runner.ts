@@ -46,11 +46,11 @@ export interface RunReport {
   capturedTruncated: boolean;
 }
 
-export const KILL_GRACE_MS = 5_000;
-export const DRAIN_MS = 2_000;
+const KILL_GRACE_MS = 5_000;
+const DRAIN_MS = 2_000;
 
 /** Keeps the last `max` bytes of a stream. */
-export class TailBuffer {
+class TailBuffer {
   private chunks: Buffer[] = [];
   private held = 0;
   total = 0;

@@ -21,7 +21,7 @@ import { renderPage } from "./page.ts";
 import { dashboardView } from "./view.ts";
 
 /** Who the page's changes are recorded as (stop requester, audit operator). */
-export const DASHBOARD_OPERATOR = "dashboard";
+const DASHBOARD_OPERATOR = "dashboard";
 const MAX_BODY = 16 * 1024;
 
 export interface RouteContext {
@@ -33,7 +33,7 @@ export interface RouteContext {
 }
 
 /** A context for one request: the time now, no push decided (the page sends no chat message, so none is recorded). */
-export function requestCtx(rc: RouteContext): Ctx {
+function requestCtx(rc: RouteContext): Ctx {
   return { ...rc.base, now: rc.clock(), agent: DASHBOARD_OPERATOR, quiet: true, json: true };
 }
 

@@ -11,13 +11,13 @@ import type { Snapshot } from "../store/store.ts";
 import type { JobView } from "./jobs.ts";
 
 /** Finished tasks stay in "recent finishes" this long (as in `taskpulse status`). */
-export const RECENT_MS = 24 * 3_600_000;
+const RECENT_MS = 24 * 3_600_000;
 const MAX_QUEUED_PER_AGENT = 20;
 const MAX_RECENT = 20;
 
-export type DisplayState = TaskStatus | "stalled";
+type DisplayState = TaskStatus | "stalled";
 
-export interface StepView {
+interface StepView {
   name: string;
   status: StepStatus;
   startedAt?: string;
@@ -25,7 +25,7 @@ export interface StepView {
   message?: string;
 }
 
-export interface TaskView {
+interface TaskView {
   id: string;
   agent: string;
   name: string;
@@ -57,7 +57,7 @@ export interface TaskView {
   summary?: string;
 }
 
-export interface AgentView {
+interface AgentView {
   name: string;
   /** Running tasks, stalled ones included, oldest first. */
   running: TaskView[];
@@ -66,7 +66,7 @@ export interface AgentView {
   queuedTotal: number;
 }
 
-export interface Counts {
+interface Counts {
   running: number;
   stalled: number;
   pending: number;
@@ -86,7 +86,7 @@ export interface DashboardView {
   jobs: JobView[];
 }
 
-export function taskView(task: Task, snapshot: Snapshot, now: Date, stallMs: number): TaskView {
+function taskView(task: Task, snapshot: Snapshot, now: Date, stallMs: number): TaskView {
   const live = liveness(task, now, stallMs);
   const { done, total } = stepCounts(task);
   const steps = task.steps.map((s) => {

@@ -14,7 +14,6 @@ import { subdirForWriting } from "./store-dirs.ts";
 export type { SummaryIndex } from "./store.ts";
 
 export const ARCHIVE_DIR = "archive";
-export const ARCHIVE_VERSION = 1;
 
 export type TaskSummary = Summary;
 
@@ -294,11 +293,6 @@ export function readAllArchived(storeDir: string): Map<string, ArchivedTask> {
     });
   }
   return out;
-}
-
-/** Ids of archived tasks starting with `prefix` (for resolving a prefix that matches no hot task). */
-export function archivedIds(storeDir: string, prefix: string): string[] {
-  return [...readSummaries(storeDir).keys()].filter((id) => id.startsWith(prefix));
 }
 
 /** Deletes whole months that ended before `cutoffIso`; returns how many tasks they held. */

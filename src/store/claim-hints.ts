@@ -9,9 +9,9 @@ import { StoreCorruptError } from "../core/errors.ts";
 import { compareQueue, type QueueKey } from "../core/queue.ts";
 import type { QueueEntry } from "./parts.ts";
 
-export const CLAIM_HINT_SIZE = 16;
+const CLAIM_HINT_SIZE = 16;
 /** Running tasks named in a hint: an agent's limit is at most 100, so an agent at its limit has them named. */
-export const RUNNING_NAMED = 100;
+const RUNNING_NAMED = 100;
 
 export interface ClaimHint {
   running: number;

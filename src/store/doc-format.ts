@@ -4,7 +4,7 @@ import { UsageError } from "../core/errors.ts";
 
 export const DOC_VERSION = 1;
 /** Largest serialised document accepted: state documents are for small data that cron scripts carry between runs. */
-export const DOC_MAX_BYTES = 1024 * 1024;
+const DOC_MAX_BYTES = 1024 * 1024;
 
 /** Returned by an update function to leave the document as it is (no write, no new revision). */
 export const UNCHANGED: unique symbol = Symbol("unchanged");

@@ -17,10 +17,6 @@ export { examine } from "./doctor/examine.ts";
 export {
   FINDING_CODES,
   type Finding,
-  type FindingCode,
-  type RepairOptions,
-  type RepairResult,
   type Report,
-  type Severity,
 } from "./doctor/findings.ts";
 export { repair } from "./doctor/repair.ts";

@@ -8,7 +8,7 @@ import { JOURNAL_VERSION } from "./journal.ts";
  * collection `k + "s"` (task -> tasks, agent -> agents), so kinds added later replay without a format change; the
  * value is validated when the replayed state is.
  */
-export const journalOpSchema = z.object({ k: z.string().regex(/^[a-z][a-z0-9_]*$/), id: z.string().min(1), v: z.unknown() });
+const journalOpSchema = z.object({ k: z.string().regex(/^[a-z][a-z0-9_]*$/), id: z.string().min(1), v: z.unknown() });
 export const journalRecordSchema = z.object({
   v: z.literal(JOURNAL_VERSION),
   seq: z.number().int().positive(),

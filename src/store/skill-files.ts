@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from "../core/errors.ts";
 import { writeFileDurably } from "./atomic-file.ts";
 
 export const SKILL_NAME = "taskpulse";
-export const MANIFEST_FILE = ".taskpulse-skill.json";
+const MANIFEST_FILE = ".taskpulse-skill.json";
 
 export interface SkillFile {
   /** Relative path inside the skill folder, with `/` separators. */
@@ -17,7 +17,7 @@ export interface SkillFile {
   content: string;
 }
 
-export type FileAction = "created" | "updated" | "unchanged" | "overwritten";
+type FileAction = "created" | "updated" | "unchanged" | "overwritten";
 
 export interface InstallResult {
   dir: string;

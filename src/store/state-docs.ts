@@ -17,7 +17,7 @@ import { fileFingerprint } from "./state-file.ts";
 import { subdirForReading, subdirForWriting } from "./store-dirs.ts";
 
 export const DOCS_DIR = "state";
-export { DOC_MAX_BYTES, DOC_VERSION, UNCHANGED } from "./doc-format.ts";
+export { DOC_VERSION } from "./doc-format.ts";
 
 export interface StateDoc {
   name: string;
@@ -33,7 +33,7 @@ export interface DocSummary {
   updatedAt: string | null;
 }
 
-export function docPath(storeDir: string, name: string): string {
+function docPath(storeDir: string, name: string): string {
   return join(storeDir, DOCS_DIR, `${validateSlug(name, "state name")}.json`);
 }
 

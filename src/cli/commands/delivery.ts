@@ -4,8 +4,8 @@
 import type { Command } from "commander";
 import { NotFoundError, UsageError } from "../../core/errors.ts";
 import { deliveryStatusSchema, JOB_LIMITS } from "../../core/job-model.ts";
-import { clip, recordDelivery } from "../../core/jobs.ts";
-import { cleanName, cleanText, printable } from "../../core/names.ts";
+import { recordDelivery } from "../../core/jobs.ts";
+import { cleanName, cleanText, printable, shorten } from "../../core/names.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -45,7 +45,7 @@ export async function delivery(
   opts: { run?: string },
 ): Promise<Outcome> {
   const jobId = validateJob(jobArg);
-  const messageId = clip(cleanName(messageIdArg, "message id"), 200);
+  const messageId = shorten(cleanName(messageIdArg, "message id"), 200);
   const parsed = deliveryStatusSchema.safeParse(statusArg ?? "sent");
   if (!parsed.success) throw new UsageError(`invalid delivery status '${printable(statusArg ?? "")}'`, "use sent or failed");
   const status = parsed.data;
@@ -69,7 +69,7 @@ export async function delivery(
     const next = recordDelivery(job, { run, messageId, status, error }, ctx.now);
     tx.putJob(next);
     const record = { v: 1 as const, kind: "delivery" as const, run, at: ctx.now.toISOString(), messageId, status };
-    tx.appendRun(jobId, error ? { ...record, error: clip(error, JOB_LIMITS.errorLine) } : record);
+    tx.appendRun(jobId, error ? { ...record, error: shorten(error, JOB_LIMITS.errorLine) } : record);
     return next;
   });
   const d = result.delivery;

@@ -52,7 +52,7 @@ export function findJob(snapshot: Snapshot, id: string): Job {
   return job;
 }
 
-export function lostRecord(run: OpenRun, now: Date): RunRecord {
+function lostRecord(run: OpenRun, now: Date): RunRecord {
   return {
     v: 1,
     kind: "lost",

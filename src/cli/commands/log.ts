@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { localDateTime } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -20,17 +21,11 @@ export async function log(ctx: Ctx, id: string): Promise<Outcome> {
   const { task, archived } = await findAnyTask(ctx, "log", id);
   const entries = (await ctx.store("log").auditTrail(task.id)).reverse();
   const lines = entries.map((e) => {
-    const when = localTime(e.at);
+    const when = localDateTime(e.at);
     const move = e.from === null ? `→ ${e.to}` : `${e.from} → ${e.to}`;
     return `${when}  ${e.action.padEnd(7)} ${move.padEnd(20)} ${e.operator}${e.message ? `  ${oneLine(e.message, 100)}` : ""}`;
   });
   if (lines.length === 0) lines.push(t(ctx, "no entries", "没有记录"));
   const head = `${task.id} ${task.name}${archived ? t(ctx, " (archived)", "（已归档）") : ""}`;
   return { data: { task: task.id, archived, entries }, lines: [head, ...lines] };
-}
-
-function localTime(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

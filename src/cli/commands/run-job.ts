@@ -10,7 +10,6 @@ import type { Failure, Job, OpenRun, RunRecord } from "../../core/job-model.ts";
 import { JOB_LIMITS } from "../../core/job-model.ts";
 import {
   announceText,
-  clip,
   configureJob,
   finishRun,
   type JobNotification,
@@ -21,6 +20,7 @@ import {
   openRun,
 } from "../../core/jobs.ts";
 import { completeTask, createTask, failTask, recordHeartbeat } from "../../core/lifecycle.ts";
+import { shorten } from "../../core/names.ts";
 import { parseDuration } from "../../core/time.ts";
 import { selfIdentity } from "../../jobs/proc.ts";
 import { exitCodeOf, type RunReport, runCommand } from "../../jobs/runner.ts";
@@ -117,7 +117,7 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
   const identity = selfIdentity();
   const runId = newRunId(ctx.now, ctx.deps.random);
   const startedAt = ctx.now.toISOString();
-  const commandText = clip(argv.map((a) => (/\s/.test(a) || a === "" ? JSON.stringify(a) : a)).join(" "), JOB_LIMITS.commandText);
+  const commandText = shorten(argv.map((a) => (/\s/.test(a) || a === "" ? JSON.stringify(a) : a)).join(" "), JOB_LIMITS.commandText);
   const open: OpenRun = { id: runId, startedAt, pid: identity.pid, host: identity.host, command: commandText };
   if (identity.pidStart !== undefined) open.pidStart = identity.pidStart;
   if (timeoutMs !== undefined) open.timeoutMs = timeoutMs;
@@ -128,7 +128,7 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
     at: startedAt,
     pid: identity.pid,
     host: identity.host,
-    argv: argv.map((a) => clip(a, ARG_MAX)),
+    argv: argv.map((a) => shorten(a, ARG_MAX)),
     agent: ctx.agent,
   };
   if (timeoutMs !== undefined) startedRecord.timeoutMs = timeoutMs;
@@ -332,7 +332,7 @@ export async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions): Pro
 function failureOf(report: RunReport, timeoutMs: number | undefined): Failure | undefined {
   const line = lastLine(report.stderr.tail) ?? lastLine(report.stdout.tail);
   const withLine = (f: Failure): Failure => (line !== undefined ? { ...f, line } : f);
-  if (report.spawnError) return { cause: "spawn", line: clip(report.spawnError.message, JOB_LIMITS.errorLine) };
+  if (report.spawnError) return { cause: "spawn", line: shorten(report.spawnError.message, JOB_LIMITS.errorLine) };
   if (report.timedOut) {
     const f: Failure = withLine({ cause: "timeout" });
     if (timeoutMs !== undefined) f.timeoutMs = timeoutMs;

@@ -7,7 +7,7 @@ import type { Lang } from "../../core/templates.ts";
 import { ZH_FIXED, ZH_LEADS, ZH_MESSAGES } from "./errors-zh.ts";
 
 /** The messages the CLI itself words (commander's, and the last-resort ones of cli/finish.ts), by key. */
-export interface CliErrorParams {
+interface CliErrorParams {
   unknown_command: { command: string; suggestions: readonly string[] };
   unknown_option: { option: string; suggestions: readonly string[] };
   missing_argument: { argument: string };
@@ -22,7 +22,7 @@ export interface CliErrorParams {
 export type MessageParams = ErrorParams & CliErrorParams;
 export type MessageKey = keyof MessageParams;
 export type CliErrorDetail = { [K in keyof CliErrorParams]: { key: K } & CliErrorParams[K] }[keyof CliErrorParams];
-export type AnyErrorDetail = ErrorDetail | CliErrorDetail;
+type AnyErrorDetail = ErrorDetail | CliErrorDetail;
 
 /** A translation: the message, and the hint when it depends on the variable parts (else the fixed-text table decides). */
 export type ZhText = string | { message: string; hint?: string | undefined };
@@ -42,7 +42,7 @@ export function errorText(error: ShownError, lang: Lang): string {
 }
 
 /** The message and hint in Chinese, as far as the table knows them; what it does not know stays English. */
-export function inChinese(error: ShownError): { message: string; hint: string | undefined } {
+function inChinese(error: ShownError): { message: string; hint: string | undefined } {
   const said = error.detail ? render(error.detail) : undefined;
   const text = typeof said === "string" ? { message: said } : said;
   const message = text?.message ?? ZH_FIXED[error.message] ?? `${ZH_LEADS[error.code] ?? ZH_LEADS.internal}：${error.message}`;

@@ -2,7 +2,7 @@
 // open alerts for `alerts`. Chinese and English say the same.
 import type { Job, RunRecord, RunRecordOf } from "../../core/job-model.ts";
 import { alertAfterOf, describeFailure, type JobHealth, jobHealth } from "../../core/jobs.ts";
-import { formatDuration } from "../../core/time.ts";
+import { formatDuration, localDateTime } from "../../core/time.ts";
 import { lastLines } from "../../core/utf8.ts";
 import type { Ctx } from "../context.ts";
 import { paint } from "./color.ts";
@@ -14,13 +14,13 @@ function tr(ctx: Ctx, en: string, zh: string): string {
   return ctx.lang === "zh" ? zh : en;
 }
 
-export function healthLabel(ctx: Ctx, health: JobHealth): string {
+function healthLabel(ctx: Ctx, health: JobHealth): string {
   const zh = { running: "运行中", ok: "正常", failing: "失败", alert: "告警", new: "未运行" };
   const en = { running: "running", ok: "ok", failing: "failing", alert: "alert", new: "never run" };
   return (ctx.lang === "zh" ? zh : en)[health];
 }
 
-export function lastRunText(ctx: Ctx, job: Job): string {
+function lastRunText(ctx: Ctx, job: Job): string {
   const run = job.lastRun;
   if (!run) return tr(ctx, "no finished run", "没有完成的运行");
   const dur = run.durationMs !== undefined ? formatDuration(run.durationMs) : undefined;
@@ -28,7 +28,7 @@ export function lastRunText(ctx: Ctx, job: Job): string {
   return `${tr(ctx, "last run", "上次运行")} ${ago(ctx, run.finishedAt)}${dur ? ` (${dur})` : ""}: ${what}`;
 }
 
-export function streakText(ctx: Ctx, job: Job): string {
+function streakText(ctx: Ctx, job: Job): string {
   if (job.failures > 0) {
     const at = alertAfterOf(job);
     const note = job.alert ? "" : tr(ctx, `, alert at ${at}`, `，${at} 次告警`);
@@ -38,7 +38,7 @@ export function streakText(ctx: Ctx, job: Job): string {
   return "";
 }
 
-export function totalsText(ctx: Ctx, job: Job): string {
+function totalsText(ctx: Ctx, job: Job): string {
   const t = job.totals;
   const lost = t.lost > 0 ? tr(ctx, ` (${t.lost} lost)`, `（中断 ${t.lost} 次）`) : "";
   return tr(ctx, `${t.runs} runs, ${t.failed} failed${lost}`, `共 ${t.runs} 次，失败 ${t.failed} 次${lost}`);
@@ -96,7 +96,7 @@ export function runViews(records: readonly RunRecord[]): RunView[] {
   return [...byId.values()].reverse();
 }
 
-export function runStatus(view: RunView, job: Job): "running" | "success" | "failed" | "lost" | "unknown" {
+function runStatus(view: RunView, job: Job): "running" | "success" | "failed" | "lost" | "unknown" {
   if (view.finished) return view.finished.outcome;
   if (view.lost) return "lost";
   if (job.open.some((run) => run.id === view.id)) return "running";
@@ -108,7 +108,7 @@ export function runLines(ctx: Ctx, view: RunView, job: Job, tailLines: number): 
   const status = runStatus(view, job);
   const icon = { running: "🔄", success: "✅", failed: "❌", lost: "💀", unknown: "❓" }[status];
   const startedAt = view.started?.at ?? view.finished?.startedAt ?? view.lost?.startedAt;
-  const when = startedAt ? localTime(startedAt) : "?";
+  const when = startedAt ? localDateTime(startedAt) : "?";
   const f = view.finished;
   let what: string;
   if (f) {
@@ -143,8 +143,8 @@ export function runLines(ctx: Ctx, view: RunView, job: Job, tailLines: number): 
     const err = d.error ? `: ${oneLine(d.error, 100)}` : "";
     lines.push(
       d.status === "sent"
-        ? `   📨 ${tr(ctx, "delivered", "已送达")} ${d.messageId} · ${localTime(d.at)}`
-        : `   📭 ${tr(ctx, "delivery failed", "送达失败")} ${d.messageId} · ${localTime(d.at)}${err}`,
+        ? `   📨 ${tr(ctx, "delivered", "已送达")} ${d.messageId} · ${localDateTime(d.at)}`
+        : `   📭 ${tr(ctx, "delivery failed", "送达失败")} ${d.messageId} · ${localDateTime(d.at)}${err}`,
     );
   }
   return lines;
@@ -178,10 +178,4 @@ export function recordTail(view: RunView, n: number): string[] {
 
 function quoteArg(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-export function localTime(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -18,13 +18,13 @@ export function progressBar(done: number, total: number): string {
 
 const ICON = { running: "🔄", stalled: "⚠️", done: "✅", failed: "❌", pending: "⏳", cancelled: "⛔" } as const;
 
-export function label(ctx: Ctx, state: keyof typeof ICON): string {
+function label(ctx: Ctx, state: keyof typeof ICON): string {
   const zh = { running: "执行中", stalled: "卡住", done: "完成", failed: "失败", pending: "排队中", cancelled: "已取消" };
   const en = { running: "running", stalled: "STALLED", done: "done", failed: "failed", pending: "queued", cancelled: "cancelled" };
   return (ctx.lang === "zh" ? zh : en)[state];
 }
 
-export function displayState(task: Pick<Task, "status">, live: Liveness): keyof typeof ICON {
+function displayState(task: Pick<Task, "status">, live: Liveness): keyof typeof ICON {
   return live.stalled ? "stalled" : task.status;
 }
 
@@ -75,7 +75,7 @@ export interface Card extends Timed {
   live?: LiveFields | undefined;
 }
 
-export function cardOf(task: Task): Card {
+function cardOf(task: Task): Card {
   const card: Card = { id: task.id, name: task.name, status: task.status, priority: task.priority, queuedAt: task.queuedAt };
   if (task.priorityLabel) card.priorityLabel = task.priorityLabel;
   if (task.status !== "pending") card.startedAt = task.startedAt;

@@ -2,7 +2,7 @@
 // references/troubleshooting.md (test/docs-store.test.ts checks it).
 import type { StateFile } from "../state-file.ts";
 
-export type Severity = "error" | "warning" | "info";
+type Severity = "error" | "warning" | "info";
 
 /** Every finding doctor can report; references/troubleshooting.md explains each (a test checks it does). */
 export const FINDING_CODES = [

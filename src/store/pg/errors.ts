@@ -25,7 +25,7 @@ export function isRetryable(err: unknown): boolean {
   return code === "40001" || code === "40P01";
 }
 
-export class StoreAuthError extends TaskpulseError {
+class StoreAuthError extends TaskpulseError {
   constructor(message: string, hint: string) {
     super("store_auth", EXIT.corrupt, message, hint);
   }

@@ -12,7 +12,7 @@ export const PG_SCHEMA_VERSION = 1;
 export const LOCK_NS = 0x7470;
 /** Second keys in LOCK_NS; agents and documents use namespaces of their own, keyed by hashtext(name). */
 export const LOCK_STORE = 0;
-export const LOCK_MIGRATE = 1;
+const LOCK_MIGRATE = 1;
 export const LOCK_NS_AGENT = 0x7471;
 export const LOCK_NS_DOC = 0x7472;
 

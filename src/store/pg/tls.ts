@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 
-export type SslMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
+type SslMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
 
 const MODES: Record<string, SslMode> = {
   disable: "disable",
