@@ -93,21 +93,33 @@ export function spawnBin(args: string[], env: NodeJS.ProcessEnv): Promise<ChildR
   return spawnCollect(process.execPath, [BIN, ...args], { env });
 }
 
+/** A child running alongside others: its output so far, readable while it runs, and how it ended. */
+export interface Live {
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  closed: Promise<ChildResult>;
+}
+
+/** Any program as a child running alongside others, its output collected as it comes. */
+export function spawnLive(command: string, args: readonly string[], options: SpawnOptions): Live {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const closed = new Promise<ChildResult>((res) => child.on("close", (code, signal) => res({ code, signal, stdout, stderr })));
+  return { pid: child.pid ?? -1, stdout: () => stdout, stderr: () => stderr, closed };
+}
+
 /** Any program as a child running alongside others, its output collected; resolves when it has closed. */
 export function spawnCollect(command: string, args: readonly string[], options: SpawnOptions): Promise<ChildResult> & { pid: number } {
-  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-  const closed = new Promise<ChildResult>((res) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr?.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code, signal) => res({ code, signal, stdout, stderr }));
-  });
-  return Object.assign(closed, { pid: child.pid ?? -1 });
+  const live = spawnLive(command, args, options);
+  return Object.assign(live.closed, { pid: live.pid });
 }
 
 export function spawnCli(store: string, args: string[], extra: Record<string, string> = {}): Promise<ChildResult> & { pid: number } {

@@ -1,34 +1,14 @@
 // `taskpulse jobs <job> --follow` with real processes: a `run` in the background whose command waits for a file the
 // test creates, and a follower started while it runs. Readiness is seen in the followers' own output (or, for one
 // that has nothing to print yet, its file watch): no sleeps, and no time limits decide an outcome.
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, cleanEnv, cli, tempDir, until, watching } from "./helpers.ts";
-
-interface Running {
-  pid: number;
-  stdout(): string;
-  stderr(): string;
-  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+import { BIN, cleanEnv, cli, type Live, spawnLive, tempDir, until, watching } from "./helpers.ts";
 
 /** The built CLI in the background, its output readable while it runs. */
-function start(store: string, args: string[]): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(store), stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  child.stderr.on("data", (d) => {
-    err += d;
-  });
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-    child.on("close", (code, signal) => res({ code, signal })),
-  );
-  return { pid: child.pid as number, stdout: () => out, stderr: () => err, closed };
+function start(store: string, args: string[]): Live {
+  return spawnLive(process.execPath, [BIN, ...args], { env: cleanEnv(store) });
 }
 
 /** A job command that prints `before`, waits until `go` exists, then runs `after`. */
@@ -62,7 +42,7 @@ describe("jobs --follow: a run in progress", () => {
     expect(follow.stdout()).toBe(lines("early", 3, 12));
     writeFileSync(go, "");
     const ended = await follow.closed;
-    expect(ended, follow.stderr()).toEqual({ code: 0, signal: null });
+    expect(ended, follow.stderr()).toMatchObject({ code: 0, signal: null });
     const out = follow.stdout();
     expect(out.startsWith(lines("early", 3, 12))).toBe(true);
     // stdout and stderr are separate pipes: their lines may arrive in either order
@@ -92,7 +72,7 @@ describe("jobs --follow: a run in progress", () => {
     const follow = start(store, ["jobs", "flaky", "-f", "--tail", "2"]);
     await until("the follower prints the lines so far", () => follow.stdout().includes("three\n"));
     writeFileSync(go, "");
-    expect(await follow.closed).toEqual({ code: 7, signal: null });
+    expect(await follow.closed).toMatchObject({ code: 7, signal: null });
     expect(follow.stdout()).toBe("two\nthree\ndisk full\n");
     expect(follow.stderr()).toMatch(/^taskpulse: run r[0-9a-z]+ of flaky: ❌ failed after [^:]+: disk full\n$/);
     expect((await run.closed).code).toBe(3);
@@ -106,7 +86,7 @@ describe("jobs --follow: a run in progress", () => {
     const follow = start(store, ["jobs", "long", "--follow"]);
     await until("the follower prints it", () => follow.stdout().includes("working\n"));
     process.kill(follow.pid, "SIGINT");
-    expect(await follow.closed).toEqual({ code: 130, signal: null });
+    expect(await follow.closed).toMatchObject({ code: 130, signal: null });
     expect(follow.stderr()).toBe("");
     writeFileSync(go, "");
     expect((await run.closed).code).toBe(0);
@@ -123,7 +103,7 @@ describe("jobs --follow: a run in progress", () => {
     process.kill(run.pid, "SIGKILL");
     await run.closed;
     writeFileSync(go, ""); // the job's own command (its own process group) ends too
-    expect(await follow.closed).toEqual({ code: 7, signal: null });
+    expect(await follow.closed).toMatchObject({ code: 7, signal: null });
     expect(follow.stderr()).toMatch(/^taskpulse: run r[0-9a-z]+ of doomed: 💀 run lost: its wrapper was killed/);
     await until("the job's command ends", () => {
       try {
@@ -150,7 +130,7 @@ describe("jobs --follow: a run in progress", () => {
     await until("the follower waits on the store's change feed", () => watching(follow.pid));
     expect(follow.stdout()).toBe("");
     writeFileSync(go, "");
-    expect(await follow.closed).toEqual({ code: 0, signal: null });
+    expect(await follow.closed).toMatchObject({ code: 0, signal: null });
     expect(follow.stdout()).toBe("rec-1\nrec-2\n");
     expect((await run.closed).code).toBe(0);
   });
