@@ -1,4 +1,4 @@
-import { type SpawnOptions, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -95,6 +95,7 @@ export function spawnBin(args: string[], env: NodeJS.ProcessEnv): Promise<ChildR
 
 /** A child running alongside others: its output so far, readable while it runs, and how it ended. */
 export interface Live {
+  child: ChildProcess;
   pid: number;
   stdout(): string;
   stderr(): string;
@@ -113,7 +114,7 @@ export function spawnLive(command: string, args: readonly string[], options: Spa
     stderr += d;
   });
   const closed = new Promise<ChildResult>((res) => child.on("close", (code, signal) => res({ code, signal, stdout, stderr })));
-  return { pid: child.pid ?? -1, stdout: () => stdout, stderr: () => stderr, closed };
+  return { child, pid: child.pid ?? -1, stdout: () => stdout, stderr: () => stderr, closed };
 }
 
 /** Any program as a child running alongside others, its output collected; resolves when it has closed. */

@@ -1,7 +1,7 @@
 // A real `taskpulse serve` process for the dashboard tests, and small HTTP and SSE clients for it.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { request as httpRequest } from "node:http";
-import { BIN, cleanEnv } from "./helpers.ts";
+import { BIN, cleanEnv, spawnLive } from "./helpers.ts";
 
 export interface Served {
   child: ChildProcess;
@@ -16,35 +16,26 @@ export interface Served {
 }
 
 export async function startServe(store: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { env: cleanEnv(store, env) });
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    err += d;
-  });
+  const live = spawnLive(process.execPath, [BIN, "serve", "--port", "0", ...args], { env: cleanEnv(store, env) });
+  const { child } = live;
   const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+  // Ready when it prints its address (the test's own timeout bounds the wait, not a clock of ours).
   const banner = await new Promise<RegExpExecArray>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`serve did not start: ${out} ${err}`)), 10_000);
     const look = () => {
-      const m = /(http:\/\/[^\s/]+:(\d+)\/)#token=(\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m);
-      }
+      const m = /(http:\/\/[^\s/]+:(\d+)\/)#token=(\S+)/.exec(live.stdout());
+      if (m) res(m);
     };
     child.stdout?.on("data", look);
-    child.on("exit", (code) => rej(new Error(`serve exited ${code}: ${err}`)));
+    look();
+    child.on("exit", (code) => rej(new Error(`serve exited ${code}: ${live.stderr()}`)));
   });
   return {
     child,
     url: (banner[1] as string).replace("0.0.0.0", "127.0.0.1"),
     port: Number(banner[2]),
     token: decodeURIComponent(banner[3] as string),
-    stdout: () => out,
-    stderr: () => err,
+    stdout: live.stdout,
+    stderr: live.stderr,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;

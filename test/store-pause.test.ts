@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { STALE_MS } from "../src/store/lock.ts";
-import { BIN, type ChildResult, cleanEnv, spawnCli, spawnCliSync } from "./helpers.ts";
+import { BIN, type ChildResult, cleanEnv, spawnCli, spawnCliSync, spawnLive } from "./helpers.ts";
 
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 // CI installs strace (.ci/run); a developer machine without it skips these.
@@ -36,7 +36,7 @@ interface Traced {
 
 /** The CLI under strace, which injects `inject` (one `-e inject=` spec) into the syscalls `trace` names. */
 function traced(store: string, args: string[], trace: string, inject: string, path?: string): Traced {
-  const strace = spawn(
+  const live = spawnLive(
     "strace",
     [
       "-f",
@@ -54,16 +54,7 @@ function traced(store: string, args: string[], trace: string, inject: string, pa
     ],
     { env: cleanEnv(store) },
   );
-  let stdout = "";
-  let stderr = "";
-  strace.stdout?.on("data", (d) => {
-    stdout += d;
-  });
-  strace.stderr?.on("data", (d) => {
-    stderr += d;
-  });
-  const result = new Promise<ChildResult>((res) => strace.on("close", (code, signal) => res({ code, signal, stdout, stderr })));
-  return { result, strace };
+  return { result: live.closed, strace: live.child };
 }
 
 /** Polls `ready` until it returns a value; gives up (failing the test) only after a generous minute. */
