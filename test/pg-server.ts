@@ -42,6 +42,8 @@ export interface PgServer {
   stop(): void;
   /** Stops the server immediately (as a crash would), keeping its files; start() brings it back. */
   kill(): void;
+  /** Stops it in `mode` (fast: sessions ended, open transactions rolled back; immediate: as a crash) and starts it. */
+  restart(mode: "fast" | "immediate"): void;
   start(): void;
 }
 
@@ -111,6 +113,10 @@ export async function startPgServer(options: { durable?: boolean; tls?: ServerTl
     port,
     url: (db, password = PG_PASSWORD) => `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
     kill: () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]),
+    restart: (mode) => {
+      run("pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]);
+      start();
+    },
     start,
     stop() {
       try {

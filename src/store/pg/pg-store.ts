@@ -4,7 +4,7 @@
 // connection per process, opened on first use; the schema is checked on connect (a newer one is refused before
 // anything is read) and created or migrated before the first write. Messages name the server without its password.
 import pg from "pg";
-import { UsageError } from "../../core/errors.ts";
+import { StoreUnavailableError, UsageError } from "../../core/errors.ts";
 import type { RunRecord } from "../../core/job-model.ts";
 import type { AuditEntry, Task } from "../../core/model.ts";
 import { validateSlug } from "../../core/names.ts";
@@ -19,7 +19,11 @@ import { ListenFeed } from "./feed.ts";
 import { connectionOptions, optionsSchema } from "./options.ts";
 import { checkSchemaVersion, clockOffset, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
 import { type ClientTls, type TlsPlan, tlsPlan, wantsFallback } from "./tls.ts";
-import { beginScoped, beginWhole, commitTx, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf } from "./tx.ts";
+import { beginScoped, beginWhole, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf, writeTx } from "./tx.ts";
+
+/** How long a COMMIT whose answer was lost is asked about (the server restarting), and how often. */
+const SETTLE_MS = 30_000;
+const SETTLE_POLL_MS = 200;
 
 export interface PgStoreOptions {
   lockWaitMs: number;
@@ -194,7 +198,7 @@ export class PgStore implements Store {
           const tx = scope ? await beginScoped(client, scope.agent, this.location) : await beginWhole(client, this.location);
           this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
           const result = await fn(tx);
-          await commitTx(client, tx);
+          await this.commit(client, await writeTx(client, tx));
           return result;
         } catch (err) {
           await client.query("ROLLBACK").catch(() => {});
@@ -203,6 +207,41 @@ export class PgStore implements Store {
         }
       }
     });
+  }
+
+  /**
+   * COMMIT, so that the caller hears either "kept" or "nothing changed", even when the answer is lost (the server
+   * restarted, the link dropped) after the COMMIT left: the transaction's id is asked about on a new connection
+   * (txid_status), until the server says committed (kept: success) or aborted (the original error, with nothing
+   * changed). Only when the server cannot be asked within SETTLE_MS is the outcome unknown, and the message says so.
+   */
+  private async commit(client: pg.Client, xid: string | undefined): Promise<void> {
+    try {
+      await client.query("COMMIT");
+      return;
+    } catch (err) {
+      if (xid === undefined) throw err; // nothing was written: nothing to lose
+      const deadline = Date.now() + SETTLE_MS;
+      for (;;) {
+        let status: string | null | undefined;
+        try {
+          const fresh = await this.connect();
+          status = (await fresh.query<{ s: string | null }>("SELECT txid_status($1::bigint) AS s", [xid])).rows[0]?.s;
+        } catch {
+          status = undefined; // the server is not back yet
+        }
+        if (status === "committed") return;
+        if (status === "aborted") throw err;
+        if (Date.now() > deadline) {
+          throw new StoreUnavailableError(
+            `the connection to ${this.location} was lost while committing, and the server could not be asked since: whether the change was kept is unknown (${scrubUrl(String((err as Error)?.message ?? err))})`,
+            "look before repeating it: `taskpulse status <id>` (or `log`) shows whether it landed",
+          );
+        }
+        // in progress (the old session is still finishing), or the server is restarting
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+      }
+    }
   }
 
   /** A transaction of plain statements under the store lock (archive and run retention, import). */

@@ -210,12 +210,12 @@ export async function beginScoped(client: Client, agent: string, where: string):
   return new PgTx(state, agent);
 }
 
-/** Writes what `tx` staged, signals the change, and commits. */
-export async function commitTx(client: Client, tx: PgTx): Promise<void> {
-  if (!tx.changed) {
-    await client.query("COMMIT");
-    return;
-  }
+/**
+ * Writes what `tx` staged and signals the change, short of COMMIT; the transaction's id (undefined when nothing
+ * changed), by which a COMMIT whose answer was lost can be judged afterwards (PgStore.commit).
+ */
+export async function writeTx(client: Client, tx: PgTx): Promise<string | undefined> {
+  if (!tx.changed) return undefined;
   if (tx.archived.length > 0) {
     const ids = tx.archived.map((t) => t.id);
     await client.query("DELETE FROM taskpulse_tasks WHERE id = ANY($1)", [ids]);
@@ -233,7 +233,8 @@ export async function commitTx(client: Client, tx: PgTx): Promise<void> {
   if (tx.jobPuts.size > 0) await upsertJobs(client, [...tx.jobPuts.values()]);
   if (tx.runs.length > 0) await insertRuns(client, tx.runs);
   if (tx.counterUsed) await client.query("UPDATE taskpulse_meta SET value = $1 WHERE key = 'counter'", [String(tx.counter)]);
-  await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', ''); COMMIT`);
+  const r = await client.query<{ xid: string }>(`SELECT pg_notify('${NOTIFY_CHANNEL}', ''), txid_current()::text AS xid`);
+  return r.rows[0]?.xid;
 }
 
 export async function upsertTasks(client: Client, tasks: readonly Task[]): Promise<void> {

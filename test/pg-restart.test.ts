@@ -1,0 +1,159 @@
+// A PostgreSQL server restarted, fast and immediate, in the middle of a stream of commits from several writers
+// (issue 21): every call exits 0 and its change is kept, or exits 5 and changed nothing, so writers that retry on 5
+// converge on exactly one of each task, none lost and none twice. A COMMIT whose answer is lost is settled by asking
+// the server about the transaction afterwards (PgStore.commit). A `wait` across the restarts reconnects by itself.
+import { type AddressInfo, connect, createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { until } from "./helpers.ts";
+import { freshDatabase, pgAdminUrl, pgWaitListening, tp, tpAsync } from "./pg-helpers.ts";
+import { type PgServer, startPgServer } from "./pg-server.ts";
+
+const WRITERS = 4;
+const TASKS_EACH = 25;
+const RESTARTS: ("fast" | "immediate")[] = ["fast", "immediate", "fast", "immediate"];
+
+describe("a PostgreSQL server restarted under a stream of commits", () => {
+  let server: PgServer;
+  let url: string;
+  beforeAll(async () => {
+    pgAdminUrl(); // fails loudly when PostgreSQL is not installed
+    server = await startPgServer({ durable: true }); // an acknowledged commit survives an immediate stop
+    url = await freshDatabase(server.url("postgres"));
+  });
+  afterAll(() => server?.stop());
+
+  it("every call is kept (exit 0) or changed nothing (exit 5); retrying writers converge", { timeout: 600_000 }, async () => {
+    const first = tp(url, ["create", "-q", "watched"]).stdout.trim();
+    // A waiter that outlives every restart: it re-reads only hourly, so returning at all means it was woken.
+    const waiter = tpAsync(url, ["wait", first, "--interval", "1h", "--timeout", "2h"]);
+    await until("the waiter listens", () => pgWaitListening(url));
+
+    const acknowledged: string[] = [];
+    let calls = 0;
+    let unavailable = 0;
+    const unexpected: string[] = [];
+    const writer = async (w: number) => {
+      for (let k = 1; k <= TASKS_EACH; k++) {
+        const name = `w${w}-${k}`;
+        for (;;) {
+          calls++;
+          const r = await tpAsync(url, ["--agent", `w${w}`, "create", "-q", name], { TASKPULSE_LOCK_WAIT: "60s" });
+          if (r.code === 0) {
+            acknowledged.push(name);
+            break;
+          }
+          if (r.code !== 5) {
+            unexpected.push(`${name}: exit ${r.code}: ${r.stderr}`);
+            break;
+          }
+          unavailable++; // nothing changed: try again
+        }
+      }
+    };
+    const writing = Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+    // Each restart waits for more commits to have been acknowledged since the last, so each cuts into the stream.
+    const total = WRITERS * TASKS_EACH;
+    for (const [i, mode] of RESTARTS.entries()) {
+      await until(`commits before restart ${i + 1}`, () => acknowledged.length >= ((i + 1) * total) / (RESTARTS.length + 2));
+      server.restart(mode);
+    }
+    await writing;
+    expect(unexpected).toEqual([]);
+
+    const names = tp(url, ["query", "--limit", "1000", "--json"])
+      .json.data.tasks.map((t: { name: string }) => t.name)
+      .filter((n: string) => n !== "watched")
+      .sort();
+    const expected = Array.from({ length: WRITERS }, (_, w) => Array.from({ length: TASKS_EACH }, (_, k) => `w${w}-${k + 1}`))
+      .flat()
+      .sort();
+    // none lost, none twice: each name acknowledged once, and there once
+    expect(acknowledged.sort()).toEqual(expected);
+    expect(names).toEqual(expected);
+    console.log(
+      `pg-restart: ${calls} calls, ${RESTARTS.length} restarts (${RESTARTS.join(", ")}), ${acknowledged.length} acknowledged, ${unavailable} exit 5 (retried), 0 lost, 0 twice`,
+    );
+
+    // the waiter lived through the restarts and wakes on the task's end
+    expect(tp(url, ["start", first]).code).toBe(0);
+    expect(tp(url, ["done", first]).code).toBe(0);
+    const woke = await waiter;
+    expect(woke.code, woke.stderr).toBe(0);
+  });
+});
+
+/**
+ * A TCP proxy in front of the server that, once armed, cuts the client off at its next COMMIT: after forwarding it
+ * to the server and seeing the server's answer ("answered": the COMMIT ran), or before forwarding it ("unsent").
+ */
+async function commitCutter(serverPort: number) {
+  let armed: "answered" | "unsent" | undefined;
+  let cuts = 0;
+  const COMMIT = Buffer.from("COMMIT\0");
+  const proxy = createServer((client) => {
+    const upstream = connect(serverPort, "127.0.0.1");
+    let cut = false;
+    client.on("data", (d: Buffer) => {
+      if (armed !== undefined && d.includes(COMMIT)) {
+        const how = armed;
+        armed = undefined;
+        cut = true;
+        cuts++;
+        if (how === "unsent") {
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        upstream.write(d);
+        upstream.once("data", () => client.destroy()); // the COMMIT ran; its answer never arrives
+        return;
+      }
+      upstream.write(d);
+    });
+    upstream.on("data", (d: Buffer) => {
+      if (!cut) client.write(d);
+    });
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.end());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const port = (proxy.address() as AddressInfo).port;
+  return {
+    port,
+    arm: (how: "answered" | "unsent") => {
+      armed = how;
+    },
+    cuts: () => cuts,
+    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+  };
+}
+
+describe("a COMMIT whose answer is lost", () => {
+  it("is asked about afterwards: kept is exit 0, not run is exit 5, never a guess", { timeout: 120_000 }, async () => {
+    const admin = pgAdminUrl();
+    const direct = await freshDatabase(admin);
+    const cutter = await commitCutter(Number(new URL(direct).port));
+    try {
+      const url = direct.replace(`:${new URL(direct).port}/`, `:${cutter.port}/`);
+      // (spawned without blocking: the proxy runs in this process) the schema exists: the next calls only commit
+      expect((await tpAsync(url, ["create", "-q", "warm-up"])).code).toBe(0);
+
+      cutter.arm("answered");
+      const kept = await tpAsync(url, ["create", "-q", "kept"]);
+      expect(cutter.cuts()).toBe(1);
+      expect(kept.code, kept.stderr).toBe(0);
+
+      cutter.arm("unsent");
+      const lost = await tpAsync(url, ["create", "-q", "never"]);
+      expect(cutter.cuts()).toBe(2);
+      expect(lost.code, lost.stderr).toBe(5);
+
+      const names = tp(direct, ["query", "--json"]).json.data.tasks.map((t: { name: string }) => t.name);
+      expect(names.sort()).toEqual(["kept", "warm-up"]);
+    } finally {
+      await cutter.close();
+    }
+  });
+});
