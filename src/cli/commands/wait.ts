@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
-import { EXIT, UsageError } from "../../core/errors.ts";
+import { EXIT, StoreUnavailableError, UsageError } from "../../core/errors.ts";
 import type { Task } from "../../core/model.ts";
 import { parseDuration } from "../../core/time.ts";
 import type { Ctx } from "../context.ts";
@@ -33,6 +33,9 @@ export function registerWait(program: Command, app: App): void {
     .action(app.action((ctx, id: string, opts: WaitOptions) => wait(ctx, id, opts)));
 }
 
+/** How soon a wait tries a server that went away again (at most its --interval). */
+const RECONNECT_MS = 1000;
+
 type Verdict = { code: number; reason: string } | undefined;
 
 function finished(task: Task): Verdict {
@@ -56,11 +59,25 @@ export async function wait(ctx: Ctx, id: string, opts: WaitOptions): Promise<Out
   const store = ctx.store("wait");
   const judge = opts.stop ? stopRequested : finished;
   // The feed is opened before the first read, so a change between the read and the wait is not missed.
-  const feed = store.changes();
+  let feed = store.changes();
   const started = performance.now();
+  // A server that goes away (restarted, the link dropped) is waited for: the feed is opened again and the task read
+  // again, until the timeout; only a server still gone then ends the wait (exit 5).
+  const reconnect = async (err: unknown) => {
+    if (!(err instanceof StoreUnavailableError) || performance.now() - started >= timeoutMs) throw err;
+    feed.close();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, RECONNECT_MS)));
+    feed = store.changes();
+  };
   try {
     for (;;) {
-      const task = findTask(await store.read(), id);
+      let task: Task;
+      try {
+        task = findTask(await store.read(), id);
+      } catch (err) {
+        await reconnect(err);
+        continue;
+      }
       const verdict = judge(task);
       const waitedMs = Math.round(performance.now() - started);
       if (verdict) {
@@ -87,7 +104,11 @@ export async function wait(ctx: Ctx, id: string, opts: WaitOptions): Promise<Out
           exitCode: code,
         };
       }
-      await feed.next(Math.min(intervalMs, left));
+      try {
+        await feed.next(Math.min(intervalMs, left));
+      } catch (err) {
+        await reconnect(err);
+      }
     }
   } finally {
     feed.close();
