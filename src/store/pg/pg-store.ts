@@ -3,6 +3,8 @@
 // A failure anywhere (a refused transition, a lost connection) rolls it back: nothing is half-applied. One
 // connection per process, opened on first use; the schema is checked on connect (a newer one is refused before
 // anything is read) and created or migrated before the first write. Messages name the server without its password.
+// Nothing relies on the connection's session beyond one transaction (settings are SET LOCAL, locks are
+// transaction-scoped) but the change feed's LISTEN.
 import pg from "pg";
 import { UsageError } from "../../core/errors.ts";
 import type { RunRecord } from "../../core/job-model.ts";
@@ -19,7 +21,7 @@ import { ListenFeed } from "./feed.ts";
 import { connectionOptions, optionsSchema } from "./options.ts";
 import { checkSchemaVersion, clockOffset, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
 import { type ClientTls, type TlsPlan, tlsPlan, wantsFallback } from "./tls.ts";
-import { beginScoped, beginWhole, commitTx, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf } from "./tx.ts";
+import { beginScoped, beginSql, beginWhole, commitTx, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf } from "./tx.ts";
 
 export interface PgStoreOptions {
   lockWaitMs: number;
@@ -43,12 +45,15 @@ export class PgStore implements Store {
   private readonly hasOptions: boolean;
   /** The server's clock minus the host's, measured at connect (0 until then, and when they agree). */
   private offsetMs = 0;
+  /** What opens each transaction: BEGIN and its settings (tx.ts). */
+  private readonly begin: string;
 
   constructor(
     private readonly url: string,
     private readonly options: PgStoreOptions,
   ) {
     this.location = scrubUrl(url);
+    this.begin = beginSql(options.lockWaitMs);
     // the pg client reads PGOPTIONS when the URL has no options: so does this check
     const libpqOptions = connectionOptions(url, process.env);
     this.hasOptions = libpqOptions !== undefined && libpqOptions.trim() !== "";
@@ -80,9 +85,8 @@ export class PgStore implements Store {
           connectionString: plan.url,
           ssl,
           connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
-          lock_timeout: Math.max(1, Math.round(this.options.lockWaitMs)),
-          // a process that stops talking inside a transaction (stopped, not killed) does not hold the store for ever
-          idle_in_transaction_session_timeout: 60_000,
+          // lock_timeout and idle_in_transaction_session_timeout are set per transaction (tx.ts beginSql); PgBouncer
+          // takes application_name as a startup parameter, and sets it on the server connection it lends
           application_name: `taskpulse ${this.options.owner.command}`.slice(0, 60),
           keepAlive: true,
         });
@@ -137,7 +141,7 @@ export class PgStore implements Store {
   private async writable(): Promise<pg.Client> {
     const client = await this.connect();
     if (this.version !== PG_SCHEMA_VERSION) {
-      await migrateSchema(client, this.location, this.schema);
+      await migrateSchema(client, this.begin, this.location, this.schema);
       this.version = PG_SCHEMA_VERSION;
     }
     return client;
@@ -191,7 +195,9 @@ export class PgStore implements Store {
       for (let attempt = 1; ; attempt++) {
         const asked = process.hrtime.bigint();
         try {
-          const tx = scope ? await beginScoped(client, scope.agent, this.location) : await beginWhole(client, this.location);
+          const tx = scope
+            ? await beginScoped(client, this.begin, scope.agent, this.location)
+            : await beginWhole(client, this.begin, this.location);
           this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
           const result = await fn(tx);
           await commitTx(client, tx);
@@ -210,7 +216,7 @@ export class PgStore implements Store {
     return this.serial(async () => {
       const client = await this.writable();
       try {
-        await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE})`);
+        await client.query(`${this.begin}; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE})`);
         const result = await work(client);
         await client.query("COMMIT");
         return result;
@@ -269,7 +275,7 @@ export class PgStore implements Store {
 
   updateDoc(name: string, fn: (current: StateDoc | undefined) => unknown, now: Date): Promise<{ doc: StateDoc; changed: boolean }> {
     validateSlug(name, "state name");
-    return this.serial(async () => updateDocRow(await this.writable(), name, fn, now));
+    return this.serial(async () => updateDocRow(await this.writable(), this.begin, name, fn, now));
   }
 
   listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]> {
@@ -353,7 +359,7 @@ export class PgStore implements Store {
   async migrate(): Promise<MigrateResult> {
     const from = await this.serial(async () => {
       const client = await this.connect();
-      return this.version === PG_SCHEMA_VERSION ? this.version : await migrateSchema(client, this.location);
+      return this.version === PG_SCHEMA_VERSION ? this.version : await migrateSchema(client, this.begin, this.location);
     });
     this.version = PG_SCHEMA_VERSION;
     return { backend: "postgres", from, to: PG_SCHEMA_VERSION };
