@@ -4,7 +4,8 @@
 // connection per process, opened on first use; the schema is checked on connect (a newer one is refused before
 // anything is read) and created or migrated before the first write. Messages name the server without its password.
 // Nothing relies on the connection's session beyond one transaction (settings are SET LOCAL, locks are
-// transaction-scoped) but the change feed's LISTEN.
+// transaction-scoped), so the URL may name a transaction-mode pooler (`pooler=transaction`, pooler.ts): only the
+// change feed needs a session, and polls there instead.
 import pg from "pg";
 import { UsageError } from "../../core/errors.ts";
 import type { RunRecord } from "../../core/job-model.ts";
@@ -17,8 +18,9 @@ import type { StateDoc } from "../state-docs.ts";
 import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx, SummaryIndex, TxScope } from "../store.ts";
 import { readDocRow, updateDocRow } from "./docs.ts";
 import { isRetryable, translatePgError } from "./errors.ts";
-import { ListenFeed } from "./feed.ts";
+import { ListenFeed, PollFeed } from "./feed.ts";
 import { connectionOptions, optionsSchema } from "./options.ts";
+import { type PoolerMode, poolerPlan, poolerRefusal } from "./pooler.ts";
 import { checkSchemaVersion, clockOffset, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
 import { type ClientTls, type TlsPlan, tlsPlan, wantsFallback } from "./tls.ts";
 import { beginScoped, beginSql, beginWhole, commitTx, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf } from "./tx.ts";
@@ -47,12 +49,17 @@ export class PgStore implements Store {
   private offsetMs = 0;
   /** What opens each transaction: BEGIN and its settings (tx.ts). */
   private readonly begin: string;
+  /** The URL the client gets: without taskpulse's own `pooler` parameter. */
+  private readonly url: string;
+  /** What sits between taskpulse and the server, as the URL says (`pooler=…`); undefined: nothing said. */
+  private readonly pooler: PoolerMode | undefined;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly options: PgStoreOptions,
   ) {
     this.location = scrubUrl(url);
+    ({ url: this.url, mode: this.pooler } = poolerPlan(url));
     this.begin = beginSql(options.lockWaitMs);
     // the pg client reads PGOPTIONS when the URL has no options: so does this check
     const libpqOptions = connectionOptions(url, process.env);
@@ -114,7 +121,7 @@ export class PgStore implements Store {
         // nothing more will use this connection: close it, or its socket keeps the process alive
         forget();
         await client.end().catch(() => {});
-        throw this.refusedOption(err) ?? translatePgError(err, this.location);
+        throw this.refusedOption(err) ?? poolerRefusal(err, this.location) ?? translatePgError(err, this.location);
       }
       this.socket = (client as unknown as { connection?: { stream?: { ref(): void; unref(): void } } }).connection?.stream;
       if (this.busy === 0) this.socket?.unref();
@@ -339,6 +346,9 @@ export class PgStore implements Store {
   }
 
   changes(): ChangeFeed {
+    // LISTEN needs a session: through a transaction-mode pooler it would run on a lent server connection, which
+    // keeps listening after it goes back to the pool, and no notification would ever reach this process
+    if (this.pooler === "transaction") return new PollFeed();
     return new ListenFeed(
       () => this.connect(),
       (err) => translatePgError(err, this.location),
