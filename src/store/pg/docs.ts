@@ -25,14 +25,16 @@ export async function writeDocRow(client: Client, doc: StateDoc): Promise<void> 
   );
 }
 
+/** `begin`: what opens the transaction (tx.ts beginSql). */
 export async function updateDocRow(
   client: Client,
+  begin: string,
   name: string,
   fn: (current: StateDoc | undefined) => unknown,
   now: Date,
 ): Promise<{ doc: StateDoc; changed: boolean }> {
-  await client.query("BEGIN");
   try {
+    await client.query(begin);
     await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NS_DOC, name]);
     const current = await readDocRow(client, name);
     const value = fn(current);

@@ -1,5 +1,7 @@
 // The change feed of a PostgreSQL store: LISTEN on the store's channel, woken by the NOTIFY that every committing
-// transaction sends (tx.ts), from whichever host. Uses the process's one connection.
+// transaction sends (tx.ts), from whichever host. Uses the process's one connection. Through a transaction-mode
+// pooler, where no session lasts beyond a transaction, PollFeed: no signal, each wait ends after its interval and
+// the caller reads again (every caller re-reads at an interval anyway; changes are then seen that late).
 import type { Client, Notification } from "pg";
 import type { ChangeFeed } from "../store.ts";
 import { WakeSignal } from "../wake-signal.ts";
@@ -61,6 +63,21 @@ export class ListenFeed implements ChangeFeed {
       },
       () => {},
     );
+    this.signal.release();
+  }
+}
+
+/** A feed without signals, for connections that cannot LISTEN: every wait lasts its full interval, or until closed. */
+export class PollFeed implements ChangeFeed {
+  private readonly signal = new WakeSignal();
+  private closed = false;
+
+  async next(ms: number): Promise<void> {
+    if (!this.closed) await this.signal.wait(ms);
+  }
+
+  close(): void {
+    this.closed = true;
     this.signal.release();
   }
 }

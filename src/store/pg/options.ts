@@ -6,7 +6,7 @@
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 
-/** Settings taskpulse sends at every connect; a value in `options` would be ignored, so it is refused instead. */
+/** Settings taskpulse sets itself (each transaction's SET LOCAL, or at connect): a value in `options` is refused. */
 const OWN_SETTINGS: Readonly<Record<string, string>> = {
   lock_timeout: "set TASKPULSE_LOCK_WAIT instead",
   idle_in_transaction_session_timeout: "taskpulse sets it (60 s) so a stopped process cannot hold the store",

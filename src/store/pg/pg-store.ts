@@ -3,6 +3,9 @@
 // A failure anywhere (a refused transition, a lost connection) rolls it back: nothing is half-applied. One
 // connection per process, opened on first use; the schema is checked on connect (a newer one is refused before
 // anything is read) and created or migrated before the first write. Messages name the server without its password.
+// Nothing relies on the connection's session beyond one transaction (settings are SET LOCAL, locks are
+// transaction-scoped), so the URL may name a transaction-mode pooler (`pooler=transaction`, pooler.ts): only the
+// change feed needs a session, and polls there instead.
 import pg from "pg";
 import { StoreUnavailableError, UsageError } from "../../core/errors.ts";
 import type { RunRecord } from "../../core/job-model.ts";
@@ -15,11 +18,12 @@ import type { StateDoc } from "../state-docs.ts";
 import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx, SummaryIndex, TxScope } from "../store.ts";
 import { readDocRow, updateDocRow } from "./docs.ts";
 import { isRetryable, translatePgError } from "./errors.ts";
-import { ListenFeed } from "./feed.ts";
+import { ListenFeed, PollFeed } from "./feed.ts";
 import { connectionOptions, optionsSchema } from "./options.ts";
+import { type PoolerMode, poolerPlan, poolerRefusal } from "./pooler.ts";
 import { checkSchemaVersion, clockOffset, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
 import { type ClientTls, type TlsPlan, tlsPlan, wantsFallback } from "./tls.ts";
-import { beginScoped, beginWhole, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf, writeTx } from "./tx.ts";
+import { beginScoped, beginSql, beginWhole, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf, writeTx } from "./tx.ts";
 
 /** How long a COMMIT whose answer was lost is asked about (the server restarting), and how often. */
 const SETTLE_MS = 30_000;
@@ -47,12 +51,20 @@ export class PgStore implements Store {
   private readonly hasOptions: boolean;
   /** The server's clock minus the host's, measured at connect (0 until then, and when they agree). */
   private offsetMs = 0;
+  /** What opens each transaction: BEGIN and its settings (tx.ts). */
+  private readonly begin: string;
+  /** The URL the client gets: without taskpulse's own `pooler` parameter. */
+  private readonly url: string;
+  /** What sits between taskpulse and the server, as the URL says (`pooler=…`); undefined: nothing said. */
+  private readonly pooler: PoolerMode | undefined;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly options: PgStoreOptions,
   ) {
     this.location = scrubUrl(url);
+    ({ url: this.url, mode: this.pooler } = poolerPlan(url));
+    this.begin = beginSql(options.lockWaitMs);
     // the pg client reads PGOPTIONS when the URL has no options: so does this check
     const libpqOptions = connectionOptions(url, process.env);
     this.hasOptions = libpqOptions !== undefined && libpqOptions.trim() !== "";
@@ -84,9 +96,8 @@ export class PgStore implements Store {
           connectionString: plan.url,
           ssl,
           connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
-          lock_timeout: Math.max(1, Math.round(this.options.lockWaitMs)),
-          // a process that stops talking inside a transaction (stopped, not killed) does not hold the store for ever
-          idle_in_transaction_session_timeout: 60_000,
+          // lock_timeout and idle_in_transaction_session_timeout are set per transaction (tx.ts beginSql); PgBouncer
+          // takes application_name as a startup parameter, and sets it on the server connection it lends
           application_name: `taskpulse ${this.options.owner.command}`.slice(0, 60),
           keepAlive: true,
         });
@@ -114,7 +125,7 @@ export class PgStore implements Store {
         // nothing more will use this connection: close it, or its socket keeps the process alive
         forget();
         await client.end().catch(() => {});
-        throw this.refusedOption(err) ?? translatePgError(err, this.location);
+        throw this.refusedOption(err) ?? poolerRefusal(err, this.location) ?? translatePgError(err, this.location);
       }
       this.socket = (client as unknown as { connection?: { stream?: { ref(): void; unref(): void } } }).connection?.stream;
       if (this.busy === 0) this.socket?.unref();
@@ -141,7 +152,7 @@ export class PgStore implements Store {
   private async writable(): Promise<pg.Client> {
     const client = await this.connect();
     if (this.version !== PG_SCHEMA_VERSION) {
-      await migrateSchema(client, this.location, this.schema);
+      await migrateSchema(client, this.begin, this.location, this.schema);
       this.version = PG_SCHEMA_VERSION;
     }
     return client;
@@ -195,7 +206,9 @@ export class PgStore implements Store {
       for (let attempt = 1; ; attempt++) {
         const asked = process.hrtime.bigint();
         try {
-          const tx = scope ? await beginScoped(client, scope.agent, this.location) : await beginWhole(client, this.location);
+          const tx = scope
+            ? await beginScoped(client, this.begin, scope.agent, this.location)
+            : await beginWhole(client, this.begin, this.location);
           this.options.onLockWait?.(Number(process.hrtime.bigint() - asked) / 1e6);
           const result = await fn(tx);
           await this.commit(client, await writeTx(client, tx));
@@ -249,7 +262,7 @@ export class PgStore implements Store {
     return this.serial(async () => {
       const client = await this.writable();
       try {
-        await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE})`);
+        await client.query(`${this.begin}; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE})`);
         const result = await work(client);
         await client.query("COMMIT");
         return result;
@@ -308,7 +321,7 @@ export class PgStore implements Store {
 
   updateDoc(name: string, fn: (current: StateDoc | undefined) => unknown, now: Date): Promise<{ doc: StateDoc; changed: boolean }> {
     validateSlug(name, "state name");
-    return this.serial(async () => updateDocRow(await this.writable(), name, fn, now));
+    return this.serial(async () => updateDocRow(await this.writable(), this.begin, name, fn, now));
   }
 
   listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]> {
@@ -372,6 +385,9 @@ export class PgStore implements Store {
   }
 
   changes(): ChangeFeed {
+    // LISTEN needs a session: through a transaction-mode pooler it would run on a lent server connection, which
+    // keeps listening after it goes back to the pool, and no notification would ever reach this process
+    if (this.pooler === "transaction") return new PollFeed();
     return new ListenFeed(
       () => this.connect(),
       (err) => translatePgError(err, this.location),
@@ -392,7 +408,7 @@ export class PgStore implements Store {
   async migrate(): Promise<MigrateResult> {
     const from = await this.serial(async () => {
       const client = await this.connect();
-      return this.version === PG_SCHEMA_VERSION ? this.version : await migrateSchema(client, this.location);
+      return this.version === PG_SCHEMA_VERSION ? this.version : await migrateSchema(client, this.begin, this.location);
     });
     this.version = PG_SCHEMA_VERSION;
     return { backend: "postgres", from, to: PG_SCHEMA_VERSION };

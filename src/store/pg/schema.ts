@@ -1,5 +1,8 @@
-// Guarantee: the PostgreSQL schema is versioned (taskpulse_meta.schema_version) and changed only by migrate(), under
-// a session advisory lock and in one transaction, so concurrent first uses from many hosts create it once. A schema
+// Guarantee: the PostgreSQL schema is versioned (taskpulse_meta.schema_version) and changed only by migrate(), in one
+// transaction under a transaction-scoped advisory lock, so concurrent first uses from many hosts create it once. (A
+// session lock would be taken and released in separate statements, which a transaction-mode pooler may run on
+// different server connections: the release fails and the lock stays on a pooled connection, blocking every later
+// migration.) A schema
 // newer than this build is refused (exit 6) before anything reads or writes it. Reads never create anything: before
 // the first write the tables may not exist, and a read then sees an empty store.
 import type { Client } from "pg";
@@ -37,7 +40,6 @@ const MIGRATIONS: readonly string[] = [
    INSERT INTO taskpulse_meta (key, value) VALUES ('counter', '0');`,
 ];
 
-/** The schema version in the database, or null when taskpulse never wrote there. */
 /** The server's clock, read with the schema version in the same round trip: ms since the epoch. */
 const CLOCK = "(extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms";
 
@@ -119,17 +121,16 @@ export function checkSchemaVersion(version: number | null, where: string): void 
 }
 
 /**
- * Brings the schema to PG_SCHEMA_VERSION, under the migration lock; returns the version found before. `schema`: the
- * one schema of the URL's search_path (options.ts), created with the tables when it does not exist yet.
+ * Brings the schema to PG_SCHEMA_VERSION, under the migration lock; returns the version found before. `begin`: what
+ * opens the transaction (tx.ts beginSql). `schema`: the one schema of the URL's search_path (options.ts), created
+ * with the tables when it does not exist yet.
  */
-export async function migrateSchema(client: Client, where: string, schema?: string): Promise<number | null> {
-  await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_NS, LOCK_MIGRATE]);
+export async function migrateSchema(client: Client, begin: string, where: string, schema?: string): Promise<number | null> {
   try {
-    const found = (await readSchemaVersion(client)).version;
+    await client.query(`${begin}; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_MIGRATE})`);
+    const found = await readVersionLocked(client);
     checkSchemaVersion(found, where);
-    if (found === PG_SCHEMA_VERSION) return found;
-    await client.query("BEGIN");
-    try {
+    if (found !== PG_SCHEMA_VERSION) {
       if (found === null) {
         if (schema !== undefined) await createSchema(client, schema, where);
         await client.query(
@@ -138,13 +139,23 @@ export async function migrateSchema(client: Client, where: string, schema?: stri
       }
       for (let v = found ?? 0; v < PG_SCHEMA_VERSION; v++) await client.query(MIGRATIONS[v] as string);
       await client.query("UPDATE taskpulse_meta SET value = $1 WHERE key = 'schema_version'", [String(PG_SCHEMA_VERSION)]);
-      await client.query("COMMIT");
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
     }
+    await client.query("COMMIT");
     return found;
-  } finally {
-    await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_NS, LOCK_MIGRATE]).catch(() => {});
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
   }
+}
+
+/**
+ * The schema version, read inside the migration's transaction: the table is looked up first, since a query of a
+ * missing one would abort the transaction. (null: taskpulse never wrote here; NaN: unreadable.)
+ */
+async function readVersionLocked(client: Client): Promise<number | null> {
+  const meta = await client.query<{ present: boolean }>("SELECT to_regclass('taskpulse_meta') IS NOT NULL AS present");
+  if (meta.rows[0]?.present !== true) return null;
+  const v = await client.query<{ value: string | null }>("SELECT value FROM taskpulse_meta WHERE key = 'schema_version'");
+  const version = Number(v.rows[0]?.value ?? Number.NaN);
+  return Number.isInteger(version) ? version : Number.NaN;
 }

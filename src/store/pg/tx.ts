@@ -165,20 +165,36 @@ export class PgTx implements StoreTx {
   }
 }
 
-/** BEGIN, the store's exclusive lock, and the hot state: one round trip. */
-export async function beginWhole(client: Client, where: string): Promise<PgTx> {
-  const results = (await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE}); ${HOT_STATE_SQL}`)) as unknown as {
+/** How long a transaction may sit idle (a process stopped, not killed, inside one) before the server ends it. */
+const IDLE_IN_TRANSACTION_MS = 60_000;
+
+/**
+ * What opens every transaction that writes or takes a lock: BEGIN and the settings it runs under, SET LOCAL, sent in
+ * the same round trip as what follows. Not startup parameters: a transaction-mode pooler (PgBouncer) refuses those,
+ * and runs each transaction on whichever server connection is free, so only a transaction's own settings are sure
+ * to apply to it. `lockWaitMs`: how long a lock may be waited for (TASKPULSE_LOCK_WAIT), then 55P03 (store_busy).
+ */
+export function beginSql(lockWaitMs: number): string {
+  const lockTimeout = Math.max(1, Math.round(lockWaitMs));
+  return `BEGIN; SET LOCAL lock_timeout = ${lockTimeout}; SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`;
+}
+
+/** BEGIN (`begin`: beginSql), the store's exclusive lock, and the hot state: one round trip. */
+export async function beginWhole(client: Client, begin: string, where: string): Promise<PgTx> {
+  const results = (await client.query(
+    `${begin}; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE}); ${HOT_STATE_SQL}`,
+  )) as unknown as {
     rows: { k: number; id: string; data: string }[];
   }[];
-  return new PgTx(await hotStateOf(results[2]?.rows ?? [], where));
+  return new PgTx(await hotStateOf(results.at(-1)?.rows ?? [], where));
 }
 
 /**
  * BEGIN for a claim: the store lock shared (whole-store transactions wait), the agent's lock exclusive (its running
  * count stays true while it claims), its queued tasks locked with SKIP LOCKED, and the tasks they depend on.
  */
-export async function beginScoped(client: Client, agent: string, where: string): Promise<PgTx> {
-  await client.query(`BEGIN; SELECT pg_advisory_xact_lock_shared(${LOCK_NS}, ${LOCK_STORE})`);
+export async function beginScoped(client: Client, begin: string, agent: string, where: string): Promise<PgTx> {
+  await client.query(`${begin}; SELECT pg_advisory_xact_lock_shared(${LOCK_NS}, ${LOCK_STORE})`);
   await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NS_AGENT, agent]);
   const queued = await client.query<{ seq: string; data: string }>(
     "SELECT seq, data FROM taskpulse_tasks WHERE agent = $1 AND status = 'pending' ORDER BY seq FOR UPDATE SKIP LOCKED",
