@@ -2,7 +2,7 @@
 // (issue 21): every call exits 0 and its change is kept, or exits 5 and changed nothing, so writers that retry on 5
 // converge on exactly one of each task, none lost and none twice. A COMMIT whose answer is lost is settled by asking
 // the server about the transaction afterwards (PgStore.commit). A `wait` across the restarts reconnects by itself.
-import { type AddressInfo, connect, createServer } from "node:net";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until } from "./helpers.ts";
 import { freshDatabase, pgAdminUrl, pgWaitListening, tp, tpAsync } from "./pg-helpers.ts";
@@ -84,17 +84,32 @@ describe("a PostgreSQL server restarted under a stream of commits", () => {
 
 /**
  * A TCP proxy in front of the server that, once armed, cuts the client off at its next COMMIT: after forwarding it
- * to the server and seeing the server's answer ("answered": the COMMIT ran), or before forwarding it ("unsent").
+ * to the server and seeing the server's answer ("answered": the COMMIT ran), or before forwarding it ("unsent"); or
+ * ("silent") lets its next BEGIN through and then nothing more either way, closing nothing, as a dropped link.
  */
 async function commitCutter(serverPort: number) {
-  let armed: "answered" | "unsent" | undefined;
+  let armed: "answered" | "unsent" | "silent" | undefined;
   let cuts = 0;
+  const stranded: Socket[] = [];
   const COMMIT = Buffer.from("COMMIT\0");
+  const BEGIN = Buffer.from("BEGIN");
   const proxy = createServer((client) => {
     const upstream = connect(serverPort, "127.0.0.1");
     let cut = false;
+    let silenced = false;
     client.on("data", (d: Buffer) => {
-      if (armed !== undefined && d.includes(COMMIT)) {
+      if (cut) return; // the link is down: nothing more gets through
+      if (armed === "silent" && d.includes(BEGIN)) {
+        // the transaction starts (and takes the store lock); then the link goes silent both ways, unclosed
+        armed = undefined;
+        cuts++;
+        upstream.write(d);
+        cut = true;
+        silenced = true;
+        stranded.push(upstream);
+        return;
+      }
+      if ((armed === "answered" || armed === "unsent") && d.includes(COMMIT)) {
         const how = armed;
         armed = undefined;
         cut = true;
@@ -115,18 +130,24 @@ async function commitCutter(serverPort: number) {
     });
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());
-    client.on("close", () => upstream.end());
+    // a dropped link tells the server nothing: a silenced session's server side stays open (until the test ends)
+    client.on("close", () => {
+      if (!silenced) upstream.end();
+    });
     upstream.on("close", () => client.destroy());
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   const port = (proxy.address() as AddressInfo).port;
   return {
     port,
-    arm: (how: "answered" | "unsent") => {
+    arm: (how: "answered" | "unsent" | "silent") => {
       armed = how;
     },
     cuts: () => cuts,
-    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+    close: () => {
+      for (const s of stranded) s.destroy();
+      return new Promise<void>((resolve) => proxy.close(() => resolve()));
+    },
   };
 }
 
@@ -152,6 +173,32 @@ describe("a COMMIT whose answer is lost", () => {
 
       const names = tp(direct, ["query", "--json"]).json.data.tasks.map((t: { name: string }) => t.name);
       expect(names.sort()).toEqual(["kept", "warm-up"]);
+    } finally {
+      await cutter.close();
+    }
+  });
+});
+
+describe("a link that drops in the middle of a transaction", () => {
+  it("ends the call with exit 5, nothing applied; the others go on", { timeout: 300_000 }, async () => {
+    const direct = await freshDatabase(pgAdminUrl());
+    const cutter = await commitCutter(Number(new URL(direct).port));
+    try {
+      const url = direct.replace(`:${new URL(direct).port}/`, `:${cutter.port}/`);
+      expect((await tpAsync(url, ["create", "-q", "before"])).code).toBe(0);
+      cutter.arm("silent");
+      // The server says nothing while the link is down; after the lock wait (1 s) and 15 s more, the call gives up.
+      const dropped = await tpAsync(url, ["create", "-q", "lost in transit"], { TASKPULSE_LOCK_WAIT: "1s" });
+      expect(cutter.cuts()).toBe(1);
+      expect(dropped.code, dropped.stderr).toBe(5);
+      expect(dropped.stderr).toMatch(/the link may be down/);
+      // Another host reads at once; its writes wait for the stranded session's lock, which the server ends after
+      // 60 s idle in its transaction (taskpulse's idle_in_transaction_session_timeout), rolling it back.
+      expect((await tpAsync(direct, ["query", "-q"])).code).toBe(0);
+      const other = await tpAsync(direct, ["create", "-q", "after"], { TASKPULSE_LOCK_WAIT: "120s" });
+      expect(other.code, other.stderr).toBe(0);
+      const names = (await tpAsync(direct, ["query", "--json"])).json.data.tasks.map((t: { name: string }) => t.name);
+      expect(names.sort()).toEqual(["after", "before"]);
     } finally {
       await cutter.close();
     }

@@ -6,6 +6,7 @@
 // Nothing relies on the connection's session beyond one transaction (settings are SET LOCAL, locks are
 // transaction-scoped), so the URL may name a transaction-mode pooler (`pooler=transaction`, pooler.ts): only the
 // change feed needs a session, and polls there instead.
+import type { Socket } from "node:net";
 import pg from "pg";
 import { StoreUnavailableError, UsageError } from "../../core/errors.ts";
 import type { RunRecord } from "../../core/job-model.ts";
@@ -24,6 +25,9 @@ import { type PoolerMode, poolerPlan, poolerRefusal } from "./pooler.ts";
 import { checkSchemaVersion, clockOffset, LOCK_NS, LOCK_STORE, migrateSchema, PG_SCHEMA_VERSION, readSchemaVersion } from "./schema.ts";
 import { type ClientTls, type TlsPlan, tlsPlan, wantsFallback } from "./tls.ts";
 import { beginScoped, beginSql, beginWhole, emptyHotState, HOT_STATE_SQL, hotStateOf, snapshotOf, writeTx } from "./tx.ts";
+
+/** How much longer than the lock wait the server may stay silent in an operation before the link counts as down. */
+const LINK_SILENCE_MS = 15_000;
 
 /** How long a COMMIT whose answer was lost is asked about (the server restarting), and how often. */
 const SETTLE_MS = 30_000;
@@ -45,7 +49,7 @@ export class PgStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
   /** Operations under way: while none is, the idle connection does not keep the process alive (library use). */
   private busy = 0;
-  private socket: { ref(): void; unref(): void } | undefined;
+  private socket: Socket | undefined;
   /** The one schema of the URL's search_path, if it names one (options.ts). */
   private readonly schema: string | undefined;
   private readonly hasOptions: boolean;
@@ -127,8 +131,21 @@ export class PgStore implements Store {
         await client.end().catch(() => {});
         throw this.refusedOption(err) ?? poolerRefusal(err, this.location) ?? translatePgError(err, this.location);
       }
-      this.socket = (client as unknown as { connection?: { stream?: { ref(): void; unref(): void } } }).connection?.stream;
-      if (this.busy === 0) this.socket?.unref();
+      const stream = (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
+      this.socket = stream;
+      // A link that drops without a word (a cable, a frozen host, a firewall) would leave a call waiting for minutes:
+      // while an operation is under way, a silence longer than any answer can take ends the connection, and the
+      // call fails as for any lost connection (exit 5, rolled back). Between operations (a `wait` listening) the
+      // connection may be silent as long as it likes.
+      stream?.on("timeout", () =>
+        stream.destroy(
+          Object.assign(new Error(`no answer from the server for ${Math.round(this.silenceMs / 1000)} s: the link may be down`), {
+            code: "ETIMEDOUT",
+          }),
+        ),
+      );
+      if (this.busy === 0) stream?.unref();
+      else stream?.setTimeout(this.silenceMs);
       return client;
     })();
     this.connecting = connecting;
@@ -160,15 +177,25 @@ export class PgStore implements Store {
 
   /** Runs `work` with the connection held (referenced), translating failures. */
   private async holding<T>(work: () => Promise<T>): Promise<T> {
-    this.busy++;
-    this.socket?.ref();
+    if (this.busy++ === 0) {
+      this.socket?.ref();
+      this.socket?.setTimeout(this.silenceMs);
+    }
     try {
       return await work();
     } catch (err) {
       throw translatePgError(err, this.location);
     } finally {
-      if (--this.busy === 0) this.socket?.unref();
+      if (--this.busy === 0) {
+        this.socket?.unref();
+        this.socket?.setTimeout(0);
+      }
     }
+  }
+
+  /** The longest silence of the server in an operation: its lock wait, and then some. */
+  private get silenceMs(): number {
+    return this.options.lockWaitMs + LINK_SILENCE_MS;
   }
 
   /** Runs `work` after the transactions before it. */
