@@ -58,9 +58,12 @@ export interface ServerTls {
 /**
  * `durable`: commits are on disk (in the WAL) when acknowledged, as on a real server, so an immediate stop (kill())
  * loses none; by default they are not (synchronous_commit=off, fast for tests that never crash the server).
- * `tls`: the server takes TLS connections with that certificate (ssl=on).
+ * `tls`: the server takes TLS connections with that certificate (ssl=on). `netns`: the server runs in that network
+ * namespace, listening on `host` (test/netns.ts), and takes logins from its /24.
  */
-export async function startPgServer(options: { durable?: boolean; tls?: ServerTls } = {}): Promise<PgServer> {
+export async function startPgServer(
+  options: { durable?: boolean; tls?: ServerTls; netns?: { name: string; host: string } } = {},
+): Promise<PgServer> {
   const bin = findPgBin();
   if (!bin) throw new Error("PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or PATH): apt-get install postgresql");
   const root = mkdtempSync(join(tmpdir(), "tp-pg-"));
@@ -70,7 +73,8 @@ export async function startPgServer(options: { durable?: boolean; tls?: ServerTl
     : undefined;
   const run = (cmd: string, args: string[]) => {
     const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, cmd), ...args]] : [join(bin, cmd), args];
-    execFileSync(file as string, argv as string[], { stdio: ["ignore", "pipe", "pipe"], cwd: root });
+    const inNetns = options.netns ? ["ip", ["netns", "exec", options.netns.name, file as string, ...(argv as string[])]] : [file, argv];
+    execFileSync(inNetns[0] as string, inNetns[1] as string[], { stdio: ["ignore", "pipe", "pipe"], cwd: root });
   };
   chmodSync(root, 0o700);
   if (ids) chownSync(root, ids.uid, ids.gid);
@@ -104,14 +108,20 @@ export async function startPgServer(options: { durable?: boolean; tls?: ServerTl
       writeFileSync(hba, readFileSync(hba, "utf8").replace(/^host(\s)/gm, "hostssl$1"));
     }
   }
+  const host = options.netns?.host ?? "127.0.0.1";
+  if (options.netns) {
+    const hba = join(data, "pg_hba.conf");
+    const subnet = `${host.split(".").slice(0, 3).join(".")}.0/24`;
+    writeFileSync(hba, `${readFileSync(hba, "utf8")}host all all ${subnet} scram-sha-256\n`);
+  }
   const port = await freePort();
   const commits = options.durable ? "" : " -c synchronous_commit=off";
-  const settings = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off${commits} -c full_page_writes=off -c max_connections=200${ssl}`;
+  const settings = `-p ${port} -k ${root} -c listen_addresses=${host} -c fsync=off${commits} -c full_page_writes=off -c max_connections=200${ssl}`;
   const start = () => run("pg_ctl", ["-D", data, "-l", join(root, "log"), "-o", settings, "-w", "-t", "30", "start"]);
   start();
   return {
     port,
-    url: (db, password = PG_PASSWORD) => `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
+    url: (db, password = PG_PASSWORD) => `postgres://${PG_USER}:${encodeURIComponent(password)}@${host}:${port}/${db}`,
     kill: () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]),
     restart: (mode) => {
       run("pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]);
