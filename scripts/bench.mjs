@@ -182,6 +182,22 @@ try {
       "< 2000 ms",
     );
     row("  failed calls / lost updates", `${c.failedCalls} / ${c.lostUpdates}`, "", "0 / 0");
+    const h = postgres.hosts;
+    if (h.skipped) out(`  across hosts: skipped: ${h.skipped}`);
+    else {
+      out(`  across hosts: ${h.hosts} hosts × ${h.agentsPerHost} agents × ${h.heartbeats} heartbeats (network namespaces)`);
+      for (const [name, r] of [
+        ["PostgreSQL", h.postgres],
+        ["JSON store, one host", h.json],
+      ]) {
+        row(
+          `  ${name}`,
+          `${r.commitsPerS} commits/s`,
+          `slowest wait ${r.slowestLockWaitMs} ms, median ${r.medianLockWaitMs} ms`,
+          `${r.failedCalls} failed`,
+        );
+      }
+    }
   }
   out();
 
