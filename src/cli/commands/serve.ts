@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
+import { parseDuration } from "../../core/time.ts";
 import { startServer } from "../../serve/server.ts";
 import type { Ctx, GlobalOptions } from "../context.ts";
 import { example, note } from "../help-text.ts";
@@ -13,6 +14,7 @@ export interface ServeCommandOptions {
   port: string;
   host: string;
   token?: string;
+  interval?: string;
 }
 
 export function registerServe(program: Command, app: App): void {
@@ -22,6 +24,7 @@ export function registerServe(program: Command, app: App): void {
     .option("--port <n>", "TCP port (0 picks a free one)", "8787")
     .option("--host <address>", "address to listen on; anything but loopback is reachable from the network", "127.0.0.1")
     .option("--token <token>", "the token that stop and cancel need (default: $TASKPULSE_TOKEN, which ps does not show; else a random one)")
+    .option("--interval <duration>", "how often the store is read again without a change signal (default 2s)")
     .addHelpText(
       "after",
       `${example("taskpulse serve", "taskpulse serve --port 9000 --lang zh", "TASKPULSE_TOKEN=… taskpulse serve --host 0.0.0.0")}
@@ -57,7 +60,10 @@ export async function serve(ctx: Ctx, opts: ServeCommandOptions, fixedClock: boo
     );
   }
   const token = given ?? randomBytes(18).toString("base64url");
+  const pollMs = opts.interval === undefined ? undefined : parseDuration(opts.interval, "--interval");
+  if (pollMs !== undefined && pollMs < 100) throw new UsageError("--interval must be at least 100ms");
   const server = await startServer({
+    ...(pollMs === undefined ? {} : { pollMs }),
     ctx,
     // the host's clock, moved to the store's (PostgreSQL's server clock)
     clock: fixedClock ? () => ctx.now : () => new Date(ctx.deps.now().getTime() + ctx.clockOffsetMs()),
