@@ -1,7 +1,7 @@
 // Agents on several hosts for real (issue 21): a PostgreSQL server in one network namespace, agents in two others,
 // joined by veth pairs and a bridge (test/netns.ts), so every call crosses a network stack: concurrent claims from
-// both hosts, a stop asked on one and seen by a heartbeat on the other, a `wait` on one woken by LISTEN/NOTIFY when
-// the other finishes the task, and a host whose link drops in the middle of a transaction (its call exits 5,
+// both hosts, a stop asked on one and seen by a heartbeat on the other, a `wait` on one and a dashboard on a third
+// woken by LISTEN/NOTIFY when another commits, and a host whose link drops in the middle of a transaction (its call exits 5,
 // nothing half-applied, the other host goes on).
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { BIN, spawnLive, until } from "./helpers.ts";
 import { makeNet, netnsAvailable, type TestNet } from "./netns.ts";
 import { pgAdminUrl, pgWaitingForLock, pgWaitListening, storeEnv } from "./pg-helpers.ts";
 import { type PgServer, startPgServer } from "./pg-server.ts";
+import { listen, startServe } from "./serve-helpers.ts";
 
 // In CI the test must run (root, iproute2); elsewhere it says why it skipped.
 const available = netnsAvailable();
@@ -70,6 +71,23 @@ describe.skipIf(skip)("agents on two hosts, the server on a third", () => {
     expect((await on("a", ["ack", id, "stopped before ship"])).code).toBe(0);
     const woke = await waiter;
     expect(woke.code, woke.stderr).toBe(8); // cancelled by the acknowledged stop
+  });
+
+  it("a dashboard on another host is woken by NOTIFY when an agent commits", { timeout: 300_000 }, async () => {
+    // serve runs here, on the bridge's side (a host of its own), re-reading only hourly: a snapshot with the new task
+    // can only come from the NOTIFY of host a's commit.
+    const served = await startServe(url, ["--interval", "1h"], { TASKPULSE_STORE: url });
+    const events = listen(served.url);
+    try {
+      await events.until(() => true);
+      const from = events.snapshots.length;
+      const id = (await on("a", ["--agent", "dash", "create", "-q", "seen from afar"])).out;
+      const seen = await events.until((s) => JSON.stringify(s).includes(id), from);
+      expect(JSON.stringify(seen)).toContain("seen from afar");
+    } finally {
+      events.close();
+      expect(await served.stop()).toBe(0);
+    }
   });
 
   it("a host whose link drops mid-transaction: exit 5, nothing half-applied; the other goes on", { timeout: 300_000 }, async () => {
