@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until } from "./helpers.ts";
 import { freshDatabase, pgAdminUrl, pgWaitListening, tp, tpAsync } from "./pg-helpers.ts";
 import { type PgServer, startPgServer } from "./pg-server.ts";
+import { type RestartMode, writeThroughRestarts } from "./pg-writers.ts";
 
 const WRITERS = 4;
 const TASKS_EACH = 25;
-const RESTARTS: ("fast" | "immediate")[] = ["fast", "immediate", "fast", "immediate"];
+const RESTARTS: RestartMode[] = ["fast", "immediate", "fast", "immediate"];
 
 describe("a PostgreSQL server restarted under a stream of commits", () => {
   let server: PgServer;
@@ -28,50 +29,23 @@ describe("a PostgreSQL server restarted under a stream of commits", () => {
     const waiter = tpAsync(url, ["wait", first, "--interval", "1h", "--timeout", "2h"]);
     await until("the waiter listens", () => pgWaitListening(url));
 
-    const acknowledged: string[] = [];
-    let calls = 0;
-    let unavailable = 0;
-    const unexpected: string[] = [];
-    const writer = async (w: number) => {
-      for (let k = 1; k <= TASKS_EACH; k++) {
-        const name = `w${w}-${k}`;
-        for (;;) {
-          calls++;
-          const r = await tpAsync(url, ["--agent", `w${w}`, "create", "-q", name], { TASKPULSE_LOCK_WAIT: "60s" });
-          if (r.code === 0) {
-            acknowledged.push(name);
-            break;
-          }
-          if (r.code !== 5) {
-            unexpected.push(`${name}: exit ${r.code}: ${r.stderr}`);
-            break;
-          }
-          unavailable++; // nothing changed: try again
-        }
-      }
-    };
-    const writing = Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
-    // Each restart waits for more commits to have been acknowledged since the last, so each cuts into the stream.
-    const total = WRITERS * TASKS_EACH;
-    for (const [i, mode] of RESTARTS.entries()) {
-      await until(`commits before restart ${i + 1}`, () => acknowledged.length >= ((i + 1) * total) / (RESTARTS.length + 2));
-      server.restart(mode);
-    }
-    await writing;
-    expect(unexpected).toEqual([]);
-
+    const stream = await writeThroughRestarts({
+      writers: WRITERS,
+      each: TASKS_EACH,
+      restarts: RESTARTS,
+      create: (w, name) => tpAsync(url, ["--agent", `w${w}`, "create", "-q", name], { TASKPULSE_LOCK_WAIT: "60s" }),
+      restart: (mode) => server.restart(mode),
+    });
+    expect(stream.unexpected).toEqual([]);
     const names = tp(url, ["query", "--limit", "1000", "--json"])
       .json.data.tasks.map((t: { name: string }) => t.name)
       .filter((n: string) => n !== "watched")
       .sort();
-    const expected = Array.from({ length: WRITERS }, (_, w) => Array.from({ length: TASKS_EACH }, (_, k) => `w${w}-${k + 1}`))
-      .flat()
-      .sort();
     // none lost, none twice: each name acknowledged once, and there once
-    expect(acknowledged.sort()).toEqual(expected);
-    expect(names).toEqual(expected);
+    expect(stream.acknowledged).toEqual(stream.expected);
+    expect(names).toEqual(stream.expected);
     console.log(
-      `pg-restart: ${calls} calls, ${RESTARTS.length} restarts (${RESTARTS.join(", ")}), ${acknowledged.length} acknowledged, ${unavailable} exit 5 (retried), 0 lost, 0 twice`,
+      `pg-restart: ${stream.calls} calls, ${RESTARTS.length} restarts (${RESTARTS.join(", ")}), ${stream.acknowledged.length} acknowledged, ${stream.unavailable} exit 5 (retried), 0 lost, 0 twice`,
     );
 
     // the waiter lived through the restarts and wakes on the task's end
