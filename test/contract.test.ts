@@ -216,7 +216,7 @@ describe("the library on PostgreSQL", () => {
         const st = await s.status(task.id);
         console.log(JSON.stringify({ location: s.location, status: st.task.status, done: st.done }));
       })();`;
-    const r = spawnSync(process.execPath, ["-e", script, store], { encoding: "utf8", timeout: 20_000 });
+    const r = spawnSync(process.execPath, ["-e", script, store], { encoding: "utf8", timeout: 2 * 60_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ status: "running", done: 1 });

@@ -27,7 +27,7 @@ export async function startServe(store: string, args: string[] = [], env: Record
   });
   const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
   const banner = await new Promise<RegExpExecArray>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`serve did not start: ${out} ${err}`)), 10_000);
+    const timer = setTimeout(() => rej(new Error(`serve did not start: ${out} ${err}`)), 2 * 60_000);
     const look = () => {
       const m = /(http:\/\/[^\s/]+:(\d+)\/)#token=(\S+)/.exec(out);
       if (m) {

@@ -223,7 +223,7 @@ describe("a store that cannot be created", () => {
     expect(r.stderr).toContain(`cannot create the store directory ${join(parent, "file", "store")}: ENOTDIR`);
   });
 
-  it("under /proc, where nothing can be made: exits 6 at once (it used to spin at 100% CPU)", { timeout: 3 * 60_000 }, () => {
+  it("under /proc, where nothing can be made: exits 6 at once (it used to spin at 100% CPU)", () => {
     const r = spawnSync(process.execPath, [BIN, "create", "A"], {
       env: { PATH: process.env.PATH, TASKPULSE_HOME: "/proc/self/x", LANG: "C" },
       encoding: "utf8",
