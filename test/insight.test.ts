@@ -194,9 +194,9 @@ describe("query output, sort and limit", () => {
     expect(lines[0]).toMatch(/^ID +AGENT +PRI +STATUS +NAME +AGE$/);
     expect(lines).toHaveLength(8);
     const cells = (line: string) => line.split(/ {2,}/);
-    expect(cells(lines[1] as string)).toEqual([ids.c1, "coder", "8", "done", "实现登录", "9d ago"]);
+    expect(cells(lines[1] as string)).toEqual([ids.c1, "coder", "P1", "done", "实现登录", "9d ago"]);
     expect(cells(lines[2] as string)).toEqual([ids.a2, "anna", "5", "cancelled", "daily digest", "8d ago"]);
-    expect(cells(lines[4] as string)).toEqual([ids.c3, "coder", "10", "failed", "fix crash", "24h ago"]);
+    expect(cells(lines[4] as string)).toEqual([ids.c3, "coder", "P0", "failed", "fix crash", "24h ago"]);
     expect(cells(lines[6] as string)).toEqual([ids.a1, "anna", "5", "stalled", "send report", "3h ago"]);
     // columns line up on display width: every AGE cell starts under the AGE header; 实现登录 is 4 characters
     // wide 8, so its row is 4 characters shorter

@@ -51,7 +51,7 @@ describe("status for a person", () => {
     expect(lines[coder + 3]).toBe("     ⚠️ no update for 4m50s");
     expect(lines[coder + 4]).toBe("     ✋ stop requested: wrong branch (by main, 5m ago)");
     expect(r.stdout).toContain("   current: 写稿 · 5m ago");
-    expect(r.stdout).toMatch(/⏳ 实现登录功能 queued P8 4m ago · /);
+    expect(r.stdout).toMatch(/⏳ 实现登录功能 queued priority 8 4m ago · /);
     expect(r.stdout).toContain("     error: session expired");
     expect(lines.at(-2)).toBe("📊 🔄0 ⚠️2 ⏳1 ✅0 ❌1");
     // A person's status uses up no stall alert: the agent's check (--alerts) gives it, once.
