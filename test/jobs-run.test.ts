@@ -12,7 +12,6 @@ import { BIN, cleanEnv, cli, spawnCli, tempDir, until } from "./helpers.ts";
  * minute, not seconds, so a loaded machine has time to deliver the signal and reap.
  */
 const SLEEP_S = 600;
-const LONG = { timeout: 3 * 60_000 };
 
 async function gone(pid: number, withinMs = 60_000): Promise<boolean> {
   const end = Date.now() + withinMs;
@@ -134,7 +133,7 @@ describe("run: pass-through and exit codes", () => {
 });
 
 describe("run: timeouts and interrupts", () => {
-  it("--timeout kills the whole process group, grandchildren included", LONG, async () => {
+  it("--timeout kills the whole process group, grandchildren included", async () => {
     const store = tempDir();
     const script = `sleep ${SLEEP_S} & echo $!; sleep ${SLEEP_S}`;
     const r = await cli({ store }, "--json", "run", "--job", "slow", "--timeout", "1s", "--", "sh", "-c", script);
@@ -147,7 +146,7 @@ describe("run: timeouts and interrupts", () => {
     expect(await gone(grandchild)).toBe(true);
   });
 
-  it("processes that ignore SIGTERM get SIGKILL after --kill-after", LONG, async () => {
+  it("processes that ignore SIGTERM get SIGKILL after --kill-after", async () => {
     const store = tempDir();
     // an ignored signal stays ignored across exec, so the sleeps ignore SIGTERM too
     const r = await cli(
@@ -172,7 +171,7 @@ describe("run: timeouts and interrupts", () => {
     expect(await gone(grandchild)).toBe(true);
   });
 
-  it("SIGTERM to the wrapper is forwarded to the job and the run is recorded as failed", LONG, async () => {
+  it("SIGTERM to the wrapper is forwarded to the job and the run is recorded as failed", async () => {
     const store = tempDir();
     const child = spawn(process.execPath, [BIN, "--json", "run", "--job", "term", "--", "sh", "-c", `echo $$; sleep ${SLEEP_S}`], {
       env: cleanEnv(store),

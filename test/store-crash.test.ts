@@ -6,21 +6,18 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { newToken } from "../src/store/holder.ts";
 import { auditOf, must, newStore, type Run, readState, runCli, type Started, sleep, startCli, tally } from "./store-fixture.ts";
 
 const STALE_MS = 10_000;
 /**
  * How long a waiter in these tests waits for the lock before it gives up (exit 5). Far longer than the stale time,
- * so a waiter that never took a lock over is told apart from one that did, by its exit code and its time.
+ * so a waiter that never took a lock over is told apart from one that did by its exit code: nobody releases the
+ * locks these tests leave, so getting one at all (exit 0) means taking it over.
  */
 const LOCK_WAIT = { TASKPULSE_LOCK_WAIT: "90s" };
-/**
- * How long after the stale time a waiter may take to get the lock and finish: generous (process start and exit on
- * a loaded machine), and still far short of LOCK_WAIT.
- */
-const TAKEOVER_SLACK_MS = 30_000;
-/** Tests that wait out a stale time and more, on a machine that may be loaded. */
-const LONG = { timeout: 3 * 60_000 };
+/** Tests that wait out a stale time and more, with room for a machine 10x slower than this one under load. */
+const LONG = { timeout: 10 * 60_000 };
 
 interface ChaosStore {
   store: string;
@@ -113,6 +110,15 @@ function abandonLock(store: string, pid: number, ageMs: number): number {
   return statSync(join(store, "state.lock")).mtimeMs;
 }
 
+/**
+ * A lock held by a live process: this one, named by its token (as a holder writes it) and in the note. A holder
+ * alive on this host keeps its lock however old it gets, so a waiter can only give up, whatever the time.
+ */
+function holdLock(store: string): void {
+  abandonLock(store, process.pid, 0);
+  writeFileSync(join(store, "state.lock", "holder"), newToken());
+}
+
 // Side by side: most of the time here is spent waiting out stale locks, not computing.
 describe.concurrent("crashes, and locks left behind", () => {
   it("SIGKILL at random moments never loses an update that returned 0 and never leaves the store unreadable", LONG, async () => {
@@ -140,8 +146,7 @@ describe.concurrent("crashes, and locks left behind", () => {
     for (const [i, { store, targets, runs }] of stores.entries()) {
       const { status, create } = finals[i] as (typeof finals)[number];
       expect(status.code, status.stderr).toBe(0);
-      expect(create.code, create.stderr).toBe(0);
-      expect(create.ms).toBeLessThan(STALE_MS + TAKEOVER_SLACK_MS);
+      expect(create.code, create.stderr).toBe(0); // not 5: any lock a killed process left was taken over
       const state = readState(store);
       expect(state.tasks[create.stdout.trim()]?.name).toBe("after the storm");
       const acknowledged = runs.filter((r) => !r.killed && r.code === 0);
@@ -191,9 +196,8 @@ describe.concurrent("crashes, and locks left behind", () => {
     const r = await runCli(store, ["create", "-q", "waited"], { env: LOCK_WAIT });
     const doneAt = Date.now();
 
-    expect(r.code, r.stderr).toBe(0);
-    expect(doneAt - lockedAt).toBeGreaterThanOrEqual(STALE_MS);
-    expect(doneAt - lockedAt).toBeLessThan(STALE_MS + TAKEOVER_SLACK_MS);
+    expect(r.code, r.stderr).toBe(0); // taken over (nobody releases it), before LOCK_WAIT would have ended in 5
+    expect(doneAt - lockedAt).toBeGreaterThanOrEqual(STALE_MS); // and not before it was stale
     expect(readState(store).tasks[r.stdout.trim()]?.name).toBe("waited");
     expect(existsSync(join(store, "state.lock"))).toBe(false);
   });
@@ -307,11 +311,11 @@ describe.concurrent("crashes, and locks left behind", () => {
     },
   );
 
-  it("with TASKPULSE_LOCK_WAIT=1s and a fresh lock held, a command exits 5 naming the holder and changes nothing", async () => {
+  it("with TASKPULSE_LOCK_WAIT=1s and the lock held, a command exits 5 naming the holder and changes nothing", async () => {
     const store = newStore();
     await must(store, "create", "-q", "existing");
     const before = readFileSync(join(store, "state.json"));
-    abandonLock(store, 424_242, 0);
+    holdLock(store);
 
     const [text, json] = await Promise.all([
       runCli(store, ["create", "-q", "blocked"], { env: { TASKPULSE_LOCK_WAIT: "1s" } }),
@@ -320,14 +324,13 @@ describe.concurrent("crashes, and locks left behind", () => {
 
     expect(text.code).toBe(5);
     expect(text.stdout).toBe("");
-    expect(text.stderr).toMatch(/pid 424242/);
+    expect(text.stderr).toMatch(new RegExp(`pid ${process.pid}\\b`));
     expect(text.stderr).toMatch(/hint: .*retry/);
-    expect(text.ms).toBeGreaterThanOrEqual(1_000);
-    expect(text.ms).toBeLessThan(STALE_MS); // gave up before the lock went stale (else it would have succeeded)
+    expect(text.ms).toBeGreaterThanOrEqual(1_000); // it waited for the lock, TASKPULSE_LOCK_WAIT long
     expect(json.code).toBe(5);
     expect(JSON.parse(json.stdout)).toMatchObject({
       ok: false,
-      error: { code: "store_busy", message: expect.stringMatching(/pid 424242/) },
+      error: { code: "store_busy", message: expect.stringMatching(new RegExp(`pid ${process.pid}\\b`)) },
     });
     expect(readFileSync(join(store, "state.json")).equals(before)).toBe(true);
   });

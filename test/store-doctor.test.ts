@@ -484,9 +484,7 @@ describe("files doctor must not touch", () => {
 });
 
 describe("doctor while others write", () => {
-  it("examining during concurrent commits reports notes only (temporary files in progress, the lock held), no false alarm", {
-    timeout: 3 * 60_000,
-  }, async () => {
+  it("examining during concurrent commits reports notes only (temporary files in progress, the lock held), no false alarm", async () => {
     const { store, live } = await busyStore();
     const from = stateOf(store).seq;
     let writing = true;

@@ -136,9 +136,7 @@ function doneMeanwhile(store: string, id: string) {
 }
 
 run("a writer frozen between its commit fence and its rename", () => {
-  it.concurrent("a rename held 12 s by strace: the done run meanwhile waits and lands after the heartbeat", {
-    timeout: 120_000,
-  }, async () => {
+  it.concurrent("a rename held 12 s by strace: the done run meanwhile waits and lands after the heartbeat", async () => {
     const store = tempDir();
     const id = startedTask(store);
     const hb = traced(store, ["heartbeat", id, "frozen heartbeat", "--progress", "40"], RENAMES, `${RENAMES}:delay_enter=12000000:when=1`);
@@ -154,9 +152,7 @@ run("a writer frozen between its commit fence and its rename", () => {
     expect(doctorCodes(store)).toEqual([]);
   });
 
-  it.concurrent("a real SIGSTOP after the fence, SIGCONT after 12 s: nothing lost, the waiter never took the lock", {
-    timeout: 120_000,
-  }, async () => {
+  it.concurrent("a real SIGSTOP after the fence, SIGCONT after 12 s: nothing lost, the waiter never took the lock", async () => {
     const store = tempDir();
     const id = startedTask(store);
     // The fence's last syscall on state.json is the close after reading its head (the load before it closes it once).
@@ -181,7 +177,7 @@ run("a writer frozen between its commit fence and its rename", () => {
     expect(doctorCodes(store)).toEqual([]);
   });
 
-  it.concurrent("two `state update --incr`, one held at its rename: both increments land", { timeout: 120_000 }, async () => {
+  it.concurrent("two `state update --incr`, one held at its rename: both increments land", async () => {
     const store = tempDir();
     expect(spawnCliSync(store, ["state", "set", "counters", '{"runs":0}']).code).toBe(0);
     const first = traced(store, ["state", "update", "counters", "--incr", "runs=1"], RENAMES, `${RENAMES}:delay_enter=12000000:when=1`);
@@ -195,7 +191,7 @@ run("a writer frozen between its commit fence and its rename", () => {
     expect(doc.rev).toBe(3);
   });
 
-  it.concurrent("a writer that gives up on a stopped holder says so, and changed nothing", { timeout: 120_000 }, async () => {
+  it.concurrent("a writer that gives up on a stopped holder says so, and changed nothing", async () => {
     const store = tempDir();
     const id = startedTask(store);
     const hb = traced(store, ["heartbeat", id, "stopped heartbeat"], "close", "close:signal=SIGSTOP:when=2", join(store, "state.json"));
@@ -212,7 +208,7 @@ run("a writer frozen between its commit fence and its rename", () => {
 });
 
 run("a lock whose holder is gone", () => {
-  it("is taken at once, without waiting for the stale time", { timeout: 120_000 }, async () => {
+  it("is taken at once, without waiting for the stale time", async () => {
     const store = tempDir();
     const id = startedTask(store);
     // A holder killed with its lock held: the lock is fresh, but its process is gone.

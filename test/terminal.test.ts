@@ -107,7 +107,7 @@ function underPty(store: string, args: string, env: Record<string, string> = {})
   const r = spawnSync("script", ["-qfec", `${process.execPath} ${BIN} ${args}`, "/dev/null"], {
     env: { ...cleanEnv(store, env), TERM: "xterm-256color" },
     encoding: "utf8",
-    timeout: 30_000,
+    timeout: 2 * 60_000,
   });
   return { code: r.status, stdout: r.stdout ?? "" };
 }
@@ -143,7 +143,7 @@ describe.runIf(hasScript)("a real terminal and a pipe", () => {
     const r = spawnSync("script", ["-qfec", `stty rows 8 cols 80; ${process.execPath} ${BIN} status --watch --count 1`, "/dev/null"], {
       env: { ...cleanEnv(store), TERM: "xterm-256color" },
       encoding: "utf8",
-      timeout: 30_000,
+      timeout: 2 * 60_000,
     });
     expect(r.status).toBe(0);
     const frame = (r.stdout.split(`${ESC}H`)[1] ?? "").split(`${ESC}J`)[0] ?? "";
@@ -169,7 +169,7 @@ function collect(child: ChildProcess): { text: () => string; closed: Promise<{ c
 }
 
 describe("status --watch", () => {
-  it("redraws when the store changes, and exits 0 on Ctrl-C (SIGINT) with no escape codes in a pipe", { timeout: 3 * 60_000 }, async () => {
+  it("redraws when the store changes, and exits 0 on Ctrl-C (SIGINT) with no escape codes in a pipe", async () => {
     const store = tempDir();
     await cli({ store }, "create", "-q", "first task", "--start");
     const child = spawn(process.execPath, [BIN, "status", "--watch", "--interval", "1m"], { env: cleanEnv(store) });

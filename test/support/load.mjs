@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Load for proving the suite holds on a busy machine: `node test/support/load.mjs [n]` starts n child processes
+// A dev tool, not part of the suite: load for proving the suite holds on a busy machine (issue 22: the whole suite
+// passes while another process keeps every core busy). `node test/support/load.mjs [n]` starts n child processes
 // (default: one per core) that each spin on the CPU until this process is stopped (Ctrl-C, SIGTERM). A child also
 // stops by itself when this process is gone (it watches its parent id), so a SIGKILL leaves nothing spinning.
 import { spawn } from "node:child_process";
