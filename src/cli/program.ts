@@ -1,8 +1,8 @@
 // Builds a fresh commander program per run (tests run many in one process). Each command lives in its own file
 // under commands/ and is listed in COMMANDS below; a run loads only the command it runs.
 import { Command, Option } from "commander";
-import { type Ctx, createContext, type GlobalOptions } from "./context.ts";
-import type { Deps } from "./deps.ts";
+import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
+import type { Deps } from "../app/deps.ts";
 import type { Outcome } from "./outcome.ts";
 
 export interface App {
@@ -134,7 +134,7 @@ export async function buildProgram(
         const ctx = createContext(program.opts<GlobalOptions>(), deps);
         try {
           const outcome = await body(ctx, ...(args as never));
-          done(ctx.send && outcome.push ? await (await import("./send.ts")).deliver(ctx, outcome) : outcome);
+          done(ctx.send && outcome.push ? await (await import("../app/send.ts")).deliver(ctx, outcome) : outcome);
         } finally {
           await ctx.close();
         }

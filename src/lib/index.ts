@@ -5,6 +5,8 @@
 // lib/index.d.ts, which this file is checked against.
 import { homedir } from "node:os";
 import type * as Api from "../../lib/index.d.ts";
+import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
+import type { Deps } from "../app/deps.ts";
 import { cancel } from "../cli/commands/cancel.ts";
 import { type CreateOptions, create } from "../cli/commands/create.ts";
 import { done } from "../cli/commands/done.ts";
@@ -17,8 +19,6 @@ import { claimNext, startById } from "../cli/commands/start.ts";
 import { one, overview } from "../cli/commands/status.ts";
 import { ack, check, stop } from "../cli/commands/stop.ts";
 import { wait } from "../cli/commands/wait.ts";
-import { type Ctx, createContext, type GlobalOptions } from "../cli/context.ts";
-import type { Deps } from "../cli/deps.ts";
 import type { Outcome } from "../cli/outcome.ts";
 import type { Summary } from "../core/insight.ts";
 import type { Liveness } from "../core/liveness.ts";

@@ -2,9 +2,9 @@
 // The page is a watcher, not an agent: it asks a running task to stop (the agent decides when, and acknowledges),
 // and it may cancel only work that has not started.
 
-import { actorOf, applyToTask } from "../cli/commands/common.ts";
+import type { Ctx } from "../app/context.ts";
+import { actorOf, applyToTask } from "../app/tasks.ts";
 import { stop } from "../cli/commands/stop.ts";
-import type { Ctx } from "../cli/context.ts";
 import { InvalidTransitionError } from "../core/errors.ts";
 import { cancelTask } from "../core/lifecycle.ts";
 import type { Task } from "../core/model.ts";

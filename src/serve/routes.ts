@@ -4,11 +4,11 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
+import type { Ctx } from "../app/context.ts";
+import type { Lang } from "../app/identity.ts";
+import { allSummaries, findAnyTask } from "../app/summaries.ts";
 import { parseQuery, type QueryOptions } from "../cli/commands/query.ts";
 import { describe } from "../cli/commands/status.ts";
-import type { Ctx } from "../cli/context.ts";
-import type { Lang } from "../cli/identity.ts";
-import { allSummaries, findAnyTask } from "../cli/summaries.ts";
 import { TaskpulseError, UsageError } from "../core/errors.ts";
 import { runQuery } from "../core/insight.ts";
 import { LIMITS } from "../core/model.ts";

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, commitChange, findTask } from "../../app/tasks.ts";
 import { UsageError } from "../../core/errors.ts";
 import { newId } from "../../core/ids.ts";
 import { createTask } from "../../core/lifecycle.ts";
@@ -7,12 +9,11 @@ import { LIMITS, type NotifyPolicy, notifyPolicySchema } from "../../core/model.
 import { cleanName, cleanText, printable, validateSlug } from "../../core/names.ts";
 import { DEFAULT_PRIORITY, type PriorityLabel, parseTypedPriority } from "../../core/priority.ts";
 import { parseDuration } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { renderTaskLine } from "../render/task-text.ts";
-import { actorOf, commitChange, findTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export interface CreateOptions {
   name?: string;

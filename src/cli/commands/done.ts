@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, applyToTask, taskFromWords } from "../../app/tasks.ts";
 import { completeTask } from "../../core/lifecycle.ts";
 import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { taskDuration } from "../render/task-text.ts";
-import { actorOf, applyToTask, t, taskFromWords } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerDone(program: Command, app: App): void {
   program

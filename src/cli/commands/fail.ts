@@ -1,13 +1,12 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, applyToTask, taskFromWords } from "../../app/tasks.ts";
 import { UsageError } from "../../core/errors.ts";
 import { failTask } from "../../core/lifecycle.ts";
-import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
+import { cleanText, oneLine } from "../../core/names.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { oneLine } from "../render/task-text.ts";
-import { actorOf, applyToTask, taskFromWords } from "./common.ts";
 
 export function registerFail(program: Command, app: App): void {
   program

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, applyToTask } from "../../app/tasks.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
 import { recordHeartbeat } from "../../core/lifecycle.ts";
 import { cleanName, cleanText, printable } from "../../core/names.ts";
 import { parseDuration } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { actorOf, applyToTask } from "./common.ts";
 import { stopLine } from "./stop.ts";
 
 export function registerHeartbeat(program: Command, app: App): void {

@@ -1,13 +1,14 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, applyToTask, taskFromWords } from "../../app/tasks.ts";
 import { EXIT } from "../../core/errors.ts";
 import { advanceStep, skipLaterStep, stepCounts } from "../../core/lifecycle.ts";
 import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { progressBar, taskDuration } from "../render/task-text.ts";
-import { actorOf, applyToTask, t, taskFromWords } from "./common.ts";
+import { t } from "./common.ts";
 import { stopLine } from "./stop.ts";
 
 export function registerNext(program: Command, app: App): void {

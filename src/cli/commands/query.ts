@@ -1,18 +1,18 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { summaryStream } from "../../app/summaries.ts";
 import { UsageError } from "../../core/errors.ts";
 import { type Query, type QueryStatus, runQuery, type SortKey, type Summary, type TimeField } from "../../core/insight.ts";
 import { parseMetaPair } from "../../core/meta.ts";
 import { printable, validateSlug } from "../../core/names.ts";
 import { parsePriority, priorityText } from "../../core/priority.ts";
 import { parseInstant } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
 import { ago, columnsOf } from "../render/task-text.ts";
 import { clip, pad, width } from "../render/text-width.ts";
-import { summaryStream } from "../summaries.ts";
 import { t } from "./common.ts";
 
 export interface QueryOptions {

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, applyToTask } from "../../app/tasks.ts";
 import { retryTask } from "../../core/lifecycle.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { actorOf, applyToTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerRetry(program: Command, app: App): void {
   program

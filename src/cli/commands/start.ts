@@ -1,17 +1,18 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { dependencyLookup } from "../../app/summaries.ts";
+import { actorOf, commitChange, findTask } from "../../app/tasks.ts";
 import { InvalidTransitionError } from "../../core/errors.ts";
 import { startTask } from "../../core/lifecycle.ts";
 import type { Task } from "../../core/model.ts";
 import { byCodePoint } from "../../core/names.ts";
 import { type ClaimDecision, DEFAULT_AGENT_LIMIT, decideClaim, dependencyState, type QueueTask } from "../../core/queue.ts";
 import type { Snapshot } from "../../store/store.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { renderTaskLines } from "../render/task-text.ts";
-import { dependencyLookup } from "../summaries.ts";
-import { actorOf, commitChange, findTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerStart(program: Command, app: App): void {
   program

@@ -1,23 +1,23 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { alertNewStallsOrWarn } from "../../app/stall-push.ts";
+import { dependencyLookup, findAnyTask } from "../../app/summaries.ts";
 import { UsageError } from "../../core/errors.ts";
 import { entryOf, type TaskEntry } from "../../core/insight.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
 import { type LiveFields, liveness, livenessOf } from "../../core/liveness.ts";
 import { metaText } from "../../core/meta.ts";
 import type { Task } from "../../core/model.ts";
-import { byCodePoint, byName, printable } from "../../core/names.ts";
+import { byCodePoint, byName, oneLine, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
 import { formatDuration, parseDuration } from "../../core/time.ts";
 import type { Snapshot, Store } from "../../store/store.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
-import { ago, columnsOf, oneLine, renderCardLines, renderTaskLines, shownPriority } from "../render/task-text.ts";
+import { ago, columnsOf, renderCardLines, renderTaskLines, shownPriority } from "../render/task-text.ts";
 import { clip } from "../render/text-width.ts";
-import { alertNewStallsOrWarn } from "../stall-push.ts";
-import { dependencyLookup, findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
 const RECENT_MS = 24 * 3_600_000;

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, applyToTask, findTask } from "../../app/tasks.ts";
 import { EXIT } from "../../core/errors.ts";
 import { acknowledgeStop, requestStop } from "../../core/lifecycle.ts";
-import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
+import { cleanText, oneLine } from "../../core/names.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { oneLine } from "../render/task-text.ts";
-import { actorOf, applyToTask, findTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerStop(program: Command, app: App): void {
   program

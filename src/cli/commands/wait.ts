@@ -1,14 +1,15 @@
 import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { findTask } from "../../app/tasks.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
 import type { Task } from "../../core/model.ts";
 import { parseDuration } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { renderTaskLines } from "../render/task-text.ts";
-import { findTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export interface WaitOptions {
   stop?: boolean;

@@ -8,8 +8,8 @@ import { byCodePoint } from "../core/names.ts";
 import type { Notification } from "../core/notify.ts";
 import { type Push, toArgv } from "../core/push.ts";
 import { channelLimit } from "../core/templates.ts";
+import { isDiskError } from "../store/disk-error.ts";
 import type { Ctx } from "./context.ts";
-import { isDiskError } from "./finish.ts";
 import { applyDecision } from "./push.ts";
 
 function stallEpisode(ctx: Ctx, task: Task): string | undefined {
