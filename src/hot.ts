@@ -90,7 +90,7 @@ export async function main(argv: readonly string[], deps: Deps = processDeps()):
   if (call === undefined) return undefined;
   const flags = preScan(argv, deps.env);
   try {
-    const ctx = createContext(call.globals, deps);
+    const ctx = createContext({ ...call.globals, announce: call.globals.quiet !== true }, deps);
     try {
       let outcome = await heartbeat(ctx, call.id, call.message, call.options);
       if (ctx.send && outcome.push) outcome = await (await import("./app/send.ts")).deliver(ctx, outcome);

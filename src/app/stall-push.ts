@@ -40,7 +40,7 @@ const routeKey = (push: Push) => JSON.stringify([push.tool.channel, push.tool.ta
  */
 async function alertNewStalls(ctx: Ctx, candidates: readonly Task[], agentFacing: boolean): Promise<StallAlerts> {
   const none: StallAlerts = { push: null, alerted: [] };
-  if (!agentFacing || (ctx.quiet && !ctx.send) || !candidates.some((t) => isNewStall(ctx, t))) return none;
+  if (!agentFacing || !ctx.announce || !candidates.some((t) => isNewStall(ctx, t))) return none;
   return ctx.store("status").transaction((tx) => {
     const fresh = candidates
       .map((t) => tx.get(t.id))

@@ -131,7 +131,9 @@ export async function buildProgram(
     action(body) {
       return async (...args: unknown[]) => {
         // commander passes the positional arguments, then the command's options, then the command itself
-        const ctx = createContext(program.opts<GlobalOptions>(), deps);
+        const globals = program.opts<GlobalOptions>();
+        // -q prints no push: none is decided unless --send delivers it
+        const ctx = createContext({ ...globals, announce: globals.quiet !== true }, deps);
         try {
           const outcome = await body(ctx, ...(args as never));
           done(ctx.send && outcome.push ? await (await import("../app/send.ts")).deliver(ctx, outcome) : outcome);

@@ -32,9 +32,12 @@ export interface RouteContext {
   hub: EventHub;
 }
 
-/** A context for one request: the time now, no push decided (the page sends no chat message, so none is recorded). */
+/**
+ * A context for one request: the time now, no push decided (the page sends no chat message, so none is recorded)
+ * unless `serve --send` delivers it.
+ */
 function requestCtx(rc: RouteContext): Ctx {
-  return { ...rc.base, now: rc.clock(), agent: DASHBOARD_OPERATOR, quiet: true, json: true };
+  return { ...rc.base, now: rc.clock(), agent: DASHBOARD_OPERATOR, quiet: true, json: true, announce: rc.base.send };
 }
 
 export async function handle(rc: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
