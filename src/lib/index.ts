@@ -7,17 +7,13 @@ import { homedir } from "node:os";
 import type * as Api from "../../lib/index.d.ts";
 import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
 import type { Deps } from "../app/deps.ts";
-import { cancel } from "../cli/commands/cancel.ts";
+import { acknowledgeStop, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
 import { type CreateOptions, create } from "../cli/commands/create.ts";
-import { done } from "../cli/commands/done.ts";
-import { fail } from "../cli/commands/fail.ts";
 import { type HeartbeatOptions, heartbeat } from "../cli/commands/heartbeat.ts";
 import { next } from "../cli/commands/next.ts";
 import { type QueryOptions, query } from "../cli/commands/query.ts";
-import { retry } from "../cli/commands/retry.ts";
 import { claimNext, startById } from "../cli/commands/start.ts";
 import { one, overview } from "../cli/commands/status.ts";
-import { ack, check, stop } from "../cli/commands/stop.ts";
 import { wait } from "../cli/commands/wait.ts";
 import type { Outcome } from "../cli/outcome.ts";
 import type { Summary } from "../core/insight.ts";
@@ -140,35 +136,36 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
     },
 
     async done(id, result) {
-      return taskResult(await done(ctx(), id, result ?? ""));
+      return completeTask(ctx(), id, result ?? "");
     },
 
     async fail(id, error, opts = {}) {
       const failOpts: { retry?: boolean; step?: string } = {};
       if (opts.retryable === false) failOpts.retry = false;
       if (opts.step !== undefined) failOpts.step = opts.step;
-      return taskResult(await fail(ctx(), id, error, failOpts));
+      return failTask(ctx(), id, error, failOpts);
     },
 
     async retry(id) {
-      return taskResult(await retry(ctx(), id));
+      return retryTask(ctx(), id);
     },
 
     async cancel(id, reason) {
-      return taskResult(await cancel(ctx(), id, reason ?? ""));
+      return cancelTask(ctx(), id, reason ?? "");
     },
 
     async stop(id, reason) {
-      return taskResult(await stop(ctx(), id, reason ?? ""));
+      const { task, push } = await requestStop(ctx(), id, reason ?? "");
+      return { task, push };
     },
 
     async check(id) {
-      const data = dataOf<{ stopRequested: boolean; stop: StopRequest | null }>(await check(ctx(), id));
-      return { stopRequested: data.stopRequested, stop: data.stop };
+      const { stopRequested, stop } = await checkStop(ctx(), id);
+      return { stopRequested, stop };
     },
 
     async ack(id, summary) {
-      return taskResult(await ack(ctx(), id, summary ?? ""));
+      return acknowledgeStop(ctx(), id, summary ?? "");
     },
 
     status,
