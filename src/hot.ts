@@ -8,7 +8,8 @@
 
 import { createContext, type GlobalOptions } from "./app/context.ts";
 import type { Deps } from "./app/deps.ts";
-import { type HeartbeatOptions, heartbeat } from "./cli/commands/heartbeat.ts";
+import type { HeartbeatOptions } from "./app/heartbeat.ts";
+import { heartbeat } from "./cli/commands/heartbeat.ts";
 import { processDeps } from "./cli/deps.ts";
 import { preScan, printOutcome, reportError } from "./cli/finish.ts";
 

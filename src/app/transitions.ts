@@ -37,6 +37,26 @@ export async function failTask(ctx: Ctx, id: string, message: string, opts: { re
   return { task: change.task, push };
 }
 
+/**
+ * Closes the running step (done, or skipped with `skip`) and starts the next; with `step`, passes over a step still
+ * to come instead. `stopRequested`: the task runs on with a stop request pending.
+ */
+export async function advanceTask(
+  ctx: Ctx,
+  id: string,
+  message: string,
+  how: { skip?: boolean; step?: string | undefined } = {},
+): Promise<TaskChange & { finished: boolean; stopRequested: boolean }> {
+  const text = optionalText(message, "message");
+  const { change, push } = await applyToTask(ctx, how.skip ? "skip" : "next", id, (task) => {
+    const current = task.steps.find((s) => s.status === "running")?.name;
+    if (how.step !== undefined && how.step !== current) return lifecycle.skipLaterStep(task, how.step, text, actorOf(ctx));
+    return lifecycle.advanceStep(task, text, actorOf(ctx), how.skip ? "skipped" : "done");
+  });
+  const task = change.task;
+  return { task, push, finished: task.status === "done", stopRequested: task.status === "running" && task.stop !== undefined };
+}
+
 export async function retryTask(ctx: Ctx, id: string): Promise<TaskChange> {
   const { change, push } = await applyToTask(ctx, "retry", id, (task) => lifecycle.retryTask(task, actorOf(ctx)));
   return { task: change.task, push };

@@ -7,10 +7,9 @@ import { homedir } from "node:os";
 import type * as Api from "../../lib/index.d.ts";
 import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
 import type { Deps } from "../app/deps.ts";
-import { acknowledgeStop, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
+import { type HeartbeatOptions, recordHeartbeat } from "../app/heartbeat.ts";
+import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
 import { type CreateOptions, create } from "../cli/commands/create.ts";
-import { type HeartbeatOptions, heartbeat } from "../cli/commands/heartbeat.ts";
-import { next } from "../cli/commands/next.ts";
 import { type QueryOptions, query } from "../cli/commands/query.ts";
 import { claimNext, startById } from "../cli/commands/start.ts";
 import { one, overview } from "../cli/commands/status.ts";
@@ -122,8 +121,8 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
     },
 
     async next(id, message) {
-      const outcome = await next(ctx(), id, message ?? "");
-      return { ...taskResult(outcome), finished: dataOf<{ finished: boolean }>(outcome).finished };
+      const { task, push, finished } = await advanceTask(ctx(), id, message ?? "");
+      return { task, push, finished };
     },
 
     async heartbeat(id, hb = {}) {
@@ -131,8 +130,8 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
       if (hb.progress !== undefined) opts.progress = String(hb.progress);
       if (hb.waiting !== undefined) opts.waiting = hb.waiting;
       if (hb.for !== undefined) opts.for = hb.for;
-      const outcome = await heartbeat(ctx(), id, hb.message ?? "", opts);
-      return { ...taskResult(outcome), stopRequested: dataOf<{ stopRequested: boolean }>(outcome).stopRequested };
+      const { task, push, stop } = await recordHeartbeat(ctx(), id, hb.message ?? "", opts);
+      return { task, push, stopRequested: stop !== null };
     },
 
     async done(id, result) {
