@@ -8,10 +8,10 @@ import type * as Api from "../../lib/index.d.ts";
 import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
 import type { Deps } from "../app/deps.ts";
 import { type HeartbeatOptions, recordHeartbeat } from "../app/heartbeat.ts";
+import { claimNextTask, startTaskById } from "../app/start.ts";
 import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
 import { type CreateOptions, create } from "../cli/commands/create.ts";
 import { type QueryOptions, query } from "../cli/commands/query.ts";
-import { claimNext, startById } from "../cli/commands/start.ts";
 import { one, overview } from "../cli/commands/status.ts";
 import { wait } from "../cli/commands/wait.ts";
 import type { Outcome } from "../cli/outcome.ts";
@@ -115,9 +115,10 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
     },
 
     async start(id) {
-      const outcome = id === undefined ? await claimNext(ctx()) : await startById(ctx(), id);
-      const data = dataOf<{ task: Task | null; busy?: boolean }>(outcome);
-      return { task: data.task, push: outcome.push ?? null, busy: data.busy === true };
+      if (id !== undefined) return { ...(await startTaskById(ctx(), id)), busy: false };
+      const claim = await claimNextTask(ctx());
+      if (claim.kind === "claim") return { task: claim.task, push: claim.push, busy: false };
+      return { task: null, push: null, busy: claim.kind === "busy" };
     },
 
     async next(id, message) {
