@@ -6,11 +6,11 @@
 import { homedir } from "node:os";
 import type * as Api from "../../lib/index.d.ts";
 import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
+import { type CreateOptions, createTaskFrom } from "../app/create.ts";
 import type { Deps } from "../app/deps.ts";
 import { type HeartbeatOptions, recordHeartbeat } from "../app/heartbeat.ts";
 import { claimNextTask, startTaskById } from "../app/start.ts";
 import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
-import { type CreateOptions, create } from "../cli/commands/create.ts";
 import { type QueryOptions, query } from "../cli/commands/query.ts";
 import { one, overview } from "../cli/commands/status.ts";
 import { wait } from "../cli/commands/wait.ts";
@@ -111,7 +111,7 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
       if (input.stallAfter !== undefined)
         opts.stallAfter = typeof input.stallAfter === "number" ? `${input.stallAfter}ms` : input.stallAfter;
       if (input.notify !== undefined) opts.notify = input.notify;
-      return taskResult(await create(ctx(), undefined, [], opts));
+      return createTaskFrom(ctx(), undefined, [], opts);
     },
 
     async start(id) {
