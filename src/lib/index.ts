@@ -9,9 +9,9 @@ import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
 import { type CreateOptions, createTaskFrom } from "../app/create.ts";
 import type { Deps } from "../app/deps.ts";
 import { type HeartbeatOptions, recordHeartbeat } from "../app/heartbeat.ts";
+import { type QueryOptions, queryTasks } from "../app/query.ts";
 import { claimNextTask, startTaskById } from "../app/start.ts";
 import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
-import { type QueryOptions, query } from "../cli/commands/query.ts";
 import { one, overview } from "../cli/commands/status.ts";
 import { wait } from "../cli/commands/wait.ts";
 import type { Outcome } from "../cli/outcome.ts";
@@ -186,10 +186,8 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
       if (input.text !== undefined) opts.text = input.text;
       if (input.from !== undefined) opts.from = input.from;
       if (input.to !== undefined) opts.to = input.to;
-      const data = dataOf<{ total: number; tasks: Summary[] }>(
-        await query(ctx(input.agent === undefined ? {} : { agent: input.agent }), opts),
-      );
-      return { total: data.total, tasks: data.tasks };
+      const { total, tasks } = await queryTasks(ctx(input.agent === undefined ? {} : { agent: input.agent }), opts);
+      return { total, tasks };
     },
 
     async wait(id, opts = {}) {
