@@ -11,8 +11,9 @@ import type { Deps } from "../app/deps.ts";
 import { type HeartbeatOptions, recordHeartbeat } from "../app/heartbeat.ts";
 import { type QueryOptions, queryTasks } from "../app/query.ts";
 import { claimNextTask, startTaskById } from "../app/start.ts";
+import { taskStatus } from "../app/status.ts";
 import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
-import { one, overview } from "../cli/commands/status.ts";
+import { overview } from "../cli/commands/status.ts";
 import { wait } from "../cli/commands/wait.ts";
 import type { Outcome } from "../cli/outcome.ts";
 import type { Summary } from "../core/insight.ts";
@@ -76,16 +77,9 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
       const data = dataOf<Overview>(outcome);
       return { tasks: data.tasks, counts: data.counts, push: outcome.push ?? null };
     }
-    const outcome = await one(ctx(), id);
-    const data = dataOf<{ task: Task; done: number; total: number; liveness: Liveness; archived: boolean }>(outcome);
-    return {
-      task: data.task,
-      done: data.done,
-      total: data.total,
-      liveness: data.liveness,
-      archived: data.archived,
-      push: outcome.push ?? null,
-    };
+    // the library's caller is an agent: it sends the stall alert a read produces (as `status --json` does)
+    const s = await taskStatus(ctx(), id, true);
+    return { task: s.task, done: s.done, total: s.total, liveness: s.liveness, archived: s.archived, push: s.push };
   }
 
   return {

@@ -7,8 +7,8 @@ import { z } from "zod";
 import type { Ctx } from "../app/context.ts";
 import type { Lang } from "../app/identity.ts";
 import { parseQuery, type QueryOptions } from "../app/query.ts";
+import { describeTask } from "../app/status.ts";
 import { allSummaries, findAnyTask } from "../app/summaries.ts";
-import { describe } from "../cli/commands/status.ts";
 import { TaskpulseError, UsageError } from "../core/errors.ts";
 import { runQuery } from "../core/insight.ts";
 import { LIMITS } from "../core/model.ts";
@@ -93,7 +93,7 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
   const one = /^\/api\/tasks\/([^/]+)$/.exec(path);
   if (one) {
     const { task, snapshot, archived } = await findAnyTask(ctx, "serve", decodeId(one[1] as string));
-    return sendJson(res, 200, { task, ...describe(ctx, task, (id) => snapshot.get(id)), archived });
+    return sendJson(res, 200, { task, ...describeTask(ctx, task, (id) => snapshot.get(id)), archived });
   }
   return sendError(res, 404, "not_found", `nothing at ${printable(path)}`);
 }

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import type { Ctx } from "../../app/context.ts";
 import { alertNewStallsOrWarn } from "../../app/stall-push.ts";
-import { dependencyLookup, findAnyTask } from "../../app/summaries.ts";
+import { describeTask, taskStatus } from "../../app/status.ts";
+import { dependencyLookup } from "../../app/summaries.ts";
 import { UsageError } from "../../core/errors.ts";
 import { entryOf, type TaskEntry } from "../../core/insight.ts";
-import { stepCounts } from "../../core/lifecycle.ts";
-import { type LiveFields, liveness, livenessOf } from "../../core/liveness.ts";
+import { type LiveFields, livenessOf } from "../../core/liveness.ts";
 import { metaText } from "../../core/meta.ts";
 import type { Task } from "../../core/model.ts";
 import { byCodePoint, byName, oneLine, printable } from "../../core/names.ts";
@@ -85,16 +85,8 @@ export function registerStatus(program: Command, app: App): void {
     );
 }
 
-/** `lookup` finds a dependency, hot or archived (see dependencyLookup). */
-export function describe(ctx: Ctx, task: Task, lookup: (id: string) => Pick<Task, "status"> | undefined) {
-  const live = liveness(task, ctx.now, ctx.stallMs);
-  const deps = task.status === "pending" && task.after.length > 0 ? dependencyState(task, lookup) : undefined;
-  return { ...stepCounts(task), liveness: live, dependencies: deps };
-}
-
-export async function one(ctx: Ctx, id: string): Promise<Outcome> {
-  const { task, snapshot, archived } = await findAnyTask(ctx, "status", id);
-  const info = describe(ctx, task, await dependencyLookup(ctx.store("status"), snapshot, [task]));
+async function one(ctx: Ctx, id: string): Promise<Outcome> {
+  const { task, archived, push, warnings, ...info } = await taskStatus(ctx, id, agentFacing(ctx, false));
   const c = paint(ctx.color);
   const lines = renderTaskLines(ctx, task);
   lines.push(
@@ -118,14 +110,12 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
     lines.push(`   ${word}: ${info.dependencies.on.join(", ")}`);
   }
   const state = info.liveness.stalled ? "stalled" : info.dependencies?.state === "blocked" ? "blocked" : task.status;
-  const warnings: string[] = [];
-  const { push } = archived ? { push: null } : await alertNewStallsOrWarn(ctx, [task], agentFacing(ctx, false), warnings);
   return { data: { task, ...info, archived }, lines, quiet: state, push, warnings };
 }
 
 interface OverviewView {
   /** `tasks`: every task, described (only when drawn with `full`). */
-  data: { tasks: (ReturnType<typeof describe> & { task: Task })[]; counts: Record<CountKey, number> };
+  data: { tasks: (ReturnType<typeof describeTask> & { task: Task })[]; counts: Record<CountKey, number> };
   lines: string[];
   stalled: Task[];
 }
@@ -155,7 +145,9 @@ export function renderOverview(
   const entries = tasks ? tasks.map(entryOf) : snapshot.entries();
   const byId = tasks ? new Map(tasks.map((task) => [task.id, task])) : undefined;
   const taskOf = (id: string) => (byId ? byId.get(id) : snapshot.get(id));
-  const described = tasks ? tasks.map((task) => ({ task, ...describe(ctx, task, lookup) })).sort((a, b) => byCreation(a.task, b.task)) : [];
+  const described = tasks
+    ? tasks.map((task) => ({ task, ...describeTask(ctx, task, lookup) })).sort((a, b) => byCreation(a.task, b.task))
+    : [];
   const running = entries
     .filter((e) => e.status === "running")
     .map((entry) => ({ entry, liveness: livenessOf(entry.live as LiveFields, ctx.now, ctx.stallMs) }))
