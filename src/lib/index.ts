@@ -13,8 +13,8 @@ import { type QueryOptions, queryTasks } from "../app/query.ts";
 import { claimNextTask, startTaskById } from "../app/start.ts";
 import { taskStatus } from "../app/status.ts";
 import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
+import { waitForTask } from "../app/wait.ts";
 import { overview } from "../cli/commands/status.ts";
-import { wait } from "../cli/commands/wait.ts";
 import type { Outcome } from "../cli/outcome.ts";
 import type { Summary } from "../core/insight.ts";
 import type { Liveness } from "../core/liveness.ts";
@@ -190,8 +190,8 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
         interval: opts.interval ?? "2s",
       };
       if (opts.stop) waitOpts.stop = true;
-      const data = dataOf<{ task: Task; reason: string }>(await wait(ctx(), id, waitOpts));
-      return { task: data.task, reason: data.reason };
+      const { task, reason } = await waitForTask(ctx(), id, waitOpts);
+      return { task, reason };
     },
   };
 }
