@@ -1,6 +1,6 @@
-// The library entry (`import { openStore } from "taskpulse"`): the same commands the CLI runs, called in-process.
+// The library entry (`import { openStore } from "taskpulse"`): the same use cases the CLI runs, called in-process.
 // No logic of its own: each method builds the per-call context the CLI would build (store, agent, clock,
-// language, push route) and calls the command function, so a script gets the same store, locking, atomic writes,
+// language, push route) and calls the use case in src/app, so a script gets the same store, locking, atomic writes,
 // transitions, audit entries and push decisions as `taskpulse <command> --json`. Its public types are
 // lib/index.d.ts, which this file is checked against.
 import { homedir } from "node:os";
@@ -16,13 +16,14 @@ import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, fail
 import { waitForTask } from "../app/wait.ts";
 import { overview } from "../cli/commands/status.ts";
 import type { Outcome } from "../cli/outcome.ts";
-import type { Summary } from "../core/insight.ts";
 import type { Liveness } from "../core/liveness.ts";
-import type { StopRequest, Task } from "../core/model.ts";
+import type { Task } from "../core/model.ts";
 import type { Store } from "../store/store.ts";
 
 export { EXIT, TaskpulseError } from "../core/errors.ts";
 
+// TODO: the overview still comes from the status command, whose data and lines are drawn together
+// (renderOverview); once the app returns it, this file imports nothing from src/cli.
 /**
  * Command data is the --json contract, validated against the real output by test/json-schemas.test.ts. It is read
  * with the internal types (model.ts, insight.ts), so the compiler checks that they fit the public ones in
@@ -30,10 +31,6 @@ export { EXIT, TaskpulseError } from "../core/errors.ts";
  */
 function dataOf<T>(outcome: Outcome): T {
   return outcome.data as T;
-}
-
-function taskResult(outcome: Outcome): Api.TaskResult {
-  return { task: dataOf<{ task: Task }>(outcome).task, push: outcome.push ?? null };
 }
 
 export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStore {
