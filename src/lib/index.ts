@@ -11,28 +11,18 @@ import type { Deps } from "../app/deps.ts";
 import { type HeartbeatOptions, recordHeartbeat } from "../app/heartbeat.ts";
 import { type QueryOptions, queryTasks } from "../app/query.ts";
 import { claimNextTask, startTaskById } from "../app/start.ts";
-import { taskStatus } from "../app/status.ts";
+import { statusOverview, taskStatus } from "../app/status.ts";
 import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
 import { waitForTask } from "../app/wait.ts";
-import { overview } from "../cli/commands/status.ts";
-import type { Outcome } from "../cli/outcome.ts";
-import type { Liveness } from "../core/liveness.ts";
-import type { Task } from "../core/model.ts";
 import type { Store } from "../store/store.ts";
 
 export { EXIT, TaskpulseError } from "../core/errors.ts";
 
-// TODO: the overview still comes from the status command, whose data and lines are drawn together
-// (renderOverview); once the app returns it, this file imports nothing from src/cli.
 /**
- * Command data is the --json contract, validated against the real output by test/json-schemas.test.ts. It is read
- * with the internal types (model.ts, insight.ts), so the compiler checks that they fit the public ones in
- * lib/index.d.ts wherever a value is handed out.
+ * The use cases return the internal types (model.ts, insight.ts); handing them out as the public ones makes the
+ * compiler check that they fit lib/index.d.ts. The --json contract they share is validated against the real output
+ * by test/json-schemas.test.ts.
  */
-function dataOf<T>(outcome: Outcome): T {
-  return outcome.data as T;
-}
-
 export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStore {
   const deps: Deps = {
     env: options.env ?? process.env,
@@ -69,10 +59,9 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
   function status(id: string): Promise<Api.TaskStatusResult>;
   async function status(id?: string): Promise<Api.StatusOverview | Api.TaskStatusResult> {
     if (id === undefined) {
-      const outcome = await overview(ctx());
-      type Overview = { tasks: { task: Task; done: number; total: number; liveness: Liveness }[]; counts: Api.StatusOverview["counts"] };
-      const data = dataOf<Overview>(outcome);
-      return { tasks: data.tasks, counts: data.counts, push: outcome.push ?? null };
+      // every task described, and the stall alert recorded and returned, as `status --json` does
+      const { view, push } = await statusOverview(ctx(), true, true);
+      return { tasks: view.data.tasks, counts: view.data.counts, push };
     }
     // the library's caller is an agent: it sends the stall alert a read produces (as `status --json` does)
     const s = await taskStatus(ctx(), id, true);
