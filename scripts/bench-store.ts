@@ -8,7 +8,7 @@
 //   node --import tsx scripts/bench-store.ts '{"stores":[{"dir":"/tmp/x","archived":10000,"active":200}]}'
 import { mkdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { Deps } from "../src/cli/deps.ts";
+import type { Deps } from "../src/app/deps.ts";
 import { run } from "../src/cli/run.ts";
 import { newId } from "../src/core/ids.ts";
 import type { AuditEntry, Task } from "../src/core/model.ts";

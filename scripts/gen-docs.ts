@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as z from "zod";
-import type { Deps } from "../src/cli/deps.ts";
+import type { Deps } from "../src/app/deps.ts";
 import { COMMANDS } from "../src/cli/program.ts";
 import { run } from "../src/cli/run.ts";
 import { commandData, errorEnvelopeSchema, messageToolArgsSchema, pushSchema, summarySchema } from "../src/cli/schemas.ts";

@@ -5,9 +5,12 @@
 // a value that looks like an option, no id) returns undefined, and bin/taskpulse.js runs the full program, whose
 // commander gives the usual answer. The command body, the context and the printing are the full program's own
 // (test/hot.test.ts runs both on the same command lines and compares).
-import { type HeartbeatOptions, heartbeat } from "./cli/commands/heartbeat.ts";
-import { createContext, type GlobalOptions } from "./cli/context.ts";
-import { type Deps, processDeps } from "./cli/deps.ts";
+
+import { createContext, type GlobalOptions } from "./app/context.ts";
+import type { Deps } from "./app/deps.ts";
+import type { HeartbeatOptions } from "./app/heartbeat.ts";
+import { heartbeat } from "./cli/commands/heartbeat.ts";
+import { processDeps } from "./cli/deps.ts";
 import { preScan, printOutcome, reportError } from "./cli/finish.ts";
 
 /** For bin/taskpulse.js: whether it may exit as soon as main() is done (all output already written). */
@@ -88,10 +91,10 @@ export async function main(argv: readonly string[], deps: Deps = processDeps()):
   if (call === undefined) return undefined;
   const flags = preScan(argv, deps.env);
   try {
-    const ctx = createContext(call.globals, deps);
+    const ctx = createContext({ ...call.globals, announce: call.globals.quiet !== true }, deps);
     try {
       let outcome = await heartbeat(ctx, call.id, call.message, call.options);
-      if (ctx.send && outcome.push) outcome = await (await import("./cli/send.ts")).deliver(ctx, outcome);
+      if (ctx.send && outcome.push) outcome = await (await import("./app/send.ts")).deliver(ctx, outcome);
       return printOutcome(outcome, deps, flags);
     } finally {
       await ctx.close();

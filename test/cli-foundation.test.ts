@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agentFromWorkspace, resolveAgent } from "../src/cli/identity.ts";
+import { agentFromWorkspace, resolveAgent } from "../src/app/identity.ts";
 import { cli, spawnCliSync, tempDir } from "./helpers.ts";
 
 function snapshotFiles(store: string): string {

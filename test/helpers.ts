@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach } from "vitest";
-import type { Deps } from "../src/cli/deps.ts";
+import type { Deps } from "../src/app/deps.ts";
 import { run } from "../src/cli/run.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");

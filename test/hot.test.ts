@@ -7,7 +7,7 @@ import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../scripts/seeded-random.ts";
-import type { Deps } from "../src/cli/deps.ts";
+import type { Deps } from "../src/app/deps.ts";
 import { run } from "../src/cli/run.ts";
 import { main, parseHeartbeat } from "../src/hot.ts";
 import { BIN, cleanEnv, cli, tempDir } from "./helpers.ts";

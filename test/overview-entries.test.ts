@@ -3,9 +3,9 @@
 // entry must say exactly what its task says: its summary is summarize(task), and the overview drawn from entries is
 // the overview drawn from the tasks, line for line.
 import { describe, expect, it } from "vitest";
+import { createContext } from "../src/app/context.ts";
+import type { Deps } from "../src/app/deps.ts";
 import { renderOverview } from "../src/cli/commands/status.ts";
-import { createContext } from "../src/cli/context.ts";
-import type { Deps } from "../src/cli/deps.ts";
 import { entryOf, summarize, summaryOf } from "../src/core/insight.ts";
 import { JsonStore } from "../src/store/json-store.ts";
 import { cli, tempDir } from "./helpers.ts";

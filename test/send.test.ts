@@ -2,7 +2,7 @@
 // the ids decidePush, the stall alerts and the job notifications give. The delivery itself runs against a real
 // gateway in test/openclaw-real/send.test.ts.
 import { describe, expect, it } from "vitest";
-import { subjectOf } from "../src/cli/send.ts";
+import { subjectOf } from "../src/app/send.ts";
 import type { Push } from "../src/core/push.ts";
 
 const push = (id: string): Push => ({ due: true, reason: "step", id, tool: { action: "send", message: "x" }, argv: null });

@@ -1,22 +1,7 @@
-// Everything that varies between a real run and a test: injected once, so tests pass a fixed clock and capture
-// output instead of faking timers or globals.
+// The real process as Deps (src/app/deps.ts): its environment, clock and standard streams.
+import type { Deps } from "../app/deps.ts";
 import { UsageError } from "../core/errors.ts";
 import { fdWriter, stdoutIsTTY } from "./stdio.ts";
-export interface Deps {
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
-  home: string;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  now: () => Date;
-  random: () => number;
-  isTTY: boolean;
-  columns: number;
-  /** Raw byte writers for output passed through from a child process (`run`); absent: decoded into stdout/stderr. */
-  passthrough?: { stdout(chunk: Uint8Array): void; stderr(chunk: Uint8Array): void };
-  /** All of standard input, for `-` arguments (`state set <name> -`); usage error (exit 2) past `maxBytes`. */
-  readStdin?: (maxBytes?: number) => Promise<string>;
-}
 
 const quieted = new WeakSet<NodeJS.WriteStream>();
 let streamUsed = false;

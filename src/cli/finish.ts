@@ -1,9 +1,11 @@
 // How a command's result reaches the caller: its outcome printed (one JSON envelope with --json, the essential value
 // with -q, text otherwise), or its error mapped to a message and an exit code. Shared by the full program
 // (run.ts) and the commander-free heartbeat entry (src/hot.ts), so both print exactly the same.
+
+import type { Deps } from "../app/deps.ts";
+import { type Lang, langFromArgv } from "../app/identity.ts";
 import { EXIT, TaskpulseError } from "../core/errors.ts";
-import type { Deps } from "./deps.ts";
-import { type Lang, langFromArgv } from "./identity.ts";
+import { isDiskError } from "../store/disk-error.ts";
 import type { Outcome } from "./outcome.ts";
 import { errorText, type ShownError } from "./render/error-text.ts";
 import { renderPushText } from "./render/push-text.ts";
@@ -67,10 +69,6 @@ export function reportError(err: unknown, deps: Deps, flags: Flags): number {
 }
 
 /** Whether `err` is the disk refusing a write or a read (full, read-only, permissions, …), not a bug: exit 6. */
-export function isDiskError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === "string" && DISK_CODES.has(code);
-}
 
 /**
  * The error as the JSON envelope on stdout (in English), or as text on stderr in the chosen language (also when
@@ -87,21 +85,6 @@ function say(deps: Deps, flags: Flags, error: ShownError): void {
   }
   deps.stderr(errorText(error, flags.lang));
 }
-
-const DISK_CODES = new Set([
-  "EACCES",
-  "EPERM",
-  "EROFS",
-  "ENOSPC",
-  "EISDIR",
-  "ENOTDIR",
-  "EEXIST",
-  "EDQUOT",
-  "ELOOP",
-  "EMLINK",
-  "EIO",
-  "ENAMETOOLONG",
-]);
 
 export function writeError(deps: Deps, code: string, message: string, hint: string | undefined): void {
   const error: Record<string, string> = { code, message };

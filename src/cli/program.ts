@@ -1,8 +1,8 @@
 // Builds a fresh commander program per run (tests run many in one process). Each command lives in its own file
 // under commands/ and is listed in COMMANDS below; a run loads only the command it runs.
 import { Command, Option } from "commander";
-import { type Ctx, createContext, type GlobalOptions } from "./context.ts";
-import type { Deps } from "./deps.ts";
+import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
+import type { Deps } from "../app/deps.ts";
 import type { Outcome } from "./outcome.ts";
 
 export interface App {
@@ -131,10 +131,12 @@ export async function buildProgram(
     action(body) {
       return async (...args: unknown[]) => {
         // commander passes the positional arguments, then the command's options, then the command itself
-        const ctx = createContext(program.opts<GlobalOptions>(), deps);
+        const globals = program.opts<GlobalOptions>();
+        // -q prints no push: none is decided unless --send delivers it
+        const ctx = createContext({ ...globals, announce: globals.quiet !== true }, deps);
         try {
           const outcome = await body(ctx, ...(args as never));
-          done(ctx.send && outcome.push ? await (await import("./send.ts")).deliver(ctx, outcome) : outcome);
+          done(ctx.send && outcome.push ? await (await import("../app/send.ts")).deliver(ctx, outcome) : outcome);
         } finally {
           await ctx.close();
         }

@@ -1,9 +1,9 @@
 // One entry, one exit: parse, run the command, render its outcome, and map every error to a message and an exit
 // code. Nothing else in the program catches errors to print them, and nothing calls process.exit().
 import { CommanderError } from "commander";
+import type { Deps } from "../app/deps.ts";
 import { EXIT } from "../core/errors.ts";
 import { printable } from "../core/names.ts";
-import type { Deps } from "./deps.ts";
 import { preScan, printOutcome, reportError, SCHEMA, writeError } from "./finish.ts";
 import type { Outcome } from "./outcome.ts";
 import { buildProgram, commandName, nearest, suggestion } from "./program.ts";

@@ -46,6 +46,15 @@ export function stripInvisible(text: string): string {
   });
 }
 
+/** Text on one line (newlines folded into spaces, invisible characters dropped), cut to `max` characters with "…". */
+export function oneLine(text: string, max = 120): string {
+  const flat = stripInvisible(text)
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+  const chars = Array.from(flat);
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : flat;
+}
+
 /**
  * Free text (names, messages): bounded, no NUL; control characters other than newline and tab are removed, and so
  * are the invisible ones of stripInvisible.

@@ -66,7 +66,7 @@ export function decidePush(input: PushInput): PushDecision {
     EDITABLE_CHANNELS.includes(channel.toLowerCase());
   const limit = channelLimit(channel);
   const text = edit && input.card ? renderCard(input.card, input.lang, limit) : renderNotification(n, input.lang, limit);
-  // A stall alert has its own rule, once per episode (cli/stall-push.ts): a new episode after the task moved is news
+  // A stall alert has its own rule, once per episode (app/stall-push.ts): a new episode after the task moved is news
   // even when its text equals the previous alert's (a silent heartbeat in between pushes nothing).
   if (text === state?.lastText && n.kind !== "stalled") return none;
   if (edit && text === state?.cardText) return none; // an edit that changes nothing is rejected by Telegram

@@ -1,45 +1,28 @@
-// The library entry (`import { openStore } from "taskpulse"`): the same commands the CLI runs, called in-process.
+// The library entry (`import { openStore } from "taskpulse"`): the same use cases the CLI runs, called in-process.
 // No logic of its own: each method builds the per-call context the CLI would build (store, agent, clock,
-// language, push route) and calls the command function, so a script gets the same store, locking, atomic writes,
+// language, push route) and calls the use case in src/app, so a script gets the same store, locking, atomic writes,
 // transitions, audit entries and push decisions as `taskpulse <command> --json`. Its public types are
 // lib/index.d.ts, which this file is checked against.
 import { homedir } from "node:os";
 import type * as Api from "../../lib/index.d.ts";
-import { cancel } from "../cli/commands/cancel.ts";
-import { type CreateOptions, create } from "../cli/commands/create.ts";
-import { done } from "../cli/commands/done.ts";
-import { fail } from "../cli/commands/fail.ts";
-import { type HeartbeatOptions, heartbeat } from "../cli/commands/heartbeat.ts";
-import { next } from "../cli/commands/next.ts";
-import { type QueryOptions, query } from "../cli/commands/query.ts";
-import { retry } from "../cli/commands/retry.ts";
-import { claimNext, startById } from "../cli/commands/start.ts";
-import { one, overview } from "../cli/commands/status.ts";
-import { ack, check, stop } from "../cli/commands/stop.ts";
-import { wait } from "../cli/commands/wait.ts";
-import { type Ctx, createContext, type GlobalOptions } from "../cli/context.ts";
-import type { Deps } from "../cli/deps.ts";
-import type { Outcome } from "../cli/outcome.ts";
-import type { Summary } from "../core/insight.ts";
-import type { Liveness } from "../core/liveness.ts";
-import type { StopRequest, Task } from "../core/model.ts";
+import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
+import { type CreateOptions, createTaskFrom } from "../app/create.ts";
+import type { Deps } from "../app/deps.ts";
+import { type HeartbeatOptions, recordHeartbeat } from "../app/heartbeat.ts";
+import { type QueryOptions, queryTasks } from "../app/query.ts";
+import { claimNextTask, startTaskById } from "../app/start.ts";
+import { statusOverview, taskStatus } from "../app/status.ts";
+import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
+import { waitForTask } from "../app/wait.ts";
 import type { Store } from "../store/store.ts";
 
 export { EXIT, TaskpulseError } from "../core/errors.ts";
 
 /**
- * Command data is the --json contract, validated against the real output by test/json-schemas.test.ts. It is read
- * with the internal types (model.ts, insight.ts), so the compiler checks that they fit the public ones in
- * lib/index.d.ts wherever a value is handed out.
+ * The use cases return the internal types (model.ts, insight.ts); handing them out as the public ones makes the
+ * compiler check that they fit lib/index.d.ts. The --json contract they share is validated against the real output
+ * by test/json-schemas.test.ts.
  */
-function dataOf<T>(outcome: Outcome): T {
-  return outcome.data as T;
-}
-
-function taskResult(outcome: Outcome): Api.TaskResult {
-  return { task: dataOf<{ task: Task }>(outcome).task, push: outcome.push ?? null };
-}
-
 export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStore {
   const deps: Deps = {
     env: options.env ?? process.env,
@@ -53,7 +36,10 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
     columns: 80,
   };
   const globals: GlobalOptions = { json: true };
-  if (options.pushes === false) globals.quiet = true;
+  if (options.pushes === false) {
+    globals.quiet = true;
+    globals.announce = false;
+  }
   if (options.home !== undefined) globals.store = options.home;
   if (options.agent !== undefined) globals.agent = options.agent;
   if (options.lang !== undefined) globals.lang = options.lang;
@@ -73,21 +59,13 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
   function status(id: string): Promise<Api.TaskStatusResult>;
   async function status(id?: string): Promise<Api.StatusOverview | Api.TaskStatusResult> {
     if (id === undefined) {
-      const outcome = await overview(ctx());
-      type Overview = { tasks: { task: Task; done: number; total: number; liveness: Liveness }[]; counts: Api.StatusOverview["counts"] };
-      const data = dataOf<Overview>(outcome);
-      return { tasks: data.tasks, counts: data.counts, push: outcome.push ?? null };
+      // every task described, and the stall alert recorded and returned, as `status --json` does
+      const { view, push } = await statusOverview(ctx(), true, true);
+      return { tasks: view.data.tasks, counts: view.data.counts, push };
     }
-    const outcome = await one(ctx(), id);
-    const data = dataOf<{ task: Task; done: number; total: number; liveness: Liveness; archived: boolean }>(outcome);
-    return {
-      task: data.task,
-      done: data.done,
-      total: data.total,
-      liveness: data.liveness,
-      archived: data.archived,
-      push: outcome.push ?? null,
-    };
+    // the library's caller is an agent: it sends the stall alert a read produces (as `status --json` does)
+    const s = await taskStatus(ctx(), id, true);
+    return { task: s.task, done: s.done, total: s.total, liveness: s.liveness, archived: s.archived, push: s.push };
   }
 
   return {
@@ -113,18 +91,19 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
       if (input.stallAfter !== undefined)
         opts.stallAfter = typeof input.stallAfter === "number" ? `${input.stallAfter}ms` : input.stallAfter;
       if (input.notify !== undefined) opts.notify = input.notify;
-      return taskResult(await create(ctx(), undefined, [], opts));
+      return createTaskFrom(ctx(), undefined, [], opts);
     },
 
     async start(id) {
-      const outcome = id === undefined ? await claimNext(ctx()) : await startById(ctx(), id);
-      const data = dataOf<{ task: Task | null; busy?: boolean }>(outcome);
-      return { task: data.task, push: outcome.push ?? null, busy: data.busy === true };
+      if (id !== undefined) return { ...(await startTaskById(ctx(), id)), busy: false };
+      const claim = await claimNextTask(ctx());
+      if (claim.kind === "claim") return { task: claim.task, push: claim.push, busy: false };
+      return { task: null, push: null, busy: claim.kind === "busy" };
     },
 
     async next(id, message) {
-      const outcome = await next(ctx(), id, message ?? "");
-      return { ...taskResult(outcome), finished: dataOf<{ finished: boolean }>(outcome).finished };
+      const { task, push, finished } = await advanceTask(ctx(), id, message ?? "");
+      return { task, push, finished };
     },
 
     async heartbeat(id, hb = {}) {
@@ -132,40 +111,41 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
       if (hb.progress !== undefined) opts.progress = String(hb.progress);
       if (hb.waiting !== undefined) opts.waiting = hb.waiting;
       if (hb.for !== undefined) opts.for = hb.for;
-      const outcome = await heartbeat(ctx(), id, hb.message ?? "", opts);
-      return { ...taskResult(outcome), stopRequested: dataOf<{ stopRequested: boolean }>(outcome).stopRequested };
+      const { task, push, stop } = await recordHeartbeat(ctx(), id, hb.message ?? "", opts);
+      return { task, push, stopRequested: stop !== null };
     },
 
     async done(id, result) {
-      return taskResult(await done(ctx(), id, result ?? ""));
+      return completeTask(ctx(), id, result ?? "");
     },
 
     async fail(id, error, opts = {}) {
       const failOpts: { retry?: boolean; step?: string } = {};
       if (opts.retryable === false) failOpts.retry = false;
       if (opts.step !== undefined) failOpts.step = opts.step;
-      return taskResult(await fail(ctx(), id, error, failOpts));
+      return failTask(ctx(), id, error, failOpts);
     },
 
     async retry(id) {
-      return taskResult(await retry(ctx(), id));
+      return retryTask(ctx(), id);
     },
 
     async cancel(id, reason) {
-      return taskResult(await cancel(ctx(), id, reason ?? ""));
+      return cancelTask(ctx(), id, reason ?? "");
     },
 
     async stop(id, reason) {
-      return taskResult(await stop(ctx(), id, reason ?? ""));
+      const { task, push } = await requestStop(ctx(), id, reason ?? "");
+      return { task, push };
     },
 
     async check(id) {
-      const data = dataOf<{ stopRequested: boolean; stop: StopRequest | null }>(await check(ctx(), id));
-      return { stopRequested: data.stopRequested, stop: data.stop };
+      const { stopRequested, stop } = await checkStop(ctx(), id);
+      return { stopRequested, stop };
     },
 
     async ack(id, summary) {
-      return taskResult(await ack(ctx(), id, summary ?? ""));
+      return acknowledgeStop(ctx(), id, summary ?? "");
     },
 
     status,
@@ -186,10 +166,8 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
       if (input.text !== undefined) opts.text = input.text;
       if (input.from !== undefined) opts.from = input.from;
       if (input.to !== undefined) opts.to = input.to;
-      const data = dataOf<{ total: number; tasks: Summary[] }>(
-        await query(ctx(input.agent === undefined ? {} : { agent: input.agent }), opts),
-      );
-      return { total: data.total, tasks: data.tasks };
+      const { total, tasks } = await queryTasks(ctx(input.agent === undefined ? {} : { agent: input.agent }), opts);
+      return { total, tasks };
     },
 
     async wait(id, opts = {}) {
@@ -198,8 +176,8 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
         interval: opts.interval ?? "2s",
       };
       if (opts.stop) waitOpts.stop = true;
-      const data = dataOf<{ task: Task; reason: string }>(await wait(ctx(), id, waitOpts));
-      return { task: data.task, reason: data.reason };
+      const { task, reason } = await waitForTask(ctx(), id, waitOpts);
+      return { task, reason };
     },
   };
 }

@@ -2,18 +2,22 @@
 // The page is a watcher, not an agent: it asks a running task to stop (the agent decides when, and acknowledges),
 // and it may cancel only work that has not started.
 
-import { actorOf, applyToTask } from "../cli/commands/common.ts";
-import { stop } from "../cli/commands/stop.ts";
-import type { Ctx } from "../cli/context.ts";
+import type { Ctx } from "../app/context.ts";
+import { actorOf, applyToTask } from "../app/tasks.ts";
+import { requestStop } from "../app/transitions.ts";
 import { InvalidTransitionError } from "../core/errors.ts";
 import { cancelTask } from "../core/lifecycle.ts";
-import type { Task } from "../core/model.ts";
+import type { StopRequest, Task } from "../core/model.ts";
 import { cleanText } from "../core/names.ts";
 
 /** A soft stop, exactly as `taskpulse stop`: idempotent, the agent learns it at its next check or heartbeat. */
-export async function requestStopFromPage(ctx: Ctx, id: string, reason: string): Promise<{ task: Task; repeated: boolean }> {
-  const outcome = await stop(ctx, id, reason);
-  return outcome.data as { task: Task; repeated: boolean };
+export async function requestStopFromPage(
+  ctx: Ctx,
+  id: string,
+  reason: string,
+): Promise<{ task: Task; stop: StopRequest | null; repeated: boolean }> {
+  const { task, repeated } = await requestStop(ctx, id, reason);
+  return { task, stop: task.stop ?? null, repeated };
 }
 
 /** `taskpulse cancel`, limited to a queued task: a running one is asked to stop instead, so its agent can end cleanly. */

@@ -2,7 +2,7 @@
 // English. It draws everything from the `snapshot` events of /api/events and builds the DOM with textContent only,
 // so task names and messages can never become markup. The token for changes comes from `#token=` in the URL that
 // `taskpulse serve` prints (or is typed in once) and is kept in sessionStorage, never in the URL or a cookie.
-import type { Lang } from "../cli/identity.ts";
+import type { Lang } from "../app/identity.ts";
 
 export interface PageOptions {
   lang: Lang;

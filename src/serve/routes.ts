@@ -4,11 +4,11 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import { parseQuery, type QueryOptions } from "../cli/commands/query.ts";
-import { describe } from "../cli/commands/status.ts";
-import type { Ctx } from "../cli/context.ts";
-import type { Lang } from "../cli/identity.ts";
-import { allSummaries, findAnyTask } from "../cli/summaries.ts";
+import type { Ctx } from "../app/context.ts";
+import type { Lang } from "../app/identity.ts";
+import { parseQuery, type QueryOptions } from "../app/query.ts";
+import { describeTask } from "../app/status.ts";
+import { allSummaries, findAnyTask } from "../app/summaries.ts";
 import { TaskpulseError, UsageError } from "../core/errors.ts";
 import { runQuery } from "../core/insight.ts";
 import { LIMITS } from "../core/model.ts";
@@ -32,9 +32,12 @@ export interface RouteContext {
   hub: EventHub;
 }
 
-/** A context for one request: the time now, no push decided (the page sends no chat message, so none is recorded). */
+/**
+ * A context for one request: the time now, no push decided (the page sends no chat message, so none is recorded)
+ * unless `serve --send` delivers it.
+ */
 function requestCtx(rc: RouteContext): Ctx {
-  return { ...rc.base, now: rc.clock(), agent: DASHBOARD_OPERATOR, quiet: true, json: true };
+  return { ...rc.base, now: rc.clock(), agent: DASHBOARD_OPERATOR, quiet: true, json: true, announce: rc.base.send };
 }
 
 export async function handle(rc: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -90,7 +93,7 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
   const one = /^\/api\/tasks\/([^/]+)$/.exec(path);
   if (one) {
     const { task, snapshot, archived } = await findAnyTask(ctx, "serve", decodeId(one[1] as string));
-    return sendJson(res, 200, { task, ...describe(ctx, task, (id) => snapshot.get(id)), archived });
+    return sendJson(res, 200, { task, ...describeTask(ctx, task, (id) => snapshot.get(id)), archived });
   }
   return sendError(res, 404, "not_found", `nothing at ${printable(path)}`);
 }

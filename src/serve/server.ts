@@ -2,7 +2,7 @@
 // recorded from here: the page is not a chat), changes go through the CLI's transitions (see routes.ts).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Ctx } from "../cli/context.ts";
+import type { Ctx } from "../app/context.ts";
 import { UsageError } from "../core/errors.ts";
 import { isLoopbackHost } from "./auth.ts";
 import { EventHub } from "./events.ts";

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { allSummaries } from "../../app/summaries.ts";
 import { byName } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { ago } from "../render/task-text.ts";
-import { allSummaries } from "../summaries.ts";
 import { t } from "./common.ts";
 
 export function registerAgents(program: Command, app: App): void {

@@ -1,14 +1,14 @@
 // `taskpulse alerts`: the open alert episodes (jobs failing at least alert-after times in a row), and jobs whose
 // last notification could not be delivered; or "no alerts" (exit 0: an empty result is ok).
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { JOB_LIMITS } from "../../core/job-model.ts";
 import { describeFailure } from "../../core/jobs.ts";
-import { byName } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
+import { byName, oneLine } from "../../core/names.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { ago, oneLine } from "../render/task-text.ts";
+import { ago } from "../render/task-text.ts";
 import { t } from "./common.ts";
 import { reapAll } from "./job-common.ts";
 

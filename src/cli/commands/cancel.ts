@@ -1,11 +1,10 @@
 import type { Command } from "commander";
-import { cancelTask } from "../../core/lifecycle.ts";
-import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
+import type { Ctx } from "../../app/context.ts";
+import { cancelTask } from "../../app/transitions.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { actorOf, applyToTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerCancel(program: Command, app: App): void {
   program
@@ -17,9 +16,7 @@ export function registerCancel(program: Command, app: App): void {
     .action(app.action((ctx, id: string, reason: string[]) => cancel(ctx, id, reason.join(" "))));
 }
 
-export async function cancel(ctx: Ctx, id: string, reasonArg: string): Promise<Outcome> {
-  const reason = cleanText(reasonArg, "reason").trim() || undefined;
-  const { change, push } = await applyToTask(ctx, "cancel", id, (task) => cancelTask(task, reason, actorOf(ctx)));
-  const task = change.task;
+async function cancel(ctx: Ctx, id: string, reason: string): Promise<Outcome> {
+  const { task, push } = await cancelTask(ctx, id, reason);
   return { data: { task }, lines: [t(ctx, `⛔ cancelled ${task.id} ${task.name}`, `⛔ 已取消 ${task.id} ${task.name}`)], push };
 }

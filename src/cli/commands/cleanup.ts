@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, commitChange } from "../../app/tasks.ts";
 import { UsageError } from "../../core/errors.ts";
 import { abandonTask } from "../../core/lifecycle.ts";
 import type { Task } from "../../core/model.ts";
@@ -6,12 +8,11 @@ import { isFinished } from "../../core/model-constants.ts";
 import { printable } from "../../core/names.ts";
 import type { Push } from "../../core/push.ts";
 import { parseDuration } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { renderPushText } from "../render/push-text.ts";
-import { actorOf, commitChange, t } from "./common.ts";
+import { t } from "./common.ts";
 
 const DAY = 86_400_000;
 

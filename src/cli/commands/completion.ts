@@ -1,6 +1,6 @@
 import { Argument, type Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { completionScript, programSpec, SHELLS, type Shell } from "../completion.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import { type App, buildProgram } from "../program.ts";

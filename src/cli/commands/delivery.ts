@@ -2,11 +2,11 @@
 // it reached chat (the message id the `message` tool returned). It is attached to the job's last finished run
 // (or --run); failed deliveries have their own streak, shown by `jobs` and `alerts`.
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { NotFoundError, UsageError } from "../../core/errors.ts";
 import { deliveryStatusSchema, JOB_LIMITS } from "../../core/job-model.ts";
 import { recordDelivery } from "../../core/jobs.ts";
 import { cleanName, cleanText, printable, shorten } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";

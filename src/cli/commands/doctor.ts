@@ -1,8 +1,8 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
 import { examine, type Finding, type Report, repair } from "../../store/doctor.ts";
 import { isPostgresUrl } from "../../store/location.ts";
-import type { Ctx } from "../context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";

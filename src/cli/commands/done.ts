@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { completeTask } from "../../core/lifecycle.ts";
-import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
+import type { Ctx } from "../../app/context.ts";
+import { taskFromWords } from "../../app/tasks.ts";
+import { completeTask } from "../../app/transitions.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { taskDuration } from "../render/task-text.ts";
-import { actorOf, applyToTask, t, taskFromWords } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerDone(program: Command, app: App): void {
   program
@@ -30,9 +30,8 @@ export function registerDone(program: Command, app: App): void {
     );
 }
 
-export async function done(ctx: Ctx, id: string, resultArg: string): Promise<Outcome> {
-  const result = cleanText(resultArg, "result").trim() || undefined;
-  const { change, push } = await applyToTask(ctx, "done", id, (task) => completeTask(task, result, actorOf(ctx)));
-  const dur = taskDuration(change.task, ctx.now);
-  return { data: { task: change.task }, lines: [`✅ ${t(ctx, "done", "完成")}${dur ? ` (${dur})` : ""}`], push };
+async function done(ctx: Ctx, id: string, result: string): Promise<Outcome> {
+  const { task, push } = await completeTask(ctx, id, result);
+  const dur = taskDuration(task, ctx.now);
+  return { data: { task }, lines: [`✅ ${t(ctx, "done", "完成")}${dur ? ` (${dur})` : ""}`], push };
 }

@@ -1,6 +1,8 @@
 // `edit`: change a queued task before it runs (OpenTask's update): its name, priority, description, dependencies,
 // or the agent whose queue it is in. Every edit is one audit entry saying what changed.
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, commitChange, findTask } from "../../app/tasks.ts";
 import { UsageError } from "../../core/errors.ts";
 import { editTask, type TaskEdit } from "../../core/lifecycle.ts";
 import type { Task } from "../../core/model.ts";
@@ -8,11 +10,10 @@ import { LIMITS } from "../../core/model-constants.ts";
 import { cleanName, cleanText, validateAgent } from "../../core/names.ts";
 import { parseTypedPriority } from "../../core/priority.ts";
 import type { StoreTx } from "../../store/store.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { actorOf, commitChange, findTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export interface EditOptions {
   name?: string;

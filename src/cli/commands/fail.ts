@@ -1,13 +1,11 @@
 import type { Command } from "commander";
-import { UsageError } from "../../core/errors.ts";
-import { failTask } from "../../core/lifecycle.ts";
-import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
+import type { Ctx } from "../../app/context.ts";
+import { taskFromWords } from "../../app/tasks.ts";
+import { failTask } from "../../app/transitions.ts";
+import { oneLine } from "../../core/names.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { oneLine } from "../render/task-text.ts";
-import { actorOf, applyToTask, taskFromWords } from "./common.ts";
 
 export function registerFail(program: Command, app: App): void {
   program
@@ -28,11 +26,7 @@ export function registerFail(program: Command, app: App): void {
     );
 }
 
-export async function fail(ctx: Ctx, id: string, messageArg: string, opts: { retry?: boolean; step?: string }): Promise<Outcome> {
-  const error = cleanText(messageArg, "message").trim();
-  // As the original: a failure without a reason helps nobody reading the chat or the log.
-  if (error === "") throw new UsageError("error needs a message: what went wrong", 'taskpulse error <id> "what went wrong"');
-  const retryable = opts.retry !== false;
-  const { change, push } = await applyToTask(ctx, "fail", id, (task) => failTask(task, error, retryable, actorOf(ctx), opts.step));
-  return { data: { task: change.task }, lines: [`❌ ${oneLine(error)}`], push };
+async function fail(ctx: Ctx, id: string, message: string, opts: { retry?: boolean; step?: string }): Promise<Outcome> {
+  const { task, push } = await failTask(ctx, id, message, opts);
+  return { data: { task }, lines: [`❌ ${oneLine(task.status === "failed" ? task.error : message)}`], push };
 }

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { agentWorkspace, currentWorkspace, resolveAgent } from "../../app/identity.ts";
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
-import { agentWorkspace, currentWorkspace, resolveAgent } from "../identity.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";

@@ -1,14 +1,14 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { summaryStream } from "../../app/summaries.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { Summary } from "../../core/insight.ts";
 import { byCodePoint, printable } from "../../core/names.ts";
 import { formatDuration } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { ago } from "../render/task-text.ts";
-import { summaryStream } from "../summaries.ts";
 import { t } from "./common.ts";
 
 export function registerHistory(program: Command, app: App): void {

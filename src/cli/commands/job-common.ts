@@ -1,5 +1,7 @@
 // Shared pieces of the cron-job commands: option parsing (job names, counts, routes), finding lost runs, and the
 // job push.
+
+import type { Ctx } from "../../app/context.ts";
 import { NotFoundError, UsageError } from "../../core/errors.ts";
 import type { Job, OpenRun, RunRecord } from "../../core/job-model.ts";
 import { buildJobPush, isLost, type JobNotification, mergeNotifications, reapLostRuns } from "../../core/jobs.ts";
@@ -8,7 +10,6 @@ import { printable, validateSlug } from "../../core/names.ts";
 import type { Push } from "../../core/push.ts";
 import { wrapperState } from "../../jobs/proc.ts";
 import type { Snapshot, StoreTx } from "../../store/store.ts";
-import type { Ctx } from "../context.ts";
 
 export const validateJob = (value: string): string => validateSlug(value, "job name");
 

@@ -3,13 +3,13 @@
 // are counted here too (see job-common.ts reapAll). `--follow` streams a run in progress (src/jobs/follow.ts).
 import { constants } from "node:os";
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
 import type { Job, OpenRun } from "../../core/job-model.ts";
 import { jobHealth } from "../../core/jobs.ts";
 import { byName } from "../../core/names.ts";
 import type { Push } from "../../core/push.ts";
 import { followRun, recordsWithResult } from "../../jobs/follow.ts";
-import type { Ctx } from "../context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";

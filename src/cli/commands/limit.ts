@@ -1,8 +1,8 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 import { DEFAULT_AGENT_LIMIT } from "../../core/queue.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";

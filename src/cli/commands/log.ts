@@ -1,11 +1,11 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { findAnyTask } from "../../app/summaries.ts";
+import { oneLine } from "../../core/names.ts";
 import { localDateTime } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { oneLine } from "../render/task-text.ts";
-import { findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
 export function registerLog(program: Command, app: App): void {

@@ -1,13 +1,14 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { taskFromWords } from "../../app/tasks.ts";
+import { advanceTask } from "../../app/transitions.ts";
 import { EXIT } from "../../core/errors.ts";
-import { advanceStep, skipLaterStep, stepCounts } from "../../core/lifecycle.ts";
-import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
+import { stepCounts } from "../../core/lifecycle.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { progressBar, taskDuration } from "../render/task-text.ts";
-import { actorOf, applyToTask, t, taskFromWords } from "./common.ts";
+import { t } from "./common.ts";
 import { stopLine } from "./stop.ts";
 
 export function registerNext(program: Command, app: App): void {
@@ -41,20 +42,8 @@ export function registerSkip(program: Command, app: App): void {
     );
 }
 
-export async function next(
-  ctx: Ctx,
-  id: string,
-  messageArg: string,
-  how: { skip?: boolean; step?: string | undefined } = {},
-): Promise<Outcome> {
-  const message = cleanText(messageArg, "message").trim() || undefined;
-  const command = how.skip ? "skip" : "next";
-  const { change, push } = await applyToTask(ctx, command, id, (task) => {
-    const current = task.steps.find((s) => s.status === "running")?.name;
-    if (how.step !== undefined && how.step !== current) return skipLaterStep(task, how.step, message, actorOf(ctx));
-    return advanceStep(task, message, actorOf(ctx), how.skip ? "skipped" : "done");
-  });
-  const task = change.task;
+async function next(ctx: Ctx, id: string, message: string, how: { skip?: boolean; step?: string | undefined } = {}): Promise<Outcome> {
+  const { task, push, finished, stopRequested } = await advanceTask(ctx, id, message, how);
   const { done, total } = stepCounts(task);
   const current = task.steps.find((s) => s.status === "running")?.name;
   const line =
@@ -62,9 +51,9 @@ export async function next(
       ? `[${done}/${total}] ${progressBar(done, total)} ✅ ${t(ctx, "done", "完成")} (${taskDuration(task, ctx.now)})`
       : `[${done}/${total}] ${progressBar(done, total)} → ${current ?? "—"}`;
   // A pending stop is said by every command an agent runs on the task: the step is recorded, then exit 20.
-  const stop = task.status === "running" ? task.stop : undefined;
+  const stop = stopRequested ? task.stop : undefined;
   return {
-    data: { task, finished: task.status === "done", stopRequested: stop !== undefined },
+    data: { task, finished, stopRequested },
     lines: stop ? [line, stopLine(ctx, task.id, stop.reason)] : [line],
     quiet: stop ? "stop" : undefined,
     push,

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { routeFor } from "../../app/push.ts";
+import { findTask } from "../../app/tasks.ts";
 import { checkEditableId, parseSendReply } from "../../core/message-id.ts";
 import type { Task } from "../../core/model.ts";
-import type { Ctx } from "../context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { routeFor } from "../push.ts";
-import { findTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerPushed(program: Command, app: App): void {
   program

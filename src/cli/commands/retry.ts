@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { retryTask } from "../../core/lifecycle.ts";
-import type { Ctx } from "../context.ts";
+import type { Ctx } from "../../app/context.ts";
+import { retryTask } from "../../app/transitions.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { actorOf, applyToTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerRetry(program: Command, app: App): void {
   program
@@ -15,9 +15,8 @@ export function registerRetry(program: Command, app: App): void {
     .action(app.action((ctx, id: string) => retry(ctx, id)));
 }
 
-export async function retry(ctx: Ctx, id: string): Promise<Outcome> {
-  const { change, push } = await applyToTask(ctx, "retry", id, (task) => retryTask(task, actorOf(ctx)));
-  const task = change.task;
+async function retry(ctx: Ctx, id: string): Promise<Outcome> {
+  const { task, push } = await retryTask(ctx, id);
   const n = `${task.retries}/${task.maxRetries}`;
   return { data: { task }, lines: [t(ctx, `↻ ${task.id} is queued again (retry ${n})`, `↻ ${task.id} 已重新排队（重试 ${n}）`)], push };
 }

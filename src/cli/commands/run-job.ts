@@ -4,6 +4,8 @@
 // then the result is recorded, streaks and the alert episode move, and the due notification (if any) is returned.
 import { StringDecoder } from "node:string_decoder";
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { actorOf, commitChange } from "../../app/tasks.ts";
 import { ConflictError, EXIT, StoreBusyError, StoreCorruptError, TaskpulseError, UsageError } from "../../core/errors.ts";
 import { newId, newRunId } from "../../core/ids.ts";
 import type { Failure, Job, OpenRun, RunRecord } from "../../core/job-model.ts";
@@ -25,11 +27,10 @@ import { parseDuration } from "../../core/time.ts";
 import { selfIdentity } from "../../jobs/proc.ts";
 import { exitCodeOf, type RunReport, runCommand } from "../../jobs/runner.ts";
 import type { LiveOutputWriter, Store } from "../../store/store.ts";
-import type { Ctx } from "../context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { actorOf, commitChange, t } from "./common.ts";
+import { t } from "./common.ts";
 import { effectiveRoute, jobPush, parseCount, reapInTx, validateJob } from "./job-common.ts";
 
 export interface RunJobOptions {

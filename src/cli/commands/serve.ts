@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
+import type { Ctx, GlobalOptions } from "../../app/context.ts";
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 import { parseDuration } from "../../core/time.ts";
 import { startServer } from "../../serve/server.ts";
-import type { Ctx, GlobalOptions } from "../context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";

@@ -1,10 +1,10 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { agentWorkspace, currentWorkspace, resolveAgent } from "../../app/identity.ts";
 import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
 import { findPackageRoot, installSkillFiles, readSkillSource, SKILL_NAME } from "../../store/skill-files.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
-import { agentWorkspace, currentWorkspace, resolveAgent } from "../identity.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";

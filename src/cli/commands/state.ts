@@ -3,11 +3,11 @@
 // to change a document without losing concurrent changes: it applies the change to the content it read under
 // the lock. `set` replaces the whole document (guard it with --if-rev when others may write too).
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { ConflictError, NotFoundError, UsageError } from "../../core/errors.ts";
 import { printable, validateSlug } from "../../core/names.ts";
 import { applyDocOps, type DocOp, getPath, parseJsonArg, parseLooseValue, parsePath, splitAssignment } from "../../core/state-doc.ts";
 import type { StateDoc } from "../../store/state-docs.ts";
-import type { Ctx } from "../context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { summaryStream } from "../../app/summaries.ts";
 import { type AgentStats, computeStats, type TodaySpan } from "../../core/insight.ts";
 import { isoMs, parseInstant } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { summaryStream } from "../summaries.ts";
 import { t } from "./common.ts";
 
 export function registerStats(program: Command, app: App): void {

@@ -1,23 +1,22 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { alertNewStallsOrWarn } from "../../app/stall-push.ts";
+import { byCreation, type CountKey, type Overview, overviewOf, statusLookup, statusOverview, taskStatus } from "../../app/status.ts";
 import { UsageError } from "../../core/errors.ts";
-import { entryOf, type TaskEntry } from "../../core/insight.ts";
-import { stepCounts } from "../../core/lifecycle.ts";
-import { type LiveFields, liveness, livenessOf } from "../../core/liveness.ts";
+import type { TaskEntry } from "../../core/insight.ts";
+import { livenessOf } from "../../core/liveness.ts";
 import { metaText } from "../../core/meta.ts";
 import type { Task } from "../../core/model.ts";
-import { byCodePoint, byName, printable } from "../../core/names.ts";
+import { byCodePoint, byName, oneLine, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
 import { formatDuration, parseDuration } from "../../core/time.ts";
-import type { Snapshot, Store } from "../../store/store.ts";
-import type { Ctx } from "../context.ts";
+import type { Snapshot } from "../../store/store.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { paint } from "../render/color.ts";
-import { ago, columnsOf, oneLine, renderCardLines, renderTaskLines, shownPriority } from "../render/task-text.ts";
+import { ago, columnsOf, renderCardLines, renderTaskLines, shownPriority } from "../render/task-text.ts";
 import { clip } from "../render/text-width.ts";
-import { alertNewStallsOrWarn } from "../stall-push.ts";
-import { dependencyLookup, findAnyTask } from "../summaries.ts";
 import { t } from "./common.ts";
 
 const RECENT_MS = 24 * 3_600_000;
@@ -85,16 +84,8 @@ export function registerStatus(program: Command, app: App): void {
     );
 }
 
-/** `lookup` finds a dependency, hot or archived (see dependencyLookup). */
-export function describe(ctx: Ctx, task: Task, lookup: (id: string) => Pick<Task, "status"> | undefined) {
-  const live = liveness(task, ctx.now, ctx.stallMs);
-  const deps = task.status === "pending" && task.after.length > 0 ? dependencyState(task, lookup) : undefined;
-  return { ...stepCounts(task), liveness: live, dependencies: deps };
-}
-
-export async function one(ctx: Ctx, id: string): Promise<Outcome> {
-  const { task, snapshot, archived } = await findAnyTask(ctx, "status", id);
-  const info = describe(ctx, task, await dependencyLookup(ctx.store("status"), snapshot, [task]));
+async function one(ctx: Ctx, id: string): Promise<Outcome> {
+  const { task, archived, push, warnings, ...info } = await taskStatus(ctx, id, agentFacing(ctx, false));
   const c = paint(ctx.color);
   const lines = renderTaskLines(ctx, task);
   lines.push(
@@ -118,23 +109,8 @@ export async function one(ctx: Ctx, id: string): Promise<Outcome> {
     lines.push(`   ${word}: ${info.dependencies.on.join(", ")}`);
   }
   const state = info.liveness.stalled ? "stalled" : info.dependencies?.state === "blocked" ? "blocked" : task.status;
-  const warnings: string[] = [];
-  const { push } = archived ? { push: null } : await alertNewStallsOrWarn(ctx, [task], agentFacing(ctx, false), warnings);
   return { data: { task, ...info, archived }, lines, quiet: state, push, warnings };
 }
-
-interface OverviewView {
-  /** `tasks`: every task, described (only when drawn with `full`). */
-  data: { tasks: (ReturnType<typeof describe> & { task: Task })[]; counts: Record<CountKey, number> };
-  lines: string[];
-  stalled: Task[];
-}
-
-type CountKey = "running" | "stalled" | "pending" | "done" | "failed" | "cancelled";
-
-/** Creation order (the order of the data, and of the stall alerts). */
-const byCreation = (a: Pick<Task, "createdAt" | "seq" | "id">, b: Pick<Task, "createdAt" | "seq" | "id">) =>
-  byCodePoint(a.createdAt, b.createdAt) || (a.seq ?? 0) - (b.seq ?? 0) || byCodePoint(a.id, b.id);
 
 /**
  * The overview as lines: one section per agent (main first), running and stalled tasks, the queue, recent finishes.
@@ -149,22 +125,16 @@ export function renderOverview(
   full = true,
   /** Every finished task still in the hot state, however old (`--all`), instead of the last day's first five. */
   allFinished = false,
-): OverviewView {
-  const counts: Record<CountKey, number> = { running: 0, stalled: 0, pending: 0, done: 0, failed: 0, cancelled: 0 };
-  const tasks = full ? snapshot.tasks : undefined;
-  const entries = tasks ? tasks.map(entryOf) : snapshot.entries();
-  const byId = tasks ? new Map(tasks.map((task) => [task.id, task])) : undefined;
-  const taskOf = (id: string) => (byId ? byId.get(id) : snapshot.get(id));
-  const described = tasks ? tasks.map((task) => ({ task, ...describe(ctx, task, lookup) })).sort((a, b) => byCreation(a.task, b.task)) : [];
-  const running = entries
-    .filter((e) => e.status === "running")
-    .map((entry) => ({ entry, liveness: livenessOf(entry.live as LiveFields, ctx.now, ctx.stallMs) }))
-    .sort((a, b) => byCreation(a.entry, b.entry));
+): Overview & { lines: string[] } {
+  const view = overviewOf(ctx, snapshot, lookup, full);
+  return { ...view, lines: overviewLines(ctx, view, lookup, allFinished) };
+}
+
+function overviewLines(ctx: Ctx, view: Overview, lookup: (id: string) => Pick<Task, "status"> | undefined, allFinished: boolean): string[] {
+  const { entries, running, taskOf, keyOf } = view;
+  const counts = view.data.counts;
+  if (entries.length === 0) return [t(ctx, "📭 no tasks", "📭 没有任务")];
   const live = new Map(running.map((a) => [a.entry.id, a]));
-  const keyOf = (e: TaskEntry): CountKey => (live.get(e.id)?.liveness.stalled ? "stalled" : e.status);
-  for (const e of entries) counts[keyOf(e)] += 1;
-  const stalled = running.flatMap((a) => (a.liveness.stalled ? (taskOf(a.entry.id) ?? []) : []));
-  if (entries.length === 0) return { data: { tasks: [], counts }, lines: [t(ctx, "📭 no tasks", "📭 没有任务")], stalled };
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
   const lines: string[] = [];
@@ -238,7 +208,7 @@ export function renderOverview(
   }
   const footer = `📊 🔄${counts.running} ⚠️${counts.stalled} ⏳${counts.pending} ✅${counts.done} ❌${counts.failed}${counts.cancelled ? ` ⛔${counts.cancelled}` : ""}`;
   lines.push("", counts.stalled > 0 ? c.red(footer) : footer);
-  return { data: { tasks: described, counts }, lines, stalled };
+  return lines;
 }
 
 /**
@@ -264,29 +234,14 @@ export async function alerts(ctx: Ctx): Promise<Outcome> {
   return { data: { stalled: stalled.map((task) => task.id).sort(), alerted }, lines: [], quiet: "", push, warnings };
 }
 
-export async function overview(ctx: Ctx, allFinished = false): Promise<Outcome> {
-  const store = ctx.store("status");
-  const snapshot = await store.read();
-  // Text needs the running tasks and the entries only; --json (and the library) every task, described.
-  const full = ctx.json;
-  const view = renderOverview(ctx, snapshot, await statusLookup(store, snapshot, full), full, allFinished);
-  const warnings: string[] = [];
-  const { push } = await alertNewStallsOrWarn(ctx, view.stalled, agentFacing(ctx, false), warnings);
+async function overview(ctx: Ctx, allFinished = false): Promise<Outcome> {
+  // Text needs the running tasks and the entries only; --json every task, described.
+  const { view, lookup, push, warnings } = await statusOverview(ctx, ctx.json, agentFacing(ctx, false));
   // -q: the counts, as `running=1 stalled=0 …` (a shell can eval them)
   const quiet = Object.entries(view.data.counts)
     .map(([key, n]) => `${key}=${n}`)
     .join(" ");
-  return { data: view.data, lines: view.lines, quiet, push, warnings };
-}
-
-/** Dependencies' states for the overview: from the entries (hot), then the archive index if a dependency is not hot. */
-async function statusLookup(store: Store, snapshot: Snapshot, full: boolean): Promise<(id: string) => Pick<Task, "status"> | undefined> {
-  if (full) return dependencyLookup(store, snapshot, snapshot.tasks);
-  const hot = new Map(snapshot.entries().map((e) => [e.id, e]));
-  const needsArchive = [...hot.values()].some((e) => e.status === "pending" && e.after.some((id) => !hot.has(id)));
-  if (!needsArchive) return (id) => hot.get(id);
-  const archived = await store.archiveIndex();
-  return (id) => hot.get(id) ?? archived.get(id);
+  return { data: view.data, lines: overviewLines(ctx, view, lookup, allFinished), quiet, push, warnings };
 }
 
 /**

@@ -1,13 +1,12 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
+import { acknowledgeStop, checkStop, requestStop } from "../../app/transitions.ts";
 import { EXIT } from "../../core/errors.ts";
-import { acknowledgeStop, requestStop } from "../../core/lifecycle.ts";
-import { cleanText } from "../../core/names.ts";
-import type { Ctx } from "../context.ts";
+import { oneLine } from "../../core/names.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { oneLine } from "../render/task-text.ts";
-import { actorOf, applyToTask, findTask, t } from "./common.ts";
+import { t } from "./common.ts";
 
 export function registerStop(program: Command, app: App): void {
   program
@@ -41,22 +40,18 @@ export function stopLine(ctx: Ctx, id: string, reason: string | undefined): stri
   );
 }
 
-export async function stop(ctx: Ctx, id: string, reasonArg: string): Promise<Outcome> {
-  const reason = cleanText(reasonArg, "reason").trim() || undefined;
-  const { change, push } = await applyToTask(ctx, "stop", id, (task) => requestStop(task, reason, actorOf(ctx)));
-  const task = change.task;
-  const repeated = change.event.kind === "stop" && change.event.repeated;
+async function stop(ctx: Ctx, id: string, reason: string): Promise<Outcome> {
+  const { task, push, repeated } = await requestStop(ctx, id, reason);
   const line = repeated
     ? t(ctx, `a stop was already requested for ${task.id}`, `${task.id} 已经请求过停止`)
     : t(ctx, `✋ stop requested for ${task.id} ${task.name}`, `✋ 已请求停止 ${task.id} ${task.name}`);
   return { data: { task, stop: task.stop ?? null, repeated }, lines: [line], push };
 }
 
-export async function check(ctx: Ctx, id: string): Promise<Outcome> {
-  const task = findTask(await ctx.store("check").read(), id);
-  const pending = task.status === "running" && task.stop !== undefined;
+async function check(ctx: Ctx, id: string): Promise<Outcome> {
+  const { task, stopRequested: pending, stop } = await checkStop(ctx, id);
   return {
-    data: { task: task.id, status: task.status, stopRequested: pending, stop: pending ? (task.stop ?? null) : null },
+    data: { task: task.id, status: task.status, stopRequested: pending, stop },
     lines: [
       pending ? stopLine(ctx, task.id, task.stop?.reason) : t(ctx, `no stop requested (${task.status})`, `没有停止请求（${task.status}）`),
     ],
@@ -65,9 +60,7 @@ export async function check(ctx: Ctx, id: string): Promise<Outcome> {
   };
 }
 
-export async function ack(ctx: Ctx, id: string, summaryArg: string): Promise<Outcome> {
-  const summary = cleanText(summaryArg, "summary").trim() || undefined;
-  const { change, push } = await applyToTask(ctx, "ack", id, (task) => acknowledgeStop(task, summary, actorOf(ctx)));
-  const task = change.task;
+async function ack(ctx: Ctx, id: string, summary: string): Promise<Outcome> {
+  const { task, push } = await acknowledgeStop(ctx, id, summary);
   return { data: { task }, lines: [t(ctx, `⏹ ${task.id} stopped on request`, `⏹ ${task.id} 已按请求停止`)], push };
 }

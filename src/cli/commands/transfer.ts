@@ -2,8 +2,8 @@
 // and PostgreSQL) and bringing a store's schema up to date. The format is references/postgres.md's export format
 // (src/store/export-format.ts).
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { UsageError } from "../../core/errors.ts";
-import type { Ctx } from "../context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";

@@ -1,20 +1,12 @@
-import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
-import { EXIT, StoreUnavailableError, UsageError } from "../../core/errors.ts";
-import type { Task } from "../../core/model.ts";
-import { parseDuration } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
+import type { Ctx } from "../../app/context.ts";
+import { type WaitOptions, type WaitReason, waitForTask } from "../../app/wait.ts";
+import { EXIT } from "../../core/errors.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { renderTaskLines } from "../render/task-text.ts";
-import { findTask, t } from "./common.ts";
-
-export interface WaitOptions {
-  stop?: boolean;
-  timeout: string;
-  interval: string;
-}
+import { t } from "./common.ts";
 
 export function registerWait(program: Command, app: App): void {
   program
@@ -33,84 +25,32 @@ export function registerWait(program: Command, app: App): void {
     .action(app.action((ctx, id: string, opts: WaitOptions) => wait(ctx, id, opts)));
 }
 
-/** How soon a wait tries a server that went away again (at most its --interval). */
-const RECONNECT_MS = 1000;
-
-type Verdict = { code: number; reason: string } | undefined;
-
-function finished(task: Task): Verdict {
-  if (task.status === "done") return { code: EXIT.ok, reason: "done" };
-  if (task.status === "failed") return { code: EXIT.failed, reason: "failed" };
-  if (task.status === "cancelled") return { code: EXIT.cancelled, reason: "cancelled" };
-  return undefined;
+/** Exit codes with one meaning each: 0 done (or, with --stop, ended or timed out), 7 failed, 8 cancelled, 9 timeout, 20 stop. */
+function exitCodeOf(reason: WaitReason, stop: boolean): number {
+  if (reason === "stop_requested") return EXIT.stopRequested;
+  if (stop) return EXIT.ok;
+  if (reason === "failed") return EXIT.failed;
+  if (reason === "cancelled") return EXIT.cancelled;
+  if (reason === "timeout") return EXIT.timeout;
+  return EXIT.ok;
 }
 
-function stopRequested(task: Task): Verdict {
-  if (task.status === "running" && task.stop) return { code: EXIT.stopRequested, reason: "stop_requested" };
-  // A task that ended can no longer be asked to stop: nothing to wait for.
-  if (task.status !== "running" && task.status !== "pending") return { code: EXIT.ok, reason: task.status };
-  return undefined;
-}
-
-export async function wait(ctx: Ctx, id: string, opts: WaitOptions): Promise<Outcome> {
-  const timeoutMs = parseDuration(opts.timeout, "--timeout");
-  const intervalMs = parseDuration(opts.interval, "--interval");
-  if (intervalMs < 50) throw new UsageError("--interval must be at least 50ms");
-  const store = ctx.store("wait");
-  const judge = opts.stop ? stopRequested : finished;
-  // The feed is opened before the first read, so a change between the read and the wait is not missed.
-  let feed = store.changes();
-  const started = performance.now();
-  // A server that goes away (restarted, the link dropped) is waited for: the feed is opened again and the task read
-  // again, until the timeout; only a server still gone then ends the wait (exit 5).
-  const reconnect = async (err: unknown) => {
-    if (!(err instanceof StoreUnavailableError) || performance.now() - started >= timeoutMs) throw err;
-    feed.close();
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, RECONNECT_MS)));
-    feed = store.changes();
-  };
-  try {
-    for (;;) {
-      let task: Task;
-      try {
-        task = findTask(await store.read(), id);
-      } catch (err) {
-        await reconnect(err);
-        continue;
-      }
-      const verdict = judge(task);
-      const waitedMs = Math.round(performance.now() - started);
-      if (verdict) {
-        return {
-          data: { task, reason: verdict.reason, waitedMs },
-          lines: renderTaskLines(ctx, task),
-          quiet: verdict.reason,
-          exitCode: verdict.code,
-        };
-      }
-      const left = timeoutMs - waitedMs;
-      if (left <= 0) {
-        const code = opts.stop ? EXIT.ok : EXIT.timeout;
-        return {
-          data: { task, reason: "timeout", waitedMs },
-          lines: [
-            t(
-              ctx,
-              `timed out after ${opts.timeout}; ${task.id} is ${task.status}`,
-              `等待 ${opts.timeout} 超时；${task.id} 状态为 ${task.status}`,
-            ),
-          ],
-          quiet: "timeout",
-          exitCode: code,
-        };
-      }
-      try {
-        await feed.next(Math.min(intervalMs, left));
-      } catch (err) {
-        await reconnect(err);
-      }
-    }
-  } finally {
-    feed.close();
+async function wait(ctx: Ctx, id: string, opts: WaitOptions): Promise<Outcome> {
+  const { task, reason, waitedMs } = await waitForTask(ctx, id, opts);
+  const exitCode = exitCodeOf(reason, opts.stop === true);
+  if (reason === "timeout") {
+    return {
+      data: { task, reason, waitedMs },
+      lines: [
+        t(
+          ctx,
+          `timed out after ${opts.timeout}; ${task.id} is ${task.status}`,
+          `等待 ${opts.timeout} 超时；${task.id} 状态为 ${task.status}`,
+        ),
+      ],
+      quiet: "timeout",
+      exitCode,
+    };
   }
+  return { data: { task, reason, waitedMs }, lines: renderTaskLines(ctx, task), quiet: reason, exitCode };
 }

@@ -1,12 +1,14 @@
 // Human text for cron jobs: one line per job for `jobs`, a detail view with recent runs for `jobs <id>`, and the
 // open alerts for `alerts`. Chinese and English say the same.
+
+import type { Ctx } from "../../app/context.ts";
 import type { Job, RunRecord, RunRecordOf } from "../../core/job-model.ts";
 import { alertAfterOf, describeFailure, type JobHealth, jobHealth } from "../../core/jobs.ts";
+import { oneLine } from "../../core/names.ts";
 import { formatDuration, localDateTime } from "../../core/time.ts";
 import { lastLines } from "../../core/utf8.ts";
-import type { Ctx } from "../context.ts";
 import { paint } from "./color.ts";
-import { ago, oneLine } from "./task-text.ts";
+import { ago } from "./task-text.ts";
 
 const ICON: Record<JobHealth, string> = { running: "🔄", ok: "✅", failing: "❌", alert: "🚨", new: "⏳" };
 

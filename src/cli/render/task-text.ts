@@ -1,13 +1,13 @@
 // Human text for tasks, in the Live Task Pulse layout: icon, name, [done/total], a 10-cell bar, label, duration;
 // then the current step (with its message) or the error.
 
+import type { Ctx } from "../../app/context.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
 import { type LiveFields, type Liveness, livenessOf, liveOf } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
-import { stripInvisible } from "../../core/names.ts";
+import { oneLine } from "../../core/names.ts";
 import { DEFAULT_PRIORITY } from "../../core/priority.ts";
 import { formatDuration, formatShortDuration } from "../../core/time.ts";
-import type { Ctx } from "../context.ts";
 import { paint } from "./color.ts";
 import { clip, width } from "./text-width.ts";
 
@@ -158,14 +158,6 @@ export function renderCardLines(ctx: Ctx, task: Card, indent = ""): string[] {
 
 export function renderTaskLine(ctx: Ctx, task: Task): string {
   return renderTaskLines(ctx, task)[0] as string;
-}
-
-export function oneLine(text: string, max = 120): string {
-  const flat = stripInvisible(text)
-    .replace(/\s*\n\s*/g, " ")
-    .trim();
-  const chars = Array.from(flat);
-  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : flat;
 }
 
 function t2(ctx: Ctx, en: string, zh: string): string {

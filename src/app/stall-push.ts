@@ -8,8 +8,8 @@ import { byCodePoint } from "../core/names.ts";
 import type { Notification } from "../core/notify.ts";
 import { type Push, toArgv } from "../core/push.ts";
 import { channelLimit } from "../core/templates.ts";
+import { isDiskError } from "../store/disk-error.ts";
 import type { Ctx } from "./context.ts";
-import { isDiskError } from "./finish.ts";
 import { applyDecision } from "./push.ts";
 
 function stallEpisode(ctx: Ctx, task: Task): string | undefined {
@@ -40,7 +40,7 @@ const routeKey = (push: Push) => JSON.stringify([push.tool.channel, push.tool.ta
  */
 async function alertNewStalls(ctx: Ctx, candidates: readonly Task[], agentFacing: boolean): Promise<StallAlerts> {
   const none: StallAlerts = { push: null, alerted: [] };
-  if (!agentFacing || (ctx.quiet && !ctx.send) || !candidates.some((t) => isNewStall(ctx, t))) return none;
+  if (!agentFacing || !ctx.announce || !candidates.some((t) => isNewStall(ctx, t))) return none;
   return ctx.store("status").transaction((tx) => {
     const fresh = candidates
       .map((t) => tx.get(t.id))

@@ -1,5 +1,5 @@
 // Deciding the push for a change happens inside the transaction, so what was pushed is recorded in the same write
-// as the change itself. With -q nothing is printed, so nothing is decided or recorded either.
+// as the change itself. When the caller will neither show nor send it (ctx.announce), nothing is decided or recorded.
 import type { Change } from "../core/lifecycle.ts";
 import type { Route, Task } from "../core/model.ts";
 import { cardFor, notificationFor } from "../core/notify.ts";
@@ -24,8 +24,7 @@ export function routeFor(ctx: Ctx, task: Task | undefined): Route {
 }
 
 export function decideForChange(ctx: Ctx, _before: Task | undefined, change: Change): { task: Task; push: Push | null } {
-  // (With --send the push is delivered, so it is decided and recorded however quiet the output.)
-  if (ctx.quiet && !ctx.send) return { task: change.task, push: null };
+  if (!ctx.announce) return { task: change.task, push: null };
   const notification = notificationFor(change.event, change.task);
   if (!notification) return { task: change.task, push: null };
   return applyDecision(ctx, change.task, notification);

@@ -27,6 +27,11 @@ export interface GlobalOptions {
   account?: string;
   thread?: string;
   send?: boolean;
+  /**
+   * Not a flag: whether the caller will show or send the pushes this call produces (the CLI: not -q; the library:
+   * not `pushes: false`). Default true; --send makes it true whatever it is.
+   */
+  announce?: boolean;
 }
 
 export interface Ctx {
@@ -50,6 +55,11 @@ export interface Ctx {
   quiet: boolean;
   /** --send or TASKPULSE_SEND=1: deliver due pushes through `openclaw message` (send.ts). */
   send: boolean;
+  /**
+   * The caller shows or sends what is pushed (see GlobalOptions.announce). When it does not, no push is decided or
+   * recorded, so that none is used up unseen.
+   */
+  announce: boolean;
   color: boolean;
   stallMs: number;
   /** Push route given on this call (--channel/--target/--account/--thread). */
@@ -134,6 +144,7 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
   const onLockWait = deps.env.TASKPULSE_BENCH_TIMING
     ? (ms: number) => deps.stderr(`taskpulse-timing lock-wait-ms=${ms.toFixed(1)}\n`)
     : undefined;
+  const send = opts.send === true || deps.env.TASKPULSE_SEND === "1";
   let store: Store | undefined;
   const offset = () => (opts.now === undefined ? (store?.clockOffsetMs() ?? 0) : 0);
   const ctx: Ctx = {
@@ -152,7 +163,8 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
     lang: resolveLang(opts.lang, deps.env),
     json: opts.json === true,
     quiet: opts.quiet === true,
-    send: opts.send === true || deps.env.TASKPULSE_SEND === "1",
+    send,
+    announce: opts.announce !== false || send,
     color: opts.color !== false && deps.isTTY && !("NO_COLOR" in deps.env) && deps.env.TERM !== "dumb",
     stallMs,
     route,

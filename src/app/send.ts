@@ -11,7 +11,6 @@ import { checkEditableId, parseSendReply } from "../core/message-id.ts";
 import type { PushState, Task } from "../core/model.ts";
 import { type Delivery, type Push, toArgv } from "../core/push.ts";
 import type { Ctx } from "./context.ts";
-import type { Outcome } from "./outcome.ts";
 
 /** Pushes that open or continue the live card; the others (done, failed, stalled, …) are messages of their own. */
 const CARD_REASONS = new Set(["start", "step", "heartbeat"]);
@@ -70,8 +69,14 @@ function attempt(ctx: Ctx, argv: readonly string[]): Attempt {
   }
 }
 
-/** Delivers the outcome's push when --send asked for it; returns the outcome with `push.delivery` (and a warning). */
-export async function deliver(ctx: Ctx, outcome: Outcome): Promise<Outcome> {
+/** What carries a due push: a command's outcome, or a use case's result. */
+interface WithPush {
+  push?: Push | null | undefined;
+  warnings?: string[] | undefined;
+}
+
+/** Delivers the result's push when --send asked for it; returns the result with `push.delivery` (and a warning). */
+export async function deliver<T extends WithPush>(ctx: Ctx, outcome: T): Promise<T> {
   const push = outcome.push;
   if (!push) return outcome;
   let delivery: Delivery;
