@@ -8,6 +8,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { until } from "./helpers.ts";
 import { freePort, PG_PASSWORD, PG_USER } from "./pg-server.ts";
 
 /** Debian's pgbouncer lives in /usr/sbin, which is not on every user's PATH. */
@@ -85,14 +86,14 @@ export async function startPgBouncer(adminUrl: string, settings: Record<string, 
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const log = () => `${output}${existsSync(logFile) ? readFileSync(logFile, "utf8") : ""}`;
   // ready when it accepts connections (or failed when it exits first)
-  for (let tries = 0; ; tries++) {
-    if (child.exitCode !== null) throw new Error(`pgbouncer exited ${child.exitCode}: ${log()}`);
-    if (await accepts(port)) break;
-    if (tries > 300) {
-      child.kill("SIGKILL");
-      throw new Error(`pgbouncer did not listen on ${port}: ${log()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await until(`pgbouncer listens on ${port}`, async () => {
+      if (child.exitCode !== null) throw new Error(`pgbouncer exited ${child.exitCode}: ${log()}`);
+      return accepts(port);
+    });
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw new Error(`${(err as Error).message}: ${log()}`);
   }
   return {
     port,
