@@ -26,7 +26,7 @@ export function writeFileDurably(path: string, data: string, fence?: () => void)
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
-    safeUnlink(temp);
+    unlinkQuietly(temp);
     throw err;
   }
   closeSync(fd);
@@ -34,7 +34,7 @@ export function writeFileDurably(path: string, data: string, fence?: () => void)
     fence?.();
     renameSync(temp, path);
   } catch (err) {
-    safeUnlink(temp);
+    unlinkQuietly(temp);
     throw err;
   }
   fsyncDir(dir);
@@ -186,13 +186,15 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-function writeAll(fd: number, data: string): void {
-  const buf = Buffer.from(data, "utf8");
+/** Writes all of `data` (text as UTF-8) at the file's position: writeSync may write less than it was given. */
+export function writeAll(fd: number, data: string | Uint8Array): void {
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   let off = 0;
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
 
-function safeUnlink(path: string): void {
+/** Removes a file if it is there (a temporary one, say); gone already is fine. */
+export function unlinkQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {

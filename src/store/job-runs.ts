@@ -9,26 +9,13 @@
 // not under the lock and not fsynced (its one writer is the run's wrapper, and it is a view, not a record), at most
 // LIVE_BYTES. The wrapper deletes it once the run's result is recorded, so a follower that sees the run end has
 // already been able to read all of it; the next run of the job deletes any that a killed wrapper left.
-import {
-  closeSync,
-  constants,
-  type FSWatcher,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readSync,
-  statSync,
-  unlinkSync,
-  watch,
-  writeSync,
-} from "node:fs";
+import { closeSync, constants, type FSWatcher, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import { StoreCorruptError } from "../core/errors.ts";
 import { JOB_LIMITS, type RunRecord, runRecordSchema } from "../core/job-model.ts";
 import { validateSlug } from "../core/names.ts";
 import { textTail } from "../core/utf8.ts";
-import { appendDurably, fsyncDir, kindOf, readStoreFile, writeFileDurably } from "./atomic-file.ts";
+import { appendDurably, fsyncDir, kindOf, readStoreFile, unlinkQuietly, writeAll, writeFileDurably } from "./atomic-file.ts";
 import type { LiveOutputReader, LiveOutputWriter } from "./store.ts";
 import { subdirForReading, subdirForWriting } from "./store-dirs.ts";
 import { WakeSignal } from "./wake-signal.ts";
@@ -212,11 +199,11 @@ export function createLiveOutput(dir: string, jobId: string, runId: string, open
       try {
         if (written + chunk.length > LIVE_BYTES) {
           const note = `\n[taskpulse: the live output stops at ${LIVE_BYTES / 1024 / 1024} MiB; the run's record keeps the end of it]\n`;
-          writeAllBytes(fd, Buffer.from(note));
+          writeAll(fd, Buffer.from(note));
           stop();
           return;
         }
-        writeAllBytes(fd, chunk);
+        writeAll(fd, chunk);
         written += chunk.length;
       } catch {
         // a full disk: followers see no more of this run's output, the run itself goes on
@@ -286,17 +273,4 @@ export function openLiveOutput(dir: string, jobId: string, runId: string): LiveO
       closeSync(fd);
     },
   };
-}
-
-function writeAllBytes(fd: number, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
 }

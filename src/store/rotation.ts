@@ -9,10 +9,10 @@
 // audit walk and the replay skip, as after an interrupted rotation; (2) journal.jsonl is linked to
 // journal.prev.jsonl (replacing the older segment); (3) the new journal.jsonl, holding the records after the
 // checkpoint's txn, replaces the old one.
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { AuditEntry } from "../core/model.ts";
-import { fsyncDir, readStoreFile } from "./atomic-file.ts";
+import { fsyncDir, readStoreFile, unlinkQuietly, writeAll } from "./atomic-file.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import { CHECKPOINT_FILE, JOURNAL_FILE, loadState, PREVIOUS_JOURNAL_FILE, readHead } from "./state-file.ts";
 
@@ -68,9 +68,9 @@ export async function rotateJournal(dir: string, deps: RotationDeps): Promise<bo
       return true;
     });
   } finally {
-    safeUnlink(temp);
-    safeUnlink(journalTemp);
-    safeUnlink(prevTemp);
+    unlinkQuietly(temp);
+    unlinkQuietly(journalTemp);
+    unlinkQuietly(prevTemp);
   }
 }
 
@@ -106,19 +106,9 @@ function writeTemp(dir: string, name: string, data: string): string {
 function writeTempAt(path: string, data: string): void {
   const fd = openSync(path, "wx", 0o600);
   try {
-    const buf = Buffer.from(data, "utf8");
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    writeAll(fd, data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-function safeUnlink(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // renamed into place, or never written
   }
 }
