@@ -1,15 +1,21 @@
-// Loads the one-file bundle through a V8 code cache, so a start does not compile again what an earlier start
-// compiled. Guarantee: the cache can make a start faster, never different. A cache is used only when its header
-// names this Node (version, V8, arch) and this exact bundle file (the build id the build wrote into its first line,
-// and the file's size and change time), and when its payload is intact. Anything else (missing, corrupt, for another
-// Node or bundle, rejected by V8, an unwritable directory) runs without the cache, silently, and writes a fresh one
-// where it can. Built to dist/loader.cjs and required by bin/taskpulse.js.
+// Loads a one-file bundle so that a start does not compile again what an earlier start compiled. Where Node has a
+// compile cache of its own (module.enableCompileCache, Node 22.1 and later), that is used: one directory managed by
+// Node ($NODE_COMPILE_CACHE, else node-compile-cache in the temporary directory, one per user). On older Node (20)
+// the bundle runs through a V8 code cache of our own, kept in the user's cache directory ($XDG_CACHE_HOME or
+// ~/.cache, under taskpulse/): never inside the installed package, which is often read-only.
+//
+// Guarantee: the cache can make a start faster, never different. Our own cache is used only when its header names
+// this Node (version, V8, arch) and this exact bundle file (the build id the build wrote into its first line, and the
+// file's size and change time), and when its payload is intact. Anything else (missing, corrupt, for another Node or
+// bundle, rejected by V8, an unwritable directory) runs without the cache, silently, and writes a fresh one where it
+// can. Built to dist/loader.cjs and required by bin/taskpulse.js and the shims that load zod and pg apart.
 //
 // Why the payload is stored twice: V8 does not verify a code cache in release builds (a flipped byte in the middle
 // crashes the process), so it must be checked before use; hashing it costs more than the rest of the start
 // (node:crypto or node:zlib each load ~5 ms of modules, and a hash in JS runs cold), while comparing two copies is
 // one memcmp.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import * as nodeModule from "node:module";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
 
@@ -17,14 +23,17 @@ const MAGIC = "taskpulse-code-cache/1";
 /** The first line of a bundle written by scripts/build.mjs: `// taskpulse-build <id>`. */
 const BUILD_LINE = /^\/\/ taskpulse-build ([0-9a-f]+)\n/;
 
-export type CacheUse = "hit" | "miss" | "rejected" | "off";
+export type CacheUse = "hit" | "miss" | "rejected" | "off" | "node";
+
+/** Node's own compile cache (22.1 and later); absent on Node 20, whose types this project builds against. */
+const enableCompileCache = (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache;
 
 export interface LoadedBundle<T> {
   exports: T;
-  /** How the cache was used: for the benchmark and tests, never for behaviour. */
+  /** How the cache was used ("node": Node's compile cache): for tests, never for behaviour. */
   cache: CacheUse;
   /**
-   * Writes a fresh cache when this start had none it could use. Call it after the work, and only after work that
+   * Writes a fresh cache of our own when this start had none it could use (Node writes its own at exit). Call it after the work, and only after work that
    * succeeded, so that the cache holds the functions the usual work compiles (an error ends early and compiles few:
    * a cache it wrote would be used, thin, by every later start). Never throws.
    */
@@ -33,29 +42,29 @@ export interface LoadedBundle<T> {
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
-  /**
-   * Which use of the bundle this start is (the command, for the full program): each has a cache of its own. A cache
-   * holds what the start that wrote it compiled, so one written by `create` would leave every `status` compiling
-   * its own functions again. A name of lower-case letters and dashes; anything else shares the plain cache.
-   */
-  variant?: string;
-  /** Where a cache may live, most preferred first; default: next to the bundle, then the user's cache directory. */
+  /** Where our own cache may live, most preferred first; default: the user's cache directory. */
   cacheFiles?: readonly string[];
-  /** The bundle's own `require` (it only requires Node's built-in modules). */
+  /** The caller's `require`: loads the bundle where Node caches, and is the bundle's own (for built-in modules). */
   require: NodeJS.Require;
+  /** Use our own cache even where Node has one (tests of it on any Node). */
+  ownCache?: boolean;
 }
 
 export function loadBundle<T>(bundlePath: string, options: LoadOptions): LoadedBundle<T> {
   const env = options.env ?? process.env;
+  const off = env.TASKPULSE_CODE_CACHE === "off";
+  if (enableCompileCache !== undefined && options.ownCache !== true) {
+    // Idempotent and silent: a directory it cannot use leaves the cache off and the start as it was.
+    if (!off) enableCompileCache();
+    return { exports: options.require(bundlePath) as T, cache: off ? "off" : "node", saveCache() {} };
+  }
   const { source, size, ctimeMs } = readBundle(bundlePath);
   const buildId = BUILD_LINE.exec(source)?.[1];
-  const off = env.TASKPULSE_CODE_CACHE === "off" || buildId === undefined;
   const key = `${MAGIC} node-${process.version} v8-${process.versions.v8} ${process.arch} ${buildId} ${size} ${ctimeMs}`;
-  const variant = options.variant !== undefined && /^[a-z][a-z-]{0,31}$/.test(options.variant) ? options.variant : undefined;
-  const files = off ? [] : (options.cacheFiles ?? defaultCacheFiles(bundlePath, buildId, env, variant));
+  const files = off || buildId === undefined ? [] : (options.cacheFiles ?? defaultCacheFiles(bundlePath, buildId, env));
   const found = readCache(files, key);
   const script = new Script(wrap(source), { filename: bundlePath, ...(found ? { cachedData: found } : {}) });
-  const cache: CacheUse = off ? "off" : !found ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
+  const cache: CacheUse = files.length === 0 ? "off" : !found ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
   const module = { exports: {} as T };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, options.require, module, bundlePath, dirname(bundlePath));
@@ -90,19 +99,13 @@ function wrap(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
 }
 
-function defaultCacheFiles(
-  bundlePath: string,
-  buildId: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  variant: string | undefined,
-): string[] {
-  const suffix = variant === undefined ? "" : `.${variant}`;
-  const files = [`${bundlePath}${suffix}.v8cache`];
-  // For installs whose dist/ is read-only: a directory of the user's own, never a shared one such as /tmp (a cache
-  // is code). The name tells installs apart, so that two of them do not overwrite each other's cache.
+/**
+ * A directory of the user's own, never a shared one such as /tmp (a cache is code). The name tells installs apart,
+ * so that two of them do not overwrite each other's cache.
+ */
+function defaultCacheFiles(bundlePath: string, buildId: string, env: Readonly<Record<string, string | undefined>>): string[] {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : "");
-  if (base) files.push(join(base, "taskpulse", `${buildId}-${pathTag(bundlePath)}${suffix}.v8cache`));
-  return files;
+  return base ? [join(base, "taskpulse", `${buildId}-${pathTag(bundlePath)}.v8cache`)] : [];
 }
 
 /** A short tag for a path (FNV-1a); it only keeps installs apart, the header check decides. */

@@ -1,7 +1,9 @@
 // The code cache may make a start faster, never wrong: whatever is wrong with the cache file, the bundle runs
-// without it, and a fresh cache is written where possible.
+// without it, and a fresh cache is written where possible, never inside the installed package. These tests run our
+// own cache (Node 20's) on any Node; the installed command uses Node's compile cache where Node has one.
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import * as nodeModule from "node:module";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,7 +19,7 @@ function writeBundle(dir: string, body = "exports.answer = () => 6 * 7;", id = "
 }
 
 function load(bundle: string, cacheFiles: string[], env: Record<string, string> = {}) {
-  return loadBundle<{ answer(): number }>(bundle, { require, cacheFiles, env });
+  return loadBundle<{ answer(): number }>(bundle, { require, cacheFiles, env, ownCache: true });
 }
 
 describe("loadBundle", () => {
@@ -92,7 +94,7 @@ describe("loadBundle", () => {
     // In a fresh process: within one, V8 reuses what it compiled before and never looks at the cache.
     const loader = join(ROOT, "dist", "loader.cjs");
     const probe = (bundle: string, cacheFile: string) => {
-      const script = `const r = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(bundle)}, { require, cacheFiles: [${JSON.stringify(cacheFile)}] });
+      const script = `const r = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(bundle)}, { require, cacheFiles: [${JSON.stringify(cacheFile)}], ownCache: true });
         console.log(r.cache, r.exports.answer()); r.saveCache();`;
       return spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout.trim();
     };
@@ -132,19 +134,22 @@ describe("loadBundle", () => {
     expect(nowhere.exports.answer()).toBe(42);
   });
 
-  it("keeps a cache per variant next to the bundle; a name that is not a plain word shares the plain cache", () => {
+  it("keeps its cache in the user's cache directory, one per install, never next to the bundle", () => {
     const dir = tempDir();
     const bundle = writeBundle(dir);
-    const env = { HOME: "" };
-    const status = loadBundle<{ answer(): number }>(bundle, { require, env, variant: "status" });
-    status.saveCache();
-    expect(existsSync(join(dir, "bundle.cjs.status.v8cache"))).toBe(true);
-    expect(loadBundle(bundle, { require, env, variant: "status" }).cache).toBe("hit");
-    expect(loadBundle(bundle, { require, env, variant: "create" }).cache).toBe("miss");
-    const odd = loadBundle(bundle, { require, env, variant: "../x" });
-    odd.saveCache();
-    expect(existsSync(join(dir, "bundle.cjs.v8cache"))).toBe(true);
-    expect(readdirSync(dir).sort()).toEqual(["bundle.cjs", "bundle.cjs.status.v8cache", "bundle.cjs.v8cache"]);
+    const home = tempDir();
+    const first = loadBundle(bundle, { require, env: { HOME: home }, ownCache: true });
+    first.saveCache();
+    expect(readdirSync(dir)).toEqual(["bundle.cjs"]);
+    expect(readdirSync(join(home, ".cache", "taskpulse"))).toEqual([expect.stringMatching(/^0123abcd-[0-9a-f]{8}\.v8cache$/)]);
+    expect(loadBundle(bundle, { require, env: { HOME: home }, ownCache: true }).cache).toBe("hit");
+    const xdg = tempDir();
+    loadBundle(bundle, { require, env: { HOME: home, XDG_CACHE_HOME: xdg }, ownCache: true }).saveCache();
+    expect(readdirSync(join(xdg, "taskpulse"))).toHaveLength(1);
+    // no home at all: no cache, and still the bundle's answer
+    const nowhere = loadBundle<{ answer(): number }>(bundle, { require, env: {}, ownCache: true });
+    expect(nowhere.cache).toBe("off");
+    expect(nowhere.exports.answer()).toBe(42);
   });
 
   it("can be turned off, and is off for a bundle without a build id", () => {
@@ -165,7 +170,7 @@ describe("loadBundle", () => {
 });
 
 describe("the installed command with its code cache", () => {
-  /** A copy of bin/ and dist/ of the built package, so that its cache next to the bundle is this test's own. */
+  /** A copy of bin/ and dist/ of the built package, so that what a call writes is this test's own to see. */
   function install(): string {
     const dir = tempDir();
     cpSync(join(ROOT, "bin"), join(dir, "bin"), { recursive: true });
@@ -174,51 +179,56 @@ describe("the installed command with its code cache", () => {
     return dir;
   }
 
-  function taskpulse(dir: string, store: string, ...args: string[]) {
-    const r = spawnSync(process.execPath, [join(dir, "bin", "taskpulse.js"), ...args], { env: cleanEnv(store), encoding: "utf8" });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
+  const nodeCaches = "enableCompileCache" in nodeModule;
 
-  it("works on the first call, with the cache, with a damaged cache and with a read-only install", () => {
+  it("works on the first call, with the cache, with a damaged cache and in a read-only install, writing nothing there", () => {
     const dir = install();
     const store = tempDir();
-    // a call that fails writes no cache (it compiled little: a cache it wrote would be thin for every later call)
-    expect(taskpulse(dir, store, "create", "--name", "z", "--priority", "11").code).toBe(2);
-    expect(readdirSync(join(dir, "dist")).filter((f) => f.endsWith(".v8cache"))).toEqual([]);
-    // one that succeeds writes the cache of its command
-    const cacheFile = join(dir, "dist", "taskpulse.cjs.create.v8cache");
-    const id = taskpulse(dir, store, "create", "-q", "x", "--start").stdout.trim();
-    expect(id).toMatch(/^[a-z]/);
-    expect(existsSync(cacheFile)).toBe(true);
-    expect(taskpulse(dir, store, "status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
-    expect(existsSync(join(dir, "dist", "taskpulse.cjs.status.v8cache"))).toBe(true);
-    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
-    // zod, apart from the bundle (create validates with it), has a cache of its own
-    const zodCache = join(dir, "dist", "zod.cjs.v8cache");
-    expect(existsSync(zodCache)).toBe(true);
-    // heartbeat starts through the small entry, which has a cache of its own too
-    const hotCache = join(dir, "dist", "hot.cjs.v8cache");
-    expect(existsSync(hotCache)).toBe(true);
-    for (const file of [cacheFile, zodCache, hotCache]) {
-      const raw = readFileSync(file);
-      for (let i = raw.indexOf(10) + 100; i < raw.length; i += 997) raw[i] = (raw[i] ?? 0) ^ 0x5a;
-      writeFileSync(file, raw);
-    }
-    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
-    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
-    expect(taskpulse(dir, store, "create", "-q", "y").stdout).toMatch(/^[a-z]/);
-    expect(taskpulse(dir, store, "create", "--name", "z", "--priority", "11")).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/invalid priority/),
-    });
-    // dist/ read-only: the cache goes to the user's cache directory instead (HOME is the store in cleanEnv)
+    const compileCache = tempDir();
+    const taskpulse = (...args: string[]) => {
+      const env = cleanEnv(store, { NODE_COMPILE_CACHE: compileCache });
+      const r = spawnSync(process.execPath, [join(dir, "bin", "taskpulse.js"), ...args], { env, encoding: "utf8" });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    // our own cache: in the user's cache directory (HOME is the store in cleanEnv); Node's: in NODE_COMPILE_CACHE
+    const caches = () => {
+      const own = join(store, ".cache", "taskpulse");
+      return nodeCaches ? readdirSync(compileCache, { recursive: true }) : existsSync(own) ? readdirSync(own) : [];
+    };
     chmodSync(join(dir, "dist"), 0o500);
+    chmodSync(join(dir, "bin"), 0o500);
     try {
-      writeFileSync(join(dir, "dist", "taskpulse.cjs.status.v8cache"), "garbage");
-    } catch {
-      // root ignores the mode; the garbage then tests the same path
+      // a call that fails writes none of our own cache (it compiled little: a cache it wrote would be thin)
+      expect(taskpulse("create", "--name", "z", "--priority", "11").code).toBe(2);
+      if (!nodeCaches) expect(caches()).toEqual([]);
+      const id = taskpulse("create", "-q", "x", "--start").stdout.trim();
+      expect(id).toMatch(/^[a-z]/);
+      expect(taskpulse("status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
+      expect(taskpulse("heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+      expect(caches().length).toBeGreaterThanOrEqual(3);
+      // damaged caches: every file of them, wherever they are
+      const root = nodeCaches ? compileCache : join(store, ".cache", "taskpulse");
+      for (const name of readdirSync(root, { recursive: true })) {
+        const file = join(root, String(name));
+        if (!statSync(file).isFile()) continue;
+        const raw = readFileSync(file);
+        for (let i = raw.indexOf(10) + 100; i < raw.length; i += 997) raw[i] = (raw[i] ?? 0) ^ 0x5a;
+        writeFileSync(file, raw);
+      }
+      expect(taskpulse("heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+      expect(taskpulse("heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+      expect(taskpulse("create", "-q", "y").stdout).toMatch(/^[a-z]/);
+      expect(taskpulse("create", "--name", "z", "--priority", "11")).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/invalid priority/),
+      });
+      expect(taskpulse("status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
+    } finally {
+      chmodSync(join(dir, "dist"), 0o700);
+      chmodSync(join(dir, "bin"), 0o700);
     }
-    expect(taskpulse(dir, store, "status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
-    chmodSync(join(dir, "dist"), 0o700);
+    // nothing was written into the package (root ignores the mode, so this is checked, not only enforced)
+    expect(readdirSync(join(dir, "dist")).sort()).toEqual(["hot.cjs", "loader.cjs", "taskpulse.cjs", "zod.cjs"]);
+    expect(readdirSync(join(dir, "bin")).sort()).toEqual(["package.json", "taskpulse.js"]);
   });
 });
