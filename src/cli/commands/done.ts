@@ -22,12 +22,13 @@ export function registerDone(program: Command, app: App): void {
         'taskpulse done --agent anna "sent"   # anna\'s one running task',
       ),
     )
-    .action(
-      app.action(async (ctx, id: string | undefined, result: string[]) => {
-        const picked = await taskFromWords(ctx, "done", id === undefined ? result : [id, ...result]);
-        return done(ctx, picked.id, picked.rest.join(" "));
-      }),
-    );
+    .action(app.action((ctx, id: string | undefined, result: string[]) => finishTask(ctx, id === undefined ? result : [id, ...result])));
+}
+
+/** `done` on its words: the task (or the agent's one running task), then the result. Also run by src/hot.ts. */
+export async function finishTask(ctx: Ctx, words: readonly string[]): Promise<Outcome> {
+  const picked = await taskFromWords(ctx, "done", words);
+  return done(ctx, picked.id, picked.rest.join(" "));
 }
 
 async function done(ctx: Ctx, id: string, result: string): Promise<Outcome> {

@@ -18,12 +18,13 @@ export function registerNext(program: Command, app: App): void {
     .argument("[id]", "task id or unique prefix (with --agent, leave it out for that agent's one running task)")
     .argument("[message...]", "what the finished step achieved")
     .addHelpText("after", example('taskpulse next "$TASK_ID" 抓取了25条数据'))
-    .action(
-      app.action(async (ctx, id: string | undefined, message: string[]) => {
-        const picked = await taskFromWords(ctx, "next", id === undefined ? message : [id, ...message]);
-        return next(ctx, picked.id, picked.rest.join(" "));
-      }),
-    );
+    .action(app.action((ctx, id: string | undefined, message: string[]) => nextStep(ctx, id === undefined ? message : [id, ...message])));
+}
+
+/** `next` on its words: the task (or the agent's one running task), then the message. Also run by src/hot.ts. */
+export async function nextStep(ctx: Ctx, words: readonly string[]): Promise<Outcome> {
+  const picked = await taskFromWords(ctx, "next", words);
+  return next(ctx, picked.id, picked.rest.join(" "));
 }
 
 export function registerSkip(program: Command, app: App): void {
