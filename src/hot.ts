@@ -9,7 +9,13 @@
 import { parseArgs } from "node:util";
 import type { Ctx, GlobalOptions } from "./app/context.ts";
 import type { Deps } from "./app/deps.ts";
+import { finishTask } from "./cli/commands/done.ts";
+import { heartbeat } from "./cli/commands/heartbeat.ts";
+import { nextStep } from "./cli/commands/next.ts";
+import { check } from "./cli/commands/stop.ts";
 import { processDeps } from "./cli/deps.ts";
+import { preScan, printOutcome, reportError } from "./cli/finish.ts";
+import { runInContext } from "./cli/in-context.ts";
 import { GLOBAL_OPTIONS, HEARTBEAT_OPTIONS, type OptionSpec, type ParsedOption, parseSpec } from "./cli/options.ts";
 import type { Outcome } from "./cli/outcome.ts";
 
@@ -25,24 +31,18 @@ interface HotCommand {
 
 const ANY = { min: 0, max: Number.POSITIVE_INFINITY };
 
-// Everything past parsing is imported when a call is taken: a command line handed back (`status`, `create`…) pays
-// only for reading this file, not for running the store's and the commands' modules.
 const COMMANDS = new Map<string, HotCommand>([
   [
     "heartbeat",
     {
       options: HEARTBEAT_OPTIONS,
       words: { min: 1, max: ANY.max },
-      run: async (ctx, [id = "", ...message], options) =>
-        (await import("./cli/commands/heartbeat.ts")).heartbeat(ctx, id, message.join(" "), options),
+      run: (ctx, [id = "", ...message], options) => heartbeat(ctx, id, message.join(" "), options),
     },
   ],
-  ["next", { options: [], words: ANY, run: async (ctx, words) => (await import("./cli/commands/next.ts")).nextStep(ctx, words) }],
-  ["done", { options: [], words: ANY, run: async (ctx, words) => (await import("./cli/commands/done.ts")).finishTask(ctx, words) }],
-  [
-    "check",
-    { options: [], words: { min: 1, max: 1 }, run: async (ctx, [id = ""]) => (await import("./cli/commands/stop.ts")).check(ctx, id) },
-  ],
+  ["next", { options: [], words: ANY, run: nextStep }],
+  ["done", { options: [], words: ANY, run: finishTask }],
+  ["check", { options: [], words: { min: 1, max: 1 }, run: (ctx, [id = ""]) => check(ctx, id) }],
 ]);
 
 /** The command words this entry takes (bin/taskpulse.js sends it only command lines with one of them). */
@@ -108,10 +108,6 @@ export async function main(argv: readonly string[], deps?: Deps): Promise<number
   const call = parseHot(argv);
   if (call === undefined) return undefined;
   const io = deps ?? processDeps();
-  const [{ preScan, printOutcome, reportError }, { runInContext }] = await Promise.all([
-    import("./cli/finish.ts"),
-    import("./cli/in-context.ts"),
-  ]);
   const flags = preScan(argv, io.env);
   try {
     const outcome = await runInContext(call.globals, io, (ctx) => call.command.run(ctx, call.words, call.options));
