@@ -1,11 +1,14 @@
-// Loads a one-file bundle so that a start does not compile again what an earlier start compiled. Where Node has a
-// compile cache of its own (module.enableCompileCache, Node 22.1 and later), that is used: one directory managed by
-// Node ($NODE_COMPILE_CACHE, else node-compile-cache in the temporary directory, one per user). On older Node (20)
-// the bundle runs through a V8 code cache of our own, kept in the user's cache directory ($XDG_CACHE_HOME or
-// ~/.cache, under taskpulse/): never inside the installed package, which is often read-only.
+// Loads a one-file bundle through a V8 code cache, so that a start does not compile again what an earlier start
+// compiled. The cache lives in the user's cache directory ($XDG_CACHE_HOME or ~/.cache, under taskpulse/), never
+// inside the installed package, which is often read-only.
 //
-// Guarantee: the cache can make a start faster, never different. Our own cache is used only when its header names
-// this Node (version, V8, arch) and this exact bundle file (the build id the build wrote into its first line, and the
+// Why not Node's own compile cache (module.enableCompileCache, Node 22.1 and later): Node makes its cache when it
+// compiles a file, before the file runs, so it holds the top level and none of the functions a call compiles
+// lazily afterwards; ours is written after a call that succeeded and holds those too, which makes a heartbeat on
+// Node 24 measurably cheaper (references/performance.md has the figures).
+//
+// Guarantee: the cache can make a start faster, never different. A cache is used only when its header names this
+// Node (version, V8, arch) and this exact bundle file (the build id the build wrote into its first line, and the
 // file's size and change time), and when its payload is intact. Anything else (missing, corrupt, for another Node or
 // bundle, rejected by V8, an unwritable directory) runs without the cache, silently, and writes a fresh one where it
 // can. Built to dist/loader.cjs and required by bin/taskpulse.js and the shims that load zod and pg apart.
@@ -15,7 +18,6 @@
 // (node:crypto or node:zlib each load ~5 ms of modules, and a hash in JS runs cold), while comparing two copies is
 // one memcmp.
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import * as nodeModule from "node:module";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
 
@@ -23,17 +25,14 @@ const MAGIC = "taskpulse-code-cache/1";
 /** The first line of a bundle written by scripts/build.mjs: `// taskpulse-build <id>`. */
 const BUILD_LINE = /^\/\/ taskpulse-build ([0-9a-f]+)\n/;
 
-export type CacheUse = "hit" | "miss" | "rejected" | "off" | "node";
-
-/** Node's own compile cache (22.1 and later); absent on Node 20, whose types this project builds against. */
-const enableCompileCache = (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache;
+export type CacheUse = "hit" | "miss" | "rejected" | "off";
 
 export interface LoadedBundle<T> {
   exports: T;
-  /** How the cache was used ("node": Node's compile cache): for tests, never for behaviour. */
+  /** How the cache was used: for tests, never for behaviour. */
   cache: CacheUse;
   /**
-   * Writes a fresh cache of our own when this start had none it could use (Node writes its own at exit). Call it after the work, and only after work that
+   * Writes a fresh cache when this start had none it could use. Call it after the work, and only after work that
    * succeeded, so that the cache holds the functions the usual work compiles (an error ends early and compiles few:
    * a cache it wrote would be used, thin, by every later start). Never throws.
    */
@@ -42,22 +41,15 @@ export interface LoadedBundle<T> {
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
-  /** Where our own cache may live, most preferred first; default: the user's cache directory. */
+  /** Where the cache may live, most preferred first; default: the user's cache directory. */
   cacheFiles?: readonly string[];
-  /** The caller's `require`: loads the bundle where Node caches, and is the bundle's own (for built-in modules). */
+  /** The bundle's own `require` (it only requires Node's built-in modules). */
   require: NodeJS.Require;
-  /** Use our own cache even where Node has one (tests of it on any Node). */
-  ownCache?: boolean;
 }
 
 export function loadBundle<T>(bundlePath: string, options: LoadOptions): LoadedBundle<T> {
   const env = options.env ?? process.env;
   const off = env.TASKPULSE_CODE_CACHE === "off";
-  if (enableCompileCache !== undefined && options.ownCache !== true) {
-    // Idempotent and silent: a directory it cannot use leaves the cache off and the start as it was.
-    if (!off) enableCompileCache();
-    return { exports: options.require(bundlePath) as T, cache: off ? "off" : "node", saveCache() {} };
-  }
   const { source, size, ctimeMs } = readBundle(bundlePath);
   const buildId = BUILD_LINE.exec(source)?.[1];
   const key = `${MAGIC} node-${process.version} v8-${process.versions.v8} ${process.arch} ${buildId} ${size} ${ctimeMs}`;

@@ -12,8 +12,8 @@ function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boo
   const probe = join(tempDir(), "probe.cjs");
   writeFileSync(
     probe,
-    // pg is read from dist/pg.cjs (dist/taskpulse.cjs, the full program, likewise), through node:fs by our own
-    // loader (Node 20) or as a module where Node caches compiled code: the probe notes both ways
+    // pg is read from dist/pg.cjs (dist/taskpulse.cjs, the full program, likewise) by the loader, through node:fs;
+    // the probe also looks among the modules Node loaded, in case a bundle is ever required directly
     `const fs = require("node:fs"); const open = fs.openSync; const opened = new Set();
     fs.openSync = function (path, ...rest) {
       opened.add(require("node:path").basename(String(path)));
