@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkOrigin, hostName, isLoopbackHost } from "../src/serve/auth.ts";
+import { checkOrigin, checkToken, cookieName, hostName, isLoopbackHost, presentedToken, tokenCookie } from "../src/serve/auth.ts";
 import { pageLang, queryOptions } from "../src/serve/routes.ts";
 import { cli, spawnCli, tempDir } from "./helpers.ts";
 import { listen, request, type Served, startServe } from "./serve-helpers.ts";
@@ -232,9 +232,37 @@ describe("taskpulse serve: beyond loopback", () => {
     try {
       expect(served.stderr()).toMatch(/warning: .*reachable from the network/);
       expect((await request(`${served.url}api/tasks`)).status).toBe(401);
-      expect((await request(`${served.url}api/tasks?token=wrong-token-here`)).status).toBe(403);
-      expect((await request(`${served.url}api/tasks?token=${served.token}`)).status).toBe(200);
+      expect((await request(`${served.url}api/events`)).status).toBe(401);
       expect((await request(`${served.url}api/jobs`, { headers: { Authorization: `Bearer ${served.token}` } })).status).toBe(200);
+      // Never from the URL (history, proxies' logs): a clear refusal that says how, even with the right token.
+      for (const query of ["api/tasks?token=wrong-token-here", `api/tasks?token=${served.token}`, `api/events?token=${served.token}`]) {
+        const inUrl = await request(`${served.url}${query}`);
+        expect(inUrl.status).toBe(400);
+        expect(inUrl.json.error).toMatchObject({ code: "token_in_url", hint: expect.stringContaining("Authorization: Bearer") });
+      }
+      // The page's way: POST /api/session checks the token and sets an HttpOnly, SameSite=Strict cookie.
+      const wrong = await request(`${served.url}api/session`, {
+        method: "POST",
+        headers: { Authorization: "Bearer not-the-token-at-all" },
+      });
+      expect(wrong.status).toBe(403);
+      expect(wrong.headers["set-cookie"]).toBeUndefined();
+      const session = await request(`${served.url}api/session`, { method: "POST", headers: { Authorization: `Bearer ${served.token}` } });
+      expect(session.status).toBe(200);
+      const cookie = String(session.headers["set-cookie"]);
+      expect(cookie).toContain(`taskpulse_token_${served.port}=`);
+      expect(cookie).toMatch(/; HttpOnly/);
+      expect(cookie).toMatch(/; SameSite=Strict/);
+      const jar = { Cookie: cookie.split(";")[0] as string };
+      expect((await request(`${served.url}api/session`, { headers: jar })).status).toBe(200);
+      expect((await request(`${served.url}api/tasks`, { headers: jar })).status).toBe(200);
+      expect(
+        (await request(`${served.url}api/tasks`, { headers: { Cookie: `taskpulse_token_${served.port}=forged-token-x` } })).status,
+      ).toBe(403);
+      // The cookie is for reads: a change still needs the token in a header.
+      const id = await tp(store, "create", "-q", "Guarded", "--start");
+      expect((await request(`${served.url}api/tasks/${id}/stop`, { method: "POST", headers: jar })).status).toBe(401);
+      expect((await spawnCli(store, ["check", id])).code).toBe(0);
       // The page holds no data; it asks for the token.
       expect((await request(served.url)).body).toContain('"readsNeedToken":true');
     } finally {
@@ -294,10 +322,26 @@ describe("dashboard guards (units)", () => {
   });
 
   it("lets same-origin requests through", () => {
-    const guard = { loopback: true, token: "x".repeat(16) };
+    const guard = { loopback: true, token: "x".repeat(16), readsNeedToken: false };
     expect(checkOrigin(guard, { host: "127.0.0.1:8787" })).toBeUndefined();
     expect(checkOrigin(guard, { host: "localhost:8787", origin: "http://localhost:8787" })).toBeUndefined();
     expect(checkOrigin(guard, { host: "localhost:8787", origin: "http://127.0.0.1:8787" })?.code).toBe("cross_origin");
+  });
+
+  it("finds the presented token in a header first, then in this port's cookie", () => {
+    expect(presentedToken({ authorization: "Bearer abc" })).toEqual({ token: "abc", via: "header" });
+    expect(presentedToken({ authorization: "Basic abc" })).toEqual({ token: "", via: "header" });
+    expect(presentedToken({ "x-taskpulse-token": "def" })).toEqual({ token: "def", via: "header" });
+    const host = "192.168.1.5:8787";
+    expect(presentedToken({ host, cookie: "a=1; taskpulse_token_8787=t%2Bk" })).toEqual({ token: "t+k", via: "cookie" });
+    expect(presentedToken({ host, cookie: "taskpulse_token_8788=other" })).toBeUndefined();
+    expect(presentedToken({ host, authorization: "Bearer h", cookie: "taskpulse_token_8787=c" })?.via).toBe("header");
+    expect(cookieName("[::1]:9000")).toBe("taskpulse_token_9000");
+    expect(tokenCookie(host, "t k")).toBe("taskpulse_token_8787=t%20k; Path=/; HttpOnly; SameSite=Strict");
+    const guard = { loopback: false, token: "x".repeat(16), readsNeedToken: true };
+    expect(checkToken(guard, undefined)?.status).toBe(401);
+    expect(checkToken(guard, "y".repeat(16))?.status).toBe(403);
+    expect(checkToken(guard, "x".repeat(16))).toBeUndefined();
   });
 
   it("picks the page language from ?lang, then Accept-Language, then the server's", () => {

@@ -17,6 +17,11 @@ export interface ServeOptions {
   host: string;
   port: number;
   token: string;
+  /**
+   * Reads need the token too. Default: only when bound beyond loopback; a host shared by several users may want it on
+   * loopback as well (the tests use it to exercise the page's token flow without leaving loopback).
+   */
+  readsNeedToken?: boolean;
   /** How often the store is looked at when no change was signalled (default 2 s). */
   pollMs?: number;
   /** How often idle event streams get a comment line (default 15 s). */
@@ -44,7 +49,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     heartbeatMs: options.heartbeatMs ?? 15_000,
   });
   const loopback = isLoopbackHost(options.host);
-  const rc: RouteContext = { base: ctx, clock, guard: { loopback, token: options.token }, hub };
+  const guard = { loopback, token: options.token, readsNeedToken: options.readsNeedToken ?? !loopback };
+  const rc: RouteContext = { base: ctx, clock, guard, hub };
   const server = createServer((req, res) => {
     handle(rc, req, res).catch((err: unknown) => sendFailure(res, err, (line) => ctx.deps.stderr(`${line}\n`)));
   });
