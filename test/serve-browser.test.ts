@@ -71,7 +71,8 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
       expect(await card.textContent()).toContain("25 items fetched");
       expect(await page.evaluate("window.marker")).toBe(42);
 
-      // Stop without a token first: the page asks for it; a wrong one is refused and changes nothing.
+      // Stop without a token first: the page asks for the token before anything else; a wrong one is refused as
+      // it is entered (not "saved" and then "refused"), no reason is asked, and nothing changes.
       const dialogs: string[] = [];
       page.on("dialog", (dialog) => {
         dialogs.push(dialog.type());
@@ -82,6 +83,8 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
       await page.fill("#token-input", "not-the-right-token");
       await page.click("#token-save");
       await expect.poll(() => page.locator("#token-hint").textContent(), POLL).toContain("refused");
+      expect(await page.locator("#notice").isVisible()).toBe(false);
+      expect(dialogs).toEqual([]);
       expect((await spawnCli(store, ["check", id])).code).toBe(0);
 
       await page.fill("#token-input", served.token);
@@ -89,7 +92,7 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
       await expect.poll(() => card.locator('[data-stop="requested"]').count(), POLL).toBe(1);
       expect(await card.textContent()).toContain("stopped from the browser test");
       expect(await card.locator('button[data-action="stop"]').isDisabled()).toBe(true);
-      expect(dialogs).toEqual(["prompt", "prompt"]);
+      expect(dialogs).toEqual(["prompt"]);
       const check = await spawnCli(store, ["check", id]);
       expect(check.code).toBe(20);
       expect(check.stdout).toContain("stopped from the browser test");
@@ -111,6 +114,9 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
       await page.goto(`${served.url}#token=${encodeURIComponent(served.token)}`);
       const row = page.locator(`[data-task="${queued}"]`);
       await expect.poll(() => row.textContent(), POLL).toContain("翻译文档");
+      // A phone starts compact (one line per task); the detailed view names the priority and the id.
+      expect(await page.locator("body.compact").count()).toBe(1);
+      await page.click("#density-detailed");
       // priorities as they were typed: a number on the 1-10 scale, a label as a label
       expect(await row.textContent()).toContain(`优先级 8 · ${queued}`);
       expect(await page.locator(`[data-task="${labelled}"]`).textContent()).toContain(`P0 · ${labelled}`);
