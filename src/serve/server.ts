@@ -6,7 +6,7 @@ import type { Ctx } from "../app/context.ts";
 import { UsageError } from "../core/errors.ts";
 import { isLoopbackHost } from "./auth.ts";
 import { EventHub } from "./events.ts";
-import { readJobs } from "./jobs.ts";
+import { jobViews } from "./jobs.ts";
 import { handle, type RouteContext, sendFailure } from "./routes.ts";
 import { dashboardView, viewKey } from "./view.ts";
 
@@ -41,8 +41,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const store = ctx.store("serve");
   const hub = new EventHub({
     produce: async () => {
-      const view = dashboardView(await store.read(), clock(), ctx.stallMs, await readJobs(store));
-      return { key: viewKey(view), data: JSON.stringify(view) };
+      const snapshot = await store.read();
+      const data = JSON.stringify(dashboardView(snapshot, clock(), ctx.stallMs, jobViews(snapshot)));
+      return { key: viewKey(data), data };
     },
     openFeed: () => store.changes(),
     pollMs: options.pollMs ?? 2_000,

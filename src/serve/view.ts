@@ -178,8 +178,11 @@ export function dashboardView(snapshot: Snapshot, now: Date, stallMs: number, jo
   };
 }
 
-/** What decides whether a new snapshot must be sent: the view without its clock. */
-export function viewKey(view: DashboardView): string {
-  const { now: _now, ...rest } = view;
-  return JSON.stringify(rest);
+/**
+ * What decides whether a new snapshot must be sent: the view's JSON without its clock. `now` is the view's first
+ * field, so it is cut from the text rather than the view serialised twice (a view of 1 000 tasks is ~300 kB).
+ */
+export function viewKey(json: string): string {
+  const m = /^\{"now":"[^"]*",/.exec(json);
+  return m ? `{${json.slice(m[0].length)}` : json;
 }
