@@ -78,6 +78,7 @@ export const PAGE_SCRIPT = `
   var openSteps = {};
   var source = null;
   var stale = false;
+  var receivedAt = 0;
   var filter = { state: "", text: "" };
   var attentionOpen = false;
   var prefs = loadPrefs();
@@ -102,6 +103,25 @@ export const PAGE_SCRIPT = `
     return el;
   }
   function fill(el, children) { el.replaceChildren.apply(el, children.filter(Boolean)); return el; }
+  // What is drawn from a snapshot is kept by what it shows: an element whose data did not change is reused as it is,
+  // so an update rebuilds only what changed (with 1 000 tasks, rebuilding all is what made updates slow), and
+  // sync() touches the DOM only where a child differs.
+  var cache = new Map();
+  var nextCache = new Map();
+  function keep(key, build) {
+    var el = cache.get(key) || build();
+    nextCache.set(key, el);
+    return el;
+  }
+  function sync(parent, children) {
+    children = children.filter(Boolean);
+    for (var i = 0; i < children.length; i++) {
+      var at = parent.childNodes[i];
+      if (at !== children[i]) parent.insertBefore(children[i], at || null);
+    }
+    while (parent.childNodes.length > children.length) parent.removeChild(parent.lastChild);
+    return parent;
+  }
 
   // ---- display choices (this browser only) ----
   function loadPrefs() {
@@ -134,7 +154,10 @@ export const PAGE_SCRIPT = `
   }
   function tick() {
     var els = document.querySelectorAll("[data-since]");
-    for (var i = 0; i < els.length; i++) els[i].textContent = sinceText(els[i].getAttribute("data-since"), els[i].getAttribute("data-mode"));
+    for (var i = 0; i < els.length; i++) {
+      var text = sinceText(els[i].getAttribute("data-since"), els[i].getAttribute("data-mode"));
+      if (els[i].textContent !== text) els[i].textContent = text;
+    }
     if (view) $("footer").textContent = T.updated + " " + sinceText(view.now, "ago");
   }
 
@@ -306,17 +329,22 @@ export const PAGE_SCRIPT = `
     if (withAgent) row.appendChild(h("span", { class: "who mono", text: t.agent + " · " + t.id + (t.error ? " · " + t.error : "") }));
     return row;
   }
+  // The list of steps is built when it is first opened: most stay closed, and a page of 1 000 tasks is lighter so.
+  function keptRow(t, withAgent) { return keep("row" + withAgent + JSON.stringify(t), function () { return compactRow(t, withAgent); }); }
   function stepList(t) {
-    var d = h("details", { class: "steps" }, h("summary", { text: T.steps + " (" + t.done + "/" + t.total + ")" }),
-      h("ol", null, t.steps.map(function (s) {
+    var d = h("details", { class: "steps" }, h("summary", { text: T.steps + " (" + t.done + "/" + t.total + ")" }));
+    function build() {
+      if (d.querySelector("ol")) return;
+      d.appendChild(h("ol", null, t.steps.map(function (s) {
         var took = s.startedAt ? (s.finishedAt ? dur(Date.parse(s.finishedAt) - Date.parse(s.startedAt)) : null) : null;
         return h("li", null, (STEP_ICON[s.status] || "") + " " + s.name,
           s.status === "running" && s.startedAt ? h("span", { class: "muted" }, " (", since(s.startedAt, "for"), ")") : null,
           took ? h("span", { class: "muted", text: " (" + took + ")" }) : null,
           s.message ? h("span", { class: "muted", text: " — " + s.message }) : null);
       })));
-    d.open = !!openSteps[t.id];
-    d.addEventListener("toggle", function () { openSteps[t.id] = d.open; });
+    }
+    if (openSteps[t.id]) { build(); d.open = true; }
+    d.addEventListener("toggle", function () { openSteps[t.id] = d.open; if (d.open) build(); });
     return d;
   }
   // The priority as the task was given it: its label (P0), or its number on the 1-10 scale.
@@ -359,10 +387,12 @@ export const PAGE_SCRIPT = `
         } }, h("span", { text: (folded ? "▸ " : "▾ ") + a.name })), h("span", { class: "sub", text: sub })));
     if (folded) return panel;
     var compact = prefs.density === "compact";
-    running.forEach(function (t) { panel.appendChild(compact ? compactRow(t, false) : taskCard(t)); });
+    running.forEach(function (t) { panel.appendChild(compact ? keptRow(t, false) : keep("card" + JSON.stringify(t), function () { return taskCard(t); })); });
     if (queued.length) {
       panel.appendChild(h("h3", { text: T.queued }));
-      var list = h("div", null, queued.map(function (t) { return compact ? compactRow(t, false) : queuedRow(t); }));
+      var list = h("div", null, queued.map(function (t) {
+        return compact ? keptRow(t, false) : keep("queued" + JSON.stringify(t), function () { return queuedRow(t); });
+      }));
       if (!filtering() && a.queuedTotal > a.queued.length) list.appendChild(h("div", { class: "empty", text: "… " + (a.queuedTotal - a.queued.length) + " " + T.more }));
       panel.appendChild(list);
     }
@@ -459,10 +489,11 @@ export const PAGE_SCRIPT = `
       var running = a.running.filter(matches);
       var queued = a.queued.filter(matches);
       if (filtering() && !running.length && !queued.length) return;
-      panels.push(agentPanel(a, running, queued));
+      var key = ["agent", prefs.density, !!prefs.folded[a.name], filter.state, filter.text, JSON.stringify(a)].join("\u0000");
+      panels.push(keep(key, function () { return agentPanel(a, running, queued); }));
     });
     if (!panels.length) panels.push(h("div", { class: "panel empty", text: v.agents.length ? T.noMatch : T.noTasks }));
-    fill($("agents"), panels);
+    sync($("agents"), panels);
   }
   function renderBoard(v) {
     var columns = { pending: [], running: [], stalled: [], done: [], failed: [], cancelled: [] };
@@ -472,18 +503,19 @@ export const PAGE_SCRIPT = `
     });
     v.recent.forEach(function (t) { columns[t.state].push(t); });
     var order = ["pending", "running", "stalled", "done", "failed", "cancelled"];
-    fill($("board"), order.filter(function (s) { return s !== "cancelled" || columns.cancelled.length; }).map(function (s) {
+    sync($("board"), order.filter(function (s) { return s !== "cancelled" || columns.cancelled.length; }).map(function (s) {
       var shown = columns[s].filter(matches);
       // Queued tasks come 20 per agent (the ones each would take next): the rest are counted, not listed.
       var hidden = s === "pending" && !filtering() ? view.counts.pending - shown.length : 0;
       return h("section", { class: "column", "data-column": s },
         h("h2", null, h("span", { text: ICON[s] + " " + T[s] }), h("span", { class: "sub", text: String(shown.length + hidden) })),
-        shown.length ? shown.map(function (t) { return compactRow(t, true); }) : h("div", { class: "empty", text: "—" }),
+        shown.length ? shown.map(function (t) { return keptRow(t, true); }) : h("div", { class: "empty", text: "—" }),
         hidden > 0 ? h("div", { class: "empty", text: "… " + hidden + " " + T.more }) : null);
     }));
   }
   function render() {
     if (!view) return;
+    nextCache = new Map();
     fill($("counts"), countChips(view.counts));
     renderAttention(view);
     var board = prefs.layout === "board";
@@ -494,16 +526,20 @@ export const PAGE_SCRIPT = `
     if (board) renderBoard(view); else renderAgents(view);
     if (!board) {
       var recent = view.recent.filter(matches);
-      fill($("recent"), recent.length ? recent.map(recentRow) : [h("div", { class: "empty", text: filtering() ? T.noMatch : T.noRecent })]);
+      var rows = recent.map(function (t) { return keep("recent" + prefs.density + JSON.stringify(t), function () { return recentRow(t); }); });
+      sync($("recent"), rows.length ? rows : [h("div", { class: "empty", text: filtering() ? T.noMatch : T.noRecent })]);
     }
-    fill($("jobs"), view.jobs.length ? view.jobs.map(jobRow) : [h("div", { class: "empty", text: T.noJobs })]);
+    var jobs = view.jobs.map(function (j) { return keep("job" + JSON.stringify(j), function () { return jobRow(j); }); });
+    sync($("jobs"), jobs.length ? jobs : [h("div", { class: "empty", text: T.noJobs })]);
     ["layout-agents", "layout-board", "density-compact", "density-detailed"].forEach(function (id) {
       var parts = id.split("-");
       $(id).setAttribute("aria-pressed", prefs[parts[0] === "layout" ? "layout" : "density"] === parts[1] ? "true" : "false");
     });
+    cache = nextCache;
     setTitle();
     tick();
-    window.taskpulseRendered = { at: performance.timeOrigin + performance.now(), now: view.now };
+    // For npm run bench (scripts/bench-dashboard.ts): when the last snapshot came, and when it was drawn.
+    window.taskpulseRendered = { received: receivedAt, drawn: performance.now(), now: view.now };
   }
 
   function setTitle() {
@@ -526,6 +562,7 @@ export const PAGE_SCRIPT = `
     if (source) source.close();
     source = new EventSource("/api/events");
     source.addEventListener("snapshot", function (e) {
+      receivedAt = performance.now();
       view = JSON.parse(e.data);
       skew = Date.parse(view.now) - Date.now();
       setLive("live");
