@@ -120,6 +120,10 @@ describe.skipIf(skip)("the dashboard page for a fleet", () => {
   it("filters by chip and by text, folds agents, and remembers the fold", SLOW, async () => {
     await onFleetPage(DESKTOP, async (page) => {
       expect(await page.locator("body.compact").count()).toBe(0);
+      // Detailed: an agent's first 12 running tasks as cards, the rest (100 over 8 agents) one line each.
+      const cards = await page.locator("#agents [data-agent]").evaluateAll((els) => els.map((e) => e.querySelectorAll(".task").length));
+      expect(Math.max(...cards)).toBe(12);
+      expect(await page.locator("#agents .compact-row").count()).toBeGreaterThan(0);
 
       await page.click('[data-count="stalled"]');
       expect(await page.locator('[data-count="stalled"]').getAttribute("aria-pressed")).toBe("true");

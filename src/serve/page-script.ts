@@ -73,6 +73,7 @@ export const PAGE_SCRIPT = `
   var STEP_ICON = { pending: "⏳", running: "🔄", done: "✅", failed: "❌", skipped: "⏭" };
   var KEY = "taskpulse-token";
   var ATTENTION_SHOWN = 4;
+  var CARDS_PER_AGENT = 12;
   var view = null;
   var skew = 0;
   var openSteps = {};
@@ -387,7 +388,11 @@ export const PAGE_SCRIPT = `
         } }, h("span", { text: (folded ? "▸ " : "▾ ") + a.name })), h("span", { class: "sub", text: sub })));
     if (folded) return panel;
     var compact = prefs.density === "compact";
-    running.forEach(function (t) { panel.appendChild(compact ? keptRow(t, false) : keep("card" + JSON.stringify(t), function () { return taskCard(t); })); });
+    // Detailed cards for an agent's first 12 running tasks, one line each for the rest: a card with 60 tasks is a
+    // list to scan, and 500 detailed cards are what made a first render of 1 000 tasks slow.
+    running.forEach(function (t, i) {
+      panel.appendChild(compact || i >= CARDS_PER_AGENT ? keptRow(t, false) : keep("card" + JSON.stringify(t), function () { return taskCard(t); }));
+    });
     if (queued.length) {
       panel.appendChild(h("h3", { text: T.queued }));
       var list = h("div", null, queued.map(function (t) {
