@@ -31,7 +31,9 @@ export function registerServe(program: Command, app: App): void {
 
 ${note(`Routes: GET / (the page), GET /api/events (Server-Sent Events), GET /api/tasks (query's filters as
 parameters), GET /api/tasks/<id>, GET /api/jobs; POST /api/tasks/<id>/stop and /cancel need the token
-(Authorization: Bearer <token> or X-Taskpulse-Token).
+(Authorization: Bearer <token> or X-Taskpulse-Token). Beyond loopback every read needs it too, in a header or
+in the cookie POST /api/session sets for a browser; never in the URL (?token= is refused). See
+references/dashboard.md.
 
 Runs until Ctrl-C (SIGINT) or SIGTERM, then exits 0.`)}`,
     )
