@@ -135,7 +135,9 @@ body.compact .row .grow { min-width: 0; white-space: nowrap; overflow: hidden; t
 .board { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(210px, 1fr); gap: 12px; overflow-x: auto; align-items: start; }
 .column { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 8px 10px; }
 .column h2 { font-size: 14px; }
-.column .compact-row { flex-wrap: wrap; }
+.column .compact-row { flex-wrap: wrap; row-gap: 2px; }
+.column .compact-row .name { flex: 1 1 calc(100% - 32px); }
+.column .compact-row .right { margin-left: auto; }
 .column .compact-row .who { width: 100%; font-size: 12.5px; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .agent, .column { content-visibility: auto; contain-intrinsic-size: auto 900px; }
 .task { content-visibility: auto; contain-intrinsic-size: auto 170px; }
