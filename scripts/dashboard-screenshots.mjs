@@ -110,7 +110,7 @@ try {
     const page = await context.newPage();
     await page.goto(`${url}?lang=${shot.lang}`);
     await page.locator(`[data-task="${login}"]`).first().waitFor();
-    await page.addStyleTag({ content: ".agent, .column, .task { content-visibility: visible !important; }" });
+    await page.addStyleTag({ content: ".agent, .column, .task, .compact-row, .row { content-visibility: visible !important; }" });
     if (shot.layout === "board") await page.click("#layout-board");
     // The detailed view: open one task's steps (built when first opened).
     const details = page.locator(`#agents [data-task="${login}"] details`);

@@ -141,6 +141,7 @@ body.compact .row .grow { min-width: 0; white-space: nowrap; overflow: hidden; t
 .column .compact-row .who { width: 100%; font-size: 12.5px; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .agent, .column { content-visibility: auto; contain-intrinsic-size: auto 900px; }
 .task { content-visibility: auto; contain-intrinsic-size: auto 170px; }
+.compact-row, .row { content-visibility: auto; contain-intrinsic-size: auto 36px; }
 .flash { animation: flash 1.6s ease-out 1; }
 @keyframes flash { 0% { background: color-mix(in srgb, var(--warn) 30%, transparent); } 100% { background: transparent; } }
 footer { padding: 0 16px 24px; color: var(--muted); font-size: 12.5px; }
