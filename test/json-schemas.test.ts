@@ -58,6 +58,9 @@ describe("--json output matches the documented schemas", () => {
     await check("limit", 108, "limit", "--agent", "anna");
     await check("query", 109, "query", "--status", "done");
     await check("stats", 110, "stats");
+    const made = await check("token", 110, "token", "create", "--agent", "anna", "--label", "ci");
+    await check("token", 110, "token", "list");
+    await check("token", 110, "token", "revoke", made.data.id);
     await check("history", 111, "history");
     await check("agents", 112, "agents");
     await check("cleanup", 113, "cleanup");

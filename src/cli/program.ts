@@ -82,6 +82,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ["doctor"], load: async () => (await import("./commands/doctor.ts")).registerDoctor },
   { names: ["export", "import", "migrate"], load: async () => (await import("./commands/transfer.ts")).registerTransfer },
   { names: ["serve"], load: async () => (await import("./commands/serve.ts")).registerServe },
+  { names: ["token"], load: async () => (await import("./commands/token.ts")).registerToken },
   { names: ["skill"], load: async () => (await import("./commands/skill.ts")).registerSkill },
   { names: ["heartbeat-line"], load: async () => (await import("./commands/heartbeat-line.ts")).registerHeartbeatLine },
   { names: ["completion"], load: async () => (await import("./commands/completion.ts")).registerCompletion },
@@ -176,7 +177,7 @@ export const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ["Stop requests:", ["stop", "check", "ack", "wait"]],
   ["Cron jobs:", ["run", "jobs", "alerts", "delivery", "state"]],
   ["Store:", ["cleanup", "doctor", "export", "import", "migrate"]],
-  ["Dashboard and OpenClaw:", ["serve", "skill", "heartbeat-line", "completion", "help"]],
+  ["Dashboard and OpenClaw:", ["serve", "token", "skill", "heartbeat-line", "completion", "help"]],
 ];
 
 /**

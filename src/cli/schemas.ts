@@ -152,6 +152,17 @@ const agentStatsSchema = z
 
 const taskOnly = z.object({ task: taskSchema }).strict();
 
+const tokenInfoSchema = z
+  .object({
+    id: z.string().describe("tok_ and 12 hex digits: what token revoke takes"),
+    agent: z.string().describe("the one agent the token acts as"),
+    createdAt: z.string(),
+    createdBy: z.string().describe("$USER of the command that made it"),
+    label: z.string().optional(),
+  })
+  .strict()
+  .describe("an HTTP API token, without the token");
+
 /** The `data` of each command's success envelope. Aliases share their command's entry. */
 export const commandData = {
   create: taskOnly,
@@ -274,6 +285,20 @@ export const commandData = {
       recipe: z.string().nullable(),
     })
     .strict(),
+  token: z.union([
+    tokenInfoSchema
+      .extend({ token: z.string().describe("the token itself: shown only here, once; the store keeps its SHA-256 digest") })
+      .strict()
+      .describe("token create"),
+    z
+      .object({ tokens: z.array(tokenInfoSchema) })
+      .strict()
+      .describe("token list"),
+    z
+      .object({ revoked: z.array(tokenInfoSchema) })
+      .strict()
+      .describe("token revoke"),
+  ]),
   completion: z.object({ shell: z.enum(["bash", "zsh", "fish"]), script: z.string() }).strict(),
   export: exportDocSchema.describe("the export document itself (references/postgres.md): what `taskpulse import` reads"),
   import: z

@@ -2,7 +2,7 @@
 // (references/http-api.md). Built here once, so the CLI and the API cannot spell it differently.
 import type { Push } from "./push.ts";
 
-export const SCHEMA = 1;
+const SCHEMA = 1;
 
 export interface SuccessEnvelope {
   schemaVersion: typeof SCHEMA;
