@@ -73,7 +73,7 @@ export interface Ctx {
   lockWaitMs: number;
   store(command: string): Store;
   /**
-   * Called with the task a change (or a stop check) is about to act on, under the lock and before anything is
+   * Called with the task a change, a stop check or a status read is about to act on, under the lock and before anything is
    * written; throws to refuse. The HTTP API sets it for an agent's token, which may act only on its own tasks
    * (src/serve/api-auth.ts). Absent: no limit, as on the command line.
    */

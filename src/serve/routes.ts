@@ -13,6 +13,8 @@ import { TaskpulseError, UsageError } from "../core/errors.ts";
 import { runQuery } from "../core/insight.ts";
 import { LIMITS } from "../core/model.ts";
 import { printable, validateAgent } from "../core/names.ts";
+import { type ApiContext, handleApi } from "./api.ts";
+import { API_PREFIX } from "./api-routes.ts";
 import { checkOrigin, checkToken, type Denial, type Guard, tokenOf } from "./auth.ts";
 import { cancelQueuedFromPage, requestStopFromPage } from "./changes.ts";
 import type { EventHub } from "./events.ts";
@@ -30,6 +32,8 @@ export interface RouteContext {
   clock: () => Date;
   guard: Guard;
   hub: EventHub;
+  /** With `serve --api`: the HTTP API under /api/v1/ (api.ts). */
+  api?: ApiContext;
 }
 
 /**
@@ -46,6 +50,7 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
   if (origin) return deny(res, origin);
   const method = req.method ?? "GET";
   const path = url.pathname;
+  if (rc.api && path.startsWith(`${API_PREFIX}/`)) return handleApi(rc.api, req, res, url);
 
   if (method === "POST") {
     const m = /^\/api\/tasks\/([^/]+)\/(stop|cancel)$/.exec(path);
