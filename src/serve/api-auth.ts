@@ -6,6 +6,7 @@
 
 import { findApiToken } from "../app/api-tokens.ts";
 import type { Ctx } from "../app/context.ts";
+import { EXIT, TaskpulseError } from "../core/errors.ts";
 import type { Task } from "../core/model.ts";
 import { validateAgent } from "../core/names.ts";
 import { checkToken, type Guard } from "./auth.ts";
@@ -20,6 +21,16 @@ export class ApiError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+  }
+}
+
+/**
+ * An agent's token acting on another agent's task: 403. A TaskpulseError, because it is thrown inside a store
+ * transaction, which passes those through as they are (and rolls back); its exit code is never shown.
+ */
+export class ForbiddenError extends TaskpulseError {
+  constructor(message: string, hint?: string) {
+    super("forbidden", EXIT.usage, message, hint);
   }
 }
 
@@ -52,7 +63,10 @@ export function ownTasksOnly(caller: Caller): ((task: Task) => void) | undefined
   if (caller.kind === "admin") return undefined;
   return (task) => {
     if (task.agent !== caller.agent) {
-      throw new ApiError(403, "forbidden", `task ${task.id} belongs to agent ${task.agent}; this token acts as ${caller.agent}`);
+      throw new ForbiddenError(
+        `task ${task.id} belongs to agent ${task.agent}; this token acts as ${caller.agent}`,
+        "use that agent's own token",
+      );
     }
   };
 }

@@ -18,7 +18,7 @@ import type { Route } from "../core/model.ts";
 import { cleanName, printable } from "../core/names.ts";
 import type { Push } from "../core/push.ts";
 import { isDiskError } from "../store/disk-error.ts";
-import { ApiError, actingAgent, authenticate, type Caller, ownTasksOnly, type RateLimiter } from "./api-auth.ts";
+import { ApiError, actingAgent, authenticate, type Caller, ForbiddenError, ownTasksOnly, type RateLimiter } from "./api-auth.ts";
 import { type ApiRoute, bodySchemas, matchRoute } from "./api-routes.ts";
 import { type Guard, tokenOf } from "./auth.ts";
 
@@ -257,6 +257,10 @@ function sendApiFailure(res: ServerResponse, err: unknown, log: (line: string) =
   }
   if (err instanceof ApiError) {
     send(res, err.status, errorEnvelope(err.code, err.message, err.hint), err.headers);
+    return;
+  }
+  if (err instanceof ForbiddenError) {
+    send(res, 403, errorEnvelope(err.code, err.message, err.hint), {});
     return;
   }
   if (err instanceof TaskpulseError) {
