@@ -327,7 +327,7 @@ describe("token", () => {
     expect(list.stdout).toContain(id);
     expect(list.stdout).not.toContain(token);
     expect((await cli({ store }, "token", "list", "--json")).json.data.tokens).toEqual([
-      { id, agent: "anna", createdAt: "2026-05-01T10:00:00.000Z", createdBy: "cli", label: "box" },
+      { id, agent: "anna", createdAt: "2026-05-01T10:00:00.000Z", label: "box" },
     ]);
     for (const [argv, code] of [
       [["token", "create"], 2],

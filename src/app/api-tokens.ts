@@ -22,7 +22,6 @@ const recordSchema = z
     id: z.string(),
     agent: z.string(),
     createdAt: z.string(),
-    createdBy: z.string(),
     label: z.string().optional(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
   })
@@ -60,7 +59,6 @@ export async function createApiToken(ctx: Ctx, agentInput: string, labelInput?: 
     id: `tok_${randomBytes(6).toString("hex")}`,
     agent,
     createdAt: ctx.now.toISOString(),
-    createdBy: ctx.deps.env.USER || "cli",
     ...(label === undefined ? {} : { label }),
     sha256: digest(token).toString("hex"),
   };

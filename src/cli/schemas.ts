@@ -157,7 +157,6 @@ const tokenInfoSchema = z
     id: z.string().describe("tok_ and 12 hex digits: what token revoke takes"),
     agent: z.string().describe("the one agent the token acts as"),
     createdAt: z.string(),
-    createdBy: z.string().describe("$USER of the command that made it"),
     label: z.string().optional(),
   })
   .strict()
