@@ -232,5 +232,7 @@ export const ZH_LEADS: Readonly<Record<string, string>> & { internal: string } =
   store_corrupt: "存储无法读取或已损坏",
   store_auth: "数据库拒绝登录",
   io_error: "存储读写失败",
+  /** The HTTP API's: an agent's token acting on another agent's task (src/serve/api-auth.ts). */
+  forbidden: "无权操作",
   internal: "内部错误",
 };
