@@ -63,7 +63,7 @@ describe("serve --api on the JSON store", () => {
     store = mkdtempSync(join(tmpdir(), "tp-api-"));
     anna = await makeToken(store, "anna");
     bob = await makeToken(store, "bob");
-    served = await startServe(store, ["--api", "--api-max-body", "2kb", "--request-timeout", "400ms"], { TASKPULSE_TOKEN: ADMIN });
+    served = await startServe(store, ["--api", "--api-max-body", "2kb"], { TASKPULSE_TOKEN: ADMIN });
   });
   afterAll(async () => {
     expect(await served.stop()).toBe(0);
@@ -213,29 +213,6 @@ describe("serve --api on the JSON store", () => {
     expectFailure(streamed, 413, "body_too_large");
   });
 
-  it("closes a connection whose request does not arrive in time (408)", async () => {
-    const slow = (partial: string) =>
-      new Promise<string>((resolve, reject) => {
-        const socket = connect(served.port, "127.0.0.1");
-        let text = "";
-        socket.on("data", (d) => {
-          text += d;
-        });
-        socket.on("error", reject);
-        socket.on("close", () => resolve(text));
-        socket.write(partial);
-      });
-    // headers that never end, and a body that never comes: the server, not the client, ends both
-    expect(await slow(`POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${anna.token}\r\n`)).toMatch(
-      /^HTTP\/1.1 408/,
-    );
-    expect(
-      await slow(
-        `POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${anna.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`,
-      ),
-    ).toMatch(/^HTTP\/1.1 408/);
-  });
-
   it("serves exactly the routes references/openapi.json describes", async () => {
     const doc = JSON.parse(readFileSync(join(ROOT, "references", "openapi.json"), "utf8"));
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
@@ -286,6 +263,37 @@ describe("serve --api limits", () => {
       expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
       // another token's budget is its own
       expect((await api(served, bob.token, "POST", "/tasks", { name: "b" })).status).toBe(200);
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+  });
+
+  it("closes a connection whose request does not arrive in time (408)", async () => {
+    // a server of its own: a short timeout on the shared one could cut off a slow but honest request under load
+    const store = tempDir("tp-api-slow-");
+    const anna = await makeToken(store, "anna");
+    const served = await startServe(store, ["--api", "--request-timeout", "400ms"], { TASKPULSE_TOKEN: ADMIN });
+    const slow = (partial: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(served.port, "127.0.0.1");
+        let text = "";
+        socket.on("data", (d) => {
+          text += d;
+        });
+        socket.on("error", reject);
+        socket.on("close", () => resolve(text));
+        socket.write(partial);
+      });
+    try {
+      // headers that never end, and a body that never comes: the server, not the client, ends both
+      expect(await slow(`POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${anna.token}\r\n`)).toMatch(
+        /^HTTP\/1.1 408/,
+      );
+      expect(
+        await slow(
+          `POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${anna.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`,
+        ),
+      ).toMatch(/^HTTP\/1.1 408/);
     } finally {
       expect(await served.stop()).toBe(0);
     }
