@@ -27,7 +27,10 @@ export function registerServe(program: Command, app: App): void {
     .description("serve a live dashboard of the store to a browser (loopback only unless --host says otherwise)")
     .option("--port <n>", "TCP port (0 picks a free one)", "8787")
     .option("--host <address>", "address to listen on; anything but loopback is reachable from the network", "127.0.0.1")
-    .option("--token <token>", "the token that stop and cancel need (default: $TASKPULSE_TOKEN, which ps does not show; else a random one)")
+    .option(
+      "--token <token>",
+      "the token that stop, cancel and the API's admin need (default: $TASKPULSE_TOKEN, which ps does not show; else a random one)",
+    )
     .option("--interval <duration>", "how often the store is read again without a change signal (default 2s)")
     .option("--api", "also serve the HTTP API under /api/v1/ (agents' tokens: taskpulse token; references/http-api.md)")
     .option("--api-rate <n/period>", "requests each API token may make, e.g. 120/m, 5/s (default 300/m; a burst of n)")
@@ -39,7 +42,7 @@ export function registerServe(program: Command, app: App): void {
         "taskpulse serve",
         "taskpulse serve --port 9000 --lang zh",
         "TASKPULSE_TOKEN=… taskpulse serve --host 0.0.0.0",
-        "taskpulse serve --api --api-rate 60/m   # then: taskpulse token create --agent anna",
+        "taskpulse serve --api --api-rate 60/m",
       )}
 
 ${note(`Routes: GET / (the page), GET /api/events (Server-Sent Events), GET /api/tasks (query's filters as
