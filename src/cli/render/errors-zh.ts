@@ -1,6 +1,6 @@
 // The Chinese of the error messages, in Live Task Pulse's wording (`错误: …`; full-width punctuation as in
 // core/templates.ts). Three tables: ZH_MESSAGES by key (errors that carry their variable parts; a key without an
-// entry is a type error), ZH_FIXED by exact English text (messages and hints that never vary; test/error-text.test.ts
+// entry is a type error), ZH_FIXED by exact English text (messages and hints that never vary; test/cli/error-text.test.ts
 // fails when one of them no longer occurs in the source), and ZH_LEADS by error code, the Chinese put before an
 // English message that neither table knows.
 import type { TaskStatus } from "../../core/model.ts";
