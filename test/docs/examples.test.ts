@@ -1,4 +1,4 @@
-// Every shell example in SKILL.md and references/*.md is run against a temporary store (the convention is described
+// Every shell example in README.md, SKILL.md and references/*.md is run against a temporary store (the convention is described
 // in test/support/docs-harness.ts: blocks run in order per file, `# exit N` for an expected exit code, `# not run: reason` to
 // skip a command that needs a real OpenClaw or a long wait). New pages in references/ are picked up automatically.
 // Also: SKILL.md's frontmatter is what OpenClaw and ClawHub need, and every relative link resolves.
@@ -11,6 +11,7 @@ import { chunksOf, runScript, sandbox, scriptOf } from "../support/docs-harness.
 import { BIN, ROOT, tempDir } from "../support/helpers.ts";
 
 const pages = [
+  "README.md",
   "SKILL.md",
   ...readdirSync(join(ROOT, "references"))
     .filter((f) => f.endsWith(".md"))
