@@ -126,6 +126,12 @@ describe("the agent's errors in Chinese", () => {
       2,
       "错误: --meta 的值无效：'novalue'\n提示: 用 key=value 的形式（值可以是 JSON）\n",
     ],
+    [
+      "invalid --meta key",
+      ["create", "x", "--meta", "bad key=1"],
+      2,
+      "错误: --meta 的键无效：'bad key'\n提示: 由字母、数字、_ . - 组成（最多 64 个字符）\n",
+    ],
     ["invalid --notify", ["create", "x", "--notify", "loud"], 2, "错误: --notify 的值无效：'loud'\n提示: 用 all、steps、final 或 silent\n"],
     [
       "invalid --now",
