@@ -1,7 +1,7 @@
 // Generates the parts of references/ that are facts about the code: messages.md (every push template, zh and en,
 // from real runs of the CLI against a temporary store with a fixed clock) and json-schemas.md (the --json
 // contract, from the zod schemas in src/cli/schemas.ts through z.toJSONSchema). `npm run docs` writes them;
-// test/docs-generated.test.ts fails when the committed files differ from what this produces.
+// test/docs/generated.test.ts fails when the committed files differ from what this produces.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

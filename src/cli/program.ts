@@ -41,7 +41,7 @@ type Register = (program: Command, app: App) => void;
 const HELP_AFTER_ERROR = "(run with --help for usage)";
 
 export interface CommandEntry {
-  /** The name and aliases the command registers (test/program.test.ts checks them against the program). */
+  /** The name and aliases the command registers (test/cli/program.test.ts checks them against the program). */
   names: readonly string[];
   load(): Promise<Register>;
 }

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll } from "vitest";
-import { until } from "../helpers.ts";
+import { until } from "../support/helpers.ts";
 import { OPENCLAW_ENTRY, OPENCLAW_NODE, type OpenclawHome, openclaw, openclawHome } from "./openclaw.ts";
 import { type FakeTelegram, fakeTelegram } from "./telegram-fake.ts";
 
