@@ -6,12 +6,12 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commandData, errorEnvelopeSchema, successEnvelope } from "../src/cli/schemas.ts";
-import { EXIT_HEADER, STATUS_OF_EXIT } from "../src/serve/api.ts";
-import { API_ROUTES } from "../src/serve/api-routes.ts";
-import { cli, ROOT, spawnCli, spawnCollect, tempDir } from "./helpers.ts";
-import { freshDatabase, storeEnv } from "./pg-helpers.ts";
-import { type Reply, request, type Served, startServe } from "./serve-helpers.ts";
+import { commandData, errorEnvelopeSchema, successEnvelope } from "../../src/cli/schemas.ts";
+import { EXIT_HEADER, STATUS_OF_EXIT } from "../../src/serve/api.ts";
+import { API_ROUTES } from "../../src/serve/api-routes.ts";
+import { cli, ROOT, spawnCli, spawnCollect, tempDir } from "../support/helpers.ts";
+import { freshDatabase, storeEnv } from "../support/pg-helpers.ts";
+import { type Reply, request, type Served, startServe } from "../support/serve-helpers.ts";
 
 const ADMIN = "admin-token-for-the-tests-0123456789";
 
@@ -71,7 +71,7 @@ describe("serve --api on the JSON store", () => {
   });
 
   it("is driven through the whole lifecycle by an agent in another process", async () => {
-    const child = await spawnCollect(process.execPath, [join(ROOT, "test", "api-agent-client.mjs")], {
+    const child = await spawnCollect(process.execPath, [join(ROOT, "test", "serve", "api-agent-client.mjs")], {
       env: { PATH: process.env.PATH, TP_BASE: served.url, TP_TOKEN: anna.token, TP_ADMIN: ADMIN },
     });
     expect(child.code, child.stderr).toBe(0);
