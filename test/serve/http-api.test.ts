@@ -6,6 +6,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as z from "zod";
 import { commandData, errorEnvelopeSchema, successEnvelope } from "../../src/cli/schemas.ts";
 import { EXIT_HEADER, STATUS_OF_EXIT } from "../../src/serve/api.ts";
 import { API_ROUTES } from "../../src/serve/api-routes.ts";
@@ -14,6 +15,13 @@ import { freshDatabase, storeEnv } from "../support/pg-helpers.ts";
 import { type Reply, request, type Served, startServe } from "../support/serve-helpers.ts";
 
 const ADMIN = "admin-token-for-the-tests-0123456789";
+
+/** references/openapi.json, and a validator for one of its schemas (its $refs resolved within the document). */
+const OPENAPI = JSON.parse(readFileSync(join(ROOT, "references", "openapi.json"), "utf8"));
+const DEFS = JSON.parse(JSON.stringify(OPENAPI.components.schemas).replaceAll("#/components/schemas/", "#/$defs/"));
+function declared(ref: string): z.ZodType {
+  return z.fromJSONSchema({ $defs: DEFS, $ref: ref.replace("#/components/schemas/", "#/$defs/") } as never);
+}
 
 async function makeToken(store: string, agent: string, env: Record<string, string> = {}): Promise<{ id: string; token: string }> {
   const r = await spawnCli(store, ["token", "create", "--agent", agent, "--json"], env);
@@ -44,12 +52,18 @@ function api(
 function expectFailure(r: Reply, status: number, code: string): void {
   expect(r.status, r.body).toBe(status);
   expect(errorEnvelopeSchema.safeParse(r.json).error?.issues ?? []).toEqual([]);
+  expect(declared("#/components/schemas/ErrorEnvelope").safeParse(r.json).error?.issues ?? []).toEqual([]);
   expect(r.json.error.code).toBe(code);
 }
 
+/** The answer matches the --json schema of `command`, and the schema references/openapi.json declares for it. */
 function expectEnvelope(command: keyof typeof commandData, r: { status: number; body: unknown }): void {
   const parsed = successEnvelope(commandData[command]).safeParse(r.body);
   expect(parsed.error?.issues ?? [], JSON.stringify(r.body)).toEqual([]);
+  const route = API_ROUTES.find((x) => x.command === command);
+  const ref =
+    OPENAPI.paths[route?.path ?? ""]?.[route?.method.toLowerCase() ?? ""]?.responses["200"].content["application/json"].schema.$ref;
+  expect(declared(ref).safeParse(r.body).error?.issues ?? [], JSON.stringify(r.body)).toEqual([]);
 }
 
 describe("serve --api on the JSON store", () => {
@@ -214,7 +228,7 @@ describe("serve --api on the JSON store", () => {
   });
 
   it("serves exactly the routes references/openapi.json describes", async () => {
-    const doc = JSON.parse(readFileSync(join(ROOT, "references", "openapi.json"), "utf8"));
+    const doc = OPENAPI;
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
