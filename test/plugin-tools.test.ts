@@ -12,7 +12,7 @@ import { tempDir } from "./helpers.ts";
 const TELEGRAM: ToolScope = {
   agentId: "coder",
   sessionKey: "agent:coder:telegram:direct:123",
-  deliveryContext: { channel: "telegram", to: "123", accountId: "bot2", threadId: 7 },
+  deliveryContext: { channel: "telegram", to: "telegram:123", accountId: "bot2", threadId: 7 },
 };
 const GRADED = ["status", "ok", "success", "error", "timedOut", "exitCode"];
 
@@ -169,6 +169,8 @@ describe("the exec environment", () => {
   it("takes the hook's chat, completed from what the session's tools saw in the same chat", () => {
     const seen = { channel: "telegram", target: "123", account: "bot2", thread: "7" };
     expect(execRoute({ messageProvider: "telegram", channelId: "123" }, seen)).toEqual(seen);
+    // an agent run's context names the chat with its channel
+    expect(execRoute({ messageProvider: "telegram", channelId: "telegram:123" }, seen)).toEqual(seen);
     expect(execRoute({ messageProvider: "telegram", channelId: "456" }, seen)).toEqual({ channel: "telegram", target: "456" });
     expect(execRoute({}, seen)).toEqual(seen);
     expect(execRoute({ messageProvider: "webchat" }, undefined)).toEqual({});

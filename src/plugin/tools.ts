@@ -113,12 +113,20 @@ function object(properties: Record<string, unknown>, required: string[] = []) {
   return { type: "object", properties, required, additionalProperties: false };
 }
 
+/**
+ * A chat as taskpulse keeps it: OpenClaw names it `telegram:123` in an agent run's context and `123` where a caller
+ * gave it, and `openclaw message --target` takes the bare id.
+ */
+function bareTarget(channel: string | undefined, target: string): string {
+  return channel && target.toLowerCase().startsWith(`${channel.toLowerCase()}:`) ? target.slice(channel.length + 1) : target;
+}
+
 /** The conversation's route, from OpenClaw's delivery context (only the parts it has). */
 export function routeOf(scope: ToolScope): Route {
   const d = scope.deliveryContext;
   const route: Route = {};
   if (d?.channel) route.channel = d.channel;
-  if (d?.to) route.target = d.to;
+  if (d?.to) route.target = bareTarget(d.channel, d.to);
   if (d?.accountId) route.account = d.accountId;
   if (d?.threadId !== undefined && d.threadId !== "") route.thread = String(d.threadId);
   return route;
@@ -451,8 +459,9 @@ export interface HookFields {
  */
 export function execRoute(hook: HookFields, seen: Route | undefined): Route {
   const channel = hook.channel ?? hook.messageProvider;
-  const target = hook.chatId ?? hook.channelId;
-  if (!channel || !target) return seen ?? {};
+  const chat = hook.chatId ?? hook.channelId;
+  if (!channel || !chat) return seen ?? {};
+  const target = bareTarget(channel, chat);
   const route: Route = { channel, target };
   const same = seen?.channel === channel && seen.target === target;
   const account = hook.accountId ?? (same ? seen?.account : undefined);
