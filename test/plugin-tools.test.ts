@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../src/lib/index.ts";
 import { execEnv, execRoute, resultText, runTool, type ToolOutput, type ToolScope } from "../src/plugin/tools.ts";
-import { tempDir } from "./helpers.ts";
+import { ROOT, tempDir } from "./helpers.ts";
 
 const TELEGRAM: ToolScope = {
   agentId: "coder",
@@ -174,5 +174,13 @@ describe("the exec environment", () => {
     expect(execRoute({ messageProvider: "telegram", channelId: "456" }, seen)).toEqual({ channel: "telegram", target: "456" });
     expect(execRoute({}, seen)).toEqual(seen);
     expect(execRoute({ messageProvider: "webchat" }, undefined)).toEqual({});
+  });
+});
+
+describe("the plugin package", () => {
+  it("has taskpulse's version, in its package.json and its manifest", () => {
+    const version = (file: string) => JSON.parse(readFileSync(join(ROOT, file), "utf8")).version;
+    expect(version("openclaw-plugin/package.json")).toBe(version("package.json"));
+    expect(version("openclaw-plugin/openclaw.plugin.json")).toBe(version("package.json"));
   });
 });

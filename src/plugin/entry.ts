@@ -72,4 +72,5 @@ entry.register = (api) => {
   );
 };
 
+// OpenClaw loads a plugin's default export (the one exception to named exports).
 export default entry;
