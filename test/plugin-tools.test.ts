@@ -164,6 +164,8 @@ describe("the exec environment", () => {
     });
     expect(execEnv("main", { channel: "webchat" })).toEqual({ TASKPULSE_AGENT: "main" });
     expect(execEnv("main", {}, { store: "/srv/tp" })).toEqual({ TASKPULSE_AGENT: "main", TASKPULSE_STORE: "/srv/tp" });
+    // an id taskpulse cannot take as an agent name is left out rather than failing every taskpulse call
+    expect(execEnv("../x", {})).toEqual({});
   });
 
   it("takes the hook's chat, completed from what the session's tools saw in the same chat", () => {

@@ -17,6 +17,7 @@ import { acknowledgeStop, advanceTask, checkStop, completeTask, failTask } from 
 import { TaskpulseError } from "../core/errors.ts";
 import { stepCounts } from "../core/lifecycle.ts";
 import type { Route, Task } from "../core/model.ts";
+import { isSlug } from "../core/names.ts";
 import type { MessageToolArgs, Push } from "../core/push.ts";
 
 /** What OpenClaw tells a tool about the call (the fields of its tool context taskpulse reads). */
@@ -476,7 +477,8 @@ export function execRoute(hook: HookFields, seen: Route | undefined): Route {
  */
 export function execEnv(agentId: string | undefined, route: Route, settings: PluginSettings = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  if (agentId) env.TASKPULSE_AGENT = agentId;
+  // a name taskpulse refuses would fail every call of the exec: then the CLI decides, as without the plugin
+  if (agentId && isSlug(agentId)) env.TASKPULSE_AGENT = agentId;
   // a channel without a target is no route (a web chat, a heartbeat run): the message tool answers in place
   if (route.channel && route.target) {
     env.TASKPULSE_CHANNEL = route.channel;
