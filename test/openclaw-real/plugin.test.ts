@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT, spawnCollect, until } from "../helpers.ts";
+import { BIN, ROOT, spawnCollect, until } from "../support/helpers.ts";
 import { type Gateway, startGateway } from "./gateway.ts";
 import { FAKE_MODEL_ID, type FakeModel, fakeModel } from "./model-fake.ts";
 import { commandsDir, OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw, openclawHome } from "./openclaw.ts";

@@ -5,9 +5,9 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openStore } from "../src/lib/index.ts";
-import { execEnv, execRoute, resultText, runTool, type ToolOutput, type ToolScope } from "../src/plugin/tools.ts";
-import { ROOT, tempDir } from "./helpers.ts";
+import { openStore } from "../../src/lib/index.ts";
+import { execEnv, execRoute, resultText, runTool, type ToolOutput, type ToolScope } from "../../src/plugin/tools.ts";
+import { ROOT, tempDir } from "../support/helpers.ts";
 
 const TELEGRAM: ToolScope = {
   agentId: "coder",
