@@ -58,7 +58,7 @@ try {
   out(ENV_NOTE);
   out();
 
-  // Fixtures, built through taskpulse's own store code (scripts/bench-store.ts; test/bench-fixtures.test.ts checks
+  // Fixtures, built through taskpulse's own store code (scripts/bench-store.ts; test/scripts/bench-fixtures.test.ts checks
   // them): finished tasks committed with their audit trails, then archived by the real `cleanup`, so the journal,
   // its rotation, the checkpoint and archive/*.jsonl are what a store with that history holds. "empty": one running
   // task (heartbeat needs one). "history": 10 000 archived tasks (finished 8 to 88 days ago: four months) and 200

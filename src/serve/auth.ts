@@ -67,6 +67,12 @@ export function presentedToken(headers: IncomingHttpHeaders): Presented | undefi
   return cookie === undefined ? undefined : { token: cookie, via: "cookie" };
 }
 
+/** The token presented in a header only: changes and the API take it so, never from the page's cookie. */
+export function headerToken(headers: IncomingHttpHeaders): string | undefined {
+  const presented = presentedToken(headers);
+  return presented?.via === "header" ? presented.token : undefined;
+}
+
 /**
  * The cookie's name carries the port: cookies are shared by every port of a host, and two dashboards on one machine
  * must not overwrite each other's.

@@ -14,7 +14,9 @@ import { TaskpulseError, UsageError } from "../core/errors.ts";
 import { runQuery } from "../core/insight.ts";
 import { LIMITS } from "../core/model.ts";
 import { printable, validateAgent } from "../core/names.ts";
-import { checkOrigin, checkToken, type Denial, type Guard, presentedToken, tokenCookie } from "./auth.ts";
+import { type ApiContext, handleApi } from "./api.ts";
+import { API_PREFIX } from "./api-routes.ts";
+import { checkOrigin, checkToken, type Denial, type Guard, headerToken, presentedToken, tokenCookie } from "./auth.ts";
 import { cancelQueuedFromPage, requestStopFromPage } from "./changes.ts";
 import type { EventHub } from "./events.ts";
 import { readJobs } from "./jobs.ts";
@@ -31,6 +33,8 @@ export interface RouteContext {
   clock: () => Date;
   guard: Guard;
   hub: EventHub;
+  /** With `serve --api`: the HTTP API under /api/v1/ (api.ts). */
+  api?: ApiContext;
 }
 
 /**
@@ -55,13 +59,14 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
       hint: "send it as Authorization: Bearer <token>; a browser opens the page and types it in (or uses the #token= link serve prints)",
     });
   }
+  if (rc.api && path.startsWith(`${API_PREFIX}/`)) return handleApi(rc.api, req, res, url);
   if (path === "/api/session") return session(rc, req, res, method);
 
   if (method === "POST") {
     const m = /^\/api\/tasks\/([^/]+)\/(stop|cancel)$/.exec(path);
     if (!m) return sendError(res, 404, "not_found", `no such change: POST ${printable(path)}`);
     // Changes take the token from a header only: the cookie is for reads, which a form on another site cannot make.
-    const denied = checkToken(rc.guard, headerToken(req));
+    const denied = checkToken(rc.guard, headerToken(req.headers));
     if (denied) return deny(res, denied);
     const id = decodeId(m[1] as string);
     const body = await readBody(req);
@@ -110,11 +115,6 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
   return sendError(res, 404, "not_found", `nothing at ${printable(path)}`);
 }
 
-function headerToken(req: IncomingMessage): string | undefined {
-  const presented = presentedToken(req.headers);
-  return presented?.via === "header" ? presented.token : undefined;
-}
-
 /**
  * `/api/session`: the page's check of a token as it is typed in. `POST` with the token in a header answers 200 and
  * sets the HttpOnly cookie the page's reads (its event stream) then carry; `GET` answers whether the token presented
@@ -126,7 +126,7 @@ function session(rc: RouteContext, req: IncomingMessage, res: ServerResponse, me
     sendError(res, 405, "method_not_allowed", `${printable(method)} is not supported here`);
     return;
   }
-  const given = method === "POST" ? headerToken(req) : presentedToken(req.headers)?.token;
+  const given = method === "POST" ? headerToken(req.headers) : presentedToken(req.headers)?.token;
   const denied = checkToken(rc.guard, given);
   if (denied) {
     deny(res, denied);
