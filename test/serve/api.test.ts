@@ -3,8 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createContext } from "../../src/app/context.ts";
 import { checkOrigin, checkToken, cookieName, hostName, isLoopbackHost, presentedToken, tokenCookie } from "../../src/serve/auth.ts";
 import { pageLang, queryOptions } from "../../src/serve/routes.ts";
+import { startServer } from "../../src/serve/server.ts";
 import { cli, spawnCli, tempDir } from "../support/helpers.ts";
 import { listen, request, type Served, startServe } from "../support/serve-helpers.ts";
 
@@ -240,6 +242,23 @@ describe("taskpulse serve: beyond loopback", () => {
         expect(inUrl.status).toBe(400);
         expect(inUrl.json.error).toMatchObject({ code: "token_in_url", hint: expect.stringContaining("Authorization: Bearer") });
       }
+      // The page holds no data; it asks for the token.
+      expect((await request(served.url)).body).toContain('"readsNeedToken":true');
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+  });
+
+  // In-process, on loopback (tests bind nothing else): readsNeedToken is what --host beyond loopback turns on.
+  it("sets the page's cookie once the token is checked, and reads, never changes, with it", async () => {
+    const store = tempDir();
+    const token = "a-token-for-the-cookie-test";
+    const deps = { env: { TASKPULSE_HOME: store, LANG: "C" }, cwd: "/", home: store, stdout: () => {}, stderr: () => {} };
+    const ctx = createContext({}, { ...deps, now: () => new Date(), random: Math.random, isTTY: false, columns: 100 });
+    const server = await startServer({ ctx, clock: () => new Date(), host: "127.0.0.1", port: 0, token, readsNeedToken: true });
+    const served = { url: server.url, port: server.port, token };
+    try {
+      expect((await request(`${served.url}api/tasks`)).status).toBe(401);
       // The page's way: POST /api/session checks the token and sets an HttpOnly, SameSite=Strict cookie.
       const wrong = await request(`${served.url}api/session`, {
         method: "POST",
@@ -263,10 +282,8 @@ describe("taskpulse serve: beyond loopback", () => {
       const id = await tp(store, "create", "-q", "Guarded", "--start");
       expect((await request(`${served.url}api/tasks/${id}/stop`, { method: "POST", headers: jar })).status).toBe(401);
       expect((await spawnCli(store, ["check", id])).code).toBe(0);
-      // The page holds no data; it asks for the token.
-      expect((await request(served.url)).body).toContain('"readsNeedToken":true');
     } finally {
-      expect(await served.stop()).toBe(0);
+      await server.close();
     }
   });
 
