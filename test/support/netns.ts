@@ -8,6 +8,8 @@ export interface TestNet {
   names: Record<string, string>;
   /** A host's address. */
   address(host: string): string;
+  /** This namespace's address on the bridge: on this machine, reachable only from here and the hosts above. */
+  bridgeAddress: string;
   /** Takes a host's link down (packets dropped, nothing closed) or up again. */
   link(host: string, up: boolean): void;
   remove(): void;
@@ -58,6 +60,7 @@ export function makeNet(hosts: readonly string[]): TestNet {
   return {
     names,
     address: (host) => `${net}.${hosts.indexOf(host) + 1}`,
+    bridgeAddress: `${net}.254`,
     link: (host, up) => ip("link", "set", veth(host), up ? "up" : "down"),
     remove,
   };

@@ -31,7 +31,7 @@ export async function startServe(store: string, args: string[] = [], env: Record
   });
   return {
     child,
-    url: (banner[1] as string).replace("0.0.0.0", "127.0.0.1"),
+    url: banner[1] as string,
     port: Number(banner[2]),
     token: decodeURIComponent(banner[3] as string),
     stdout: live.stdout,
