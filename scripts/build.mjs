@@ -108,9 +108,11 @@ export async function buildAll({ outDir = "dist", shims = SHIMS } = {}) {
 
 if (process.argv[1] === import.meta.filename) {
   await buildAll();
-  // A cache of an older bundle would be ignored anyway; removing it keeps dist/ tidy.
+  // Code caches that builds before 2026-12-07 let calls write into dist/: removed, so that none is ever packed.
   for (const name of readdirSync(resolve(root, "dist")))
     if (name.endsWith(".v8cache")) rmSync(resolve(root, "dist", name), { force: true });
   // The library entry (dist/lib.cjs, dist/lib.mjs) for `import { openStore } from "taskpulse"`.
   await import("./build-lib.mjs");
+  // The OpenClaw plugin (openclaw-plugin/dist/index.js).
+  await import("./build-plugin.mjs");
 }

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildAll, SHIMS } from "../scripts/build.mjs";
-import { tempDir } from "./helpers.ts";
+import { tempDir } from "./support/helpers.ts";
 
 describe("the build's shim rules", () => {
   it("fails, naming the rule, when one replaces nothing", async () => {

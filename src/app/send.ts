@@ -4,8 +4,9 @@
 // repeats the change. The message id the reply names becomes the task's live card (so the next push edits it, as
 // `taskpulse pushed` would record it); an edit that fails falls back to a new send; the outcome is recorded with the
 // task (push.lastDelivery) or the job (its delivery record), and reported in `push.delivery`, with a warning when it
-// failed. The exit status stays the command's own.
-import { spawnSync } from "node:child_process";
+// failed. The exit status stays the command's own. The command runs asynchronously: inside the OpenClaw gateway (the
+// plugin, openclaw-plugin/) a synchronous child would block the very event loop `openclaw message` talks to.
+import { spawn } from "node:child_process";
 import { lastLine, recordDelivery } from "../core/jobs.ts";
 import { checkEditableId, parseSendReply } from "../core/message-id.ts";
 import type { PushState, Task } from "../core/model.ts";
@@ -37,16 +38,51 @@ interface Attempt {
   timedOut?: boolean;
 }
 
-function attempt(ctx: Ctx, argv: readonly string[]): Attempt {
-  const what = argv.slice(0, 3).join(" ");
-  const r = spawnSync(argv[0] as string, argv.slice(1), {
-    env: ctx.deps.env,
-    encoding: "utf8",
-    timeout: SEND_TIMEOUT_MS,
-    killSignal: "SIGKILL",
-    stdio: ["ignore", "pipe", "pipe"],
+interface Ran {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+  timedOut: boolean;
+}
+
+/** Runs argv to its end (killed after SEND_TIMEOUT_MS), without blocking the event loop. */
+function run(argv: readonly string[], env: Ctx["deps"]["env"]): Promise<Ran> {
+  return new Promise((done) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let failed: Error | undefined;
+    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, SEND_TIMEOUT_MS);
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
+    child.once("error", (e) => {
+      failed = e;
+    });
+    child.once("close", (status, signal) => {
+      clearTimeout(timer);
+      const ran: Ran = {
+        status,
+        signal,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        timedOut,
+      };
+      if (failed) ran.error = failed;
+      done(ran);
+    });
   });
-  if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") {
+}
+
+async function attempt(ctx: Ctx, argv: readonly string[]): Promise<Attempt> {
+  const what = argv.slice(0, 3).join(" ");
+  const r = await run(argv, ctx.deps.env);
+  if (r.timedOut) {
     return { ok: false, timedOut: true, error: `${what} timed out after ${SEND_TIMEOUT_MS / 1000} s (it may have been delivered)` };
   }
   if (r.error) return { ok: false, error: `${argv[0]} could not be run: ${r.error.message}` };
@@ -83,7 +119,7 @@ export async function deliver<T extends WithPush>(ctx: Ctx, outcome: T): Promise
   if (!push.argv) {
     delivery = { status: "failed", action: push.tool.action, error: push.hint ?? "no command line to send it with" };
   } else {
-    let result = attempt(ctx, push.argv);
+    let result = await attempt(ctx, push.argv);
     delivery = { status: result.ok ? "sent" : "failed", action: push.tool.action };
     if (!result.ok && !result.timedOut && push.tool.action === "edit") {
       // The card may be gone (deleted, too old to edit): the news still reaches the chat as a new card.
@@ -91,7 +127,7 @@ export async function deliver<T extends WithPush>(ctx: Ctx, outcome: T): Promise
       const again = toArgv({ ...tool, action: "send" });
       if (again) {
         const first = result.error;
-        result = attempt(ctx, again);
+        result = await attempt(ctx, again);
         delivery = { status: result.ok ? "sent" : "failed", action: "send", editFailed: first ?? "edit failed" };
       }
     }

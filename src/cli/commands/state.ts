@@ -87,7 +87,14 @@ ${example(
     .action(app.action((ctx) => stateList(ctx)));
 }
 
-const validateName = (name: string): string => validateSlug(name, "state name");
+/** `taskpulse.*` names are taskpulse's own documents (the API tokens: app/api-tokens.ts), not the scripts'. */
+function validateName(name: string): string {
+  validateSlug(name, "state name");
+  if (/^taskpulse\./i.test(name)) {
+    throw new UsageError(`the state name '${name}' is reserved for taskpulse itself`, "use a name that does not start with taskpulse.");
+  }
+  return name;
+}
 
 function docData(doc: StateDoc) {
   return { name: doc.name, rev: doc.rev, updatedAt: doc.updatedAt, value: doc.value };
@@ -179,7 +186,7 @@ export async function stateUpdate(ctx: Ctx, nameArg: string, opts: UpdateOptions
 }
 
 export async function stateList(ctx: Ctx): Promise<Outcome> {
-  const docs = await ctx.store("state").listDocs();
+  const docs = (await ctx.store("state").listDocs()).filter((d) => !/^taskpulse\./i.test(d.name));
   if (docs.length === 0) return { data: { documents: [] }, lines: [t(ctx, "no state documents", "没有状态文档")], quiet: "" };
   const width = Math.max(...docs.map((d) => d.name.length));
   const lines = docs.map((d) => `${d.name.padEnd(width)}  rev ${d.rev}  ${d.bytes} B${d.updatedAt ? `  ${d.updatedAt}` : ""}`);
