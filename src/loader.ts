@@ -92,16 +92,17 @@ function wrap(source: string): string {
 }
 
 /**
- * A directory of the user's own, never a shared one such as /tmp (a cache is code). The name tells installs apart,
- * so that two of them do not overwrite each other's cache.
+ * A directory of the user's own, never a shared one such as /tmp (a cache is code). The name tells installs and
+ * Nodes apart, so that two installs, or one run by two Node versions in turn, do not overwrite each other's cache.
  */
 function defaultCacheFiles(bundlePath: string, buildId: string, env: Readonly<Record<string, string | undefined>>): string[] {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : "");
-  return base ? [join(base, "taskpulse", `${buildId}-${pathTag(bundlePath)}.v8cache`)] : [];
+  const tag = shortTag(`${bundlePath} ${process.version} ${process.arch}`);
+  return base ? [join(base, "taskpulse", `${buildId}-${tag}.v8cache`)] : [];
 }
 
-/** A short tag for a path (FNV-1a); it only keeps installs apart, the header check decides. */
-function pathTag(path: string): string {
+/** A short tag for a text (FNV-1a); it only keeps caches apart, the header check decides. */
+function shortTag(path: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, "0");
