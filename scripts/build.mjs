@@ -1,8 +1,8 @@
-// Bundles src/main.ts and its dependencies into one CommonJS file, dist/taskpulse.cjs, and the loader that
-// bin/taskpulse.js starts it with (src/loader.ts) into dist/loader.cjs. Start-up time is a feature (agents call
-// taskpulse hundreds of times per task), so the bundle is minified, and a few modules that dependencies load but
-// taskpulse never uses are replaced (SHIMS). The bundle's first line is a build id, which
-// keys its code cache (src/loader.ts).
+// Bundles src/main.ts and its dependencies into one CommonJS file, dist/taskpulse.cjs, the lean entry for the hot
+// commands (src/hot.ts) into dist/hot.cjs, and the loader that bin/taskpulse.js starts them with (src/loader.ts) into
+// dist/loader.cjs. Start-up time is a feature (agents call taskpulse hundreds of times per task), so the bundles are
+// minified, and a few modules that dependencies load but taskpulse never uses are replaced (SHIMS). A bundle's first
+// line is a build id, which keys its code cache (src/loader.ts).
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
