@@ -17,8 +17,19 @@
 // crashes the process), so it must be checked before use; hashing it costs more than the rest of the start
 // (node:crypto or node:zlib each load ~5 ms of modules, and a hash in JS runs cold), while comparing two copies is
 // one memcmp.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 
 const MAGIC = "taskpulse-code-cache/1";
@@ -101,6 +112,9 @@ function defaultCacheFiles(bundlePath: string, buildId: string, env: Readonly<Re
   return base ? [join(base, "taskpulse", `${buildId}-${tag}.v8cache`)] : [];
 }
 
+/** `<build id>-<tag>.v8cache`, as defaultCacheFiles names a cache. */
+const CACHE_NAME = /^[0-9a-f]+-[0-9a-f]{8}\.v8cache$/;
+
 /** A short tag for a text (FNV-1a); it only keeps caches apart, the header check decides. */
 function shortTag(path: string): string {
   let h = 0x811c9dc5;
@@ -160,13 +174,36 @@ function writeCache(files: readonly string[], key: string, script: Script): void
       makeDir(dirname(file));
       writeFileSync(temp, data, { mode: 0o600 });
       renameSync(temp, file);
+      removeSuperseded(file);
       return;
     } catch {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // it was never written
-      }
+      unlinkQuiet(temp); // it may never have been written
     }
+  }
+}
+
+/**
+ * After a new cache is in place: the caches of earlier builds of the same bundle under the same Node (same tag,
+ * another build id) can never be used again, so an upgrade does not leave one behind each time. Only on a miss,
+ * which is rare, so the readdir costs no ordinary start. Never throws.
+ */
+function removeSuperseded(file: string): void {
+  const name = basename(file);
+  if (!CACHE_NAME.test(name)) return; // a file the caller named (tests): nothing else is ours to remove
+  const tag = name.slice(name.indexOf("-"));
+  try {
+    for (const other of readdirSync(dirname(file))) {
+      if (other !== name && other.endsWith(tag) && CACHE_NAME.test(other)) unlinkQuiet(join(dirname(file), other));
+    }
+  } catch {
+    // an unreadable directory: the old caches stay, harmlessly
+  }
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
   }
 }

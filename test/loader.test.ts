@@ -150,6 +150,30 @@ describe("loadBundle", () => {
     expect(nowhere.exports.answer()).toBe(42);
   });
 
+  it("removes the cache of an earlier build of the same bundle when it writes the new one, and only that", () => {
+    const dir = tempDir();
+    const home = tempDir();
+    loadBundle(writeBundle(dir, undefined, "0123abcd"), { require, env: { HOME: home } }).saveCache();
+    const caches = join(home, ".cache", "taskpulse");
+    const [old] = readdirSync(caches);
+    // another install's cache (another tag) and a file of someone else's stay
+    const other = "0123abcd-ffffffff.v8cache";
+    writeFileSync(join(caches, other), "x");
+    writeFileSync(join(caches, "notes.txt"), "x");
+    // an upgrade: the same path, a new build
+    const upgraded = loadBundle<{ answer(): number }>(writeBundle(dir, "exports.answer = () => 43;", "4567ef01"), {
+      require,
+      env: { HOME: home },
+    });
+    expect(upgraded.cache).toBe("miss");
+    upgraded.saveCache();
+    const now = readdirSync(caches);
+    expect(now).not.toContain(old);
+    expect(now).toHaveLength(3);
+    expect(now).toEqual(expect.arrayContaining([other, "notes.txt"]));
+    expect(now.filter((name) => /^4567ef01-[0-9a-f]{8}\.v8cache$/.test(name))).toHaveLength(1);
+  });
+
   it("can be turned off, and is off for a bundle without a build id", () => {
     const dir = tempDir();
     const cacheFile = join(dir, "bundle.v8cache");
