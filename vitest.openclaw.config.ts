@@ -1,5 +1,5 @@
 // The real-client tier (npm run test:openclaw): taskpulse's pushes checked by the real openclaw package on Node 24,
-// installed once into a cache outside the repository (scripts/openclaw-env.mjs). Kept apart from the unit suite,
+// installed once into a cache outside the repository (scripts/env/openclaw-env.mjs). Kept apart from the unit suite,
 // which must not need a 650 MB download. references/openclaw-real.md says what each test checks.
 import { defineConfig } from "vitest/config";
 

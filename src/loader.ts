@@ -33,7 +33,7 @@ import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 
 const MAGIC = "taskpulse-code-cache/1";
-/** The first line of a bundle written by scripts/build.mjs: `// taskpulse-build <id>`. */
+/** The first line of a bundle written by scripts/build/build.mjs: `// taskpulse-build <id>`. */
 const BUILD_LINE = /^\/\/ taskpulse-build ([0-9a-f]+)\n/;
 
 export type CacheUse = "hit" | "miss" | "rejected" | "off";

@@ -22,7 +22,7 @@ function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boo
     const loaded = (name) => opened.has(name) || Object.keys(require("node:module")._cache).some((f) => f.endsWith("/" + name));
     process.on("exit", () => require("node:fs").writeSync(2, "\\nprobe " + JSON.stringify({
       zod: Object.getOwnPropertyNames(globalThis).some((n) => n.startsWith("__zod")),
-      lockLibrary: process.listenerCount("SIGHUP") > 0, // the lock library's exit hook (scripts/shims/signal-exit.cjs)
+      lockLibrary: process.listenerCount("SIGHUP") > 0, // the lock library's exit hook (scripts/build/shims/signal-exit.cjs)
       pg: loaded("pg.cjs"),
       full: loaded("taskpulse.cjs"),
     }) + "\\n"));`,

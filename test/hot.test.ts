@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../scripts/seeded-random.ts";
+import { seededRandom } from "../scripts/bench/seeded-random.ts";
 import type { Deps } from "../src/app/deps.ts";
 import { run } from "../src/cli/run.ts";
 import { LEAN_COMMANDS, main, parseHot } from "../src/hot.ts";

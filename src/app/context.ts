@@ -146,7 +146,7 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
     throw new UsageError(`invalid TASKPULSE_NOTIFY '${printable(notifyEnv ?? "")}'`, "use all, steps, final or silent", {
       detail: { key: "invalid_value", what: "TASKPULSE_NOTIFY", value: printable(notifyEnv ?? "") },
     });
-  // For the benchmark (scripts/bench.mjs): how long each transaction waited for the lock, one line on stderr.
+  // For the benchmark (scripts/bench/bench.mjs): how long each transaction waited for the lock, one line on stderr.
   const onLockWait = deps.env.TASKPULSE_BENCH_TIMING
     ? (ms: number) => deps.stderr(`taskpulse-timing lock-wait-ms=${ms.toFixed(1)}\n`)
     : undefined;

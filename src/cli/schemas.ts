@@ -1,5 +1,5 @@
 // The --json contract: the envelope every command prints and the `data` of each command, as zod schemas. They are
-// the source of references/json-schemas.md (z.toJSONSchema, scripts/gen-docs.ts) and a test validates real command
+// the source of references/json-schemas.md (z.toJSONSchema, scripts/gen/gen-docs.ts) and a test validates real command
 // output against them (test/docs/json-schemas.test.ts), so the documentation cannot drift from what is printed.
 // Top-level data objects are strict: a new field must be documented here before it is printed.
 // Not imported by the CLI bundle (it costs start-up time and nothing at run time).

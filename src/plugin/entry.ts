@@ -1,4 +1,4 @@
-// The OpenClaw plugin's entry (bundled into openclaw-plugin/dist/index.js by scripts/build-plugin.mjs): taskpulse's
+// The OpenClaw plugin's entry (bundled into openclaw-plugin/dist/index.js by scripts/build/build-plugin.mjs): taskpulse's
 // tools (tools.ts) declared with OpenClaw's defineToolPlugin, so `openclaw plugins build` generates the manifest from
 // them, and the resolve_exec_env hook that gives the agent's execs its identity and route.
 import { defineToolPlugin, type ToolContext } from "openclaw/plugin-sdk/tool-plugin";

@@ -1,5 +1,5 @@
 // The routes of the HTTP API (`serve --api`), as data: the server dispatches from this table, and references/
-// openapi.json is generated from it (scripts/gen-docs.ts), so a route cannot be served without being documented or
+// openapi.json is generated from it (scripts/gen/gen-docs.ts), so a route cannot be served without being documented or
 // documented without being served (test/serve/http-api.test.ts checks both ways). Request bodies are zod schemas,
 // strict: a field the API does not know is refused (400), not ignored.
 import { z } from "zod";

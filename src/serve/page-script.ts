@@ -543,7 +543,7 @@ export const PAGE_SCRIPT = `
     cache = nextCache;
     setTitle();
     tick();
-    // For npm run bench (scripts/bench-dashboard.ts): when the last snapshot came, and when it was drawn.
+    // For npm run bench (scripts/bench/bench-dashboard.ts): when the last snapshot came, and when it was drawn.
     window.taskpulseRendered = { received: receivedAt, drawn: performance.now(), now: view.now };
   }
 

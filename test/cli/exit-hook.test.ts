@@ -1,4 +1,4 @@
-// The lock library's exit hook in the built command (scripts/shims/signal-exit.cjs stands in for signal-exit): a
+// The lock library's exit hook in the built command (scripts/build/shims/signal-exit.cjs stands in for signal-exit): a
 // lock still held when the process ends is removed at exit and at SIGINT, SIGTERM and SIGHUP, and the signal then
 // ends the process as it would have; a signal somebody else handles is left to them.
 import { spawnSync } from "node:child_process";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, tempDir } from "../support/helpers.ts";
 
-const SHIM = join(ROOT, "scripts", "shims", "signal-exit.cjs");
+const SHIM = join(ROOT, "scripts", "build", "shims", "signal-exit.cjs");
 
 /** Runs a script that registers the hook (its callback creates `marker`), then does `then`. */
 function run(then: string) {

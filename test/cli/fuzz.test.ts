@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../../scripts/seeded-random.ts";
+import { seededRandom } from "../../scripts/bench/seeded-random.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import { run } from "../../src/cli/run.ts";
 import { examine } from "../../src/store/doctor.ts";

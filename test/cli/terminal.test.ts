@@ -4,7 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../../scripts/seeded-random.ts";
+import { seededRandom } from "../../scripts/bench/seeded-random.ts";
 import { clip, segmentedWidth, width } from "../../src/cli/render/text-width.ts";
 import { BIN, cleanEnv, cli, ROOT, tempDir, until, watching } from "../support/helpers.ts";
 

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generatedDocs } from "../../scripts/gen-docs.ts";
+import { generatedDocs } from "../../scripts/gen/gen-docs.ts";
 import { ROOT } from "../support/helpers.ts";
 
 describe("generated references", () => {

@@ -1,7 +1,7 @@
 // Installs (or finds in the cache) the pinned Node 24 and openclaw before any test, so an install never counts
 // against a test's timeout, and hands their paths to the tests.
 import type { TestProject } from "vitest/node";
-import { openclawEnv } from "../../scripts/openclaw-env.mjs";
+import { openclawEnv } from "../../scripts/env/openclaw-env.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {

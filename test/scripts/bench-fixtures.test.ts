@@ -1,4 +1,4 @@
-// The bench's fixture stores (scripts/bench-store.ts) are built through the store's own code and the real cleanup:
+// The bench's fixture stores (scripts/bench/bench-store.ts) are built through the store's own code and the real cleanup:
 // the figures are only worth something if those stores are what taskpulse itself reads and writes. Here: the made-up
 // records are valid tasks with ordered audit trails, and a built store (with a journal rotation, so a checkpoint too)
 // is read back correctly by the CLI: stats counts every archived task, log shows an archived task's trail, query
@@ -6,8 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildStore, finishedTask } from "../../scripts/bench-store.ts";
-import { seededRandom } from "../../scripts/seeded-random.ts";
+import { buildStore, finishedTask } from "../../scripts/bench/bench-store.ts";
+import { seededRandom } from "../../scripts/bench/seeded-random.ts";
 import { summarize } from "../../src/core/insight.ts";
 import { auditEntrySchema, taskSchema } from "../../src/core/model.ts";
 import { cli, tempDir } from "../support/helpers.ts";

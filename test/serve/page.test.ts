@@ -3,14 +3,14 @@
 // processes. What is checked are layout facts and behaviour, never durations: the strip and the chips lie inside a
 // phone's first screen, the filters and the board show what they should, the page says so when the server is gone,
 // and a token is checked when it is typed in. The timings (first render, update after the CLI returns) are measured
-// by `npm run bench` (scripts/bench-dashboard.mjs).
+// by `npm run bench` (scripts/bench/bench-dashboard.ts).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildStore } from "../../scripts/bench-store.ts";
+import { buildStore } from "../../scripts/bench/bench-store.ts";
 import { createContext } from "../../src/app/context.ts";
 import { startServer } from "../../src/serve/server.ts";
 import { spawnCli, tempDir } from "../support/helpers.ts";

@@ -1,8 +1,8 @@
-// The short chaos run for CI (the long one: `npm run chaos`, see scripts/chaos.ts): spawned calls of the real
+// The short chaos run for CI (the long one: `npm run chaos`, see scripts/bench/chaos.ts): spawned calls of the real
 // binary doing mixed work on one store, a quarter of them killed with SIGKILL at a random moment; and a run where
 // some calls are also paused for longer than the lock's stale time (SIGSTOP, or held by strace in their rename).
 import { describe, expect, it } from "vitest";
-import { formatChaos, runChaos } from "../../scripts/chaos.ts";
+import { formatChaos, runChaos } from "../../scripts/bench/chaos.ts";
 import { tempDir } from "../support/helpers.ts";
 
 const SECONDS = Number(process.env.CHAOS_CI_SECONDS ?? 20);

@@ -5,7 +5,7 @@
 import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../../scripts/seeded-random.ts";
+import { seededRandom } from "../../scripts/bench/seeded-random.ts";
 import type { Task } from "../../src/core/model.ts";
 import { compareQueue, dependencyState } from "../../src/core/queue.ts";
 import { addToHint, hintMatches, hintOf, removeFromHint } from "../../src/store/claim-hints.ts";

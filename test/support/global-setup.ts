@@ -15,7 +15,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+  execFileSync(process.execPath, ["scripts/build/build.mjs"], { stdio: "inherit" });
   try {
     const server = await startPgServer();
     project.provide("pgAdminUrl", server.url("postgres"));

@@ -2,14 +2,14 @@
 // dashboard-phone.png (Chinese, compact, dark): a demo store filled through the CLI, `taskpulse serve` on a free
 // port, and Debian's Chromium driven by playwright-core. The store has one of each thing the attention strip shows
 // (a stall, a pending stop, a failure, an open cron alert).
-// Run after `npm run build`: node scripts/dashboard-screenshots.mjs
+// Run after `npm run build`: node scripts/gen/dashboard-screenshots.mjs
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = resolve(import.meta.dirname, "..", "..");
 const BIN = join(ROOT, "bin", "taskpulse.js");
 const OUT = join(ROOT, "docs", "screenshots");
 const store = mkdtempSync(join(tmpdir(), "tp-shots-"));

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
-const root = resolve(import.meta.dirname, "..");
+const root = resolve(import.meta.dirname, "..", "..");
 
 /**
  * Modules that a dependency loads when it loads, replaced inside that dependency only (taskpulse's own code gets
@@ -17,10 +17,10 @@ const root = resolve(import.meta.dirname, "..");
  * change what taskpulse runs without a word.
  */
 export const SHIMS = [
-  { dependency: "commander", module: /^(node:)?child_process$/, shim: "scripts/shims/child-process.cjs" },
-  { dependency: "proper-lockfile", module: /^graceful-fs$/, shim: "scripts/shims/graceful-fs.cjs" },
-  { dependency: "proper-lockfile", module: /^signal-exit$/, shim: "scripts/shims/signal-exit.cjs" },
-  { dependency: "pg", module: /^\.\/stream$/, shim: "scripts/shims/pg-stream.cjs" },
+  { dependency: "commander", module: /^(node:)?child_process$/, shim: "scripts/build/shims/child-process.cjs" },
+  { dependency: "proper-lockfile", module: /^graceful-fs$/, shim: "scripts/build/shims/graceful-fs.cjs" },
+  { dependency: "proper-lockfile", module: /^signal-exit$/, shim: "scripts/build/shims/signal-exit.cjs" },
+  { dependency: "pg", module: /^\.\/stream$/, shim: "scripts/build/shims/pg-stream.cjs" },
 ];
 
 /** An esbuild plugin applying `rules`; each rule that replaces a module is added to `used`. */
@@ -42,20 +42,20 @@ function shimPlugin(rules, used) {
 
 /**
  * zod goes into a file of its own, dist/zod.cjs, loaded through the code cache only by the commands that validate
- * with it (scripts/shims/zod-apart.cjs): it is over half the bundle, and a heartbeat that carries it in its code cache
+ * with it (scripts/build/shims/zod-apart.cjs): it is over half the bundle, and a heartbeat that carries it in its code cache
  * starts ~20% slower.
  */
 const zodApart = {
   name: "zod-apart",
   setup(b) {
     b.onResolve({ filter: /^zod$/ }, (args) =>
-      /[\\/]src[\\/]/.test(args.importer) ? { path: resolve(root, "scripts/shims/zod-apart.cjs") } : undefined,
+      /[\\/]src[\\/]/.test(args.importer) ? { path: resolve(root, "scripts/build/shims/zod-apart.cjs") } : undefined,
     );
   },
 };
 
 /**
- * The pg client goes into a file of its own too, dist/pg.cjs, loaded the same way (scripts/shims/pg-apart.cjs) and
+ * The pg client goes into a file of its own too, dist/pg.cjs, loaded the same way (scripts/build/shims/pg-apart.cjs) and
  * only when a postgres:// store is used: a JSON call neither reads nor compiles it. pg-native, pg's optional C
  * binding, is left out.
  */
@@ -63,7 +63,7 @@ const pgApart = {
   name: "pg-apart",
   setup(b) {
     b.onResolve({ filter: /^pg$/ }, (args) =>
-      /[\\/]src[\\/]/.test(args.importer) ? { path: resolve(root, "scripts/shims/pg-apart.cjs") } : undefined,
+      /[\\/]src[\\/]/.test(args.importer) ? { path: resolve(root, "scripts/build/shims/pg-apart.cjs") } : undefined,
     );
   },
 };

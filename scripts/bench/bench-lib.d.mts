@@ -1,4 +1,4 @@
-// Types of the parts of bench-lib.mjs that scripts/bench-pg.ts uses.
+// Types of the parts of bench-lib.mjs that scripts/bench/bench-pg.ts uses.
 export function benchEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
 export function taskpulseArgv(args: string[], node?: string): string[];
 export function timeRun(argv: string[], env: NodeJS.ProcessEnv): { ms: number; cpuMs: number; stdout: string; stderr: string };

@@ -52,7 +52,7 @@ export interface ChaosResult {
   repair?: { healthy: boolean; actions: string[] };
 }
 
-const BIN = resolve(import.meta.dirname, "..", "bin", "taskpulse.js");
+const BIN = resolve(import.meta.dirname, "..", "..", "bin", "taskpulse.js");
 const POOL = "pool";
 
 interface Call {

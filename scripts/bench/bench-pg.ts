@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeNet, netnsAvailable } from "../test/support/netns.ts";
-import { findPgBin, startPgServer } from "../test/support/pg-server.ts";
+import { makeNet, netnsAvailable } from "../../test/support/netns.ts";
+import { findPgBin, startPgServer } from "../../test/support/pg-server.ts";
 import { benchEnv, interleave, median, round1, round2, runAsync, taskpulseArgv, timeRun } from "./bench-lib.mjs";
 
 interface Input {

@@ -5,14 +5,14 @@
 // records themselves are made up here, in batches (one transaction per 2 000 tasks, not one process per call), so
 // 100 000 archived tasks take seconds, not hours. test/scripts/bench-fixtures.test.ts checks that the real code reads the
 // result correctly (stats, log of an archived task, doctor).
-//   node --import tsx scripts/bench-store.ts '{"stores":[{"dir":"/tmp/x","archived":10000,"active":200}]}'
+//   node --import tsx scripts/bench/bench-store.ts '{"stores":[{"dir":"/tmp/x","archived":10000,"active":200}]}'
 import { mkdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import type { Deps } from "../src/app/deps.ts";
-import { run } from "../src/cli/run.ts";
-import { newId } from "../src/core/ids.ts";
-import type { AuditEntry, Task } from "../src/core/model.ts";
-import { JsonStore } from "../src/store/json-store.ts";
+import type { Deps } from "../../src/app/deps.ts";
+import { run } from "../../src/cli/run.ts";
+import { newId } from "../../src/core/ids.ts";
+import type { AuditEntry, Task } from "../../src/core/model.ts";
+import { JsonStore } from "../../src/store/json-store.ts";
 import { seededRandom } from "./seeded-random.ts";
 
 const DAY = 86_400_000;

@@ -1,4 +1,4 @@
-// Stands in for signal-exit inside proper-lockfile (see scripts/build.mjs), which uses it once, to remove the locks
+// Stands in for signal-exit inside proper-lockfile (see scripts/build/build.mjs), which uses it once, to remove the locks
 // still held when the process ends. signal-exit listens to every signal that can end a process (13 on Linux), and
 // each listener costs a start a signal handle; this listens to the three that end taskpulse in practice: Ctrl-C
 // (SIGINT), `kill` (SIGTERM) and a closed terminal (SIGHUP). Like signal-exit, it acts on a signal only when nobody

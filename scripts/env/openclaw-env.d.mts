@@ -1,4 +1,4 @@
-// Types of scripts/openclaw-env.mjs, for test/openclaw-real.
+// Types of scripts/env/openclaw-env.mjs, for test/openclaw-real.
 export const NODE_VERSION: string;
 export const OPENCLAW_VERSION: string;
 export function cacheRoot(env?: NodeJS.ProcessEnv): string;

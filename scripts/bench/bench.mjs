@@ -4,13 +4,14 @@
 // performance figures (SPEC.md §9), measured side by side in one run with plain Node. It builds its own fixture
 // stores (written directly in the store's format), times whole processes in interleaved rounds and prints medians,
 // then one JSON line of every figure, so that results can be compared over time. It judges nothing and exits 0
-// unless a run fails; the CI guard is scripts/bench-guard.mjs. --bin measures another build (an older checkout).
+// unless a run fails; the CI guard is scripts/bench/bench-guard.mjs. --bin measures another build (an older checkout).
 // Start-up is measured under this Node and, when this one is older than 22 (so has no compile cache of its own),
-// also under the Node 24 of scripts/openclaw-env.mjs (installed into its cache if missing); --node names another.
+// also under the Node 24 of scripts/env/openclaw-env.mjs (installed into its cache if missing); --node names another.
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
+import { openclawEnv } from "../env/openclaw-env.mjs";
 import {
   BIN,
   benchEnv,
@@ -30,7 +31,6 @@ import {
   timeRun,
 } from "./bench-lib.mjs";
 import { benchScale, heartbeatContention } from "./bench-scale.mjs";
-import { openclawEnv } from "./openclaw-env.mjs";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -72,7 +72,7 @@ try {
   out(ENV_NOTE);
   out();
 
-  // Fixtures, built through taskpulse's own store code (scripts/bench-store.ts; test/scripts/bench-fixtures.test.ts checks
+  // Fixtures, built through taskpulse's own store code (scripts/bench/bench-store.ts; test/scripts/bench-fixtures.test.ts checks
   // them): finished tasks committed with their audit trails, then archived by the real `cleanup`, so the journal,
   // its rotation, the checkpoint and archive/*.jsonl are what a store with that history holds. "empty": one running
   // task (heartbeat needs one). "history": 10 000 archived tasks (finished 8 to 88 days ago: four months) and 200
@@ -193,13 +193,13 @@ try {
   const scale = await benchScale({ root, sizes: SCALE, runs: quick ? 5 : 10, warmup: 2, contention: SCALE_CONTENTION, out, row });
 
   // PostgreSQL, next to the JSON store: heartbeat latency and the same contention, on a throwaway server started by
-  // scripts/bench-pg.ts (skipped, with a note, when PostgreSQL is not installed).
+  // scripts/bench/bench-pg.ts (skipped, with a note, when PostgreSQL is not installed).
   const pgRun = spawnSync(
     process.execPath,
     [
       "--import",
       "tsx",
-      join(ROOT, "scripts", "bench-pg.ts"),
+      join(ROOT, "scripts", "bench", "bench-pg.ts"),
       JSON.stringify({ runs, warmup, json: { dir: empty.dir, id: empty.running[0] }, ...CONTENTION }),
       "--bin",
       BIN,
@@ -246,10 +246,10 @@ try {
   out();
 
   // The dashboard (issue 20's targets), in Chromium against a real `taskpulse serve` with 1 000 hot tasks:
-  // scripts/bench-dashboard.ts (skipped, with a note, when Chromium is not installed).
+  // scripts/bench/bench-dashboard.ts (skipped, with a note, when Chromium is not installed).
   const dashRun = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(ROOT, "scripts", "bench-dashboard.ts"), JSON.stringify({ runs: quick ? 3 : 7 }), "--bin", BIN],
+    ["--import", "tsx", join(ROOT, "scripts", "bench", "bench-dashboard.ts"), JSON.stringify({ runs: quick ? 3 : 7 }), "--bin", BIN],
     { cwd: ROOT, env: benchEnv(), encoding: "utf8" },
   );
   if (dashRun.status !== 0) throw new Error(`the dashboard bench failed: ${dashRun.stderr.slice(0, 2000)}`);

@@ -492,5 +492,5 @@ function isJsonValue(value: unknown): boolean {
 }
 
 function unsupported(path: string, what: string): never {
-  throw new Error(`zod-codegen: ${path}: ${what} is not supported; extend scripts/zod-codegen.ts or keep this out of the hot file`);
+  throw new Error(`zod-codegen: ${path}: ${what} is not supported; extend scripts/gen/zod-codegen.ts or keep this out of the hot file`);
 }

@@ -1,4 +1,4 @@
-// Stands in for pg inside the CLI bundle (see scripts/build.mjs): only a call on a postgres:// store loads the pg
+// Stands in for pg inside the CLI bundle (see scripts/build/build.mjs): only a call on a postgres:// store loads the pg
 // client, from dist/pg.cjs, through the same loader and code cache as the bundle (src/loader.ts), whose cache is
 // written at exit, so that it holds what the call compiled. A JSON call never reaches this file.
 const { join } = require("node:path");

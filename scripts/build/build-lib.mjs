@@ -1,6 +1,6 @@
 // Bundles the library entry (src/lib/index.ts) into dist/lib.cjs, and writes dist/lib.mjs, a two-line ES module
 // over the same bundle: one copy of the code whichever way it is loaded. Types: lib/index.d.ts (hand-written,
-// checked against the implementation by the type-checker). Run by scripts/build.mjs.
+// checked against the implementation by the type-checker). Run by scripts/build/build.mjs.
 import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -22,7 +22,7 @@ await build({
 writeFileSync(
   "dist/lib.mjs",
   `// ES module entry of taskpulse: the CommonJS bundle dist/lib.cjs, re-exported.
-import lib from "./lib.cjs";
+import lib from "../lib.cjs";
 export const { openStore, TaskpulseError, EXIT } = lib;
 `,
 );

@@ -2,11 +2,11 @@
 // taskpulse's use cases and its dependencies inside (zod, proper-lockfile, pg), so the packed plugin installs with
 // nothing to fetch. Only `openclaw/*` stays outside: the host provides its SDK when it loads the plugin. Its
 // manifest, openclaw-plugin/openclaw.plugin.json, is generated from this bundle by `openclaw plugins build` and
-// checked by the real-client tier (test/openclaw-real/plugin.test.ts). Run by scripts/build.mjs.
+// checked by the real-client tier (test/openclaw-real/plugin.test.ts). Run by scripts/build/build.mjs.
 import { resolve } from "node:path";
 import { build } from "esbuild";
 
-const root = resolve(import.meta.dirname, "..");
+const root = resolve(import.meta.dirname, "..", "..");
 
 await build({
   absWorkingDir: root,

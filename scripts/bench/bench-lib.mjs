@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-export const ROOT = resolve(import.meta.dirname, "..");
+export const ROOT = resolve(import.meta.dirname, "..", "..");
 /** The command measured: this checkout's, or another build's given with --bin (to compare before and after). */
 const binArg = process.argv.indexOf("--bin");
 export const BIN = binArg >= 0 ? resolve(process.argv[binArg + 1] ?? "") : join(ROOT, "bin", "taskpulse.js");
@@ -27,7 +27,7 @@ export const ENV_NOTE = "NODE_EXTRA_CA_CERTS is unset for both sides (it adds ~8
 /** Builds dist/ when it is missing (or always, with force). */
 export function ensureBuilt(force) {
   if (!force && existsSync(join(ROOT, "dist", "taskpulse.cjs")) && existsSync(join(ROOT, "dist", "loader.cjs"))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "inherit", env: benchEnv() });
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build", "build.mjs")], { cwd: ROOT, stdio: "inherit", env: benchEnv() });
   if (r.status !== 0) throw new Error("build failed");
 }
 
@@ -42,11 +42,11 @@ export function cleanup(dir) {
 // --- fixture stores -------------------------------------------------------------------------------------------
 
 /**
- * Builds fixture stores through taskpulse's own store code (scripts/bench-store.ts, run with tsx from this
+ * Builds fixture stores through taskpulse's own store code (scripts/bench/bench-store.ts, run with tsx from this
  * checkout's devDependencies): specs as StoreSpec there; returns what it built, in the same order.
  */
 export function buildStores(stores) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "bench-store.ts"), JSON.stringify({ stores })], {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "bench", "bench-store.ts"), JSON.stringify({ stores })], {
     cwd: ROOT,
     env: benchEnv(),
     encoding: "utf8",

@@ -1,4 +1,4 @@
-// The dashboard part of `npm run bench` (run by bench.mjs with tsx; alone: node --import tsx scripts/bench-dashboard.ts):
+// The dashboard part of `npm run bench` (run by bench.mjs with tsx; alone: node --import tsx scripts/bench/bench-dashboard.ts):
 // issue 20's page targets, measured in Debian's Chromium (playwright-core) against a real `taskpulse serve` on a
 // store of 1 000 hot tasks across 8 agents (half running), built as the bench's other fixtures are.
 // A warm-up round first (not counted), then `runs` rounds, a fresh tab each; medians.

@@ -5,7 +5,7 @@
 // skipped (see references/openclaw-real-tier.md for why). A half-finished install is never used: it is built in a
 // temporary directory beside the cache entry and renamed into place, and only then is the marker written.
 //
-//   node scripts/openclaw-env.mjs          install if needed, print {"node": …, "openclaw": …, "dir": …} as JSON
+//   node scripts/env/openclaw-env.mjs          install if needed, print {"node": …, "openclaw": …, "dir": …} as JSON
 //   import { openclawEnv } from "./openclaw-env.mjs"   the same, as a function (test/openclaw-real uses it)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
