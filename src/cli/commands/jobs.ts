@@ -4,19 +4,18 @@
 import { constants } from "node:os";
 import type { Command } from "commander";
 import type { Ctx } from "../../app/context.ts";
+import { jobDetail, jobList, type RunView, runViews } from "../../app/job-views.ts";
+import { findJob, parseCount, reapAll, validateJob } from "../../app/jobs.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
 import type { Job, OpenRun } from "../../core/job-model.ts";
-import { jobHealth } from "../../core/jobs.ts";
-import { byName } from "../../core/names.ts";
 import type { Push } from "../../core/push.ts";
 import { followRun, recordsWithResult } from "../../jobs/follow.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { deliveryText, jobLine, type RunView, recordTail, runLines, runResultText, runViews } from "../render/job-text.ts";
+import { deliveryText, jobLine, recordTail, runLines, runResultText } from "../render/job-text.ts";
 import { ago } from "../render/task-text.ts";
 import { t } from "./common.ts";
-import { findJob, parseCount, reapAll, validateJob } from "./job-common.ts";
 
 export function registerJobs(program: Command, app: App): void {
   program
@@ -64,10 +63,9 @@ ${example(
     );
 }
 
-export async function listJobs(ctx: Ctx): Promise<Outcome> {
-  const { snapshot, reaped } = await reapAll(ctx, "jobs");
-  const jobs = Object.values(snapshot.jobs).sort((a, b) => byName(a.id, b.id));
-  const data = { jobs: jobs.map((job) => ({ ...job, health: jobHealth(job) })), lost: reaped.lost };
+async function listJobs(ctx: Ctx): Promise<Outcome> {
+  const { jobs, lost, reaped } = await jobList(ctx);
+  const data = { jobs, lost };
   if (jobs.length === 0) {
     return {
       data,
@@ -87,13 +85,8 @@ export async function listJobs(ctx: Ctx): Promise<Outcome> {
   return { data, lines, quiet: jobs.map((job) => job.id).join("\n"), push: reaped.push };
 }
 
-export async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines?: string }): Promise<Outcome> {
-  const jobId = validateJob(id);
-  const limit = parseCount(opts.runs, "--runs", 1, 200) ?? 10;
-  const tailLines = parseCount(opts.lines, "--lines", 0, 1000) ?? 10;
-  const { snapshot, reaped } = await reapAll(ctx, "jobs", jobId);
-  const job = findJob(snapshot, jobId);
-  const views = runViews(await ctx.store("jobs").runRecords(jobId)).slice(0, limit);
+async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines?: string }): Promise<Outcome> {
+  const { job, runs: views, tailLines, reaped } = await jobDetail(ctx, id, opts);
   const lines = [jobLine(ctx, job)];
   if (job.lastSuccessAt) lines.push(`   ${t(ctx, "last success", "上次成功")}: ${ago(ctx, job.lastSuccessAt)}`);
   if (job.alert) {
@@ -118,12 +111,7 @@ export async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines
   lines.push(`   ${config.join(" · ")}`);
   if (views.length > 0) lines.push("", t(ctx, "Recent runs (newest first):", "最近运行（最新在前）:"));
   for (const view of views) lines.push(...runLines(ctx, view, job, tailLines));
-  return {
-    data: { job: { ...job, health: jobHealth(job) }, runs: views, lost: reaped.lost },
-    lines,
-    quiet: jobHealth(job),
-    push: reaped.push,
-  };
+  return { data: { job, runs: views, lost: reaped.lost }, lines, quiet: job.health, push: reaped.push };
 }
 
 /**
@@ -131,7 +119,7 @@ export async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines
  * in progress, the last run's last lines. The job's output goes to stdout as it comes, taskpulse's one line about
  * the run to stderr, as `run` does. Exit 0 when the run succeeded, 7 when it failed or was lost, 128+n on signal n.
  */
-export async function followJob(ctx: Ctx, id: string, lines: number): Promise<Outcome> {
+async function followJob(ctx: Ctx, id: string, lines: number): Promise<Outcome> {
   const jobId = validateJob(id);
   let push: Push | null = null;
   const readJob = async () => {

@@ -5,6 +5,7 @@
 import { StringDecoder } from "node:string_decoder";
 import type { Command } from "commander";
 import type { Ctx } from "../../app/context.ts";
+import { effectiveRoute, jobPush, parseCount, reapInTx, validateJob } from "../../app/jobs.ts";
 import { actorOf, commitChange } from "../../app/tasks.ts";
 import { ConflictError, EXIT, StoreBusyError, StoreCorruptError, TaskpulseError, UsageError } from "../../core/errors.ts";
 import { newId, newRunId } from "../../core/ids.ts";
@@ -31,7 +32,6 @@ import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";
-import { effectiveRoute, jobPush, parseCount, reapInTx, validateJob } from "./job-common.ts";
 
 export interface RunJobOptions {
   job?: string;

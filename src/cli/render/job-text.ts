@@ -2,7 +2,8 @@
 // open alerts for `alerts`. Chinese and English say the same.
 
 import type { Ctx } from "../../app/context.ts";
-import type { Job, RunRecord, RunRecordOf } from "../../core/job-model.ts";
+import type { RunView } from "../../app/job-views.ts";
+import type { Job } from "../../core/job-model.ts";
 import { alertAfterOf, describeFailure, type JobHealth, jobHealth } from "../../core/jobs.ts";
 import { oneLine } from "../../core/names.ts";
 import { formatDuration, localDateTime } from "../../core/time.ts";
@@ -71,31 +72,6 @@ export function jobLine(ctx: Ctx, job: Job): string {
   const delivery = deliveryText(ctx, job);
   if (delivery && job.delivery?.status === "failed") parts.push(c.yellow(delivery));
   return parts.join(" · ");
-}
-
-export interface RunView {
-  id: string;
-  started?: RunRecordOf<"started">;
-  finished?: RunRecordOf<"finished">;
-  lost?: RunRecordOf<"lost">;
-  deliveries: RunRecordOf<"delivery">[];
-}
-
-/** Groups a job's records by run, newest first. */
-export function runViews(records: readonly RunRecord[]): RunView[] {
-  const byId = new Map<string, RunView>();
-  for (const r of records) {
-    let view = byId.get(r.run);
-    if (!view) {
-      view = { id: r.run, deliveries: [] };
-      byId.set(r.run, view);
-    }
-    if (r.kind === "delivery") view.deliveries.push(r);
-    else if (r.kind === "started") view.started = r;
-    else if (r.kind === "finished") view.finished = r;
-    else view.lost = r;
-  }
-  return [...byId.values()].reverse();
 }
 
 function runStatus(view: RunView, job: Job): "running" | "success" | "failed" | "lost" | "unknown" {
