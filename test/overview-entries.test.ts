@@ -8,25 +8,13 @@ import type { Deps } from "../src/app/deps.ts";
 import { renderOverview } from "../src/cli/commands/status.ts";
 import { entryOf, summarize, summaryOf } from "../src/core/insight.ts";
 import { JsonStore } from "../src/store/json-store.ts";
-import { cli, tempDir } from "./helpers.ts";
+import { appDeps, cli, tempDir } from "./helpers.ts";
 
 const NOW = "2026-05-01T10:00:00.000Z";
 const at = (min: number) => new Date(Date.parse(NOW) + min * 60_000).toISOString();
 
 function deps(store: string, nowIso: string, lang = "C"): Deps {
-  const now = new Date(nowIso);
-  return {
-    env: { TASKPULSE_HOME: store, LANG: lang },
-    cwd: "/",
-    home: "/nonexistent-home",
-    stdout: () => {},
-    stderr: () => {},
-    now: () => now,
-    random: Math.random,
-    isTTY: false,
-    columns: 100,
-    readStdin: async () => "",
-  };
+  return appDeps(store, new Date(nowIso), { lang, columns: 100 });
 }
 
 /** Every kind of hot task the overview draws: running (many, stalled, stop-requested, waiting), queued (with steps, blocked, waiting on deps, many), finished. */
