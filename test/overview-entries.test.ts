@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { createContext } from "../src/app/context.ts";
 import type { Deps } from "../src/app/deps.ts";
+import { withDisplay } from "../src/cli/cli-context.ts";
 import { renderOverview } from "../src/cli/commands/status.ts";
 import { entryOf, summarize, summaryOf } from "../src/core/insight.ts";
 import { JsonStore } from "../src/store/json-store.ts";
@@ -71,7 +72,8 @@ describe("entries", () => {
   ])("the overview from entries is the overview from the tasks, line for line (%s)", async (_, minutes) => {
     const store = await variedStore();
     for (const lang of ["C", "zh_CN.UTF-8"]) {
-      const ctx = createContext({}, deps(store, at(minutes), lang));
+      const d = deps(store, at(minutes), lang);
+      const ctx = withDisplay(createContext({}, d), {}, d);
       const snapshot = await ctx.store("status").read();
       const fromTasks = renderOverview(ctx, snapshot, undefined, true);
       const fromEntries = renderOverview(ctx, await ctx.store("status").read(), undefined, false);

@@ -1,13 +1,14 @@
 // Builds a fresh commander program per run (tests run many in one process). Each command lives in its own file
 // under commands/ and is listed in COMMANDS below; a run loads only the command it runs.
 import { Command, Option } from "commander";
-import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
+import { createContext, type GlobalOptions } from "../app/context.ts";
 import type { Deps } from "../app/deps.ts";
+import { type CliCtx, withDisplay } from "./cli-context.ts";
 import type { Outcome } from "./outcome.ts";
 
 export interface App {
   /** Wraps a command body into a commander action: builds the context from the global options, keeps the outcome. */
-  action<A extends unknown[]>(body: (ctx: Ctx, ...args: A) => Promise<Outcome> | Outcome): (...args: unknown[]) => Promise<void>;
+  action<A extends unknown[]>(body: (ctx: CliCtx, ...args: A) => Promise<Outcome> | Outcome): (...args: unknown[]) => Promise<void>;
 }
 
 const EXIT_CODES = `
@@ -133,7 +134,7 @@ export async function buildProgram(
         // commander passes the positional arguments, then the command's options, then the command itself
         const globals = program.opts<GlobalOptions>();
         // -q prints no push: none is decided unless --send delivers it
-        const ctx = createContext({ ...globals, announce: globals.quiet !== true }, deps);
+        const ctx = withDisplay(createContext({ ...globals, announce: globals.quiet !== true }, deps), globals, deps);
         try {
           const outcome = await body(ctx, ...(args as never));
           done(ctx.send && outcome.push ? await (await import("../app/send.ts")).deliver(ctx, outcome) : outcome);

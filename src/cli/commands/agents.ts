@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { agentRows } from "../../app/agents.ts";
-import type { Ctx } from "../../app/context.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -15,7 +15,7 @@ export function registerAgents(program: Command, app: App): void {
     .action(app.action((ctx) => agents(ctx)));
 }
 
-async function agents(ctx: Ctx): Promise<Outcome> {
+async function agents(ctx: CliCtx): Promise<Outcome> {
   const list = await agentRows(ctx);
   const lines = list.map(
     (r) =>

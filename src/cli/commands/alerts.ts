@@ -1,11 +1,11 @@
 // `taskpulse alerts`: the open alert episodes (jobs failing at least alert-after times in a row), and jobs whose
 // last notification could not be delivered; or "no alerts" (exit 0: an empty result is ok).
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { jobAlerts } from "../../app/job-views.ts";
 import { JOB_LIMITS } from "../../core/job-model.ts";
 import { describeFailure } from "../../core/jobs.ts";
 import { oneLine } from "../../core/names.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -20,7 +20,7 @@ export function registerAlerts(program: Command, app: App): void {
     .action(app.action((ctx) => alerts(ctx)));
 }
 
-async function alerts(ctx: Ctx): Promise<Outcome> {
+async function alerts(ctx: CliCtx): Promise<Outcome> {
   const { data, open, undelivered, reaped } = await jobAlerts(ctx);
   if (open.length === 0 && undelivered.length === 0) {
     return { data, lines: [t(ctx, "no alerts", "无告警")], quiet: "", push: reaped.push };

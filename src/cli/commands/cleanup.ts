@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type CleanupOptions, cleanUpStore } from "../../app/cleanup.ts";
-import type { Ctx } from "../../app/context.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -20,7 +20,7 @@ export function registerCleanup(program: Command, app: App): void {
     .action(app.action((ctx, opts: CleanupOptions) => cleanup(ctx, opts)));
 }
 
-async function cleanup(ctx: Ctx, opts: CleanupOptions): Promise<Outcome> {
+async function cleanup(ctx: CliCtx, opts: CleanupOptions): Promise<Outcome> {
   const result = await cleanUpStore(ctx, opts);
   const { keepDays, closed, pushes } = result;
   const lines = [

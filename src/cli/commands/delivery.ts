@@ -2,8 +2,8 @@
 // it reached chat (the message id the `message` tool returned). It is attached to the job's last finished run
 // (or --run); failed deliveries have their own streak, shown by `jobs` and `alerts`.
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { recordJobDelivery } from "../../app/job-views.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -33,7 +33,7 @@ export function registerDelivery(program: Command, app: App): void {
 }
 
 async function delivery(
-  ctx: Ctx,
+  ctx: CliCtx,
   jobArg: string,
   messageIdArg: string,
   statusArg: string | undefined,

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { checkStore, type DoctorOptions } from "../../app/doctor.ts";
 import { EXIT } from "../../core/errors.ts";
 import type { Finding, Report } from "../../store/doctor.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -25,7 +25,7 @@ Reads only: nothing secret is needed or printed. See references/troubleshooting.
 
 const MARK = { error: "✗", warning: "!", info: "·" } as const;
 
-async function doctor(ctx: Ctx, opts: DoctorOptions): Promise<Outcome> {
+async function doctor(ctx: CliCtx, opts: DoctorOptions): Promise<Outcome> {
   const { store: dir, before, after, actions } = await checkStore(ctx, opts);
   const lines = [`taskpulse doctor: ${dir}`, ...renderFindings(before.findings)];
   if (actions) {

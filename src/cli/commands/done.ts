@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { taskFromWords } from "../../app/tasks.ts";
 import { completeTask } from "../../app/transitions.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -30,7 +30,7 @@ export function registerDone(program: Command, app: App): void {
     );
 }
 
-async function done(ctx: Ctx, id: string, result: string): Promise<Outcome> {
+async function done(ctx: CliCtx, id: string, result: string): Promise<Outcome> {
   const { task, push } = await completeTask(ctx, id, result);
   const dur = taskDuration(task, ctx.now);
   return { data: { task }, lines: [`✅ ${t(ctx, "done", "完成")}${dur ? ` (${dur})` : ""}`], push };

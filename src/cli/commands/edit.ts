@@ -1,7 +1,7 @@
 // `edit`: change a queued task before it runs (src/app/edit.ts); this file declares its options and says what changed.
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { type EditOptions, editQueuedTask } from "../../app/edit.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -34,7 +34,7 @@ export function registerEdit(program: Command, app: App): void {
     );
 }
 
-async function edit(ctx: Ctx, id: string, opts: EditOptions): Promise<Outcome> {
+async function edit(ctx: CliCtx, id: string, opts: EditOptions): Promise<Outcome> {
   const { task, said } = await editQueuedTask(ctx, id, opts);
   const lines = said
     ? [t(ctx, `✏️ edited ${task.id} ${task.name}: ${said}`, `✏️ 已修改 ${task.id} ${task.name}：${said}`)]

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { finishedTasks } from "../../app/history.ts";
 import { formatDuration } from "../../core/time.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -19,7 +19,7 @@ export function registerHistory(program: Command, app: App): void {
 
 const ICON = { done: "✅", failed: "❌", cancelled: "⛔", pending: "⏳", running: "🔄" } as const;
 
-async function history(ctx: Ctx, opts: { limit: string }): Promise<Outcome> {
+async function history(ctx: CliCtx, opts: { limit: string }): Promise<Outcome> {
   const { total, tasks: rows } = await finishedTasks(ctx, opts.limit);
   const lines = rows.map((s) => {
     const dur = s.startedAt ? ` (${formatDuration(Date.parse(s.finishedAt) - Date.parse(s.startedAt))})` : "";

@@ -3,13 +3,13 @@
 // are counted here too (see job-common.ts reapAll). `--follow` streams a run in progress (src/jobs/follow.ts).
 import { constants } from "node:os";
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { jobDetail, jobList, type RunView, runViews } from "../../app/job-views.ts";
 import { findJob, parseCount, reapAll, validateJob } from "../../app/jobs.ts";
 import { EXIT, UsageError } from "../../core/errors.ts";
 import type { Job, OpenRun } from "../../core/job-model.ts";
 import type { Push } from "../../core/push.ts";
 import { followRun, recordsWithResult } from "../../jobs/follow.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -63,7 +63,7 @@ ${example(
     );
 }
 
-async function listJobs(ctx: Ctx): Promise<Outcome> {
+async function listJobs(ctx: CliCtx): Promise<Outcome> {
   const { jobs, lost, reaped } = await jobList(ctx);
   const data = { jobs, lost };
   if (jobs.length === 0) {
@@ -85,7 +85,7 @@ async function listJobs(ctx: Ctx): Promise<Outcome> {
   return { data, lines, quiet: jobs.map((job) => job.id).join("\n"), push: reaped.push };
 }
 
-async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines?: string }): Promise<Outcome> {
+async function showJob(ctx: CliCtx, id: string, opts: { runs?: string; lines?: string }): Promise<Outcome> {
   const { job, runs: views, tailLines, reaped } = await jobDetail(ctx, id, opts);
   const lines = [jobLine(ctx, job)];
   if (job.lastSuccessAt) lines.push(`   ${t(ctx, "last success", "上次成功")}: ${ago(ctx, job.lastSuccessAt)}`);
@@ -119,7 +119,7 @@ async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines?: stri
  * in progress, the last run's last lines. The job's output goes to stdout as it comes, taskpulse's one line about
  * the run to stderr, as `run` does. Exit 0 when the run succeeded, 7 when it failed or was lost, 128+n on signal n.
  */
-async function followJob(ctx: Ctx, id: string, lines: number): Promise<Outcome> {
+async function followJob(ctx: CliCtx, id: string, lines: number): Promise<Outcome> {
   const jobId = validateJob(id);
   let push: Push | null = null;
   const readJob = async () => {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { agentLimit, setAgentLimit } from "../../app/agents.ts";
-import type { Ctx } from "../../app/context.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -15,7 +15,7 @@ export function registerLimit(program: Command, app: App): void {
     .action(app.action((ctx, n: string | undefined) => limit(ctx, n)));
 }
 
-async function limit(ctx: Ctx, n: string | undefined): Promise<Outcome> {
+async function limit(ctx: CliCtx, n: string | undefined): Promise<Outcome> {
   if (n === undefined) {
     const data = await agentLimit(ctx);
     return { data, lines: [`${data.agent}: ${data.limit}`], quiet: String(data.limit) };

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { taskFromWords } from "../../app/tasks.ts";
 import { advanceTask } from "../../app/transitions.ts";
 import { EXIT } from "../../core/errors.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -42,7 +42,7 @@ export function registerSkip(program: Command, app: App): void {
     );
 }
 
-async function next(ctx: Ctx, id: string, message: string, how: { skip?: boolean; step?: string | undefined } = {}): Promise<Outcome> {
+async function next(ctx: CliCtx, id: string, message: string, how: { skip?: boolean; step?: string | undefined } = {}): Promise<Outcome> {
   const { task, push, finished, stopRequested } = await advanceTask(ctx, id, message, how);
   const { done, total } = stepCounts(task);
   const current = task.steps.find((s) => s.status === "running")?.name;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { recordPushedMessage } from "../../app/pushed.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -22,7 +22,7 @@ export function registerPushed(program: Command, app: App): void {
     .action(app.action((ctx, id: string, messageId: string) => pushed(ctx, id, messageId)));
 }
 
-async function pushed(ctx: Ctx, id: string, messageIdInput: string): Promise<Outcome> {
+async function pushed(ctx: CliCtx, id: string, messageIdInput: string): Promise<Outcome> {
   const data = await recordPushedMessage(ctx, id, messageIdInput);
   return {
     data,

@@ -4,12 +4,12 @@
 // printed: with --announce, exactly what OpenClaw should announce.
 import { StringDecoder } from "node:string_decoder";
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { type RunJobOptions, type RunResult, recordRunResult, recordRunStart } from "../../app/run-job.ts";
 import { executeRun } from "../../app/run-job-execute.ts";
 import type { Failure, Job } from "../../core/job-model.ts";
 import { type JobNotification, NO_REPLY } from "../../core/jobs.ts";
 import type { RunReport } from "../../jobs/runner.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -56,7 +56,7 @@ ${example(
     .action(app.action((ctx, argv: string[], opts: RunJobOptions & { passthrough?: boolean }) => runJob(ctx, argv, opts)));
 }
 
-async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions & { passthrough?: boolean }): Promise<Outcome> {
+async function runJob(ctx: CliCtx, argv: string[], opts: RunJobOptions & { passthrough?: boolean }): Promise<Outcome> {
   // With --announce (and no --passthrough), stdout is exactly what OpenClaw announces and stderr stays empty.
   const silent = opts.announce === true && !opts.passthrough && !ctx.json;
 
@@ -147,7 +147,7 @@ async function runJob(ctx: Ctx, argv: string[], opts: RunJobOptions & { passthro
 }
 
 function summaryLine(
-  ctx: Ctx,
+  ctx: CliCtx,
   jobId: string,
   report: RunReport,
   failure: Failure | undefined,
@@ -168,7 +168,7 @@ function summaryLine(
 /** Where a silent --announce run sends the job's output: its tails are kept by the runner, nothing is printed. */
 const DISCARD = { write: (_chunk: Buffer) => {}, end: () => {} };
 
-function writer(ctx: Ctx, stream: "stdout" | "stderr"): { write(chunk: Buffer): void; end(): void } {
+function writer(ctx: CliCtx, stream: "stdout" | "stderr"): { write(chunk: Buffer): void; end(): void } {
   const raw = ctx.deps.passthrough;
   if (raw) return { write: (chunk) => raw[stream](chunk), end: () => {} };
   const decoder = new StringDecoder("utf8");

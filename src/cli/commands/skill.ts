@@ -1,9 +1,9 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { agentWorkspace, currentWorkspace, resolveAgent } from "../../app/identity.ts";
 import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
 import { findPackageRoot, installSkillFiles, readSkillSource, SKILL_NAME } from "../../store/skill-files.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -40,7 +40,7 @@ export function registerSkill(program: Command, app: App): void {
 }
 
 /** Where OpenClaw looks for this agent's skills: the workspace we are in, else the default workspace of main. */
-export function defaultSkillsDir(ctx: Ctx): string {
+export function defaultSkillsDir(ctx: CliCtx): string {
   const agents = configuredWorkspaces(ctx.deps.env, ctx.deps.home);
   // The workspace we are in, unless --agent (or TASKPULSE_AGENT) names another agent than the one it belongs to.
   const here = currentWorkspace(ctx.deps.cwd, agents);
@@ -54,7 +54,7 @@ function packageRoot(): string {
   return findPackageRoot(__dirname);
 }
 
-export async function installSkill(ctx: Ctx, opts: SkillInstallOptions): Promise<Outcome> {
+export async function installSkill(ctx: CliCtx, opts: SkillInstallOptions): Promise<Outcome> {
   const given = opts.dir?.startsWith("~/") ? join(ctx.deps.home, opts.dir.slice(2)) : opts.dir;
   const skillsDir = given === undefined ? defaultSkillsDir(ctx) : resolve(ctx.deps.cwd, given);
   const dir = join(skillsDir, SKILL_NAME);

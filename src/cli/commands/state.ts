@@ -1,8 +1,8 @@
 // `taskpulse state get|set|update|list`: named JSON documents for cron scripts (src/app/state-docs.ts); this file
 // declares the options and renders.
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { listStateDocs, readStateDoc, type UpdateOptions, updateStateDoc, writeStateDoc } from "../../app/state-docs.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -72,7 +72,7 @@ ${example(
     .action(app.action((ctx) => stateList(ctx)));
 }
 
-async function stateGet(ctx: Ctx, name: string, opts: { path?: string }): Promise<Outcome> {
+async function stateGet(ctx: CliCtx, name: string, opts: { path?: string }): Promise<Outcome> {
   const data = await readStateDoc(ctx, name, opts.path);
   const pretty = JSON.stringify(data.value, null, 2) ?? "null";
   // -q: strings bare (for $(…)), everything else compact JSON
@@ -80,7 +80,7 @@ async function stateGet(ctx: Ctx, name: string, opts: { path?: string }): Promis
   return { data, lines: pretty.split("\n"), quiet };
 }
 
-async function stateSet(ctx: Ctx, name: string, json: string, opts: { ifRev?: string }): Promise<Outcome> {
+async function stateSet(ctx: CliCtx, name: string, json: string, opts: { ifRev?: string }): Promise<Outcome> {
   const doc = await writeStateDoc(ctx, name, json, opts);
   return {
     data: doc,
@@ -89,7 +89,7 @@ async function stateSet(ctx: Ctx, name: string, json: string, opts: { ifRev?: st
   };
 }
 
-async function stateUpdate(ctx: Ctx, name: string, opts: UpdateOptions): Promise<Outcome> {
+async function stateUpdate(ctx: CliCtx, name: string, opts: UpdateOptions): Promise<Outcome> {
   const doc = await updateStateDoc(ctx, name, opts);
   return {
     data: doc,
@@ -98,7 +98,7 @@ async function stateUpdate(ctx: Ctx, name: string, opts: UpdateOptions): Promise
   };
 }
 
-async function stateList(ctx: Ctx): Promise<Outcome> {
+async function stateList(ctx: CliCtx): Promise<Outcome> {
   const docs = await listStateDocs(ctx);
   if (docs.length === 0) return { data: { documents: [] }, lines: [t(ctx, "no state documents", "没有状态文档")], quiet: "" };
   const width = Math.max(...docs.map((d) => d.name.length));

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { taskStats } from "../../app/history.ts";
 import type { AgentStats } from "../../core/insight.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -18,7 +18,7 @@ export function registerStats(program: Command, app: App): void {
     .action(app.action((ctx, opts: { since?: string }) => stats(ctx, opts)));
 }
 
-async function stats(ctx: Ctx, opts: { since?: string }): Promise<Outcome> {
+async function stats(ctx: CliCtx, opts: { since?: string }): Promise<Outcome> {
   const result = await taskStats(ctx, opts.since);
   const lines: string[] = [];
   const render = (label: string, s: AgentStats) => {

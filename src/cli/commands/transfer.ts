@@ -1,7 +1,7 @@
 // `taskpulse export`, `taskpulse import` and `taskpulse migrate` (src/app/transfer.ts): the options and the text.
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { exportStore, type ImportOptions, importStore, migrateStore } from "../../app/transfer.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -33,13 +33,13 @@ export function registerTransfer(program: Command, app: App): void {
     .action(app.action((ctx) => migrate(ctx)));
 }
 
-async function exportCommand(ctx: Ctx): Promise<Outcome> {
+async function exportCommand(ctx: CliCtx): Promise<Outcome> {
   const doc = await exportStore(ctx);
   const text = JSON.stringify(doc);
   return { data: doc, lines: [text], quiet: text };
 }
 
-async function importCommand(ctx: Ctx, file: string, opts: ImportOptions): Promise<Outcome> {
+async function importCommand(ctx: CliCtx, file: string, opts: ImportOptions): Promise<Outcome> {
   const { store: where, ...summary } = await importStore(ctx, file, opts);
   return {
     data: { store: where, ...summary },
@@ -54,7 +54,7 @@ async function importCommand(ctx: Ctx, file: string, opts: ImportOptions): Promi
   };
 }
 
-async function migrate(ctx: Ctx): Promise<Outcome> {
+async function migrate(ctx: CliCtx): Promise<Outcome> {
   const result = await migrateStore(ctx);
   const where = result.store;
   const line =
