@@ -1,9 +1,16 @@
 import type { Command } from "commander";
-import { alertNewStallsOrWarn } from "../../app/stall-push.ts";
-import { byCreation, type CountKey, type Overview, overviewOf, statusLookup, statusOverview, taskStatus } from "../../app/status.ts";
+import {
+  byCreation,
+  type CountKey,
+  type Overview,
+  overviewOf,
+  stallAlerts,
+  statusOverview,
+  taskStatus,
+  watchFrame,
+} from "../../app/status.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { TaskEntry } from "../../core/insight.ts";
-import { livenessOf } from "../../core/liveness.ts";
 import { metaText } from "../../core/meta.ts";
 import type { Task } from "../../core/model.ts";
 import { byCodePoint, byName, oneLine, printable } from "../../core/names.ts";
@@ -224,19 +231,10 @@ function agentFacing(ctx: CliCtx, alerts: boolean): boolean {
   return ctx.json || ctx.send || alerts;
 }
 
-/**
- * `status --alerts`: the check an agent runs (the heartbeat entries): the new stalls' alert as one push, recorded
- * as sent, and nothing else; no output when there is none.
- */
-export async function alerts(ctx: CliCtx): Promise<Outcome> {
-  const snapshot = await ctx.store("status").read();
-  const stalled = snapshot
-    .entries()
-    .filter((e) => e.live && livenessOf(e.live, ctx.now, ctx.stallMs).stalled)
-    .flatMap((e) => snapshot.get(e.id) ?? []);
-  const warnings: string[] = [];
-  const { push, alerted } = await alertNewStallsOrWarn(ctx, stalled, true, warnings);
-  return { data: { stalled: stalled.map((task) => task.id).sort(), alerted }, lines: [], quiet: "", push, warnings };
+/** `status --alerts`: the new stalls' alert as one push (src/app/status.ts stallAlerts), and nothing else. */
+async function alerts(ctx: CliCtx): Promise<Outcome> {
+  const { push, warnings, ...data } = await stallAlerts(ctx);
+  return { data, lines: [], quiet: "", push, warnings };
 }
 
 async function overview(ctx: CliCtx, allFinished = false): Promise<Outcome> {
@@ -275,9 +273,9 @@ async function watch(ctx: CliCtx, intervalMs: number, maxFrames: number, allFini
   try {
     while (!stop.signal.aborted && frames < maxFrames) {
       const columns = (tty && process.stdout.columns) || ctx.deps.columns || 80;
-      const frameCtx: CliCtx = { ...ctx, now: new Date(ctx.deps.now().getTime() + ctx.clockOffsetMs()), deps: { ...ctx.deps, columns } };
-      const snapshot = await store.read();
-      const view = renderOverview(frameCtx, snapshot, await statusLookup(store, snapshot, false), false, allFinished);
+      const frame = await watchFrame(ctx);
+      const frameCtx: CliCtx = { ...ctx, now: frame.now, deps: { ...ctx.deps, columns } };
+      const view = renderOverview(frameCtx, frame.snapshot, frame.lookup, false, allFinished);
       const body = view.lines.join("\n");
       // One commit touches several files (lock, journal, state): a change that leaves the view as it was is not
       // drawn again until the interval is up.
