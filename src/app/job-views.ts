@@ -1,9 +1,19 @@
 // The cron-job read and record use cases: the job list, one job with its recent runs, the open alerts, and a
 // delivery record. Each counts runs whose wrapper died first (jobs.ts reapAll), and returns data.
-import { NotFoundError, UsageError } from "../core/errors.ts";
-import { deliveryStatusSchema, type Failure, JOB_LIMITS, type Job, type RunRecord, type RunRecordOf } from "../core/job-model.ts";
+import { EXIT, NotFoundError, UsageError } from "../core/errors.ts";
+import {
+  deliveryStatusSchema,
+  type Failure,
+  JOB_LIMITS,
+  type Job,
+  type OpenRun,
+  type RunRecord,
+  type RunRecordOf,
+} from "../core/job-model.ts";
 import { describeFailure, type JobHealth, jobHealth, recordDelivery } from "../core/jobs.ts";
 import { byName, cleanName, cleanText, printable, shorten } from "../core/names.ts";
+import type { Push } from "../core/push.ts";
+import { followRun, recordsWithResult } from "../jobs/follow.ts";
 import type { Ctx } from "./context.ts";
 import { findJob, parseCount, type ReapSummary, reapAll, validateJob } from "./jobs.ts";
 
@@ -16,7 +26,7 @@ export interface RunView {
 }
 
 /** Groups a job's records by run, newest first. */
-export function runViews(records: readonly RunRecord[]): RunView[] {
+function runViews(records: readonly RunRecord[]): RunView[] {
   const byId = new Map<string, RunView>();
   for (const r of records) {
     let view = byId.get(r.run);
@@ -133,4 +143,61 @@ export async function recordJobDelivery(
     return next;
   });
   return { jobId, messageId, status, job, delivery: job.delivery };
+}
+
+/** What `jobs <id> --follow` saw: no run in progress (the last one, if any), a run followed to its end, or a stop. */
+type FollowOutcome =
+  | { kind: "idle"; job: Job; view: RunView | undefined; push: Push | null; exitCode: number }
+  | { kind: "stopped"; push: Push | null }
+  | { kind: "ended"; runId: string; job: Job; view: RunView; live: boolean; push: Push | null; exitCode: number };
+
+/**
+ * Follows the newest run in progress of job `id` (src/jobs/follow.ts) until it ends, writing its output to `write`
+ * as it comes (its last `lines` first). `stopWhen` is asked only when there is a run to follow, for the signal that
+ * ends the following early (the CLI: Ctrl-C), and released after. The exit status: 0 when the run succeeded, else 7.
+ */
+export async function followJobRun(
+  ctx: Ctx,
+  id: string,
+  lines: number,
+  write: (text: string) => void,
+  stopWhen: () => { signal: AbortSignal; release(): void },
+): Promise<FollowOutcome> {
+  const jobId = validateJob(id);
+  let push: Push | null = null;
+  const readJob = async () => {
+    // a fresh clock each time (as status --watch): a wrapper that died while we follow is counted as lost
+    const { snapshot, reaped } = await reapAll({ ...ctx, now: ctx.deps.now() }, "jobs", jobId);
+    push ??= reaped.push;
+    return snapshot.job(jobId);
+  };
+  const { snapshot, reaped } = await reapAll(ctx, "jobs", jobId);
+  push = reaped.push;
+  const job = findJob(snapshot, jobId);
+  const current = job.open.reduce<OpenRun | undefined>(
+    (newest, run) => (newest && newest.startedAt >= run.startedAt ? newest : run),
+    undefined,
+  );
+  const store = ctx.store("jobs");
+  if (current === undefined) {
+    const view = runViews(await recordsWithResult(store, jobId, job.lastRun?.id))[0];
+    return { kind: "idle", job, view, push, exitCode: view ? followExit(view, job) : EXIT.ok };
+  }
+  const stop = stopWhen();
+  let result: Awaited<ReturnType<typeof followRun>>;
+  try {
+    result = await followRun({ store, jobId, runId: current.id, lines, readJob, write, stop: stop.signal });
+  } finally {
+    stop.release();
+  }
+  if (!result.ended) return { kind: "stopped", push };
+  const endedJob = (await store.read()).job(jobId) ?? job;
+  const view = runViews(result.records).find((v) => v.id === current.id) ?? { id: current.id, deliveries: [] };
+  return { kind: "ended", runId: current.id, job: endedJob, view, live: result.live, push, exitCode: followExit(view, endedJob) };
+}
+
+/** The exit status of `--follow`: 0 when the run succeeded, else 7 (failed, lost, or no result recorded). */
+function followExit(view: RunView, job: Job): number {
+  const outcome = view.finished?.outcome ?? (job.lastRun?.id === view.id ? job.lastRun.outcome : undefined);
+  return outcome === "success" ? EXIT.ok : EXIT.failed;
 }

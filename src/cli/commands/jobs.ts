@@ -3,12 +3,9 @@
 // are counted here too (see job-common.ts reapAll). `--follow` streams a run in progress (src/jobs/follow.ts).
 import { constants } from "node:os";
 import type { Command } from "commander";
-import { jobDetail, jobList, type RunView, runViews } from "../../app/job-views.ts";
-import { findJob, parseCount, reapAll, validateJob } from "../../app/jobs.ts";
-import { EXIT, UsageError } from "../../core/errors.ts";
-import type { Job, OpenRun } from "../../core/job-model.ts";
-import type { Push } from "../../core/push.ts";
-import { followRun, recordsWithResult } from "../../jobs/follow.ts";
+import { followJobRun, jobDetail, jobList } from "../../app/job-views.ts";
+import { parseCount } from "../../app/jobs.ts";
+import { UsageError } from "../../core/errors.ts";
 import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -120,67 +117,47 @@ async function showJob(ctx: CliCtx, id: string, opts: { runs?: string; lines?: s
  * the run to stderr, as `run` does. Exit 0 when the run succeeded, 7 when it failed or was lost, 128+n on signal n.
  */
 async function followJob(ctx: CliCtx, id: string, lines: number): Promise<Outcome> {
-  const jobId = validateJob(id);
-  let push: Push | null = null;
-  const readJob = async () => {
-    // a fresh clock each time (as status --watch): a wrapper that died while we follow is counted as lost
-    const { snapshot, reaped } = await reapAll({ ...ctx, now: ctx.deps.now() }, "jobs", jobId);
-    push ??= reaped.push;
-    return snapshot.job(jobId);
+  let signal: NodeJS.Signals | undefined;
+  const stopOnSignal = () => {
+    const stop = new AbortController();
+    const onSignal = (s: NodeJS.Signals) => {
+      signal ??= s;
+      stop.abort();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    return {
+      signal: stop.signal,
+      release() {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+      },
+    };
   };
-  const { snapshot, reaped } = await reapAll(ctx, "jobs", jobId);
-  push = reaped.push;
-  const job = findJob(snapshot, jobId);
-  const current = job.open.reduce<OpenRun | undefined>(
-    (newest, run) => (newest && newest.startedAt >= run.startedAt ? newest : run),
-    undefined,
-  );
-  const store = ctx.store("jobs");
-  if (current === undefined) {
-    const view = runViews(await recordsWithResult(store, jobId, job.lastRun?.id))[0];
+  const seen = await followJobRun(ctx, id, lines, ctx.deps.stdout, stopOnSignal);
+  const { push } = seen;
+  if (seen.kind === "stopped")
+    return { data: null, lines: [], quiet: undefined, push, exitCode: 128 + (constants.signals[signal ?? "SIGINT"] ?? 2) };
+  if (seen.kind === "idle") {
+    const { view, job } = seen;
+    const jobId = job.id;
     const shown = view ? recordTail(view, lines) : [];
     const line = t(
       ctx,
       `taskpulse: no run of ${jobId} in progress; ${view ? `its last run ${view.id}: ${runResultText(ctx, view, job)}` : "none recorded"}`,
       `taskpulse: ${jobId} 没有正在进行的运行；${view ? `上次运行 ${view.id}: ${runResultText(ctx, view, job)}` : "没有记录"}`,
     );
-    return { data: null, lines: shown, quiet: shown.join("\n"), push, exitCode: view ? followExit(view, job) : EXIT.ok, notes: [line] };
+    return { data: null, lines: shown, quiet: shown.join("\n"), push, exitCode: seen.exitCode, notes: [line] };
   }
-
-  const stop = new AbortController();
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (s: NodeJS.Signals) => {
-    signal ??= s;
-    stop.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  let result: Awaited<ReturnType<typeof followRun>>;
-  try {
-    result = await followRun({ store, jobId, runId: current.id, lines, readJob, write: ctx.deps.stdout, stop: stop.signal });
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-  }
-  if (!result.ended) return { data: null, lines: [], quiet: undefined, push, exitCode: 128 + (constants.signals[signal ?? "SIGINT"] ?? 2) };
-  const endedJob = (await store.read()).job(jobId) ?? job;
-  const view = runViews(result.records).find((v) => v.id === current.id) ?? { id: current.id, deliveries: [] };
+  const { view, job, runId } = seen;
   // a store that kept no live output: the run's recorded tail, now that it ended
-  const shown = result.live ? [] : recordTail(view, lines);
+  const shown = seen.live ? [] : recordTail(view, lines);
   return {
     data: null,
     lines: shown,
     quiet: shown.join("\n"),
     push,
-    exitCode: followExit(view, endedJob),
-    notes: [
-      `taskpulse: ${t(ctx, `run ${current.id} of ${jobId}`, `${jobId} 的运行 ${current.id}`)}: ${runResultText(ctx, view, endedJob)}`,
-    ],
+    exitCode: seen.exitCode,
+    notes: [`taskpulse: ${t(ctx, `run ${runId} of ${job.id}`, `${job.id} 的运行 ${runId}`)}: ${runResultText(ctx, view, job)}`],
   };
-}
-
-/** The exit status of `--follow`: 0 when the run succeeded, else 7 (failed, lost, or no result recorded). */
-function followExit(view: RunView, job: Job): number {
-  const outcome = view.finished?.outcome ?? (job.lastRun?.id === view.id ? job.lastRun.outcome : undefined);
-  return outcome === "success" ? EXIT.ok : EXIT.failed;
 }
