@@ -1,6 +1,6 @@
 // `taskpulse jobs [id]`: did it run, did it fail, why. The list comes from the small summaries in the state file;
 // one job's view adds its recent runs (output tails, delivery records) from its run file. Runs whose wrapper died
-// are counted here too (see job-common.ts reapAll). `--follow` streams a run in progress (src/jobs/follow.ts).
+// are counted here too (src/app/jobs.ts reapAll). `--follow` streams a run in progress (src/jobs/follow.ts).
 import { constants } from "node:os";
 import type { Command } from "commander";
 import { followJobRun, jobDetail, jobList } from "../../app/job-views.ts";
