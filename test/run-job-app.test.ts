@@ -1,6 +1,8 @@
 // The job runner's use case without a process: record-start and record-result (src/app/run-job.ts) driven in-process
 // on a real JSON store in a temporary directory, with the command's report made up. No child process is spawned:
 // node:child_process is mocked to fail the test if anything tries.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { createContext } from "../src/app/context.ts";
 import type { Deps } from "../src/app/deps.ts";
@@ -126,6 +128,18 @@ describe("run, record-start and record-result in-process", () => {
     expect(snapshot.job("nightly")?.alertAfter).toBe(1);
     expect(snapshot.get(taskId as string)).toMatchObject({ status: "failed", error: "db: connection refused" });
     await read.close();
+  });
+
+  it("a corrupt store cannot record the start, so the run stops: exit 6, and the line that says so", async () => {
+    const store = tempDir();
+    writeFileSync(join(store, "state.json"), "{ not json", { mode: 0o600 });
+    const ctx = createContext({ agent: "cron" }, deps(store, 0));
+    const start = await recordRunStart(ctx, ["./nightly.sh"], { job: "nightly" });
+    await ctx.close();
+    if (!("notStarted" in start)) throw new Error("the start was recorded in a corrupt store");
+    expect(start.notStarted.exitCode).toBe(EXIT.corrupt);
+    expect(start.notStarted.notRun).toMatch(new RegExp(`^could not record the start of run ${start.plan.runId}: .*; the job was not run$`));
+    expect(start.notStarted.error.exitCode).toBe(EXIT.corrupt);
   });
 
   it("a usage error stops the run before the store is touched", async () => {
