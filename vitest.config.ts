@@ -5,7 +5,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The real-client tier has its own config (vitest.openclaw.config.ts, npm run test:openclaw).
     exclude: [...configDefaults.exclude, "test/openclaw-real/**"],
-    globalSetup: ["test/global-setup.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
     // Most tests spawn the CLI, many spawn dozens: a time limit must fit a machine 5-10x slower than this one (a
     // loaded CI runner), where the slowest files here take ~30 s under a load of 10. A passing run is no slower for
     // it; a hung test is reported after the limit. Tests that wait out fixed times set their own, longer limits.

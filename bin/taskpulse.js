@@ -16,7 +16,7 @@ const argv = process.argv.slice(2);
 // The full program keeps a code cache per command (src/loader.ts: a cache holds what the start that wrote it
 // compiled); anything else shares one.
 const COMMANDS = new Set(
-  "create start next skip heartbeat done complete finish error fail retry cancel status show info log limit pushed edit cleanup query list ls stats history agents stop check ack wait run jobs alerts delivery state serve skill heartbeat-line doctor export import migrate completion".split(
+  "create start next skip heartbeat done complete finish error fail retry cancel status show info log limit pushed edit cleanup query list ls stats history agents stop check ack wait run jobs alerts delivery state serve token skill heartbeat-line doctor export import migrate completion".split(
     " ",
   ),
 );

@@ -1,12 +1,12 @@
-// The PostgreSQL part of `npm run bench` (run by bench.mjs with tsx): starts a throwaway server (test/pg-server.ts,
+// The PostgreSQL part of `npm run bench` (run by bench.mjs with tsx): starts a throwaway server (test/support/pg-server.ts,
 // the tests' own), then measures heartbeat latency on it side by side with the JSON store bench.mjs built, and 8
 // processes heartbeating their own tasks at once. Prints one JSON object: the figures, or { skipped: reason } when
 // PostgreSQL is not installed. Input (argv[2]): { runs, warmup, json: { dir, id }, processes, heartbeats }.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeNet, netnsAvailable } from "../test/netns.ts";
-import { findPgBin, startPgServer } from "../test/pg-server.ts";
+import { makeNet, netnsAvailable } from "../test/support/netns.ts";
+import { findPgBin, startPgServer } from "../test/support/pg-server.ts";
 import { benchEnv, interleave, median, round1, round2, runAsync, taskpulseArgv, timeRun } from "./bench-lib.mjs";
 
 interface Input {
@@ -84,7 +84,7 @@ async function main(): Promise<unknown> {
   }
 }
 
-/** Across hosts: the server in one network namespace, agents in HOSTS others (test/netns.ts); each host runs
+/** Across hosts: the server in one network namespace, agents in HOSTS others (test/support/netns.ts); each host runs
  * AGENTS_PER_HOST processes heartbeating their own tasks at once, and the same processes on one host's JSON store. */
 const HOSTS = 3;
 const AGENTS_PER_HOST = 3;

@@ -3,7 +3,7 @@
 // state file, journal rotation and checkpoint as the store writes them), then moved out of the hot state by the
 // real `cleanup` command (archive/YYYY-MM.tasks.jsonl and .index.jsonl, as cleanup appends them). Only the task
 // records themselves are made up here, in batches (one transaction per 2 000 tasks, not one process per call), so
-// 100 000 archived tasks take seconds, not hours. test/bench-fixtures.test.ts checks that the real code reads the
+// 100 000 archived tasks take seconds, not hours. test/scripts/bench-fixtures.test.ts checks that the real code reads the
 // result correctly (stats, log of an archived task, doctor).
 //   node --import tsx scripts/bench-store.ts '{"stores":[{"dir":"/tmp/x","archived":10000,"active":200}]}'
 import { mkdirSync } from "node:fs";

@@ -58,7 +58,7 @@ try {
   out(ENV_NOTE);
   out();
 
-  // Fixtures, built through taskpulse's own store code (scripts/bench-store.ts; test/bench-fixtures.test.ts checks
+  // Fixtures, built through taskpulse's own store code (scripts/bench-store.ts; test/scripts/bench-fixtures.test.ts checks
   // them): finished tasks committed with their audit trails, then archived by the real `cleanup`, so the journal,
   // its rotation, the checkpoint and archive/*.jsonl are what a store with that history holds. "empty": one running
   // task (heartbeat needs one). "history": 10 000 archived tasks (finished 8 to 88 days ago: four months) and 200
@@ -201,6 +201,27 @@ try {
   }
   out();
 
+  // The dashboard (issue 20's targets), in Chromium against a real `taskpulse serve` with 1 000 hot tasks:
+  // scripts/bench-dashboard.ts (skipped, with a note, when Chromium is not installed).
+  const dashRun = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "scripts", "bench-dashboard.ts"), JSON.stringify({ runs: quick ? 3 : 7 }), "--bin", BIN],
+    { cwd: ROOT, env: benchEnv(), encoding: "utf8" },
+  );
+  if (dashRun.status !== 0) throw new Error(`the dashboard bench failed: ${dashRun.stderr.slice(0, 2000)}`);
+  const dashboard = JSON.parse(dashRun.stdout);
+  if (dashboard.skipped) out(`dashboard: skipped: ${dashboard.skipped}`);
+  else {
+    out(`dashboard: ${dashboard.tasks} tasks across ${dashboard.agents} agents, Chromium ${dashboard.chromium}   median ms`);
+    for (const name of ["desktop", "phone"]) {
+      const d = dashboard[name];
+      // the first snapshot's arrival and its drawing, to tell the server's part from the page's
+      row(`${name}: first render`, d.firstRenderMs, `in ${d.snapshotArrivedMs}, drawn ${d.drawMs}`, "< 500 ms");
+      row(`${name}: update after CLI returns`, d.updateMs, "", "< 300 ms");
+    }
+  }
+  out();
+
   // Memory: every command the budget names on the 10 000-task store (the largest the budget is for), and stats and
   // query on the 100 000-task one; the process reports its own peak RSS, the highest of 3 runs is kept.
   const rssProbe = join(root, "rss.cjs");
@@ -282,6 +303,7 @@ try {
       bigQueryRssMb: bigRss.query,
     },
     postgres,
+    dashboard,
     fixturesS: round2(buildS),
   };
   out(JSON.stringify(figures));

@@ -91,3 +91,5 @@ for (const name of readdirSync(resolve(root, "dist"))) if (name.endsWith(".v8cac
 
 // The library entry (dist/lib.cjs, dist/lib.mjs) for `import { openStore } from "taskpulse"`.
 await import("./build-lib.mjs");
+// The OpenClaw plugin (openclaw-plugin/dist/index.js).
+await import("./build-plugin.mjs");

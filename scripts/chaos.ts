@@ -9,7 +9,7 @@
 //   CHAOS_SECONDS=300 CHAOS_WORKERS=8 CHAOS_KILL=0.3 CHAOS_SEED=7 npm run chaos
 //   CHAOS_PAUSE=0.05 CHAOS_PAUSE_MS=12000 npm run chaos      # with pauses
 //
-// test/chaos.test.ts runs a short version in CI.
+// test/store/chaos.test.ts runs a short version in CI.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,5 +1,7 @@
-// Makes docs/screenshots/dashboard-desktop.png (English) and dashboard-phone.png (Chinese): a demo store filled
-// through the CLI, `taskpulse serve` on a free port, and Debian's Chromium driven by playwright-core.
+// Makes docs/screenshots/dashboard-desktop.png (English, detailed), dashboard-board.png (English, the board) and
+// dashboard-phone.png (Chinese, compact, dark): a demo store filled through the CLI, `taskpulse serve` on a free
+// port, and Debian's Chromium driven by playwright-core. The store has one of each thing the attention strip shows
+// (a stall, a pending stop, a failure, an open cron alert).
 // Run after `npm run build`: node scripts/dashboard-screenshots.mjs
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -48,6 +50,8 @@ const refactor = tp(14, "create", "-q", "--agent", "agent-coder", "Refactor the 
 tp(1, "--agent", "agent-coder", "heartbeat", refactor, "splitting claim and order", "--progress", "40");
 tp(0, "stop", refactor, "wrong branch, please stop");
 tp(30, "create", "-q", "--agent", "agent-coder", "Write API docs", "-p", "8");
+// Silent for 40 minutes: stalled.
+tp(40, "create", "-q", "--agent", "anna", "Nightly import", "download", "load", "--start", "--tag", "etl");
 tp(29, "create", "-q", "--agent", "agent-coder", "Fix flaky lock test", "-p", "P3", "--after", login);
 tp(12, "create", "-q", "--agent", "anna", "Translate README to Chinese", "--tag", "docs");
 const digest = tp(80, "create", "-q", "Weekly digest", "collect", "summarise", "send", "--start");
@@ -88,19 +92,33 @@ const browser = await chromium.launch({
 });
 try {
   mkdirSync(OUT, { recursive: true });
+  const desktop = { width: 1280, height: 860 };
   const shots = [
-    { file: "dashboard-desktop.png", lang: "en", viewport: { width: 1280, height: 860 }, scale: 1 },
-    { file: "dashboard-phone.png", lang: "zh", viewport: { width: 390, height: 844 }, scale: 2 },
+    { file: "dashboard-desktop.png", lang: "en", viewport: desktop, scale: 1, scheme: "light", full: true },
+    { file: "dashboard-board.png", lang: "en", viewport: desktop, scale: 1, scheme: "light", layout: "board" },
+    { file: "dashboard-phone.png", lang: "zh", viewport: { width: 390, height: 844 }, scale: 2, scheme: "dark" },
   ];
   for (const shot of shots) {
-    const context = await browser.newContext({ viewport: shot.viewport, deviceScaleFactor: shot.scale, colorScheme: "light" });
+    // bypassCSP: the style below is not the page's own. The page skips drawing cards off the screen
+    // (content-visibility), which a full-page screenshot would show as blank cards.
+    const context = await browser.newContext({
+      viewport: shot.viewport,
+      deviceScaleFactor: shot.scale,
+      colorScheme: shot.scheme,
+      bypassCSP: true,
+    });
     const page = await context.newPage();
     await page.goto(`${url}?lang=${shot.lang}`);
-    await page.locator(`[data-task="${login}"]`).waitFor();
-    await page.locator(`[data-task="${login}"] details`).evaluate((d) => {
-      d.open = true;
-    });
-    await page.screenshot({ path: join(OUT, shot.file), fullPage: shot.scale === 1, animations: "disabled" });
+    await page.locator(`[data-task="${login}"]`).first().waitFor();
+    await page.addStyleTag({ content: ".agent, .column, .task, .compact-row, .row { content-visibility: visible !important; }" });
+    if (shot.layout === "board") await page.click("#layout-board");
+    // The detailed view: open one task's steps (built when first opened).
+    const details = page.locator(`#agents [data-task="${login}"] details`);
+    if (!shot.layout && (await details.count()) > 0) {
+      await details.locator("summary").click();
+      await details.locator("ol").waitFor();
+    }
+    await page.screenshot({ path: join(OUT, shot.file), fullPage: shot.full === true, animations: "disabled" });
     await context.close();
     console.log(join(OUT, shot.file));
   }

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, cleanEnv, ROOT, spawnCliSync, tempDir } from "./helpers.ts";
+import { BIN, cleanEnv, ROOT, spawnCliSync, tempDir } from "./support/helpers.ts";
 
 /** Runs the built command with a preload that reports, at exit, which libraries left their marks on the process. */
 function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boolean; pg: boolean; full: boolean; stdout: string } {

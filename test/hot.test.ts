@@ -10,8 +10,8 @@ import { seededRandom } from "../scripts/seeded-random.ts";
 import type { Deps } from "../src/app/deps.ts";
 import { run } from "../src/cli/run.ts";
 import { main, parseHeartbeat } from "../src/hot.ts";
-import { BIN, cleanEnv, cli, tempDir } from "./helpers.ts";
-import { readState } from "./store-fixture.ts";
+import { BIN, cleanEnv, cli, tempDir } from "./support/helpers.ts";
+import { readState } from "./support/store-fixture.ts";
 
 const NOW = "2026-05-01T10:00:00Z";
 

@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadBundle } from "../src/loader.ts";
-import { cleanEnv, ROOT, tempDir } from "./helpers.ts";
+import { cleanEnv, ROOT, tempDir } from "./support/helpers.ts";
 
 const require = createRequire(import.meta.url);
 

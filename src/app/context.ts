@@ -2,7 +2,7 @@
 // store itself, opened lazily so commands that do not need it never touch the disk.
 import { UsageError } from "../core/errors.ts";
 import { DEFAULT_STALL_MS } from "../core/liveness.ts";
-import type { NotifyPolicy, Route } from "../core/model.ts";
+import type { NotifyPolicy, Route, Task } from "../core/model.ts";
 import { NOTIFY_POLICIES } from "../core/model-constants.ts";
 import { cleanName, printable } from "../core/names.ts";
 import { parseDuration } from "../core/time.ts";
@@ -76,6 +76,12 @@ export interface Ctx {
   /** How long a write waits for the store lock (TASKPULSE_LOCK_WAIT, default 15 s). */
   lockWaitMs: number;
   store(command: string): Store;
+  /**
+   * Called with the task a change, a stop check or a status read is about to act on, under the lock and before anything is
+   * written; throws to refuse. The HTTP API sets it for an agent's token, which may act only on its own tasks
+   * (src/serve/api-auth.ts). Absent: no limit, as on the command line.
+   */
+  mayActOn?: (task: Task) => void;
   /** Releases the store (its database connection), if one was opened. */
   close(): Promise<void>;
 }

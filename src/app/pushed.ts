@@ -1,19 +1,16 @@
-// `pushed`: the message id a push got (from the `message` tool, or `openclaw message send --json`'s reply), kept with
-// the task so that later progress edits that message: one live card. An id the channel cannot edit with is refused.
+// Recording the message id a push got (`taskpulse pushed`, the plugin's taskpulse_pushed): that message becomes the
+// task's live card, so later pushes edit it instead of sending new ones.
 import { checkEditableId, parseSendReply } from "../core/message-id.ts";
 import type { Task } from "../core/model.ts";
 import type { Ctx } from "./context.ts";
 import { routeFor } from "./push.ts";
 import { findTask } from "./tasks.ts";
 
-export async function recordPushedMessage(
-  ctx: Ctx,
-  id: string,
-  messageIdInput: string,
-): Promise<{ task: string; messageId: string; channel: string | null }> {
+/** `messageIdInput`: the id, the message tool's reply, or `openclaw message send --json`'s output. */
+export async function recordPushed(ctx: Ctx, id: string, messageIdInput: string): Promise<Task> {
   const reply = parseSendReply(messageIdInput);
   const messageId = reply.messageId;
-  const task = await ctx.store("pushed").transaction((tx) => {
+  return ctx.store("pushed").transaction((tx) => {
     const current = findTask(tx, id);
     const channel = routeFor(ctx, current).channel ?? reply.channel;
     checkEditableId(messageId, channel);
@@ -25,5 +22,4 @@ export async function recordPushedMessage(
     tx.put(next);
     return next;
   });
-  return { task: task.id, messageId, channel: task.push?.messageChannel ?? null };
 }

@@ -1,5 +1,5 @@
 // A cron job's run as three steps, so that the two transactions and the exit-code policy can be driven without a
-// process (test/run-job-app.test.ts):
+// process (test/app/run-job.test.ts):
 //   1. recordRunStart: the run is recorded as started (under the store lock) before the command begins, so a
 //      wrapper that is killed leaves a trace the next call counts (lost runs of the job are counted here too);
 //   2. the command runs (run-job-execute.ts: src/jobs/runner.ts spawns it);

@@ -1,10 +1,10 @@
 // `--send` (or TASKPULSE_SEND=1): taskpulse delivers a due push itself, for an agent without the `message` tool (a
 // sub-agent, the coding profile) or a cron wrapper whose delivery OpenClaw does not do. It runs the push's own
-// `openclaw message send|edit … --json` (src/jobs/message.ts), after the change was committed: a delivery that fails never undoes or
-// repeats the change. The message id the reply names becomes the task's live card (so the next push edits it, as
-// `taskpulse pushed` would record it); an edit that fails falls back to a new send; the outcome is recorded with the
-// task (push.lastDelivery) or the job (its delivery record), and reported in `push.delivery`, with a warning when it
-// failed. The exit status stays the command's own.
+// `openclaw message send|edit … --json` (src/jobs/message.ts), after the change was committed: a delivery that
+// fails never undoes or repeats the change. The message id the reply names becomes the task's live card (so the next
+// push edits it, as `taskpulse pushed` would record it); an edit that fails falls back to a new send; the outcome is
+// recorded with the task (push.lastDelivery) or the job (its delivery record), and reported in `push.delivery`, with
+// a warning when it failed. The exit status stays the command's own.
 import { recordDelivery } from "../core/jobs.ts";
 import { checkEditableId } from "../core/message-id.ts";
 import type { PushState, Task } from "../core/model.ts";
@@ -39,7 +39,7 @@ export async function deliver<T extends WithPush>(ctx: Ctx, outcome: T): Promise
   if (!push.argv) {
     delivery = { status: "failed", action: push.tool.action, error: push.hint ?? "no command line to send it with" };
   } else {
-    let result = runMessageCommand(push.argv, ctx.deps.env);
+    let result = await runMessageCommand(push.argv, ctx.deps.env);
     delivery = { status: result.ok ? "sent" : "failed", action: push.tool.action };
     if (!result.ok && !result.timedOut && push.tool.action === "edit") {
       // The card may be gone (deleted, too old to edit): the news still reaches the chat as a new card.
@@ -47,7 +47,7 @@ export async function deliver<T extends WithPush>(ctx: Ctx, outcome: T): Promise
       const again = toArgv({ ...tool, action: "send" });
       if (again) {
         const first = result.error;
-        result = runMessageCommand(again, ctx.deps.env);
+        result = await runMessageCommand(again, ctx.deps.env);
         delivery = { status: result.ok ? "sent" : "failed", action: "send", editFailed: first ?? "edit failed" };
       }
     }

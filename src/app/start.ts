@@ -20,6 +20,7 @@ export async function startTaskById(ctx: Ctx, id: string): Promise<TaskChange> {
   const store = ctx.store("start");
   const applied = await store.transaction(async (tx) => {
     const task = findTask(tx, id);
+    ctx.mayActOn?.(task);
     if (task.status === "pending") {
       const deps = dependencyState(task, await dependencyLookup(store, tx, [task]));
       if (deps.state !== "ready") {

@@ -26,7 +26,14 @@ export interface StateDocData {
   value: unknown;
 }
 
-const validateName = (name: string): string => validateSlug(name, "state name");
+/** `taskpulse.*` names are taskpulse's own documents (the API tokens: app/api-tokens.ts), not the scripts'. */
+function validateName(name: string): string {
+  validateSlug(name, "state name");
+  if (/^taskpulse\./i.test(name)) {
+    throw new UsageError(`the state name '${name}' is reserved for taskpulse itself`, "use a name that does not start with taskpulse.");
+  }
+  return name;
+}
 
 function docData(doc: StateDoc): StateDocData {
   return { name: doc.name, rev: doc.rev, updatedAt: doc.updatedAt, value: doc.value };
@@ -114,7 +121,7 @@ export async function updateStateDoc(ctx: Ctx, nameArg: string, opts: UpdateOpti
 }
 
 export async function listStateDocs(ctx: Ctx): Promise<DocSummary[]> {
-  return ctx.store("state").listDocs();
+  return (await ctx.store("state").listDocs()).filter((d) => !/^taskpulse\./i.test(d.name));
 }
 
 function parseRev(value: string | undefined): number | undefined {

@@ -26,6 +26,7 @@ export function describeTask(ctx: Ctx, task: Task, lookup: (id: string) => Pick<
  */
 export async function taskStatus(ctx: Ctx, id: string, alert: boolean) {
   const { task, snapshot, archived } = await findAnyTask(ctx, "status", id);
+  ctx.mayActOn?.(task);
   const info = describeTask(ctx, task, await dependencyLookup(ctx.store("status"), snapshot, [task]));
   const warnings: string[] = [];
   const { push }: { push: Push | null } = archived ? { push: null } : await alertNewStallsOrWarn(ctx, [task], alert, warnings);

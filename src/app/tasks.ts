@@ -73,6 +73,7 @@ export async function applyToTask(
 ): Promise<Applied> {
   return ctx.store(command).transaction((tx) => {
     const task = findTask(tx, idInput);
+    ctx.mayActOn?.(task);
     return commitChange(ctx, tx, task, transition(task, tx));
   });
 }

@@ -79,6 +79,7 @@ export async function requestStop(ctx: Ctx, id: string, reason: string): Promise
 /** Read-only: whether a stop is requested and not yet acknowledged (only a running task can have one pending). */
 export async function checkStop(ctx: Ctx, id: string): Promise<{ task: Task; stopRequested: boolean; stop: StopRequest | null }> {
   const task = findTask(await ctx.store("check").read(), id);
+  ctx.mayActOn?.(task);
   const pending = task.status === "running" && task.stop !== undefined;
   return { task, stopRequested: pending, stop: pending ? (task.stop ?? null) : null };
 }

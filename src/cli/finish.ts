@@ -4,13 +4,12 @@
 
 import type { Deps } from "../app/deps.ts";
 import { type Lang, langFromArgv } from "../app/identity.ts";
+import { errorEnvelope, successEnvelope } from "../core/envelope.ts";
 import { EXIT, TaskpulseError } from "../core/errors.ts";
 import { isDiskError } from "../store/disk-error.ts";
 import type { Outcome } from "./outcome.ts";
 import { errorText, type ShownError } from "./render/error-text.ts";
 import { renderPushText } from "./render/push-text.ts";
-
-export const SCHEMA = 1;
 
 export interface Flags {
   json: boolean;
@@ -26,7 +25,7 @@ export function printOutcome(outcome: Outcome, deps: Deps, flags: Flags): number
   if (stderr) for (const w of outcome.warnings ?? []) deps.stderr(`warning: ${w}\n`);
   if (stderr && !flags.json && !flags.quiet) for (const note of outcome.notes ?? []) deps.stderr(`${note}\n`);
   if (flags.json) {
-    deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: true, data: outcome.data, push: outcome.push ?? null })}\n`);
+    deps.stdout(`${JSON.stringify(successEnvelope(outcome.data, outcome.push))}\n`);
   } else if (flags.quiet) {
     if (outcome.quiet !== undefined && outcome.quiet !== "") deps.stdout(`${outcome.quiet}\n`);
   } else {
@@ -87,9 +86,7 @@ function say(deps: Deps, flags: Flags, error: ShownError): void {
 }
 
 export function writeError(deps: Deps, code: string, message: string, hint: string | undefined): void {
-  const error: Record<string, string> = { code, message };
-  if (hint) error.hint = hint;
-  deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: false, error })}\n`);
+  deps.stdout(`${JSON.stringify(errorEnvelope(code, message, hint))}\n`);
 }
 
 /**

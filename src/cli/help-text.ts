@@ -1,5 +1,5 @@
 // The text a command's --help ends with: notes and the "Example:" block. Apart from program.ts, so a command module
-// can be loaded without commander (src/hot.ts). Both fit HELP_WIDTH display columns (test/help-width.test.ts).
+// can be loaded without commander (src/hot.ts). Both fit HELP_WIDTH display columns (test/cli/help-width.test.ts).
 import { width } from "./render/text-width.ts";
 
 /** The width every --help fits (commander wraps its own part there too: program.ts). */

@@ -42,7 +42,7 @@ type Register = (program: Command, app: App) => void;
 const HELP_AFTER_ERROR = "(run with --help for usage)";
 
 export interface CommandEntry {
-  /** The name and aliases the command registers (test/program.test.ts checks them against the program). */
+  /** The name and aliases the command registers (test/cli/program.test.ts checks them against the program). */
   names: readonly string[];
   load(): Promise<Register>;
 }
@@ -83,6 +83,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ["doctor"], load: async () => (await import("./commands/doctor.ts")).registerDoctor },
   { names: ["export", "import", "migrate"], load: async () => (await import("./commands/transfer.ts")).registerTransfer },
   { names: ["serve"], load: async () => (await import("./commands/serve.ts")).registerServe },
+  { names: ["token"], load: async () => (await import("./commands/token.ts")).registerToken },
   { names: ["skill"], load: async () => (await import("./commands/skill.ts")).registerSkill },
   { names: ["heartbeat-line"], load: async () => (await import("./commands/heartbeat-line.ts")).registerHeartbeatLine },
   { names: ["completion"], load: async () => (await import("./commands/completion.ts")).registerCompletion },
@@ -177,7 +178,7 @@ export const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ["Stop requests:", ["stop", "check", "ack", "wait"]],
   ["Cron jobs:", ["run", "jobs", "alerts", "delivery", "state"]],
   ["Store:", ["cleanup", "doctor", "export", "import", "migrate"]],
-  ["Dashboard and OpenClaw:", ["serve", "skill", "heartbeat-line", "completion", "help"]],
+  ["Dashboard and OpenClaw:", ["serve", "token", "skill", "heartbeat-line", "completion", "help"]],
 ];
 
 /**

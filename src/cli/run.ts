@@ -2,9 +2,10 @@
 // code. Nothing else in the program catches errors to print them, and nothing calls process.exit().
 import { CommanderError } from "commander";
 import type { Deps } from "../app/deps.ts";
+import { successEnvelope } from "../core/envelope.ts";
 import { EXIT } from "../core/errors.ts";
 import { printable } from "../core/names.ts";
-import { preScan, printOutcome, reportError, SCHEMA, writeError } from "./finish.ts";
+import { preScan, printOutcome, reportError, writeError } from "./finish.ts";
 import type { Outcome } from "./outcome.ts";
 import { buildProgram, commandName, nearest, suggestion } from "./program.ts";
 import { commanderDetail, errorText, translateLine } from "./render/error-text.ts";
@@ -61,7 +62,7 @@ export async function run(argv: readonly string[], deps: Deps, options: RunOptio
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
-        if (flags.json) deps.stdout(`${JSON.stringify({ schemaVersion: SCHEMA, ok: true, data: { text: state.shown }, push: null })}\n`);
+        if (flags.json) deps.stdout(`${JSON.stringify(successEnvelope({ text: state.shown }, null))}\n`);
         return EXIT.ok;
       }
       if (flags.json) writeError(deps, "usage", state.commanderMessage ?? err.message, "see taskpulse --help");

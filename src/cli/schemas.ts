@@ -1,6 +1,6 @@
 // The --json contract: the envelope every command prints and the `data` of each command, as zod schemas. They are
 // the source of references/json-schemas.md (z.toJSONSchema, scripts/gen-docs.ts) and a test validates real command
-// output against them (test/json-schemas.test.ts), so the documentation cannot drift from what is printed.
+// output against them (test/docs/json-schemas.test.ts), so the documentation cannot drift from what is printed.
 // Top-level data objects are strict: a new field must be documented here before it is printed.
 // Not imported by the CLI bundle (it costs start-up time and nothing at run time).
 import * as z from "zod";
@@ -152,6 +152,16 @@ const agentStatsSchema = z
 
 const taskOnly = z.object({ task: taskSchema }).strict();
 
+const tokenInfoSchema = z
+  .object({
+    id: z.string().describe("tok_ and 12 hex digits: what token revoke takes"),
+    agent: z.string().describe("the one agent the token acts as"),
+    createdAt: z.string(),
+    label: z.string().optional(),
+  })
+  .strict()
+  .describe("an HTTP API token, without the token");
+
 /** The `data` of each command's success envelope. Aliases share their command's entry. */
 export const commandData = {
   create: taskOnly,
@@ -274,6 +284,20 @@ export const commandData = {
       recipe: z.string().nullable(),
     })
     .strict(),
+  token: z.union([
+    tokenInfoSchema
+      .extend({ token: z.string().describe("the token itself: shown only here, once; the store keeps its SHA-256 digest") })
+      .strict()
+      .describe("token create"),
+    z
+      .object({ tokens: z.array(tokenInfoSchema) })
+      .strict()
+      .describe("token list"),
+    z
+      .object({ revoked: z.array(tokenInfoSchema) })
+      .strict()
+      .describe("token revoke"),
+  ]),
   completion: z.object({ shell: z.enum(["bash", "zsh", "fish"]), script: z.string() }).strict(),
   export: exportDocSchema.describe("the export document itself (references/postgres.md): what `taskpulse import` reads"),
   import: z

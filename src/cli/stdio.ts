@@ -1,5 +1,5 @@
 // Output without process.stdout in the common case. Touching process.stdout builds a stream object, and for a pipe
-// (how agents call us) that loads net and streams: ~5 ms of a ~40 ms call. On Linux, process.stdout writes to
+// (how agents call us) that loads net and streams, a noticeable share of a short call. On Linux, process.stdout writes to
 // files, pipes and terminals synchronously anyway, so writing to the file descriptor directly keeps the order and
 // the timing. A reader that went away (EPIPE) ends the output quietly; a full disk or an I/O error becomes one
 // OutputError (exit 6); a non-blocking pipe that is full or a closed descriptor hands the rest to the stream, which

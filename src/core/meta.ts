@@ -33,7 +33,8 @@ export function parseMetaPair(pair: string, option: string, bare = false): { key
     );
   }
   if (key.length > LIMITS.metaKey || !KEY.test(key)) {
-    throw new UsageError(`invalid ${option} key '${printable(key)}'`, `letters, digits, _ . - (at most ${LIMITS.metaKey})`, {
+    // The hint is fixed text (its Chinese is looked up by it): 64 is LIMITS.metaKey.
+    throw new UsageError(`invalid ${option} key '${printable(key)}'`, "letters, digits, _ . - (at most 64)", {
       detail: { key: "invalid_value", what: `${option} key`, value: printable(key) },
     });
   }

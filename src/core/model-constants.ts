@@ -1,5 +1,5 @@
 // The zod-free half of the model: constants and helpers that the hot paths need without loading zod (loading it
-// and building the schemas costs a call ~20 ms). model.ts re-exports them; code that runs on every call (commands,
+// and building the schemas is a large share of a short call). model.ts re-exports them; code that runs on every call (commands,
 // core, store) imports them from here.
 import type { NotifyPolicy, Task, TaskOf } from "./model.ts";
 

@@ -1,6 +1,6 @@
 // The data model, as zod schemas (validated at every edge: CLI input and every file read) and the types derived
 // from them. Task status is a discriminated union: each variant carries the timestamps valid in that state.
-// Loading this module loads zod and builds every schema (~20 ms): code that runs on every call imports types from
+// Loading this module loads zod and builds every schema, a large share of a short call: code that runs on every call imports types from
 // here (`import type`, erased) and values from model-constants.ts; the schemas are for the edges that need them.
 import * as z from "zod";
 import { LIMITS } from "./model-constants.ts";

@@ -16,7 +16,7 @@ export function channelLimit(channel: string | undefined): number {
   return (channel && LIMITS[channel.toLowerCase()]) || DEFAULT_CHANNEL_LIMIT;
 }
 
-// Made on first use: constructing an Intl.Segmenter costs ~13 ms (ICU data), at the start of every command that
+// Made on first use: constructing an Intl.Segmenter loads ICU data, a large share of a short call, at the start of every command that
 // loads this module (heartbeat does), whether or not a text gets shortened.
 let segmenter: Intl.Segmenter | undefined;
 function graphemesOf(text: string): Intl.Segments {

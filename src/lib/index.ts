@@ -21,7 +21,7 @@ export { EXIT, TaskpulseError } from "../core/errors.ts";
 /**
  * The use cases return the internal types (model.ts, insight.ts); handing them out as the public ones makes the
  * compiler check that they fit lib/index.d.ts. The --json contract they share is validated against the real output
- * by test/json-schemas.test.ts.
+ * by test/docs/json-schemas.test.ts.
  */
 export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStore {
   const deps: Deps = {

@@ -1,7 +1,9 @@
 // Who may do what on the dashboard. Guarantees: no change without the token, sent in a header a cross-site form
 // cannot set; no request from another origin (a page elsewhere) gets past the Origin check; and while bound to
 // loopback, a Host header naming anything but this machine is refused, so a DNS-rebinding page cannot read either.
-// Bound anywhere else, every request needs the token, reads included.
+// Bound anywhere else, every request needs the token, reads included: in a header, or in the HttpOnly,
+// SameSite=Strict cookie that `POST /api/session` sets after checking it (EventSource cannot send headers). Never in
+// the URL, where it would end up in history, proxies' logs and Referer headers.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
@@ -20,12 +22,14 @@ export function hostName(hostHeader: string): string {
   return (m?.[1] ?? "").toLowerCase();
 }
 
-export type Denial = { status: 401 | 403; code: string; message: string; hint?: string };
+export type Denial = { status: 400 | 401 | 403; code: string; message: string; hint?: string };
 
 export interface Guard {
   /** Bound to a loopback address: reads are open to this machine, Host headers are checked. */
   loopback: boolean;
   token: string;
+  /** Reads (the data, the event stream) need the token too: always when bound beyond loopback. */
+  readsNeedToken: boolean;
 }
 
 /** Checks that apply to every request: the Host (DNS rebinding) and the Origin (another site's page). */
@@ -46,15 +50,55 @@ export function checkOrigin(guard: Guard, headers: IncomingHttpHeaders): Denial 
   return undefined;
 }
 
-/** The token sent with a request, from `Authorization: Bearer …` or `X-Taskpulse-Token`. */
-export function tokenOf(headers: IncomingHttpHeaders): string | undefined {
+/** Where a request presented its token: a header (any client) or the page's cookie (reads of the page only). */
+export type Presented = { token: string; via: "header" | "cookie" };
+
+/**
+ * The token a request presents: `Authorization: Bearer …`, then `X-Taskpulse-Token`, then the dashboard's cookie.
+ * A malformed Authorization header presents an empty token (refused), not none.
+ */
+export function presentedToken(headers: IncomingHttpHeaders): Presented | undefined {
   const auth = headers.authorization;
-  if (auth !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return m?.[1] ?? "";
-  }
+  if (auth !== undefined) return { token: /^Bearer\s+(\S+)\s*$/i.exec(auth)?.[1] ?? "", via: "header" };
   const own = headers["x-taskpulse-token"];
-  return Array.isArray(own) ? own[0] : own;
+  const value = Array.isArray(own) ? own[0] : own;
+  if (value !== undefined) return { token: value, via: "header" };
+  const cookie = cookieValue(headers.cookie, cookieName(headers.host));
+  return cookie === undefined ? undefined : { token: cookie, via: "cookie" };
+}
+
+/** The token presented in a header only: changes and the API take it so, never from the page's cookie. */
+export function headerToken(headers: IncomingHttpHeaders): string | undefined {
+  const presented = presentedToken(headers);
+  return presented?.via === "header" ? presented.token : undefined;
+}
+
+/**
+ * The cookie's name carries the port: cookies are shared by every port of a host, and two dashboards on one machine
+ * must not overwrite each other's.
+ */
+export function cookieName(hostHeader: string | undefined): string {
+  const port = /:(\d+)$/.exec(hostHeader ?? "")?.[1];
+  return port ? `taskpulse_token_${port}` : "taskpulse_token";
+}
+
+/** The Set-Cookie value that keeps the token for this browser session: no script can read it, no other site send it. */
+export function tokenCookie(hostHeader: string | undefined, token: string): string {
+  return `${cookieName(hostHeader)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return "";
+      }
+    }
+  }
+  return undefined;
 }
 
 export function checkToken(guard: Guard, given: string | undefined): Denial | undefined {

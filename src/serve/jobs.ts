@@ -5,7 +5,7 @@
 // present, and lists any other plain field as "key: value". So the shape may grow without touching the page.
 
 import { byName } from "../core/names.ts";
-import type { Store } from "../store/store.ts";
+import type { Snapshot, Store } from "../store/store.ts";
 
 export interface JobView {
   id: string;
@@ -25,7 +25,11 @@ export interface JobView {
 
 /** The jobs of the store, for `GET /api/jobs` and the page: `[]` while the store has none. */
 export async function readJobs(store: Store): Promise<JobView[]> {
-  const snapshot = await store.read();
+  return jobViews(await store.read());
+}
+
+/** The jobs of a snapshot already read (the event stream reads the store once per view). */
+export function jobViews(snapshot: Snapshot): JobView[] {
   return Object.values(snapshot.jobs)
     .sort((a, b) => byName(a.id, b.id))
     .map((job) => {

@@ -1,6 +1,7 @@
 // The dashboard's HTTP routes. Reads go through the same read-side code as `query` and `status`; changes go through
 // changes.ts (the CLI's transitions and transaction). Every request passes the Host/Origin checks first; a change
-// also needs the token, and nothing is read from the request body or the store before it has been checked.
+// also needs the token, and nothing is read from the request body or the store before it has been checked. A token
+// in the URL (`?token=`, accepted by earlier versions) is refused outright, so it is not left in logs unnoticed.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
@@ -13,7 +14,9 @@ import { TaskpulseError, UsageError } from "../core/errors.ts";
 import { runQuery } from "../core/insight.ts";
 import { LIMITS } from "../core/model.ts";
 import { printable, validateAgent } from "../core/names.ts";
-import { checkOrigin, checkToken, type Denial, type Guard, tokenOf } from "./auth.ts";
+import { type ApiContext, handleApi } from "./api.ts";
+import { API_PREFIX } from "./api-routes.ts";
+import { checkOrigin, checkToken, type Denial, type Guard, headerToken, presentedToken, tokenCookie } from "./auth.ts";
 import { cancelQueuedFromPage, requestStopFromPage } from "./changes.ts";
 import type { EventHub } from "./events.ts";
 import { readJobs } from "./jobs.ts";
@@ -30,6 +33,8 @@ export interface RouteContext {
   clock: () => Date;
   guard: Guard;
   hub: EventHub;
+  /** With `serve --api`: the HTTP API under /api/v1/ (api.ts). */
+  api?: ApiContext;
 }
 
 /**
@@ -46,11 +51,22 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
   if (origin) return deny(res, origin);
   const method = req.method ?? "GET";
   const path = url.pathname;
+  if (url.searchParams.has("token")) {
+    return deny(res, {
+      status: 400,
+      code: "token_in_url",
+      message: "the token is not accepted in the URL, where it ends up in history and logs",
+      hint: "send it as Authorization: Bearer <token>; a browser opens the page and types it in (or uses the #token= link serve prints)",
+    });
+  }
+  if (rc.api && path.startsWith(`${API_PREFIX}/`)) return handleApi(rc.api, req, res, url);
+  if (path === "/api/session") return session(rc, req, res, method);
 
   if (method === "POST") {
     const m = /^\/api\/tasks\/([^/]+)\/(stop|cancel)$/.exec(path);
     if (!m) return sendError(res, 404, "not_found", `no such change: POST ${printable(path)}`);
-    const denied = checkToken(rc.guard, tokenOf(req.headers));
+    // Changes take the token from a header only: the cookie is for reads, which a form on another site cannot make.
+    const denied = checkToken(rc.guard, headerToken(req.headers));
     if (denied) return deny(res, denied);
     const id = decodeId(m[1] as string);
     const body = await readBody(req);
@@ -66,9 +82,10 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
 
   // The page itself holds no data, so it is served to anyone who passed the Host/Origin checks.
   if (path === "/") return sendPage(rc, req, res, url);
-  if (!rc.guard.loopback) {
-    // Bound beyond this machine: reads need the token too. EventSource cannot send headers, hence `?token=`.
-    const denied = checkToken(rc.guard, tokenOf(req.headers) ?? url.searchParams.get("token") ?? undefined);
+  if (rc.guard.readsNeedToken) {
+    // Bound beyond this machine: reads need the token too, from a header or the page's cookie (EventSource cannot
+    // send headers).
+    const denied = checkToken(rc.guard, presentedToken(req.headers)?.token);
     if (denied) return deny(res, denied);
   }
   const ctx = requestCtx(rc);
@@ -98,6 +115,27 @@ export async function handle(rc: RouteContext, req: IncomingMessage, res: Server
   return sendError(res, 404, "not_found", `nothing at ${printable(path)}`);
 }
 
+/**
+ * `/api/session`: the page's check of a token as it is typed in. `POST` with the token in a header answers 200 and
+ * sets the HttpOnly cookie the page's reads (its event stream) then carry; `GET` answers whether the token presented
+ * (header or cookie) is the right one. Both are cheap: neither reads the store.
+ */
+function session(rc: RouteContext, req: IncomingMessage, res: ServerResponse, method: string): void {
+  if (method !== "GET" && method !== "HEAD" && method !== "POST") {
+    res.setHeader("Allow", "GET, HEAD, POST");
+    sendError(res, 405, "method_not_allowed", `${printable(method)} is not supported here`);
+    return;
+  }
+  const given = method === "POST" ? headerToken(req.headers) : presentedToken(req.headers)?.token;
+  const denied = checkToken(rc.guard, given);
+  if (denied) {
+    deny(res, denied);
+    return;
+  }
+  if (method === "POST") res.setHeader("Set-Cookie", tokenCookie(req.headers.host, given ?? ""));
+  sendJson(res, 200, { token: "accepted", readsNeedToken: rc.guard.readsNeedToken });
+}
+
 /** Maps an error thrown while handling a request to its answer; unknown errors are reported without details. */
 export function sendFailure(res: ServerResponse, err: unknown, log: (line: string) => void): void {
   if (res.headersSent) {
@@ -122,7 +160,7 @@ export function sendFailure(res: ServerResponse, err: unknown, log: (line: strin
   sendError(res, 500, "internal", "internal error", "see the output of taskpulse serve");
 }
 
-const QUERY_PARAMS = new Map<string, keyof QueryOptions | "agent" | "token">([
+const QUERY_PARAMS = new Map<string, keyof QueryOptions | "agent">([
   ["agent", "agent"],
   ["status", "status"],
   ["min-priority", "minPriority"],
@@ -138,7 +176,6 @@ const QUERY_PARAMS = new Map<string, keyof QueryOptions | "agent" | "token">([
   ["by", "by"],
   ["limit", "limit"],
   ["sort", "sort"],
-  ["token", "token"],
 ]);
 
 /** `query`'s options from a query string (`?agent=anna&status=pending,running&tag=a&tag=b&sort=-priority`). */
@@ -153,7 +190,6 @@ export function queryOptions(params: URLSearchParams): { opts: QueryOptions; age
         "use agent, status, min-priority, max-priority, tag, group, meta, text, from, to, by, limit or sort",
       );
     }
-    if (field === "token") continue;
     if (field === "agent") agent = validateAgent(value);
     else if (field === "status" || field === "tag" || field === "meta") opts[field].push(value);
     else opts[field] = value;
@@ -211,7 +247,7 @@ export function pageLang(url: URL, acceptLanguage: string | undefined, fallback:
 function sendPage(rc: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
   const nonce = randomBytes(16).toString("base64");
   const lang = pageLang(url, req.headers["accept-language"], rc.base.lang);
-  const html = renderPage({ lang, nonce, readsNeedToken: !rc.guard.loopback });
+  const html = renderPage({ lang, nonce, readsNeedToken: rc.guard.readsNeedToken });
   res.writeHead(200, {
     ...SAFE_HEADERS,
     "Content-Type": "text/html; charset=utf-8",

@@ -4,9 +4,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Ctx } from "../app/context.ts";
 import { UsageError } from "../core/errors.ts";
+import { type Rate, RateLimiter } from "./api-auth.ts";
 import { isLoopbackHost } from "./auth.ts";
 import { EventHub } from "./events.ts";
-import { readJobs } from "./jobs.ts";
+import { jobViews } from "./jobs.ts";
 import { handle, type RouteContext, sendFailure } from "./routes.ts";
 import { dashboardView, viewKey } from "./view.ts";
 
@@ -17,10 +18,22 @@ export interface ServeOptions {
   host: string;
   port: number;
   token: string;
+  /**
+   * Reads need the token too. Default: only when bound beyond loopback; a host shared by several users may want it on
+   * loopback as well (the tests use it to exercise the page's token flow without leaving loopback).
+   */
+  readsNeedToken?: boolean;
   /** How often the store is looked at when no change was signalled (default 2 s). */
   pollMs?: number;
   /** How often idle event streams get a comment line (default 15 s). */
   heartbeatMs?: number;
+  /** `--api`: serve the HTTP API (api.ts), with this request budget per token and body size limit. */
+  api?: { rate: Rate; maxBody: number };
+  /**
+   * A request's headers and body must have arrived within this (default 30 s; the headers within 10 s at most),
+   * or the connection is answered 408 and closed: a client that sends slowly cannot hold connections open.
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -36,18 +49,31 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const store = ctx.store("serve");
   const hub = new EventHub({
     produce: async () => {
-      const view = dashboardView(await store.read(), clock(), ctx.stallMs, await readJobs(store));
-      return { key: viewKey(view), data: JSON.stringify(view) };
+      const snapshot = await store.read();
+      const data = JSON.stringify(dashboardView(snapshot, clock(), ctx.stallMs, jobViews(snapshot)));
+      return { key: viewKey(data), data };
     },
     openFeed: () => store.changes(),
     pollMs: options.pollMs ?? 2_000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
   });
   const loopback = isLoopbackHost(options.host);
-  const rc: RouteContext = { base: ctx, clock, guard: { loopback, token: options.token }, hub };
-  const server = createServer((req, res) => {
-    handle(rc, req, res).catch((err: unknown) => sendFailure(res, err, (line) => ctx.deps.stderr(`${line}\n`)));
-  });
+  const guard = { loopback, token: options.token, readsNeedToken: options.readsNeedToken ?? !loopback };
+  const log = (line: string) => ctx.deps.stderr(`${line}\n`);
+  const rc: RouteContext = { base: ctx, clock, guard, hub };
+  if (options.api) {
+    const limiter = new RateLimiter(options.api.rate, () => performance.now());
+    rc.api = { base: ctx, clock, guard, limiter, maxBody: options.api.maxBody, log };
+  }
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // Node looks for expired requests every connectionsCheckingInterval (30 s by default): often enough to matter.
+  const checkEvery = Math.max(50, Math.min(1_000, Math.floor(requestTimeout / 4)));
+  const server = createServer(
+    { requestTimeout, headersTimeout: Math.min(requestTimeout, 10_000), connectionsCheckingInterval: checkEvery },
+    (req, res) => {
+      handle(rc, req, res).catch((err: unknown) => sendFailure(res, err, log));
+    },
+  );
   await listen(server, options.host, options.port);
   const port = (server.address() as AddressInfo).port;
   const shownHost = options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host;

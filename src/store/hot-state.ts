@@ -320,19 +320,14 @@ export class HotState {
   }
 
   private readBucket(b: string, file: string): ReadonlyMap<string, Task> {
-    const key = `${TASKS_DIR}/${file}`;
-    const known = this.pristine.get(key) as ReadonlyMap<string, Task> | undefined;
-    if (known) return known;
-    const json = readPart(this.dir, TASKS_DIR, file, this.lockFree ? this.txn : undefined);
-    const tasks = validTasks(json.tasks, key, this.dir);
-    const read = new Map<string, Task>();
-    for (const id of Object.keys(tasks)) {
-      const task = tasks[id] as Task;
-      if (bucketOf(id) !== b || task.id !== id) throw corrupt(`${this.dir}/${key}`, `tasks.${id}: not in this bucket`);
-      read.set(id, task);
-    }
-    this.pristine.set(key, read);
-    return read;
+    return this.readPartMap(TASKS_DIR, file, (json, path) => {
+      const tasks = validTasks(json.tasks, path);
+      return Object.keys(tasks).map((id) => {
+        const task = tasks[id] as Task;
+        if (bucketOf(id) !== b || task.id !== id) throw corrupt(path, `tasks.${id}: not in this bucket`);
+        return [id, task];
+      });
+    });
   }
 
   private queueMap(chunk: string, load: boolean): ReadonlyMap<string, QueueEntry> {
@@ -345,13 +340,21 @@ export class HotState {
   }
 
   private readChunk(chunk: string, file: string): ReadonlyMap<string, QueueEntry> {
-    const key = `${QUEUES_DIR}/${file}`;
-    const known = this.pristine.get(key) as ReadonlyMap<string, QueueEntry> | undefined;
+    return this.readPartMap(QUEUES_DIR, file, (json, path) => queueEntries(json, chunk, path).map((e) => [e.id, e]));
+  }
+
+  /** A part as read (once per commit: kept in `pristine`), turned into a map by `decode`, which validates it. */
+  private readPartMap<V extends Task | QueueEntry>(
+    dirName: string,
+    file: string,
+    decode: (json: ReturnType<typeof readPart>, path: string) => Iterable<readonly [string, V]>,
+  ): ReadonlyMap<string, V> {
+    const key = `${dirName}/${file}`;
+    const known = this.pristine.get(key) as ReadonlyMap<string, V> | undefined;
     if (known) return known;
-    const json = readPart(this.dir, QUEUES_DIR, file, this.lockFree ? this.txn : undefined);
-    const read = new Map<string, QueueEntry>();
-    for (const e of queueEntries(json, chunk, `${this.dir}/${key}`)) read.set(e.id, e);
-    this.pristine.set(key, read);
+    const json = readPart(this.dir, dirName, file, this.lockFree ? this.txn : undefined);
+    const read = new Map<string, V>(decode(json, `${this.dir}/${key}`));
+    this.pristine.set(key, read as ReadonlyMap<string, Task> | ReadonlyMap<string, QueueEntry>);
     return read;
   }
 }
@@ -365,8 +368,8 @@ function corrupt(path: string, what: string): StoreCorruptError {
  * parts are read on demand inside a transaction: a part that parser does not accept is refused here (exit 6) and
  * `taskpulse doctor` gives the schema's exact complaint.
  */
-function validTasks(tasks: unknown, file: string, dir: string): Record<string, Task> {
+function validTasks(tasks: unknown, path: string): Record<string, Task> {
   const parsed = parseStateFast({ schemaVersion: SCHEMA_VERSION, seq: 0, txn: null, counter: 0, tasks, agents: {}, jobs: {} });
-  if (parsed === NOT_ACCEPTED) throw corrupt(`${dir}/${file}`, "a task does not match the schema; `taskpulse doctor` says which");
+  if (parsed === NOT_ACCEPTED) throw corrupt(path, "a task does not match the schema; `taskpulse doctor` says which");
   return (parsed as StateFile).tasks as Record<string, Task>;
 }

@@ -285,7 +285,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
   accessSync(dir, constants.W_OK);
   // One attempt per lockfile.lock call, the waiting done here, and only while the lock is held (any other error
   // fails at once): proper-lockfile's own retries (the retry library) compute and sort every delay up front, a few
-  // hundred for a 15 s wait, ~0.5 ms of each call.
+  // hundred for a 15 s wait, on every call.
   const started = Date.now();
   const deadline = started + options.waitMs;
   for (;;) {

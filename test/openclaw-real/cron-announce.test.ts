@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnCollect } from "../helpers.ts";
+import { spawnCollect } from "../support/helpers.ts";
 import { type Gateway, telegramGateway } from "./gateway.ts";
 import { commandsDir, OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw } from "./openclaw.ts";
 import type { FakeTelegram } from "./telegram-fake.ts";

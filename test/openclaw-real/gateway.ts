@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll } from "vitest";
-import { until } from "../helpers.ts";
+import { until } from "../support/helpers.ts";
 import { OPENCLAW_ENTRY, OPENCLAW_NODE, type OpenclawHome, openclaw, openclawHome } from "./openclaw.ts";
 import { type FakeTelegram, fakeTelegram } from "./telegram-fake.ts";
 
@@ -60,11 +60,17 @@ function freePort(): Promise<number> {
 
 /**
  * Starts a gateway with `config` as its openclaw.json and waits until it says it is ready. `env` adds to its
- * environment, which the commands of its cron jobs inherit (PATH, TASKPULSE_STORE).
+ * environment, which the commands of its cron jobs inherit (PATH, TASKPULSE_STORE). `before` runs in its home
+ * before it starts (a plugin install).
  */
-export async function startGateway(config: object = {}, env: NodeJS.ProcessEnv = {}): Promise<Gateway> {
+export async function startGateway(
+  config: object = {},
+  env: NodeJS.ProcessEnv = {},
+  before?: (at: OpenclawHome) => void,
+): Promise<Gateway> {
   const at = openclawHome(config);
   Object.assign(at.env, env);
+  before?.(at);
   const port = await freePort();
   const token = `tp-${Math.random().toString(36).slice(2)}`;
   at.env.OPENCLAW_GATEWAY_PORT = String(port);

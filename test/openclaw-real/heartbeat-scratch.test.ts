@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { spawnCliSync, tempDir, until } from "../helpers.ts";
+import { spawnCliSync, tempDir, until } from "../support/helpers.ts";
 import { cronJobs, type Gateway, startGateway } from "./gateway.ts";
 import { commandsDir, OPENCLAW_ENTRY, OPENCLAW_NODE, openclaw } from "./openclaw.ts";
 

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, tempDir } from "../helpers.ts";
+import { BIN, tempDir } from "../support/helpers.ts";
 import { commandsDir, openclaw, openclawHome } from "./openclaw.ts";
 
 function setup() {

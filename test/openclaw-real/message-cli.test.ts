@@ -2,7 +2,7 @@
 // through the real `openclaw message send|edit … --dry-run` on Node 24, in a temporary HOME whose config has a
 // Telegram channel with a second account (bot2). --dry-run prints what would be delivered and sends nothing.
 import { beforeAll, describe, expect, it } from "vitest";
-import { cli, tempDir } from "../helpers.ts";
+import { cli, tempDir } from "../support/helpers.ts";
 import { openclaw, openclawHome, TELEGRAM_CONFIG } from "./openclaw.ts";
 import { everyPush, type NamedPush, PUSH_KINDS } from "./pushes.ts";
 

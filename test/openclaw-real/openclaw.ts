@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, inject } from "vitest";
-import { BIN } from "../helpers.ts";
+import { BIN } from "../support/helpers.ts";
 
 export const OPENCLAW_NODE = inject("openclawNode");
 export const OPENCLAW_ENTRY = inject("openclawEntry");

@@ -1,7 +1,7 @@
 // Every kind of push taskpulse prints, produced by the CLI itself (in-process, fixed clock): task send and edit,
 // with and without a route, with thread and account, a negative (group) chat id, and the cron job alerts.
 import type { Push } from "../../src/core/push.ts";
-import { cli, tempDir } from "../helpers.ts";
+import { cli, tempDir } from "../support/helpers.ts";
 
 /** The names everyPush() returns, in order: tests are declared from this list before the pushes exist. */
 export const PUSH_KINDS = [

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnBin } from "../helpers.ts";
+import { spawnBin } from "../support/helpers.ts";
 import { type Gateway, telegramGateway } from "./gateway.ts";
 import { commandsDir } from "./openclaw.ts";
 import type { FakeTelegram } from "./telegram-fake.ts";

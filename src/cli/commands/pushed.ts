@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { recordPushedMessage } from "../../app/pushed.ts";
-import type { CliCtx } from "../cli-context.ts";
+import type { Ctx } from "../../app/context.ts";
+import { recordPushed } from "../../app/pushed.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -22,10 +22,11 @@ export function registerPushed(program: Command, app: App): void {
     .action(app.action((ctx, id: string, messageId: string) => pushed(ctx, id, messageId)));
 }
 
-async function pushed(ctx: CliCtx, id: string, messageIdInput: string): Promise<Outcome> {
-  const data = await recordPushedMessage(ctx, id, messageIdInput);
+export async function pushed(ctx: Ctx, id: string, messageIdInput: string): Promise<Outcome> {
+  const task = await recordPushed(ctx, id, messageIdInput);
+  const messageId = task.push?.messageId as string;
   return {
-    data,
-    lines: [t(ctx, `recorded message ${data.messageId} for ${data.task}`, `已记录 ${data.task} 的消息 ${data.messageId}`)],
+    data: { task: task.id, messageId, channel: task.push?.messageChannel ?? null },
+    lines: [t(ctx, `recorded message ${messageId} for ${task.id}`, `已记录 ${task.id} 的消息 ${messageId}`)],
   };
 }

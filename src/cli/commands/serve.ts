@@ -16,6 +16,10 @@ export interface ServeCommandOptions {
   host: string;
   token?: string;
   interval?: string;
+  api?: boolean;
+  apiRate?: string;
+  apiMaxBody?: string;
+  requestTimeout?: string;
 }
 
 export function registerServe(program: Command, app: App): void {
@@ -24,15 +28,34 @@ export function registerServe(program: Command, app: App): void {
     .description("serve a live dashboard of the store to a browser (loopback only unless --host says otherwise)")
     .option("--port <n>", "TCP port (0 picks a free one)", "8787")
     .option("--host <address>", "address to listen on; anything but loopback is reachable from the network", "127.0.0.1")
-    .option("--token <token>", "the token that stop and cancel need (default: $TASKPULSE_TOKEN, which ps does not show; else a random one)")
+    .option(
+      "--token <token>",
+      "the token that stop, cancel and the API's admin need (default: $TASKPULSE_TOKEN, which ps does not show; else a random one)",
+    )
     .option("--interval <duration>", "how often the store is read again without a change signal (default 2s)")
+    .option("--api", "also serve the HTTP API under /api/v1/ (agents' tokens: taskpulse token; references/http-api.md)")
+    .option("--api-rate <n/period>", "requests each API token may make, e.g. 120/m, 5/s (default 300/m; a burst of n)")
+    .option("--api-max-body <bytes>", "the largest API request body, e.g. 65536 or 64kb (default 64kb; larger: 413)")
+    .option("--request-timeout <duration>", "a request's headers and body must arrive within this (default 30s; else 408)")
     .addHelpText(
       "after",
-      `${example("taskpulse serve", "taskpulse serve --port 9000 --lang zh", "TASKPULSE_TOKEN=… taskpulse serve --host 0.0.0.0")}
+      `${example(
+        "taskpulse serve",
+        "taskpulse serve --port 9000 --lang zh",
+        "TASKPULSE_TOKEN=… taskpulse serve --host 0.0.0.0",
+        "taskpulse serve --api --api-rate 60/m",
+      )}
 
 ${note(`Routes: GET / (the page), GET /api/events (Server-Sent Events), GET /api/tasks (query's filters as
 parameters), GET /api/tasks/<id>, GET /api/jobs; POST /api/tasks/<id>/stop and /cancel need the token
-(Authorization: Bearer <token> or X-Taskpulse-Token).
+(Authorization: Bearer <token> or X-Taskpulse-Token). Beyond loopback every read needs it too, in a header or
+in the cookie POST /api/session sets for a browser; never in the URL (?token= is refused). See
+references/dashboard.md.
+
+With --api, the task lifecycle under /api/v1/ (create, claim, start, next, heartbeat, done, error, stop,
+check, ack, status), answered with the --json envelope; every call needs a token: an agent's own
+(taskpulse token create --agent <name>), or the serve token (any agent). references/http-api.md,
+references/openapi.json. Beyond loopback, put it behind a TLS reverse proxy: tokens travel in clear.
 
 Runs until Ctrl-C (SIGINT) or SIGTERM, then exits 0.`)}`,
     )
@@ -63,8 +86,16 @@ export async function serve(ctx: CliCtx, opts: ServeCommandOptions, fixedClock: 
   const token = given ?? randomBytes(18).toString("base64url");
   const pollMs = opts.interval === undefined ? undefined : parseDuration(opts.interval, "--interval");
   if (pollMs !== undefined && pollMs < 100) throw new UsageError("--interval must be at least 100ms");
+  const requestTimeoutMs = opts.requestTimeout === undefined ? undefined : parseDuration(opts.requestTimeout, "--request-timeout");
+  if (requestTimeoutMs !== undefined && requestTimeoutMs < 100) throw new UsageError("--request-timeout must be at least 100ms");
+  if (!opts.api && (opts.apiRate !== undefined || opts.apiMaxBody !== undefined)) {
+    throw new UsageError("--api-rate and --api-max-body need --api", "taskpulse serve --api …");
+  }
+  const api = opts.api ? { rate: parseRate(opts.apiRate ?? "300/m"), maxBody: parseBytes(opts.apiMaxBody ?? "64kb") } : undefined;
   const server = await startServer({
     ...(pollMs === undefined ? {} : { pollMs }),
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+    ...(api === undefined ? {} : { api }),
     ctx,
     // the host's clock, moved to the store's (PostgreSQL's server clock)
     clock: fixedClock ? () => ctx.now : () => new Date(ctx.deps.now().getTime() + ctx.clockOffsetMs()),
@@ -76,8 +107,8 @@ export async function serve(ctx: CliCtx, opts: ServeCommandOptions, fixedClock: 
     ctx.deps.stderr(
       `warning: ${t(
         ctx,
-        `listening on ${host}: the dashboard is reachable from the network; every request needs the token, and traffic is not encrypted`,
-        `正在监听 ${host}：看板可从网络访问；所有请求都需要令牌，且传输未加密`,
+        `listening on ${host}: the dashboard${api ? " and the API are" : " is"} reachable from the network; every request needs a token, and traffic is not encrypted (use a TLS reverse proxy)`,
+        `正在监听 ${host}：看板${api ? "和 API " : ""}可从网络访问；所有请求都需要令牌，且传输未加密（请使用 TLS 反向代理）`,
       )}\n`,
     );
   }
@@ -93,6 +124,15 @@ export async function serve(ctx: CliCtx, opts: ServeCommandOptions, fixedClock: 
           `   token: ${token} (stop and cancel need it: Authorization: Bearer <token>)`,
           `   令牌：${token}（停止和取消需要它：Authorization: Bearer <令牌>）`,
         ),
+        ...(api
+          ? [
+              t(
+                ctx,
+                `   HTTP API: ${server.url}api/v1/ (references/http-api.md)`,
+                `   HTTP API：${server.url}api/v1/（references/http-api.md）`,
+              ),
+            ]
+          : []),
         t(ctx, `   store: ${ctx.storeName} · Ctrl-C stops`, `   存储：${ctx.storeName} · Ctrl-C 停止`),
       ];
   if (!ctx.json) ctx.deps.stdout(`${banner.join("\n")}\n`);
@@ -104,6 +144,32 @@ export async function serve(ctx: CliCtx, opts: ServeCommandOptions, fixedClock: 
     lines: [t(ctx, "dashboard stopped", "看板已停止")],
     quiet: "",
   };
+}
+
+/** `120/m`, `5/s`, `1000/1h`: requests per period. */
+function parseRate(input: string): { count: number; perMs: number } {
+  const m = /^(\d{1,6})\/(\d*(?:ms|s|m|h))$/.exec(input.trim());
+  const count = Number(m?.[1]);
+  const perMs = m ? parseDuration(/^\d/.test(m[2] as string) ? (m[2] as string) : `1${m[2]}`, "--api-rate") : 0;
+  if (!m || count < 1 || perMs < 1) {
+    throw new UsageError(`invalid --api-rate '${printable(input)}'`, "use requests per period: 120/m, 5/s or 1000/1h", {
+      detail: { key: "invalid_value", what: "--api-rate", value: printable(input) },
+    });
+  }
+  return { count, perMs };
+}
+
+/** `65536`, `64kb`, `1mb` (1024-based). */
+function parseBytes(input: string): number {
+  const m = /^(\d{1,9})\s*(b|kb|kib|mb|mib)?$/i.exec(input.trim());
+  const unit = (m?.[2] ?? "b").toLowerCase();
+  const bytes = Number(m?.[1]) * (unit.startsWith("k") ? 1024 : unit.startsWith("m") ? 1024 * 1024 : 1);
+  if (!m || bytes < 1 || bytes > 64 * 1024 * 1024) {
+    throw new UsageError(`invalid --api-max-body '${printable(input)}'`, "use bytes from 1 to 64mb: 65536, 64kb or 1mb", {
+      detail: { key: "invalid_value", what: "--api-max-body", value: printable(input) },
+    });
+  }
+  return bytes;
 }
 
 function untilStopSignal(): Promise<NodeJS.Signals> {

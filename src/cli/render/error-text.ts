@@ -86,7 +86,7 @@ const COMMANDER: readonly (readonly [RegExp, (m: RegExpExecArray) => CliErrorDet
 ];
 
 /**
- * commander's own error messages (commander is pinned; test/error-text.test.ts makes each of them), read back into a
+ * commander's own error messages (commander is pinned; test/cli/error-text.test.ts makes each of them), read back into a
  * detail so that they can be said in Chinese. Undefined for one this does not know: it is shown behind the usage lead.
  */
 export function commanderDetail(text: string): CliErrorDetail | undefined {

@@ -1,6 +1,6 @@
 // The Chinese of the error messages, in Live Task Pulse's wording (`错误: …`; full-width punctuation as in
 // core/templates.ts). Three tables: ZH_MESSAGES by key (errors that carry their variable parts; a key without an
-// entry is a type error), ZH_FIXED by exact English text (messages and hints that never vary; test/error-text.test.ts
+// entry is a type error), ZH_FIXED by exact English text (messages and hints that never vary; test/cli/error-text.test.ts
 // fails when one of them no longer occurs in the source), and ZH_LEADS by error code, the Chinese put before an
 // English message that neither table knows.
 import type { TaskStatus } from "../../core/model.ts";
@@ -193,6 +193,7 @@ export const ZH_FIXED: Readonly<Record<string, string>> = {
   "use all, steps, final or silent": "用 all、steps、final 或 silent",
   "use key=value (the value may be JSON)": "用 key=value 的形式（值可以是 JSON）",
   "use key=value, or key alone": "用 key=value 的形式，或只写 key",
+  "letters, digits, _ . - (at most 64)": "由字母、数字、_ . - 组成（最多 64 个字符）",
   "use 0-999": "用 0-999",
   "use a positive number": "用正整数",
   "use created, started or finished": "用 created、started 或 finished",
@@ -232,5 +233,7 @@ export const ZH_LEADS: Readonly<Record<string, string>> & { internal: string } =
   store_corrupt: "存储无法读取或已损坏",
   store_auth: "数据库拒绝登录",
   io_error: "存储读写失败",
+  /** The HTTP API's: an agent's token acting on another agent's task (src/serve/api-auth.ts). */
+  forbidden: "无权操作",
   internal: "内部错误",
 };

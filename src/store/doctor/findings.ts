@@ -1,5 +1,5 @@
 // The findings doctor reports and what examine hands to a repair. Every code is explained in
-// references/troubleshooting.md (test/docs-store.test.ts checks it).
+// references/troubleshooting.md (test/docs/store.test.ts checks it).
 import type { StateFile } from "../state-file.ts";
 
 type Severity = "error" | "warning" | "info";
