@@ -1,12 +1,13 @@
-// The job runner's use case without a process: record-start and record-result (src/app/run-job.ts) driven in-process
-// on a real JSON store in a temporary directory, with the command's report made up. No child process is spawned:
-// node:child_process is mocked to fail the test if anything tries.
+// The job runner's use case without a process: record-start and record-result (src/app/run-job.ts, run-result.ts),
+// driven in-process on a real JSON store in a temporary directory, with the command's report made up. No child
+// process is spawned: node:child_process is mocked to fail the test if anything tries.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { createContext } from "../../src/app/context.ts";
 import type { Deps } from "../../src/app/deps.ts";
-import { type RunJobOptions, recordRunResult, recordRunStart } from "../../src/app/run-job.ts";
+import { type RunJobOptions, recordRunStart } from "../../src/app/run-job.ts";
+import { recordRunResult } from "../../src/app/run-result.ts";
 import { EXIT } from "../../src/core/errors.ts";
 import type { RunReport } from "../../src/jobs/runner.ts";
 import { openStore } from "../../src/store/open-store.ts";

@@ -4,8 +4,9 @@
 // printed: with --announce, exactly what OpenClaw should announce.
 import { StringDecoder } from "node:string_decoder";
 import type { Command } from "commander";
-import { type RunJobOptions, type RunResult, recordRunResult, recordRunStart } from "../../app/run-job.ts";
+import { type RunJobOptions, recordRunStart } from "../../app/run-job.ts";
 import { executeRun } from "../../app/run-job-execute.ts";
+import { type RunResult, recordRunResult } from "../../app/run-result.ts";
 import type { Failure, Job } from "../../core/job-model.ts";
 import { type JobNotification, NO_REPLY } from "../../core/jobs.ts";
 import type { RunReport } from "../../jobs/runner.ts";
