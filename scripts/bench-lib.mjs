@@ -56,25 +56,47 @@ export function buildStores(stores) {
   return JSON.parse(r.stdout);
 }
 
-/** A store with one running task, made with the CLI under test itself; returns its directory and the task's id. */
-export function storeWithRunningTask(dir, env) {
-  const { stdout } = timeRun(taskpulseArgv(["--store", dir, "create", "-q", "--start", "bench task", "step one", "step two"]), env);
+/**
+ * A store with one running task, made with the CLI under test itself; returns its directory and the task's id.
+ * `steps`: how many steps the task has (`next` finishes one per call).
+ */
+export function storeWithRunningTask(dir, env, { steps = 2, agent = "main" } = {}) {
+  const names = Array.from({ length: steps }, (_, i) => `step ${i + 1}`);
+  const { stdout } = timeRun(taskpulseArgv(["--store", dir, "--agent", agent, "create", "-q", "--start", "bench task", ...names]), env);
   return { dir, id: stdout.trim() };
 }
 
 // --- running and timing -----------------------------------------------------------------------------------------
 
-export function taskpulseArgv(args) {
-  return [process.execPath, BIN, ...args];
+/** The command line running taskpulse with `args`, under this Node or another one. */
+export function taskpulseArgv(args, node = process.execPath) {
+  return [node, BIN, ...args];
 }
 
-/** Runs a command to completion; returns its wall time in ms (measured around the whole process) and output. */
+/**
+ * CPU time (user + system) of the children this process has waited for, in ms, from /proc (Linux; NaN elsewhere).
+ * The kernel reports it in ticks of 10 ms, so one run's figure is coarse: average it over many runs.
+ */
+function childrenCpuMs() {
+  try {
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Runs a command to completion; returns its wall time in ms (measured around the whole process), its CPU time (see
+ * childrenCpuMs) and output. Exit 20 (a stop is requested) counts as success: `check` answers with it.
+ */
 export function timeRun(argv, env) {
+  const cpu = childrenCpuMs();
   const started = process.hrtime.bigint();
   const r = spawnSync(argv[0], argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.slice(1).join(" ")} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
-  return { ms, stdout: r.stdout, stderr: r.stderr };
+  if (r.status !== 0 && r.status !== 20) throw new Error(`${argv.slice(1).join(" ")} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  return { ms, cpuMs: childrenCpuMs() - cpu, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The same, without blocking: for concurrent runs. */
@@ -96,20 +118,28 @@ export function runAsync(argv, env) {
 /**
  * Times named commands side by side: `warmup` rounds, then `runs` rounds; each round runs every command once, in an
  * order that rotates, so that drift of the machine's speed hits all of them alike. A command given as a function of
- * the round gives each round its own argv (a command that uses up a task, such as `done`). Returns the times.
+ * the round gives each round its own argv (a command that uses up a task, such as `done`). Returns the wall times;
+ * the CPU times go into `cpu`, when given, by name.
  */
-export function interleave(commands, { runs, warmup, env }) {
+export function interleave(commands, { runs, warmup, env, cpu }) {
   const names = Object.keys(commands);
   const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (const name of names) if (cpu) cpu[name] = [];
   for (let round = 0; round < warmup + runs; round++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length];
       const command = commands[name];
-      const { ms } = timeRun(typeof command === "function" ? command(round) : command, env);
-      if (round >= warmup) times[name].push(ms);
+      const { ms, cpuMs } = timeRun(typeof command === "function" ? command(round) : command, env);
+      if (round < warmup) continue;
+      times[name].push(ms);
+      cpu?.[name].push(cpuMs);
     }
   }
   return times;
+}
+
+export function mean(values) {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 export function median(values) {

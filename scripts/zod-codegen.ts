@@ -9,6 +9,10 @@
 //
 // It supports the zod features the store's schemas use and throws on any other, so a schema change it cannot
 // mirror fails the generation loudly instead of being validated loosely.
+//
+// Each schema object is written once, as a function of its own (objects, records, arrays, unions), and so is each
+// run of fields that several objects share (the task variants all spread the same common fields): one function
+// checks the run, and each object calls it.
 
 interface Check {
   check: string;
@@ -51,7 +55,7 @@ export interface GenerateOptions {
 }
 
 export function generateParser(schema: unknown, options: GenerateOptions): string {
-  const gen = new Generator();
+  const gen = new Generator(objectsOf(schema as Schema));
   const root = gen.functionFor(schema as Schema, "(root)");
   const lines = [
     ...options.header.map((line) => `// ${line}`.trimEnd()),
@@ -74,6 +78,23 @@ export function generateParser(schema: unknown, options: GenerateOptions): strin
     "  return isObject(v) && Object.getPrototypeOf(v) === Object.prototype;",
     "}",
     "",
+    "/** Whether `keys` come in the order of `order`, the schema's: then the object is as zod would build it. */",
+    "function inOrder(keys: string[], order: readonly string[]): boolean {",
+    "  let at = 0;",
+    "  for (const key of keys) {",
+    "    at = order.indexOf(key, at);",
+    "    if (at < 0) return false;",
+    "  }",
+    "  return true;",
+    "}",
+    "",
+    "/** The object rebuilt in the schema's key order, as zod builds it. */",
+    "function reorder(v: Obj, order: readonly string[]): Obj {",
+    "  const out: Obj = {};",
+    "  for (const key of order) if (key in v) out[key] = v[key];",
+    "  return out;",
+    "}",
+    "",
     "/** String length as zod counts it: in code points, a surrogate pair counting once. */",
     "function codePoints(s: string): number {",
     "  let n = s.length;",
@@ -90,9 +111,35 @@ export function generateParser(schema: unknown, options: GenerateOptions): strin
   return `${lines.join("\n")}\n`;
 }
 
+/** For each (key, field schema) pair, how many object schemas have it. */
+function objectsOf(root: Schema): Map<Schema, Map<string, number>> {
+  const count = new Map<Schema, Map<string, number>>();
+  const seen = new Set<Schema>();
+  const visit = (schema: Schema | undefined): void => {
+    if (schema === undefined || seen.has(schema)) return;
+    seen.add(schema);
+    const def = schema._zod.def;
+    for (const [key, field] of Object.entries(def.shape ?? {})) {
+      const keys = count.get(field) ?? new Map<string, number>();
+      keys.set(key, (keys.get(key) ?? 0) + 1);
+      count.set(field, keys);
+    }
+    for (const child of [...Object.values(def.shape ?? {}), ...(def.options ?? []), def.element, def.valueType, def.innerType])
+      visit(child);
+  };
+  visit(root);
+  return count;
+}
+
 class Generator {
   readonly functions: string[][] = [];
   private readonly names = new Map<Schema, string>();
+  /** Functions of shared runs of fields, by the run's keys and schemas. */
+  private readonly runs = new Map<string, string>();
+  private readonly ids = new Map<Schema, number>();
+  private orders = 0;
+
+  constructor(private readonly sharing: Map<Schema, Map<string, number>>) {}
 
   /** The name of a function `(v: unknown) => unknown` that parses `schema`; generated once per schema object. */
   functionFor(schema: Schema, path: string): string {
@@ -134,30 +181,78 @@ class Generator {
     noChecks(def, path);
     if (def.catchall) unsupported(path, "an object with a catchall (strict, loose or passthrough)");
     const shape = Object.entries(def.shape ?? {});
-    body.push("  if (!isObject(v)) return NOT_ACCEPTED;", "  const keys = Object.keys(v);", "  let n = 0;", "  let inOrder = true;");
-    for (const [key, field] of shape) {
-      if (key === "__proto__") unsupported(path, "a `__proto__` key");
-      const k = JSON.stringify(key);
-      const kind = field._zod.def.type;
-      // zod: an absent optional key stays absent, an absent defaulted key takes the default, an absent required
-      // key is an error; a present key is parsed.
-      if (kind === "optional" || kind === "default") body.push(`  if (${k} in v) {`);
-      else body.push(`  if (!(${k} in v)) return NOT_ACCEPTED;`, "  {");
-      this.replaceIn("v", k, field, `${path}.${key}`, body, "    ");
-      body.push(`    if (keys[n++] !== ${k}) inOrder = false;`);
-      body.push(kind === "default" ? "  } else inOrder = false;" : "  }");
+    const order = `ORDER${this.orders++}`;
+    this.functions.push([`const ${order} = ${JSON.stringify(shape.map(([key]) => key))};`]);
+    body.push("  if (!isObject(v)) return NOT_ACCEPTED;", "  const keys = Object.keys(v);", "  let n = 0;");
+    for (const run of this.runsOf(shape)) {
+      if (run.length === 1) {
+        const [key, field] = run[0] as [string, Schema];
+        this.field(key, field, `${path}.${key}`, body);
+        continue;
+      }
+      const name = this.runFunction(run, path);
+      const c = this.fresh();
+      body.push(`  const ${c} = ${name}(v);`, `  if (${c} < 0) return NOT_ACCEPTED;`, `  n += ${c};`);
     }
     body.push("  // A key the schema does not know: zod would strip it; let zod decide.");
-    body.push("  if (n !== keys.length) return NOT_ACCEPTED;", "  if (inOrder) return v;");
-    body.push("  // zod builds the object in the schema's key order.", "  const out: Obj = {};");
+    body.push("  if (n !== keys.length) return NOT_ACCEPTED;");
+    body.push(`  return keys.length === Object.keys(v).length && inOrder(keys, ${order}) ? v : reorder(v, ${order});`);
+  }
+
+  /**
+   * Checks one field of `v`, adding 1 to `n` when it is present. zod: an absent optional key stays absent, an absent
+   * defaulted key takes the default (put into `v`, which is then rebuilt in order), an absent required key is an
+   * error; a present key is parsed.
+   */
+  private field(key: string, field: Schema, path: string, body: string[]): void {
+    if (key === "__proto__") unsupported(path, "a `__proto__` key");
+    const k = JSON.stringify(key);
+    const kind = field._zod.def.type;
+    if (kind === "optional" || kind === "default") body.push(`  if (${k} in v) {`);
+    else body.push(`  if (!(${k} in v)) return NOT_ACCEPTED;`, "  {");
+    this.replaceIn("v", k, field, path, body, "    ");
+    body.push("    n++;");
+    body.push(kind === "default" ? `  } else v[${k}] = ${defaultLiteral(field._zod.def, path)};` : "  }");
+  }
+
+  /** The fields of a shape in runs: consecutive fields that the same number of objects share (>1) go together. */
+  private runsOf(shape: [string, Schema][]): [string, Schema][][] {
+    const runs: [string, Schema][][] = [];
+    let last = 0;
     for (const [key, field] of shape) {
-      const k = JSON.stringify(key);
-      const kind = field._zod.def.type;
-      if (kind === "optional") body.push(`  if (${k} in v) out[${k}] = v[${k}];`);
-      else if (kind === "default") body.push(`  out[${k}] = ${k} in v ? v[${k}] : ${defaultLiteral(field._zod.def, `${path}.${key}`)};`);
-      else body.push(`  out[${k}] = v[${k}];`);
+      const shared = field._zod.def.type === "default" ? 1 : (this.sharing.get(field)?.get(key) ?? 1);
+      const run = runs.at(-1);
+      if (run && shared > 1 && shared === last) run.push([key, field]);
+      else runs.push([[key, field]]);
+      last = shared;
     }
-    body.push("  return out;");
+    return runs;
+  }
+
+  /** The function `(v: Obj) => number` checking a run of fields: how many of them `v` has, or -1. */
+  private runFunction(run: [string, Schema][], path: string): string {
+    const id = (schema: Schema) => {
+      if (!this.ids.has(schema)) this.ids.set(schema, this.ids.size);
+      return this.ids.get(schema);
+    };
+    const signature = run.map(([key, field]) => `${key}:${id(field)}`).join(",");
+    const known = this.runs.get(signature);
+    if (known) return known;
+    const name = `fields${this.runs.size}`;
+    this.runs.set(signature, name);
+    const body = ["  let n = 0;"];
+    const slot = this.functions.length;
+    this.functions.push([]);
+    for (const [key, field] of run) this.field(key, field, `${path}.${key}`, body);
+    body.push("  return n;");
+    const fields = `${run[0]?.[0]} … ${run.at(-1)?.[0]}`;
+    this.functions[slot] = [
+      `// ${path}: ${fields}`,
+      `function ${name}(v: Obj): number {`,
+      ...body.map((l) => l.replace("return NOT_ACCEPTED;", "return -1;")),
+      "}",
+    ];
+    return name;
   }
 
   private recordBody(def: Def, path: string, body: string[]): void {

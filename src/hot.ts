@@ -1,105 +1,118 @@
-// The hottest call, `taskpulse heartbeat …`, without commander: agents send hundreds per task, each a new process,
-// and this entry (built to dist/hot.cjs, a third of the full bundle) starts ~8 ms sooner. It handles only the
-// command lines it understands exactly: the id, message words, heartbeat's own options and the global options, each
-// at most once, values as separate words. Anything else (--help, --opt=value, `--`, an unknown or repeated option,
-// a value that looks like an option, no id) returns undefined, and bin/taskpulse.js runs the full program, whose
-// commander gives the usual answer. The command body, the context and the printing are the full program's own
-// (test/hot.test.ts runs both on the same command lines and compares).
-
-import { createContext, type GlobalOptions } from "./app/context.ts";
+// The lean entry for the calls agents make most (`heartbeat`, `next`, `check`, `done`: hundreds per task, each a new
+// process), built to dist/hot.cjs without commander. It parses the command line with node:util's parseArgs from the
+// option table the full program gives commander (src/cli/options.ts), and takes only what it parses exactly: the
+// command word, its words, and options it knows, each at most once, values as separate words. Anything else (--help,
+// --opt=value, `--`, an unknown or repeated option, a value or a word that starts with `-`, too few or too many
+// words) returns undefined, and bin/taskpulse.js runs the full program, whose commander gives the usual answer. The
+// command bodies, the context and the printing are the full program's own (test/hot.test.ts runs both on the same
+// command lines and compares).
+import { parseArgs } from "node:util";
+import type { Ctx, GlobalOptions } from "./app/context.ts";
 import type { Deps } from "./app/deps.ts";
-import type { HeartbeatOptions } from "./app/heartbeat.ts";
+import { finishTask } from "./cli/commands/done.ts";
 import { heartbeat } from "./cli/commands/heartbeat.ts";
+import { nextStep } from "./cli/commands/next.ts";
+import { check } from "./cli/commands/stop.ts";
 import { processDeps } from "./cli/deps.ts";
 import { preScan, printOutcome, reportError } from "./cli/finish.ts";
+import { runInContext } from "./cli/in-context.ts";
+import { GLOBAL_OPTIONS, HEARTBEAT_OPTIONS, type OptionSpec, type ParsedOption, parseSpec } from "./cli/options.ts";
+import type { Outcome } from "./cli/outcome.ts";
 
 /** For bin/taskpulse.js: whether it may exit as soon as main() is done (all output already written). */
 export { outputStreamsUsed } from "./cli/deps.ts";
 
-type ValueOption = "now" | "store" | "agent" | "lang" | "channel" | "target" | "account" | "thread";
-
-const GLOBAL_VALUES: Record<string, ValueOption> = {
-  "--now": "now",
-  "--store": "store",
-  "--agent": "agent",
-  "--lang": "lang",
-  "--channel": "channel",
-  "--target": "target",
-  "--account": "account",
-  "--thread": "thread",
-};
-const GLOBAL_FLAGS: Record<string, "json" | "quiet" | "debug" | "send"> = {
-  "--json": "json",
-  "-q": "quiet",
-  "--quiet": "quiet",
-  "--debug": "debug",
-  "--send": "send",
-};
-const OWN_VALUES: Record<string, keyof HeartbeatOptions> = { "--progress": "progress", "--waiting": "waiting", "--for": "for" };
-
-export interface HeartbeatCall {
-  globals: GlobalOptions;
-  id: string;
-  message: string;
-  options: HeartbeatOptions;
+interface HotCommand {
+  options: readonly OptionSpec[];
+  /** How many words may follow the command word without commander answering with an error. */
+  words: { min: number; max: number };
+  run(ctx: Ctx, words: string[], options: Record<string, string>): Promise<Outcome>;
 }
 
-/**
- * The heartbeat `argv` asks for, or undefined when the full program should answer it. Global options may come before
- * the command word (`--store DIR heartbeat ID`), heartbeat's own only after it.
- */
-export function parseHeartbeat(argv: readonly string[]): HeartbeatCall | undefined {
-  const globals: GlobalOptions = {};
-  const options: HeartbeatOptions = {};
+const ANY = { min: 0, max: Number.POSITIVE_INFINITY };
+
+const COMMANDS = new Map<string, HotCommand>([
+  [
+    "heartbeat",
+    {
+      options: HEARTBEAT_OPTIONS,
+      words: { min: 1, max: ANY.max },
+      run: (ctx, [id = "", ...message], options) => heartbeat(ctx, id, message.join(" "), options),
+    },
+  ],
+  ["next", { options: [], words: ANY, run: nextStep }],
+  ["done", { options: [], words: ANY, run: finishTask }],
+  ["check", { options: [], words: { min: 1, max: 1 }, run: (ctx, [id = ""]) => check(ctx, id) }],
+]);
+
+/** The command words this entry takes (bin/taskpulse.js sends it only command lines with one of them). */
+export const LEAN_COMMANDS = [...COMMANDS.keys()];
+
+const GLOBALS = GLOBAL_OPTIONS.map(parseSpec);
+/** Every option any of these commands knows, so that parseArgs knows which take a value before the command is known. */
+const ALL = [...GLOBALS, ...[...COMMANDS.values()].flatMap((c) => c.options.map(parseSpec))];
+const CONFIG = Object.fromEntries(
+  ALL.map((o) => [o.name, { type: o.takesValue ? ("string" as const) : ("boolean" as const), ...(o.short ? { short: o.short } : {}) }]),
+);
+
+export interface HotCall {
+  command: HotCommand;
+  globals: GlobalOptions;
+  words: string[];
+  options: Record<string, string>;
+}
+
+/** The call `argv` asks for, or undefined when the full program should answer it. */
+export function parseHot(argv: readonly string[]): HotCall | undefined {
+  let tokens: ReturnType<typeof parseArgs>["tokens"];
+  try {
+    ({ tokens } = parseArgs({ args: [...argv], options: CONFIG, strict: true, allowPositionals: true, tokens: true }));
+  } catch {
+    return undefined;
+  }
+  let command: HotCommand | undefined;
+  let own: ParsedOption[] = [];
+  const globals: Record<string, string | boolean> = {};
+  const options: Record<string, string> = {};
   const words: string[] = [];
   const seen = new Set<string>();
-  let command = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("-")) {
-      if (command) words.push(arg);
-      else if (arg === "heartbeat") command = true;
-      else return undefined;
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") return undefined;
+    if (token.kind === "positional") {
+      if (token.value.startsWith("-")) return undefined;
+      if (command) {
+        words.push(token.value);
+        continue;
+      }
+      command = COMMANDS.get(token.value);
+      if (command === undefined) return undefined;
+      own = command.options.map(parseSpec);
       continue;
     }
-    const name = arg === "-q" ? "--quiet" : arg;
-    if (seen.has(name)) return undefined;
-    seen.add(name);
-    const flag = GLOBAL_FLAGS[arg];
-    if (flag !== undefined) {
-      globals[flag] = true;
-    } else if (arg === "--no-color") {
-      globals.color = false;
-    } else {
-      const global = GLOBAL_VALUES[arg];
-      const own = command ? OWN_VALUES[arg] : undefined;
-      const value = argv[i + 1];
-      if ((global === undefined && own === undefined) || value === undefined || value.startsWith("-")) return undefined;
-      i++;
-      if (global !== undefined) globals[global] = value;
-      else options[own as keyof HeartbeatOptions] = value;
-    }
+    // `--opt=value` and grouped short flags (`-qj`) are commander's to read
+    if (argv[token.index] !== token.rawName || seen.has(token.name)) return undefined;
+    seen.add(token.name);
+    if (token.value?.startsWith("-")) return undefined;
+    const global = GLOBALS.find((o) => o.name === token.name);
+    const mine = own.find((o) => o.name === token.name);
+    if (global) globals[global.key] = token.value ?? global.flagValue;
+    else if (mine && token.value !== undefined) options[mine.key] = token.value;
+    else return undefined;
   }
-  const [id, ...message] = words;
-  if (id === undefined) return undefined;
-  return { globals, id, message: message.join(" "), options };
+  if (!command || words.length < command.words.min || words.length > command.words.max) return undefined;
+  return { command, globals: globals as GlobalOptions, words, options };
 }
 
-/** Runs `argv` if it is a heartbeat this entry understands; undefined when the full program must. */
-export async function main(argv: readonly string[], deps: Deps = processDeps()): Promise<number | undefined> {
-  const call = parseHeartbeat(argv);
+/** Runs `argv` if it is a call this entry takes; undefined when the full program must. */
+export async function main(argv: readonly string[], deps?: Deps): Promise<number | undefined> {
+  const call = parseHot(argv);
   if (call === undefined) return undefined;
-  const flags = preScan(argv, deps.env);
+  const io = deps ?? processDeps();
+  const flags = preScan(argv, io.env);
   try {
-    const ctx = createContext({ ...call.globals, announce: call.globals.quiet !== true }, deps);
-    try {
-      let outcome = await heartbeat(ctx, call.id, call.message, call.options);
-      if (ctx.send && outcome.push) outcome = await (await import("./app/send.ts")).deliver(ctx, outcome);
-      return printOutcome(outcome, deps, flags);
-    } finally {
-      await ctx.close();
-    }
+    const outcome = await runInContext(call.globals, io, (ctx) => call.command.run(ctx, call.words, call.options));
+    return printOutcome(outcome, io, flags);
   } catch (err) {
-    return reportError(err, deps, flags);
+    return reportError(err, io, flags);
   }
 }

@@ -1,16 +1,35 @@
-// Loads the one-file bundle through a V8 code cache, so a start does not compile again what an earlier start
-// compiled. Guarantee: the cache can make a start faster, never different. A cache is used only when its header
-// names this Node (version, V8, arch) and this exact bundle file (the build id the build wrote into its first line,
-// and the file's size and change time), and when its payload is intact. Anything else (missing, corrupt, for another
-// Node or bundle, rejected by V8, an unwritable directory) runs without the cache, silently, and writes a fresh one
-// where it can. Built to dist/loader.cjs and required by bin/taskpulse.js.
+// Loads a one-file bundle through a V8 code cache, so that a start does not compile again what an earlier start
+// compiled. The cache lives in the user's cache directory ($XDG_CACHE_HOME or ~/.cache, under taskpulse/), never
+// inside the installed package, which is often read-only.
+//
+// Why not Node's own compile cache (module.enableCompileCache, Node 22.1 and later): Node makes its cache when it
+// compiles a file, before the file runs, so it holds the top level and none of the functions a call compiles
+// lazily afterwards; ours is written after a call that succeeded and holds those too, which makes a heartbeat on
+// Node 24 measurably cheaper (references/performance.md has the figures).
+//
+// Guarantee: the cache can make a start faster, never different. A cache is used only when its header names this
+// Node (version, V8, arch) and this exact bundle file (the build id the build wrote into its first line, and the
+// file's size and change time), and when its payload is intact. Anything else (missing, corrupt, for another Node or
+// bundle, rejected by V8, an unwritable directory) runs without the cache, silently, and writes a fresh one where it
+// can. Built to dist/loader.cjs and required by bin/taskpulse.js and the shims that load zod and pg apart.
 //
 // Why the payload is stored twice: V8 does not verify a code cache in release builds (a flipped byte in the middle
 // crashes the process), so it must be checked before use; hashing it costs more than the rest of the start
 // (node:crypto or node:zlib each load ~5 ms of modules, and a hash in JS runs cold), while comparing two copies is
 // one memcmp.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 
 const MAGIC = "taskpulse-code-cache/1";
@@ -21,7 +40,7 @@ export type CacheUse = "hit" | "miss" | "rejected" | "off";
 
 export interface LoadedBundle<T> {
   exports: T;
-  /** How the cache was used: for the benchmark and tests, never for behaviour. */
+  /** How the cache was used: for tests, never for behaviour. */
   cache: CacheUse;
   /**
    * Writes a fresh cache when this start had none it could use. Call it after the work, and only after work that
@@ -33,13 +52,7 @@ export interface LoadedBundle<T> {
 
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
-  /**
-   * Which use of the bundle this start is (the command, for the full program): each has a cache of its own. A cache
-   * holds what the start that wrote it compiled, so one written by `create` would leave every `status` compiling
-   * its own functions again. A name of lower-case letters and dashes; anything else shares the plain cache.
-   */
-  variant?: string;
-  /** Where a cache may live, most preferred first; default: next to the bundle, then the user's cache directory. */
+  /** Where the cache may live, most preferred first; default: the user's cache directory. */
   cacheFiles?: readonly string[];
   /** The bundle's own `require` (it only requires Node's built-in modules). */
   require: NodeJS.Require;
@@ -47,15 +60,14 @@ export interface LoadOptions {
 
 export function loadBundle<T>(bundlePath: string, options: LoadOptions): LoadedBundle<T> {
   const env = options.env ?? process.env;
+  const off = env.TASKPULSE_CODE_CACHE === "off";
   const { source, size, ctimeMs } = readBundle(bundlePath);
   const buildId = BUILD_LINE.exec(source)?.[1];
-  const off = env.TASKPULSE_CODE_CACHE === "off" || buildId === undefined;
   const key = `${MAGIC} node-${process.version} v8-${process.versions.v8} ${process.arch} ${buildId} ${size} ${ctimeMs}`;
-  const variant = options.variant !== undefined && /^[a-z][a-z-]{0,31}$/.test(options.variant) ? options.variant : undefined;
-  const files = off ? [] : (options.cacheFiles ?? defaultCacheFiles(bundlePath, buildId, env, variant));
+  const files = off || buildId === undefined ? [] : (options.cacheFiles ?? defaultCacheFiles(bundlePath, buildId, env));
   const found = readCache(files, key);
   const script = new Script(wrap(source), { filename: bundlePath, ...(found ? { cachedData: found } : {}) });
-  const cache: CacheUse = off ? "off" : !found ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
+  const cache: CacheUse = files.length === 0 ? "off" : !found ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
   const module = { exports: {} as T };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, options.require, module, bundlePath, dirname(bundlePath));
@@ -90,23 +102,21 @@ function wrap(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
 }
 
-function defaultCacheFiles(
-  bundlePath: string,
-  buildId: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  variant: string | undefined,
-): string[] {
-  const suffix = variant === undefined ? "" : `.${variant}`;
-  const files = [`${bundlePath}${suffix}.v8cache`];
-  // For installs whose dist/ is read-only: a directory of the user's own, never a shared one such as /tmp (a cache
-  // is code). The name tells installs apart, so that two of them do not overwrite each other's cache.
+/**
+ * A directory of the user's own, never a shared one such as /tmp (a cache is code). The name tells installs and
+ * Nodes apart, so that two installs, or one run by two Node versions in turn, do not overwrite each other's cache.
+ */
+function defaultCacheFiles(bundlePath: string, buildId: string, env: Readonly<Record<string, string | undefined>>): string[] {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, ".cache") : "");
-  if (base) files.push(join(base, "taskpulse", `${buildId}-${pathTag(bundlePath)}${suffix}.v8cache`));
-  return files;
+  const tag = shortTag(`${bundlePath} ${process.version} ${process.arch}`);
+  return base ? [join(base, "taskpulse", `${buildId}-${tag}.v8cache`)] : [];
 }
 
-/** A short tag for a path (FNV-1a); it only keeps installs apart, the header check decides. */
-function pathTag(path: string): string {
+/** `<build id>-<tag>.v8cache`, as defaultCacheFiles names a cache. */
+const CACHE_NAME = /^[0-9a-f]+-[0-9a-f]{8}\.v8cache$/;
+
+/** A short tag for a text (FNV-1a); it only keeps caches apart, the header check decides. */
+function shortTag(path: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, "0");
@@ -164,13 +174,36 @@ function writeCache(files: readonly string[], key: string, script: Script): void
       makeDir(dirname(file));
       writeFileSync(temp, data, { mode: 0o600 });
       renameSync(temp, file);
+      removeSuperseded(file);
       return;
     } catch {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // it was never written
-      }
+      unlinkQuiet(temp); // it may never have been written
     }
+  }
+}
+
+/**
+ * After a new cache is in place: the caches of earlier builds of the same bundle under the same Node (same tag,
+ * another build id) can never be used again, so an upgrade does not leave one behind each time. Only on a miss,
+ * which is rare, so the readdir costs no ordinary start. Never throws.
+ */
+function removeSuperseded(file: string): void {
+  const name = basename(file);
+  if (!CACHE_NAME.test(name)) return; // a file the caller named (tests): nothing else is ours to remove
+  const tag = name.slice(name.indexOf("-"));
+  try {
+    for (const other of readdirSync(dirname(file))) {
+      if (other !== name && other.endsWith(tag) && CACHE_NAME.test(other)) unlinkQuiet(join(dirname(file), other));
+    }
+  } catch {
+    // an unreadable directory: the old caches stay, harmlessly
+  }
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already
   }
 }

@@ -12,19 +12,19 @@ function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boo
   const probe = join(tempDir(), "probe.cjs");
   writeFileSync(
     probe,
-    // pg is read from dist/pg.cjs by the loader (through node:fs): the probe notes every file opened by that name
-    // and so is the full program (dist/taskpulse.cjs), which a heartbeat does not need
-    `const fs = require("node:fs"); const open = fs.openSync; let pg = false; let full = false;
+    // pg is read from dist/pg.cjs (dist/taskpulse.cjs, the full program, likewise) by the loader, through node:fs;
+    // the probe also looks among the modules Node loaded, in case a bundle is ever required directly
+    `const fs = require("node:fs"); const open = fs.openSync; const opened = new Set();
     fs.openSync = function (path, ...rest) {
-      if (String(path).endsWith("pg.cjs")) pg = true;
-      if (String(path).endsWith("taskpulse.cjs")) full = true;
+      opened.add(require("node:path").basename(String(path)));
       return open.call(this, path, ...rest);
     };
+    const loaded = (name) => opened.has(name) || Object.keys(require("node:module")._cache).some((f) => f.endsWith("/" + name));
     process.on("exit", () => require("node:fs").writeSync(2, "\\nprobe " + JSON.stringify({
       zod: Object.getOwnPropertyNames(globalThis).some((n) => n.startsWith("__zod")),
       lockLibrary: process.listenerCount("SIGHUP") > 0, // the lock library's exit hook (scripts/shims/signal-exit.cjs)
-      pg,
-      full,
+      pg: loaded("pg.cjs"),
+      full: loaded("taskpulse.cjs"),
     }) + "\\n"));`,
   );
   const r = spawnSync(process.execPath, ["-r", probe, BIN, ...args], { env: cleanEnv(store), encoding: "utf8" });
@@ -47,6 +47,10 @@ describe("the hot path", () => {
       lockLibrary: true,
       stdout: expect.stringMatching(/^💓 ok 5%\n--- push ---\n/),
     });
+    // the other calls the lean entry takes
+    expect(loaded(store, ["check", id])).toMatchObject({ zod: false, lockLibrary: false, pg: false, full: false });
+    expect(loaded(store, ["next", id, "-q"])).toMatchObject({ zod: false, lockLibrary: true, pg: false, full: false });
+    expect(loaded(store, ["done", id, "-q"])).toMatchObject({ zod: false, lockLibrary: true, pg: false, full: false });
     expect(loaded(store, ["status"])).toMatchObject({ zod: false, lockLibrary: false, pg: false, full: true });
     expect(loaded(store, ["log", id])).toMatchObject({ zod: false, lockLibrary: false });
     // the probe itself works: create validates its input with zod

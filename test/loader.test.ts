@@ -1,5 +1,5 @@
 // The code cache may make a start faster, never wrong: whatever is wrong with the cache file, the bundle runs
-// without it, and a fresh cache is written where possible.
+// without it, and a fresh cache is written where possible, never inside the installed package.
 import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -132,19 +132,46 @@ describe("loadBundle", () => {
     expect(nowhere.exports.answer()).toBe(42);
   });
 
-  it("keeps a cache per variant next to the bundle; a name that is not a plain word shares the plain cache", () => {
+  it("keeps its cache in the user's cache directory, one per install, never next to the bundle", () => {
     const dir = tempDir();
     const bundle = writeBundle(dir);
-    const env = { HOME: "" };
-    const status = loadBundle<{ answer(): number }>(bundle, { require, env, variant: "status" });
-    status.saveCache();
-    expect(existsSync(join(dir, "bundle.cjs.status.v8cache"))).toBe(true);
-    expect(loadBundle(bundle, { require, env, variant: "status" }).cache).toBe("hit");
-    expect(loadBundle(bundle, { require, env, variant: "create" }).cache).toBe("miss");
-    const odd = loadBundle(bundle, { require, env, variant: "../x" });
-    odd.saveCache();
-    expect(existsSync(join(dir, "bundle.cjs.v8cache"))).toBe(true);
-    expect(readdirSync(dir).sort()).toEqual(["bundle.cjs", "bundle.cjs.status.v8cache", "bundle.cjs.v8cache"]);
+    const home = tempDir();
+    const first = loadBundle(bundle, { require, env: { HOME: home } });
+    first.saveCache();
+    expect(readdirSync(dir)).toEqual(["bundle.cjs"]);
+    expect(readdirSync(join(home, ".cache", "taskpulse"))).toEqual([expect.stringMatching(/^0123abcd-[0-9a-f]{8}\.v8cache$/)]);
+    expect(loadBundle(bundle, { require, env: { HOME: home } }).cache).toBe("hit");
+    const xdg = tempDir();
+    loadBundle(bundle, { require, env: { HOME: home, XDG_CACHE_HOME: xdg } }).saveCache();
+    expect(readdirSync(join(xdg, "taskpulse"))).toHaveLength(1);
+    // no home at all: no cache, and still the bundle's answer
+    const nowhere = loadBundle<{ answer(): number }>(bundle, { require, env: {} });
+    expect(nowhere.cache).toBe("off");
+    expect(nowhere.exports.answer()).toBe(42);
+  });
+
+  it("removes the cache of an earlier build of the same bundle when it writes the new one, and only that", () => {
+    const dir = tempDir();
+    const home = tempDir();
+    loadBundle(writeBundle(dir, undefined, "0123abcd"), { require, env: { HOME: home } }).saveCache();
+    const caches = join(home, ".cache", "taskpulse");
+    const [old] = readdirSync(caches);
+    // another install's cache (another tag) and a file of someone else's stay
+    const other = "0123abcd-ffffffff.v8cache";
+    writeFileSync(join(caches, other), "x");
+    writeFileSync(join(caches, "notes.txt"), "x");
+    // an upgrade: the same path, a new build
+    const upgraded = loadBundle<{ answer(): number }>(writeBundle(dir, "exports.answer = () => 43;", "4567ef01"), {
+      require,
+      env: { HOME: home },
+    });
+    expect(upgraded.cache).toBe("miss");
+    upgraded.saveCache();
+    const now = readdirSync(caches);
+    expect(now).not.toContain(old);
+    expect(now).toHaveLength(3);
+    expect(now).toEqual(expect.arrayContaining([other, "notes.txt"]));
+    expect(now.filter((name) => /^4567ef01-[0-9a-f]{8}\.v8cache$/.test(name))).toHaveLength(1);
   });
 
   it("can be turned off, and is off for a bundle without a build id", () => {
@@ -165,7 +192,7 @@ describe("loadBundle", () => {
 });
 
 describe("the installed command with its code cache", () => {
-  /** A copy of bin/ and dist/ of the built package, so that its cache next to the bundle is this test's own. */
+  /** A copy of bin/ and dist/ of the built package, so that what a call writes is this test's own to see. */
   function install(): string {
     const dir = tempDir();
     cpSync(join(ROOT, "bin"), join(dir, "bin"), { recursive: true });
@@ -174,51 +201,48 @@ describe("the installed command with its code cache", () => {
     return dir;
   }
 
-  function taskpulse(dir: string, store: string, ...args: string[]) {
-    const r = spawnSync(process.execPath, [join(dir, "bin", "taskpulse.js"), ...args], { env: cleanEnv(store), encoding: "utf8" });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  }
-
-  it("works on the first call, with the cache, with a damaged cache and with a read-only install", () => {
+  it("works on the first call, with the cache, with a damaged cache and in a read-only install, writing nothing there", () => {
     const dir = install();
     const store = tempDir();
-    // a call that fails writes no cache (it compiled little: a cache it wrote would be thin for every later call)
-    expect(taskpulse(dir, store, "create", "--name", "z", "--priority", "11").code).toBe(2);
-    expect(readdirSync(join(dir, "dist")).filter((f) => f.endsWith(".v8cache"))).toEqual([]);
-    // one that succeeds writes the cache of its command
-    const cacheFile = join(dir, "dist", "taskpulse.cjs.create.v8cache");
-    const id = taskpulse(dir, store, "create", "-q", "x", "--start").stdout.trim();
-    expect(id).toMatch(/^[a-z]/);
-    expect(existsSync(cacheFile)).toBe(true);
-    expect(taskpulse(dir, store, "status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
-    expect(existsSync(join(dir, "dist", "taskpulse.cjs.status.v8cache"))).toBe(true);
-    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
-    // zod, apart from the bundle (create validates with it), has a cache of its own
-    const zodCache = join(dir, "dist", "zod.cjs.v8cache");
-    expect(existsSync(zodCache)).toBe(true);
-    // heartbeat starts through the small entry, which has a cache of its own too
-    const hotCache = join(dir, "dist", "hot.cjs.v8cache");
-    expect(existsSync(hotCache)).toBe(true);
-    for (const file of [cacheFile, zodCache, hotCache]) {
-      const raw = readFileSync(file);
-      for (let i = raw.indexOf(10) + 100; i < raw.length; i += 997) raw[i] = (raw[i] ?? 0) ^ 0x5a;
-      writeFileSync(file, raw);
-    }
-    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
-    expect(taskpulse(dir, store, "heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
-    expect(taskpulse(dir, store, "create", "-q", "y").stdout).toMatch(/^[a-z]/);
-    expect(taskpulse(dir, store, "create", "--name", "z", "--priority", "11")).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/invalid priority/),
-    });
-    // dist/ read-only: the cache goes to the user's cache directory instead (HOME is the store in cleanEnv)
+    const taskpulse = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [join(dir, "bin", "taskpulse.js"), ...args], { env: cleanEnv(store), encoding: "utf8" });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    // the user's cache directory (HOME is the store in cleanEnv)
+    const cacheDir = join(store, ".cache", "taskpulse");
+    const caches = () => (existsSync(cacheDir) ? readdirSync(cacheDir) : []);
     chmodSync(join(dir, "dist"), 0o500);
+    chmodSync(join(dir, "bin"), 0o500);
     try {
-      writeFileSync(join(dir, "dist", "taskpulse.cjs.status.v8cache"), "garbage");
-    } catch {
-      // root ignores the mode; the garbage then tests the same path
+      // a call that fails writes no cache (it compiled little: a cache it wrote would be thin for every later call)
+      expect(taskpulse("create", "--name", "z", "--priority", "11").code).toBe(2);
+      expect(caches()).toEqual([]);
+      const id = taskpulse("create", "-q", "x", "--start").stdout.trim();
+      expect(id).toMatch(/^[a-z]/);
+      expect(taskpulse("status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
+      expect(taskpulse("heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+      // one cache per bundle: the full program, zod (create validates with it) and the lean entry
+      expect(caches()).toHaveLength(3);
+      for (const name of caches()) {
+        const file = join(cacheDir, name);
+        const raw = readFileSync(file);
+        for (let i = raw.indexOf(10) + 100; i < raw.length; i += 997) raw[i] = (raw[i] ?? 0) ^ 0x5a;
+        writeFileSync(file, raw);
+      }
+      expect(taskpulse("heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+      expect(taskpulse("heartbeat", id)).toEqual({ code: 0, stdout: "💓 ok\n", stderr: "" });
+      expect(taskpulse("create", "-q", "y").stdout).toMatch(/^[a-z]/);
+      expect(taskpulse("create", "--name", "z", "--priority", "11")).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/invalid priority/),
+      });
+      expect(taskpulse("status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
+    } finally {
+      chmodSync(join(dir, "dist"), 0o700);
+      chmodSync(join(dir, "bin"), 0o700);
     }
-    expect(taskpulse(dir, store, "status", "-q", id)).toEqual({ code: 0, stdout: "running\n", stderr: "" });
-    chmodSync(join(dir, "dist"), 0o700);
+    // nothing was written into the package (root ignores the mode, so this is checked, not only enforced)
+    expect(readdirSync(join(dir, "dist")).sort()).toEqual(["hot.cjs", "loader.cjs", "taskpulse.cjs", "zod.cjs"]);
+    expect(readdirSync(join(dir, "bin")).sort()).toEqual(["package.json", "taskpulse.js"]);
   });
 });

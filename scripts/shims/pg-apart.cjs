@@ -1,5 +1,5 @@
 // Stands in for pg inside the CLI bundle (see scripts/build.mjs): only a call on a postgres:// store loads the pg
-// client, from dist/pg.cjs, through the same verified V8 code cache as the bundle (src/loader.ts); its cache is
+// client, from dist/pg.cjs, through the same loader and code cache as the bundle (src/loader.ts), whose cache is
 // written at exit, so that it holds what the call compiled. A JSON call never reaches this file.
 const { join } = require("node:path");
 const { loadBundle } = require(join(__dirname, "loader.cjs"));

@@ -1,6 +1,6 @@
 // How a command's result reaches the caller: its outcome printed (one JSON envelope with --json, the essential value
 // with -q, text otherwise), or its error mapped to a message and an exit code. Shared by the full program
-// (run.ts) and the commander-free heartbeat entry (src/hot.ts), so both print exactly the same.
+// (run.ts) and the lean entry for the hot commands (src/hot.ts), so both print exactly the same.
 
 import type { Deps } from "../app/deps.ts";
 import { type Lang, langFromArgv } from "../app/identity.ts";

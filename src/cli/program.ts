@@ -1,9 +1,11 @@
 // Builds a fresh commander program per run (tests run many in one process). Each command lives in its own file
 // under commands/ and is listed in COMMANDS below; a run loads only the command it runs.
-import { Command, Option } from "commander";
-import { createContext, type GlobalOptions } from "../app/context.ts";
+import { Command } from "commander";
+import type { GlobalOptions } from "../app/context.ts";
 import type { Deps } from "../app/deps.ts";
-import { type CliCtx, withDisplay } from "./cli-context.ts";
+import type { CliCtx } from "./cli-context.ts";
+import { runInContext } from "./in-context.ts";
+import { GLOBAL_OPTIONS } from "./options.ts";
 import type { Outcome } from "./outcome.ts";
 
 export interface App {
@@ -111,38 +113,17 @@ export async function buildProgram(
     .configureHelp({ helpWidth: 80, showGlobalOptions: true, subcommandTerm: (cmd) => [cmd.name(), ...cmd.aliases()].join("|") })
     .description("Track agent tasks, queues and cron jobs in a crash-safe store, with ready-to-send chat pushes.")
     .version("0.1.0", "-V, --version")
-    .option("--json", "print one JSON document on stdout")
-    .option("-q, --quiet", "print only the essential value (the id for create)")
-    .option("--now <iso>", "fix the clock for this call")
-    .option("--store <dir|url>", "store directory or postgres:// URL (default: $TASKPULSE_STORE, $TASKPULSE_HOME or ~/.openclaw/taskpulse)")
-    .option("--agent <name>", "agent (default: $TASKPULSE_AGENT, the workspace folder, or main)")
-    .addOption(new Option("--lang <lang>", "language of messages: zh or en"))
-    .option("--channel <channel>", "push route: channel (telegram, discord, slack, …)")
-    .option("--target <target>", "push route: chat or user id")
-    .option("--account <id>", "push route: account id")
-    .option("--thread <id>", "push route: thread id")
-    .option("--send", "deliver a due push through `openclaw message` (also TASKPULSE_SEND=1)")
-    .option("--no-color", "never colour output")
-    .option("--debug", "show stack traces of internal errors")
     .exitOverride()
     .showHelpAfterError(HELP_AFTER_ERROR)
     .showSuggestionAfterError(true)
     .addHelpText("after", `${EXIT_CODES}\n\nDocs: README.md and references/ in the package.`);
+  for (const { flags, description } of GLOBAL_OPTIONS) program.option(flags, description);
 
   const app: App = {
     action(body) {
-      return async (...args: unknown[]) => {
-        // commander passes the positional arguments, then the command's options, then the command itself
-        const globals = program.opts<GlobalOptions>();
-        // -q prints no push: none is decided unless --send delivers it
-        const ctx = withDisplay(createContext({ ...globals, announce: globals.quiet !== true }, deps), globals, deps);
-        try {
-          const outcome = await body(ctx, ...(args as never));
-          done(ctx.send && outcome.push ? await (await import("../app/send.ts")).deliver(ctx, outcome) : outcome);
-        } finally {
-          await ctx.close();
-        }
-      };
+      // commander passes the positional arguments, then the command's options, then the command itself
+      return async (...args: unknown[]) =>
+        done(await runInContext(program.opts<GlobalOptions>(), deps, (ctx) => body(ctx, ...(args as never))));
     },
   };
 

@@ -19,6 +19,23 @@ function isPlainObject(v: unknown): v is Obj {
   return isObject(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
+/** Whether `keys` come in the order of `order`, the schema's: then the object is as zod would build it. */
+function inOrder(keys: string[], order: readonly string[]): boolean {
+  let at = 0;
+  for (const key of keys) {
+    at = order.indexOf(key, at);
+    if (at < 0) return false;
+  }
+  return true;
+}
+
+/** The object rebuilt in the schema's key order, as zod builds it. */
+function reorder(v: Obj, order: readonly string[]): Obj {
+  const out: Obj = {};
+  for (const key of order) if (key in v) out[key] = v[key];
+  return out;
+}
+
 /** String length as zod counts it: in code points, a surrogate pair counting once. */
 function codePoints(s: string): number {
   let n = s.length;
@@ -36,12 +53,11 @@ function parse0(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("schemaVersion" in v)) return NOT_ACCEPTED;
   {
     const x0 = v["schemaVersion"];
     if (x0 !== 2) return NOT_ACCEPTED;
-    if (keys[n++] !== "schemaVersion") inOrder = false;
+    n++;
   }
   if (!("seq" in v)) return NOT_ACCEPTED;
   {
@@ -49,7 +65,7 @@ function parse0(v: unknown): unknown {
     if (typeof x1 !== "number" || !Number.isFinite(x1)) return NOT_ACCEPTED;
     if (!Number.isSafeInteger(x1)) return NOT_ACCEPTED;
     if (x1 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "seq") inOrder = false;
+    n++;
   }
   if (!("txn" in v)) return NOT_ACCEPTED;
   {
@@ -57,7 +73,7 @@ function parse0(v: unknown): unknown {
     if (x2 !== null) {
       if (typeof x2 !== "string") return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "txn") inOrder = false;
+    n++;
   }
   if ("counter" in v) {
     const x3 = v["counter"];
@@ -70,50 +86,42 @@ function parse0(v: unknown): unknown {
       x4 = x3;
     }
     if (x4 !== x3) v["counter"] = x4;
-    if (keys[n++] !== "counter") inOrder = false;
-  } else inOrder = false;
+    n++;
+  } else v["counter"] = 0;
   if (!("tasks" in v)) return NOT_ACCEPTED;
   {
     const x5 = v["tasks"];
     const x6 = parse1(x5);
     if (x6 === NOT_ACCEPTED) return NOT_ACCEPTED;
     if (x6 !== x5) v["tasks"] = x6;
-    if (keys[n++] !== "tasks") inOrder = false;
+    n++;
   }
   if (!("agents" in v)) return NOT_ACCEPTED;
   {
-    const x267 = v["agents"];
-    const x268 = parse18(x267);
-    if (x268 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x268 !== x267) v["agents"] = x268;
-    if (keys[n++] !== "agents") inOrder = false;
+    const x108 = v["agents"];
+    const x109 = parse18(x108);
+    if (x109 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x109 !== x108) v["agents"] = x109;
+    n++;
   }
   if ("jobs" in v) {
-    const x272 = v["jobs"];
-    let x273: unknown;
-    if (x272 === undefined) x273 = {};
+    const x113 = v["jobs"];
+    let x114: unknown;
+    if (x113 === undefined) x114 = {};
     else {
-      const x274 = parse20(x272);
-      if (x274 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x273 = x274;
+      const x115 = parse20(x113);
+      if (x115 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x114 = x115;
     }
-    if (x273 !== x272) v["jobs"] = x273;
-    if (keys[n++] !== "jobs") inOrder = false;
-  } else inOrder = false;
+    if (x114 !== x113) v["jobs"] = x114;
+    n++;
+  } else v["jobs"] = {};
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["schemaVersion"] = v["schemaVersion"];
-  out["seq"] = v["seq"];
-  out["txn"] = v["txn"];
-  out["counter"] = "counter" in v ? v["counter"] : 0;
-  out["tasks"] = v["tasks"];
-  out["agents"] = v["agents"];
-  out["jobs"] = "jobs" in v ? v["jobs"] : {};
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER0) ? v : reorder(v, ORDER0);
 }
+
+const ORDER0 = ["schemaVersion","seq","txn","counter","tasks","agents","jobs"];
 
 // (root).tasks
 function parse1(v: unknown): unknown {
@@ -153,290 +161,267 @@ function parse3(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
-  if (!("id" in v)) return NOT_ACCEPTED;
+  const x86 = fields0(v);
+  if (x86 < 0) return NOT_ACCEPTED;
+  n += x86;
+  if (!("status" in v)) return NOT_ACCEPTED;
+  {
+    const x87 = v["status"];
+    if (x87 !== "pending") return NOT_ACCEPTED;
+    n++;
+  }
+  // A key the schema does not know: zod would strip it; let zod decide.
+  if (n !== keys.length) return NOT_ACCEPTED;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER1) ? v : reorder(v, ORDER1);
+}
+
+const ORDER1 = ["id","agent","name","description","priority","priorityLabel","steps","progress","lastMessage","tags","after","group","meta","seq","createdBy","createdAt","queuedAt","updatedAt","lastSeenAt","attempts","retries","maxRetries","stallAfterMs","notify","route","push","stop","waiting","stallsSeen","status"];
+
+// (root).tasks.*(status="pending"): id … stallsSeen
+function fields0(v: Obj): number {
+  let n = 0;
+  if (!("id" in v)) return -1;
   {
     const x9 = v["id"];
-    if (typeof x9 !== "string") return NOT_ACCEPTED;
-    if (x9.length < 1) return NOT_ACCEPTED;
-    if ((x9.length > 40 ? codePoints(x9) : x9.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "id") inOrder = false;
+    if (typeof x9 !== "string") return -1;
+    if (x9.length < 1) return -1;
+    if ((x9.length > 40 ? codePoints(x9) : x9.length) > 40) return -1;
+    n++;
   }
-  if (!("agent" in v)) return NOT_ACCEPTED;
+  if (!("agent" in v)) return -1;
   {
     const x10 = v["agent"];
-    if (typeof x10 !== "string") return NOT_ACCEPTED;
-    if (x10.length < 1) return NOT_ACCEPTED;
-    if ((x10.length > 64 ? codePoints(x10) : x10.length) > 64) return NOT_ACCEPTED;
-    if (keys[n++] !== "agent") inOrder = false;
+    if (typeof x10 !== "string") return -1;
+    if (x10.length < 1) return -1;
+    if ((x10.length > 64 ? codePoints(x10) : x10.length) > 64) return -1;
+    n++;
   }
-  if (!("name" in v)) return NOT_ACCEPTED;
+  if (!("name" in v)) return -1;
   {
     const x11 = v["name"];
-    if (typeof x11 !== "string") return NOT_ACCEPTED;
-    if (x11.length < 1) return NOT_ACCEPTED;
-    if ((x11.length > 200 ? codePoints(x11) : x11.length) > 200) return NOT_ACCEPTED;
-    if (keys[n++] !== "name") inOrder = false;
+    if (typeof x11 !== "string") return -1;
+    if (x11.length < 1) return -1;
+    if ((x11.length > 200 ? codePoints(x11) : x11.length) > 200) return -1;
+    n++;
   }
   if ("description" in v) {
     const x12 = v["description"];
     if (x12 !== undefined) {
-      if (typeof x12 !== "string") return NOT_ACCEPTED;
-      if ((x12.length > 8000 ? codePoints(x12) : x12.length) > 8000) return NOT_ACCEPTED;
+      if (typeof x12 !== "string") return -1;
+      if ((x12.length > 8000 ? codePoints(x12) : x12.length) > 8000) return -1;
     }
-    if (keys[n++] !== "description") inOrder = false;
+    n++;
   }
-  if (!("priority" in v)) return NOT_ACCEPTED;
+  if (!("priority" in v)) return -1;
   {
     const x13 = v["priority"];
-    if (typeof x13 !== "number" || !Number.isFinite(x13)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x13)) return NOT_ACCEPTED;
-    if (x13 < 1) return NOT_ACCEPTED;
-    if (x13 > 10) return NOT_ACCEPTED;
-    if (keys[n++] !== "priority") inOrder = false;
+    if (typeof x13 !== "number" || !Number.isFinite(x13)) return -1;
+    if (!Number.isSafeInteger(x13)) return -1;
+    if (x13 < 1) return -1;
+    if (x13 > 10) return -1;
+    n++;
   }
   if ("priorityLabel" in v) {
     const x14 = v["priorityLabel"];
     if (x14 !== undefined) {
-      if (x14 !== "P0" && x14 !== "P1" && x14 !== "P2" && x14 !== "P3") return NOT_ACCEPTED;
+      if (x14 !== "P0" && x14 !== "P1" && x14 !== "P2" && x14 !== "P3") return -1;
     }
-    if (keys[n++] !== "priorityLabel") inOrder = false;
+    n++;
   }
-  if (!("steps" in v)) return NOT_ACCEPTED;
+  if (!("steps" in v)) return -1;
   {
     const x15 = v["steps"];
     const x16 = parse4(x15);
-    if (x16 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x16 === NOT_ACCEPTED) return -1;
     if (x16 !== x15) v["steps"] = x16;
-    if (keys[n++] !== "steps") inOrder = false;
+    n++;
   }
   if ("progress" in v) {
     const x25 = v["progress"];
     if (x25 !== undefined) {
-      if (typeof x25 !== "number" || !Number.isFinite(x25)) return NOT_ACCEPTED;
-      if (x25 < 0) return NOT_ACCEPTED;
-      if (x25 > 100) return NOT_ACCEPTED;
+      if (typeof x25 !== "number" || !Number.isFinite(x25)) return -1;
+      if (x25 < 0) return -1;
+      if (x25 > 100) return -1;
     }
-    if (keys[n++] !== "progress") inOrder = false;
+    n++;
   }
   if ("lastMessage" in v) {
     const x26 = v["lastMessage"];
     if (x26 !== undefined) {
-      if (typeof x26 !== "string") return NOT_ACCEPTED;
-      if ((x26.length > 8000 ? codePoints(x26) : x26.length) > 8000) return NOT_ACCEPTED;
+      if (typeof x26 !== "string") return -1;
+      if ((x26.length > 8000 ? codePoints(x26) : x26.length) > 8000) return -1;
     }
-    if (keys[n++] !== "lastMessage") inOrder = false;
+    n++;
   }
-  if (!("tags" in v)) return NOT_ACCEPTED;
+  if (!("tags" in v)) return -1;
   {
     const x27 = v["tags"];
     const x28 = parse6(x27);
-    if (x28 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x28 === NOT_ACCEPTED) return -1;
     if (x28 !== x27) v["tags"] = x28;
-    if (keys[n++] !== "tags") inOrder = false;
+    n++;
   }
-  if (!("after" in v)) return NOT_ACCEPTED;
+  if (!("after" in v)) return -1;
   {
     const x30 = v["after"];
     const x31 = parse7(x30);
-    if (x31 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x31 === NOT_ACCEPTED) return -1;
     if (x31 !== x30) v["after"] = x31;
-    if (keys[n++] !== "after") inOrder = false;
+    n++;
   }
   if ("group" in v) {
     const x33 = v["group"];
     if (x33 !== undefined) {
-      if (typeof x33 !== "string") return NOT_ACCEPTED;
-      if ((x33.length > 40 ? codePoints(x33) : x33.length) > 40) return NOT_ACCEPTED;
+      if (typeof x33 !== "string") return -1;
+      if ((x33.length > 40 ? codePoints(x33) : x33.length) > 40) return -1;
     }
-    if (keys[n++] !== "group") inOrder = false;
+    n++;
   }
-  if (!("meta" in v)) return NOT_ACCEPTED;
+  if (!("meta" in v)) return -1;
   {
     const x34 = v["meta"];
     const x35 = parse8(x34);
-    if (x35 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x35 === NOT_ACCEPTED) return -1;
     if (x35 !== x34) v["meta"] = x35;
-    if (keys[n++] !== "meta") inOrder = false;
+    n++;
   }
   if ("seq" in v) {
     const x37 = v["seq"];
     if (x37 !== undefined) {
-      if (typeof x37 !== "number" || !Number.isFinite(x37)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x37)) return NOT_ACCEPTED;
-      if (x37 < 0) return NOT_ACCEPTED;
+      if (typeof x37 !== "number" || !Number.isFinite(x37)) return -1;
+      if (!Number.isSafeInteger(x37)) return -1;
+      if (x37 < 0) return -1;
     }
-    if (keys[n++] !== "seq") inOrder = false;
+    n++;
   }
-  if (!("createdBy" in v)) return NOT_ACCEPTED;
+  if (!("createdBy" in v)) return -1;
   {
     const x38 = v["createdBy"];
-    if (typeof x38 !== "string") return NOT_ACCEPTED;
-    if (keys[n++] !== "createdBy") inOrder = false;
+    if (typeof x38 !== "string") return -1;
+    n++;
   }
-  if (!("createdAt" in v)) return NOT_ACCEPTED;
+  if (!("createdAt" in v)) return -1;
   {
     const x39 = v["createdAt"];
-    if (typeof x39 !== "string") return NOT_ACCEPTED;
-    if (x39.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "createdAt") inOrder = false;
+    if (typeof x39 !== "string") return -1;
+    if (x39.length < 1) return -1;
+    n++;
   }
-  if (!("queuedAt" in v)) return NOT_ACCEPTED;
+  if (!("queuedAt" in v)) return -1;
   {
     const x40 = v["queuedAt"];
-    if (typeof x40 !== "string") return NOT_ACCEPTED;
-    if (x40.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "queuedAt") inOrder = false;
+    if (typeof x40 !== "string") return -1;
+    if (x40.length < 1) return -1;
+    n++;
   }
-  if (!("updatedAt" in v)) return NOT_ACCEPTED;
+  if (!("updatedAt" in v)) return -1;
   {
     const x41 = v["updatedAt"];
-    if (typeof x41 !== "string") return NOT_ACCEPTED;
-    if (x41.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "updatedAt") inOrder = false;
+    if (typeof x41 !== "string") return -1;
+    if (x41.length < 1) return -1;
+    n++;
   }
-  if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
+  if (!("lastSeenAt" in v)) return -1;
   {
     const x42 = v["lastSeenAt"];
-    if (typeof x42 !== "string") return NOT_ACCEPTED;
-    if (x42.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "lastSeenAt") inOrder = false;
+    if (typeof x42 !== "string") return -1;
+    if (x42.length < 1) return -1;
+    n++;
   }
-  if (!("attempts" in v)) return NOT_ACCEPTED;
+  if (!("attempts" in v)) return -1;
   {
     const x43 = v["attempts"];
-    if (typeof x43 !== "number" || !Number.isFinite(x43)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x43)) return NOT_ACCEPTED;
-    if (x43 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "attempts") inOrder = false;
+    if (typeof x43 !== "number" || !Number.isFinite(x43)) return -1;
+    if (!Number.isSafeInteger(x43)) return -1;
+    if (x43 < 0) return -1;
+    n++;
   }
-  if (!("retries" in v)) return NOT_ACCEPTED;
+  if (!("retries" in v)) return -1;
   {
     const x44 = v["retries"];
-    if (typeof x44 !== "number" || !Number.isFinite(x44)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x44)) return NOT_ACCEPTED;
-    if (x44 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "retries") inOrder = false;
+    if (typeof x44 !== "number" || !Number.isFinite(x44)) return -1;
+    if (!Number.isSafeInteger(x44)) return -1;
+    if (x44 < 0) return -1;
+    n++;
   }
-  if (!("maxRetries" in v)) return NOT_ACCEPTED;
+  if (!("maxRetries" in v)) return -1;
   {
     const x45 = v["maxRetries"];
-    if (typeof x45 !== "number" || !Number.isFinite(x45)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x45)) return NOT_ACCEPTED;
-    if (x45 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "maxRetries") inOrder = false;
+    if (typeof x45 !== "number" || !Number.isFinite(x45)) return -1;
+    if (!Number.isSafeInteger(x45)) return -1;
+    if (x45 < 0) return -1;
+    n++;
   }
   if ("stallAfterMs" in v) {
     const x46 = v["stallAfterMs"];
     if (x46 !== undefined) {
-      if (typeof x46 !== "number" || !Number.isFinite(x46)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x46)) return NOT_ACCEPTED;
-      if (x46 <= 0) return NOT_ACCEPTED;
+      if (typeof x46 !== "number" || !Number.isFinite(x46)) return -1;
+      if (!Number.isSafeInteger(x46)) return -1;
+      if (x46 <= 0) return -1;
     }
-    if (keys[n++] !== "stallAfterMs") inOrder = false;
+    n++;
   }
   if ("notify" in v) {
     const x47 = v["notify"];
     if (x47 !== undefined) {
-      if (x47 !== "all" && x47 !== "steps" && x47 !== "final" && x47 !== "silent") return NOT_ACCEPTED;
+      if (x47 !== "all" && x47 !== "steps" && x47 !== "final" && x47 !== "silent") return -1;
     }
-    if (keys[n++] !== "notify") inOrder = false;
+    n++;
   }
   if ("route" in v) {
     const x48 = v["route"];
     let x54: unknown = x48;
     if (x48 !== undefined) {
       const x49 = parse9(x48);
-      if (x49 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      if (x49 === NOT_ACCEPTED) return -1;
       x54 = x49;
     }
     if (x54 !== x48) v["route"] = x54;
-    if (keys[n++] !== "route") inOrder = false;
+    n++;
   }
   if ("push" in v) {
     const x55 = v["push"];
     let x72: unknown = x55;
     if (x55 !== undefined) {
       const x56 = parse10(x55);
-      if (x56 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      if (x56 === NOT_ACCEPTED) return -1;
       x72 = x56;
     }
     if (x72 !== x55) v["push"] = x72;
-    if (keys[n++] !== "push") inOrder = false;
+    n++;
   }
   if ("stop" in v) {
     const x73 = v["stop"];
     let x78: unknown = x73;
     if (x73 !== undefined) {
       const x74 = parse12(x73);
-      if (x74 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      if (x74 === NOT_ACCEPTED) return -1;
       x78 = x74;
     }
     if (x78 !== x73) v["stop"] = x78;
-    if (keys[n++] !== "stop") inOrder = false;
+    n++;
   }
   if ("waiting" in v) {
     const x79 = v["waiting"];
     let x84: unknown = x79;
     if (x79 !== undefined) {
       const x80 = parse13(x79);
-      if (x80 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      if (x80 === NOT_ACCEPTED) return -1;
       x84 = x80;
     }
     if (x84 !== x79) v["waiting"] = x84;
-    if (keys[n++] !== "waiting") inOrder = false;
+    n++;
   }
   if ("stallsSeen" in v) {
     const x85 = v["stallsSeen"];
     if (x85 !== undefined) {
-      if (typeof x85 !== "number" || !Number.isFinite(x85)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x85)) return NOT_ACCEPTED;
-      if (x85 < 0) return NOT_ACCEPTED;
+      if (typeof x85 !== "number" || !Number.isFinite(x85)) return -1;
+      if (!Number.isSafeInteger(x85)) return -1;
+      if (x85 < 0) return -1;
     }
-    if (keys[n++] !== "stallsSeen") inOrder = false;
+    n++;
   }
-  if (!("status" in v)) return NOT_ACCEPTED;
-  {
-    const x86 = v["status"];
-    if (x86 !== "pending") return NOT_ACCEPTED;
-    if (keys[n++] !== "status") inOrder = false;
-  }
-  // A key the schema does not know: zod would strip it; let zod decide.
-  if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["id"] = v["id"];
-  out["agent"] = v["agent"];
-  out["name"] = v["name"];
-  if ("description" in v) out["description"] = v["description"];
-  out["priority"] = v["priority"];
-  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
-  out["steps"] = v["steps"];
-  if ("progress" in v) out["progress"] = v["progress"];
-  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
-  out["tags"] = v["tags"];
-  out["after"] = v["after"];
-  if ("group" in v) out["group"] = v["group"];
-  out["meta"] = v["meta"];
-  if ("seq" in v) out["seq"] = v["seq"];
-  out["createdBy"] = v["createdBy"];
-  out["createdAt"] = v["createdAt"];
-  out["queuedAt"] = v["queuedAt"];
-  out["updatedAt"] = v["updatedAt"];
-  out["lastSeenAt"] = v["lastSeenAt"];
-  out["attempts"] = v["attempts"];
-  out["retries"] = v["retries"];
-  out["maxRetries"] = v["maxRetries"];
-  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
-  if ("notify" in v) out["notify"] = v["notify"];
-  if ("route" in v) out["route"] = v["route"];
-  if ("push" in v) out["push"] = v["push"];
-  if ("stop" in v) out["stop"] = v["stop"];
-  if ("waiting" in v) out["waiting"] = v["waiting"];
-  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
-  out["status"] = v["status"];
-  return out;
+  return n;
 }
 
 // (root).tasks.*(status="pending").steps
@@ -457,20 +442,19 @@ function parse5(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("name" in v)) return NOT_ACCEPTED;
   {
     const x19 = v["name"];
     if (typeof x19 !== "string") return NOT_ACCEPTED;
     if (x19.length < 1) return NOT_ACCEPTED;
     if ((x19.length > 200 ? codePoints(x19) : x19.length) > 200) return NOT_ACCEPTED;
-    if (keys[n++] !== "name") inOrder = false;
+    n++;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
     const x20 = v["status"];
     if (x20 !== "pending" && x20 !== "running" && x20 !== "done" && x20 !== "failed" && x20 !== "skipped") return NOT_ACCEPTED;
-    if (keys[n++] !== "status") inOrder = false;
+    n++;
   }
   if ("startedAt" in v) {
     const x21 = v["startedAt"];
@@ -478,7 +462,7 @@ function parse5(v: unknown): unknown {
       if (typeof x21 !== "string") return NOT_ACCEPTED;
       if (x21.length < 1) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "startedAt") inOrder = false;
+    n++;
   }
   if ("finishedAt" in v) {
     const x22 = v["finishedAt"];
@@ -486,7 +470,7 @@ function parse5(v: unknown): unknown {
       if (typeof x22 !== "string") return NOT_ACCEPTED;
       if (x22.length < 1) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "finishedAt") inOrder = false;
+    n++;
   }
   if ("message" in v) {
     const x23 = v["message"];
@@ -494,7 +478,7 @@ function parse5(v: unknown): unknown {
       if (typeof x23 !== "string") return NOT_ACCEPTED;
       if ((x23.length > 8000 ? codePoints(x23) : x23.length) > 8000) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "message") inOrder = false;
+    n++;
   }
   if ("budgetMs" in v) {
     const x24 = v["budgetMs"];
@@ -503,21 +487,14 @@ function parse5(v: unknown): unknown {
       if (!Number.isSafeInteger(x24)) return NOT_ACCEPTED;
       if (x24 <= 0) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "budgetMs") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["name"] = v["name"];
-  out["status"] = v["status"];
-  if ("startedAt" in v) out["startedAt"] = v["startedAt"];
-  if ("finishedAt" in v) out["finishedAt"] = v["finishedAt"];
-  if ("message" in v) out["message"] = v["message"];
-  if ("budgetMs" in v) out["budgetMs"] = v["budgetMs"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER2) ? v : reorder(v, ORDER2);
 }
+
+const ORDER2 = ["name","status","startedAt","finishedAt","message","budgetMs"];
 
 // (root).tasks.*(status="pending").tags
 function parse6(v: unknown): unknown {
@@ -557,14 +534,13 @@ function parse9(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if ("channel" in v) {
     const x50 = v["channel"];
     if (x50 !== undefined) {
       if (typeof x50 !== "string") return NOT_ACCEPTED;
       if ((x50.length > 100 ? codePoints(x50) : x50.length) > 100) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "channel") inOrder = false;
+    n++;
   }
   if ("target" in v) {
     const x51 = v["target"];
@@ -572,7 +548,7 @@ function parse9(v: unknown): unknown {
       if (typeof x51 !== "string") return NOT_ACCEPTED;
       if ((x51.length > 500 ? codePoints(x51) : x51.length) > 500) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "target") inOrder = false;
+    n++;
   }
   if ("account" in v) {
     const x52 = v["account"];
@@ -580,7 +556,7 @@ function parse9(v: unknown): unknown {
       if (typeof x52 !== "string") return NOT_ACCEPTED;
       if ((x52.length > 200 ? codePoints(x52) : x52.length) > 200) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "account") inOrder = false;
+    n++;
   }
   if ("thread" in v) {
     const x53 = v["thread"];
@@ -588,32 +564,26 @@ function parse9(v: unknown): unknown {
       if (typeof x53 !== "string") return NOT_ACCEPTED;
       if ((x53.length > 200 ? codePoints(x53) : x53.length) > 200) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "thread") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  if ("channel" in v) out["channel"] = v["channel"];
-  if ("target" in v) out["target"] = v["target"];
-  if ("account" in v) out["account"] = v["account"];
-  if ("thread" in v) out["thread"] = v["thread"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER3) ? v : reorder(v, ORDER3);
 }
+
+const ORDER3 = ["channel","target","account","thread"];
 
 // (root).tasks.*(status="pending").push
 function parse10(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if ("lastText" in v) {
     const x57 = v["lastText"];
     if (x57 !== undefined) {
       if (typeof x57 !== "string") return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "lastText") inOrder = false;
+    n++;
   }
   if ("lastAt" in v) {
     const x58 = v["lastAt"];
@@ -621,7 +591,7 @@ function parse10(v: unknown): unknown {
       if (typeof x58 !== "string") return NOT_ACCEPTED;
       if (x58.length < 1) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "lastAt") inOrder = false;
+    n++;
   }
   if ("lastHeartbeatAt" in v) {
     const x59 = v["lastHeartbeatAt"];
@@ -629,42 +599,42 @@ function parse10(v: unknown): unknown {
       if (typeof x59 !== "string") return NOT_ACCEPTED;
       if (x59.length < 1) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "lastHeartbeatAt") inOrder = false;
+    n++;
   }
   if ("lastProgress" in v) {
     const x60 = v["lastProgress"];
     if (x60 !== undefined) {
       if (typeof x60 !== "number" || !Number.isFinite(x60)) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "lastProgress") inOrder = false;
+    n++;
   }
   if ("messageId" in v) {
     const x61 = v["messageId"];
     if (x61 !== undefined) {
       if (typeof x61 !== "string") return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "messageId") inOrder = false;
+    n++;
   }
   if ("messageChannel" in v) {
     const x62 = v["messageChannel"];
     if (x62 !== undefined) {
       if (typeof x62 !== "string") return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "messageChannel") inOrder = false;
+    n++;
   }
   if ("cardText" in v) {
     const x63 = v["cardText"];
     if (x63 !== undefined) {
       if (typeof x63 !== "string") return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "cardText") inOrder = false;
+    n++;
   }
   if ("stallEpisode" in v) {
     const x64 = v["stallEpisode"];
     if (x64 !== undefined) {
       if (typeof x64 !== "string") return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "stallEpisode") inOrder = false;
+    n++;
   }
   if ("count" in v) {
     const x65 = v["count"];
@@ -673,7 +643,7 @@ function parse10(v: unknown): unknown {
       if (!Number.isSafeInteger(x65)) return NOT_ACCEPTED;
       if (x65 < 0) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "count") inOrder = false;
+    n++;
   }
   if ("lastDelivery" in v) {
     const x66 = v["lastDelivery"];
@@ -684,81 +654,64 @@ function parse10(v: unknown): unknown {
       x71 = x67;
     }
     if (x71 !== x66) v["lastDelivery"] = x71;
-    if (keys[n++] !== "lastDelivery") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  if ("lastText" in v) out["lastText"] = v["lastText"];
-  if ("lastAt" in v) out["lastAt"] = v["lastAt"];
-  if ("lastHeartbeatAt" in v) out["lastHeartbeatAt"] = v["lastHeartbeatAt"];
-  if ("lastProgress" in v) out["lastProgress"] = v["lastProgress"];
-  if ("messageId" in v) out["messageId"] = v["messageId"];
-  if ("messageChannel" in v) out["messageChannel"] = v["messageChannel"];
-  if ("cardText" in v) out["cardText"] = v["cardText"];
-  if ("stallEpisode" in v) out["stallEpisode"] = v["stallEpisode"];
-  if ("count" in v) out["count"] = v["count"];
-  if ("lastDelivery" in v) out["lastDelivery"] = v["lastDelivery"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER4) ? v : reorder(v, ORDER4);
 }
+
+const ORDER4 = ["lastText","lastAt","lastHeartbeatAt","lastProgress","messageId","messageChannel","cardText","stallEpisode","count","lastDelivery"];
 
 // (root).tasks.*(status="pending").push.lastDelivery
 function parse11(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("at" in v)) return NOT_ACCEPTED;
   {
     const x68 = v["at"];
     if (typeof x68 !== "string") return NOT_ACCEPTED;
     if (x68.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "at") inOrder = false;
+    n++;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
     const x69 = v["status"];
     if (x69 !== "sent" && x69 !== "failed") return NOT_ACCEPTED;
-    if (keys[n++] !== "status") inOrder = false;
+    n++;
   }
   if ("error" in v) {
     const x70 = v["error"];
     if (x70 !== undefined) {
       if (typeof x70 !== "string") return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "error") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["at"] = v["at"];
-  out["status"] = v["status"];
-  if ("error" in v) out["error"] = v["error"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER5) ? v : reorder(v, ORDER5);
 }
+
+const ORDER5 = ["at","status","error"];
 
 // (root).tasks.*(status="pending").stop
 function parse12(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("requestedAt" in v)) return NOT_ACCEPTED;
   {
     const x75 = v["requestedAt"];
     if (typeof x75 !== "string") return NOT_ACCEPTED;
     if (x75.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "requestedAt") inOrder = false;
+    n++;
   }
   if (!("by" in v)) return NOT_ACCEPTED;
   {
     const x76 = v["by"];
     if (typeof x76 !== "string") return NOT_ACCEPTED;
-    if (keys[n++] !== "by") inOrder = false;
+    n++;
   }
   if ("reason" in v) {
     const x77 = v["reason"];
@@ -766,38 +719,33 @@ function parse12(v: unknown): unknown {
       if (typeof x77 !== "string") return NOT_ACCEPTED;
       if ((x77.length > 8000 ? codePoints(x77) : x77.length) > 8000) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "reason") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["requestedAt"] = v["requestedAt"];
-  out["by"] = v["by"];
-  if ("reason" in v) out["reason"] = v["reason"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER6) ? v : reorder(v, ORDER6);
 }
+
+const ORDER6 = ["requestedAt","by","reason"];
 
 // (root).tasks.*(status="pending").waiting
 function parse13(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("reason" in v)) return NOT_ACCEPTED;
   {
     const x81 = v["reason"];
     if (typeof x81 !== "string") return NOT_ACCEPTED;
     if ((x81.length > 8000 ? codePoints(x81) : x81.length) > 8000) return NOT_ACCEPTED;
-    if (keys[n++] !== "reason") inOrder = false;
+    n++;
   }
   if (!("since" in v)) return NOT_ACCEPTED;
   {
     const x82 = v["since"];
     if (typeof x82 !== "string") return NOT_ACCEPTED;
     if (x82.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "since") inOrder = false;
+    n++;
   }
   if ("until" in v) {
     const x83 = v["until"];
@@ -805,632 +753,93 @@ function parse13(v: unknown): unknown {
       if (typeof x83 !== "string") return NOT_ACCEPTED;
       if (x83.length < 1) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "until") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["reason"] = v["reason"];
-  out["since"] = v["since"];
-  if ("until" in v) out["until"] = v["until"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER7) ? v : reorder(v, ORDER7);
 }
+
+const ORDER7 = ["reason","since","until"];
 
 // (root).tasks.*(status="running")
 function parse14(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
-  if (!("id" in v)) return NOT_ACCEPTED;
-  {
-    const x87 = v["id"];
-    if (typeof x87 !== "string") return NOT_ACCEPTED;
-    if (x87.length < 1) return NOT_ACCEPTED;
-    if ((x87.length > 40 ? codePoints(x87) : x87.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "id") inOrder = false;
-  }
-  if (!("agent" in v)) return NOT_ACCEPTED;
-  {
-    const x88 = v["agent"];
-    if (typeof x88 !== "string") return NOT_ACCEPTED;
-    if (x88.length < 1) return NOT_ACCEPTED;
-    if ((x88.length > 64 ? codePoints(x88) : x88.length) > 64) return NOT_ACCEPTED;
-    if (keys[n++] !== "agent") inOrder = false;
-  }
-  if (!("name" in v)) return NOT_ACCEPTED;
-  {
-    const x89 = v["name"];
-    if (typeof x89 !== "string") return NOT_ACCEPTED;
-    if (x89.length < 1) return NOT_ACCEPTED;
-    if ((x89.length > 200 ? codePoints(x89) : x89.length) > 200) return NOT_ACCEPTED;
-    if (keys[n++] !== "name") inOrder = false;
-  }
-  if ("description" in v) {
-    const x90 = v["description"];
-    if (x90 !== undefined) {
-      if (typeof x90 !== "string") return NOT_ACCEPTED;
-      if ((x90.length > 8000 ? codePoints(x90) : x90.length) > 8000) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "description") inOrder = false;
-  }
-  if (!("priority" in v)) return NOT_ACCEPTED;
-  {
-    const x91 = v["priority"];
-    if (typeof x91 !== "number" || !Number.isFinite(x91)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x91)) return NOT_ACCEPTED;
-    if (x91 < 1) return NOT_ACCEPTED;
-    if (x91 > 10) return NOT_ACCEPTED;
-    if (keys[n++] !== "priority") inOrder = false;
-  }
-  if ("priorityLabel" in v) {
-    const x92 = v["priorityLabel"];
-    if (x92 !== undefined) {
-      if (x92 !== "P0" && x92 !== "P1" && x92 !== "P2" && x92 !== "P3") return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "priorityLabel") inOrder = false;
-  }
-  if (!("steps" in v)) return NOT_ACCEPTED;
-  {
-    const x93 = v["steps"];
-    const x94 = parse4(x93);
-    if (x94 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x94 !== x93) v["steps"] = x94;
-    if (keys[n++] !== "steps") inOrder = false;
-  }
-  if ("progress" in v) {
-    const x95 = v["progress"];
-    if (x95 !== undefined) {
-      if (typeof x95 !== "number" || !Number.isFinite(x95)) return NOT_ACCEPTED;
-      if (x95 < 0) return NOT_ACCEPTED;
-      if (x95 > 100) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "progress") inOrder = false;
-  }
-  if ("lastMessage" in v) {
-    const x96 = v["lastMessage"];
-    if (x96 !== undefined) {
-      if (typeof x96 !== "string") return NOT_ACCEPTED;
-      if ((x96.length > 8000 ? codePoints(x96) : x96.length) > 8000) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "lastMessage") inOrder = false;
-  }
-  if (!("tags" in v)) return NOT_ACCEPTED;
-  {
-    const x97 = v["tags"];
-    const x98 = parse6(x97);
-    if (x98 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x98 !== x97) v["tags"] = x98;
-    if (keys[n++] !== "tags") inOrder = false;
-  }
-  if (!("after" in v)) return NOT_ACCEPTED;
-  {
-    const x99 = v["after"];
-    const x100 = parse7(x99);
-    if (x100 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x100 !== x99) v["after"] = x100;
-    if (keys[n++] !== "after") inOrder = false;
-  }
-  if ("group" in v) {
-    const x101 = v["group"];
-    if (x101 !== undefined) {
-      if (typeof x101 !== "string") return NOT_ACCEPTED;
-      if ((x101.length > 40 ? codePoints(x101) : x101.length) > 40) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "group") inOrder = false;
-  }
-  if (!("meta" in v)) return NOT_ACCEPTED;
-  {
-    const x102 = v["meta"];
-    const x103 = parse8(x102);
-    if (x103 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x103 !== x102) v["meta"] = x103;
-    if (keys[n++] !== "meta") inOrder = false;
-  }
-  if ("seq" in v) {
-    const x104 = v["seq"];
-    if (x104 !== undefined) {
-      if (typeof x104 !== "number" || !Number.isFinite(x104)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x104)) return NOT_ACCEPTED;
-      if (x104 < 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "seq") inOrder = false;
-  }
-  if (!("createdBy" in v)) return NOT_ACCEPTED;
-  {
-    const x105 = v["createdBy"];
-    if (typeof x105 !== "string") return NOT_ACCEPTED;
-    if (keys[n++] !== "createdBy") inOrder = false;
-  }
-  if (!("createdAt" in v)) return NOT_ACCEPTED;
-  {
-    const x106 = v["createdAt"];
-    if (typeof x106 !== "string") return NOT_ACCEPTED;
-    if (x106.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "createdAt") inOrder = false;
-  }
-  if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x107 = v["queuedAt"];
-    if (typeof x107 !== "string") return NOT_ACCEPTED;
-    if (x107.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "queuedAt") inOrder = false;
-  }
-  if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x108 = v["updatedAt"];
-    if (typeof x108 !== "string") return NOT_ACCEPTED;
-    if (x108.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "updatedAt") inOrder = false;
-  }
-  if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  {
-    const x109 = v["lastSeenAt"];
-    if (typeof x109 !== "string") return NOT_ACCEPTED;
-    if (x109.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "lastSeenAt") inOrder = false;
-  }
-  if (!("attempts" in v)) return NOT_ACCEPTED;
-  {
-    const x110 = v["attempts"];
-    if (typeof x110 !== "number" || !Number.isFinite(x110)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x110)) return NOT_ACCEPTED;
-    if (x110 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "attempts") inOrder = false;
-  }
-  if (!("retries" in v)) return NOT_ACCEPTED;
-  {
-    const x111 = v["retries"];
-    if (typeof x111 !== "number" || !Number.isFinite(x111)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x111)) return NOT_ACCEPTED;
-    if (x111 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "retries") inOrder = false;
-  }
-  if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  {
-    const x112 = v["maxRetries"];
-    if (typeof x112 !== "number" || !Number.isFinite(x112)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x112)) return NOT_ACCEPTED;
-    if (x112 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "maxRetries") inOrder = false;
-  }
-  if ("stallAfterMs" in v) {
-    const x113 = v["stallAfterMs"];
-    if (x113 !== undefined) {
-      if (typeof x113 !== "number" || !Number.isFinite(x113)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x113)) return NOT_ACCEPTED;
-      if (x113 <= 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "stallAfterMs") inOrder = false;
-  }
-  if ("notify" in v) {
-    const x114 = v["notify"];
-    if (x114 !== undefined) {
-      if (x114 !== "all" && x114 !== "steps" && x114 !== "final" && x114 !== "silent") return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "notify") inOrder = false;
-  }
-  if ("route" in v) {
-    const x115 = v["route"];
-    let x117: unknown = x115;
-    if (x115 !== undefined) {
-      const x116 = parse9(x115);
-      if (x116 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x117 = x116;
-    }
-    if (x117 !== x115) v["route"] = x117;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x118 = v["push"];
-    let x120: unknown = x118;
-    if (x118 !== undefined) {
-      const x119 = parse10(x118);
-      if (x119 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x120 = x119;
-    }
-    if (x120 !== x118) v["push"] = x120;
-    if (keys[n++] !== "push") inOrder = false;
-  }
-  if ("stop" in v) {
-    const x121 = v["stop"];
-    let x123: unknown = x121;
-    if (x121 !== undefined) {
-      const x122 = parse12(x121);
-      if (x122 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x123 = x122;
-    }
-    if (x123 !== x121) v["stop"] = x123;
-    if (keys[n++] !== "stop") inOrder = false;
-  }
-  if ("waiting" in v) {
-    const x124 = v["waiting"];
-    let x126: unknown = x124;
-    if (x124 !== undefined) {
-      const x125 = parse13(x124);
-      if (x125 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x126 = x125;
-    }
-    if (x126 !== x124) v["waiting"] = x126;
-    if (keys[n++] !== "waiting") inOrder = false;
-  }
-  if ("stallsSeen" in v) {
-    const x127 = v["stallsSeen"];
-    if (x127 !== undefined) {
-      if (typeof x127 !== "number" || !Number.isFinite(x127)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x127)) return NOT_ACCEPTED;
-      if (x127 < 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "stallsSeen") inOrder = false;
-  }
+  const x88 = fields0(v);
+  if (x88 < 0) return NOT_ACCEPTED;
+  n += x88;
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x128 = v["status"];
-    if (x128 !== "running") return NOT_ACCEPTED;
-    if (keys[n++] !== "status") inOrder = false;
+    const x89 = v["status"];
+    if (x89 !== "running") return NOT_ACCEPTED;
+    n++;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x129 = v["startedAt"];
-    if (typeof x129 !== "string") return NOT_ACCEPTED;
-    if (x129.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "startedAt") inOrder = false;
+    const x90 = v["startedAt"];
+    if (typeof x90 !== "string") return NOT_ACCEPTED;
+    if (x90.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["id"] = v["id"];
-  out["agent"] = v["agent"];
-  out["name"] = v["name"];
-  if ("description" in v) out["description"] = v["description"];
-  out["priority"] = v["priority"];
-  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
-  out["steps"] = v["steps"];
-  if ("progress" in v) out["progress"] = v["progress"];
-  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
-  out["tags"] = v["tags"];
-  out["after"] = v["after"];
-  if ("group" in v) out["group"] = v["group"];
-  out["meta"] = v["meta"];
-  if ("seq" in v) out["seq"] = v["seq"];
-  out["createdBy"] = v["createdBy"];
-  out["createdAt"] = v["createdAt"];
-  out["queuedAt"] = v["queuedAt"];
-  out["updatedAt"] = v["updatedAt"];
-  out["lastSeenAt"] = v["lastSeenAt"];
-  out["attempts"] = v["attempts"];
-  out["retries"] = v["retries"];
-  out["maxRetries"] = v["maxRetries"];
-  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
-  if ("notify" in v) out["notify"] = v["notify"];
-  if ("route" in v) out["route"] = v["route"];
-  if ("push" in v) out["push"] = v["push"];
-  if ("stop" in v) out["stop"] = v["stop"];
-  if ("waiting" in v) out["waiting"] = v["waiting"];
-  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
-  out["status"] = v["status"];
-  out["startedAt"] = v["startedAt"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER8) ? v : reorder(v, ORDER8);
 }
+
+const ORDER8 = ["id","agent","name","description","priority","priorityLabel","steps","progress","lastMessage","tags","after","group","meta","seq","createdBy","createdAt","queuedAt","updatedAt","lastSeenAt","attempts","retries","maxRetries","stallAfterMs","notify","route","push","stop","waiting","stallsSeen","status","startedAt"];
 
 // (root).tasks.*(status="done")
 function parse15(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
-  if (!("id" in v)) return NOT_ACCEPTED;
-  {
-    const x130 = v["id"];
-    if (typeof x130 !== "string") return NOT_ACCEPTED;
-    if (x130.length < 1) return NOT_ACCEPTED;
-    if ((x130.length > 40 ? codePoints(x130) : x130.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "id") inOrder = false;
-  }
-  if (!("agent" in v)) return NOT_ACCEPTED;
-  {
-    const x131 = v["agent"];
-    if (typeof x131 !== "string") return NOT_ACCEPTED;
-    if (x131.length < 1) return NOT_ACCEPTED;
-    if ((x131.length > 64 ? codePoints(x131) : x131.length) > 64) return NOT_ACCEPTED;
-    if (keys[n++] !== "agent") inOrder = false;
-  }
-  if (!("name" in v)) return NOT_ACCEPTED;
-  {
-    const x132 = v["name"];
-    if (typeof x132 !== "string") return NOT_ACCEPTED;
-    if (x132.length < 1) return NOT_ACCEPTED;
-    if ((x132.length > 200 ? codePoints(x132) : x132.length) > 200) return NOT_ACCEPTED;
-    if (keys[n++] !== "name") inOrder = false;
-  }
-  if ("description" in v) {
-    const x133 = v["description"];
-    if (x133 !== undefined) {
-      if (typeof x133 !== "string") return NOT_ACCEPTED;
-      if ((x133.length > 8000 ? codePoints(x133) : x133.length) > 8000) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "description") inOrder = false;
-  }
-  if (!("priority" in v)) return NOT_ACCEPTED;
-  {
-    const x134 = v["priority"];
-    if (typeof x134 !== "number" || !Number.isFinite(x134)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x134)) return NOT_ACCEPTED;
-    if (x134 < 1) return NOT_ACCEPTED;
-    if (x134 > 10) return NOT_ACCEPTED;
-    if (keys[n++] !== "priority") inOrder = false;
-  }
-  if ("priorityLabel" in v) {
-    const x135 = v["priorityLabel"];
-    if (x135 !== undefined) {
-      if (x135 !== "P0" && x135 !== "P1" && x135 !== "P2" && x135 !== "P3") return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "priorityLabel") inOrder = false;
-  }
-  if (!("steps" in v)) return NOT_ACCEPTED;
-  {
-    const x136 = v["steps"];
-    const x137 = parse4(x136);
-    if (x137 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x137 !== x136) v["steps"] = x137;
-    if (keys[n++] !== "steps") inOrder = false;
-  }
-  if ("progress" in v) {
-    const x138 = v["progress"];
-    if (x138 !== undefined) {
-      if (typeof x138 !== "number" || !Number.isFinite(x138)) return NOT_ACCEPTED;
-      if (x138 < 0) return NOT_ACCEPTED;
-      if (x138 > 100) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "progress") inOrder = false;
-  }
-  if ("lastMessage" in v) {
-    const x139 = v["lastMessage"];
-    if (x139 !== undefined) {
-      if (typeof x139 !== "string") return NOT_ACCEPTED;
-      if ((x139.length > 8000 ? codePoints(x139) : x139.length) > 8000) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "lastMessage") inOrder = false;
-  }
-  if (!("tags" in v)) return NOT_ACCEPTED;
-  {
-    const x140 = v["tags"];
-    const x141 = parse6(x140);
-    if (x141 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x141 !== x140) v["tags"] = x141;
-    if (keys[n++] !== "tags") inOrder = false;
-  }
-  if (!("after" in v)) return NOT_ACCEPTED;
-  {
-    const x142 = v["after"];
-    const x143 = parse7(x142);
-    if (x143 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x143 !== x142) v["after"] = x143;
-    if (keys[n++] !== "after") inOrder = false;
-  }
-  if ("group" in v) {
-    const x144 = v["group"];
-    if (x144 !== undefined) {
-      if (typeof x144 !== "string") return NOT_ACCEPTED;
-      if ((x144.length > 40 ? codePoints(x144) : x144.length) > 40) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "group") inOrder = false;
-  }
-  if (!("meta" in v)) return NOT_ACCEPTED;
-  {
-    const x145 = v["meta"];
-    const x146 = parse8(x145);
-    if (x146 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x146 !== x145) v["meta"] = x146;
-    if (keys[n++] !== "meta") inOrder = false;
-  }
-  if ("seq" in v) {
-    const x147 = v["seq"];
-    if (x147 !== undefined) {
-      if (typeof x147 !== "number" || !Number.isFinite(x147)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x147)) return NOT_ACCEPTED;
-      if (x147 < 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "seq") inOrder = false;
-  }
-  if (!("createdBy" in v)) return NOT_ACCEPTED;
-  {
-    const x148 = v["createdBy"];
-    if (typeof x148 !== "string") return NOT_ACCEPTED;
-    if (keys[n++] !== "createdBy") inOrder = false;
-  }
-  if (!("createdAt" in v)) return NOT_ACCEPTED;
-  {
-    const x149 = v["createdAt"];
-    if (typeof x149 !== "string") return NOT_ACCEPTED;
-    if (x149.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "createdAt") inOrder = false;
-  }
-  if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x150 = v["queuedAt"];
-    if (typeof x150 !== "string") return NOT_ACCEPTED;
-    if (x150.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "queuedAt") inOrder = false;
-  }
-  if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x151 = v["updatedAt"];
-    if (typeof x151 !== "string") return NOT_ACCEPTED;
-    if (x151.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "updatedAt") inOrder = false;
-  }
-  if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  {
-    const x152 = v["lastSeenAt"];
-    if (typeof x152 !== "string") return NOT_ACCEPTED;
-    if (x152.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "lastSeenAt") inOrder = false;
-  }
-  if (!("attempts" in v)) return NOT_ACCEPTED;
-  {
-    const x153 = v["attempts"];
-    if (typeof x153 !== "number" || !Number.isFinite(x153)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x153)) return NOT_ACCEPTED;
-    if (x153 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "attempts") inOrder = false;
-  }
-  if (!("retries" in v)) return NOT_ACCEPTED;
-  {
-    const x154 = v["retries"];
-    if (typeof x154 !== "number" || !Number.isFinite(x154)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x154)) return NOT_ACCEPTED;
-    if (x154 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "retries") inOrder = false;
-  }
-  if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  {
-    const x155 = v["maxRetries"];
-    if (typeof x155 !== "number" || !Number.isFinite(x155)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x155)) return NOT_ACCEPTED;
-    if (x155 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "maxRetries") inOrder = false;
-  }
-  if ("stallAfterMs" in v) {
-    const x156 = v["stallAfterMs"];
-    if (x156 !== undefined) {
-      if (typeof x156 !== "number" || !Number.isFinite(x156)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x156)) return NOT_ACCEPTED;
-      if (x156 <= 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "stallAfterMs") inOrder = false;
-  }
-  if ("notify" in v) {
-    const x157 = v["notify"];
-    if (x157 !== undefined) {
-      if (x157 !== "all" && x157 !== "steps" && x157 !== "final" && x157 !== "silent") return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "notify") inOrder = false;
-  }
-  if ("route" in v) {
-    const x158 = v["route"];
-    let x160: unknown = x158;
-    if (x158 !== undefined) {
-      const x159 = parse9(x158);
-      if (x159 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x160 = x159;
-    }
-    if (x160 !== x158) v["route"] = x160;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x161 = v["push"];
-    let x163: unknown = x161;
-    if (x161 !== undefined) {
-      const x162 = parse10(x161);
-      if (x162 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x163 = x162;
-    }
-    if (x163 !== x161) v["push"] = x163;
-    if (keys[n++] !== "push") inOrder = false;
-  }
-  if ("stop" in v) {
-    const x164 = v["stop"];
-    let x166: unknown = x164;
-    if (x164 !== undefined) {
-      const x165 = parse12(x164);
-      if (x165 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x166 = x165;
-    }
-    if (x166 !== x164) v["stop"] = x166;
-    if (keys[n++] !== "stop") inOrder = false;
-  }
-  if ("waiting" in v) {
-    const x167 = v["waiting"];
-    let x169: unknown = x167;
-    if (x167 !== undefined) {
-      const x168 = parse13(x167);
-      if (x168 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x169 = x168;
-    }
-    if (x169 !== x167) v["waiting"] = x169;
-    if (keys[n++] !== "waiting") inOrder = false;
-  }
-  if ("stallsSeen" in v) {
-    const x170 = v["stallsSeen"];
-    if (x170 !== undefined) {
-      if (typeof x170 !== "number" || !Number.isFinite(x170)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x170)) return NOT_ACCEPTED;
-      if (x170 < 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "stallsSeen") inOrder = false;
-  }
+  const x91 = fields0(v);
+  if (x91 < 0) return NOT_ACCEPTED;
+  n += x91;
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x171 = v["status"];
-    if (x171 !== "done") return NOT_ACCEPTED;
-    if (keys[n++] !== "status") inOrder = false;
+    const x92 = v["status"];
+    if (x92 !== "done") return NOT_ACCEPTED;
+    n++;
   }
-  if (!("startedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x172 = v["startedAt"];
-    if (typeof x172 !== "string") return NOT_ACCEPTED;
-    if (x172.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "startedAt") inOrder = false;
-  }
-  if (!("finishedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x173 = v["finishedAt"];
-    if (typeof x173 !== "string") return NOT_ACCEPTED;
-    if (x173.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "finishedAt") inOrder = false;
-  }
+  const x95 = fields1(v);
+  if (x95 < 0) return NOT_ACCEPTED;
+  n += x95;
   if ("result" in v) {
-    const x174 = v["result"];
-    if (x174 !== undefined) {
-      if (typeof x174 !== "string") return NOT_ACCEPTED;
-      if ((x174.length > 8000 ? codePoints(x174) : x174.length) > 8000) return NOT_ACCEPTED;
+    const x96 = v["result"];
+    if (x96 !== undefined) {
+      if (typeof x96 !== "string") return NOT_ACCEPTED;
+      if ((x96.length > 8000 ? codePoints(x96) : x96.length) > 8000) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "result") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["id"] = v["id"];
-  out["agent"] = v["agent"];
-  out["name"] = v["name"];
-  if ("description" in v) out["description"] = v["description"];
-  out["priority"] = v["priority"];
-  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
-  out["steps"] = v["steps"];
-  if ("progress" in v) out["progress"] = v["progress"];
-  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
-  out["tags"] = v["tags"];
-  out["after"] = v["after"];
-  if ("group" in v) out["group"] = v["group"];
-  out["meta"] = v["meta"];
-  if ("seq" in v) out["seq"] = v["seq"];
-  out["createdBy"] = v["createdBy"];
-  out["createdAt"] = v["createdAt"];
-  out["queuedAt"] = v["queuedAt"];
-  out["updatedAt"] = v["updatedAt"];
-  out["lastSeenAt"] = v["lastSeenAt"];
-  out["attempts"] = v["attempts"];
-  out["retries"] = v["retries"];
-  out["maxRetries"] = v["maxRetries"];
-  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
-  if ("notify" in v) out["notify"] = v["notify"];
-  if ("route" in v) out["route"] = v["route"];
-  if ("push" in v) out["push"] = v["push"];
-  if ("stop" in v) out["stop"] = v["stop"];
-  if ("waiting" in v) out["waiting"] = v["waiting"];
-  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
-  out["status"] = v["status"];
-  out["startedAt"] = v["startedAt"];
-  out["finishedAt"] = v["finishedAt"];
-  if ("result" in v) out["result"] = v["result"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER9) ? v : reorder(v, ORDER9);
+}
+
+const ORDER9 = ["id","agent","name","description","priority","priorityLabel","steps","progress","lastMessage","tags","after","group","meta","seq","createdBy","createdAt","queuedAt","updatedAt","lastSeenAt","attempts","retries","maxRetries","stallAfterMs","notify","route","push","stop","waiting","stallsSeen","status","startedAt","finishedAt","result"];
+
+// (root).tasks.*(status="done"): startedAt … finishedAt
+function fields1(v: Obj): number {
+  let n = 0;
+  if (!("startedAt" in v)) return -1;
+  {
+    const x93 = v["startedAt"];
+    if (typeof x93 !== "string") return -1;
+    if (x93.length < 1) return -1;
+    n++;
+  }
+  if (!("finishedAt" in v)) return -1;
+  {
+    const x94 = v["finishedAt"];
+    if (typeof x94 !== "string") return -1;
+    if (x94.length < 1) return -1;
+    n++;
+  }
+  return n;
 }
 
 // (root).tasks.*(status="failed")
@@ -1438,648 +847,89 @@ function parse16(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
-  if (!("id" in v)) return NOT_ACCEPTED;
-  {
-    const x175 = v["id"];
-    if (typeof x175 !== "string") return NOT_ACCEPTED;
-    if (x175.length < 1) return NOT_ACCEPTED;
-    if ((x175.length > 40 ? codePoints(x175) : x175.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "id") inOrder = false;
-  }
-  if (!("agent" in v)) return NOT_ACCEPTED;
-  {
-    const x176 = v["agent"];
-    if (typeof x176 !== "string") return NOT_ACCEPTED;
-    if (x176.length < 1) return NOT_ACCEPTED;
-    if ((x176.length > 64 ? codePoints(x176) : x176.length) > 64) return NOT_ACCEPTED;
-    if (keys[n++] !== "agent") inOrder = false;
-  }
-  if (!("name" in v)) return NOT_ACCEPTED;
-  {
-    const x177 = v["name"];
-    if (typeof x177 !== "string") return NOT_ACCEPTED;
-    if (x177.length < 1) return NOT_ACCEPTED;
-    if ((x177.length > 200 ? codePoints(x177) : x177.length) > 200) return NOT_ACCEPTED;
-    if (keys[n++] !== "name") inOrder = false;
-  }
-  if ("description" in v) {
-    const x178 = v["description"];
-    if (x178 !== undefined) {
-      if (typeof x178 !== "string") return NOT_ACCEPTED;
-      if ((x178.length > 8000 ? codePoints(x178) : x178.length) > 8000) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "description") inOrder = false;
-  }
-  if (!("priority" in v)) return NOT_ACCEPTED;
-  {
-    const x179 = v["priority"];
-    if (typeof x179 !== "number" || !Number.isFinite(x179)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x179)) return NOT_ACCEPTED;
-    if (x179 < 1) return NOT_ACCEPTED;
-    if (x179 > 10) return NOT_ACCEPTED;
-    if (keys[n++] !== "priority") inOrder = false;
-  }
-  if ("priorityLabel" in v) {
-    const x180 = v["priorityLabel"];
-    if (x180 !== undefined) {
-      if (x180 !== "P0" && x180 !== "P1" && x180 !== "P2" && x180 !== "P3") return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "priorityLabel") inOrder = false;
-  }
-  if (!("steps" in v)) return NOT_ACCEPTED;
-  {
-    const x181 = v["steps"];
-    const x182 = parse4(x181);
-    if (x182 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x182 !== x181) v["steps"] = x182;
-    if (keys[n++] !== "steps") inOrder = false;
-  }
-  if ("progress" in v) {
-    const x183 = v["progress"];
-    if (x183 !== undefined) {
-      if (typeof x183 !== "number" || !Number.isFinite(x183)) return NOT_ACCEPTED;
-      if (x183 < 0) return NOT_ACCEPTED;
-      if (x183 > 100) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "progress") inOrder = false;
-  }
-  if ("lastMessage" in v) {
-    const x184 = v["lastMessage"];
-    if (x184 !== undefined) {
-      if (typeof x184 !== "string") return NOT_ACCEPTED;
-      if ((x184.length > 8000 ? codePoints(x184) : x184.length) > 8000) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "lastMessage") inOrder = false;
-  }
-  if (!("tags" in v)) return NOT_ACCEPTED;
-  {
-    const x185 = v["tags"];
-    const x186 = parse6(x185);
-    if (x186 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x186 !== x185) v["tags"] = x186;
-    if (keys[n++] !== "tags") inOrder = false;
-  }
-  if (!("after" in v)) return NOT_ACCEPTED;
-  {
-    const x187 = v["after"];
-    const x188 = parse7(x187);
-    if (x188 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x188 !== x187) v["after"] = x188;
-    if (keys[n++] !== "after") inOrder = false;
-  }
-  if ("group" in v) {
-    const x189 = v["group"];
-    if (x189 !== undefined) {
-      if (typeof x189 !== "string") return NOT_ACCEPTED;
-      if ((x189.length > 40 ? codePoints(x189) : x189.length) > 40) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "group") inOrder = false;
-  }
-  if (!("meta" in v)) return NOT_ACCEPTED;
-  {
-    const x190 = v["meta"];
-    const x191 = parse8(x190);
-    if (x191 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x191 !== x190) v["meta"] = x191;
-    if (keys[n++] !== "meta") inOrder = false;
-  }
-  if ("seq" in v) {
-    const x192 = v["seq"];
-    if (x192 !== undefined) {
-      if (typeof x192 !== "number" || !Number.isFinite(x192)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x192)) return NOT_ACCEPTED;
-      if (x192 < 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "seq") inOrder = false;
-  }
-  if (!("createdBy" in v)) return NOT_ACCEPTED;
-  {
-    const x193 = v["createdBy"];
-    if (typeof x193 !== "string") return NOT_ACCEPTED;
-    if (keys[n++] !== "createdBy") inOrder = false;
-  }
-  if (!("createdAt" in v)) return NOT_ACCEPTED;
-  {
-    const x194 = v["createdAt"];
-    if (typeof x194 !== "string") return NOT_ACCEPTED;
-    if (x194.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "createdAt") inOrder = false;
-  }
-  if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x195 = v["queuedAt"];
-    if (typeof x195 !== "string") return NOT_ACCEPTED;
-    if (x195.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "queuedAt") inOrder = false;
-  }
-  if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x196 = v["updatedAt"];
-    if (typeof x196 !== "string") return NOT_ACCEPTED;
-    if (x196.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "updatedAt") inOrder = false;
-  }
-  if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  {
-    const x197 = v["lastSeenAt"];
-    if (typeof x197 !== "string") return NOT_ACCEPTED;
-    if (x197.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "lastSeenAt") inOrder = false;
-  }
-  if (!("attempts" in v)) return NOT_ACCEPTED;
-  {
-    const x198 = v["attempts"];
-    if (typeof x198 !== "number" || !Number.isFinite(x198)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x198)) return NOT_ACCEPTED;
-    if (x198 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "attempts") inOrder = false;
-  }
-  if (!("retries" in v)) return NOT_ACCEPTED;
-  {
-    const x199 = v["retries"];
-    if (typeof x199 !== "number" || !Number.isFinite(x199)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x199)) return NOT_ACCEPTED;
-    if (x199 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "retries") inOrder = false;
-  }
-  if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  {
-    const x200 = v["maxRetries"];
-    if (typeof x200 !== "number" || !Number.isFinite(x200)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x200)) return NOT_ACCEPTED;
-    if (x200 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "maxRetries") inOrder = false;
-  }
-  if ("stallAfterMs" in v) {
-    const x201 = v["stallAfterMs"];
-    if (x201 !== undefined) {
-      if (typeof x201 !== "number" || !Number.isFinite(x201)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x201)) return NOT_ACCEPTED;
-      if (x201 <= 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "stallAfterMs") inOrder = false;
-  }
-  if ("notify" in v) {
-    const x202 = v["notify"];
-    if (x202 !== undefined) {
-      if (x202 !== "all" && x202 !== "steps" && x202 !== "final" && x202 !== "silent") return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "notify") inOrder = false;
-  }
-  if ("route" in v) {
-    const x203 = v["route"];
-    let x205: unknown = x203;
-    if (x203 !== undefined) {
-      const x204 = parse9(x203);
-      if (x204 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x205 = x204;
-    }
-    if (x205 !== x203) v["route"] = x205;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x206 = v["push"];
-    let x208: unknown = x206;
-    if (x206 !== undefined) {
-      const x207 = parse10(x206);
-      if (x207 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x208 = x207;
-    }
-    if (x208 !== x206) v["push"] = x208;
-    if (keys[n++] !== "push") inOrder = false;
-  }
-  if ("stop" in v) {
-    const x209 = v["stop"];
-    let x211: unknown = x209;
-    if (x209 !== undefined) {
-      const x210 = parse12(x209);
-      if (x210 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x211 = x210;
-    }
-    if (x211 !== x209) v["stop"] = x211;
-    if (keys[n++] !== "stop") inOrder = false;
-  }
-  if ("waiting" in v) {
-    const x212 = v["waiting"];
-    let x214: unknown = x212;
-    if (x212 !== undefined) {
-      const x213 = parse13(x212);
-      if (x213 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x214 = x213;
-    }
-    if (x214 !== x212) v["waiting"] = x214;
-    if (keys[n++] !== "waiting") inOrder = false;
-  }
-  if ("stallsSeen" in v) {
-    const x215 = v["stallsSeen"];
-    if (x215 !== undefined) {
-      if (typeof x215 !== "number" || !Number.isFinite(x215)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x215)) return NOT_ACCEPTED;
-      if (x215 < 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "stallsSeen") inOrder = false;
-  }
+  const x97 = fields0(v);
+  if (x97 < 0) return NOT_ACCEPTED;
+  n += x97;
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x216 = v["status"];
-    if (x216 !== "failed") return NOT_ACCEPTED;
-    if (keys[n++] !== "status") inOrder = false;
+    const x98 = v["status"];
+    if (x98 !== "failed") return NOT_ACCEPTED;
+    n++;
   }
-  if (!("startedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x217 = v["startedAt"];
-    if (typeof x217 !== "string") return NOT_ACCEPTED;
-    if (x217.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "startedAt") inOrder = false;
-  }
-  if (!("finishedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x218 = v["finishedAt"];
-    if (typeof x218 !== "string") return NOT_ACCEPTED;
-    if (x218.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "finishedAt") inOrder = false;
-  }
+  const x99 = fields1(v);
+  if (x99 < 0) return NOT_ACCEPTED;
+  n += x99;
   if (!("error" in v)) return NOT_ACCEPTED;
   {
-    const x219 = v["error"];
-    if (typeof x219 !== "string") return NOT_ACCEPTED;
-    if ((x219.length > 8000 ? codePoints(x219) : x219.length) > 8000) return NOT_ACCEPTED;
-    if (keys[n++] !== "error") inOrder = false;
+    const x100 = v["error"];
+    if (typeof x100 !== "string") return NOT_ACCEPTED;
+    if ((x100.length > 8000 ? codePoints(x100) : x100.length) > 8000) return NOT_ACCEPTED;
+    n++;
   }
   if (!("retryable" in v)) return NOT_ACCEPTED;
   {
-    const x220 = v["retryable"];
-    if (typeof x220 !== "boolean") return NOT_ACCEPTED;
-    if (keys[n++] !== "retryable") inOrder = false;
+    const x101 = v["retryable"];
+    if (typeof x101 !== "boolean") return NOT_ACCEPTED;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["id"] = v["id"];
-  out["agent"] = v["agent"];
-  out["name"] = v["name"];
-  if ("description" in v) out["description"] = v["description"];
-  out["priority"] = v["priority"];
-  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
-  out["steps"] = v["steps"];
-  if ("progress" in v) out["progress"] = v["progress"];
-  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
-  out["tags"] = v["tags"];
-  out["after"] = v["after"];
-  if ("group" in v) out["group"] = v["group"];
-  out["meta"] = v["meta"];
-  if ("seq" in v) out["seq"] = v["seq"];
-  out["createdBy"] = v["createdBy"];
-  out["createdAt"] = v["createdAt"];
-  out["queuedAt"] = v["queuedAt"];
-  out["updatedAt"] = v["updatedAt"];
-  out["lastSeenAt"] = v["lastSeenAt"];
-  out["attempts"] = v["attempts"];
-  out["retries"] = v["retries"];
-  out["maxRetries"] = v["maxRetries"];
-  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
-  if ("notify" in v) out["notify"] = v["notify"];
-  if ("route" in v) out["route"] = v["route"];
-  if ("push" in v) out["push"] = v["push"];
-  if ("stop" in v) out["stop"] = v["stop"];
-  if ("waiting" in v) out["waiting"] = v["waiting"];
-  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
-  out["status"] = v["status"];
-  out["startedAt"] = v["startedAt"];
-  out["finishedAt"] = v["finishedAt"];
-  out["error"] = v["error"];
-  out["retryable"] = v["retryable"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER10) ? v : reorder(v, ORDER10);
 }
+
+const ORDER10 = ["id","agent","name","description","priority","priorityLabel","steps","progress","lastMessage","tags","after","group","meta","seq","createdBy","createdAt","queuedAt","updatedAt","lastSeenAt","attempts","retries","maxRetries","stallAfterMs","notify","route","push","stop","waiting","stallsSeen","status","startedAt","finishedAt","error","retryable"];
 
 // (root).tasks.*(status="cancelled")
 function parse17(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
-  if (!("id" in v)) return NOT_ACCEPTED;
-  {
-    const x221 = v["id"];
-    if (typeof x221 !== "string") return NOT_ACCEPTED;
-    if (x221.length < 1) return NOT_ACCEPTED;
-    if ((x221.length > 40 ? codePoints(x221) : x221.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "id") inOrder = false;
-  }
-  if (!("agent" in v)) return NOT_ACCEPTED;
-  {
-    const x222 = v["agent"];
-    if (typeof x222 !== "string") return NOT_ACCEPTED;
-    if (x222.length < 1) return NOT_ACCEPTED;
-    if ((x222.length > 64 ? codePoints(x222) : x222.length) > 64) return NOT_ACCEPTED;
-    if (keys[n++] !== "agent") inOrder = false;
-  }
-  if (!("name" in v)) return NOT_ACCEPTED;
-  {
-    const x223 = v["name"];
-    if (typeof x223 !== "string") return NOT_ACCEPTED;
-    if (x223.length < 1) return NOT_ACCEPTED;
-    if ((x223.length > 200 ? codePoints(x223) : x223.length) > 200) return NOT_ACCEPTED;
-    if (keys[n++] !== "name") inOrder = false;
-  }
-  if ("description" in v) {
-    const x224 = v["description"];
-    if (x224 !== undefined) {
-      if (typeof x224 !== "string") return NOT_ACCEPTED;
-      if ((x224.length > 8000 ? codePoints(x224) : x224.length) > 8000) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "description") inOrder = false;
-  }
-  if (!("priority" in v)) return NOT_ACCEPTED;
-  {
-    const x225 = v["priority"];
-    if (typeof x225 !== "number" || !Number.isFinite(x225)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x225)) return NOT_ACCEPTED;
-    if (x225 < 1) return NOT_ACCEPTED;
-    if (x225 > 10) return NOT_ACCEPTED;
-    if (keys[n++] !== "priority") inOrder = false;
-  }
-  if ("priorityLabel" in v) {
-    const x226 = v["priorityLabel"];
-    if (x226 !== undefined) {
-      if (x226 !== "P0" && x226 !== "P1" && x226 !== "P2" && x226 !== "P3") return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "priorityLabel") inOrder = false;
-  }
-  if (!("steps" in v)) return NOT_ACCEPTED;
-  {
-    const x227 = v["steps"];
-    const x228 = parse4(x227);
-    if (x228 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x228 !== x227) v["steps"] = x228;
-    if (keys[n++] !== "steps") inOrder = false;
-  }
-  if ("progress" in v) {
-    const x229 = v["progress"];
-    if (x229 !== undefined) {
-      if (typeof x229 !== "number" || !Number.isFinite(x229)) return NOT_ACCEPTED;
-      if (x229 < 0) return NOT_ACCEPTED;
-      if (x229 > 100) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "progress") inOrder = false;
-  }
-  if ("lastMessage" in v) {
-    const x230 = v["lastMessage"];
-    if (x230 !== undefined) {
-      if (typeof x230 !== "string") return NOT_ACCEPTED;
-      if ((x230.length > 8000 ? codePoints(x230) : x230.length) > 8000) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "lastMessage") inOrder = false;
-  }
-  if (!("tags" in v)) return NOT_ACCEPTED;
-  {
-    const x231 = v["tags"];
-    const x232 = parse6(x231);
-    if (x232 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x232 !== x231) v["tags"] = x232;
-    if (keys[n++] !== "tags") inOrder = false;
-  }
-  if (!("after" in v)) return NOT_ACCEPTED;
-  {
-    const x233 = v["after"];
-    const x234 = parse7(x233);
-    if (x234 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x234 !== x233) v["after"] = x234;
-    if (keys[n++] !== "after") inOrder = false;
-  }
-  if ("group" in v) {
-    const x235 = v["group"];
-    if (x235 !== undefined) {
-      if (typeof x235 !== "string") return NOT_ACCEPTED;
-      if ((x235.length > 40 ? codePoints(x235) : x235.length) > 40) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "group") inOrder = false;
-  }
-  if (!("meta" in v)) return NOT_ACCEPTED;
-  {
-    const x236 = v["meta"];
-    const x237 = parse8(x236);
-    if (x237 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x237 !== x236) v["meta"] = x237;
-    if (keys[n++] !== "meta") inOrder = false;
-  }
-  if ("seq" in v) {
-    const x238 = v["seq"];
-    if (x238 !== undefined) {
-      if (typeof x238 !== "number" || !Number.isFinite(x238)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x238)) return NOT_ACCEPTED;
-      if (x238 < 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "seq") inOrder = false;
-  }
-  if (!("createdBy" in v)) return NOT_ACCEPTED;
-  {
-    const x239 = v["createdBy"];
-    if (typeof x239 !== "string") return NOT_ACCEPTED;
-    if (keys[n++] !== "createdBy") inOrder = false;
-  }
-  if (!("createdAt" in v)) return NOT_ACCEPTED;
-  {
-    const x240 = v["createdAt"];
-    if (typeof x240 !== "string") return NOT_ACCEPTED;
-    if (x240.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "createdAt") inOrder = false;
-  }
-  if (!("queuedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x241 = v["queuedAt"];
-    if (typeof x241 !== "string") return NOT_ACCEPTED;
-    if (x241.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "queuedAt") inOrder = false;
-  }
-  if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x242 = v["updatedAt"];
-    if (typeof x242 !== "string") return NOT_ACCEPTED;
-    if (x242.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "updatedAt") inOrder = false;
-  }
-  if (!("lastSeenAt" in v)) return NOT_ACCEPTED;
-  {
-    const x243 = v["lastSeenAt"];
-    if (typeof x243 !== "string") return NOT_ACCEPTED;
-    if (x243.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "lastSeenAt") inOrder = false;
-  }
-  if (!("attempts" in v)) return NOT_ACCEPTED;
-  {
-    const x244 = v["attempts"];
-    if (typeof x244 !== "number" || !Number.isFinite(x244)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x244)) return NOT_ACCEPTED;
-    if (x244 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "attempts") inOrder = false;
-  }
-  if (!("retries" in v)) return NOT_ACCEPTED;
-  {
-    const x245 = v["retries"];
-    if (typeof x245 !== "number" || !Number.isFinite(x245)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x245)) return NOT_ACCEPTED;
-    if (x245 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "retries") inOrder = false;
-  }
-  if (!("maxRetries" in v)) return NOT_ACCEPTED;
-  {
-    const x246 = v["maxRetries"];
-    if (typeof x246 !== "number" || !Number.isFinite(x246)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x246)) return NOT_ACCEPTED;
-    if (x246 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "maxRetries") inOrder = false;
-  }
-  if ("stallAfterMs" in v) {
-    const x247 = v["stallAfterMs"];
-    if (x247 !== undefined) {
-      if (typeof x247 !== "number" || !Number.isFinite(x247)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x247)) return NOT_ACCEPTED;
-      if (x247 <= 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "stallAfterMs") inOrder = false;
-  }
-  if ("notify" in v) {
-    const x248 = v["notify"];
-    if (x248 !== undefined) {
-      if (x248 !== "all" && x248 !== "steps" && x248 !== "final" && x248 !== "silent") return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "notify") inOrder = false;
-  }
-  if ("route" in v) {
-    const x249 = v["route"];
-    let x251: unknown = x249;
-    if (x249 !== undefined) {
-      const x250 = parse9(x249);
-      if (x250 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x251 = x250;
-    }
-    if (x251 !== x249) v["route"] = x251;
-    if (keys[n++] !== "route") inOrder = false;
-  }
-  if ("push" in v) {
-    const x252 = v["push"];
-    let x254: unknown = x252;
-    if (x252 !== undefined) {
-      const x253 = parse10(x252);
-      if (x253 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x254 = x253;
-    }
-    if (x254 !== x252) v["push"] = x254;
-    if (keys[n++] !== "push") inOrder = false;
-  }
-  if ("stop" in v) {
-    const x255 = v["stop"];
-    let x257: unknown = x255;
-    if (x255 !== undefined) {
-      const x256 = parse12(x255);
-      if (x256 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x257 = x256;
-    }
-    if (x257 !== x255) v["stop"] = x257;
-    if (keys[n++] !== "stop") inOrder = false;
-  }
-  if ("waiting" in v) {
-    const x258 = v["waiting"];
-    let x260: unknown = x258;
-    if (x258 !== undefined) {
-      const x259 = parse13(x258);
-      if (x259 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x260 = x259;
-    }
-    if (x260 !== x258) v["waiting"] = x260;
-    if (keys[n++] !== "waiting") inOrder = false;
-  }
-  if ("stallsSeen" in v) {
-    const x261 = v["stallsSeen"];
-    if (x261 !== undefined) {
-      if (typeof x261 !== "number" || !Number.isFinite(x261)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x261)) return NOT_ACCEPTED;
-      if (x261 < 0) return NOT_ACCEPTED;
-    }
-    if (keys[n++] !== "stallsSeen") inOrder = false;
-  }
+  const x102 = fields0(v);
+  if (x102 < 0) return NOT_ACCEPTED;
+  n += x102;
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x262 = v["status"];
-    if (x262 !== "cancelled") return NOT_ACCEPTED;
-    if (keys[n++] !== "status") inOrder = false;
+    const x103 = v["status"];
+    if (x103 !== "cancelled") return NOT_ACCEPTED;
+    n++;
   }
   if ("startedAt" in v) {
-    const x263 = v["startedAt"];
-    if (x263 !== undefined) {
-      if (typeof x263 !== "string") return NOT_ACCEPTED;
-      if (x263.length < 1) return NOT_ACCEPTED;
+    const x104 = v["startedAt"];
+    if (x104 !== undefined) {
+      if (typeof x104 !== "string") return NOT_ACCEPTED;
+      if (x104.length < 1) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "startedAt") inOrder = false;
+    n++;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x264 = v["finishedAt"];
-    if (typeof x264 !== "string") return NOT_ACCEPTED;
-    if (x264.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "finishedAt") inOrder = false;
+    const x105 = v["finishedAt"];
+    if (typeof x105 !== "string") return NOT_ACCEPTED;
+    if (x105.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if ("reason" in v) {
-    const x265 = v["reason"];
-    if (x265 !== undefined) {
-      if (typeof x265 !== "string") return NOT_ACCEPTED;
-      if ((x265.length > 8000 ? codePoints(x265) : x265.length) > 8000) return NOT_ACCEPTED;
+    const x106 = v["reason"];
+    if (x106 !== undefined) {
+      if (typeof x106 !== "string") return NOT_ACCEPTED;
+      if ((x106.length > 8000 ? codePoints(x106) : x106.length) > 8000) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "reason") inOrder = false;
+    n++;
   }
   if ("summary" in v) {
-    const x266 = v["summary"];
-    if (x266 !== undefined) {
-      if (typeof x266 !== "string") return NOT_ACCEPTED;
-      if ((x266.length > 8000 ? codePoints(x266) : x266.length) > 8000) return NOT_ACCEPTED;
+    const x107 = v["summary"];
+    if (x107 !== undefined) {
+      if (typeof x107 !== "string") return NOT_ACCEPTED;
+      if ((x107.length > 8000 ? codePoints(x107) : x107.length) > 8000) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "summary") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["id"] = v["id"];
-  out["agent"] = v["agent"];
-  out["name"] = v["name"];
-  if ("description" in v) out["description"] = v["description"];
-  out["priority"] = v["priority"];
-  if ("priorityLabel" in v) out["priorityLabel"] = v["priorityLabel"];
-  out["steps"] = v["steps"];
-  if ("progress" in v) out["progress"] = v["progress"];
-  if ("lastMessage" in v) out["lastMessage"] = v["lastMessage"];
-  out["tags"] = v["tags"];
-  out["after"] = v["after"];
-  if ("group" in v) out["group"] = v["group"];
-  out["meta"] = v["meta"];
-  if ("seq" in v) out["seq"] = v["seq"];
-  out["createdBy"] = v["createdBy"];
-  out["createdAt"] = v["createdAt"];
-  out["queuedAt"] = v["queuedAt"];
-  out["updatedAt"] = v["updatedAt"];
-  out["lastSeenAt"] = v["lastSeenAt"];
-  out["attempts"] = v["attempts"];
-  out["retries"] = v["retries"];
-  out["maxRetries"] = v["maxRetries"];
-  if ("stallAfterMs" in v) out["stallAfterMs"] = v["stallAfterMs"];
-  if ("notify" in v) out["notify"] = v["notify"];
-  if ("route" in v) out["route"] = v["route"];
-  if ("push" in v) out["push"] = v["push"];
-  if ("stop" in v) out["stop"] = v["stop"];
-  if ("waiting" in v) out["waiting"] = v["waiting"];
-  if ("stallsSeen" in v) out["stallsSeen"] = v["stallsSeen"];
-  out["status"] = v["status"];
-  if ("startedAt" in v) out["startedAt"] = v["startedAt"];
-  out["finishedAt"] = v["finishedAt"];
-  if ("reason" in v) out["reason"] = v["reason"];
-  if ("summary" in v) out["summary"] = v["summary"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER11) ? v : reorder(v, ORDER11);
 }
+
+const ORDER11 = ["id","agent","name","description","priority","priorityLabel","steps","progress","lastMessage","tags","after","group","meta","seq","createdBy","createdAt","queuedAt","updatedAt","lastSeenAt","attempts","retries","maxRetries","stallAfterMs","notify","route","push","stop","waiting","stallsSeen","status","startedAt","finishedAt","reason","summary"];
 
 // (root).agents
 function parse18(v: unknown): unknown {
@@ -2087,10 +937,10 @@ function parse18(v: unknown): unknown {
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x269 = v[key];
-    const x270 = parse19(x269);
-    if (x270 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x270 !== x269) v[key] = x270;
+    const x110 = v[key];
+    const x111 = parse19(x110);
+    if (x111 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x111 !== x110) v[key] = x111;
   }
   return v;
 }
@@ -2100,25 +950,22 @@ function parse19(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if ("limit" in v) {
-    const x271 = v["limit"];
-    if (x271 !== undefined) {
-      if (typeof x271 !== "number" || !Number.isFinite(x271)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x271)) return NOT_ACCEPTED;
-      if (x271 < 1) return NOT_ACCEPTED;
-      if (x271 > 100) return NOT_ACCEPTED;
+    const x112 = v["limit"];
+    if (x112 !== undefined) {
+      if (typeof x112 !== "number" || !Number.isFinite(x112)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x112)) return NOT_ACCEPTED;
+      if (x112 < 1) return NOT_ACCEPTED;
+      if (x112 > 100) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "limit") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  if ("limit" in v) out["limit"] = v["limit"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER12) ? v : reorder(v, ORDER12);
 }
+
+const ORDER12 = ["limit"];
 
 // (root).jobs
 function parse20(v: unknown): unknown {
@@ -2126,10 +973,10 @@ function parse20(v: unknown): unknown {
   for (const key of Object.keys(v)) {
     // zod drops a `__proto__` key from a record; let zod do it.
     if (key === "__proto__") return NOT_ACCEPTED;
-    const x275 = v[key];
-    const x276 = parse21(x275);
-    if (x276 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x276 !== x275) v[key] = x276;
+    const x116 = v[key];
+    const x117 = parse21(x116);
+    if (x117 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x117 !== x116) v[key] = x117;
   }
   return v;
 }
@@ -2139,194 +986,175 @@ function parse21(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x277 = v["id"];
-    if (typeof x277 !== "string") return NOT_ACCEPTED;
-    if (x277.length < 1) return NOT_ACCEPTED;
-    if ((x277.length > 64 ? codePoints(x277) : x277.length) > 64) return NOT_ACCEPTED;
-    if (keys[n++] !== "id") inOrder = false;
+    const x118 = v["id"];
+    if (typeof x118 !== "string") return NOT_ACCEPTED;
+    if (x118.length < 1) return NOT_ACCEPTED;
+    if ((x118.length > 64 ? codePoints(x118) : x118.length) > 64) return NOT_ACCEPTED;
+    n++;
   }
   if (!("createdAt" in v)) return NOT_ACCEPTED;
   {
-    const x278 = v["createdAt"];
-    if (typeof x278 !== "string") return NOT_ACCEPTED;
-    if (x278.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "createdAt") inOrder = false;
+    const x119 = v["createdAt"];
+    if (typeof x119 !== "string") return NOT_ACCEPTED;
+    if (x119.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if (!("updatedAt" in v)) return NOT_ACCEPTED;
   {
-    const x279 = v["updatedAt"];
-    if (typeof x279 !== "string") return NOT_ACCEPTED;
-    if (x279.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "updatedAt") inOrder = false;
+    const x120 = v["updatedAt"];
+    if (typeof x120 !== "string") return NOT_ACCEPTED;
+    if (x120.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if ("alertAfter" in v) {
-    const x280 = v["alertAfter"];
-    if (x280 !== undefined) {
-      if (typeof x280 !== "number" || !Number.isFinite(x280)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x280)) return NOT_ACCEPTED;
-      if (x280 < 1) return NOT_ACCEPTED;
-      if (x280 > 1000) return NOT_ACCEPTED;
+    const x121 = v["alertAfter"];
+    if (x121 !== undefined) {
+      if (typeof x121 !== "number" || !Number.isFinite(x121)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x121)) return NOT_ACCEPTED;
+      if (x121 < 1) return NOT_ACCEPTED;
+      if (x121 > 1000) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "alertAfter") inOrder = false;
+    n++;
   }
   if ("remindEvery" in v) {
-    const x281 = v["remindEvery"];
-    if (x281 !== undefined) {
-      if (typeof x281 !== "number" || !Number.isFinite(x281)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x281)) return NOT_ACCEPTED;
-      if (x281 < 1) return NOT_ACCEPTED;
-      if (x281 > 1000) return NOT_ACCEPTED;
+    const x122 = v["remindEvery"];
+    if (x122 !== undefined) {
+      if (typeof x122 !== "number" || !Number.isFinite(x122)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x122)) return NOT_ACCEPTED;
+      if (x122 < 1) return NOT_ACCEPTED;
+      if (x122 > 1000) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "remindEvery") inOrder = false;
+    n++;
   }
   if ("route" in v) {
-    const x282 = v["route"];
-    let x284: unknown = x282;
-    if (x282 !== undefined) {
-      const x283 = parse9(x282);
-      if (x283 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x284 = x283;
+    const x123 = v["route"];
+    let x125: unknown = x123;
+    if (x123 !== undefined) {
+      const x124 = parse9(x123);
+      if (x124 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x125 = x124;
     }
-    if (x284 !== x282) v["route"] = x284;
-    if (keys[n++] !== "route") inOrder = false;
+    if (x125 !== x123) v["route"] = x125;
+    n++;
   }
   if (!("open" in v)) return NOT_ACCEPTED;
   {
-    const x285 = v["open"];
-    const x286 = parse22(x285);
-    if (x286 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x286 !== x285) v["open"] = x286;
-    if (keys[n++] !== "open") inOrder = false;
+    const x126 = v["open"];
+    const x127 = parse22(x126);
+    if (x127 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x127 !== x126) v["open"] = x127;
+    n++;
   }
   if ("lastRun" in v) {
-    const x297 = v["lastRun"];
-    let x312: unknown = x297;
-    if (x297 !== undefined) {
-      const x298 = parse24(x297);
-      if (x298 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x312 = x298;
+    const x138 = v["lastRun"];
+    let x153: unknown = x138;
+    if (x138 !== undefined) {
+      const x139 = parse24(x138);
+      if (x139 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x153 = x139;
     }
-    if (x312 !== x297) v["lastRun"] = x312;
-    if (keys[n++] !== "lastRun") inOrder = false;
+    if (x153 !== x138) v["lastRun"] = x153;
+    n++;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x313 = v["failures"];
-    if (typeof x313 !== "number" || !Number.isFinite(x313)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x313)) return NOT_ACCEPTED;
-    if (x313 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "failures") inOrder = false;
+    const x154 = v["failures"];
+    if (typeof x154 !== "number" || !Number.isFinite(x154)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x154)) return NOT_ACCEPTED;
+    if (x154 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("successes" in v)) return NOT_ACCEPTED;
   {
-    const x314 = v["successes"];
-    if (typeof x314 !== "number" || !Number.isFinite(x314)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x314)) return NOT_ACCEPTED;
-    if (x314 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "successes") inOrder = false;
+    const x155 = v["successes"];
+    if (typeof x155 !== "number" || !Number.isFinite(x155)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x155)) return NOT_ACCEPTED;
+    if (x155 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("totals" in v)) return NOT_ACCEPTED;
   {
-    const x315 = v["totals"];
-    const x316 = parse26(x315);
-    if (x316 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x316 !== x315) v["totals"] = x316;
-    if (keys[n++] !== "totals") inOrder = false;
+    const x156 = v["totals"];
+    const x157 = parse26(x156);
+    if (x157 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x157 !== x156) v["totals"] = x157;
+    n++;
   }
   if ("lastSuccessAt" in v) {
-    const x321 = v["lastSuccessAt"];
-    if (x321 !== undefined) {
-      if (typeof x321 !== "string") return NOT_ACCEPTED;
-      if (x321.length < 1) return NOT_ACCEPTED;
+    const x162 = v["lastSuccessAt"];
+    if (x162 !== undefined) {
+      if (typeof x162 !== "string") return NOT_ACCEPTED;
+      if (x162.length < 1) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "lastSuccessAt") inOrder = false;
+    n++;
   }
   if ("lastFailureAt" in v) {
-    const x322 = v["lastFailureAt"];
-    if (x322 !== undefined) {
-      if (typeof x322 !== "string") return NOT_ACCEPTED;
-      if (x322.length < 1) return NOT_ACCEPTED;
+    const x163 = v["lastFailureAt"];
+    if (x163 !== undefined) {
+      if (typeof x163 !== "string") return NOT_ACCEPTED;
+      if (x163.length < 1) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "lastFailureAt") inOrder = false;
+    n++;
   }
   if ("alert" in v) {
-    const x323 = v["alert"];
-    let x332: unknown = x323;
-    if (x323 !== undefined) {
-      const x324 = parse27(x323);
-      if (x324 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x332 = x324;
+    const x164 = v["alert"];
+    let x174: unknown = x164;
+    if (x164 !== undefined) {
+      const x165 = parse27(x164);
+      if (x165 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x174 = x165;
     }
-    if (x332 !== x323) v["alert"] = x332;
-    if (keys[n++] !== "alert") inOrder = false;
+    if (x174 !== x164) v["alert"] = x174;
+    n++;
   }
   if ("lastAlert" in v) {
-    const x333 = v["lastAlert"];
-    let x339: unknown = x333;
-    if (x333 !== undefined) {
-      const x334 = parse28(x333);
-      if (x334 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x339 = x334;
+    const x175 = v["lastAlert"];
+    let x181: unknown = x175;
+    if (x175 !== undefined) {
+      const x176 = parse28(x175);
+      if (x176 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x181 = x176;
     }
-    if (x339 !== x333) v["lastAlert"] = x339;
-    if (keys[n++] !== "lastAlert") inOrder = false;
+    if (x181 !== x175) v["lastAlert"] = x181;
+    n++;
   }
   if (!("alertsOpened" in v)) return NOT_ACCEPTED;
   {
-    const x340 = v["alertsOpened"];
-    if (typeof x340 !== "number" || !Number.isFinite(x340)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x340)) return NOT_ACCEPTED;
-    if (x340 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "alertsOpened") inOrder = false;
+    const x182 = v["alertsOpened"];
+    if (typeof x182 !== "number" || !Number.isFinite(x182)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x182)) return NOT_ACCEPTED;
+    if (x182 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if ("delivery" in v) {
-    const x341 = v["delivery"];
-    let x351: unknown = x341;
-    if (x341 !== undefined) {
-      const x342 = parse29(x341);
-      if (x342 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x351 = x342;
+    const x183 = v["delivery"];
+    let x193: unknown = x183;
+    if (x183 !== undefined) {
+      const x184 = parse29(x183);
+      if (x184 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x193 = x184;
     }
-    if (x351 !== x341) v["delivery"] = x351;
-    if (keys[n++] !== "delivery") inOrder = false;
+    if (x193 !== x183) v["delivery"] = x193;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["id"] = v["id"];
-  out["createdAt"] = v["createdAt"];
-  out["updatedAt"] = v["updatedAt"];
-  if ("alertAfter" in v) out["alertAfter"] = v["alertAfter"];
-  if ("remindEvery" in v) out["remindEvery"] = v["remindEvery"];
-  if ("route" in v) out["route"] = v["route"];
-  out["open"] = v["open"];
-  if ("lastRun" in v) out["lastRun"] = v["lastRun"];
-  out["failures"] = v["failures"];
-  out["successes"] = v["successes"];
-  out["totals"] = v["totals"];
-  if ("lastSuccessAt" in v) out["lastSuccessAt"] = v["lastSuccessAt"];
-  if ("lastFailureAt" in v) out["lastFailureAt"] = v["lastFailureAt"];
-  if ("alert" in v) out["alert"] = v["alert"];
-  if ("lastAlert" in v) out["lastAlert"] = v["lastAlert"];
-  out["alertsOpened"] = v["alertsOpened"];
-  if ("delivery" in v) out["delivery"] = v["delivery"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER13) ? v : reorder(v, ORDER13);
 }
+
+const ORDER13 = ["id","createdAt","updatedAt","alertAfter","remindEvery","route","open","lastRun","failures","successes","totals","lastSuccessAt","lastFailureAt","alert","lastAlert","alertsOpened","delivery"];
 
 // (root).jobs.*.open
 function parse22(v: unknown): unknown {
   if (!Array.isArray(v)) return NOT_ACCEPTED;
   if (v.length > 20) return NOT_ACCEPTED;
   for (let i = 0; i < v.length; i++) {
-    const x287 = v[i];
-    const x288 = parse23(x287);
-    if (x288 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x288 !== x287) v[i] = x288;
+    const x128 = v[i];
+    const x129 = parse23(x128);
+    if (x129 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x129 !== x128) v[i] = x129;
   }
   return v;
 }
@@ -2336,325 +1164,295 @@ function parse23(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x289 = v["id"];
-    if (typeof x289 !== "string") return NOT_ACCEPTED;
-    if (x289.length < 1) return NOT_ACCEPTED;
-    if ((x289.length > 40 ? codePoints(x289) : x289.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "id") inOrder = false;
+    const x130 = v["id"];
+    if (typeof x130 !== "string") return NOT_ACCEPTED;
+    if (x130.length < 1) return NOT_ACCEPTED;
+    if ((x130.length > 40 ? codePoints(x130) : x130.length) > 40) return NOT_ACCEPTED;
+    n++;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x290 = v["startedAt"];
-    if (typeof x290 !== "string") return NOT_ACCEPTED;
-    if (x290.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "startedAt") inOrder = false;
+    const x131 = v["startedAt"];
+    if (typeof x131 !== "string") return NOT_ACCEPTED;
+    if (x131.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if (!("pid" in v)) return NOT_ACCEPTED;
   {
-    const x291 = v["pid"];
-    if (typeof x291 !== "number" || !Number.isFinite(x291)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x291)) return NOT_ACCEPTED;
-    if (x291 <= 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "pid") inOrder = false;
+    const x132 = v["pid"];
+    if (typeof x132 !== "number" || !Number.isFinite(x132)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x132)) return NOT_ACCEPTED;
+    if (x132 <= 0) return NOT_ACCEPTED;
+    n++;
   }
   if ("pidStart" in v) {
-    const x292 = v["pidStart"];
-    if (x292 !== undefined) {
-      if (typeof x292 !== "string") return NOT_ACCEPTED;
-      if ((x292.length > 40 ? codePoints(x292) : x292.length) > 40) return NOT_ACCEPTED;
+    const x133 = v["pidStart"];
+    if (x133 !== undefined) {
+      if (typeof x133 !== "string") return NOT_ACCEPTED;
+      if ((x133.length > 40 ? codePoints(x133) : x133.length) > 40) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "pidStart") inOrder = false;
+    n++;
   }
   if (!("host" in v)) return NOT_ACCEPTED;
   {
-    const x293 = v["host"];
-    if (typeof x293 !== "string") return NOT_ACCEPTED;
-    if ((x293.length > 255 ? codePoints(x293) : x293.length) > 255) return NOT_ACCEPTED;
-    if (keys[n++] !== "host") inOrder = false;
+    const x134 = v["host"];
+    if (typeof x134 !== "string") return NOT_ACCEPTED;
+    if ((x134.length > 255 ? codePoints(x134) : x134.length) > 255) return NOT_ACCEPTED;
+    n++;
   }
   if ("timeoutMs" in v) {
-    const x294 = v["timeoutMs"];
-    if (x294 !== undefined) {
-      if (typeof x294 !== "number" || !Number.isFinite(x294)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x294)) return NOT_ACCEPTED;
-      if (x294 <= 0) return NOT_ACCEPTED;
+    const x135 = v["timeoutMs"];
+    if (x135 !== undefined) {
+      if (typeof x135 !== "number" || !Number.isFinite(x135)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x135)) return NOT_ACCEPTED;
+      if (x135 <= 0) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "timeoutMs") inOrder = false;
+    n++;
   }
   if (!("command" in v)) return NOT_ACCEPTED;
   {
-    const x295 = v["command"];
-    if (typeof x295 !== "string") return NOT_ACCEPTED;
-    if ((x295.length > 200 ? codePoints(x295) : x295.length) > 200) return NOT_ACCEPTED;
-    if (keys[n++] !== "command") inOrder = false;
+    const x136 = v["command"];
+    if (typeof x136 !== "string") return NOT_ACCEPTED;
+    if ((x136.length > 200 ? codePoints(x136) : x136.length) > 200) return NOT_ACCEPTED;
+    n++;
   }
   if ("task" in v) {
-    const x296 = v["task"];
-    if (x296 !== undefined) {
-      if (typeof x296 !== "string") return NOT_ACCEPTED;
-      if ((x296.length > 40 ? codePoints(x296) : x296.length) > 40) return NOT_ACCEPTED;
+    const x137 = v["task"];
+    if (x137 !== undefined) {
+      if (typeof x137 !== "string") return NOT_ACCEPTED;
+      if ((x137.length > 40 ? codePoints(x137) : x137.length) > 40) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "task") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["id"] = v["id"];
-  out["startedAt"] = v["startedAt"];
-  out["pid"] = v["pid"];
-  if ("pidStart" in v) out["pidStart"] = v["pidStart"];
-  out["host"] = v["host"];
-  if ("timeoutMs" in v) out["timeoutMs"] = v["timeoutMs"];
-  out["command"] = v["command"];
-  if ("task" in v) out["task"] = v["task"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER14) ? v : reorder(v, ORDER14);
 }
+
+const ORDER14 = ["id","startedAt","pid","pidStart","host","timeoutMs","command","task"];
 
 // (root).jobs.*.lastRun
 function parse24(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("id" in v)) return NOT_ACCEPTED;
   {
-    const x299 = v["id"];
-    if (typeof x299 !== "string") return NOT_ACCEPTED;
-    if (x299.length < 1) return NOT_ACCEPTED;
-    if ((x299.length > 40 ? codePoints(x299) : x299.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "id") inOrder = false;
+    const x140 = v["id"];
+    if (typeof x140 !== "string") return NOT_ACCEPTED;
+    if (x140.length < 1) return NOT_ACCEPTED;
+    if ((x140.length > 40 ? codePoints(x140) : x140.length) > 40) return NOT_ACCEPTED;
+    n++;
   }
   if (!("startedAt" in v)) return NOT_ACCEPTED;
   {
-    const x300 = v["startedAt"];
-    if (typeof x300 !== "string") return NOT_ACCEPTED;
-    if (x300.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "startedAt") inOrder = false;
+    const x141 = v["startedAt"];
+    if (typeof x141 !== "string") return NOT_ACCEPTED;
+    if (x141.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if (!("finishedAt" in v)) return NOT_ACCEPTED;
   {
-    const x301 = v["finishedAt"];
-    if (typeof x301 !== "string") return NOT_ACCEPTED;
-    if (x301.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "finishedAt") inOrder = false;
+    const x142 = v["finishedAt"];
+    if (typeof x142 !== "string") return NOT_ACCEPTED;
+    if (x142.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if ("durationMs" in v) {
-    const x302 = v["durationMs"];
-    if (x302 !== undefined) {
-      if (typeof x302 !== "number" || !Number.isFinite(x302)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x302)) return NOT_ACCEPTED;
-      if (x302 < 0) return NOT_ACCEPTED;
+    const x143 = v["durationMs"];
+    if (x143 !== undefined) {
+      if (typeof x143 !== "number" || !Number.isFinite(x143)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x143)) return NOT_ACCEPTED;
+      if (x143 < 0) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "durationMs") inOrder = false;
+    n++;
   }
   if (!("outcome" in v)) return NOT_ACCEPTED;
   {
-    const x303 = v["outcome"];
-    if (x303 !== "success" && x303 !== "failed") return NOT_ACCEPTED;
-    if (keys[n++] !== "outcome") inOrder = false;
+    const x144 = v["outcome"];
+    if (x144 !== "success" && x144 !== "failed") return NOT_ACCEPTED;
+    n++;
   }
   if ("failure" in v) {
-    const x304 = v["failure"];
-    let x311: unknown = x304;
-    if (x304 !== undefined) {
-      const x305 = parse25(x304);
-      if (x305 === NOT_ACCEPTED) return NOT_ACCEPTED;
-      x311 = x305;
+    const x145 = v["failure"];
+    let x152: unknown = x145;
+    if (x145 !== undefined) {
+      const x146 = parse25(x145);
+      if (x146 === NOT_ACCEPTED) return NOT_ACCEPTED;
+      x152 = x146;
     }
-    if (x311 !== x304) v["failure"] = x311;
-    if (keys[n++] !== "failure") inOrder = false;
+    if (x152 !== x145) v["failure"] = x152;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["id"] = v["id"];
-  out["startedAt"] = v["startedAt"];
-  out["finishedAt"] = v["finishedAt"];
-  if ("durationMs" in v) out["durationMs"] = v["durationMs"];
-  out["outcome"] = v["outcome"];
-  if ("failure" in v) out["failure"] = v["failure"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER15) ? v : reorder(v, ORDER15);
 }
+
+const ORDER15 = ["id","startedAt","finishedAt","durationMs","outcome","failure"];
 
 // (root).jobs.*.lastRun.failure
 function parse25(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("cause" in v)) return NOT_ACCEPTED;
   {
-    const x306 = v["cause"];
-    if (x306 !== "exit" && x306 !== "signal" && x306 !== "timeout" && x306 !== "spawn" && x306 !== "lost") return NOT_ACCEPTED;
-    if (keys[n++] !== "cause") inOrder = false;
+    const x147 = v["cause"];
+    if (x147 !== "exit" && x147 !== "signal" && x147 !== "timeout" && x147 !== "spawn" && x147 !== "lost") return NOT_ACCEPTED;
+    n++;
   }
   if ("exitCode" in v) {
-    const x307 = v["exitCode"];
-    if (x307 !== undefined) {
-      if (typeof x307 !== "number" || !Number.isFinite(x307)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x307)) return NOT_ACCEPTED;
+    const x148 = v["exitCode"];
+    if (x148 !== undefined) {
+      if (typeof x148 !== "number" || !Number.isFinite(x148)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x148)) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "exitCode") inOrder = false;
+    n++;
   }
   if ("signal" in v) {
-    const x308 = v["signal"];
-    if (x308 !== undefined) {
-      if (typeof x308 !== "string") return NOT_ACCEPTED;
-      if ((x308.length > 20 ? codePoints(x308) : x308.length) > 20) return NOT_ACCEPTED;
+    const x149 = v["signal"];
+    if (x149 !== undefined) {
+      if (typeof x149 !== "string") return NOT_ACCEPTED;
+      if ((x149.length > 20 ? codePoints(x149) : x149.length) > 20) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "signal") inOrder = false;
+    n++;
   }
   if ("timeoutMs" in v) {
-    const x309 = v["timeoutMs"];
-    if (x309 !== undefined) {
-      if (typeof x309 !== "number" || !Number.isFinite(x309)) return NOT_ACCEPTED;
-      if (!Number.isSafeInteger(x309)) return NOT_ACCEPTED;
-      if (x309 <= 0) return NOT_ACCEPTED;
+    const x150 = v["timeoutMs"];
+    if (x150 !== undefined) {
+      if (typeof x150 !== "number" || !Number.isFinite(x150)) return NOT_ACCEPTED;
+      if (!Number.isSafeInteger(x150)) return NOT_ACCEPTED;
+      if (x150 <= 0) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "timeoutMs") inOrder = false;
+    n++;
   }
   if ("line" in v) {
-    const x310 = v["line"];
-    if (x310 !== undefined) {
-      if (typeof x310 !== "string") return NOT_ACCEPTED;
-      if ((x310.length > 300 ? codePoints(x310) : x310.length) > 300) return NOT_ACCEPTED;
+    const x151 = v["line"];
+    if (x151 !== undefined) {
+      if (typeof x151 !== "string") return NOT_ACCEPTED;
+      if ((x151.length > 300 ? codePoints(x151) : x151.length) > 300) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "line") inOrder = false;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["cause"] = v["cause"];
-  if ("exitCode" in v) out["exitCode"] = v["exitCode"];
-  if ("signal" in v) out["signal"] = v["signal"];
-  if ("timeoutMs" in v) out["timeoutMs"] = v["timeoutMs"];
-  if ("line" in v) out["line"] = v["line"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER16) ? v : reorder(v, ORDER16);
 }
+
+const ORDER16 = ["cause","exitCode","signal","timeoutMs","line"];
 
 // (root).jobs.*.totals
 function parse26(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("runs" in v)) return NOT_ACCEPTED;
   {
-    const x317 = v["runs"];
-    if (typeof x317 !== "number" || !Number.isFinite(x317)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x317)) return NOT_ACCEPTED;
-    if (x317 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "runs") inOrder = false;
+    const x158 = v["runs"];
+    if (typeof x158 !== "number" || !Number.isFinite(x158)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x158)) return NOT_ACCEPTED;
+    if (x158 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("succeeded" in v)) return NOT_ACCEPTED;
   {
-    const x318 = v["succeeded"];
-    if (typeof x318 !== "number" || !Number.isFinite(x318)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x318)) return NOT_ACCEPTED;
-    if (x318 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "succeeded") inOrder = false;
+    const x159 = v["succeeded"];
+    if (typeof x159 !== "number" || !Number.isFinite(x159)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x159)) return NOT_ACCEPTED;
+    if (x159 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("failed" in v)) return NOT_ACCEPTED;
   {
-    const x319 = v["failed"];
-    if (typeof x319 !== "number" || !Number.isFinite(x319)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x319)) return NOT_ACCEPTED;
-    if (x319 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "failed") inOrder = false;
+    const x160 = v["failed"];
+    if (typeof x160 !== "number" || !Number.isFinite(x160)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x160)) return NOT_ACCEPTED;
+    if (x160 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("lost" in v)) return NOT_ACCEPTED;
   {
-    const x320 = v["lost"];
-    if (typeof x320 !== "number" || !Number.isFinite(x320)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x320)) return NOT_ACCEPTED;
-    if (x320 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "lost") inOrder = false;
+    const x161 = v["lost"];
+    if (typeof x161 !== "number" || !Number.isFinite(x161)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x161)) return NOT_ACCEPTED;
+    if (x161 < 0) return NOT_ACCEPTED;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["runs"] = v["runs"];
-  out["succeeded"] = v["succeeded"];
-  out["failed"] = v["failed"];
-  out["lost"] = v["lost"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER17) ? v : reorder(v, ORDER17);
 }
+
+const ORDER17 = ["runs","succeeded","failed","lost"];
 
 // (root).jobs.*.alert
 function parse27(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("episode" in v)) return NOT_ACCEPTED;
   {
-    const x325 = v["episode"];
-    if (typeof x325 !== "string") return NOT_ACCEPTED;
-    if (x325.length < 1) return NOT_ACCEPTED;
-    if ((x325.length > 40 ? codePoints(x325) : x325.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "episode") inOrder = false;
+    const x166 = v["episode"];
+    if (typeof x166 !== "string") return NOT_ACCEPTED;
+    if (x166.length < 1) return NOT_ACCEPTED;
+    if ((x166.length > 40 ? codePoints(x166) : x166.length) > 40) return NOT_ACCEPTED;
+    n++;
   }
-  if (!("openedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x326 = v["openedAt"];
-    if (typeof x326 !== "string") return NOT_ACCEPTED;
-    if (x326.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "openedAt") inOrder = false;
-  }
-  if (!("updatedAt" in v)) return NOT_ACCEPTED;
-  {
-    const x327 = v["updatedAt"];
-    if (typeof x327 !== "string") return NOT_ACCEPTED;
-    if (x327.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "updatedAt") inOrder = false;
-  }
+  const x169 = fields2(v);
+  if (x169 < 0) return NOT_ACCEPTED;
+  n += x169;
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x328 = v["failures"];
-    if (typeof x328 !== "number" || !Number.isFinite(x328)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x328)) return NOT_ACCEPTED;
-    if (x328 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "failures") inOrder = false;
+    const x170 = v["failures"];
+    if (typeof x170 !== "number" || !Number.isFinite(x170)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x170)) return NOT_ACCEPTED;
+    if (x170 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("notifiedAt" in v)) return NOT_ACCEPTED;
   {
-    const x329 = v["notifiedAt"];
-    if (typeof x329 !== "number" || !Number.isFinite(x329)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x329)) return NOT_ACCEPTED;
-    if (x329 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "notifiedAt") inOrder = false;
+    const x171 = v["notifiedAt"];
+    if (typeof x171 !== "number" || !Number.isFinite(x171)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x171)) return NOT_ACCEPTED;
+    if (x171 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("lastFailure" in v)) return NOT_ACCEPTED;
   {
-    const x330 = v["lastFailure"];
-    const x331 = parse25(x330);
-    if (x331 === NOT_ACCEPTED) return NOT_ACCEPTED;
-    if (x331 !== x330) v["lastFailure"] = x331;
-    if (keys[n++] !== "lastFailure") inOrder = false;
+    const x172 = v["lastFailure"];
+    const x173 = parse25(x172);
+    if (x173 === NOT_ACCEPTED) return NOT_ACCEPTED;
+    if (x173 !== x172) v["lastFailure"] = x173;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["episode"] = v["episode"];
-  out["openedAt"] = v["openedAt"];
-  out["updatedAt"] = v["updatedAt"];
-  out["failures"] = v["failures"];
-  out["notifiedAt"] = v["notifiedAt"];
-  out["lastFailure"] = v["lastFailure"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER18) ? v : reorder(v, ORDER18);
+}
+
+const ORDER18 = ["episode","openedAt","updatedAt","failures","notifiedAt","lastFailure"];
+
+// (root).jobs.*.alert: openedAt … updatedAt
+function fields2(v: Obj): number {
+  let n = 0;
+  if (!("openedAt" in v)) return -1;
+  {
+    const x167 = v["openedAt"];
+    if (typeof x167 !== "string") return -1;
+    if (x167.length < 1) return -1;
+    n++;
+  }
+  if (!("updatedAt" in v)) return -1;
+  {
+    const x168 = v["updatedAt"];
+    if (typeof x168 !== "string") return -1;
+    if (x168.length < 1) return -1;
+    n++;
+  }
+  return n;
 }
 
 // (root).jobs.*.lastAlert
@@ -2662,126 +1460,110 @@ function parse28(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("episode" in v)) return NOT_ACCEPTED;
   {
-    const x335 = v["episode"];
-    if (typeof x335 !== "string") return NOT_ACCEPTED;
-    if (x335.length < 1) return NOT_ACCEPTED;
-    if ((x335.length > 40 ? codePoints(x335) : x335.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "episode") inOrder = false;
+    const x177 = v["episode"];
+    if (typeof x177 !== "string") return NOT_ACCEPTED;
+    if (x177.length < 1) return NOT_ACCEPTED;
+    if ((x177.length > 40 ? codePoints(x177) : x177.length) > 40) return NOT_ACCEPTED;
+    n++;
   }
   if (!("openedAt" in v)) return NOT_ACCEPTED;
   {
-    const x336 = v["openedAt"];
-    if (typeof x336 !== "string") return NOT_ACCEPTED;
-    if (x336.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "openedAt") inOrder = false;
+    const x178 = v["openedAt"];
+    if (typeof x178 !== "string") return NOT_ACCEPTED;
+    if (x178.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if (!("closedAt" in v)) return NOT_ACCEPTED;
   {
-    const x337 = v["closedAt"];
-    if (typeof x337 !== "string") return NOT_ACCEPTED;
-    if (x337.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "closedAt") inOrder = false;
+    const x179 = v["closedAt"];
+    if (typeof x179 !== "string") return NOT_ACCEPTED;
+    if (x179.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x338 = v["failures"];
-    if (typeof x338 !== "number" || !Number.isFinite(x338)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x338)) return NOT_ACCEPTED;
-    if (x338 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "failures") inOrder = false;
+    const x180 = v["failures"];
+    if (typeof x180 !== "number" || !Number.isFinite(x180)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x180)) return NOT_ACCEPTED;
+    if (x180 < 0) return NOT_ACCEPTED;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["episode"] = v["episode"];
-  out["openedAt"] = v["openedAt"];
-  out["closedAt"] = v["closedAt"];
-  out["failures"] = v["failures"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER19) ? v : reorder(v, ORDER19);
 }
+
+const ORDER19 = ["episode","openedAt","closedAt","failures"];
 
 // (root).jobs.*.delivery
 function parse29(v: unknown): unknown {
   if (!isObject(v)) return NOT_ACCEPTED;
   const keys = Object.keys(v);
   let n = 0;
-  let inOrder = true;
   if (!("run" in v)) return NOT_ACCEPTED;
   {
-    const x343 = v["run"];
-    if (typeof x343 !== "string") return NOT_ACCEPTED;
-    if ((x343.length > 40 ? codePoints(x343) : x343.length) > 40) return NOT_ACCEPTED;
-    if (keys[n++] !== "run") inOrder = false;
+    const x185 = v["run"];
+    if (typeof x185 !== "string") return NOT_ACCEPTED;
+    if ((x185.length > 40 ? codePoints(x185) : x185.length) > 40) return NOT_ACCEPTED;
+    n++;
   }
   if (!("messageId" in v)) return NOT_ACCEPTED;
   {
-    const x344 = v["messageId"];
-    if (typeof x344 !== "string") return NOT_ACCEPTED;
-    if ((x344.length > 200 ? codePoints(x344) : x344.length) > 200) return NOT_ACCEPTED;
-    if (keys[n++] !== "messageId") inOrder = false;
+    const x186 = v["messageId"];
+    if (typeof x186 !== "string") return NOT_ACCEPTED;
+    if ((x186.length > 200 ? codePoints(x186) : x186.length) > 200) return NOT_ACCEPTED;
+    n++;
   }
   if (!("status" in v)) return NOT_ACCEPTED;
   {
-    const x345 = v["status"];
-    if (x345 !== "sent" && x345 !== "failed") return NOT_ACCEPTED;
-    if (keys[n++] !== "status") inOrder = false;
+    const x187 = v["status"];
+    if (x187 !== "sent" && x187 !== "failed") return NOT_ACCEPTED;
+    n++;
   }
   if (!("at" in v)) return NOT_ACCEPTED;
   {
-    const x346 = v["at"];
-    if (typeof x346 !== "string") return NOT_ACCEPTED;
-    if (x346.length < 1) return NOT_ACCEPTED;
-    if (keys[n++] !== "at") inOrder = false;
+    const x188 = v["at"];
+    if (typeof x188 !== "string") return NOT_ACCEPTED;
+    if (x188.length < 1) return NOT_ACCEPTED;
+    n++;
   }
   if ("error" in v) {
-    const x347 = v["error"];
-    if (x347 !== undefined) {
-      if (typeof x347 !== "string") return NOT_ACCEPTED;
-      if ((x347.length > 300 ? codePoints(x347) : x347.length) > 300) return NOT_ACCEPTED;
+    const x189 = v["error"];
+    if (x189 !== undefined) {
+      if (typeof x189 !== "string") return NOT_ACCEPTED;
+      if ((x189.length > 300 ? codePoints(x189) : x189.length) > 300) return NOT_ACCEPTED;
     }
-    if (keys[n++] !== "error") inOrder = false;
+    n++;
   }
   if (!("failures" in v)) return NOT_ACCEPTED;
   {
-    const x348 = v["failures"];
-    if (typeof x348 !== "number" || !Number.isFinite(x348)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x348)) return NOT_ACCEPTED;
-    if (x348 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "failures") inOrder = false;
+    const x190 = v["failures"];
+    if (typeof x190 !== "number" || !Number.isFinite(x190)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x190)) return NOT_ACCEPTED;
+    if (x190 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("sent" in v)) return NOT_ACCEPTED;
   {
-    const x349 = v["sent"];
-    if (typeof x349 !== "number" || !Number.isFinite(x349)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x349)) return NOT_ACCEPTED;
-    if (x349 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "sent") inOrder = false;
+    const x191 = v["sent"];
+    if (typeof x191 !== "number" || !Number.isFinite(x191)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x191)) return NOT_ACCEPTED;
+    if (x191 < 0) return NOT_ACCEPTED;
+    n++;
   }
   if (!("failed" in v)) return NOT_ACCEPTED;
   {
-    const x350 = v["failed"];
-    if (typeof x350 !== "number" || !Number.isFinite(x350)) return NOT_ACCEPTED;
-    if (!Number.isSafeInteger(x350)) return NOT_ACCEPTED;
-    if (x350 < 0) return NOT_ACCEPTED;
-    if (keys[n++] !== "failed") inOrder = false;
+    const x192 = v["failed"];
+    if (typeof x192 !== "number" || !Number.isFinite(x192)) return NOT_ACCEPTED;
+    if (!Number.isSafeInteger(x192)) return NOT_ACCEPTED;
+    if (x192 < 0) return NOT_ACCEPTED;
+    n++;
   }
   // A key the schema does not know: zod would strip it; let zod decide.
   if (n !== keys.length) return NOT_ACCEPTED;
-  if (inOrder) return v;
-  // zod builds the object in the schema's key order.
-  const out: Obj = {};
-  out["run"] = v["run"];
-  out["messageId"] = v["messageId"];
-  out["status"] = v["status"];
-  out["at"] = v["at"];
-  if ("error" in v) out["error"] = v["error"];
-  out["failures"] = v["failures"];
-  out["sent"] = v["sent"];
-  out["failed"] = v["failed"];
-  return out;
+  return keys.length === Object.keys(v).length && inOrder(keys, ORDER20) ? v : reorder(v, ORDER20);
 }
+
+const ORDER20 = ["run","messageId","status","at","error","failures","sent","failed"];

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { taskFromWords } from "../../app/tasks.ts";
 import { completeTask } from "../../app/transitions.ts";
-import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -22,15 +22,16 @@ export function registerDone(program: Command, app: App): void {
         'taskpulse done --agent anna "sent"   # anna\'s one running task',
       ),
     )
-    .action(
-      app.action(async (ctx, id: string | undefined, result: string[]) => {
-        const picked = await taskFromWords(ctx, "done", id === undefined ? result : [id, ...result]);
-        return done(ctx, picked.id, picked.rest.join(" "));
-      }),
-    );
+    .action(app.action((ctx, id: string | undefined, result: string[]) => finishTask(ctx, id === undefined ? result : [id, ...result])));
 }
 
-async function done(ctx: CliCtx, id: string, result: string): Promise<Outcome> {
+/** `done` on its words: the task (or the agent's one running task), then the result. Also run by src/hot.ts. */
+export async function finishTask(ctx: Ctx, words: readonly string[]): Promise<Outcome> {
+  const picked = await taskFromWords(ctx, "done", words);
+  return done(ctx, picked.id, picked.rest.join(" "));
+}
+
+async function done(ctx: Ctx, id: string, result: string): Promise<Outcome> {
   const { task, push } = await completeTask(ctx, id, result);
   const dur = taskDuration(task, ctx.now);
   return { data: { task }, lines: [`✅ ${t(ctx, "done", "完成")}${dur ? ` (${dur})` : ""}`], push };

@@ -3,19 +3,19 @@ import type { Ctx } from "../../app/context.ts";
 import { type HeartbeatOptions, recordHeartbeat } from "../../app/heartbeat.ts";
 import { EXIT } from "../../core/errors.ts";
 import { example, note } from "../help-text.ts";
+import { HEARTBEAT_OPTIONS } from "../options.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { stopLine } from "./stop.ts";
 
 export function registerHeartbeat(program: Command, app: App): void {
-  program
+  const command = program
     .command("heartbeat")
     .description("proof of life for a running task, with an optional message and progress")
     .argument("<id>", "task id or unique prefix")
-    .argument("[message...]", "what is happening now")
-    .option("--progress <n>", "progress: percent 0-100 (60 or 60%), a fraction (0.6) or a count (3/5)")
-    .option("--waiting <reason>", "waiting on something external: do not call the task stalled meanwhile")
-    .option("--for <duration>", "with --waiting: for at most this long (e.g. 30m)")
+    .argument("[message...]", "what is happening now");
+  for (const { flags, description } of HEARTBEAT_OPTIONS) command.option(flags, description);
+  command
     .addHelpText(
       "after",
       `${example('taskpulse heartbeat "$TASK_ID" 已处理60% --progress 60', 'taskpulse heartbeat "$TASK_ID" --waiting "CI pipeline" --for 30m')}

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
+import type { Ctx } from "../../app/context.ts";
 import { taskFromWords } from "../../app/tasks.ts";
 import { advanceTask } from "../../app/transitions.ts";
 import { EXIT } from "../../core/errors.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
-import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -18,12 +18,13 @@ export function registerNext(program: Command, app: App): void {
     .argument("[id]", "task id or unique prefix (with --agent, leave it out for that agent's one running task)")
     .argument("[message...]", "what the finished step achieved")
     .addHelpText("after", example('taskpulse next "$TASK_ID" 抓取了25条数据'))
-    .action(
-      app.action(async (ctx, id: string | undefined, message: string[]) => {
-        const picked = await taskFromWords(ctx, "next", id === undefined ? message : [id, ...message]);
-        return next(ctx, picked.id, picked.rest.join(" "));
-      }),
-    );
+    .action(app.action((ctx, id: string | undefined, message: string[]) => nextStep(ctx, id === undefined ? message : [id, ...message])));
+}
+
+/** `next` on its words: the task (or the agent's one running task), then the message. Also run by src/hot.ts. */
+export async function nextStep(ctx: Ctx, words: readonly string[]): Promise<Outcome> {
+  const picked = await taskFromWords(ctx, "next", words);
+  return next(ctx, picked.id, picked.rest.join(" "));
 }
 
 export function registerSkip(program: Command, app: App): void {
@@ -42,7 +43,7 @@ export function registerSkip(program: Command, app: App): void {
     );
 }
 
-async function next(ctx: CliCtx, id: string, message: string, how: { skip?: boolean; step?: string | undefined } = {}): Promise<Outcome> {
+async function next(ctx: Ctx, id: string, message: string, how: { skip?: boolean; step?: string | undefined } = {}): Promise<Outcome> {
   const { task, push, finished, stopRequested } = await advanceTask(ctx, id, message, how);
   const { done, total } = stepCounts(task);
   const current = task.steps.find((s) => s.status === "running")?.name;

@@ -48,7 +48,8 @@ async function stop(ctx: Ctx, id: string, reason: string): Promise<Outcome> {
   return { data: { task, stop: task.stop ?? null, repeated }, lines: [line], push };
 }
 
-async function check(ctx: Ctx, id: string): Promise<Outcome> {
+/** Also run by src/hot.ts. */
+export async function check(ctx: Ctx, id: string): Promise<Outcome> {
   const { task, stopRequested: pending, stop } = await checkStop(ctx, id);
   return {
     data: { task: task.id, status: task.status, stopRequested: pending, stop },
