@@ -1,6 +1,7 @@
 // Public types of the taskpulse library entry (`import { openStore } from "taskpulse"`). Hand-written so they read
 // well; src/lib/index.ts implements exactly these signatures and the type-checker holds it to them (it imports
-// this file), so they cannot drift from the code.
+// this file), and test/lib/lib-types.test.ts holds each data type here equal to the one the use cases return, so
+// neither side can drift.
 
 export type TaskStatus = "pending" | "running" | "done" | "failed" | "cancelled";
 export type StepStatus = "pending" | "running" | "done" | "failed" | "skipped";

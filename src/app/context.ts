@@ -1,4 +1,4 @@
-// The per-call context a command runs with: resolved globals (store, agent, clock, language, output mode) and the
+// The per-call context a use case runs with: resolved globals (store, agent, clock, language, push route) and the
 // store itself, opened lazily so commands that do not need it never touch the disk.
 import { UsageError } from "../core/errors.ts";
 import { DEFAULT_STALL_MS } from "../core/liveness.ts";
@@ -13,14 +13,21 @@ import type { Store } from "../store/store.ts";
 import type { Deps } from "./deps.ts";
 import { LANG_FLAG, type Lang, resolveAgent, resolveLang, resolveStoreDir } from "./identity.ts";
 
-export interface GlobalOptions {
+/**
+ * The global options that say only how a result is shown (--json, -q, --no-color). Parsed with the others, read by
+ * the caller that shows the result (src/cli/cli-context.ts), never by a use case: the context has none of them.
+ */
+export interface DisplayOptions {
   json?: boolean;
   quiet?: boolean;
+  color?: boolean;
+}
+
+export interface GlobalOptions extends DisplayOptions {
   now?: string;
   store?: string;
   agent?: string;
   lang?: string;
-  color?: boolean;
   debug?: boolean;
   channel?: string;
   target?: string;
@@ -51,8 +58,6 @@ export interface Ctx {
   /** The --agent flag itself: read-side commands (query, stats, history) filter by agent only when it is given. */
   agentFlag: string | undefined;
   lang: Lang;
-  json: boolean;
-  quiet: boolean;
   /** --send or TASKPULSE_SEND=1: deliver due pushes through `openclaw message` (send.ts). */
   send: boolean;
   /**
@@ -60,7 +65,6 @@ export interface Ctx {
    * recorded, so that none is used up unseen.
    */
   announce: boolean;
-  color: boolean;
   stallMs: number;
   /** Push route given on this call (--channel/--target/--account/--thread). */
   route: Route;
@@ -167,11 +171,8 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
     agentExplicit: opts.agent !== undefined || Boolean(deps.env.TASKPULSE_AGENT),
     agentFlag: opts.agent === undefined ? undefined : agent,
     lang: resolveLang(opts.lang, deps.env),
-    json: opts.json === true,
-    quiet: opts.quiet === true,
     send,
     announce: opts.announce !== false || send,
-    color: opts.color !== false && deps.isTTY && !("NO_COLOR" in deps.env) && deps.env.TERM !== "dumb",
     stallMs,
     route,
     notifyDefault,

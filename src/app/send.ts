@@ -1,23 +1,19 @@
 // `--send` (or TASKPULSE_SEND=1): taskpulse delivers a due push itself, for an agent without the `message` tool (a
 // sub-agent, the coding profile) or a cron wrapper whose delivery OpenClaw does not do. It runs the push's own
-// `openclaw message send|edit … --json`, after the change was committed: a delivery that fails never undoes or
-// repeats the change. The message id the reply names becomes the task's live card (so the next push edits it, as
-// `taskpulse pushed` would record it); an edit that fails falls back to a new send; the outcome is recorded with the
-// task (push.lastDelivery) or the job (its delivery record), and reported in `push.delivery`, with a warning when it
-// failed. The exit status stays the command's own. The command runs asynchronously: inside the OpenClaw gateway (the
-// plugin, openclaw-plugin/) a synchronous child would block the very event loop `openclaw message` talks to.
-import { spawn } from "node:child_process";
-import { lastLine, recordDelivery } from "../core/jobs.ts";
-import { checkEditableId, parseSendReply } from "../core/message-id.ts";
+// `openclaw message send|edit … --json` (src/jobs/message.ts), after the change was committed: a delivery that
+// fails never undoes or repeats the change. The message id the reply names becomes the task's live card (so the next
+// push edits it, as `taskpulse pushed` would record it); an edit that fails falls back to a new send; the outcome is
+// recorded with the task (push.lastDelivery) or the job (its delivery record), and reported in `push.delivery`, with
+// a warning when it failed. The exit status stays the command's own.
+import { recordDelivery } from "../core/jobs.ts";
+import { checkEditableId } from "../core/message-id.ts";
 import type { PushState, Task } from "../core/model.ts";
 import { type Delivery, type Push, toArgv } from "../core/push.ts";
+import { runMessageCommand } from "../jobs/message.ts";
 import type { Ctx } from "./context.ts";
 
 /** Pushes that open or continue the live card; the others (done, failed, stalled, …) are messages of their own. */
 const CARD_REASONS = new Set(["start", "step", "heartbeat"]);
-
-/** How long one `openclaw message` call may take (it loads its channel plugins, then talks to the chat network). */
-const SEND_TIMEOUT_MS = 120_000;
 
 /**
  * What a push is about, from its id: `job:<job>:…` for a cron job's; `<task id>:<reason>:<since>` for a stall alert
@@ -27,82 +23,6 @@ export function subjectOf(push: Push): { job: string } | { task: string } {
   if (push.id.startsWith("job:")) return { job: push.id.split(":")[1] as string };
   if (push.id.includes(":")) return { task: push.id.split(":")[0] as string };
   return { task: /^(.+)-[a-z-]+-\d+$/.exec(push.id)?.[1] ?? push.id };
-}
-
-interface Attempt {
-  ok: boolean;
-  messageId?: string;
-  channel?: string;
-  error?: string;
-  /** It ran out of time: it may have been delivered all the same, so nothing is sent again. */
-  timedOut?: boolean;
-}
-
-interface Ran {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  error?: Error;
-  timedOut: boolean;
-}
-
-/** Runs argv to its end (killed after SEND_TIMEOUT_MS), without blocking the event loop. */
-function run(argv: readonly string[], env: Ctx["deps"]["env"]): Promise<Ran> {
-  return new Promise((done) => {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    let failed: Error | undefined;
-    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, SEND_TIMEOUT_MS);
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d: Buffer) => err.push(d));
-    child.once("error", (e) => {
-      failed = e;
-    });
-    child.once("close", (status, signal) => {
-      clearTimeout(timer);
-      const ran: Ran = {
-        status,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        timedOut,
-      };
-      if (failed) ran.error = failed;
-      done(ran);
-    });
-  });
-}
-
-async function attempt(ctx: Ctx, argv: readonly string[]): Promise<Attempt> {
-  const what = argv.slice(0, 3).join(" ");
-  const r = await run(argv, ctx.deps.env);
-  if (r.timedOut) {
-    return { ok: false, timedOut: true, error: `${what} timed out after ${SEND_TIMEOUT_MS / 1000} s (it may have been delivered)` };
-  }
-  if (r.error) return { ok: false, error: `${argv[0]} could not be run: ${r.error.message}` };
-  if (r.status !== 0) {
-    const why = lastLine(r.stderr) ?? lastLine(r.stdout) ?? `exit ${r.status ?? r.signal}`;
-    return { ok: false, error: `${what} failed: ${why}` };
-  }
-  // Its --json reply: the (pretty-printed) document that starts at the last unindented "{" (a plugin may print a
-  // line before it).
-  const start = r.stdout.startsWith("{") ? 0 : r.stdout.lastIndexOf("\n{") + 1;
-  const reply = r.stdout.slice(start).trim();
-  if (/"ok"\s*:\s*false/.test(reply)) return { ok: false, error: `${what} failed: ${lastLine(reply) ?? "ok: false"}` };
-  try {
-    if (!reply.startsWith("{")) throw new Error("no JSON reply");
-    const parsed = parseSendReply(reply);
-    return { ok: true, messageId: parsed.messageId, ...(parsed.channel ? { channel: parsed.channel } : {}) };
-  } catch {
-    // Exit 0 and no failure said: delivered, but without an id it cannot become the card.
-    return { ok: true };
-  }
 }
 
 /** What carries a due push: a command's outcome, or a use case's result. */
@@ -119,7 +39,7 @@ export async function deliver<T extends WithPush>(ctx: Ctx, outcome: T): Promise
   if (!push.argv) {
     delivery = { status: "failed", action: push.tool.action, error: push.hint ?? "no command line to send it with" };
   } else {
-    let result = await attempt(ctx, push.argv);
+    let result = await runMessageCommand(push.argv, ctx.deps.env);
     delivery = { status: result.ok ? "sent" : "failed", action: push.tool.action };
     if (!result.ok && !result.timedOut && push.tool.action === "edit") {
       // The card may be gone (deleted, too old to edit): the news still reaches the chat as a new card.
@@ -127,7 +47,7 @@ export async function deliver<T extends WithPush>(ctx: Ctx, outcome: T): Promise
       const again = toArgv({ ...tool, action: "send" });
       if (again) {
         const first = result.error;
-        result = await attempt(ctx, again);
+        result = await runMessageCommand(again, ctx.deps.env);
         delivery = { status: result.ok ? "sent" : "failed", action: "send", editFailed: first ?? "edit failed" };
       }
     }

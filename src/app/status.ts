@@ -81,11 +81,7 @@ export function overviewOf(
 }
 
 /** Dependencies' states for the overview: from the entries (hot), then the archive index if a dependency is not hot. */
-export async function statusLookup(
-  store: Store,
-  snapshot: Snapshot,
-  full: boolean,
-): Promise<(id: string) => Pick<Task, "status"> | undefined> {
+async function statusLookup(store: Store, snapshot: Snapshot, full: boolean): Promise<(id: string) => Pick<Task, "status"> | undefined> {
   if (full) return dependencyLookup(store, snapshot, snapshot.tasks);
   const hot = new Map(snapshot.entries().map((e) => [e.id, e]));
   const needsArchive = [...hot.values()].some((e) => e.status === "pending" && e.after.some((id) => !hot.has(id)));
@@ -106,4 +102,30 @@ export async function statusOverview(ctx: Ctx, full: boolean, alert: boolean) {
   const warnings: string[] = [];
   const { push }: { push: Push | null } = await alertNewStallsOrWarn(ctx, view.stalled, alert, warnings);
   return { view, lookup, push, warnings };
+}
+
+/**
+ * The overview for one frame of `status --watch`, at the host's clock now (moved by the store's offset), so relative
+ * times stay current. Read-only: it records no stall episode and decides no push (a person watching sends none).
+ */
+export async function watchFrame(ctx: Ctx) {
+  const store = ctx.store("status");
+  const now = new Date(ctx.deps.now().getTime() + ctx.clockOffsetMs());
+  const snapshot = await store.read();
+  return { now, snapshot, lookup: await statusLookup(store, snapshot, false) };
+}
+
+/**
+ * `status --alerts`: the check an agent runs (the heartbeat entries): the tasks stalled now, and the alert for those
+ * newly stalled as one push, recorded as sent; none when there is none.
+ */
+export async function stallAlerts(ctx: Ctx) {
+  const snapshot = await ctx.store("status").read();
+  const stalled = snapshot
+    .entries()
+    .filter((e) => e.live && livenessOf(e.live, ctx.now, ctx.stallMs).stalled)
+    .flatMap((e) => snapshot.get(e.id) ?? []);
+  const warnings: string[] = [];
+  const { push, alerted } = await alertNewStallsOrWarn(ctx, stalled, true, warnings);
+  return { stalled: stalled.map((task) => task.id).sort(), alerted, push, warnings };
 }

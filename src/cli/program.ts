@@ -1,15 +1,16 @@
 // Builds a fresh commander program per run (tests run many in one process). Each command lives in its own file
 // under commands/ and is listed in COMMANDS below; a run loads only the command it runs.
 import { Command } from "commander";
-import type { Ctx, GlobalOptions } from "../app/context.ts";
+import type { GlobalOptions } from "../app/context.ts";
 import type { Deps } from "../app/deps.ts";
+import type { CliCtx } from "./cli-context.ts";
 import { runInContext } from "./in-context.ts";
 import { GLOBAL_OPTIONS } from "./options.ts";
 import type { Outcome } from "./outcome.ts";
 
 export interface App {
   /** Wraps a command body into a commander action: builds the context from the global options, keeps the outcome. */
-  action<A extends unknown[]>(body: (ctx: Ctx, ...args: A) => Promise<Outcome> | Outcome): (...args: unknown[]) => Promise<void>;
+  action<A extends unknown[]>(body: (ctx: CliCtx, ...args: A) => Promise<Outcome> | Outcome): (...args: unknown[]) => Promise<void>;
 }
 
 const EXIT_CODES = `

@@ -35,11 +35,8 @@ export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStor
     isTTY: false,
     columns: 80,
   };
-  const globals: GlobalOptions = { json: true };
-  if (options.pushes === false) {
-    globals.quiet = true;
-    globals.announce = false;
-  }
+  const globals: GlobalOptions = {};
+  if (options.pushes === false) globals.announce = false;
   if (options.home !== undefined) globals.store = options.home;
   if (options.agent !== undefined) globals.agent = options.agent;
   if (options.lang !== undefined) globals.lang = options.lang;

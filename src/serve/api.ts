@@ -90,8 +90,6 @@ function requestCtx(ac: ApiContext, caller: Caller, body: Body): Ctx {
     agentFlag: agent,
     agentExplicit: caller.kind === "agent" || body.agent !== undefined,
     // The caller gets the push in the answer and sends it, as with --json; serve --send does not deliver it.
-    json: true,
-    quiet: false,
     announce: true,
     send: false,
     route: routeOf(ac.base.route, body),

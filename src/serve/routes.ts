@@ -42,7 +42,7 @@ export interface RouteContext {
  * unless `serve --send` delivers it.
  */
 function requestCtx(rc: RouteContext): Ctx {
-  return { ...rc.base, now: rc.clock(), agent: DASHBOARD_OPERATOR, quiet: true, json: true, announce: rc.base.send };
+  return { ...rc.base, now: rc.clock(), agent: DASHBOARD_OPERATOR, announce: rc.base.send };
 }
 
 export async function handle(rc: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

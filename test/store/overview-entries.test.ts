@@ -5,28 +5,17 @@
 import { describe, expect, it } from "vitest";
 import { createContext } from "../../src/app/context.ts";
 import type { Deps } from "../../src/app/deps.ts";
+import { withDisplay } from "../../src/cli/cli-context.ts";
 import { renderOverview } from "../../src/cli/commands/status.ts";
 import { entryOf, summarize, summaryOf } from "../../src/core/insight.ts";
 import { JsonStore } from "../../src/store/json-store.ts";
-import { cli, tempDir } from "../support/helpers.ts";
+import { appDeps, cli, tempDir } from "../support/helpers.ts";
 
 const NOW = "2026-05-01T10:00:00.000Z";
 const at = (min: number) => new Date(Date.parse(NOW) + min * 60_000).toISOString();
 
 function deps(store: string, nowIso: string, lang = "C"): Deps {
-  const now = new Date(nowIso);
-  return {
-    env: { TASKPULSE_HOME: store, LANG: lang },
-    cwd: "/",
-    home: "/nonexistent-home",
-    stdout: () => {},
-    stderr: () => {},
-    now: () => now,
-    random: Math.random,
-    isTTY: false,
-    columns: 100,
-    readStdin: async () => "",
-  };
+  return appDeps(store, new Date(nowIso), { lang, columns: 100 });
 }
 
 /** Every kind of hot task the overview draws: running (many, stalled, stop-requested, waiting), queued (with steps, blocked, waiting on deps, many), finished. */
@@ -83,7 +72,8 @@ describe("entries", () => {
   ])("the overview from entries is the overview from the tasks, line for line (%s)", async (_, minutes) => {
     const store = await variedStore();
     for (const lang of ["C", "zh_CN.UTF-8"]) {
-      const ctx = createContext({}, deps(store, at(minutes), lang));
+      const d = deps(store, at(minutes), lang);
+      const ctx = withDisplay(createContext({}, d), {}, d);
       const snapshot = await ctx.store("status").read();
       const fromTasks = renderOverview(ctx, snapshot, undefined, true);
       const fromEntries = renderOverview(ctx, await ctx.store("status").read(), undefined, false);

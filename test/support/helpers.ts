@@ -41,6 +41,22 @@ export interface CliOptions {
   stdin?: string;
 }
 
+/** Quiet Deps for calling src/app directly: a fixed clock, output dropped, the store in TASKPULSE_HOME. */
+export function appDeps(store: string, now: Date, options: { lang?: string; columns?: number } = {}): Deps {
+  return {
+    env: { TASKPULSE_HOME: store, LANG: options.lang ?? "C" },
+    cwd: "/",
+    home: "/nonexistent-home",
+    stdout: () => {},
+    stderr: () => {},
+    now: () => now,
+    random: Math.random,
+    isTTY: false,
+    columns: options.columns ?? 80,
+    readStdin: async () => "",
+  };
+}
+
 /** Runs the CLI in-process with a scrubbed environment and a fixed clock. */
 export async function cli(options: CliOptions, ...argv: string[]): Promise<CliResult> {
   let stdout = "";

@@ -1,16 +1,16 @@
 // `taskpulse alerts`: the open alert episodes (jobs failing at least alert-after times in a row), and jobs whose
 // last notification could not be delivered; or "no alerts" (exit 0: an empty result is ok).
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
+import { jobAlerts } from "../../app/job-views.ts";
 import { JOB_LIMITS } from "../../core/job-model.ts";
 import { describeFailure } from "../../core/jobs.ts";
-import { byName, oneLine } from "../../core/names.ts";
+import { oneLine } from "../../core/names.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { ago } from "../render/task-text.ts";
 import { t } from "./common.ts";
-import { reapAll } from "./job-common.ts";
 
 export function registerAlerts(program: Command, app: App): void {
   program
@@ -20,25 +20,8 @@ export function registerAlerts(program: Command, app: App): void {
     .action(app.action((ctx) => alerts(ctx)));
 }
 
-export async function alerts(ctx: Ctx): Promise<Outcome> {
-  const { snapshot, reaped } = await reapAll(ctx, "alerts");
-  const jobs = Object.values(snapshot.jobs).sort((a, b) => byName(a.id, b.id));
-  const open = jobs.filter((job) => job.alert);
-  const undelivered = jobs.filter((job) => job.delivery?.status === "failed");
-  const data = {
-    alerts: open.map((job) => ({
-      job: job.id,
-      episode: job.alert?.episode,
-      openedAt: job.alert?.openedAt,
-      updatedAt: job.alert?.updatedAt,
-      failures: job.alert?.failures,
-      lastError: job.alert ? describeFailure(job.alert.lastFailure, ctx.lang) : null,
-      lastFailure: job.alert?.lastFailure,
-      suggestDisable: (job.alert?.failures ?? 0) >= JOB_LIMITS.disableAfter,
-    })),
-    deliveryFailures: undelivered.map((job) => ({ job: job.id, ...job.delivery })),
-    lost: reaped.lost,
-  };
+async function alerts(ctx: CliCtx): Promise<Outcome> {
+  const { data, open, undelivered, reaped } = await jobAlerts(ctx);
   if (open.length === 0 && undelivered.length === 0) {
     return { data, lines: [t(ctx, "no alerts", "无告警")], quiet: "", push: reaped.push };
   }

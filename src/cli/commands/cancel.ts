@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { cancelTask } from "../../app/transitions.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -16,7 +16,7 @@ export function registerCancel(program: Command, app: App): void {
     .action(app.action((ctx, id: string, reason: string[]) => cancel(ctx, id, reason.join(" "))));
 }
 
-async function cancel(ctx: Ctx, id: string, reason: string): Promise<Outcome> {
+async function cancel(ctx: CliCtx, id: string, reason: string): Promise<Outcome> {
   const { task, push } = await cancelTask(ctx, id, reason);
   return { data: { task }, lines: [t(ctx, `⛔ cancelled ${task.id} ${task.name}`, `⛔ 已取消 ${task.id} ${task.name}`)], push };
 }

@@ -1,5 +1,5 @@
 import { Argument, type Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { completionScript, programSpec, SHELLS, type Shell } from "../completion.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -21,7 +21,7 @@ export function registerCompletion(program: Command, app: App): void {
     .action(app.action((ctx, shell: Shell) => completion(ctx, shell)));
 }
 
-export async function completion(ctx: Ctx, shell: Shell): Promise<Outcome> {
+export async function completion(ctx: CliCtx, shell: Shell): Promise<Outcome> {
   // A run registers only the command it runs; the script describes every command, so build the whole program.
   const sink = { writeOut() {}, writeErr() {}, outputError() {} };
   const full = await buildProgram(ctx.deps, () => {}, sink);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { type CreateOptions, createTaskFrom } from "../../app/create.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -37,7 +37,7 @@ export function registerCreate(program: Command, app: App): void {
     .action(app.action((ctx, name: string | undefined, steps: string[], opts: CreateOptions) => create(ctx, name, steps, opts)));
 }
 
-async function create(ctx: Ctx, nameArg: string | undefined, stepArgs: string[], opts: CreateOptions): Promise<Outcome> {
+async function create(ctx: CliCtx, nameArg: string | undefined, stepArgs: string[], opts: CreateOptions): Promise<Outcome> {
   const { task, push } = await createTaskFrom(ctx, nameArg, stepArgs, opts);
   const state = task.status === "running" ? t(ctx, "running", "执行中") : t(ctx, "queued", "排队中");
   const steps = task.steps.length > 0 ? t(ctx, `, ${task.steps.length} steps`, `，${task.steps.length} 步`) : "";

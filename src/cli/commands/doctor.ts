@@ -1,16 +1,11 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
-import { EXIT, UsageError } from "../../core/errors.ts";
-import { examine, type Finding, type Report, repair } from "../../store/doctor.ts";
-import { isPostgresUrl } from "../../store/location.ts";
+import { checkStore, type DoctorOptions } from "../../app/doctor.ts";
+import { EXIT } from "../../core/errors.ts";
+import type { Finding, Report } from "../../store/doctor.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-
-export interface DoctorOptions {
-  repair?: boolean;
-  force?: boolean;
-}
 
 export function registerDoctor(program: Command, app: App): void {
   program
@@ -30,25 +25,8 @@ Reads only: nothing secret is needed or printed. See references/troubleshooting.
 
 const MARK = { error: "✗", warning: "!", info: "·" } as const;
 
-export async function doctor(ctx: Ctx, opts: DoctorOptions): Promise<Outcome> {
-  const dir = ctx.storeDir;
-  if (isPostgresUrl(dir)) {
-    throw new UsageError(
-      `doctor checks a JSON store directory; ${ctx.storeName} is a PostgreSQL store`,
-      "PostgreSQL keeps its own consistency; `taskpulse migrate` checks (and brings up to date) its taskpulse schema",
-    );
-  }
-  let before: Report;
-  let after: Report;
-  let actions: string[] | undefined;
-  if (opts.repair) {
-    const lockWaitMs = Math.max(ctx.lockWaitMs, 12_000); // longer than a stale lock takes to be taken over
-    const result = await repair(dir, { lockWaitMs, force: opts.force === true, owner: { agent: ctx.agent, command: "doctor" } });
-    ({ before, after, actions } = result);
-  } else {
-    before = examine(dir);
-    after = before;
-  }
+async function doctor(ctx: CliCtx, opts: DoctorOptions): Promise<Outcome> {
+  const { store: dir, before, after, actions } = await checkStore(ctx, opts);
   const lines = [`taskpulse doctor: ${dir}`, ...renderFindings(before.findings)];
   if (actions) {
     lines.push("", actions.length > 0 ? "repair:" : "repair: nothing to do");

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { taskFromWords } from "../../app/tasks.ts";
 import { failTask } from "../../app/transitions.ts";
 import { oneLine } from "../../core/names.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -26,7 +26,7 @@ export function registerFail(program: Command, app: App): void {
     );
 }
 
-async function fail(ctx: Ctx, id: string, message: string, opts: { retry?: boolean; step?: string }): Promise<Outcome> {
+async function fail(ctx: CliCtx, id: string, message: string, opts: { retry?: boolean; step?: string }): Promise<Outcome> {
   const { task, push } = await failTask(ctx, id, message, opts);
   return { data: { task }, lines: [`❌ ${oneLine(task.status === "failed" ? task.error : message)}`], push };
 }

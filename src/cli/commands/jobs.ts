@@ -1,22 +1,18 @@
 // `taskpulse jobs [id]`: did it run, did it fail, why. The list comes from the small summaries in the state file;
 // one job's view adds its recent runs (output tails, delivery records) from its run file. Runs whose wrapper died
-// are counted here too (see job-common.ts reapAll). `--follow` streams a run in progress (src/jobs/follow.ts).
+// are counted here too (src/app/jobs.ts reapAll). `--follow` streams a run in progress (src/jobs/follow.ts).
 import { constants } from "node:os";
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
-import { EXIT, UsageError } from "../../core/errors.ts";
-import type { Job, OpenRun } from "../../core/job-model.ts";
-import { jobHealth } from "../../core/jobs.ts";
-import { byName } from "../../core/names.ts";
-import type { Push } from "../../core/push.ts";
-import { followRun, recordsWithResult } from "../../jobs/follow.ts";
+import { followJobRun, jobDetail, jobList } from "../../app/job-views.ts";
+import { parseCount } from "../../app/jobs.ts";
+import { UsageError } from "../../core/errors.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
-import { deliveryText, jobLine, type RunView, recordTail, runLines, runResultText, runViews } from "../render/job-text.ts";
+import { deliveryText, jobLine, recordTail, runLines, runResultText } from "../render/job-text.ts";
 import { ago } from "../render/task-text.ts";
 import { t } from "./common.ts";
-import { findJob, parseCount, reapAll, validateJob } from "./job-common.ts";
 
 export function registerJobs(program: Command, app: App): void {
   program
@@ -64,10 +60,9 @@ ${example(
     );
 }
 
-export async function listJobs(ctx: Ctx): Promise<Outcome> {
-  const { snapshot, reaped } = await reapAll(ctx, "jobs");
-  const jobs = Object.values(snapshot.jobs).sort((a, b) => byName(a.id, b.id));
-  const data = { jobs: jobs.map((job) => ({ ...job, health: jobHealth(job) })), lost: reaped.lost };
+async function listJobs(ctx: CliCtx): Promise<Outcome> {
+  const { jobs, lost, reaped } = await jobList(ctx);
+  const data = { jobs, lost };
   if (jobs.length === 0) {
     return {
       data,
@@ -87,13 +82,8 @@ export async function listJobs(ctx: Ctx): Promise<Outcome> {
   return { data, lines, quiet: jobs.map((job) => job.id).join("\n"), push: reaped.push };
 }
 
-export async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines?: string }): Promise<Outcome> {
-  const jobId = validateJob(id);
-  const limit = parseCount(opts.runs, "--runs", 1, 200) ?? 10;
-  const tailLines = parseCount(opts.lines, "--lines", 0, 1000) ?? 10;
-  const { snapshot, reaped } = await reapAll(ctx, "jobs", jobId);
-  const job = findJob(snapshot, jobId);
-  const views = runViews(await ctx.store("jobs").runRecords(jobId)).slice(0, limit);
+async function showJob(ctx: CliCtx, id: string, opts: { runs?: string; lines?: string }): Promise<Outcome> {
+  const { job, runs: views, tailLines, reaped } = await jobDetail(ctx, id, opts);
   const lines = [jobLine(ctx, job)];
   if (job.lastSuccessAt) lines.push(`   ${t(ctx, "last success", "上次成功")}: ${ago(ctx, job.lastSuccessAt)}`);
   if (job.alert) {
@@ -118,12 +108,7 @@ export async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines
   lines.push(`   ${config.join(" · ")}`);
   if (views.length > 0) lines.push("", t(ctx, "Recent runs (newest first):", "最近运行（最新在前）:"));
   for (const view of views) lines.push(...runLines(ctx, view, job, tailLines));
-  return {
-    data: { job: { ...job, health: jobHealth(job) }, runs: views, lost: reaped.lost },
-    lines,
-    quiet: jobHealth(job),
-    push: reaped.push,
-  };
+  return { data: { job, runs: views, lost: reaped.lost }, lines, quiet: job.health, push: reaped.push };
 }
 
 /**
@@ -131,68 +116,48 @@ export async function showJob(ctx: Ctx, id: string, opts: { runs?: string; lines
  * in progress, the last run's last lines. The job's output goes to stdout as it comes, taskpulse's one line about
  * the run to stderr, as `run` does. Exit 0 when the run succeeded, 7 when it failed or was lost, 128+n on signal n.
  */
-export async function followJob(ctx: Ctx, id: string, lines: number): Promise<Outcome> {
-  const jobId = validateJob(id);
-  let push: Push | null = null;
-  const readJob = async () => {
-    // a fresh clock each time (as status --watch): a wrapper that died while we follow is counted as lost
-    const { snapshot, reaped } = await reapAll({ ...ctx, now: ctx.deps.now() }, "jobs", jobId);
-    push ??= reaped.push;
-    return snapshot.job(jobId);
+async function followJob(ctx: CliCtx, id: string, lines: number): Promise<Outcome> {
+  let signal: NodeJS.Signals | undefined;
+  const stopOnSignal = () => {
+    const stop = new AbortController();
+    const onSignal = (s: NodeJS.Signals) => {
+      signal ??= s;
+      stop.abort();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    return {
+      signal: stop.signal,
+      release() {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+      },
+    };
   };
-  const { snapshot, reaped } = await reapAll(ctx, "jobs", jobId);
-  push = reaped.push;
-  const job = findJob(snapshot, jobId);
-  const current = job.open.reduce<OpenRun | undefined>(
-    (newest, run) => (newest && newest.startedAt >= run.startedAt ? newest : run),
-    undefined,
-  );
-  const store = ctx.store("jobs");
-  if (current === undefined) {
-    const view = runViews(await recordsWithResult(store, jobId, job.lastRun?.id))[0];
+  const seen = await followJobRun(ctx, id, lines, ctx.deps.stdout, stopOnSignal);
+  const { push } = seen;
+  if (seen.kind === "stopped")
+    return { data: null, lines: [], quiet: undefined, push, exitCode: 128 + (constants.signals[signal ?? "SIGINT"] ?? 2) };
+  if (seen.kind === "idle") {
+    const { view, job } = seen;
+    const jobId = job.id;
     const shown = view ? recordTail(view, lines) : [];
     const line = t(
       ctx,
       `taskpulse: no run of ${jobId} in progress; ${view ? `its last run ${view.id}: ${runResultText(ctx, view, job)}` : "none recorded"}`,
       `taskpulse: ${jobId} 没有正在进行的运行；${view ? `上次运行 ${view.id}: ${runResultText(ctx, view, job)}` : "没有记录"}`,
     );
-    return { data: null, lines: shown, quiet: shown.join("\n"), push, exitCode: view ? followExit(view, job) : EXIT.ok, notes: [line] };
+    return { data: null, lines: shown, quiet: shown.join("\n"), push, exitCode: seen.exitCode, notes: [line] };
   }
-
-  const stop = new AbortController();
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (s: NodeJS.Signals) => {
-    signal ??= s;
-    stop.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  let result: Awaited<ReturnType<typeof followRun>>;
-  try {
-    result = await followRun({ store, jobId, runId: current.id, lines, readJob, write: ctx.deps.stdout, stop: stop.signal });
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-  }
-  if (!result.ended) return { data: null, lines: [], quiet: undefined, push, exitCode: 128 + (constants.signals[signal ?? "SIGINT"] ?? 2) };
-  const endedJob = (await store.read()).job(jobId) ?? job;
-  const view = runViews(result.records).find((v) => v.id === current.id) ?? { id: current.id, deliveries: [] };
+  const { view, job, runId } = seen;
   // a store that kept no live output: the run's recorded tail, now that it ended
-  const shown = result.live ? [] : recordTail(view, lines);
+  const shown = seen.live ? [] : recordTail(view, lines);
   return {
     data: null,
     lines: shown,
     quiet: shown.join("\n"),
     push,
-    exitCode: followExit(view, endedJob),
-    notes: [
-      `taskpulse: ${t(ctx, `run ${current.id} of ${jobId}`, `${jobId} 的运行 ${current.id}`)}: ${runResultText(ctx, view, endedJob)}`,
-    ],
+    exitCode: seen.exitCode,
+    notes: [`taskpulse: ${t(ctx, `run ${runId} of ${job.id}`, `${job.id} 的运行 ${runId}`)}: ${runResultText(ctx, view, job)}`],
   };
-}
-
-/** The exit status of `--follow`: 0 when the run succeeded, else 7 (failed, lost, or no result recorded). */
-function followExit(view: RunView, job: Job): number {
-  const outcome = view.finished?.outcome ?? (job.lastRun?.id === view.id ? job.lastRun.outcome : undefined);
-  return outcome === "success" ? EXIT.ok : EXIT.failed;
 }

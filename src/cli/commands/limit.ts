@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
-import { UsageError } from "../../core/errors.ts";
-import { printable } from "../../core/names.ts";
-import { DEFAULT_AGENT_LIMIT } from "../../core/queue.ts";
+import { agentLimit, setAgentLimit } from "../../app/agents.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -17,24 +15,15 @@ export function registerLimit(program: Command, app: App): void {
     .action(app.action((ctx, n: string | undefined) => limit(ctx, n)));
 }
 
-export async function limit(ctx: Ctx, n: string | undefined): Promise<Outcome> {
+async function limit(ctx: CliCtx, n: string | undefined): Promise<Outcome> {
   if (n === undefined) {
-    const snapshot = await ctx.store("limit").read();
-    const current = snapshot.agent(ctx.agent)?.limit ?? DEFAULT_AGENT_LIMIT;
-    return { data: { agent: ctx.agent, limit: current }, lines: [`${ctx.agent}: ${current}`], quiet: String(current) };
+    const data = await agentLimit(ctx);
+    return { data, lines: [`${data.agent}: ${data.limit}`], quiet: String(data.limit) };
   }
-  if (!/^\d{1,3}$/.test(n) || Number(n) < 1 || Number(n) > 100) {
-    throw new UsageError(`invalid limit '${printable(n)}'`, "use a number from 1 to 100", {
-      detail: { key: "invalid_value", what: "limit", value: printable(n) },
-    });
-  }
-  const value = Number(n);
-  await ctx.store("limit").transaction((tx) => {
-    tx.setAgent(ctx.agent, { ...tx.agent(ctx.agent), limit: value });
-  });
+  const data = await setAgentLimit(ctx, n);
   return {
-    data: { agent: ctx.agent, limit: value },
-    lines: [t(ctx, `${ctx.agent} may now run ${value} task(s) at once`, `${ctx.agent} 现在最多同时执行 ${value} 个任务`)],
-    quiet: String(value),
+    data,
+    lines: [t(ctx, `${data.agent} may now run ${data.limit} task(s) at once`, `${data.agent} 现在最多同时执行 ${data.limit} 个任务`)],
+    quiet: String(data.limit),
   };
 }

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
-import { findAnyTask } from "../../app/summaries.ts";
+import { auditTrailOf } from "../../app/history.ts";
 import { oneLine } from "../../core/names.ts";
 import { localDateTime } from "../../core/time.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -17,9 +17,8 @@ export function registerLog(program: Command, app: App): void {
     .action(app.action((ctx, id: string) => log(ctx, id)));
 }
 
-export async function log(ctx: Ctx, id: string): Promise<Outcome> {
-  const { task, archived } = await findAnyTask(ctx, "log", id);
-  const entries = (await ctx.store("log").auditTrail(task.id)).reverse();
+async function log(ctx: CliCtx, id: string): Promise<Outcome> {
+  const { task, archived, entries } = await auditTrailOf(ctx, id);
   const lines = entries.map((e) => {
     const when = localDateTime(e.at);
     const move = e.from === null ? `→ ${e.to}` : `${e.from} → ${e.to}`;

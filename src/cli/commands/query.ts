@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { type QueryOptions, queryTasks } from "../../app/query.ts";
 import type { Summary } from "../../core/insight.ts";
 import { priorityText } from "../../core/priority.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -46,7 +46,7 @@ export function registerQuery(program: Command, app: App): void {
     .action(app.action((ctx, opts: QueryOptions) => query(ctx, opts)));
 }
 
-async function query(ctx: Ctx, opts: QueryOptions): Promise<Outcome> {
+async function query(ctx: CliCtx, opts: QueryOptions): Promise<Outcome> {
   const result = await queryTasks(ctx, opts);
   return {
     data: { total: result.total, tasks: result.tasks },
@@ -55,7 +55,7 @@ async function query(ctx: Ctx, opts: QueryOptions): Promise<Outcome> {
   };
 }
 
-export function renderTable(ctx: Ctx, rows: readonly Summary[], total: number): string[] {
+export function renderTable(ctx: CliCtx, rows: readonly Summary[], total: number): string[] {
   if (rows.length === 0) return [t(ctx, "no matching tasks", "无数据")];
   const c = paint(ctx.color);
   const header = ["ID", "AGENT", "PRI", "STATUS", "NAME", "AGE"];

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { retryTask } from "../../app/transitions.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -15,7 +15,7 @@ export function registerRetry(program: Command, app: App): void {
     .action(app.action((ctx, id: string) => retry(ctx, id)));
 }
 
-async function retry(ctx: Ctx, id: string): Promise<Outcome> {
+async function retry(ctx: CliCtx, id: string): Promise<Outcome> {
   const { task, push } = await retryTask(ctx, id);
   const n = `${task.retries}/${task.maxRetries}`;
   return { data: { task }, lines: [t(ctx, `↻ ${task.id} is queued again (retry ${n})`, `↻ ${task.id} 已重新排队（重试 ${n}）`)], push };

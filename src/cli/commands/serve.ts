@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
-import type { Ctx, GlobalOptions } from "../../app/context.ts";
+import type { GlobalOptions } from "../../app/context.ts";
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
 import { parseDuration } from "../../core/time.ts";
 import { startServer } from "../../serve/server.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -63,7 +64,7 @@ Runs until Ctrl-C (SIGINT) or SIGTERM, then exits 0.`)}`,
 
 const TOKEN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
 
-export async function serve(ctx: Ctx, opts: ServeCommandOptions, fixedClock: boolean): Promise<Outcome> {
+export async function serve(ctx: CliCtx, opts: ServeCommandOptions, fixedClock: boolean): Promise<Outcome> {
   if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65_535) {
     throw new UsageError(`invalid --port '${printable(opts.port)}'`, "use a number from 0 to 65535 (0 picks a free port)", {
       detail: { key: "invalid_value", what: "--port", value: printable(opts.port) },

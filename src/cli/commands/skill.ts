@@ -1,18 +1,11 @@
-import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
-import { agentWorkspace, currentWorkspace, resolveAgent } from "../../app/identity.ts";
-import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
-import { findPackageRoot, installSkillFiles, readSkillSource, SKILL_NAME } from "../../store/skill-files.ts";
+import { installSkill, type SkillInstallOptions } from "../../app/skill.ts";
+import { findPackageRoot } from "../../store/skill-files.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";
-
-export interface SkillInstallOptions {
-  dir?: string;
-  force?: boolean;
-}
 
 export function registerSkill(program: Command, app: App): void {
   const skill = program
@@ -35,18 +28,8 @@ export function registerSkill(program: Command, app: App): void {
         "taskpulse skill install --dir ~/.openclaw/skills   # all agents of this host",
       ),
     )
-    .action(app.action((ctx, opts: SkillInstallOptions) => installSkill(ctx, opts)))
+    .action(app.action((ctx, opts: SkillInstallOptions) => installSkillCommand(ctx, opts)))
     .exitOverride();
-}
-
-/** Where OpenClaw looks for this agent's skills: the workspace we are in, else the default workspace of main. */
-export function defaultSkillsDir(ctx: Ctx): string {
-  const agents = configuredWorkspaces(ctx.deps.env, ctx.deps.home);
-  // The workspace we are in, unless --agent (or TASKPULSE_AGENT) names another agent than the one it belongs to.
-  const here = currentWorkspace(ctx.deps.cwd, agents);
-  const mine = here !== undefined && (!ctx.agentExplicit || resolveAgent(undefined, {}, ctx.deps.cwd, agents) === ctx.agent);
-  const ws = mine ? here : agentWorkspace(ctx.agent, ctx.deps.env, ctx.deps.home, agents);
-  return join(ws, "skills");
 }
 
 /** The package's own files: the bundle lives in dist/ (or the sources in src/cli/commands/), the package above. */
@@ -54,11 +37,8 @@ function packageRoot(): string {
   return findPackageRoot(__dirname);
 }
 
-export async function installSkill(ctx: Ctx, opts: SkillInstallOptions): Promise<Outcome> {
-  const given = opts.dir?.startsWith("~/") ? join(ctx.deps.home, opts.dir.slice(2)) : opts.dir;
-  const skillsDir = given === undefined ? defaultSkillsDir(ctx) : resolve(ctx.deps.cwd, given);
-  const dir = join(skillsDir, SKILL_NAME);
-  const result = installSkillFiles(dir, readSkillSource(packageRoot()), opts.force === true);
+async function installSkillCommand(ctx: CliCtx, opts: SkillInstallOptions): Promise<Outcome> {
+  const { dir, result } = installSkill(ctx, opts, packageRoot());
   const count = (a: string) => result.files.filter((f) => f.action === a).length;
   const summary = [
     ["created", "新建"],

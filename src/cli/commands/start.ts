@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { claimNextTask, startTaskById } from "../../app/start.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -16,12 +16,12 @@ export function registerStart(program: Command, app: App): void {
     .action(app.action((ctx, id: string | undefined) => (id === undefined ? claimNext(ctx) : startById(ctx, id))));
 }
 
-async function startById(ctx: Ctx, id: string): Promise<Outcome> {
+async function startById(ctx: CliCtx, id: string): Promise<Outcome> {
   const { task, push } = await startTaskById(ctx, id);
   return { data: { task, claimed: true }, lines: renderTaskLines(ctx, task), quiet: task.id, push };
 }
 
-async function claimNext(ctx: Ctx): Promise<Outcome> {
+async function claimNext(ctx: CliCtx): Promise<Outcome> {
   const agent = ctx.agent;
   const d = await claimNextTask(ctx);
   switch (d.kind) {

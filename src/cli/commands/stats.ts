@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
-import { summaryStream } from "../../app/summaries.ts";
-import { type AgentStats, computeStats, type TodaySpan } from "../../core/insight.ts";
-import { isoMs, parseInstant } from "../../core/time.ts";
+import { taskStats } from "../../app/history.ts";
+import type { AgentStats } from "../../core/insight.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -19,42 +18,8 @@ export function registerStats(program: Command, app: App): void {
     .action(app.action((ctx, opts: { since?: string }) => stats(ctx, opts)));
 }
 
-/** The local calendar day of an instant (the machine's time zone, or TZ). */
-export function localDay(iso: string | number): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-/**
- * Today's instants, [start of today, start of tomorrow) in local time, so that stats can tell a task created today
- * by its time alone instead of working out its calendar day (twice per task, 100 000 tasks). Checked at both ends
- * against localDay (a local day is one run of instants); undefined if the check fails (then days are compared).
- */
-export function todaySpan(now: Date): TodaySpan | undefined {
-  const today = localDay(now.getTime());
-  const start = new Date(now.getTime());
-  start.setHours(0, 0, 0, 0);
-  const end = new Date(start.getTime());
-  end.setDate(end.getDate() + 1);
-  end.setHours(0, 0, 0, 0);
-  const startMs = start.getTime();
-  const endMs = end.getTime();
-  const exact =
-    localDay(startMs) === today && localDay(startMs - 1) !== today && localDay(endMs - 1) === today && localDay(endMs) !== today;
-  return exact ? { startMs, endMs } : undefined;
-}
-
-export async function stats(ctx: Ctx, opts: { since?: string }): Promise<Outcome> {
-  const since = opts.since === undefined ? undefined : parseInstant(opts.since, ctx.now, "--since");
-  // Streamed: over a long archive, only the totals are kept.
-  const { summaries } = await summaryStream(ctx, "stats", { agent: ctx.agentFlag });
-  function* selected() {
-    for (const s of summaries)
-      if ((ctx.agentFlag === undefined || s.agent === ctx.agentFlag) && (!since || isoMs(s.createdAt) >= since.getTime())) yield s;
-  }
-  const span = todaySpan(ctx.now);
-  const result = span ? computeStats(selected(), span) : computeStats(selected(), localDay, localDay(ctx.now.toISOString()));
+async function stats(ctx: CliCtx, opts: { since?: string }): Promise<Outcome> {
+  const result = await taskStats(ctx, opts.since);
   const lines: string[] = [];
   const render = (label: string, s: AgentStats) => {
     const c = s.counts;
@@ -73,5 +38,5 @@ export async function stats(ctx: Ctx, opts: { since?: string }): Promise<Outcome
   for (const [agent, s] of Object.entries(result.agents)) render(agent, s);
   if (Object.keys(result.agents).length !== 1) render(t(ctx, "all", "全部"), result.overall);
   if (result.overall.counts.total === 0) lines.splice(0, lines.length, t(ctx, "no tasks", "没有任务"));
-  return { data: { since: since?.toISOString() ?? null, ...result }, lines, quiet: result.overall.successRate.toFixed(2) };
+  return { data: result, lines, quiet: result.overall.successRate.toFixed(2) };
 }

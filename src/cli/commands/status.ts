@@ -1,16 +1,23 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
-import { alertNewStallsOrWarn } from "../../app/stall-push.ts";
-import { byCreation, type CountKey, type Overview, overviewOf, statusLookup, statusOverview, taskStatus } from "../../app/status.ts";
+import {
+  byCreation,
+  type CountKey,
+  type Overview,
+  overviewOf,
+  stallAlerts,
+  statusOverview,
+  taskStatus,
+  watchFrame,
+} from "../../app/status.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { TaskEntry } from "../../core/insight.ts";
-import { livenessOf } from "../../core/liveness.ts";
 import { metaText } from "../../core/meta.ts";
 import type { Task } from "../../core/model.ts";
 import { byCodePoint, byName, oneLine, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
 import { formatDuration, parseDuration } from "../../core/time.ts";
 import type { Snapshot } from "../../store/store.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -84,7 +91,7 @@ export function registerStatus(program: Command, app: App): void {
     );
 }
 
-async function one(ctx: Ctx, id: string): Promise<Outcome> {
+async function one(ctx: CliCtx, id: string): Promise<Outcome> {
   const { task, archived, push, warnings, ...info } = await taskStatus(ctx, id, agentFacing(ctx, false));
   const c = paint(ctx.color);
   const lines = renderTaskLines(ctx, task);
@@ -119,7 +126,7 @@ async function one(ctx: Ctx, id: string): Promise<Outcome> {
  * read in full. `full`: every task is read and described in the data, as --json prints it.
  */
 export function renderOverview(
-  ctx: Ctx,
+  ctx: CliCtx,
   snapshot: Snapshot,
   lookup: (id: string) => Pick<Task, "status"> | undefined = (id) => snapshot.get(id),
   full = true,
@@ -130,7 +137,12 @@ export function renderOverview(
   return { ...view, lines: overviewLines(ctx, view, lookup, allFinished) };
 }
 
-function overviewLines(ctx: Ctx, view: Overview, lookup: (id: string) => Pick<Task, "status"> | undefined, allFinished: boolean): string[] {
+function overviewLines(
+  ctx: CliCtx,
+  view: Overview,
+  lookup: (id: string) => Pick<Task, "status"> | undefined,
+  allFinished: boolean,
+): string[] {
   const { entries, running, taskOf, keyOf } = view;
   const counts = view.data.counts;
   if (entries.length === 0) return [t(ctx, "📭 no tasks", "📭 没有任务")];
@@ -215,26 +227,17 @@ function overviewLines(ctx: Ctx, view: Overview, lookup: (id: string) => Pick<Ta
  * Whether this call's output goes to an agent, which sends the stall alerts it prints: --json, --alerts, or --send
  * (taskpulse delivers them). Only such a call records an alert as sent; a person's `status` leaves it for them.
  */
-function agentFacing(ctx: Ctx, alerts: boolean): boolean {
+function agentFacing(ctx: CliCtx, alerts: boolean): boolean {
   return ctx.json || ctx.send || alerts;
 }
 
-/**
- * `status --alerts`: the check an agent runs (the heartbeat entries): the new stalls' alert as one push, recorded
- * as sent, and nothing else; no output when there is none.
- */
-export async function alerts(ctx: Ctx): Promise<Outcome> {
-  const snapshot = await ctx.store("status").read();
-  const stalled = snapshot
-    .entries()
-    .filter((e) => e.live && livenessOf(e.live, ctx.now, ctx.stallMs).stalled)
-    .flatMap((e) => snapshot.get(e.id) ?? []);
-  const warnings: string[] = [];
-  const { push, alerted } = await alertNewStallsOrWarn(ctx, stalled, true, warnings);
-  return { data: { stalled: stalled.map((task) => task.id).sort(), alerted }, lines: [], quiet: "", push, warnings };
+/** `status --alerts`: the new stalls' alert as one push (src/app/status.ts stallAlerts), and nothing else. */
+async function alerts(ctx: CliCtx): Promise<Outcome> {
+  const { push, warnings, ...data } = await stallAlerts(ctx);
+  return { data, lines: [], quiet: "", push, warnings };
 }
 
-async function overview(ctx: Ctx, allFinished = false): Promise<Outcome> {
+async function overview(ctx: CliCtx, allFinished = false): Promise<Outcome> {
   // Text needs the running tasks and the entries only; --json every task, described.
   const { view, lookup, push, warnings } = await statusOverview(ctx, ctx.json, agentFacing(ctx, false));
   // -q: the counts, as `running=1 stalled=0 …` (a shell can eval them)
@@ -249,7 +252,7 @@ async function overview(ctx: Ctx, allFinished = false): Promise<Outcome> {
  * prints no pushes (a person watching does not send chat messages; the agent's own status call does). Redraws on
  * every store change (the store's change feed) and at least every --interval, so relative times stay current.
  */
-async function watch(ctx: Ctx, intervalMs: number, maxFrames: number, allFinished: boolean): Promise<Outcome> {
+async function watch(ctx: CliCtx, intervalMs: number, maxFrames: number, allFinished: boolean): Promise<Outcome> {
   const out = ctx.deps.stdout;
   const tty = ctx.deps.isTTY;
   const store = ctx.store("status");
@@ -270,9 +273,9 @@ async function watch(ctx: Ctx, intervalMs: number, maxFrames: number, allFinishe
   try {
     while (!stop.signal.aborted && frames < maxFrames) {
       const columns = (tty && process.stdout.columns) || ctx.deps.columns || 80;
-      const frameCtx: Ctx = { ...ctx, now: new Date(ctx.deps.now().getTime() + ctx.clockOffsetMs()), deps: { ...ctx.deps, columns } };
-      const snapshot = await store.read();
-      const view = renderOverview(frameCtx, snapshot, await statusLookup(store, snapshot, false), false, allFinished);
+      const frame = await watchFrame(ctx);
+      const frameCtx: CliCtx = { ...ctx, now: frame.now, deps: { ...ctx.deps, columns } };
+      const view = renderOverview(frameCtx, frame.snapshot, frame.lookup, false, allFinished);
       const body = view.lines.join("\n");
       // One commit touches several files (lock, journal, state): a change that leaves the view as it was is not
       // drawn again until the interval is up.

@@ -1,24 +1,18 @@
-// `taskpulse export`, `taskpulse import` and `taskpulse migrate`: moving a store between backends (a JSON directory
-// and PostgreSQL) and bringing a store's schema up to date. The format is references/postgres.md's export format
-// (src/store/export-format.ts).
+// `taskpulse export`, `taskpulse import` and `taskpulse migrate` (src/app/transfer.ts): the options and the text.
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
-import { UsageError } from "../../core/errors.ts";
+import { exportStore, type ImportOptions, importStore, migrateStore } from "../../app/transfer.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { t } from "./common.ts";
-
-export interface ImportOptions {
-  merge?: boolean;
-}
 
 export function registerTransfer(program: Command, app: App): void {
   program
     .command("export")
     .description("print everything the store holds (tasks, history, audit journal, jobs and runs, state documents) as one JSON document")
     .addHelpText("after", example("taskpulse export > store.json", "taskpulse --store postgres://tp@db/taskpulse export > store.json"))
-    .action(app.action((ctx) => exportStore(ctx)));
+    .action(app.action((ctx) => exportCommand(ctx)));
   program
     .command("import")
     .description("write an exported store into this store (refused when it already holds data, unless --merge)")
@@ -31,7 +25,7 @@ export function registerTransfer(program: Command, app: App): void {
         "taskpulse --store postgres://tp@db/taskpulse import store.json",
       ),
     )
-    .action(app.action((ctx, file: string, opts: ImportOptions) => importStore(ctx, file, opts)));
+    .action(app.action((ctx, file: string, opts: ImportOptions) => importCommand(ctx, file, opts)));
   program
     .command("migrate")
     .description("bring the store's schema up to this version (PostgreSQL: also done automatically by the first write)")
@@ -39,23 +33,14 @@ export function registerTransfer(program: Command, app: App): void {
     .action(app.action((ctx) => migrate(ctx)));
 }
 
-export async function exportStore(ctx: Ctx): Promise<Outcome> {
-  const doc = await ctx.store("export").exportData();
+async function exportCommand(ctx: CliCtx): Promise<Outcome> {
+  const doc = await exportStore(ctx);
   const text = JSON.stringify(doc);
   return { data: doc, lines: [text], quiet: text };
 }
 
-export async function importStore(ctx: Ctx, file: string, opts: ImportOptions): Promise<Outcome> {
-  const { IMPORT_MAX_BYTES, parseExport, readExportFile } = await import("../../store/export-file.ts");
-  let doc: Awaited<ReturnType<typeof readExportFile>>;
-  if (file === "-") {
-    if (!ctx.deps.readStdin) throw new UsageError("standard input is not available here");
-    doc = parseExport(await ctx.deps.readStdin(IMPORT_MAX_BYTES), "standard input");
-  } else {
-    doc = await readExportFile(file);
-  }
-  const summary = await ctx.store("import").importData(doc, { merge: opts.merge === true });
-  const where = ctx.storeName;
+async function importCommand(ctx: CliCtx, file: string, opts: ImportOptions): Promise<Outcome> {
+  const { store: where, ...summary } = await importStore(ctx, file, opts);
   return {
     data: { store: where, ...summary },
     lines: [
@@ -69,9 +54,9 @@ export async function importStore(ctx: Ctx, file: string, opts: ImportOptions): 
   };
 }
 
-export async function migrate(ctx: Ctx): Promise<Outcome> {
-  const result = await ctx.store("migrate").migrate();
-  const where = ctx.storeName;
+async function migrate(ctx: CliCtx): Promise<Outcome> {
+  const result = await migrateStore(ctx);
+  const where = result.store;
   const line =
     result.from === result.to
       ? t(ctx, `${where}: schema version ${result.to}, up to date`, `${where}：结构版本 ${result.to}，已是最新`)
@@ -80,5 +65,5 @@ export async function migrate(ctx: Ctx): Promise<Outcome> {
           `${where}: schema ${result.from === null ? "created" : `migrated from version ${result.from}`} at version ${result.to}`,
           `${where}：结构已${result.from === null ? "创建" : `从版本 ${result.from} 升级`}，当前版本 ${result.to}`,
         );
-  return { data: { store: where, ...result }, lines: [line], quiet: String(result.to) };
+  return { data: result, lines: [line], quiet: String(result.to) };
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import type { Ctx } from "../../app/context.ts";
 import { type WaitOptions, type WaitReason, waitForTask } from "../../app/wait.ts";
 import { EXIT } from "../../core/errors.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
@@ -35,7 +35,7 @@ function exitCodeOf(reason: WaitReason, stop: boolean): number {
   return EXIT.ok;
 }
 
-async function wait(ctx: Ctx, id: string, opts: WaitOptions): Promise<Outcome> {
+async function wait(ctx: CliCtx, id: string, opts: WaitOptions): Promise<Outcome> {
   const { task, reason, waitedMs } = await waitForTask(ctx, id, opts);
   const exitCode = exitCodeOf(reason, opts.stop === true);
   if (reason === "timeout") {

@@ -1,28 +1,29 @@
 // Human text for cron jobs: one line per job for `jobs`, a detail view with recent runs for `jobs <id>`, and the
 // open alerts for `alerts`. Chinese and English say the same.
 
-import type { Ctx } from "../../app/context.ts";
-import type { Job, RunRecord, RunRecordOf } from "../../core/job-model.ts";
+import type { RunView } from "../../app/job-views.ts";
+import type { Job } from "../../core/job-model.ts";
 import { alertAfterOf, describeFailure, type JobHealth, jobHealth } from "../../core/jobs.ts";
 import { oneLine } from "../../core/names.ts";
 import { formatDuration, localDateTime } from "../../core/time.ts";
 import { lastLines } from "../../core/utf8.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { paint } from "./color.ts";
 import { ago } from "./task-text.ts";
 
 const ICON: Record<JobHealth, string> = { running: "🔄", ok: "✅", failing: "❌", alert: "🚨", new: "⏳" };
 
-function tr(ctx: Ctx, en: string, zh: string): string {
+function tr(ctx: CliCtx, en: string, zh: string): string {
   return ctx.lang === "zh" ? zh : en;
 }
 
-function healthLabel(ctx: Ctx, health: JobHealth): string {
+function healthLabel(ctx: CliCtx, health: JobHealth): string {
   const zh = { running: "运行中", ok: "正常", failing: "失败", alert: "告警", new: "未运行" };
   const en = { running: "running", ok: "ok", failing: "failing", alert: "alert", new: "never run" };
   return (ctx.lang === "zh" ? zh : en)[health];
 }
 
-function lastRunText(ctx: Ctx, job: Job): string {
+function lastRunText(ctx: CliCtx, job: Job): string {
   const run = job.lastRun;
   if (!run) return tr(ctx, "no finished run", "没有完成的运行");
   const dur = run.durationMs !== undefined ? formatDuration(run.durationMs) : undefined;
@@ -30,7 +31,7 @@ function lastRunText(ctx: Ctx, job: Job): string {
   return `${tr(ctx, "last run", "上次运行")} ${ago(ctx, run.finishedAt)}${dur ? ` (${dur})` : ""}: ${what}`;
 }
 
-function streakText(ctx: Ctx, job: Job): string {
+function streakText(ctx: CliCtx, job: Job): string {
   if (job.failures > 0) {
     const at = alertAfterOf(job);
     const note = job.alert ? "" : tr(ctx, `, alert at ${at}`, `，${at} 次告警`);
@@ -40,13 +41,13 @@ function streakText(ctx: Ctx, job: Job): string {
   return "";
 }
 
-function totalsText(ctx: Ctx, job: Job): string {
+function totalsText(ctx: CliCtx, job: Job): string {
   const t = job.totals;
   const lost = t.lost > 0 ? tr(ctx, ` (${t.lost} lost)`, `（中断 ${t.lost} 次）`) : "";
   return tr(ctx, `${t.runs} runs, ${t.failed} failed${lost}`, `共 ${t.runs} 次，失败 ${t.failed} 次${lost}`);
 }
 
-export function deliveryText(ctx: Ctx, job: Job): string | undefined {
+export function deliveryText(ctx: CliCtx, job: Job): string | undefined {
   const d = job.delivery;
   if (!d) return undefined;
   if (d.status === "sent") return tr(ctx, `delivered ${ago(ctx, d.at)}`, `已送达 ${ago(ctx, d.at)}`);
@@ -54,7 +55,7 @@ export function deliveryText(ctx: Ctx, job: Job): string | undefined {
   return tr(ctx, `delivery failed ×${d.failures}${err}`, `送达失败 ×${d.failures}${err}`);
 }
 
-export function jobLine(ctx: Ctx, job: Job): string {
+export function jobLine(ctx: CliCtx, job: Job): string {
   const c = paint(ctx.color);
   const health = jobHealth(job);
   const label = health === "alert" || health === "failing" ? c.red(healthLabel(ctx, health)) : healthLabel(ctx, health);
@@ -73,31 +74,6 @@ export function jobLine(ctx: Ctx, job: Job): string {
   return parts.join(" · ");
 }
 
-export interface RunView {
-  id: string;
-  started?: RunRecordOf<"started">;
-  finished?: RunRecordOf<"finished">;
-  lost?: RunRecordOf<"lost">;
-  deliveries: RunRecordOf<"delivery">[];
-}
-
-/** Groups a job's records by run, newest first. */
-export function runViews(records: readonly RunRecord[]): RunView[] {
-  const byId = new Map<string, RunView>();
-  for (const r of records) {
-    let view = byId.get(r.run);
-    if (!view) {
-      view = { id: r.run, deliveries: [] };
-      byId.set(r.run, view);
-    }
-    if (r.kind === "delivery") view.deliveries.push(r);
-    else if (r.kind === "started") view.started = r;
-    else if (r.kind === "finished") view.finished = r;
-    else view.lost = r;
-  }
-  return [...byId.values()].reverse();
-}
-
 function runStatus(view: RunView, job: Job): "running" | "success" | "failed" | "lost" | "unknown" {
   if (view.finished) return view.finished.outcome;
   if (view.lost) return "lost";
@@ -105,7 +81,7 @@ function runStatus(view: RunView, job: Job): "running" | "success" | "failed" | 
   return "unknown";
 }
 
-export function runLines(ctx: Ctx, view: RunView, job: Job, tailLines: number): string[] {
+export function runLines(ctx: CliCtx, view: RunView, job: Job, tailLines: number): string[] {
   const c = paint(ctx.color);
   const status = runStatus(view, job);
   const icon = { running: "🔄", success: "✅", failed: "❌", lost: "💀", unknown: "❓" }[status];
@@ -153,7 +129,7 @@ export function runLines(ctx: Ctx, view: RunView, job: Job, tailLines: number): 
 }
 
 /** How a run ended, in one line: `✅ succeeded in 3s`, `❌ failed after 2s: <why>`, `💀 run lost: …`. */
-export function runResultText(ctx: Ctx, view: RunView, job: Job): string {
+export function runResultText(ctx: CliCtx, view: RunView, job: Job): string {
   const f = view.finished;
   const last = job.lastRun?.id === view.id ? job.lastRun : undefined;
   const outcome = f?.outcome ?? last?.outcome;

@@ -1,13 +1,13 @@
 // Human text for tasks, in the Live Task Pulse layout: icon, name, [done/total], a 10-cell bar, label, duration;
 // then the current step (with its message) or the error.
 
-import type { Ctx } from "../../app/context.ts";
 import { stepCounts } from "../../core/lifecycle.ts";
 import { type LiveFields, type Liveness, livenessOf, liveOf } from "../../core/liveness.ts";
 import type { Task } from "../../core/model.ts";
 import { oneLine } from "../../core/names.ts";
 import { DEFAULT_PRIORITY } from "../../core/priority.ts";
 import { formatDuration, formatShortDuration } from "../../core/time.ts";
+import type { CliCtx } from "../cli-context.ts";
 import { paint } from "./color.ts";
 import { clip, width } from "./text-width.ts";
 
@@ -18,7 +18,7 @@ export function progressBar(done: number, total: number): string {
 
 const ICON = { running: "🔄", stalled: "⚠️", done: "✅", failed: "❌", pending: "⏳", cancelled: "⛔" } as const;
 
-function label(ctx: Ctx, state: keyof typeof ICON): string {
+function label(ctx: CliCtx, state: keyof typeof ICON): string {
   const zh = { running: "执行中", stalled: "卡住", done: "完成", failed: "失败", pending: "排队中", cancelled: "已取消" };
   const en = { running: "running", stalled: "STALLED", done: "done", failed: "failed", pending: "queued", cancelled: "cancelled" };
   return (ctx.lang === "zh" ? zh : en)[state];
@@ -38,7 +38,7 @@ export function taskDuration(task: Timed, now: Date): string {
   return formatDuration(end - start);
 }
 
-export function ago(ctx: Ctx, iso: string): string {
+export function ago(ctx: CliCtx, iso: string): string {
   const ms = ctx.now.getTime() - Date.parse(iso);
   if (ms < 0) return ctx.lang === "zh" ? "刚刚" : "just now";
   const s = formatShortDuration(ms);
@@ -46,13 +46,13 @@ export function ago(ctx: Ctx, iso: string): string {
 }
 
 /** Columns available for one line: the terminal's width (80 in pipes), never less than 40. */
-export function columnsOf(ctx: Ctx): number {
+export function columnsOf(ctx: CliCtx): number {
   return Math.max(40, ctx.deps.columns || 80);
 }
 
 /** The Live Task Pulse main line, plus the current-step or error line; shortened to fit the terminal. */
 /** The first line of a task: icon, name (clipped to what the tail leaves of the width), then the tail. */
-function headLine(ctx: Ctx, indent: string, state: keyof typeof ICON, rawName: string, tail: [string, string][]): string {
+function headLine(ctx: CliCtx, indent: string, state: keyof typeof ICON, rawName: string, tail: [string, string][]): string {
   const c = paint(ctx.color);
   const fixed = width(indent) + width(ICON[state]) + 1 + tail.reduce((sum, [plain]) => sum + 1 + width(plain), 0);
   const name = clip(oneLine(rawName, Number.POSITIVE_INFINITY), Math.max(8, columnsOf(ctx) - fixed));
@@ -86,11 +86,11 @@ function cardOf(task: Task): Card {
   return card;
 }
 
-export function renderTaskLines(ctx: Ctx, task: Task, indent = ""): string[] {
+export function renderTaskLines(ctx: CliCtx, task: Task, indent = ""): string[] {
   return renderCardLines(ctx, cardOf(task), indent);
 }
 
-export function renderCardLines(ctx: Ctx, task: Card, indent = ""): string[] {
+export function renderCardLines(ctx: CliCtx, task: Card, indent = ""): string[] {
   const c = paint(ctx.color);
   const cols = columnsOf(ctx);
   const live = task.live;
@@ -156,15 +156,15 @@ export function renderCardLines(ctx: Ctx, task: Card, indent = ""): string[] {
   return lines;
 }
 
-export function renderTaskLine(ctx: Ctx, task: Task): string {
+export function renderTaskLine(ctx: CliCtx, task: Task): string {
   return renderTaskLines(ctx, task)[0] as string;
 }
 
-function t2(ctx: Ctx, en: string, zh: string): string {
+function t2(ctx: CliCtx, en: string, zh: string): string {
   return ctx.lang === "zh" ? zh : en;
 }
 
 /** A priority as its task was given it: the label (P0), else its number on the 1-10 scale ("priority 8"). */
-export function shownPriority(ctx: Ctx, task: { priority: number; priorityLabel?: string | undefined }): string {
+export function shownPriority(ctx: CliCtx, task: { priority: number; priorityLabel?: string | undefined }): string {
   return task.priorityLabel ?? `${ctx.lang === "zh" ? "优先级" : "priority"} ${task.priority}`;
 }

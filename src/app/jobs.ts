@@ -1,15 +1,15 @@
-// Shared pieces of the cron-job commands: option parsing (job names, counts, routes), finding lost runs, and the
+// Shared pieces of the cron-job use cases: option parsing (job names, counts, routes), finding lost runs, and the
 // job push.
 
-import type { Ctx } from "../../app/context.ts";
-import { NotFoundError, UsageError } from "../../core/errors.ts";
-import type { Job, OpenRun, RunRecord } from "../../core/job-model.ts";
-import { buildJobPush, isLost, type JobNotification, mergeNotifications, reapLostRuns } from "../../core/jobs.ts";
-import type { Route } from "../../core/model.ts";
-import { printable, validateSlug } from "../../core/names.ts";
-import type { Push } from "../../core/push.ts";
-import { wrapperState } from "../../jobs/proc.ts";
-import type { Snapshot, StoreTx } from "../../store/store.ts";
+import { NotFoundError, UsageError } from "../core/errors.ts";
+import type { Job, OpenRun, RunRecord } from "../core/job-model.ts";
+import { buildJobPush, isLost, type JobNotification, mergeNotifications, reapLostRuns } from "../core/jobs.ts";
+import type { Route } from "../core/model.ts";
+import { printable, validateSlug } from "../core/names.ts";
+import type { Push } from "../core/push.ts";
+import { wrapperState } from "../jobs/proc.ts";
+import type { Snapshot, StoreTx } from "../store/store.ts";
+import type { Ctx } from "./context.ts";
 
 export const validateJob = (value: string): string => validateSlug(value, "job name");
 
