@@ -6,6 +6,7 @@ import type { NotifyPolicy, Route, Task } from "../core/model.ts";
 import { NOTIFY_POLICIES } from "../core/model-constants.ts";
 import { cleanName, printable } from "../core/names.ts";
 import { parseDuration } from "../core/time.ts";
+import { listOpenclawAgents } from "../jobs/openclaw-agents-list.ts";
 import { isPostgresUrl, scrubAnyUrl, scrubUrl, urlScheme } from "../store/location.ts";
 import { openStore } from "../store/open-store.ts";
 import { configuredWorkspaces } from "../store/openclaw-agents.ts";
@@ -122,7 +123,8 @@ export function createContext(opts: GlobalOptions, deps: Deps, shared?: { store?
     throw new UsageError(`invalid language '${printable(opts.lang)}'`, "use zh or en");
   }
   // OpenClaw's own answer is asked for only when it matters: no --agent and no TASKPULSE_AGENT.
-  const openclaw = opts.agent === undefined && !deps.env.TASKPULSE_AGENT ? configuredWorkspaces(deps.env, deps.home) : undefined;
+  const openclaw =
+    opts.agent === undefined && !deps.env.TASKPULSE_AGENT ? configuredWorkspaces(deps.env, deps.home, listOpenclawAgents) : undefined;
   const agent = resolveAgent(opts.agent, deps.env, deps.cwd, openclaw);
   const storeDir = resolveStoreDir(opts.store, deps.env, deps.home);
   if (storeDir.trim() === "") throw new UsageError("the store directory must not be empty");

@@ -1,10 +1,11 @@
 // Which OpenClaw agent owns a directory, as OpenClaw itself decides it: each configured agent has a workspace (its
 // own `workspace`, else `<agents.defaults.workspace>/<id>`, else `<state dir>/workspace-<id>`; the default agent the
 // default workspace), and a directory belongs to the agent with the longest workspace that contains it. Rather than
-// re-implement OpenClaw's config rules (JSON5, profiles, legacy rosters), taskpulse asks the real thing,
-// `openclaw agents list --json`, once per version of the config file, and keeps the answer in the user's cache
-// directory (~/.cache/taskpulse), keyed by that file's path, size and mtime and the variables that move workspaces. Without a config file (a single default agent)
-// or without `openclaw`, callers fall back to the directory rule (identity.ts). references/integration.md says so.
+// re-implement OpenClaw's config rules (JSON5, profiles, legacy rosters), taskpulse asks the real thing, `openclaw
+// agents list --json` (run by the caller's `list`: src/jobs/openclaw-agents-list.ts), once per version of the config
+// file, and keeps the answer in the user's cache directory (~/.cache/taskpulse), keyed by that file's path, size and
+// mtime and the variables that move workspaces. Without a config file (a single default agent) or without
+// `openclaw`, callers fall back to the directory rule (identity.ts). references/integration.md says so.
 import { lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
 
@@ -64,7 +65,7 @@ function parseList(text: string): AgentWorkspace[] | undefined {
  * cannot tell (not installed, a broken config): then the directory rule applies. Costs a stat per call; the first
  * call after the config changed runs `openclaw agents list --json` (a few seconds).
  */
-export function configuredWorkspaces(env: Env, home: string): AgentWorkspace[] | undefined {
+export function configuredWorkspaces(env: Env, home: string, list: (env: Env) => string | undefined): AgentWorkspace[] | undefined {
   const config = configPath(env, home);
   let st: { size: number; mtimeMs: number };
   try {
@@ -93,15 +94,8 @@ export function configuredWorkspaces(env: Env, home: string): AgentWorkspace[] |
       // not cached yet
     }
   }
-  // Loaded here, not at the top: this runs only when there is a config file and no cached answer.
-  const { spawnSync } = process.getBuiltinModule("node:child_process") as typeof import("node:child_process");
-  const r = spawnSync("openclaw", ["agents", "list", "--json"], {
-    env: env as NodeJS.ProcessEnv,
-    encoding: "utf8",
-    timeout: 15_000,
-    killSignal: "SIGKILL",
-  });
-  const agents = r.status === 0 ? parseList(r.stdout) : undefined;
+  const listed = list(env);
+  const agents = listed === undefined ? undefined : parseList(listed);
   // Only an answer is kept: a missing openclaw (a cron job's short PATH) or a timeout is asked again next time.
   if (agents === undefined) return undefined;
   try {

@@ -4,6 +4,7 @@ import type { Ctx } from "../../app/context.ts";
 import { agentWorkspace, currentWorkspace, resolveAgent } from "../../app/identity.ts";
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
+import { listOpenclawAgents } from "../../jobs/openclaw-agents-list.ts";
 import { configuredWorkspaces } from "../../store/openclaw-agents.ts";
 import { example } from "../help-text.ts";
 import type { Outcome } from "../outcome.ts";
@@ -61,7 +62,7 @@ export function heartbeatEntries(agent: string, era: Era = "scratch"): string[] 
 
 /** HEARTBEAT.md of the agent's workspace: the one we are in, else OpenClaw's default for that agent. */
 export function heartbeatFile(ctx: Ctx): string {
-  const agents = configuredWorkspaces(ctx.deps.env, ctx.deps.home);
+  const agents = configuredWorkspaces(ctx.deps.env, ctx.deps.home, listOpenclawAgents);
   const here = currentWorkspace(ctx.deps.cwd, agents);
   // the workspace we are in, when it is this agent's; else the agent's own
   const mine = here !== undefined && resolveAgent(undefined, {}, ctx.deps.cwd, agents) === ctx.agent;
