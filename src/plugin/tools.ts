@@ -148,7 +148,7 @@ function contextFor(call: ToolCall, route?: Route): Ctx {
     isTTY: false,
     columns: 80,
   };
-  const opts: GlobalOptions = { json: true, agent: call.scope.agentId || "main" };
+  const opts: GlobalOptions = { agent: call.scope.agentId || "main" };
   if (call.settings.lang) opts.lang = call.settings.lang;
   if (route?.channel) opts.channel = route.channel;
   if (route?.target) opts.target = route.target;
