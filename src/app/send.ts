@@ -17,12 +17,13 @@ const CARD_REASONS = new Set(["start", "step", "heartbeat"]);
 
 /**
  * What a push is about, from its id: `job:<job>:…` for a cron job's; `<task id>:<reason>:<since>` for a stall alert
- * (stall-push.ts); `<task id>-<kind>-<n>` for the others (decidePush; an imported task id may itself hold "-").
+ * (stall-push.ts), and those joined by "+" for one alert that reports several; `<task id>-<kind>-<n>` for the others
+ * (decidePush; an imported task id may itself hold "-").
  */
-export function subjectOf(push: Push): { job: string } | { task: string } {
-  if (push.id.startsWith("job:")) return { job: push.id.split(":")[1] as string };
-  if (push.id.includes(":")) return { task: push.id.split(":")[0] as string };
-  return { task: /^(.+)-[a-z-]+-\d+$/.exec(push.id)?.[1] ?? push.id };
+export function subjectsOf(push: Push): ({ job: string } | { task: string })[] {
+  if (push.id.startsWith("job:")) return [{ job: push.id.split(":")[1] as string }];
+  if (push.id.includes(":")) return push.id.split("+").map((episode) => ({ task: episode.split(":")[0] as string }));
+  return [{ task: /^(.+)-[a-z-]+-\d+$/.exec(push.id)?.[1] ?? push.id }];
 }
 
 /** What carries a due push: a command's outcome, or a use case's result. */
@@ -62,7 +63,16 @@ export async function deliver<T extends WithPush>(ctx: Ctx, outcome: T): Promise
 
 /** Records what became of the push: the task's card and last delivery, or the job's delivery record. */
 async function record(ctx: Ctx, push: Push, delivery: Delivery, channel: string | undefined): Promise<void> {
-  const subject = subjectOf(push);
+  for (const subject of subjectsOf(push)) await recordFor(ctx, subject, push, delivery, channel);
+}
+
+async function recordFor(
+  ctx: Ctx,
+  subject: { job: string } | { task: string },
+  push: Push,
+  delivery: Delivery,
+  channel: string | undefined,
+): Promise<void> {
   const store = ctx.store("send");
   const at = ctx.now.toISOString();
   if ("job" in subject) {

@@ -67,7 +67,9 @@ async function alertNewStalls(ctx: Ctx, candidates: readonly Task[], agentFacing
     if (!first) return { push: null, alerted };
     if (more.length === 0) return { push: first, alerted };
     const tool = { ...first.tool, message: pushes.map((p) => p.tool.message).join("\n\n") };
-    return { push: { ...first, id: `${first.id}+${more.length}`, tool, argv: toArgv(tool) }, alerted };
+    // The id names every episode it reports (send.ts records the delivery with each task).
+    const id = pushes.map((p) => p.id).join("+");
+    return { push: { ...first, id, tool, argv: toArgv(tool) }, alerted };
   });
 }
 

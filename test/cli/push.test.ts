@@ -1,6 +1,8 @@
 // Push decisions through the CLI: dedupe, the heartbeat throttle across separate invocations (in-process with a
 // shared store and different clocks, and spawned processes with --now), policies, routing precedence, the hint,
 // -q, edit-in-place after `pushed`, argv round-trips, stall alerts once per episode, and queue tasks.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CliResult, cli, spawnCliSync, tempDir } from "../support/helpers.ts";
 
@@ -481,7 +483,7 @@ describe("stall alerts from status", () => {
     expect(person.stdout).toContain("卡住");
     expect(person.stdout).not.toContain("--- push ---");
     const first = await c(400, "status");
-    expect(first.json.push.id).toBe(`${a}:no_heartbeat:${at(0)}+1`);
+    expect(first.json.push.id).toBe(`${a}:no_heartbeat:${at(0)}+${b}:no_heartbeat:${at(30)}`);
     expect(first.json.push.tool.message).toBe("⚠️ 【甲】可能卡住了（6分钟无更新）\n\n⚠️ 【乙】可能卡住了（6分钟无更新）");
     expect(first.json.push.tool.action).toBe("send");
     expect(first.json.data.counts.stalled).toBe(2);
@@ -496,6 +498,28 @@ describe("stall alerts from status", () => {
     expect(third.json.data).toEqual({ stalled: [a, b, c3].sort(), alerted: [c3] });
     expect(third.json.push.tool.message).toBe("⚠️ 【丙】可能卡住了（6分钟无更新）");
     expect((await cli({ store, now: at(901) }, "status", "--alerts")).stdout).toBe("");
+  });
+
+  it("one alert for several stalls, delivered with --send, is recorded with each task it reports", async () => {
+    // A stand-in for `openclaw` (no chat network here) that records what it was asked and answers as it does.
+    const bin = tempDir();
+    const asked = join(bin, "asked.txt");
+    writeFileSync(
+      join(bin, "openclaw"),
+      `#!/bin/sh\necho "$*" >> ${asked}\necho '{"ok":true,"payload":{"ok":true,"messageId":"77","chatId":"123"}}'\n`,
+      { mode: 0o755 },
+    );
+    const { c } = session({ PATH: `${bin}:${process.env.PATH}` });
+    const a = (await c(0, "create", "甲", "--start", "--channel", "telegram", "--target", "123")).json.data.task.id;
+    const b = (await c(30, "create", "乙", "--start", "--channel", "telegram", "--target", "123")).json.data.task.id;
+    const alert = await c(400, "status", "--alerts", "--send");
+    expect(alert.json.data.alerted).toEqual([a, b]);
+    expect(alert.json.push.delivery).toMatchObject({ status: "sent" });
+    expect(readFileSync(asked, "utf8").match(/^message send /gm)).toHaveLength(1); // one message for both
+    for (const id of [a, b]) {
+      const task = (await c(401, "status", id)).json.data.task;
+      expect(task.push.lastDelivery, id).toEqual({ at: at(400), status: "sent" });
+    }
   });
 
   it("alerts bound for another chat come with the next check (one message goes to one chat)", async () => {
