@@ -22,7 +22,7 @@ await build({
 writeFileSync(
   "dist/lib.mjs",
   `// ES module entry of taskpulse: the CommonJS bundle dist/lib.cjs, re-exported.
-import lib from "../lib.cjs";
+import lib from "./lib.cjs";
 export const { openStore, TaskpulseError, EXIT } = lib;
 `,
 );
