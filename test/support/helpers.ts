@@ -1,5 +1,5 @@
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach } from "vitest";
@@ -84,9 +84,16 @@ export async function cli(options: CliOptions, ...argv: string[]): Promise<CliRe
   return { code, stdout, stderr, json };
 }
 
+/**
+ * The code cache of spawned runs (the loader's, normally ~/.cache/taskpulse): one directory for the whole run, outside
+ * every store, so that a test's HOME (often its store) holds only what the store writes.
+ */
+const CODE_CACHE = join(ROOT, ".tmp", "test-cache");
+mkdirSync(CODE_CACHE, { recursive: true, mode: 0o700 });
+
 /** A scrubbed environment for spawned runs: only what the binary needs. */
 export function cleanEnv(store: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: store, TASKPULSE_HOME: store, LANG: "C", ...extra };
+  return { PATH: process.env.PATH, HOME: store, TASKPULSE_HOME: store, XDG_CACHE_HOME: CODE_CACHE, LANG: "C", ...extra };
 }
 
 export function spawnCliSync(store: string, args: string[], extra: Record<string, string> = {}) {
