@@ -1,5 +1,6 @@
-// What the hottest calls load (not how long they take: timings belong to `npm run bench`). zod costs a call
-// ~20 ms and the lock library a few; a heartbeat must not load zod, a read must load neither. A static import of
+// What the hottest calls load (not how long they take: timings belong to `npm run bench`). zod, the lock library
+// and Node's child_process module each cost a start more than taskpulse's own code for the call: a heartbeat must
+// not load zod, a read must load neither zod nor the lock library, and no hot call loads child_process. A static import of
 // the zod schemas (src/core/model.ts) on one of these paths fails here.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -8,7 +9,16 @@ import { describe, expect, it } from "vitest";
 import { BIN, cleanEnv, ROOT, spawnCliSync, tempDir } from "./support/helpers.ts";
 
 /** Runs the built command with a preload that reports, at exit, which libraries left their marks on the process. */
-function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boolean; pg: boolean; full: boolean; stdout: string } {
+interface Loaded {
+  zod: boolean;
+  lockLibrary: boolean;
+  pg: boolean;
+  full: boolean;
+  childProcess: boolean;
+  stdout: string;
+}
+
+function loaded(store: string, args: string[]): Loaded {
   const probe = join(tempDir(), "probe.cjs");
   writeFileSync(
     probe,
@@ -25,6 +35,7 @@ function loaded(store: string, args: string[]): { zod: boolean; lockLibrary: boo
       lockLibrary: process.listenerCount("SIGHUP") > 0, // the lock library's exit hook (scripts/build/shims/signal-exit.cjs)
       pg: loaded("pg.cjs"),
       full: loaded("taskpulse.cjs"),
+      childProcess: process.moduleLoadList.includes("NativeModule child_process"),
     }) + "\\n"));`,
   );
   const r = spawnSync(process.execPath, ["-r", probe, BIN, ...args], { env: cleanEnv(store), encoding: "utf8" });
@@ -37,7 +48,14 @@ describe("the hot path", () => {
   it("heartbeat loads the lock library but not zod; status and log load neither; create loads zod", () => {
     const store = tempDir();
     const id = spawnCliSync(store, ["create", "-q", "x", "--start"]).stdout.trim();
-    expect(loaded(store, ["heartbeat", id, "hi", "-q"])).toEqual({ zod: false, lockLibrary: true, pg: false, full: false, stdout: "" });
+    expect(loaded(store, ["heartbeat", id, "hi", "-q"])).toEqual({
+      zod: false,
+      lockLibrary: true,
+      pg: false,
+      full: false,
+      childProcess: false,
+      stdout: "",
+    });
     // also with global options before the command word, as the bench writes it
     expect(loaded(store, ["--store", store, "-q", "heartbeat", id, "hi", "--progress", "5"])).toMatchObject({ full: false, stdout: "" });
     // what the small entry hands back runs the full program
@@ -45,16 +63,19 @@ describe("the hot path", () => {
     expect(loaded(store, ["heartbeat", id, "with a push"])).toMatchObject({
       zod: false,
       lockLibrary: true,
+      childProcess: false,
       stdout: expect.stringMatching(/^💓 ok 5%\n--- push ---\n/),
     });
     // the other calls the lean entry takes
-    expect(loaded(store, ["check", id])).toMatchObject({ zod: false, lockLibrary: false, pg: false, full: false });
-    expect(loaded(store, ["next", id, "-q"])).toMatchObject({ zod: false, lockLibrary: true, pg: false, full: false });
-    expect(loaded(store, ["done", id, "-q"])).toMatchObject({ zod: false, lockLibrary: true, pg: false, full: false });
+    expect(loaded(store, ["check", id])).toMatchObject({ childProcess: false, zod: false, lockLibrary: false, pg: false, full: false });
+    expect(loaded(store, ["next", id, "-q"])).toMatchObject({ childProcess: false, zod: false, lockLibrary: true, pg: false, full: false });
+    expect(loaded(store, ["done", id, "-q"])).toMatchObject({ childProcess: false, zod: false, lockLibrary: true, pg: false, full: false });
     expect(loaded(store, ["status"])).toMatchObject({ zod: false, lockLibrary: false, pg: false, full: true });
     expect(loaded(store, ["log", id])).toMatchObject({ zod: false, lockLibrary: false });
     // the probe itself works: create validates its input with zod
     expect(loaded(store, ["create", "-q", "y"])).toMatchObject({ zod: true, lockLibrary: true });
+    // and sees child_process where a call spawns: a cron run starts its command
+    expect(loaded(store, ["run", "--job", "probe", "--", "true"])).toMatchObject({ childProcess: true });
   });
 });
 
