@@ -1,0 +1,62 @@
+// The dashboard's words, English and Chinese: the table the script picks from by the page's language (boot.lang).
+// A piece of the one function in page-script.ts (it shares that function's names), kept free of `${…}` like the
+// rest of the script. It begins with a newline so the pieces join line by line.
+export const PAGE_TEXT = `
+  var TEXT = {
+    en: {
+      title: "taskpulse", live: "live", connecting: "connecting…", down: "reconnecting…",
+      running: "running", stalled: "stalled", pending: "queued", done: "done", failed: "failed", cancelled: "cancelled",
+      queued: "Queued", runningH: "Running", recent: "Recent finishes (24 h)", jobs: "Cron jobs",
+      noTasks: "No tasks yet. Agents appear here as soon as they create one (taskpulse create … --start).",
+      noMatch: "No task matches the filter.",
+      noRecent: "Nothing finished in the last 24 hours.", noJobs: "No cron jobs recorded yet (taskpulse run --job <id> -- <command>).",
+      current: "current", stallNoHeartbeat: "no heartbeat for", stallOverrun: "step over its budget for",
+      waiting: "waiting", stopRequested: "stop requested", by: "by", ago: " ago", justNow: "just now",
+      steps: "steps", stop: "Stop", cancel: "Cancel", more: "more queued", priority: "priority",
+      blocked: "blocked by", waitsFor: "waits for", result: "result", error: "error", reason: "reason",
+      stopPrompt: "Ask this task to stop at its next safe point?\\nReason (optional):",
+      cancelConfirm: "Cancel this queued task? It will not run.",
+      stopSent: "Stop requested: the agent sees it at its next check or heartbeat.", stopRepeated: "A stop was already requested.",
+      cancelledOk: "Cancelled.", tokenButton: "🔑 token", tokenLabel: "Token for changes",
+      tokenHint: "Printed by taskpulse serve at start (also in the link it prints). Kept only in this tab.",
+      tokenSave: "Check and save", tokenChecking: "Checking…", tokenNeeded: "Stopping and cancelling need the dashboard's token.",
+      tokenWrong: "That token was refused. Paste the one printed by taskpulse serve.", tokenSaved: "Token accepted and saved for this tab.",
+      tokenUnreachable: "The token could not be checked: the server does not answer.",
+      readsNeedToken: "This dashboard is reachable from the network: enter its token to see anything.",
+      updated: "updated", switchTo: "中文", streak: "failure streak", successes: "success streak", lastRun: "last run",
+      openAlert: "open alert", runs: "runs", failures: "failures", agentRunning: "running", agentQueued: "queued",
+      problem: "The store cannot be read:",
+      attention: "Needs attention", showMore: "show all", showLess: "show fewer", failuresInRow: "failures in a row",
+      filter: "Filter: name, agent, tag", viewAgents: "Agents", viewBoard: "Board", compact: "Compact", detailed: "Detailed",
+      fold: "fold or unfold", staleA: "Connection to the server lost: this page shows data from ",
+      staleB: " and may be out of date. Reconnecting…", staleNever: "The server does not answer. Retrying…"
+    },
+    zh: {
+      title: "taskpulse 任务看板", live: "实时", connecting: "连接中…", down: "重新连接中…",
+      running: "执行中", stalled: "可能卡住", pending: "排队中", done: "完成", failed: "失败", cancelled: "已取消",
+      queued: "排队", runningH: "执行中", recent: "最近完成（24 小时）", jobs: "定时任务",
+      noTasks: "还没有任务。代理创建任务后会立即显示在这里（taskpulse create … --start）。",
+      noMatch: "没有符合筛选条件的任务。",
+      noRecent: "最近 24 小时没有完成的任务。", noJobs: "还没有定时任务记录（taskpulse run --job <id> -- <命令>）。",
+      current: "当前", stallNoHeartbeat: "无心跳", stallOverrun: "步骤超时", waiting: "等待中",
+      stopRequested: "已请求停止", by: "来自", ago: "前", justNow: "刚刚",
+      steps: "步骤", stop: "停止", cancel: "取消", more: "个排队中", priority: "优先级",
+      blocked: "被阻塞于", waitsFor: "等待", result: "结果", error: "错误", reason: "原因",
+      stopPrompt: "请求此任务在下一个安全点停止？\\n原因（可选）：",
+      cancelConfirm: "取消这个排队中的任务？它将不会执行。",
+      stopSent: "已请求停止：代理会在下次 check 或心跳时收到。", stopRepeated: "之前已经请求过停止。",
+      cancelledOk: "已取消。", tokenButton: "🔑 令牌", tokenLabel: "操作令牌",
+      tokenHint: "taskpulse serve 启动时打印（也在它打印的链接里）。只保存在当前标签页。",
+      tokenSave: "验证并保存", tokenChecking: "验证中…", tokenNeeded: "停止和取消需要看板的令牌。",
+      tokenWrong: "令牌被拒绝。请粘贴 taskpulse serve 打印的令牌。", tokenSaved: "令牌已通过验证，保存到当前标签页。",
+      tokenUnreachable: "无法验证令牌：服务器没有响应。",
+      readsNeedToken: "此看板可从网络访问：请输入令牌后查看。",
+      updated: "更新于", switchTo: "English", streak: "连续失败", successes: "连续成功", lastRun: "上次运行",
+      openAlert: "未关闭告警", runs: "运行", failures: "失败", agentRunning: "执行中", agentQueued: "排队",
+      problem: "无法读取存储：",
+      attention: "需要关注", showMore: "全部显示", showLess: "收起", failuresInRow: "次连续失败",
+      filter: "筛选：名称、代理、标签", viewAgents: "按代理", viewBoard: "看板", compact: "紧凑", detailed: "详细",
+      fold: "折叠或展开", staleA: "与服务器的连接已断开：页面显示的是 ",
+      staleB: " 的数据，可能已过时。正在重新连接…", staleNever: "服务器没有响应，正在重试…"
+    }
+  };`;
