@@ -205,10 +205,11 @@ describe("the installed command with its code cache", () => {
     const dir = install();
     const store = tempDir();
     const taskpulse = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [join(dir, "bin", "taskpulse.js"), ...args], { env: cleanEnv(store), encoding: "utf8" });
+      // no XDG_CACHE_HOME (an empty one counts as none): the cache goes to HOME/.cache, HOME being the store here
+      const env = cleanEnv(store, { XDG_CACHE_HOME: "" });
+      const r = spawnSync(process.execPath, [join(dir, "bin", "taskpulse.js"), ...args], { env, encoding: "utf8" });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
-    // the user's cache directory (HOME is the store in cleanEnv)
     const cacheDir = join(store, ".cache", "taskpulse");
     const caches = () => (existsSync(cacheDir) ? readdirSync(cacheDir) : []);
     chmodSync(join(dir, "dist"), 0o500);
