@@ -12,14 +12,15 @@ const { loadBundle } = require("../dist/loader.cjs");
 const argv = process.argv.slice(2);
 const LEAN = ["heartbeat", "next", "check", "done"];
 
-function start(file, fallback) {
+function start(file, fallback, work) {
   const bundle = loadBundle(join(__dirname, "..", "dist", file), { require });
   bundle.exports.main(argv).then(
     (code) => {
       if (code === undefined) return fallback();
       process.exitCode = code;
-      // A cache is written only by a call that did its work (0, or 20: done, and a stop is requested).
-      if (code === 0 || code === 20) bundle.saveCache();
+      // A cache is written only by a call that did its work (0, or 20: done, and a stop is requested); the lean
+      // entry's names the command, so that its cache comes to hold what each of them compiles.
+      if (code === 0 || code === 20) bundle.saveCache(work);
       if (bundle.exports.outputStreamsUsed?.() === false) process.exit(code);
     },
     (err) => {
@@ -30,5 +31,6 @@ function start(file, fallback) {
 }
 
 const full = () => start("taskpulse.cjs");
-if (argv.some((word) => LEAN.includes(word))) start("hot.cjs", full);
+const lean = argv.find((word) => LEAN.includes(word));
+if (lean) start("hot.cjs", full, lean);
 else full();

@@ -11,7 +11,9 @@
 // Node (version, V8, arch) and this exact bundle file (the build id the build wrote into its first line, and the
 // file's size and change time), and when its payload is intact. Anything else (missing, corrupt, for another Node or
 // bundle, rejected by V8, an unwritable directory) runs without the cache, silently, and writes a fresh one where it
-// can. Built to dist/loader.cjs and required by bin/taskpulse.js and the shims that load zod and pg apart.
+// can. A bundle that serves several calls names the call when it saves, so that its one cache comes to hold what
+// each compiles (saveCache). Built to dist/loader.cjs and required by bin/taskpulse.js and the shims that load zod
+// and pg apart.
 //
 // Why the payload is stored twice: V8 does not verify a code cache in release builds (a flipped byte in the middle
 // crashes the process), so it must be checked before use; hashing it costs more than the rest of the start
@@ -43,11 +45,17 @@ export interface LoadedBundle<T> {
   /** How the cache was used: for tests, never for behaviour. */
   cache: CacheUse;
   /**
-   * Writes a fresh cache when this start had none it could use. Call it after the work, and only after work that
-   * succeeded, so that the cache holds the functions the usual work compiles (an error ends early and compiles few:
-   * a cache it wrote would be used, thin, by every later start). Never throws.
+   * Writes a fresh cache when this start had none it could use, or when `work` names a kind of work the cache does
+   * not cover yet. Call it after the work, and only after work that succeeded, so that the cache holds the functions
+   * the usual work compiles (an error ends early and compiles few: a cache it wrote would be used, thin, by every
+   * later start). Never throws.
+   *
+   * `work` is for a bundle that serves several calls (the lean entry: heartbeat, next, check, done): a cache written
+   * by `check` alone lacks what a heartbeat compiles, and every heartbeat would compile it again. A start whose work
+   * the cache does not name writes the cache again, which then holds what both compiled (V8 writes every function
+   * compiled so far, those it read from the cache included); after each kind of work has run once, no start writes.
    */
-  saveCache(): void;
+  saveCache(work?: string): void;
 }
 
 export interface LoadOptions {
@@ -66,7 +74,7 @@ export function loadBundle<T>(bundlePath: string, options: LoadOptions): LoadedB
   const key = `${MAGIC} node-${process.version} v8-${process.versions.v8} ${process.arch} ${buildId} ${size} ${ctimeMs}`;
   const files = off || buildId === undefined ? [] : (options.cacheFiles ?? defaultCacheFiles(bundlePath, buildId, env));
   const found = readCache(files, key);
-  const script = new Script(wrap(source), { filename: bundlePath, ...(found ? { cachedData: found } : {}) });
+  const script = new Script(wrap(source), { filename: bundlePath, ...(found ? { cachedData: found.payload } : {}) });
   const cache: CacheUse = files.length === 0 ? "off" : !found ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
   const module = { exports: {} as T };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
@@ -74,8 +82,10 @@ export function loadBundle<T>(bundlePath: string, options: LoadOptions): LoadedB
   return {
     exports: module.exports,
     cache,
-    saveCache() {
-      if (cache === "miss" || cache === "rejected") writeCache(files, key, script);
+    saveCache(work) {
+      const covered = cache === "hit" ? (found?.covers ?? []) : [];
+      const covers = work === undefined || covered.includes(work) ? covered : [...covered, work];
+      if (cache === "miss" || cache === "rejected" || covers.length > covered.length) writeCache(files, key, covers, script);
     },
   };
 }
@@ -138,8 +148,11 @@ function makeDir(dir: string): void {
   }
 }
 
-/** A cache file: the line `<key> <payload length>`, then the payload twice. */
-function readCache(files: readonly string[], key: string): Buffer | undefined {
+/**
+ * A cache file: the line `<key> <payload length>`, followed by ` <work it covers>` (words joined by commas) when
+ * the work was named, then the payload twice.
+ */
+function readCache(files: readonly string[], key: string): { payload: Buffer; covers: string[] } | undefined {
   for (const file of files) {
     let raw: Buffer;
     try {
@@ -151,22 +164,24 @@ function readCache(files: readonly string[], key: string): Buffer | undefined {
     if (end < 0 || end > 1024) continue;
     const header = raw.toString("latin1", 0, end);
     if (!header.startsWith(`${key} `)) continue;
-    const length = Number(header.slice(key.length + 1));
+    const [size = "", work = ""] = header.slice(key.length + 1).split(" ");
+    const length = Number(size);
     if (!Number.isSafeInteger(length) || length <= 0 || raw.length !== end + 1 + 2 * length) continue;
     const payload = raw.subarray(end + 1, end + 1 + length);
-    if (payload.equals(raw.subarray(end + 1 + length))) return payload;
+    if (payload.equals(raw.subarray(end + 1 + length))) return { payload, covers: work === "" ? [] : work.split(",") };
   }
   return undefined;
 }
 
-function writeCache(files: readonly string[], key: string, script: Script): void {
+function writeCache(files: readonly string[], key: string, covers: readonly string[], script: Script): void {
   let payload: Buffer;
   try {
     payload = script.createCachedData();
   } catch {
     return;
   }
-  const data = Buffer.concat([Buffer.from(`${key} ${payload.length}\n`, "latin1"), payload, payload]);
+  const header = `${key} ${payload.length}${covers.length > 0 ? ` ${covers.join(",")}` : ""}\n`;
+  const data = Buffer.concat([Buffer.from(header, "latin1"), payload, payload]);
   for (const file of files) {
     // Temp file and rename: concurrent starts each put a whole cache in place, never a torn one.
     const temp = `${file}.${process.pid}.tmp`;

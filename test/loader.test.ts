@@ -35,6 +35,56 @@ describe("loadBundle", () => {
     expect(second.exports.answer()).toBe(42);
   });
 
+  it("is written again by a kind of work it does not cover yet, then holds what both compiled, and only then", () => {
+    const dir = tempDir();
+    // two kinds of work, each calling functions the other never compiles
+    const fns = (prefix: string) =>
+      Array.from({ length: 40 }, (_, i) => `function ${prefix}${i}(x) { return [x, ${i}].map((y) => y * 2 + ${i}).join("-"); }`);
+    const body = [
+      ...fns("a"),
+      ...fns("b"),
+      `exports.a = () => [${fns("a").map((_, i) => `a${i}(1)`)}].length;`,
+      `exports.b = () => [${fns("b").map((_, i) => `b${i}(1)`)}].length;`,
+    ].join("\n");
+    const bundle = writeBundle(dir, body);
+    const cacheFile = join(dir, "bundle.v8cache");
+    const start = () => loadBundle<{ a(): number; b(): number }>(bundle, { require, cacheFiles: [cacheFile], env: {} });
+    const header = () => readFileSync(cacheFile, "latin1").split("\n", 1)[0] ?? "";
+    const payloadSize = () => Number(header().split(" ").at(-2));
+
+    const first = start();
+    expect(first.exports.a()).toBe(40);
+    first.saveCache("a");
+    expect(header()).toMatch(/ a$/);
+    const onlyA = payloadSize();
+
+    // a hit for the same work, or for no named work, leaves the file alone
+    for (const work of ["a", undefined]) {
+      const again = start();
+      expect(again.cache).toBe("hit");
+      again.exports.a();
+      const before = readFileSync(cacheFile);
+      again.saveCache(work);
+      expect(readFileSync(cacheFile).equals(before)).toBe(true);
+    }
+
+    // work "b" on a cache made by "a": written again, covering both, with more compiled code in it
+    const other = start();
+    expect(other.cache).toBe("hit");
+    expect(other.exports.b()).toBe(40);
+    other.saveCache("b");
+    expect(header()).toMatch(/ a,b$/);
+    expect(payloadSize()).toBeGreaterThan(onlyA);
+    const both = readFileSync(cacheFile);
+    for (const work of ["a", "b"]) {
+      const later = start();
+      expect(later.cache).toBe("hit");
+      expect(later.exports.a() + later.exports.b()).toBe(80);
+      later.saveCache(work);
+      expect(readFileSync(cacheFile).equals(both)).toBe(true);
+    }
+  });
+
   it("ignores a cache whose payload was damaged (V8 itself would crash on it) and replaces it", () => {
     const dir = tempDir();
     const bundle = writeBundle(dir);
