@@ -1,9 +1,12 @@
 // The OpenClaw plugin's entry (bundled into openclaw-plugin/dist/index.js by scripts/build/build-plugin.mjs): taskpulse's
 // tools (tools.ts) declared with OpenClaw's defineToolPlugin, so `openclaw plugins build` generates the manifest from
-// them, and the resolve_exec_env hook that gives the agent's execs its identity and route.
+// them, and the resolve_exec_env hook (exec-env.ts) that gives the agent's execs its identity and route.
 import { defineToolPlugin, type ToolContext } from "openclaw/plugin-sdk/tool-plugin";
 import type { Route } from "../core/model.ts";
-import { execEnv, execRoute, type PluginSettings, resultText, routeOf, TOOLS } from "./tools.ts";
+import { execEnv, execRoute } from "./exec-env.ts";
+import { resultText, routeOf } from "./tool-results.ts";
+import type { PluginSettings } from "./tool-types.ts";
+import { TOOLS } from "./tools.ts";
 
 const CONFIG_SCHEMA = {
   type: "object",

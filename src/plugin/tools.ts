@@ -1,235 +1,25 @@
 // taskpulse as native OpenClaw agent tools: each tool is a use case of src/app, run with the identity and route
 // OpenClaw hands the tool (its agentId and the conversation's delivery context) instead of guessing them from the
 // working directory. Nothing here imports OpenClaw: src/plugin/entry.ts registers these with its SDK, and the tests
-// call them directly. Results are small and typed for a model, never use the keys OpenClaw grades at the top level
-// (status, ok, success, error, timedOut, exitCode), and always say whether a stop is pending.
-import { homedir } from "node:os";
-import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
+// call them directly. What every tool shares (the context, the result, the push) is in tool-results.ts.
+import type { Ctx } from "../app/context.ts";
 import { type CreateOptions, createTaskFrom } from "../app/create.ts";
-import type { Deps } from "../app/deps.ts";
 import { recordHeartbeat } from "../app/heartbeat.ts";
 import { recordPushed } from "../app/pushed.ts";
-import { deliver } from "../app/send.ts";
 import { claimNextTask } from "../app/start.ts";
 import { statusOverview, taskStatus } from "../app/status.ts";
 import { taskFromWords } from "../app/tasks.ts";
 import { acknowledgeStop, advanceTask, checkStop, completeTask, failTask } from "../app/transitions.ts";
-import { TaskpulseError } from "../core/errors.ts";
-import { stepCounts } from "../core/lifecycle.ts";
-import type { Route, Task } from "../core/model.ts";
-import { isSlug } from "../core/names.ts";
-import type { MessageToolArgs, Push } from "../core/push.ts";
-
-/** What OpenClaw tells a tool about the call (the fields of its tool context taskpulse reads). */
-export interface ToolScope {
-  agentId?: string | undefined;
-  sessionKey?: string | undefined;
-  workspaceDir?: string | undefined;
-  deliveryContext?:
-    | { channel?: string | undefined; to?: string | undefined; accountId?: string | undefined; threadId?: string | number | undefined }
-    | undefined;
-}
-
-/** The plugin's settings (plugins.entries.taskpulse.config in openclaw.json). */
-export interface PluginSettings {
-  /** The store: a directory or a postgres:// URL; default as the CLI's (TASKPULSE_STORE, TASKPULSE_HOME, …). */
-  store?: string | undefined;
-  /** Deliver pushes with `openclaw message … --json` and keep one live card (default true); false: return them. */
-  send?: boolean | undefined;
-  /** Language of the pushes (en or zh); default as the CLI's. */
-  lang?: string | undefined;
-}
-
-/** The process around the tools; tests replace it. */
-export interface ToolHost {
-  env: Readonly<Record<string, string | undefined>>;
-  now?: () => Date;
-}
-
-/** A task as a model needs it. */
-interface TaskBrief {
-  id: string;
-  name: string;
-  state: Task["status"];
-  agent: string;
-  /** The running step's name, or null. */
-  step: string | null;
-  stepsDone: number;
-  steps: number;
-  progress?: number;
-  route?: Route;
-  /** Set for a finished task: its result, or why it failed. */
-  outcome?: string;
-}
-
-interface StopNotice {
-  task: string;
-  name: string;
-  reason: string | null;
-  requestedAt: string;
-  by: string;
-}
-
-/** A push, sent by the plugin (sent: true) or to be sent by the agent with its `message` tool. */
-interface PushOut {
-  reason: string;
-  sent: boolean;
-  messageId?: string;
-  /** The `message` tool's arguments, when the plugin did not send it: send exactly this. */
-  message?: MessageToolArgs;
-  note?: string;
-}
-
-export interface ToolOutput {
-  task?: TaskBrief | null;
-  /** True when any running task of this agent (or the task at hand) has a stop request not yet acknowledged. */
-  stopRequested: boolean;
-  stops: StopNotice[];
-  push?: PushOut;
-  finished?: boolean;
-  warnings?: string[];
-  [key: string]: unknown;
-}
-
-export type ToolParams = Record<string, unknown>;
-
-export interface ToolDefinition {
-  name: string;
-  label: string;
-  description: string;
-  parameters: Record<string, unknown>;
-  run(call: ToolCall, params: ToolParams): Promise<ToolOutput>;
-}
-
-interface ToolCall {
-  scope: ToolScope;
-  settings: PluginSettings;
-  host: ToolHost;
-}
+import type { Task } from "../core/model.ts";
+import type { Push } from "../core/push.ts";
+import { brief, output, routeOf, withContext } from "./tool-results.ts";
+import type { PluginSettings, ToolDefinition, ToolHost, ToolParams, ToolScope } from "./tool-types.ts";
 
 const str = (description: string) => ({ type: "string", description });
 const ID = str("Task id or unique prefix. Leave out for your one running task.");
 
 function object(properties: Record<string, unknown>, required: string[] = []) {
   return { type: "object", properties, required, additionalProperties: false };
-}
-
-/**
- * A chat as taskpulse keeps it: OpenClaw names it `telegram:123` in an agent run's context and `123` where a caller
- * gave it, and `openclaw message --target` takes the bare id.
- */
-function bareTarget(channel: string | undefined, target: string): string {
-  return channel && target.toLowerCase().startsWith(`${channel.toLowerCase()}:`) ? target.slice(channel.length + 1) : target;
-}
-
-/** The conversation's route, from OpenClaw's delivery context (only the parts it has). */
-export function routeOf(scope: ToolScope): Route {
-  const d = scope.deliveryContext;
-  const route: Route = {};
-  if (d?.channel) route.channel = d.channel;
-  if (d?.to) route.target = bareTarget(d.channel, d.to);
-  if (d?.accountId) route.account = d.accountId;
-  if (d?.threadId !== undefined && d.threadId !== "") route.thread = String(d.threadId);
-  return route;
-}
-
-/** A context as the CLI builds one, with the agent OpenClaw named; `route`: this call's route (create only). */
-function contextFor(call: ToolCall, route?: Route): Ctx {
-  const env = { ...call.host.env };
-  if (call.settings.store) env.TASKPULSE_STORE = call.settings.store;
-  const deps: Deps = {
-    env,
-    cwd: call.scope.workspaceDir ?? process.cwd(),
-    home: homedir(),
-    stdout: () => {},
-    stderr: () => {},
-    now: call.host.now ?? (() => new Date()),
-    random: Math.random,
-    isTTY: false,
-    columns: 80,
-  };
-  const opts: GlobalOptions = { agent: call.scope.agentId || "main" };
-  if (call.settings.lang) opts.lang = call.settings.lang;
-  if (route?.channel) opts.channel = route.channel;
-  if (route?.target) opts.target = route.target;
-  if (route?.account) opts.account = route.account;
-  if (route?.thread) opts.thread = route.thread;
-  return createContext(opts, deps);
-}
-
-function brief(task: Task): TaskBrief {
-  const { done, total } = stepCounts(task);
-  const out: TaskBrief = {
-    id: task.id,
-    name: task.name,
-    state: task.status,
-    agent: task.agent,
-    step: task.steps.find((s) => s.status === "running")?.name ?? null,
-    stepsDone: done,
-    steps: total,
-  };
-  if (task.progress !== undefined) out.progress = task.progress;
-  if (task.route && Object.keys(task.route).length > 0) out.route = task.route;
-  if (task.status === "done" && task.result) out.outcome = task.result;
-  if (task.status === "failed") out.outcome = task.error;
-  if (task.status === "cancelled") {
-    const why = task.summary ?? task.reason;
-    if (why) out.outcome = why;
-  }
-  return out;
-}
-
-function notice(task: Task): StopNotice | undefined {
-  if (task.status !== "running" || !task.stop) return undefined;
-  return { task: task.id, name: task.name, reason: task.stop.reason ?? null, requestedAt: task.stop.requestedAt, by: task.stop.by };
-}
-
-/** Every pending stop of this agent's running tasks, and of `also` (the task at hand, whoever's it is). */
-async function pendingStops(ctx: Ctx, also?: Task): Promise<StopNotice[]> {
-  const snapshot = await ctx.store("check").read();
-  const ids = snapshot
-    .queue(ctx.agent)
-    .filter((t) => t.status === "running")
-    .map((t) => t.id);
-  if (also && !ids.includes(also.id)) ids.push(also.id);
-  return ids.flatMap((id) => {
-    const task = snapshot.get(id) ?? (id === also?.id ? also : undefined);
-    return (task && notice(task)) ?? [];
-  });
-}
-
-/** Sends the push (when the settings allow) or hands it back ready for the `message` tool: never dropped. */
-async function pushOut(ctx: Ctx, call: ToolCall, push: Push | null, warnings: string[]): Promise<PushOut | undefined> {
-  if (!push) return undefined;
-  const unsent = (note: string): PushOut => ({ reason: push.reason, sent: false, message: push.tool, note });
-  const recordHint = "send it with the message tool exactly as given, then call taskpulse_pushed with the messageId it returns";
-  if (call.settings.send === false) return unsent(recordHint);
-  const delivered = await deliver(ctx, { push, warnings: [] as string[] });
-  const d = delivered.push?.delivery;
-  if (d?.status === "sent") {
-    const out: PushOut = { reason: push.reason, sent: true };
-    if (d.messageId !== undefined) out.messageId = d.messageId;
-    return out;
-  }
-  warnings.push(...(delivered.warnings ?? []).map((w) => w.replace("; the change itself is recorded", "")));
-  return unsent(`not sent by the plugin (${d?.error ?? "no delivery"}): ${recordHint}`);
-}
-
-/** The result every tool returns: the task, the pending stops, the push. */
-async function output(
-  ctx: Ctx,
-  call: ToolCall,
-  task: Task | null,
-  push: Push | null,
-  extra: Record<string, unknown> = {},
-): Promise<ToolOutput> {
-  const warnings: string[] = [];
-  const sent = await pushOut(ctx, call, push, warnings);
-  const stops = await pendingStops(ctx, task ?? undefined);
-  const out: ToolOutput = { task: task ? brief(task) : null, stopRequested: stops.length > 0, stops, ...extra };
-  if (sent) out.push = sent;
-  if (warnings.length > 0) out.warnings = warnings;
-  return out;
 }
 
 /** The task a call names, else the agent's one running task (as `taskpulse next --agent` finds it). */
@@ -247,19 +37,6 @@ function text(value: unknown): string | undefined {
 
 function list(value: unknown): string[] {
   return Array.isArray(value) ? value.map((v) => String(v)) : [];
-}
-
-/** Runs a tool with its context closed afterwards, and taskpulse's errors as one clear message for the model. */
-async function withContext(call: ToolCall, route: Route | undefined, body: (ctx: Ctx) => Promise<ToolOutput>): Promise<ToolOutput> {
-  const ctx = contextFor(call, route);
-  try {
-    return await body(ctx);
-  } catch (e) {
-    if (e instanceof TaskpulseError) throw new Error(`taskpulse: ${e.message}${e.hint ? ` (${e.hint})` : ""}`, { cause: e });
-    throw e;
-  } finally {
-    await ctx.close();
-  }
 }
 
 /** A tool about one task, named by id or the agent's one running task: `use` runs the use case on it. */
@@ -422,15 +199,6 @@ export const TOOLS: readonly ToolDefinition[] = [
   },
 ];
 
-/** The text a model reads: a pending stop first, impossible to miss, then the result as JSON. */
-export function resultText(out: ToolOutput): string {
-  const lines = out.stops.map(
-    (s) =>
-      `STOP REQUESTED for task ${s.task} (${s.name})${s.reason ? `: ${s.reason}` : ""}. Finish the current step, start nothing new, then call taskpulse_ack with a summary.`,
-  );
-  return [...lines, JSON.stringify(out)].join("\n");
-}
-
 /** Runs the tool `name` as OpenClaw calls it. */
 export async function runTool(
   name: string,
@@ -442,50 +210,4 @@ export async function runTool(
   const tool = TOOLS.find((t) => t.name === name);
   if (!tool) throw new Error(`no taskpulse tool ${name}`);
   return tool.run({ scope, settings, host }, params);
-}
-
-/** What a resolve_exec_env hook's context says about the conversation (PluginHookAgentContext). */
-export interface HookFields {
-  sessionKey?: string | undefined;
-  messageProvider?: string | undefined;
-  channel?: string | undefined;
-  accountId?: string | undefined;
-  chatId?: string | undefined;
-  channelId?: string | undefined;
-}
-
-/**
- * An exec's route: the hook's own channel and chat, completed with the account and thread from `seen` (what the
- * session's tools last saw in their delivery context, which a hook's context lacks) when it is the same chat.
- */
-export function execRoute(hook: HookFields, seen: Route | undefined): Route {
-  const channel = hook.channel ?? hook.messageProvider;
-  const chat = hook.chatId ?? hook.channelId;
-  if (!channel || !chat) return seen ?? {};
-  const target = bareTarget(channel, chat);
-  const route: Route = { channel, target };
-  const same = seen?.channel === channel && seen.target === target;
-  const account = hook.accountId ?? (same ? seen?.account : undefined);
-  if (account) route.account = account;
-  if (same && seen?.thread) route.thread = seen.thread;
-  return route;
-}
-
-/**
- * The variables `resolve_exec_env` puts into the agent's execs: its identity and, when known, the conversation's
- * route, so `taskpulse` run from a shell (the skill) records the same agent and pushes to the same chat.
- */
-export function execEnv(agentId: string | undefined, route: Route, settings: PluginSettings = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  // a name taskpulse refuses would fail every call of the exec: then the CLI decides, as without the plugin
-  if (agentId && isSlug(agentId)) env.TASKPULSE_AGENT = agentId;
-  // a channel without a target is no route (a web chat, a heartbeat run): the message tool answers in place
-  if (route.channel && route.target) {
-    env.TASKPULSE_CHANNEL = route.channel;
-    env.TASKPULSE_TARGET = route.target;
-    if (route.account) env.TASKPULSE_ACCOUNT = route.account;
-    if (route.thread) env.TASKPULSE_THREAD = route.thread;
-  }
-  if (settings.store) env.TASKPULSE_STORE = settings.store;
-  return env;
 }

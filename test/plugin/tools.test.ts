@@ -1,12 +1,15 @@
-// The OpenClaw plugin's tools (src/plugin/tools.ts) called as OpenClaw calls them, with a tool context: the agent and
-// the chat come from the context, create keeps the chat as the task's route, a pending stop shows in every result,
-// pushes are sent (one live card) or handed back ready for the message tool, never dropped. The plugin inside a real
-// gateway: test/openclaw-real/plugin.test.ts.
+// The OpenClaw plugin's tools (src/plugin/tools.ts, tool-results.ts) and exec env (exec-env.ts) called as OpenClaw
+// calls them, with a tool context: the agent and the chat come from the context, create keeps the chat as the task's
+// route, a pending stop shows in every result, pushes are sent (one live card) or handed back ready for the message
+// tool, never dropped. The plugin inside a real gateway: test/openclaw-real/plugin.test.ts.
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/lib/index.ts";
-import { execEnv, execRoute, resultText, runTool, type ToolOutput, type ToolScope } from "../../src/plugin/tools.ts";
+import { execEnv, execRoute } from "../../src/plugin/exec-env.ts";
+import { resultText } from "../../src/plugin/tool-results.ts";
+import type { ToolOutput, ToolScope } from "../../src/plugin/tool-types.ts";
+import { runTool } from "../../src/plugin/tools.ts";
 import { ROOT, tempDir } from "../support/helpers.ts";
 
 const TELEGRAM: ToolScope = {
