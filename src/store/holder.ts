@@ -13,6 +13,12 @@ interface Identity {
   pidns: string;
 }
 
+/**
+ * How long a lock (or a commit claim, succession.ts) whose holder cannot be judged stays its holder's after its
+ * last refresh; a holder that can be judged keeps it while it lives, however long.
+ */
+export const STALE_MS = 10_000;
+
 let self: Identity | null | undefined;
 
 /** This process, or null where /proc does not tell (then its tokens are judged by age, as older ones are). */

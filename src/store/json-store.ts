@@ -28,6 +28,7 @@ import type { StateDoc } from "./state-docs.ts";
 import { CHECKPOINT_FILE, fileFingerprint, JOURNAL_FILE, loadState, openState, readHead, STATE_FILE } from "./state-file.ts";
 import type { ChangeFeed, LiveOutputStore, MigrateResult, PruneRunsResult, QueueHead, Snapshot, Store, StoreTx } from "./store.ts";
 import { makeStoreDir } from "./store-dirs.ts";
+import { type Claim, ClaimedError, claimSuccession, dropClaim } from "./succession.ts";
 
 class FencedError extends Error {}
 
@@ -255,18 +256,30 @@ export class JsonStore implements Store {
     }
     const line = formatRecord(record);
     const journalSize = appendDurably(journal, line, refuseNewerLine(journal));
+    const statePath = join(this.location, STATE_FILE);
+    let claim: Claim | undefined;
     try {
       // The changed parts under new names, durably; named by nothing until the head below is renamed in.
       state.writeParts(txn);
-      writeFileDurably(join(this.location, STATE_FILE), state.headJson(), () => {
-        if (compromised() || currentFingerprint(join(this.location, STATE_FILE)) !== fingerprint || !unchanged(this.location, read)) {
+      writeFileDurably(statePath, state.headJson(), () => {
+        // The claim first: once it is made, no other writer that read this state can rename in a successor, so
+        // what the checks below see stays true until the rename (succession.ts).
+        try {
+          claim = claimSuccession(statePath, read.existed ? (prev ?? "") : "");
+        } catch (err) {
+          if (err instanceof ClaimedError) throw new FencedError(err.message);
+          throw err;
+        }
+        if (compromised() || currentFingerprint(statePath) !== fingerprint || !unchanged(this.location, read)) {
           throw new FencedError("fenced");
         }
       });
     } catch (err) {
+      dropClaim(claim);
       if (err instanceof FencedError) appendDurably(journal, formatRecord({ v: 1, abort: txn }));
       throw err;
     }
+    dropClaim(claim);
     try {
       // The record is the state now: should a later state ever not descend from it, doctor knows a change that
       // reported success was lost (and not an attempt killed before its rename).

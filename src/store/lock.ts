@@ -26,9 +26,7 @@ import {
 import { basename, dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { StoreBusyError } from "../core/errors.ts";
-import { judge, type Liveness, newToken } from "./holder.ts";
-
-export const STALE_MS = 10_000;
+import { judge, type Liveness, newToken, STALE_MS } from "./holder.ts";
 
 /**
  * Waits between attempts on a held lock, with jitter: a newcomer tries every MAX_RETRY_DELAY_MS, and the longer a

@@ -15,6 +15,7 @@ import { DOC_VERSION, docText, UNCHANGED } from "./doc-format.ts";
 import { acquireLock } from "./lock.ts";
 import { fileFingerprint } from "./state-file.ts";
 import { subdirForReading, subdirForWriting } from "./store-dirs.ts";
+import { type Claim, ClaimedError, claimSuccession, dropClaim } from "./succession.ts";
 
 export const DOCS_DIR = "state";
 export { DOC_VERSION } from "./doc-format.ts";
@@ -127,9 +128,22 @@ export async function updateDoc(
         ? { name, ...options.exact, value }
         : { name, rev: (current?.rev ?? 0) + 1, updatedAt: options.now.toISOString(), value };
       const text = docText(doc);
-      writeFileDurably(path, text, () => {
-        if (held.compromised || inode(path) !== ino) throw new FencedError("fenced");
-      });
+      let claim: Claim | undefined;
+      try {
+        writeFileDurably(path, text, () => {
+          // As the store's commit (succession.ts): the claim on the revision read first, then the checks, which
+          // then hold until the rename. The revision is compared too: an inode can come back, a revision cannot.
+          try {
+            claim = claimSuccession(path, current ? String(current.rev) : "");
+          } catch (err) {
+            if (err instanceof ClaimedError) throw new FencedError(err.message);
+            throw err;
+          }
+          if (held.compromised || inode(path) !== ino || readDoc(storeDir, name)?.rev !== current?.rev) throw new FencedError("fenced");
+        });
+      } finally {
+        dropClaim(claim);
+      }
       return { doc, changed: true };
     } catch (err) {
       if (err instanceof FencedError) {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, u
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { STALE_MS } from "../../src/store/lock.ts";
+import { STALE_MS } from "../../src/store/holder.ts";
 import { BIN, type ChildResult, cleanEnv, spawnCli, spawnCliSync, spawnLive } from "../support/helpers.ts";
 
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
@@ -218,11 +218,48 @@ run("a lock whose holder is gone", () => {
     hb.strace.kill("SIGKILL"); // strace itself would sit out its delay
     await hb.result;
     await waitFor("the killed holder gone", () => (existsSync(`/proc/${pid}`) ? undefined : true));
+    // doctor names the killed writer's claim as stale (a repair would delete it; the next commit does anyway)
+    const findings = JSON.parse(spawnCliSync(store, ["doctor", "--json"]).stdout).data.findings as { file?: string; severity: string }[];
+    expect(findings.filter((f) => f.file?.startsWith(".state.json.next-")).map((f) => f.severity)).toEqual(["warning"]);
     // As fresh as a lock can be: only a takeover that judges the holder, not the lock's age, can take it.
     const now = new Date();
     utimesSync(join(store, "state.lock"), now, now);
     const next = await spawnCli(store, ["heartbeat", id, "after the kill"], { TASKPULSE_LOCK_WAIT: "1s" });
     expect(next.code, next.stderr).toBe(0);
     expect(outcome(store, id).step).toBe("after the kill");
+    // The killed writer's claim on the state it read binds nobody (its writer is gone), and went with the next commit.
+    expect(claims(store)).toEqual([]);
+  });
+});
+
+/** The succession claims in a store (`.state.json.next-<txn>.<n>`, src/store/succession.ts). */
+function claims(store: string): string[] {
+  return readdirSync(store).filter((name) => name.startsWith(".state.json.next-"));
+}
+
+run("a writer between its fence and its rename whose lock was lost", () => {
+  // However the lock is lost (a takeover that could not put a live lock back, a lock directory someone deleted), a
+  // writer that passed its fence must not have its state overwritten, nor overwrite one acknowledged meanwhile.
+  it("another writer that read the same state cannot commit a successor: it is refused (exit 5), nothing is lost", async () => {
+    const store = tempDir();
+    const id = startedTask(store);
+    const other = spawnCliSync(store, ["create", "-q", "other", "--start", "--agent", "b"]).stdout.trim();
+    const hb = traced(store, ["heartbeat", id, "held heartbeat", "--progress", "40"], RENAMES, `${RENAMES}:delay_enter=8000000:when=1`);
+    await waitFor("the heartbeat held at its rename", () => pausedWriter(store, "state.json"));
+    rmSync(join(store, "state.lock"), { recursive: true, force: true });
+    // The state on disk is still the one the held writer read: without its claim, this commit would land and then
+    // be overwritten by the held rename.
+    const meanwhile = await spawnCli(store, ["heartbeat", other, "meanwhile", "--progress", "60"], { TASKPULSE_LOCK_WAIT: "5s" });
+    expect(meanwhile.code, meanwhile.stderr).toBe(5);
+    expect(isRunning(hb.strace)).toBe(true);
+    const held = await hb.result;
+    expect(held.code, held.stderr).toBe(0);
+    expect(taskOf(store, id).progress).toBe(40);
+    expect(taskOf(store, other).progress).toBeUndefined();
+    expect(claims(store)).toEqual([]);
+    expect(doctorCodes(store)).toEqual([]);
+    // and the store goes on
+    expect((await spawnCli(store, ["heartbeat", other, "after", "--progress", "70"])).code).toBe(0);
+    expect(taskOf(store, other).progress).toBe(70);
   });
 });

@@ -6,10 +6,10 @@ import { z } from "zod";
 import { taskSchema } from "../../core/model.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
 import { readStoreFile } from "../atomic-file.ts";
+import { STALE_MS } from "../holder.ts";
 import { JOBS_DIR } from "../job-runs.ts";
 import { type JournalRecord, newerVersion } from "../journal.ts";
 import { abortRecordSchema, journalRecordSchema, landedMarkSchema } from "../journal-schema.ts";
-import { STALE_MS } from "../lock.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE } from "../state-file.ts";
 import { type Analysis, type FindingCode, type LinesFile, newerFinding } from "./findings.ts";
 

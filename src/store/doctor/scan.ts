@@ -6,12 +6,13 @@ import { isSlug } from "../../core/names.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
 import { kindOf } from "../atomic-file.ts";
 import { CHECKPOINT_FILE } from "../checkpoint.ts";
-import { type Liveness, startedAt } from "../holder.ts";
+import { type Liveness, STALE_MS, startedAt } from "../holder.ts";
 import { JOBS_DIR, liveOutputOf } from "../job-runs.ts";
-import { holderLiveness, STALE_MS } from "../lock.ts";
+import { holderLiveness } from "../lock.ts";
 import { PART_NAME, QUEUE_NAME, QUEUES_DIR, TASKS_DIR } from "../parts.ts";
 import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
+import { claimIsStale, parseClaimName } from "../succession.ts";
 import type { Analysis, Finding } from "./findings.ts";
 import { MONTH_FILE } from "./lines.ts";
 
@@ -120,6 +121,24 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
         message: `${rel} is ${kindOf(st)}, not a regular file`,
         meaning: "taskpulse reads and writes regular files only: commands that need it refuse it (exit 6) rather than block on it",
         action: "move it out of the store yourself (a repair does not touch a store that has one), then run `taskpulse doctor` again",
+      });
+      return;
+    }
+    const claim = sub === undefined || sub === DOCS_DIR ? parseClaimName(name) : undefined;
+    if (claim && st.isFile()) {
+      // A commit's claim on the state it read (succession.ts): its writer is committing, or was killed before it
+      // removed the claim (before or after its rename); either way it holds no change of its own.
+      const stale = claimIsStale(join(dir, rel));
+      a.temps.push({ file: rel, stale });
+      add({
+        code: "temp-file",
+        severity: stale ? "warning" : "info",
+        file: rel,
+        message: `commit claim ${rel} on state ${claim.base} (${Math.round((clock() - st.mtimeMs) / 1000)} s old)`,
+        meaning: stale
+          ? "a writer was killed between claiming the next state and removing its claim; nothing is lost"
+          : "a writer is committing right now",
+        action: stale ? "run `taskpulse doctor --repair` to delete it" : "nothing",
       });
       return;
     }

@@ -1,0 +1,105 @@
+// Guarantee: a state has at most one successor. The lock keeps writers apart, and the fence checks, just before the
+// rename, that the state is still the one the commit read; but a fence and a rename are two steps, and a writer held
+// between them (paused, or descheduled on a loaded machine) while its lock is lost to another, for whatever reason,
+// would rename a state built on an old one over the newer one. So before its fence a commit claims the succession of
+// the state it read: it creates `.<file>.next-<txn read>.<n>` exclusively, holding its token. Only one writer can
+// create a name, so of the writers that read the same state, only the one that made the claim can pass the fence;
+// the others are fenced and run again on fresh state. The claims of a state are removed after its successor is
+// renamed in; a writer that read that state and claims afterwards is fenced by the state's txn, which never comes
+// back. A claim whose writer is gone (killed between its claim and its rename: it never renamed) does not bind:
+// the next writer claims `<n + 1>`. Whether a writer is gone is judged from /proc as for locks (holder.ts); a claim
+// that cannot be judged (another host or PID namespace) binds until it is STALE_MS old, as a lock does.
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { judge, newToken, STALE_MS } from "./holder.ts";
+
+/** More dead claims on one state than this is not a crash pattern but a bug or a hostile store: refuse. */
+const MAX_CLAIMS = 100;
+
+/** A claim made on the state whose txn is `base` ("" for a store with no state yet). */
+export interface Claim {
+  base: string;
+  /** The claims of that state, in order: this one last. */
+  paths: string[];
+}
+
+/** Thrown when a live writer has claimed the succession first: the commit is fenced and runs again. */
+export class ClaimedError extends Error {}
+
+/** The claim file `n` on state `base` of `file` (a path: the claims sit beside it, hidden). */
+function claimPath(file: string, base: string, n: number): string {
+  // A txn is base-36 (json-store.ts); anything else (a hand-edited head) shares one name: more refusals, never fewer.
+  const tag = base === "" ? "none" : /^[0-9a-z]{1,64}$/.test(base) ? base : "other";
+  return join(dirname(file), `.${basename(file)}.next-${tag}.${n}`);
+}
+
+/** Claims the succession of state `base` of `file`, or throws ClaimedError when a live writer has claimed it. */
+export function claimSuccession(file: string, base: string): Claim {
+  const token = newToken();
+  const paths: string[] = [];
+  for (let n = 0; n < MAX_CLAIMS; n++) {
+    const path = claimPath(file, base, n);
+    paths.push(path);
+    let fd: number;
+    try {
+      fd = openSync(path, "wx", 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (binds(path)) {
+        throw new ClaimedError(`another writer has claimed the succession of state ${base || "none"}`);
+      }
+      continue; // its writer is gone and never renamed: the next number
+    }
+    try {
+      writeSync(fd, token);
+    } finally {
+      closeSync(fd);
+    }
+    return { base, paths };
+  }
+  throw new ClaimedError(`${MAX_CLAIMS} claims on the succession of state ${base || "none"}`);
+}
+
+/**
+ * Whether a claim that exists binds: its writer lives, or cannot be judged and the claim is younger than STALE_MS.
+ * An empty claim is one whose writer is between creating and writing it: it binds. One removed meanwhile binds too:
+ * its writer renamed and removed it (the fence then stops this commit) or was fenced; the commit runs again.
+ */
+function binds(path: string): boolean {
+  let token: string;
+  try {
+    token = readFileSync(path, "utf8");
+  } catch {
+    return true;
+  }
+  if (token === "") return true;
+  const holder = judge(token);
+  if (holder) return holder.alive;
+  try {
+    return statSync(path).mtimeMs >= Date.now() - STALE_MS;
+  } catch {
+    return true;
+  }
+}
+
+/** Removes a claim's files: after its state was renamed in (they bind nobody now), or after it was fenced. */
+export function dropClaim(claim: Claim | undefined): void {
+  for (const path of claim?.paths ?? []) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // removed meanwhile
+    }
+  }
+}
+
+/** `[file, base, n]` of a claim's name (`.state.json.next-<txn>.<n>`), or undefined when `name` is not one. */
+export function parseClaimName(name: string): { file: string; base: string; n: number } | undefined {
+  const m = /^\.(.+)\.next-([0-9a-z]+)\.(\d+)$/.exec(name);
+  return m ? { file: m[1] as string, base: m[2] as string, n: Number(m[3]) } : undefined;
+}
+
+/** Whether the writer of a claim file is gone (or, where it cannot be judged, the claim is past STALE_MS). */
+export function claimIsStale(path: string): boolean {
+  return !binds(path);
+}
