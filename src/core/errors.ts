@@ -5,6 +5,7 @@
 // is known here.
 import type { TaskStatus } from "./model.ts";
 
+/** The CLI's exit codes by name (exit-codes.md): a TaskpulseError's `exitCode` is one of them. */
 export const EXIT = {
   ok: 0,
   internal: 1,
@@ -63,10 +64,15 @@ export interface ErrorOptions {
   detail?: ErrorDetail;
 }
 
+/** Errors carry a stable code, the CLI's exit code for the same failure, and a hint. */
 export class TaskpulseError extends Error {
+  /** Stable and machine-readable: `not_found`, `invalid_transition`, `store_busy`, … */
   readonly code: string;
+  /** The CLI's exit code for the same failure. */
   readonly exitCode: ExitCode;
+  /** What would work instead, when something would. */
   readonly hint: string | undefined;
+  /** Which message this is, and its variable parts (the CLI says it in Chinese from them); absent on rarer errors. */
   readonly detail: ErrorDetail | undefined;
 
   constructor(code: string, exitCode: ExitCode, message: string, hint?: string, options: ErrorOptions = {}) {

@@ -65,6 +65,7 @@ const common = {
   agent: z.string().min(1).max(64),
   name: z.string().min(1).max(LIMITS.name),
   description: text.optional(),
+  /** 1-10, higher runs first. */
   priority: z.number().int().min(1).max(10),
   /** The label the priority was given as (P0-P3), shown instead of the number; absent when given as 1-10. */
   priorityLabel: z.enum(PRIORITY_LABELS).optional(),

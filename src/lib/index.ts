@@ -1,10 +1,9 @@
 // The library entry (`import { openStore } from "taskpulse"`): the same use cases the CLI runs, called in-process.
 // No logic of its own: each method builds the per-call context the CLI would build (store, agent, clock,
 // language, push route) and calls the use case in src/app, so a script gets the same store, locking, atomic writes,
-// transitions, audit entries and push decisions as `taskpulse <command> --json`. Its public types are
-// lib/index.d.ts, which this file is checked against.
+// transitions, audit entries and push decisions as `taskpulse <command> --json`. Its public types are declared in
+// types.ts; lib/index.d.ts is generated from this file's exports (`npm run gen`).
 import { homedir } from "node:os";
-import type * as Api from "../../lib/index.d.ts";
 import { type Ctx, createContext, type GlobalOptions } from "../app/context.ts";
 import { type CreateOptions, createTaskFrom } from "../app/create.ts";
 import type { Deps } from "../app/deps.ts";
@@ -15,13 +14,17 @@ import { statusOverview, taskStatus } from "../app/status.ts";
 import { acknowledgeStop, advanceTask, cancelTask, checkStop, completeTask, failTask, requestStop, retryTask } from "../app/transitions.ts";
 import { waitForTask } from "../app/wait.ts";
 import type { Store } from "../store/store.ts";
+import type * as Api from "./types.ts";
 
 export { EXIT, TaskpulseError } from "../core/errors.ts";
+export type * from "./types.ts";
+
+// The use cases return the internal types (model.ts, insight.ts); handing them out as the public ones makes the
+// compiler check that they fit. The --json contract they share is validated against the real output by
+// test/docs/json-schemas.test.ts.
 
 /**
- * The use cases return the internal types (model.ts, insight.ts); handing them out as the public ones makes the
- * compiler check that they fit lib/index.d.ts. The --json contract they share is validated against the real output
- * by test/docs/json-schemas.test.ts.
+ * Opens the store for one agent. Bad options (an invalid agent name, language, …) throw here, not on the first call.
  */
 export function openStore(options: Api.OpenStoreOptions = {}): Api.TaskpulseStore {
   const deps: Deps = {

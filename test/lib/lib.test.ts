@@ -1,8 +1,11 @@
 // The library entry as a user gets it: `import { openStore } from "taskpulse"` resolved through package.json's
-// exports from a project that has taskpulse in node_modules, running the example of references/library.md.
+// exports from a project that has taskpulse in node_modules, running the examples of references/library.md, and
+// type-checking its TypeScript example against the types a user gets (lib/index.d.ts, through the same exports).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { transformSync } from "esbuild";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/lib/index.ts";
 import { cli, ROOT, tempDir } from "../support/helpers.ts";
@@ -28,17 +31,89 @@ function fenced(markdown: string, info: string): string[] {
   return [...markdown.matchAll(new RegExp(`^\`\`\`${info}\\n([\\s\\S]*?)^\`\`\``, "gm"))].map((m) => m[1] as string);
 }
 
+/**
+ * What the public types must say beyond what the example shows: the differences from the internal types are
+ * deliberate (a task's `seq`, `push.delivery`), a task's fields depend on its status, and the exit codes are typed.
+ * Each `@ts-expect-error` fails the check when the error it expects is gone.
+ */
+const TYPE_CHECKS = `import { EXIT, type ExitCode, type Push, type Summary, type Task, TaskpulseError } from "taskpulse";
+declare const task: Task;
+declare const push: Push;
+declare const summary: Summary;
+// @ts-expect-error a task's queue counter is the store's own
+task.seq;
+// @ts-expect-error only a failed task has an error
+task.error;
+// @ts-expect-error set only by --send, which the library has not
+push.delivery;
+const code: ExitCode = EXIT.stopRequested;
+const error = new TaskpulseError("usage", EXIT.usage, "bad", "try this");
+export const seen: unknown[] = [code, error.hint, error.detail?.key, summary.state, task.push?.["anything"]];
+`;
+
+/** A CommonJS project's TypeScript, through the same types (package.json's exports have one "types" for both). */
+const CJS_CHECK = `import taskpulse = require("taskpulse");
+const store: taskpulse.TaskpulseStore = taskpulse.openStore({ pushes: false });
+export = [store.location, taskpulse.EXIT.notFound];
+`;
+
+/**
+ * Type-checks `files` of the project in `dir` as its user's compiler would: taskpulse's types resolved through its
+ * package.json's exports, with the library's own declaration file checked too (no skipLibCheck). Returns the errors
+ * and the files the compiler read.
+ */
+function typeCheck(dir: string, files: string[], options: ts.CompilerOptions): { errors: string[]; read: string[] } {
+  const program = ts.createProgram(
+    files.map((f) => join(dir, f)),
+    {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ["lib.es2022.d.ts"],
+      types: ["node"],
+      typeRoots: [join(ROOT, "node_modules", "@types")],
+      ...options,
+    },
+  );
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
+    const at = d.file && where ? `${d.file.fileName}:${where.line + 1}: ` : "";
+    return `${at}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+  });
+  return { errors, read: program.getSourceFiles().map((f) => realpathSync(f.fileName)) };
+}
+
 describe("library entry", () => {
-  it("runs the example of references/library.md and prints what the page shows", () => {
+  it.each(["js", "ts"] as const)("runs the %s example of references/library.md and prints what the page shows", (lang) => {
     const doc = readFileSync(join(ROOT, "references", "library.md"), "utf8");
-    const [code] = fenced(doc, "js");
-    const [expected] = fenced(doc, "text");
+    const [code] = fenced(doc, lang);
+    // the page shows the JavaScript example's output, then the TypeScript one's
+    const expected = fenced(doc, "text")[lang === "js" ? 0 : 1];
     const dir = project();
-    writeFileSync(join(dir, "example.mjs"), code as string);
+    const js = lang === "ts" ? transformSync(code as string, { loader: "ts", format: "esm" }).code : (code as string);
+    writeFileSync(join(dir, "example.mjs"), js);
     const r = runNode(dir, "example.mjs", tempDir());
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected);
+  });
+
+  it("type-checks the TypeScript example against lib/index.d.ts alone, strict, with and without exact optional types", () => {
+    const doc = readFileSync(join(ROOT, "references", "library.md"), "utf8");
+    const [code] = fenced(doc, "ts");
+    const dir = project();
+    writeFileSync(join(dir, "example.ts"), code as string);
+    writeFileSync(join(dir, "checks.ts"), TYPE_CHECKS);
+    writeFileSync(join(dir, "checks.cts"), CJS_CHECK);
+    for (const exactOptionalPropertyTypes of [false, true]) {
+      const { errors, read } = typeCheck(dir, ["example.ts", "checks.ts", "checks.cts"], { exactOptionalPropertyTypes });
+      expect(errors).toEqual([]);
+      expect(read).toContain(join(ROOT, "lib", "index.d.ts"));
+      // the declaration file stands alone: nothing of taskpulse's source is read to understand it
+      expect(read.filter((f) => f.startsWith(join(ROOT, "src")))).toEqual([]);
+    }
   });
 
   it("resolves for require() and for TypeScript, as package.json declares", () => {
