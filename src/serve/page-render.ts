@@ -58,7 +58,7 @@ export const PAGE_RENDER = `
       var running = a.running.filter(matches);
       var queued = a.queued.filter(matches);
       if (filtering() && !running.length && !queued.length) return;
-      var key = ["agent", prefs.density, !!prefs.folded[a.name], filter.state, filter.text, JSON.stringify(a)].join("\u0000");
+      var key = ["agent", prefs.density, !!prefs.folded[a.name], filter.state, filter.text, JSON.stringify(a)].join("\\u0000");
       panels.push(keep(key, function () { return agentPanel(a, running, queued); }));
     });
     if (!panels.length) panels.push(h("div", { class: "panel empty", text: v.agents.length ? T.noMatch : T.noTasks }));

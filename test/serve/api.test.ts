@@ -107,6 +107,8 @@ describe("taskpulse serve: reads", () => {
     expect(en.body).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(en.headers["content-security-policy"]).toContain("default-src 'none'");
     expect(en.headers["content-security-policy"]).toContain("connect-src 'self'");
+    // Escapes in the script stay escapes: a control character in the HTML would reach the browser as U+FFFD.
+    expect([...en.body].filter((c) => (c < " " && !"\t\n\r".includes(c)) || c === "\u007f")).toEqual([]);
     expect((await request(`${served.url}?lang=zh`)).body).toContain('<html lang="zh-CN">');
     const browserZh = await request(served.url, { headers: { "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8" } });
     expect(browserZh.body).toContain("taskpulse 任务看板");
