@@ -1,7 +1,9 @@
 // Server-Sent Events for the page. One loop per server, running only while someone listens: it waits on the
 // store's change feed (a directory watch), with a short poll as the fallback, builds the view, and sends a
 // `snapshot` event to every listener when the view differs from the last one sent. A new listener gets the current
-// snapshot at once. Comment lines keep idle connections (and proxies) from timing out.
+// snapshot at once. A `ping` event every heartbeatMs keeps idle connections (and proxies) from timing out, and lets
+// the page tell a quiet server from a silent one (paused, or behind a proxy that holds the connection open): an
+// SSE comment would do the first, but a page's script never sees comments.
 import type { ServerResponse } from "node:http";
 import type { ChangeFeed } from "../store/store.ts";
 
@@ -17,6 +19,7 @@ export interface EventHubOptions {
   openFeed: () => ChangeFeed;
   /** Longest wait between two looks at the store (stalls appear with time alone; a feed may miss a change). */
   pollMs: number;
+  /** How often every stream gets a `ping` event; the page calls itself stale after a few missed (page-live.ts). */
   heartbeatMs: number;
 }
 
@@ -29,12 +32,17 @@ export class EventHub {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly options: EventHubOptions) {
-    this.heartbeat = setInterval(() => this.broadcast(": ping\n\n"), options.heartbeatMs);
+    // An event needs a data line to reach the page's listener; its data is empty.
+    this.heartbeat = setInterval(() => this.broadcast("event: ping\ndata:\n\n"), options.heartbeatMs);
     this.heartbeat.unref();
   }
 
   get size(): number {
     return this.listeners.size;
+  }
+
+  get heartbeatMs(): number {
+    return this.options.heartbeatMs;
   }
 
   async add(res: ServerResponse): Promise<void> {

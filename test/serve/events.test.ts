@@ -1,5 +1,5 @@
 // The event hub alone, in-process, with a feed the test controls: a snapshot at connect, one per real change (an
-// unchanged view is not sent again), heartbeat comments, and a clean close.
+// unchanged view is not sent again), ping events, and a clean close.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -76,13 +76,14 @@ describe("EventHub", () => {
     expect(events.snapshots).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
-  it("keeps idle streams alive with comment lines", async () => {
+  it("pings idle streams with an event a page's script sees, not a comment", async () => {
     const { url } = await serveHub(async () => ({ key: "same", data: "{}" }), new ManualFeed(), 50);
     const events = listen(url);
     cleanups.push(events.close);
     await events.until(() => true);
-    await until("two heartbeat comments", () => events.comments() >= 2);
-    expect(events.snapshots).toEqual([{}]); // comments only: the unchanged view is not sent again
+    await until("two pings", () => events.pings() >= 2);
+    expect(events.comments()).toBe(0);
+    expect(events.snapshots).toEqual([{}]); // pings only: the unchanged view is not sent again
   });
 
   it("reports a store it cannot read as a problem event and goes on", async () => {
