@@ -40,16 +40,39 @@ export const PAGE_BASE = `
     return el;
   }
   function fill(el, children) { el.replaceChildren.apply(el, children.filter(Boolean)); return el; }
-  // What is drawn from a snapshot is kept by what it shows: an element whose data did not change is reused as it is,
-  // so an update rebuilds only what changed (with 1 000 tasks, rebuilding all is what made updates slow), and
-  // sync() touches the DOM only where a child differs.
+  // What is drawn from a snapshot is kept by what it shows (a prefix for the way it is drawn, and its data as JSON):
+  // an element whose data did not change is reused as it is, so an update rebuilds only what changed (with 1 000
+  // tasks, rebuilding all is what made updates slow), and sync() touches the DOM only where a child differs.
   var cache = new Map();
   var nextCache = new Map();
-  function keep(key, build) {
-    var el = cache.get(key) || build();
+  // With nothing to reuse (the first snapshot), the keys serve only the next render, and writing 1 000 tasks as JSON
+  // is a good part of drawing them: they are made once the page is drawn, when the browser is idle (or at the start
+  // of the next render, if that comes first).
+  var unkeyed = [];
+  var reused = false;
+  function keep(prefix, data, build) {
+    if (!cache.size) {
+      var built = build();
+      unkeyed.push(prefix, data, built);
+      return built;
+    }
+    var key = prefix + JSON.stringify(data);
+    var el = cache.get(key);
+    if (el) reused = true;
+    else el = build();
     nextCache.set(key, el);
     return el;
   }
+  // All of them; or, given an idle period, what fits in it, and the rest in the next one.
+  function keyAll(idle) {
+    var i = 0;
+    for (; i < unkeyed.length && !(idle && idle.timeRemaining() < 1); i += 3) {
+      cache.set(unkeyed[i] + JSON.stringify(unkeyed[i + 1]), unkeyed[i + 2]);
+    }
+    unkeyed.splice(0, i);
+    if (unkeyed.length) whenIdle(keyAll);
+  }
+  function whenIdle(fn) { if (window.requestIdleCallback) requestIdleCallback(fn); else setTimeout(fn, 0); }
   function sync(parent, children) {
     children = children.filter(Boolean);
     for (var i = 0; i < children.length; i++) {
@@ -89,8 +112,8 @@ export const PAGE_BASE = `
     if (mode === "ago") return ms < 1000 ? T.justNow : dur(ms) + T.ago;
     return dur(ms);
   }
-  function tick() {
-    var els = document.querySelectorAll("[data-since]");
+  function tick(footerOnly) {
+    var els = footerOnly ? [] : document.querySelectorAll("[data-since]");
     for (var i = 0; i < els.length; i++) {
       var text = sinceText(els[i].getAttribute("data-since"), els[i].getAttribute("data-mode"));
       if (els[i].textContent !== text) els[i].textContent = text;

@@ -105,5 +105,5 @@ export const PAGE_LIVE = `
   sw.setAttribute("href", "?lang=" + (lang === "zh" ? "en" : "zh"));
   setLive("connecting");
   takeTokenFromHash(start);
-  setInterval(tick, 1000);
+  setInterval(function () { tick(false); }, 1000);
   setInterval(watchStream, Math.min(1000, boot.heartbeatMs));`;

@@ -58,8 +58,8 @@ export const PAGE_RENDER = `
       var running = a.running.filter(matches);
       var queued = a.queued.filter(matches);
       if (filtering() && !running.length && !queued.length) return;
-      var key = ["agent", prefs.density, !!prefs.folded[a.name], filter.state, filter.text, JSON.stringify(a)].join("\\u0000");
-      panels.push(keep(key, function () { return agentPanel(a, running, queued); }));
+      var prefix = ["agent", prefs.density, !!prefs.folded[a.name], filter.state, filter.text, ""].join("\\u0000");
+      panels.push(keep(prefix, a, function () { return agentPanel(a, running, queued); }));
     });
     if (!panels.length) panels.push(h("div", { class: "panel empty", text: v.agents.length ? T.noMatch : T.noTasks }));
     sync($("agents"), panels);
@@ -84,7 +84,9 @@ export const PAGE_RENDER = `
   }
   function render() {
     if (!view) return;
+    keyAll();
     nextCache = new Map();
+    reused = false;
     fill($("counts"), countChips(view.counts));
     renderAttention(view);
     var board = prefs.layout === "board";
@@ -95,18 +97,20 @@ export const PAGE_RENDER = `
     if (board) renderBoard(view); else renderAgents(view);
     if (!board) {
       var recent = view.recent.filter(matches);
-      var rows = recent.map(function (t) { return keep("recent" + prefs.density + JSON.stringify(t), function () { return recentRow(t); }); });
+      var rows = recent.map(function (t) { return keep("recent" + prefs.density, t, function () { return recentRow(t); }); });
       sync($("recent"), rows.length ? rows : [h("div", { class: "empty", text: filtering() ? T.noMatch : T.noRecent })]);
     }
-    var jobs = view.jobs.map(function (j) { return keep("job" + JSON.stringify(j), function () { return jobRow(j); }); });
+    var jobs = view.jobs.map(function (j) { return keep("job", j, function () { return jobRow(j); }); });
     sync($("jobs"), jobs.length ? jobs : [h("div", { class: "empty", text: T.noJobs })]);
     ["layout-agents", "layout-board", "density-compact", "density-detailed"].forEach(function (id) {
       var parts = id.split("-");
       $(id).setAttribute("aria-pressed", prefs[parts[0] === "layout" ? "layout" : "density"] === parts[1] ? "true" : "false");
     });
     cache = nextCache;
+    if (unkeyed.length) whenIdle(keyAll);
     setTitle();
-    tick();
+    // What was just built shows the right ages already; what was reused is brought up to date.
+    tick(!reused);
     // For npm run bench (scripts/bench/bench-dashboard.ts): when the last snapshot came, and when it was drawn.
     window.taskpulseRendered = { received: receivedAt, drawn: performance.now(), now: view.now };
   }

@@ -68,7 +68,7 @@ export const PAGE_TASKS = `
     return row;
   }
   // The list of steps is built when it is first opened: most stay closed, and a page of 1 000 tasks is lighter so.
-  function keptRow(t, withAgent) { return keep("row" + withAgent + JSON.stringify(t), function () { return compactRow(t, withAgent); }); }
+  function keptRow(t, withAgent) { return keep("row" + withAgent, t, function () { return compactRow(t, withAgent); }); }
   function stepList(t) {
     var d = h("details", { class: "steps" }, h("summary", { text: T.steps + " (" + t.done + "/" + t.total + ")" }));
     function build() {
@@ -128,12 +128,12 @@ export const PAGE_TASKS = `
     // Detailed cards for an agent's first 12 running tasks, one line each for the rest: a card with 60 tasks is a
     // list to scan, and 500 detailed cards are what made a first render of 1 000 tasks slow.
     running.forEach(function (t, i) {
-      panel.appendChild(compact || i >= CARDS_PER_AGENT ? keptRow(t, false) : keep("card" + JSON.stringify(t), function () { return taskCard(t); }));
+      panel.appendChild(compact || i >= CARDS_PER_AGENT ? keptRow(t, false) : keep("card", t, function () { return taskCard(t); }));
     });
     if (queued.length) {
       panel.appendChild(h("h3", { text: T.queued }));
       var list = h("div", null, queued.map(function (t) {
-        return compact ? keptRow(t, false) : keep("queued" + JSON.stringify(t), function () { return queuedRow(t); });
+        return compact ? keptRow(t, false) : keep("queued", t, function () { return queuedRow(t); });
       }));
       if (!filtering() && a.queuedTotal > a.queued.length) list.appendChild(h("div", { class: "empty", text: "… " + (a.queuedTotal - a.queued.length) + " " + T.more }));
       panel.appendChild(list);
