@@ -28,14 +28,14 @@ export const PAGE_BASE = `
       if (v === undefined || v === null || v === false) continue;
       if (k === "text") el.textContent = v;
       else if (k === "class") el.className = v;
-      else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+      else if (typeof v === "function") el.addEventListener(k.slice(2), v);
       else el.setAttribute(k, v === true ? "" : v);
     }
     for (var i = 2; i < arguments.length; i++) {
       var c = arguments[i];
       if (c === undefined || c === null || c === false) continue;
-      if (Array.isArray(c)) c.forEach(function (x) { if (x) el.appendChild(typeof x === "string" ? document.createTextNode(x) : x); });
-      else el.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+      if (!Array.isArray(c)) el.append(c);
+      else for (var j = 0; j < c.length; j++) if (c[j]) el.append(c[j]);
     }
     return el;
   }

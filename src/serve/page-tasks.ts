@@ -20,7 +20,7 @@ export const PAGE_TASKS = `
   function progressText(t) { return t.total > 0 ? "[" + t.done + "/" + t.total + "]" : typeof t.progress === "number" ? t.progress + "%" : ""; }
   function stopButton(t, small) {
     return h("button", { type: "button", class: "danger", "data-action": "stop", disabled: !!t.stop, title: T.stop,
-      text: small ? "✋" : "✋ " + T.stop, onclick: function () { change(t.id, "stop"); } });
+      text: small ? "✋" : "✋ " + T.stop });
   }
   function taskCard(t) {
     var head = h("div", { class: "task-head" },
@@ -62,8 +62,7 @@ export const PAGE_TASKS = `
       t.stop ? h("span", { class: "warn", "data-stop": "requested", title: T.stopRequested, text: "✋" }) : null,
       h("span", { class: "right" }, when),
       t.status === "running" ? stopButton(t, true) : null,
-      t.status === "pending" ? h("button", { type: "button", "data-action": "cancel", title: T.cancel, text: "✕",
-        onclick: function () { change(t.id, "cancel"); } }) : null);
+      t.status === "pending" ? h("button", { type: "button", "data-action": "cancel", title: T.cancel, text: "✕" }) : null);
     if (withAgent) row.appendChild(h("span", { class: "who mono", text: t.agent + " · " + t.id + (t.error ? " · " + t.error : "") }));
     return row;
   }
@@ -97,7 +96,7 @@ export const PAGE_TASKS = `
       h("span", { class: "grow" }, h("span", { class: "task-name", text: t.name }), " ",
         h("span", { class: "muted mono", text: prio(t) + " · " + t.id }), " ", deps),
       h("span", { class: "right" }, since(t.queuedAt, "ago")),
-      h("button", { type: "button", "data-action": "cancel", text: T.cancel, onclick: function () { change(t.id, "cancel"); } }));
+      h("button", { type: "button", "data-action": "cancel", text: T.cancel }));
   }
   function recentRow(t) {
     var detail = t.result ? T.result + ": " + t.result : t.error ? T.error + ": " + t.error : t.reason ? T.reason + ": " + t.reason : "";
