@@ -265,6 +265,8 @@ function sendPage(rc: RouteContext, req: IncomingMessage, res: ServerResponse, u
     ].join("; "),
   });
   res.end(html);
+  // Beyond loopback a page's reads need its token first: no look at the store on behalf of whoever asked for it.
+  if (req.method === "GET" && !rc.guard.readsNeedToken) rc.hub.prepare();
 }
 
 const SAFE_HEADERS = {
