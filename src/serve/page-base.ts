@@ -46,14 +46,12 @@ export const PAGE_BASE = `
   var cache = new Map();
   var nextCache = new Map();
   // With nothing to reuse (the first snapshot), the keys serve only the next render, and writing 1 000 tasks as JSON
-  // is a good part of drawing them: they are made once the page is drawn, when the browser is idle (or at the start
-  // of the next render, if that comes first).
-  var unkeyed = [];
+  // is a good part of drawing them: they are made once the page is drawn.
   var reused = false;
   function keep(prefix, data, build) {
     if (!cache.size) {
       var built = build();
-      unkeyed.push(prefix, data, built);
+      later(function () { cache.set(prefix + JSON.stringify(data), built); });
       return built;
     }
     var key = prefix + JSON.stringify(data);
@@ -63,16 +61,22 @@ export const PAGE_BASE = `
     nextCache.set(key, el);
     return el;
   }
-  // All of them; or, given an idle period, what fits in it, and the rest in the next one.
-  function keyAll(idle) {
-    var i = 0;
-    for (; i < unkeyed.length && !(idle && idle.timeRemaining() < 1); i += 3) {
-      cache.set(unkeyed[i] + JSON.stringify(unkeyed[i + 1]), unkeyed[i + 2]);
-    }
-    unkeyed.splice(0, i);
-    if (unkeyed.length) whenIdle(keyAll);
+  // Work that can wait until the page is shown: done when the browser is idle, as much as fits each time (at least
+  // one job, and all once the idle wait timed out, so a page that is never idle still gets there), or all at once by
+  // the next render, which needs it done first.
+  var waiting = [];
+  var done = 0;
+  function later(job) {
+    if (done === waiting.length) whenIdle(catchUp);
+    waiting.push(job);
   }
-  function whenIdle(fn) { if (window.requestIdleCallback) requestIdleCallback(fn); else setTimeout(fn, 0); }
+  function catchUp(idle) {
+    var all = !idle || idle.didTimeout;
+    for (var n = 0; done < waiting.length && (all || n === 0 || idle.timeRemaining() >= 1); n++) waiting[done++]();
+    if (done < waiting.length) whenIdle(catchUp);
+    else { waiting = []; done = 0; }
+  }
+  function whenIdle(fn) { if (window.requestIdleCallback) requestIdleCallback(fn, { timeout: 1000 }); else setTimeout(fn, 0); }
   function sync(parent, children) {
     children = children.filter(Boolean);
     for (var i = 0; i < children.length; i++) {

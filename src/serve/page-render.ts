@@ -53,16 +53,36 @@ export const PAGE_RENDER = `
   }
 
   function renderAgents(v) {
+    var box = $("agents");
+    // On a first snapshot (nothing to reuse), an agent whose card begins two screens or more down the page gets its
+    // header now and its tasks once the page is shown: a card that far off is not laid out (content-visibility), so
+    // it takes the same room empty or full, and nothing seen changes. Where a card begins is read from the layout,
+    // once per card until one begins that far down: the browser lays out the cards above it for the first picture
+    // anyway.
+    var first = !cache.size && !filtering();
+    var below = false;
+    if (first) box.replaceChildren();
+    function whenShown(panel, fillTasks) {
+      if (!below) {
+        box.appendChild(panel);
+        below = panel.getBoundingClientRect().top > 2 * window.innerHeight;
+      }
+      if (below) later(fillTasks);
+      else fillTasks();
+    }
     var panels = [];
     v.agents.forEach(function (a) {
       var running = a.running.filter(matches);
       var queued = a.queued.filter(matches);
       if (filtering() && !running.length && !queued.length) return;
       var prefix = ["agent", prefs.density, !!prefs.folded[a.name], filter.state, filter.text, ""].join("\\u0000");
-      panels.push(keep(prefix, a, function () { return agentPanel(a, running, queued); }));
+      var panel = keep(prefix, a, function () { return agentPanel(a, running, queued, first ? whenShown : null); });
+      // A folded card is placed too, so that the cards after it are measured where they will be.
+      if (first && !below && !panel.parentNode) box.appendChild(panel);
+      panels.push(panel);
     });
     if (!panels.length) panels.push(h("div", { class: "panel empty", text: v.agents.length ? T.noMatch : T.noTasks }));
-    sync($("agents"), panels);
+    sync(box, panels);
   }
   function renderBoard(v) {
     var columns = { pending: [], running: [], stalled: [], done: [], failed: [], cancelled: [] };
@@ -84,7 +104,7 @@ export const PAGE_RENDER = `
   }
   function render() {
     if (!view) return;
-    keyAll();
+    catchUp();
     nextCache = new Map();
     reused = false;
     fill($("counts"), countChips(view.counts));
@@ -107,7 +127,6 @@ export const PAGE_RENDER = `
       $(id).setAttribute("aria-pressed", prefs[parts[0] === "layout" ? "layout" : "density"] === parts[1] ? "true" : "false");
     });
     cache = nextCache;
-    if (unkeyed.length) whenIdle(keyAll);
     setTitle();
     // What was just built shows the right ages already; what was reused is brought up to date.
     tick(!reused);

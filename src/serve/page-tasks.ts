@@ -111,7 +111,8 @@ export const PAGE_TASKS = `
         detail && prefs.density === "detailed" ? h("div", { class: "line " + (t.error ? "bad" : "muted"), text: detail }) : null),
       h("span", { class: "right" }, since(t.finishedAt, "ago")));
   }
-  function agentPanel(a, running, queued) {
+  // An agent's card: its header, then its tasks, now or when whenShown(panel, fillTasks) says (renderAgents).
+  function agentPanel(a, running, queued, whenShown) {
     var stalled = a.running.filter(function (t) { return t.state === "stalled"; }).length;
     var sub = a.running.length + " " + T.agentRunning + (stalled ? " · " + stalled + " " + T.stalled : "") + " · " + a.queuedTotal + " " + T.agentQueued;
     // A filter unfolds what it found: folding is for the unfiltered overview.
@@ -123,20 +124,26 @@ export const PAGE_TASKS = `
           savePrefs(); render();
         } }, h("span", { text: (folded ? "▸ " : "▾ ") + a.name })), h("span", { class: "sub", text: sub })));
     if (folded) return panel;
+    // The choices as they are now: the tasks may be added after the choices change (and the card is kept by them).
     var compact = prefs.density === "compact";
-    // Detailed cards for an agent's first 12 running tasks, one line each for the rest: a card with 60 tasks is a
-    // list to scan, and 500 detailed cards are what made a first render of 1 000 tasks slow.
-    running.forEach(function (t, i) {
-      panel.appendChild(compact || i >= CARDS_PER_AGENT ? keptRow(t, false) : keep("card", t, function () { return taskCard(t); }));
-    });
-    if (queued.length) {
-      panel.appendChild(h("h3", { text: T.queued }));
-      var list = h("div", null, queued.map(function (t) {
-        return compact ? keptRow(t, false) : keep("queued", t, function () { return queuedRow(t); });
-      }));
-      if (!filtering() && a.queuedTotal > a.queued.length) list.appendChild(h("div", { class: "empty", text: "… " + (a.queuedTotal - a.queued.length) + " " + T.more }));
-      panel.appendChild(list);
+    var more = filtering() ? 0 : a.queuedTotal - a.queued.length;
+    function fillTasks() {
+      // Detailed cards for an agent's first 12 running tasks, one line each for the rest: a card with 60 tasks is a
+      // list to scan, and 500 detailed cards are what made a first render of 1 000 tasks slow.
+      running.forEach(function (t, i) {
+        panel.appendChild(compact || i >= CARDS_PER_AGENT ? keptRow(t, false) : keep("card", t, function () { return taskCard(t); }));
+      });
+      if (queued.length) {
+        panel.appendChild(h("h3", { text: T.queued }));
+        var list = h("div", null, queued.map(function (t) {
+          return compact ? keptRow(t, false) : keep("queued", t, function () { return queuedRow(t); });
+        }));
+        if (more > 0) list.appendChild(h("div", { class: "empty", text: "… " + more + " " + T.more }));
+        panel.appendChild(list);
+      }
     }
+    if (whenShown) whenShown(panel, fillTasks);
+    else fillTasks();
     return panel;
   }
   // Jobs are drawn from whatever fields the server sends: the well-known ones first, any other plain field as
