@@ -1,7 +1,9 @@
 // Server-Sent Events for the page. One loop per server, running only while someone listens: it waits on the
 // store's change feed (a directory watch), with a short poll as the fallback, builds the view, and sends a
 // `snapshot` event to every listener when the view differs from the last one sent. A new listener gets the current
-// snapshot at once. Comment lines keep idle connections (and proxies) from timing out.
+// snapshot at once, made as the page that opens the stream is served (prepare()) when it can be. A `ping` event every heartbeatMs keeps idle connections (and proxies) from timing out, and lets
+// the page tell a quiet server from a silent one (paused, or behind a proxy that holds the connection open): an
+// SSE comment would do the first, but a page's script never sees comments.
 import type { ServerResponse } from "node:http";
 import type { ChangeFeed } from "../store/store.ts";
 
@@ -17,6 +19,7 @@ export interface EventHubOptions {
   openFeed: () => ChangeFeed;
   /** Longest wait between two looks at the store (stalls appear with time alone; a feed may miss a change). */
   pollMs: number;
+  /** How often every stream gets a `ping` event; the page calls itself stale after a few missed (page-live.ts). */
   heartbeatMs: number;
 }
 
@@ -27,14 +30,42 @@ export class EventHub {
   private lastKey: string | undefined;
   private feed: ChangeFeed | undefined;
   private readonly heartbeat: NodeJS.Timeout;
+  /** The view made for a stream expected soon, and when that look began. */
+  private prepared: { frame: Promise<Frame | undefined>; at: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(private readonly options: EventHubOptions) {
-    this.heartbeat = setInterval(() => this.broadcast(": ping\n\n"), options.heartbeatMs);
+    // An event needs a data line to reach the page's listener; its data is empty.
+    this.heartbeat = setInterval(() => this.broadcast("event: ping\ndata:\n\n"), options.heartbeatMs);
     this.heartbeat.unref();
   }
 
   get size(): number {
     return this.listeners.size;
+  }
+
+  get heartbeatMs(): number {
+    return this.options.heartbeatMs;
+  }
+
+  /**
+   * The page was just served: its stream will ask for the view once the browser has run the page's script. Making
+   * the view now, while the browser does that, brings the first snapshot sooner; the next stream to come within
+   * pollMs gets it. The watch opens before the look, as in add(), so a change after the look still reaches that
+   * stream; nobody coming, the view is dropped and the watch closed. One look at most per pollMs, whoever asks.
+   */
+  prepare(): void {
+    if (this.closed || this.looping || this.prepared) return;
+    this.feed ??= this.options.openFeed();
+    const timer = setTimeout(() => {
+      this.prepared = undefined;
+      if (!this.looping) {
+        this.feed?.close();
+        this.feed = undefined;
+      }
+    }, this.options.pollMs);
+    timer.unref();
+    const at = performance.now();
+    this.prepared = { frame: this.safeProduce(), at, timer };
   }
 
   async add(res: ServerResponse): Promise<void> {
@@ -49,7 +80,10 @@ export class EventHub {
     res.on("close", () => this.listeners.delete(res));
     // Opened before the first look, so a change between the look and the first wait is not missed.
     this.feed ??= this.options.openFeed();
-    const frame = await this.safeProduce();
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    clearTimeout(prepared?.timer);
+    const frame = prepared && performance.now() - prepared.at < this.options.pollMs ? await prepared.frame : await this.safeProduce();
     if (!res.writableEnded) res.write(frame ? event("snapshot", frame.data) : event("problem", this.problem));
     if (frame) this.lastKey ??= frame.key;
     if (!this.looping) void this.loop();
@@ -58,6 +92,7 @@ export class EventHub {
   close(): void {
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearTimeout(this.prepared?.timer);
     this.feed?.close();
     for (const res of this.listeners) res.end();
     this.listeners.clear();

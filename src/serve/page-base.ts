@@ -28,28 +28,55 @@ export const PAGE_BASE = `
       if (v === undefined || v === null || v === false) continue;
       if (k === "text") el.textContent = v;
       else if (k === "class") el.className = v;
-      else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+      else if (typeof v === "function") el.addEventListener(k.slice(2), v);
       else el.setAttribute(k, v === true ? "" : v);
     }
     for (var i = 2; i < arguments.length; i++) {
       var c = arguments[i];
       if (c === undefined || c === null || c === false) continue;
-      if (Array.isArray(c)) c.forEach(function (x) { if (x) el.appendChild(typeof x === "string" ? document.createTextNode(x) : x); });
-      else el.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+      if (!Array.isArray(c)) el.append(c);
+      else for (var j = 0; j < c.length; j++) if (c[j]) el.append(c[j]);
     }
     return el;
   }
   function fill(el, children) { el.replaceChildren.apply(el, children.filter(Boolean)); return el; }
-  // What is drawn from a snapshot is kept by what it shows: an element whose data did not change is reused as it is,
-  // so an update rebuilds only what changed (with 1 000 tasks, rebuilding all is what made updates slow), and
-  // sync() touches the DOM only where a child differs.
+  // What is drawn from a snapshot is kept by what it shows (a prefix for the way it is drawn, and its data as JSON):
+  // an element whose data did not change is reused as it is, so an update rebuilds only what changed (with 1 000
+  // tasks, rebuilding all is what made updates slow), and sync() touches the DOM only where a child differs.
   var cache = new Map();
   var nextCache = new Map();
-  function keep(key, build) {
-    var el = cache.get(key) || build();
+  // With nothing to reuse (the first snapshot), the keys serve only the next render, and writing 1 000 tasks as JSON
+  // is a good part of drawing them: they are made once the page is drawn.
+  var reused = false;
+  function keep(prefix, data, build) {
+    if (!cache.size) {
+      var built = build();
+      later(function () { cache.set(prefix + JSON.stringify(data), built); });
+      return built;
+    }
+    var key = prefix + JSON.stringify(data);
+    var el = cache.get(key);
+    if (el) reused = true;
+    else el = build();
     nextCache.set(key, el);
     return el;
   }
+  // Work that can wait until the page is shown: done when the browser is idle, as much as fits each time (at least
+  // one job, and all once the idle wait timed out, so a page that is never idle still gets there), or all at once by
+  // the next render, which needs it done first.
+  var waiting = [];
+  var done = 0;
+  function later(job) {
+    if (done === waiting.length) whenIdle(catchUp);
+    waiting.push(job);
+  }
+  function catchUp(idle) {
+    var all = !idle || idle.didTimeout;
+    for (var n = 0; done < waiting.length && (all || n === 0 || idle.timeRemaining() >= 1); n++) waiting[done++]();
+    if (done < waiting.length) whenIdle(catchUp);
+    else { waiting = []; done = 0; }
+  }
+  function whenIdle(fn) { if (window.requestIdleCallback) requestIdleCallback(fn, { timeout: 1000 }); else setTimeout(fn, 0); }
   function sync(parent, children) {
     children = children.filter(Boolean);
     for (var i = 0; i < children.length; i++) {
@@ -89,8 +116,8 @@ export const PAGE_BASE = `
     if (mode === "ago") return ms < 1000 ? T.justNow : dur(ms) + T.ago;
     return dur(ms);
   }
-  function tick() {
-    var els = document.querySelectorAll("[data-since]");
+  function tick(footerOnly) {
+    var els = footerOnly ? [] : document.querySelectorAll("[data-since]");
     for (var i = 0; i < els.length; i++) {
       var text = sinceText(els[i].getAttribute("data-since"), els[i].getAttribute("data-mode"));
       if (els[i].textContent !== text) els[i].textContent = text;

@@ -69,6 +69,13 @@ export const PAGE_CONTROLS = `
   }
 
   // ---- changes: the token first, then the question, then the request ----
+  // A task's stop and cancel buttons answer through this one listener, by the task their row names: a listener of
+  // its own for each would cost 1 000 closures on a first render.
+  $("main").addEventListener("click", function (e) {
+    var button = e.target.closest("button[data-action]");
+    var row = button && button.closest("[data-task]");
+    if (row) change(row.getAttribute("data-task"), button.getAttribute("data-action"));
+  });
   function change(id, kind) {
     if (!token()) { askToken(T.tokenNeeded, function () { change(id, kind); }); return; }
     var body = {};

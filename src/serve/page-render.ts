@@ -53,16 +53,36 @@ export const PAGE_RENDER = `
   }
 
   function renderAgents(v) {
+    var box = $("agents");
+    // On a first snapshot (nothing to reuse), an agent whose card begins two screens or more down the page gets its
+    // header now and its tasks once the page is shown: a card that far off is not laid out (content-visibility), so
+    // it takes the same room empty or full, and nothing seen changes. Where a card begins is read from the layout,
+    // once per card until one begins that far down: the browser lays out the cards above it for the first picture
+    // anyway.
+    var first = !cache.size && !filtering();
+    var below = false;
+    if (first) box.replaceChildren();
+    function whenShown(panel, fillTasks) {
+      if (!below) {
+        box.appendChild(panel);
+        below = panel.getBoundingClientRect().top > 2 * window.innerHeight;
+      }
+      if (below) later(fillTasks);
+      else fillTasks();
+    }
     var panels = [];
     v.agents.forEach(function (a) {
       var running = a.running.filter(matches);
       var queued = a.queued.filter(matches);
       if (filtering() && !running.length && !queued.length) return;
-      var key = ["agent", prefs.density, !!prefs.folded[a.name], filter.state, filter.text, JSON.stringify(a)].join("\u0000");
-      panels.push(keep(key, function () { return agentPanel(a, running, queued); }));
+      var prefix = ["agent", prefs.density, !!prefs.folded[a.name], filter.state, filter.text, ""].join("\\u0000");
+      var panel = keep(prefix, a, function () { return agentPanel(a, running, queued, first ? whenShown : null); });
+      // A folded card is placed too, so that the cards after it are measured where they will be.
+      if (first && !below && !panel.parentNode) box.appendChild(panel);
+      panels.push(panel);
     });
     if (!panels.length) panels.push(h("div", { class: "panel empty", text: v.agents.length ? T.noMatch : T.noTasks }));
-    sync($("agents"), panels);
+    sync(box, panels);
   }
   function renderBoard(v) {
     var columns = { pending: [], running: [], stalled: [], done: [], failed: [], cancelled: [] };
@@ -84,7 +104,9 @@ export const PAGE_RENDER = `
   }
   function render() {
     if (!view) return;
+    catchUp();
     nextCache = new Map();
+    reused = false;
     fill($("counts"), countChips(view.counts));
     renderAttention(view);
     var board = prefs.layout === "board";
@@ -95,10 +117,10 @@ export const PAGE_RENDER = `
     if (board) renderBoard(view); else renderAgents(view);
     if (!board) {
       var recent = view.recent.filter(matches);
-      var rows = recent.map(function (t) { return keep("recent" + prefs.density + JSON.stringify(t), function () { return recentRow(t); }); });
+      var rows = recent.map(function (t) { return keep("recent" + prefs.density, t, function () { return recentRow(t); }); });
       sync($("recent"), rows.length ? rows : [h("div", { class: "empty", text: filtering() ? T.noMatch : T.noRecent })]);
     }
-    var jobs = view.jobs.map(function (j) { return keep("job" + JSON.stringify(j), function () { return jobRow(j); }); });
+    var jobs = view.jobs.map(function (j) { return keep("job", j, function () { return jobRow(j); }); });
     sync($("jobs"), jobs.length ? jobs : [h("div", { class: "empty", text: T.noJobs })]);
     ["layout-agents", "layout-board", "density-compact", "density-detailed"].forEach(function (id) {
       var parts = id.split("-");
@@ -106,7 +128,8 @@ export const PAGE_RENDER = `
     });
     cache = nextCache;
     setTitle();
-    tick();
+    // What was just built shows the right ages already; what was reused is brought up to date.
+    tick(!reused);
     // For npm run bench (scripts/bench/bench-dashboard.ts): when the last snapshot came, and when it was drawn.
     window.taskpulseRendered = { received: receivedAt, drawn: performance.now(), now: view.now };
   }

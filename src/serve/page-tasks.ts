@@ -20,7 +20,7 @@ export const PAGE_TASKS = `
   function progressText(t) { return t.total > 0 ? "[" + t.done + "/" + t.total + "]" : typeof t.progress === "number" ? t.progress + "%" : ""; }
   function stopButton(t, small) {
     return h("button", { type: "button", class: "danger", "data-action": "stop", disabled: !!t.stop, title: T.stop,
-      text: small ? "✋" : "✋ " + T.stop, onclick: function () { change(t.id, "stop"); } });
+      text: small ? "✋" : "✋ " + T.stop });
   }
   function taskCard(t) {
     var head = h("div", { class: "task-head" },
@@ -62,13 +62,12 @@ export const PAGE_TASKS = `
       t.stop ? h("span", { class: "warn", "data-stop": "requested", title: T.stopRequested, text: "✋" }) : null,
       h("span", { class: "right" }, when),
       t.status === "running" ? stopButton(t, true) : null,
-      t.status === "pending" ? h("button", { type: "button", "data-action": "cancel", title: T.cancel, text: "✕",
-        onclick: function () { change(t.id, "cancel"); } }) : null);
+      t.status === "pending" ? h("button", { type: "button", "data-action": "cancel", title: T.cancel, text: "✕" }) : null);
     if (withAgent) row.appendChild(h("span", { class: "who mono", text: t.agent + " · " + t.id + (t.error ? " · " + t.error : "") }));
     return row;
   }
   // The list of steps is built when it is first opened: most stay closed, and a page of 1 000 tasks is lighter so.
-  function keptRow(t, withAgent) { return keep("row" + withAgent + JSON.stringify(t), function () { return compactRow(t, withAgent); }); }
+  function keptRow(t, withAgent) { return keep("row" + withAgent, t, function () { return compactRow(t, withAgent); }); }
   function stepList(t) {
     var d = h("details", { class: "steps" }, h("summary", { text: T.steps + " (" + t.done + "/" + t.total + ")" }));
     function build() {
@@ -97,7 +96,7 @@ export const PAGE_TASKS = `
       h("span", { class: "grow" }, h("span", { class: "task-name", text: t.name }), " ",
         h("span", { class: "muted mono", text: prio(t) + " · " + t.id }), " ", deps),
       h("span", { class: "right" }, since(t.queuedAt, "ago")),
-      h("button", { type: "button", "data-action": "cancel", text: T.cancel, onclick: function () { change(t.id, "cancel"); } }));
+      h("button", { type: "button", "data-action": "cancel", text: T.cancel }));
   }
   function recentRow(t) {
     var detail = t.result ? T.result + ": " + t.result : t.error ? T.error + ": " + t.error : t.reason ? T.reason + ": " + t.reason : "";
@@ -112,7 +111,8 @@ export const PAGE_TASKS = `
         detail && prefs.density === "detailed" ? h("div", { class: "line " + (t.error ? "bad" : "muted"), text: detail }) : null),
       h("span", { class: "right" }, since(t.finishedAt, "ago")));
   }
-  function agentPanel(a, running, queued) {
+  // An agent's card: its header, then its tasks, now or when whenShown(panel, fillTasks) says (renderAgents).
+  function agentPanel(a, running, queued, whenShown) {
     var stalled = a.running.filter(function (t) { return t.state === "stalled"; }).length;
     var sub = a.running.length + " " + T.agentRunning + (stalled ? " · " + stalled + " " + T.stalled : "") + " · " + a.queuedTotal + " " + T.agentQueued;
     // A filter unfolds what it found: folding is for the unfiltered overview.
@@ -124,20 +124,26 @@ export const PAGE_TASKS = `
           savePrefs(); render();
         } }, h("span", { text: (folded ? "▸ " : "▾ ") + a.name })), h("span", { class: "sub", text: sub })));
     if (folded) return panel;
+    // The choices as they are now: the tasks may be added after the choices change (and the card is kept by them).
     var compact = prefs.density === "compact";
-    // Detailed cards for an agent's first 12 running tasks, one line each for the rest: a card with 60 tasks is a
-    // list to scan, and 500 detailed cards are what made a first render of 1 000 tasks slow.
-    running.forEach(function (t, i) {
-      panel.appendChild(compact || i >= CARDS_PER_AGENT ? keptRow(t, false) : keep("card" + JSON.stringify(t), function () { return taskCard(t); }));
-    });
-    if (queued.length) {
-      panel.appendChild(h("h3", { text: T.queued }));
-      var list = h("div", null, queued.map(function (t) {
-        return compact ? keptRow(t, false) : keep("queued" + JSON.stringify(t), function () { return queuedRow(t); });
-      }));
-      if (!filtering() && a.queuedTotal > a.queued.length) list.appendChild(h("div", { class: "empty", text: "… " + (a.queuedTotal - a.queued.length) + " " + T.more }));
-      panel.appendChild(list);
+    var more = filtering() ? 0 : a.queuedTotal - a.queued.length;
+    function fillTasks() {
+      // Detailed cards for an agent's first 12 running tasks, one line each for the rest: a card with 60 tasks is a
+      // list to scan, and 500 detailed cards are what made a first render of 1 000 tasks slow.
+      running.forEach(function (t, i) {
+        panel.appendChild(compact || i >= CARDS_PER_AGENT ? keptRow(t, false) : keep("card", t, function () { return taskCard(t); }));
+      });
+      if (queued.length) {
+        panel.appendChild(h("h3", { text: T.queued }));
+        var list = h("div", null, queued.map(function (t) {
+          return compact ? keptRow(t, false) : keep("queued", t, function () { return queuedRow(t); });
+        }));
+        if (more > 0) list.appendChild(h("div", { class: "empty", text: "… " + more + " " + T.more }));
+        panel.appendChild(list);
+      }
     }
+    if (whenShown) whenShown(panel, fillTasks);
+    else fillTasks();
     return panel;
   }
   // Jobs are drawn from whatever fields the server sends: the well-known ones first, any other plain field as

@@ -13,10 +13,15 @@ export interface PageOptions {
   nonce: string;
   /** Bound beyond loopback: the page must send the token with its reads too. */
   readsNeedToken: boolean;
+  /** The event stream's ping interval: a page that hears nothing for a few of them calls its data stale. */
+  heartbeatMs: number;
 }
 
 export function renderPage(options: PageOptions): string {
-  const boot = JSON.stringify({ lang: options.lang, readsNeedToken: options.readsNeedToken }).replace(/</g, "\\u003c");
+  const boot = JSON.stringify({ lang: options.lang, readsNeedToken: options.readsNeedToken, heartbeatMs: options.heartbeatMs }).replace(
+    /</g,
+    "\\u003c",
+  );
   const title = options.lang === "zh" ? "taskpulse 任务看板" : "taskpulse dashboard";
   return `<!doctype html>
 <html lang="${options.lang === "zh" ? "zh-CN" : "en"}">

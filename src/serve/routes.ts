@@ -247,7 +247,7 @@ export function pageLang(url: URL, acceptLanguage: string | undefined, fallback:
 function sendPage(rc: RouteContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
   const nonce = randomBytes(16).toString("base64");
   const lang = pageLang(url, req.headers["accept-language"], rc.base.lang);
-  const html = renderPage({ lang, nonce, readsNeedToken: rc.guard.readsNeedToken });
+  const html = renderPage({ lang, nonce, readsNeedToken: rc.guard.readsNeedToken, heartbeatMs: rc.hub.heartbeatMs });
   res.writeHead(200, {
     ...SAFE_HEADERS,
     "Content-Type": "text/html; charset=utf-8",
@@ -265,6 +265,8 @@ function sendPage(rc: RouteContext, req: IncomingMessage, res: ServerResponse, u
     ].join("; "),
   });
   res.end(html);
+  // Beyond loopback a page's reads need its token first: no look at the store on behalf of whoever asked for it.
+  if (req.method === "GET" && !rc.guard.readsNeedToken) rc.hub.prepare();
 }
 
 const SAFE_HEADERS = {

@@ -25,7 +25,7 @@ export interface ServeOptions {
   readsNeedToken?: boolean;
   /** How often the store is looked at when no change was signalled (default 2 s). */
   pollMs?: number;
-  /** How often idle event streams get a comment line (default 15 s). */
+  /** How often each event stream gets a `ping` event, by which the page tells a silent server (default 15 s). */
   heartbeatMs?: number;
   /** `--api`: serve the HTTP API (api.ts), with this request budget per token and body size limit. */
   api?: { rate: Rate; maxBody: number };

@@ -107,6 +107,10 @@ describe("taskpulse serve: reads", () => {
     expect(en.body).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(en.headers["content-security-policy"]).toContain("default-src 'none'");
     expect(en.headers["content-security-policy"]).toContain("connect-src 'self'");
+    // The page learns how often the stream is pinged, to tell a silent server from a quiet one.
+    expect(en.body).toContain('"heartbeatMs":15000');
+    // Escapes in the script stay escapes: a control character in the HTML would reach the browser as U+FFFD.
+    expect([...en.body].filter((c) => (c < " " && !"\t\n\r".includes(c)) || c === "\u007f")).toEqual([]);
     expect((await request(`${served.url}?lang=zh`)).body).toContain('<html lang="zh-CN">');
     const browserZh = await request(served.url, { headers: { "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8" } });
     expect(browserZh.body).toContain("taskpulse 任务看板");
@@ -297,12 +301,17 @@ describe("taskpulse serve: beyond loopback", () => {
     }
   });
 
-  it("refuses a short token and a bad port", async () => {
+  it("refuses a short token, a bad port and a ping interval out of range", async () => {
     const store = tempDir();
     const short = await spawnCli(store, ["serve", "--token", "short"]);
     expect(short.code).toBe(2);
     expect(short.stderr).toContain("16-256 characters");
     expect((await spawnCli(store, ["serve", "--port", "70000"])).code).toBe(2);
+    for (const ping of ["50ms", "2h", "soon"]) {
+      const r = await spawnCli(store, ["serve", "--port", "0", "--ping", ping]);
+      expect(r.code, ping).toBe(2);
+      expect(r.stderr, ping).toContain(`invalid --ping '${ping}'`);
+    }
   });
 });
 

@@ -103,6 +103,58 @@ describe.skipIf(skip)("dashboard in Chromium", () => {
     }
   });
 
+  it("calls a paused server's page stale, reconnects, and clears once the server answers again", SLOW, async () => {
+    const store = tempDir();
+    const id = await tp(store, "create", "-q", "Quiet work", "--start");
+    // Pinged every second: the page calls its data stale after three pings' worth of silence.
+    const served = await startServe(store, ["--ping", "1s"]);
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: "en-US" });
+    let paused = false;
+    try {
+      const page = await context.newPage();
+      let streams = 0;
+      page.on("request", (req) => {
+        if (new URL(req.url()).pathname === "/api/events") streams++;
+      });
+      await page.goto(served.url);
+      await page.waitForSelector(`[data-task="${id}"]`, POLL);
+      await page.waitForSelector('#live[data-state="live"]', POLL);
+
+      // SIGSTOP: the connection stays open and nothing on it errs, as behind a proxy holding it; only silence tells.
+      const opened = streams;
+      served.child.kill("SIGSTOP");
+      paused = true;
+      await page.waitForSelector("#stale", { state: "visible", ...POLL });
+      expect(await page.locator("#stale").textContent()).toMatch(
+        /^Connection to the server lost: this page shows data from .* ago and may be out of date/,
+      );
+      expect(await page.locator("#live").getAttribute("data-state")).toBe("down");
+      expect(await page.title()).toContain("⛔");
+      expect(await page.locator(`[data-task="${id}"]`).count()).toBe(1);
+      // It does not wait on the silent stream: it opens another.
+      await expect.poll(() => streams, POLL).toBeGreaterThan(opened);
+
+      served.child.kill("SIGCONT");
+      paused = false;
+      // All read in one look: on a loaded machine a late ping could flip the page again between two looks.
+      const back = await page.waitForFunction(
+        (body) => {
+          const live = body.querySelector("#live").getAttribute("data-state") === "live";
+          const hidden = body.querySelector("#stale").hidden;
+          return live && hidden ? { title: body.ownerDocument.title, greyed: body.classList.contains("is-stale") } : false;
+        },
+        await page.locator("body").elementHandle(),
+        POLL,
+      );
+      expect(await back.jsonValue()).toEqual({ title: "taskpulse", greyed: false });
+      expect(await page.locator(`[data-task="${id}"]`).textContent()).toContain("Quiet work");
+    } finally {
+      if (paused) served.child.kill("SIGCONT");
+      await context.close();
+      expect(await served.stop()).toBe(0);
+    }
+  });
+
   it("takes the token from #token= into sessionStorage, drops it from the URL, and speaks Chinese", SLOW, async () => {
     const store = tempDir();
     const queued = await tp(store, "create", "-q", "--agent", "anna", "翻译文档", "-p", "8");

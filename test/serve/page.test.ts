@@ -166,6 +166,22 @@ describe.skipIf(skip)("the dashboard page for a fleet", () => {
     });
   });
 
+  it("redraws only what changed: a row drawn before a filter is the same element after it", SLOW, async () => {
+    await onFleetPage(DESKTOP, async (page) => {
+      // Agents far down the page get their tasks once the page is shown: wait for all of them.
+      const overview = (await request(`${served.url}api/overview`)).json;
+      const shown = overview.agents.reduce((n: number, a: { running: []; queued: [] }) => n + a.running.length + a.queued.length, 0);
+      await expect.poll(() => page.locator("#agents [data-task]").count(), POLL).toBe(shown);
+      const card = page.locator("#agents .task").first();
+      const id = await card.getAttribute("data-task");
+      await card.evaluate((el) => el.setAttribute("data-marked", ""));
+      // Every agent's name has an "a": the filter keeps every task, and what it keeps is reused, not built again.
+      await page.fill("#filter", "a");
+      expect(await page.locator("#agents [data-task]").count()).toBe(shown);
+      expect(await page.locator(`#agents [data-task="${id}"][data-marked]`).count()).toBe(1);
+    });
+  });
+
   it("shows a board by status column", SLOW, async () => {
     await onFleetPage(DESKTOP, async (page) => {
       await page.click("#layout-board");

@@ -75,7 +75,7 @@ export function request(url: string, options: { method?: string; headers?: Recor
   });
 }
 
-/** A listener on /api/events that collects the parsed `snapshot` events. */
+/** A listener on /api/events that collects the parsed `snapshot` events, and counts pings and comments. */
 export function listen(url: string) {
   // biome-ignore lint/suspicious/noExplicitAny: snapshots are checked field by field
   const snapshots: any[] = [];
@@ -83,6 +83,7 @@ export function listen(url: string) {
   const waiters: Array<() => void> = [];
   let buffer = "";
   let comments = 0;
+  let pings = 0;
   const req = httpRequest(new URL("api/events", url), (r) => {
     r.setEncoding("utf8");
     r.on("data", (d: string) => {
@@ -91,6 +92,8 @@ export function listen(url: string) {
         const frame = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         if (frame.startsWith(":")) comments++;
+        // What EventSource dispatches: a named event with a data line (empty data included).
+        if (/^event: ping\ndata:/m.test(frame)) pings++;
         const m = /^event: snapshot\ndata: (.*)$/m.exec(frame);
         if (m) snapshots.push(JSON.parse(m[1] as string));
         const p = /^event: problem\ndata: (.*)$/m.exec(frame);
@@ -105,6 +108,7 @@ export function listen(url: string) {
     snapshots,
     problems,
     comments: () => comments,
+    pings: () => pings,
     /** Resolves with the first snapshot (from index `from` on) that satisfies `test`. */
     // biome-ignore lint/suspicious/noExplicitAny: see above
     async until(test: (s: any) => boolean, from = 0, timeoutMs = 60_000): Promise<any> {

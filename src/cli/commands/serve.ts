@@ -16,6 +16,7 @@ export interface ServeCommandOptions {
   host: string;
   token?: string;
   interval?: string;
+  ping?: string;
   api?: boolean;
   apiRate?: string;
   apiMaxBody?: string;
@@ -33,6 +34,7 @@ export function registerServe(program: Command, app: App): void {
       "the token that stop, cancel and the API's admin need (default: $TASKPULSE_TOKEN, which ps does not show; else a random one)",
     )
     .option("--interval <duration>", "how often the store is read again without a change signal (default 2s)")
+    .option("--ping <duration>", "how often the page's event stream is pinged; 3 missed and the page says it is stale (default 15s)")
     .option("--api", "also serve the HTTP API under /api/v1/ (agents' tokens: taskpulse token; references/http-api.md)")
     .option("--api-rate <n/period>", "requests each API token may make, e.g. 120/m, 5/s (default 300/m; a burst of n)")
     .option("--api-max-body <bytes>", "the largest API request body, e.g. 65536 or 64kb (default 64kb; larger: 413)")
@@ -86,6 +88,12 @@ export async function serve(ctx: CliCtx, opts: ServeCommandOptions, fixedClock: 
   const token = given ?? randomBytes(18).toString("base64url");
   const pollMs = opts.interval === undefined ? undefined : parseDuration(opts.interval, "--interval");
   if (pollMs !== undefined && pollMs < 100) throw new UsageError("--interval must be at least 100ms");
+  const heartbeatMs = opts.ping === undefined ? undefined : parseDuration(opts.ping, "--ping");
+  if (heartbeatMs !== undefined && (heartbeatMs < 100 || heartbeatMs > 3_600_000)) {
+    throw new UsageError(`invalid --ping '${printable(opts.ping ?? "")}'`, "use a duration from 100ms to 1h, such as 15s", {
+      detail: { key: "invalid_value", what: "--ping", value: printable(opts.ping ?? "") },
+    });
+  }
   const requestTimeoutMs = opts.requestTimeout === undefined ? undefined : parseDuration(opts.requestTimeout, "--request-timeout");
   if (requestTimeoutMs !== undefined && requestTimeoutMs < 100) throw new UsageError("--request-timeout must be at least 100ms");
   if (!opts.api && (opts.apiRate !== undefined || opts.apiMaxBody !== undefined)) {
@@ -94,6 +102,7 @@ export async function serve(ctx: CliCtx, opts: ServeCommandOptions, fixedClock: 
   const api = opts.api ? { rate: parseRate(opts.apiRate ?? "300/m"), maxBody: parseBytes(opts.apiMaxBody ?? "64kb") } : undefined;
   const server = await startServer({
     ...(pollMs === undefined ? {} : { pollMs }),
+    ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
     ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
     ...(api === undefined ? {} : { api }),
     ctx,
