@@ -9,7 +9,7 @@
 // back. A claim whose writer is gone (killed between its claim and its rename: it never renamed) does not bind:
 // the next writer claims `<n + 1>`. Whether a writer is gone is judged from /proc as for locks (holder.ts); a claim
 // that cannot be judged (another host or PID namespace) binds until it is STALE_MS old, as a lock does.
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { judge, newToken, STALE_MS } from "./holder.ts";
 
@@ -36,34 +36,72 @@ function claimPath(file: string, base: string, n: number): string {
 /** Claims the succession of state `base` of `file`, or throws ClaimedError when a live writer has claimed it. */
 export function claimSuccession(file: string, base: string): Claim {
   const token = newToken();
-  const paths: string[] = [];
-  for (let n = 0; n < MAX_CLAIMS; n++) {
-    const path = claimPath(file, base, n);
-    paths.push(path);
-    let fd: number;
-    try {
-      fd = openSync(path, "wx", 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (binds(path)) {
-        throw new ClaimedError(`another writer has claimed the succession of state ${base || "none"}`);
-      }
-      continue; // its writer is gone and never renamed: the next number
-    }
-    try {
-      writeSync(fd, token);
-    } finally {
-      closeSync(fd);
-    }
-    return { base, paths };
+  // The claim appears whole: the token is written to a file of this process's own, which is then linked to the
+  // claim's name (a link fails if the name exists). A claim created empty and then written could be left empty by a
+  // writer killed in between, and an empty claim cannot be judged. Where the file system has no hard links, the
+  // claim is created exclusively and written, and an empty one is judged by its age.
+  const temp = join(dirname(file), `.${basename(file)}.next.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  let linked = true;
+  try {
+    writeFileSync(temp, token, { flag: "wx", mode: 0o600 });
+  } catch {
+    linked = false;
   }
-  throw new ClaimedError(`${MAX_CLAIMS} claims on the succession of state ${base || "none"}`);
+  try {
+    const paths: string[] = [];
+    for (let n = 0; n < MAX_CLAIMS; n++) {
+      const path = claimPath(file, base, n);
+      paths.push(path);
+      if (linked ? link(temp, path) : create(path, token)) return { base, paths };
+      if (binds(path)) throw new ClaimedError(`another writer has claimed the succession of state ${base || "none"}`);
+      // its writer is gone and never renamed: the next number
+    }
+    throw new ClaimedError(`${MAX_CLAIMS} claims on the succession of state ${base || "none"}`);
+  } finally {
+    if (linked) unlinkQuiet(temp);
+  }
+}
+
+/** Links `temp` to `path`: true when made, false when `path` exists. */
+function link(temp: string, path: string): boolean {
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+}
+
+/** Creates `path` holding `token`: true when made, false when it exists. */
+function create(path: string, token: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx", 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+  try {
+    writeSync(fd, token);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // removed meanwhile
+  }
 }
 
 /**
- * Whether a claim that exists binds: its writer lives, or cannot be judged and the claim is younger than STALE_MS.
- * An empty claim is one whose writer is between creating and writing it: it binds. One removed meanwhile binds too:
- * its writer renamed and removed it (the fence then stops this commit) or was fenced; the commit runs again.
+ * Whether a claim that exists binds: its writer lives, or cannot be judged (another host, or an empty claim made
+ * without links) and the claim is younger than STALE_MS. One removed meanwhile binds: its writer renamed and
+ * removed it (the fence then stops this commit) or was fenced; the commit runs again.
  */
 function binds(path: string): boolean {
   let token: string;
@@ -72,7 +110,6 @@ function binds(path: string): boolean {
   } catch {
     return true;
   }
-  if (token === "") return true;
   const holder = judge(token);
   if (holder) return holder.alive;
   try {
@@ -84,13 +121,7 @@ function binds(path: string): boolean {
 
 /** Removes a claim's files: after its state was renamed in (they bind nobody now), or after it was fenced. */
 export function dropClaim(claim: Claim | undefined): void {
-  for (const path of claim?.paths ?? []) {
-    try {
-      unlinkSync(path);
-    } catch {
-      // removed meanwhile
-    }
-  }
+  for (const path of claim?.paths ?? []) unlinkQuiet(path);
 }
 
 /** `[file, base, n]` of a claim's name (`.state.json.next-<txn>.<n>`), or undefined when `name` is not one. */
