@@ -13,7 +13,7 @@ import { configureJob, type JobNotification, newJob, openRun } from "../core/job
 import { createTask } from "../core/lifecycle.ts";
 import type { Route } from "../core/model.ts";
 import { shorten } from "../core/names.ts";
-import { parseDuration } from "../core/time.ts";
+import { parseDuration, timerDuration } from "../core/time.ts";
 import { selfIdentity } from "../jobs/proc.ts";
 import type { StoreTx } from "../store/store.ts";
 import type { Ctx } from "./context.ts";
@@ -75,7 +75,7 @@ function checkRunRequest(ctx: Ctx, argv: string[], opts: RunJobOptions): RunRequ
   const jobId = validateJob(opts.job ?? "");
   if (argv.length === 0 || argv[0] === "") throw new UsageError("run needs a command", "taskpulse run --job <id> -- <command> [args…]");
   if (argv.length > ARGS_MAX) throw new UsageError(`too many arguments (${argv.length}, at most ${ARGS_MAX})`);
-  const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout, "--timeout");
+  const timeoutMs = opts.timeout === undefined ? undefined : timerDuration(opts.timeout, "--timeout", 0);
   if (timeoutMs !== undefined && timeoutMs <= 0) throw new UsageError("--timeout must be more than zero");
   const killGraceMs = opts.killAfter === undefined ? undefined : parseDuration(opts.killAfter, "--kill-after");
   const config = {

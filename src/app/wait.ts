@@ -1,9 +1,9 @@
 // Waiting for a task to finish (or, for a watcher, for a stop request): re-read on every store change and at least
 // every interval, until the task gets there or the time is up.
 import { performance } from "node:perf_hooks";
-import { StoreUnavailableError, UsageError } from "../core/errors.ts";
+import { StoreUnavailableError } from "../core/errors.ts";
 import type { Task } from "../core/model.ts";
-import { parseDuration } from "../core/time.ts";
+import { parseDuration, timerDuration } from "../core/time.ts";
 import type { Ctx } from "./context.ts";
 import { findTask } from "./tasks.ts";
 
@@ -35,8 +35,7 @@ function stopRequested(task: Task): WaitReason | undefined {
 
 export async function waitForTask(ctx: Ctx, id: string, opts: WaitOptions): Promise<{ task: Task; reason: WaitReason; waitedMs: number }> {
   const timeoutMs = parseDuration(opts.timeout, "--timeout");
-  const intervalMs = parseDuration(opts.interval, "--interval");
-  if (intervalMs < 50) throw new UsageError("--interval must be at least 50ms");
+  const intervalMs = timerDuration(opts.interval, "--interval", 50);
   const store = ctx.store("wait");
   const judge = opts.stop ? stopRequested : finished;
   // The feed is opened before the first read, so a change between the read and the wait is not missed.

@@ -5,6 +5,20 @@ import { shorten } from "./names.ts";
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** Parses `45s`, `10m`, `1h30m`, `2d`, `500ms`; a bare number means seconds. */
+/**
+ * The longest delay a Node timer takes (2^31 - 1 ms, ~24.8 days): a longer one fires at once, with a warning. An
+ * option that becomes a timer's delay is refused past it (timerDuration), never silently run early.
+ */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** parseDuration for an option that becomes a timer's delay: at least `minMs`, at most ~24 days (MAX_TIMER_MS). */
+export function timerDuration(input: string, what: string, minMs: number): number {
+  const ms = parseDuration(input, what);
+  if (ms < minMs) throw new UsageError(`${what} must be at least ${minMs}ms`);
+  if (ms > MAX_TIMER_MS) throw new UsageError(`${what} must be at most 24d`, "a longer delay cannot be timed; use 24d or less");
+  return ms;
+}
+
 export function parseDuration(input: string, what = "duration"): number {
   const text = input.trim().toLowerCase();
   if (/^\d+(\.\d+)?$/.test(text)) return checkDuration(Number(text) * 1000, input, what);

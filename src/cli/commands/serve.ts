@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { GlobalOptions } from "../../app/context.ts";
 import { UsageError } from "../../core/errors.ts";
 import { printable } from "../../core/names.ts";
-import { parseDuration } from "../../core/time.ts";
+import { parseDuration, timerDuration } from "../../core/time.ts";
 import { startServer } from "../../serve/server.ts";
 import type { CliCtx } from "../cli-context.ts";
 import { example, note } from "../help-text.ts";
@@ -86,16 +86,14 @@ export async function serve(ctx: CliCtx, opts: ServeCommandOptions, fixedClock: 
     );
   }
   const token = given ?? randomBytes(18).toString("base64url");
-  const pollMs = opts.interval === undefined ? undefined : parseDuration(opts.interval, "--interval");
-  if (pollMs !== undefined && pollMs < 100) throw new UsageError("--interval must be at least 100ms");
+  const pollMs = opts.interval === undefined ? undefined : timerDuration(opts.interval, "--interval", 100);
   const heartbeatMs = opts.ping === undefined ? undefined : parseDuration(opts.ping, "--ping");
   if (heartbeatMs !== undefined && (heartbeatMs < 100 || heartbeatMs > 3_600_000)) {
     throw new UsageError(`invalid --ping '${printable(opts.ping ?? "")}'`, "use a duration from 100ms to 1h, such as 15s", {
       detail: { key: "invalid_value", what: "--ping", value: printable(opts.ping ?? "") },
     });
   }
-  const requestTimeoutMs = opts.requestTimeout === undefined ? undefined : parseDuration(opts.requestTimeout, "--request-timeout");
-  if (requestTimeoutMs !== undefined && requestTimeoutMs < 100) throw new UsageError("--request-timeout must be at least 100ms");
+  const requestTimeoutMs = opts.requestTimeout === undefined ? undefined : timerDuration(opts.requestTimeout, "--request-timeout", 100);
   if (!opts.api && (opts.apiRate !== undefined || opts.apiMaxBody !== undefined)) {
     throw new UsageError("--api-rate and --api-max-body need --api", "taskpulse serve --api …");
   }

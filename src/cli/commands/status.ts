@@ -15,7 +15,7 @@ import { metaText } from "../../core/meta.ts";
 import type { Task } from "../../core/model.ts";
 import { byCodePoint, byName, oneLine, printable } from "../../core/names.ts";
 import { compareQueue, dependencyState } from "../../core/queue.ts";
-import { formatDuration, parseDuration } from "../../core/time.ts";
+import { formatDuration, timerDuration } from "../../core/time.ts";
 import type { Snapshot } from "../../store/store.ts";
 import type { CliCtx } from "../cli-context.ts";
 import { example } from "../help-text.ts";
@@ -76,8 +76,7 @@ export function registerStatus(program: Command, app: App): void {
         if (!opts.watch) return id === undefined ? overview(ctx, opts.all === true) : one(ctx, id);
         if (id !== undefined) throw new UsageError("--watch shows the overview; leave out the task id", "taskpulse status --watch");
         if (ctx.json) throw new UsageError("--watch redraws a terminal view and prints no JSON", "use taskpulse status --json in a loop");
-        const intervalMs = parseDuration(opts.interval, "--interval");
-        if (intervalMs < 200) throw new UsageError("--interval must be at least 200ms");
+        const intervalMs = timerDuration(opts.interval, "--interval", 200);
         let count = Number.POSITIVE_INFINITY;
         if (opts.count !== undefined) {
           if (!/^\d{1,6}$/.test(opts.count) || Number(opts.count) < 1)
