@@ -52,23 +52,33 @@ export function claimSuccession(file: string, base: string): Claim {
     for (let n = 0; n < MAX_CLAIMS; n++) {
       const path = claimPath(file, base, n);
       paths.push(path);
-      if (linked ? link(temp, path) : create(path, token)) return { base, paths };
+      let made = linked ? link(temp, path) : create(path, token);
+      if (made === undefined) {
+        linked = false; // no hard links here: `temp` goes in the finally below
+        made = create(path, token);
+      }
+      if (made) return { base, paths };
       if (binds(path)) throw new ClaimedError(`another writer has claimed the succession of state ${base || "none"}`);
       // its writer is gone and never renamed: the next number
     }
     throw new ClaimedError(`${MAX_CLAIMS} claims on the succession of state ${base || "none"}`);
   } finally {
-    if (linked) unlinkQuiet(temp);
+    unlinkQuiet(temp);
   }
 }
 
-/** Links `temp` to `path`: true when made, false when `path` exists. */
-function link(temp: string, path: string): boolean {
+/** What link(2) answers on a file system without hard links (FAT, some network and FUSE file systems). */
+const NO_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/** Links `temp` to `path`: true when made, false when `path` exists, undefined when the file system has no links. */
+function link(temp: string, path: string): boolean | undefined {
   try {
     linkSync(temp, path);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    if (code === "EEXIST") return false;
+    if (NO_LINKS.has(code)) return undefined;
     throw err;
   }
 }
