@@ -26,9 +26,16 @@ export const validateAgent = (value: string): string => validateSlug(value, "age
 /** Characters that change how text around them is shown without showing themselves (display spoofing). */
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u2028\u2029]/;
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, "g");
-/** A ZWJ that joins two emoji (a family, a person with a skin tone and an object, a rainbow flag): kept, since it is what draws them as one. */
-const EMOJI_BEFORE = /(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\ufe0f)$/u;
-const EMOJI_AFTER = /^\p{Extended_Pictographic}/u;
+/**
+ * A ZWJ that joins two emoji (a family, a person with a skin tone and an object, a rainbow flag): kept, since it is
+ * what draws them as one. Made on first use: V8 builds a Unicode property class when it constructs the pattern, not
+ * when it first runs it, and every start would pay for these.
+ */
+let emoji: { before: RegExp; after: RegExp } | undefined;
+function joinsEmoji(whole: string, at: number): boolean {
+  emoji ??= { before: /(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\ufe0f)$/u, after: /^\p{Extended_Pictographic}/u };
+  return emoji.before.test(whole.slice(Math.max(0, at - 2), at)) && emoji.after.test(whole.slice(at + 1, at + 3));
+}
 
 /**
  * `text` without bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F), zero-width characters
@@ -40,8 +47,7 @@ export function stripInvisible(text: string): string {
   if (!INVISIBLE.test(text)) return text;
   return text.replace(INVISIBLE_ALL, (ch, at: number, whole: string) => {
     if (ch === "\u2028" || ch === "\u2029") return "\n";
-    if (ch === "\u200d" && EMOJI_BEFORE.test(whole.slice(Math.max(0, at - 2), at)) && EMOJI_AFTER.test(whole.slice(at + 1, at + 3)))
-      return ch;
+    if (ch === "\u200d" && joinsEmoji(whole, at)) return ch;
     return "";
   });
 }

@@ -4,11 +4,14 @@
 
 const WIDE =
   /[\u1100-\u115f\u231a\u231b\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2\u26f3\u26f5\u26fa\u26fd\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\u2e80-\u303e\u3041-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f000}-\u{1faff}\u{20000}-\u{3fffd}]/u;
-const MARK = /\p{Mn}/u;
+/** Made on first use (as names.ts's emoji patterns, for the same reason), and asked only about non-ASCII text. */
+let mark: RegExp | undefined;
 
 function zeroWidth(ch: string): boolean {
   const cp = ch.codePointAt(0) ?? 0;
-  return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0e) || (cp >= 0xe0000 && cp <= 0xe007f) || MARK.test(ch);
+  if (cp < 0x80) return false;
+  mark ??= /\p{Mn}/u;
+  return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0e) || (cp >= 0xe0000 && cp <= 0xe007f) || mark.test(ch);
 }
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escape sequences is the point
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
