@@ -5,7 +5,7 @@ import type { GlobalOptions } from "../app/context.ts";
 import type { Deps } from "../app/deps.ts";
 import type { CliCtx } from "./cli-context.ts";
 import { runInContext } from "./in-context.ts";
-import { GLOBAL_OPTIONS } from "./options.ts";
+import { flagsOf, GLOBAL_OPTIONS } from "./options.ts";
 import type { Outcome } from "./outcome.ts";
 
 export interface App {
@@ -117,7 +117,7 @@ export async function buildProgram(
     .showHelpAfterError(HELP_AFTER_ERROR)
     .showSuggestionAfterError(true)
     .addHelpText("after", `${EXIT_CODES}\n\nDocs: README.md and references/ in the package.`);
-  for (const { flags, description } of GLOBAL_OPTIONS) program.option(flags, description);
+  for (const spec of GLOBAL_OPTIONS) program.option(flagsOf(spec), spec.description);
 
   const app: App = {
     action(body) {

@@ -3,7 +3,7 @@
 // the same as with every command registered.
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { GLOBAL_OPTIONS, HEARTBEAT_OPTIONS } from "../../src/cli/options.ts";
+import { flagsOf, GLOBAL_OPTIONS, HEARTBEAT_OPTIONS, parseSpec } from "../../src/cli/options.ts";
 import { buildProgram, COMMANDS, commandName, HELP_GROUPS } from "../../src/cli/program.ts";
 import { run } from "../../src/cli/run.ts";
 import { cli, tempDir } from "../support/helpers.ts";
@@ -17,10 +17,26 @@ async function fullProgram(): Promise<Command> {
 describe("COMMANDS", () => {
   it("gives commander the options of the table the lean entry parses with (src/cli/options.ts)", async () => {
     const program = await fullProgram();
-    expect(program.options.map((o) => o.flags)).toEqual(["-V, --version", ...GLOBAL_OPTIONS.map((o) => o.flags)]);
+    expect(program.options.map((o) => o.flags)).toEqual(["-V, --version", ...GLOBAL_OPTIONS.map(flagsOf)]);
     const heartbeat = program.commands.find((c) => c.name() === "heartbeat");
-    expect(heartbeat?.options.map((o) => o.flags)).toEqual(HEARTBEAT_OPTIONS.map((o) => o.flags));
+    expect(heartbeat?.options.map((o) => o.flags)).toEqual(HEARTBEAT_OPTIONS.map(flagsOf));
     for (const name of ["next", "check", "done"]) expect(program.commands.find((c) => c.name() === name)?.options).toEqual([]);
+  });
+
+  it("the lean entry reads each option as commander does: name, short flag, value, property", async () => {
+    const program = await fullProgram();
+    const heartbeat = program.commands.find((c) => c.name() === "heartbeat");
+    const declared = [...GLOBAL_OPTIONS, ...HEARTBEAT_OPTIONS];
+    const commanders = [...program.options.slice(1), ...(heartbeat?.options ?? [])];
+    expect(
+      commanders.map((o) => ({
+        name: o.long?.slice(2),
+        short: o.short?.slice(1),
+        takesValue: o.required,
+        key: o.attributeName(),
+        flagValue: !o.negate,
+      })),
+    ).toEqual(declared.map((spec) => ({ short: undefined, ...parseSpec(spec) })));
   });
 
   it("names exactly what each command module registers, in --help order", async () => {

@@ -3,7 +3,7 @@ import type { Ctx } from "../../app/context.ts";
 import { type HeartbeatOptions, recordHeartbeat } from "../../app/heartbeat.ts";
 import { EXIT } from "../../core/errors.ts";
 import { example, note } from "../help-text.ts";
-import { HEARTBEAT_OPTIONS } from "../options.ts";
+import { flagsOf, HEARTBEAT_OPTIONS } from "../options.ts";
 import type { Outcome } from "../outcome.ts";
 import type { App } from "../program.ts";
 import { stopLine } from "./stop.ts";
@@ -14,7 +14,7 @@ export function registerHeartbeat(program: Command, app: App): void {
     .description("proof of life for a running task, with an optional message and progress")
     .argument("<id>", "task id or unique prefix")
     .argument("[message...]", "what is happening now");
-  for (const { flags, description } of HEARTBEAT_OPTIONS) command.option(flags, description);
+  for (const spec of HEARTBEAT_OPTIONS) command.option(flagsOf(spec), spec.description);
   command
     .addHelpText(
       "after",
