@@ -1,5 +1,5 @@
 // Bundles the OpenClaw plugin (src/plugin/entry.ts) into openclaw-plugin/dist/index.js: one ES module with
-// taskpulse's use cases and its dependencies inside (zod, proper-lockfile, pg), so the packed plugin installs with
+// taskpulse's use cases and its dependencies inside (zod, pg), so the packed plugin installs with
 // nothing to fetch. Only `openclaw/*` stays outside: the host provides its SDK when it loads the plugin. Its
 // manifest, openclaw-plugin/openclaw.plugin.json, is generated from this bundle by `openclaw plugins build` and
 // checked by the real-client tier (test/openclaw-real/plugin.test.ts). Run by scripts/build/build.mjs.

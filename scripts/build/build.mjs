@@ -18,8 +18,6 @@ const root = resolve(import.meta.dirname, "..", "..");
  */
 export const SHIMS = [
   { dependency: "commander", module: /^(node:)?child_process$/, shim: "scripts/build/shims/child-process.cjs" },
-  { dependency: "proper-lockfile", module: /^graceful-fs$/, shim: "scripts/build/shims/graceful-fs.cjs" },
-  { dependency: "proper-lockfile", module: /^signal-exit$/, shim: "scripts/build/shims/signal-exit.cjs" },
   { dependency: "pg", module: /^\.\/stream$/, shim: "scripts/build/shims/pg-stream.cjs" },
 ];
 

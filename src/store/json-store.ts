@@ -1,7 +1,7 @@
 // Guarantee: every change is read-modify-write under one lock, on state read after the lock was taken; the journal
 // record is on disk before the state file is replaced; the state file is replaced atomically (temp, fsync, rename,
 // fsync dir). A commit is fenced: if the state file is no longer the one read under the lock (its seq and txn
-// changed: two waiters both took a stale lock, proper-lockfile issue #121), it is not renamed in, an abort record
+// changed: two waiters both took a stale lock, lock.ts), it is not renamed in, an abort record
 // is journalled, and the transaction is run again on fresh state. An update that returned is therefore never lost.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -175,7 +175,7 @@ export class JsonStore implements Store {
       let rotationDue = false;
       let done: { result: T } | undefined;
       const asked = process.hrtime.bigint();
-      // Imported here, not at the top, so that reads never load the lock library (proper-lockfile, retry, its exit hook).
+      // Imported here, not at the top, so that reads never load the lock code (and its exit hook).
       const { acquireLock } = await import("./lock.ts");
       const held = await acquireLock(this.location, {
         waitMs: this.options.lockWaitMs,

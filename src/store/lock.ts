@@ -1,10 +1,10 @@
-// Guarantee: one holder at a time per store (or per named resource), across processes. A lock is never taken from a
-// holder that is alive on this host, however long it has been paused (holder.ts judges its token from /proc): a
-// commit that passed its fence therefore lands before anyone else reads the state. A lock left by a process that is
-// gone is taken over once it is older than STALE_MS; so is one whose holder cannot be judged (another PID namespace
-// or host, an older taskpulse), the one case that still rests on time (references/store-format.md, "Locks").
-// proper-lockfile's default onCompromised throws inside a timer and kills the process: we record it instead and
-// the commit is fenced (see json-store.ts).
+// Guarantee: one holder at a time per store (or per named resource), across processes. A lock is a directory made
+// with mkdir, which exactly one process can do, holding its holder's token. A lock is never taken from a holder that
+// is alive on this host, however long it has been paused (holder.ts judges its token from /proc): a commit that
+// passed its fence therefore lands before anyone else reads the state. A lock left by a process that is gone is
+// taken over at once; so is one whose holder cannot be judged (another PID namespace or host, an older taskpulse)
+// once it is older than STALE_MS, the one case that still rests on time (references/store-format.md, "Locks"). A
+// holder refreshes its lock's mtime while it holds it, and removes its locks when the process ends (exit-hook.ts).
 import {
   accessSync,
   closeSync,
@@ -14,7 +14,6 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  realpathSync,
   renameSync,
   rmdirSync,
   statSync,
@@ -24,8 +23,8 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import lockfile from "proper-lockfile";
 import { StoreBusyError } from "../core/errors.ts";
+import { onExit } from "./exit-hook.ts";
 import { judge, type Liveness, newToken, STALE_MS } from "./holder.ts";
 
 /**
@@ -38,44 +37,8 @@ const MIN_RETRY_DELAY_MS = 2;
 const MAX_RETRY_DELAY_MS = 40;
 const AGING_MS = 1000;
 
-type Callback = (err: NodeJS.ErrnoException | null, result?: unknown) => void;
-
-/** A callback-style fs method that does its work synchronously, as proper-lockfile's own lockSync has them. */
-function callbackSync(method: (...args: never[]) => unknown): (...args: unknown[]) => void {
-  const run = method as (...args: unknown[]) => unknown;
-  return (...args) => {
-    const callback = args.pop() as Callback;
-    let result: unknown;
-    try {
-      result = run(...args);
-    } catch (err) {
-      callback(err as NodeJS.ErrnoException);
-      return;
-    }
-    callback(null, result);
-  };
-}
-
-/**
- * The file system proper-lockfile works through, its calls made synchronously: taking a lock is a mkdir, a utimes
- * and a stat, and through libuv's thread pool each costs a round trip (the first also starts the pool's threads),
- * ~4 ms of a heartbeat. Retries still wait on timers, so waiting for a busy lock stays asynchronous. Only the
- * methods proper-lockfile calls: copying all of node:fs would run its lazy getters (fs.promises, streams).
- */
-const syncFs = {
-  // 0700 whatever the umask: the lock and the token in it are the store's own.
-  mkdir: callbackSync((dir: string) => {
-    mkdirSync(dir, 0o700);
-    made = { dir, ino: inodeOf(dir) };
-  }),
-  // proper-lockfile removes a lock directory to release it and to take over a stale one; a release sets `releasing`
-  // for the length of its (synchronous) call.
-  rmdir: callbackSync((dir: string) => (releasing ? releaseDir(dir, releasing.token) : takeOverStale(dir))),
-  stat: callbackSync(statSync),
-  utimes: callbackSync(utimesSync),
-  realpath: callbackSync(realpathSync),
-  rmdirSync: (dir: string) => releaseDir(dir, mine.get(dir) ?? null), // at exit, for a lock still held
-};
+/** How often a holder refreshes its lock's mtime, which tells waiters that cannot judge the holder that it is in use. */
+const REFRESH_MS = STALE_MS / 4;
 
 /**
  * The holder's token, a file inside the lock directory, written right after the directory is made. It tells a
@@ -85,18 +48,11 @@ const syncFs = {
 const HOLDER = "holder";
 
 /**
- * The tokens of the lock directories this process holds (null: taken, but the token could not be written, e.g. on
- * a full disk; "": taken, but another waiter's token was there first, so nothing is held).
+ * The locks this process holds, each with its token (null: taken, but the token could not be written, e.g. on a
+ * full disk), removed when the process ends.
  */
-const mine = new Map<string, string | null>();
-
-/** The lock directory this process made last (by mkdir), to know it again should it be captured and put back. */
-let made: { dir: string; ino: number | undefined } | undefined;
-
-/** (A function, so the type checker does not take `made` as still undefined after a call that set it.) */
-function madeLast(): string | undefined {
-  return made?.dir;
-}
+const holding = new Set<{ dir: string; token: string | null }>();
+let exitHooked = false;
 
 function inodeOf(path: string): number | undefined {
   try {
@@ -107,22 +63,20 @@ function inodeOf(path: string): number | undefined {
 }
 
 /**
- * After this process's own fresh lock directory vanished while proper-lockfile was still setting it up (a waiter
- * judging a dead holder captured it by renaming it aside, to judge it again, and put it back as in use): the
- * directory at the path, if it is that one (same inode, no token yet), is nobody's, and is removed, so that
- * neither this process nor the others wait for it to go stale.
+ * After this process's own fresh lock directory vanished before its token was in it (a waiter judging a dead holder
+ * captured it by renaming it aside, to judge it again, and put it back as in use): the directory at the path, if it
+ * is that one (same inode, no token yet), is nobody's, and is removed, so that neither this process nor the others
+ * wait for it to go stale.
  */
-function dropOwnOrphan(dir: string): void {
-  const mine = made;
-  made = undefined;
-  if (mine?.dir !== dir || mine.ino === undefined || holderOf(dir) !== undefined || inodeOf(dir) !== mine.ino) return;
+function dropOwnOrphan(dir: string, ino: number | undefined): void {
+  if (ino === undefined || holderOf(dir) !== undefined || inodeOf(dir) !== ino) return;
   const aside = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   try {
     renameSync(dir, aside);
   } catch {
     return; // gone meanwhile
   }
-  if (holderOf(aside) !== undefined || inodeOf(aside) !== mine.ino) {
+  if (holderOf(aside) !== undefined || inodeOf(aside) !== ino) {
     // not ours after all (replaced in between): put it back, as takeOverStale does
     try {
       renameSync(aside, dir);
@@ -133,9 +87,6 @@ function dropOwnOrphan(dir: string): void {
   }
   removeAside(aside);
 }
-
-/** The release in progress (for the length of its synchronous call), with the releasing holder's token. */
-let releasing: { token: string | null } | undefined;
 
 function releaseDir(dir: string, token: string | null): void {
   const holder = holderOf(dir);
@@ -160,7 +111,7 @@ function inUse(dir: string): boolean {
   }
 }
 
-/** What proper-lockfile passes on as "held": the waiter waits and tries again. */
+/** A lock that turned out to be in use after all: the waiter waits and tries again. */
 function heldError(dir: string): Error {
   return Object.assign(new Error(`${dir} is held by a live process`), { code: "ELOCKED" });
 }
@@ -172,19 +123,19 @@ export function holderLiveness(dir: string): Liveness | undefined {
 }
 
 /**
- * Called when proper-lockfile found a lock stale (its mtime older than STALE_MS), or when its holder is known to be
- * gone. A holder that is alive keeps it:
- * it may be stopped (SIGSTOP, a debugger, a frozen container) between its commit fence and its rename, and
- * resumes to finish that commit; taking its lock would let another commit land first and be overwritten. Else the
- * directory is removed, but between the stat and a removal other waiters may already have removed the stale
- * directory and made a live one in its place (proper-lockfile's issue #121), and a plain rmdir would remove the
- * live one: two holders at once. So the directory is first captured by renaming it aside, which exactly one
- * process can do to any one directory, and judged again: a stale one is removed; a live one is put back.
+ * Called for a lock that a waiter found not in use: its holder is gone, or cannot be judged and the lock is older
+ * than STALE_MS. A holder that is alive keeps it: it may be stopped (SIGSTOP, a debugger, a frozen container)
+ * between its commit fence and its rename, and resumes to finish that commit; taking its lock would let another
+ * commit land first and be overwritten. Else the directory is removed, but between the judgement and a removal
+ * other waiters may already have removed the stale directory and made a live one in its place, and a plain rmdir
+ * would remove the live one: two holders at once (proper-lockfile, which taskpulse once used, has this as its issue
+ * #121). So the directory is first captured by renaming it aside, which exactly one process can do to any one
+ * directory, and judged again: a stale one is removed; a live one is put back.
  */
 export function takeOverStale(dir: string): void {
   if (inUse(dir)) throw heldError(dir);
   const aside = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-  renameSync(dir, aside); // ENOENT (removed meanwhile) tells proper-lockfile to try its mkdir again
+  renameSync(dir, aside); // ENOENT: removed meanwhile, and the waiter tries its mkdir again
   if (inUse(aside)) {
     let back = false;
     try {
@@ -201,13 +152,13 @@ export function takeOverStale(dir: string): void {
   removeAside(aside);
 }
 
-/** Takes over a lock whose holder is gone; false when that did not happen (another waiter was first, say). */
+/** Takes over a lock not in use; whether the path is free now (false: it turned out to be in use after all). */
 function freed(dir: string): boolean {
   try {
     takeOverStale(dir);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT"; // another waiter removed it first
   }
 }
 
@@ -250,7 +201,6 @@ export interface LockOptions {
 }
 
 interface LockPaths {
-  target: string;
   lock: string;
   owner: string;
   what: string;
@@ -258,140 +208,141 @@ interface LockPaths {
 
 function lockPaths(dir: string, name: string | undefined): LockPaths {
   if (name === undefined) {
-    return { target: join(dir, "state.json"), lock: join(dir, "state.lock"), owner: join(dir, "lock-owner.json"), what: "store" };
+    return { lock: join(dir, "state.lock"), owner: join(dir, "lock-owner.json"), what: "store" };
   }
   const target = join(dir, `${name}.json`);
-  return { target, lock: `${target}.lock`, owner: `${target}.owner`, what: `'${name}'` };
+  return { lock: `${target}.lock`, owner: `${target}.owner`, what: `'${name}'` };
 }
 
 export async function acquireLock(dir: string, options: LockOptions): Promise<Held> {
   const paths = lockPaths(dir, options.name);
-  let lost: Error | undefined;
-  let token: string | undefined;
-  const held: Held = {
-    // Read at the commit fence: taken over as stale (proper-lockfile noticed), or the token is not ours any more.
-    get compromised() {
-      if (lost) return lost;
-      if (token !== undefined && holderOf(paths.lock) !== token) return new Error(`the ${paths.what} lock was taken over`);
-      return undefined;
-    },
-    release: async () => {},
-  };
-  let release: () => Promise<void>;
   // A store that cannot be written at all (read-only file system, no write permission) fails at once, naming the
   // store directory rather than the lock inside it.
   accessSync(dir, constants.W_OK);
-  // One attempt per lockfile.lock call, the waiting done here, and only while the lock is held (any other error
-  // fails at once): proper-lockfile's own retries (the retry library) compute and sort every delay up front, a few
-  // hundred for a 15 s wait, on every call.
+  // The longer a waiter has waited, the more often it tries (see MIN_RETRY_DELAY_MS).
   const started = Date.now();
   const deadline = started + options.waitMs;
+  let token: string | null;
   for (;;) {
-    made = undefined;
-    try {
-      release = await lockfile.lock(paths.target, {
-        realpath: false,
-        fs: syncFs,
-        lockfilePath: paths.lock,
-        stale: STALE_MS,
-        update: STALE_MS / 4,
-        retries: 0,
-        onCompromised: (err: Error) => {
-          lost = err;
-        },
-      });
+    const taken = take(paths.lock);
+    if (taken !== undefined) {
+      token = taken;
       break;
-    } catch (err) {
-      if ((err as { code?: string }).code === "ENOENT" && madeLast() === paths.lock && Date.now() < deadline) {
-        // The directory this process had just made was captured while proper-lockfile set it up: try again.
-        dropOwnOrphan(paths.lock);
-        continue;
-      }
-      if ((err as { code?: string }).code !== "ELOCKED") throw err;
-      const holder = holderLiveness(paths.lock);
-      // A holder known to be gone (killed) frees its lock at once, without waiting for it to go stale.
-      if (holder?.alive === false && freed(paths.lock)) continue;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        const stopped = holder?.alive && holder.stopped ? holder.pid : undefined;
-        const owner = readOwner(paths.owner);
-        const seconds = Math.round(options.waitMs / 1000);
-        const by = owner ? ` by pid ${owner.pid} (${owner.command}, agent ${owner.agent})` : "";
-        throw new StoreBusyError(
-          `${paths.what} is locked${by}; gave up after ${seconds}s`,
-          stopped === undefined
-            ? undefined
-            : `the holder, pid ${stopped}, is stopped (SIGSTOP, a debugger or a frozen container) and keeps the lock until it goes on (\`kill -CONT ${stopped}\`) or ends; safe to retry`,
-          {
-            detail: {
-              key: "store_locked",
-              target: paths.what,
-              seconds,
-              ...(owner ? { holder: owner } : {}),
-              ...(stopped === undefined ? {} : { stoppedPid: stopped }),
-            },
-          },
-        );
-      }
-      const aged = Math.min(1, (Date.now() - started) / AGING_MS);
-      const delay = MAX_RETRY_DELAY_MS - (MAX_RETRY_DELAY_MS - MIN_RETRY_DELAY_MS) * aged;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(left, delay * (0.5 + Math.random()))));
     }
+    // Held by someone else. A lock whose holder is gone (killed) is free at once, without waiting for it to go stale.
+    if (!inUse(paths.lock) && freed(paths.lock)) continue;
+    const left = deadline - Date.now();
+    if (left <= 0) throw busy(paths, options.waitMs);
+    const aged = Math.min(1, (Date.now() - started) / AGING_MS);
+    const delay = MAX_RETRY_DELAY_MS - (MAX_RETRY_DELAY_MS - MIN_RETRY_DELAY_MS) * aged;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, delay * (0.5 + Math.random()))));
   }
-  const mineToken = newToken();
-  let own: string | null;
-  try {
-    writeFileSync(join(paths.lock, HOLDER), mineToken, { flag: "wx", mode: 0o600 });
-    token = own = mineToken;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EEXIST" || code === "ENOENT") {
-      // Another waiter's directory is at the path now (see takeOverStale): this process holds nothing. Its commit
-      // is fenced and runs again; its release leaves that directory alone.
-      lost = new Error(`the ${paths.what} lock was taken over`);
-      own = "";
-    } else {
-      // No token (a full disk, say): the fence still compares the state file itself.
-      own = null;
-    }
+  const entry = { dir: paths.lock, token };
+  holding.add(entry);
+  if (!exitHooked) {
+    exitHooked = true;
+    onExit(() => {
+      for (const { dir, token } of holding) {
+        try {
+          releaseDir(dir, token);
+        } catch {
+          // removed meanwhile
+        }
+      }
+    });
   }
-  mine.set(paths.lock, own);
-  // Informational only: who holds the lock, for the busy message above. Not fsynced, not trusted for correctness.
+  // Informational only: who holds the lock, for the busy message. Not fsynced, not trusted for correctness.
   try {
     writeOwnerNote(paths.owner, options.owner);
   } catch {
     // best effort
   }
-  held.release = async () => {
-    // proper-lockfile's unlock runs within this call (its fs is synchronous here), so `releasing` marks exactly its
-    // removal, never a takeover that another acquisition in this process makes meanwhile.
-    releasing = { token: own };
-    let done: Promise<void>;
-    try {
-      done = release();
-    } finally {
-      releasing = undefined;
-    }
-    try {
-      await done;
-    } catch (err) {
-      // Released after being compromised: our commit was already fenced; nothing to undo. proper-lockfile counts
-      // the lock as gone (someone touched its mtime), but a directory that still holds our token is ours to remove,
-      // or this process's next attempt would wait on its own (live) token.
-      const code = (err as { code?: string }).code;
-      if (code !== "ERELEASED" && code !== "ENOTACQUIRED") throw err;
-      if (own) {
-        try {
-          releaseDir(paths.lock, own);
-        } catch {
-          // removed meanwhile
-        }
+  const takenOver = () => token !== null && holderOf(paths.lock) !== token;
+  // Keeps the lock's time fresh while it is held (waiters that cannot judge the holder go by it), from the next turn
+  // of the event loop on: a CLI call has committed and released by then, and does not pay for its process's first
+  // timer (~0.3 ms of a start).
+  let refresh: NodeJS.Timeout | undefined;
+  const arm = setImmediate(() => {
+    refresh = setInterval(() => {
+      if (takenOver()) return clearInterval(refresh);
+      try {
+        const now = new Date();
+        utimesSync(paths.lock, now, now);
+      } catch {
+        // gone: the fence sees it
       }
-    } finally {
-      if (mine.get(paths.lock) === own) mine.delete(paths.lock);
-    }
+    }, REFRESH_MS).unref();
+  }).unref();
+  return {
+    // Read at the commit fence: the token in the lock directory is not this holder's any more.
+    get compromised() {
+      return takenOver() ? new Error(`the ${paths.what} lock was taken over`) : undefined;
+    },
+    release: async () => {
+      clearImmediate(arm);
+      clearInterval(refresh);
+      holding.delete(entry);
+      try {
+        releaseDir(paths.lock, token);
+      } catch {
+        // removed meanwhile
+      }
+    },
   };
-  return held;
+}
+
+/**
+ * Makes the lock directory and writes a new token into it. Returns the token; null when the lock was taken but the
+ * token could not be written (a full disk, say: the commit fence then compares the state file itself); undefined
+ * when the lock is someone else's.
+ */
+function take(lock: string): string | null | undefined {
+  try {
+    mkdirSync(lock, 0o700); // 0700 whatever the umask: the lock and the token in it are the store's own
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw err;
+  }
+  const ino = inodeOf(lock);
+  const token = newToken();
+  try {
+    writeFileSync(join(lock, HOLDER), token, { flag: "wx", mode: 0o600 });
+    return token;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A waiter judging the lock before it captured this fresh directory (see takeOverStale): it puts the directory
+    // back, or another waiter's is at the path by now. Either way this process holds nothing.
+    if (code === "ENOENT") {
+      dropOwnOrphan(lock, ino);
+      return undefined;
+    }
+    if (code === "EEXIST") return undefined;
+    return null;
+  }
+}
+
+/** The error for a wait that ran out, naming the holder and whether it is stopped. */
+function busy(paths: LockPaths, waitMs: number): StoreBusyError {
+  const holder = holderLiveness(paths.lock);
+  const stopped = holder?.alive && holder.stopped ? holder.pid : undefined;
+  const owner = readOwner(paths.owner);
+  const seconds = Math.round(waitMs / 1000);
+  const by = owner ? ` by pid ${owner.pid} (${owner.command}, agent ${owner.agent})` : "";
+  return new StoreBusyError(
+    `${paths.what} is locked${by}; gave up after ${seconds}s`,
+    stopped === undefined
+      ? undefined
+      : `the holder, pid ${stopped}, is stopped (SIGSTOP, a debugger or a frozen container) and keeps the lock until it goes on (\`kill -CONT ${stopped}\`) or ends; safe to retry`,
+    {
+      detail: {
+        key: "store_locked",
+        target: paths.what,
+        seconds,
+        ...(owner ? { holder: owner } : {}),
+        ...(stopped === undefined ? {} : { stoppedPid: stopped }),
+      },
+    },
+  );
 }
 
 /**

@@ -100,7 +100,7 @@ function lockOwnerPid(store: string): number | undefined {
   }
 }
 
-/** A dead process's lock, as proper-lockfile leaves it: the lock directory, plus our note naming the holder. */
+/** A dead process's lock, as a killed holder leaves it: the lock directory, plus our note naming the holder. */
 function abandonLock(store: string, pid: number, ageMs: number): number {
   mkdirSync(store, { recursive: true, mode: 0o700 });
   writeFileSync(join(store, "lock-owner.json"), JSON.stringify({ pid, agent: "ghost", command: "next", since: new Date().toISOString() }));

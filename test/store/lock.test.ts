@@ -1,15 +1,15 @@
 // The lock's takeover rules. A lock whose holder lives on this host is never taken, however old; one whose holder
 // is gone is taken at once; one whose holder cannot be judged (another PID namespace or host, an older taskpulse)
-// is taken once stale. A stale lock can be taken by two waiters at once (proper-lockfile's issue #121: one removes
-// the directory the other has just made); the holder's token inside the lock directory tells the first one, at its
+// is taken once stale. A stale lock could be taken by two waiters at once (the race of proper-lockfile's issue
+// #121: one removes the directory the other has just made); the holder's token inside the lock directory tells the first one, at its
 // commit fence, that the lock is no longer its own.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { judge, newToken } from "../../src/store/holder.ts";
+import { describe, expect, it, vi } from "vitest";
+import { judge, newToken, STALE_MS } from "../../src/store/holder.ts";
 import { acquireLock, takeOverStale } from "../../src/store/lock.ts";
-import { spawnCli, tempDir } from "../support/helpers.ts";
+import { ROOT, spawnCli, tempDir } from "../support/helpers.ts";
 import { readState } from "../support/store-fixture.ts";
 
 describe("the store lock", () => {
@@ -25,15 +25,14 @@ describe("the store lock", () => {
     const second = await acquireLock(dir, { waitMs: 15_000, owner: "second" });
     expect(second.compromised).toBeUndefined();
     expect(first.compromised?.message).toMatch(/lock was taken over/);
-    // The first holder's release leaves the second's lock in place. (Both live in this one process here, where
-    // proper-lockfile keeps one entry per path; the second's own release is exercised by every other test.)
+    // The first holder's release leaves the second's lock in place.
     await first.release();
     expect(existsSync(join(dir, "state.lock"))).toBe(true);
     await second.release();
   });
 
   it("a waiter that judged an old lock stale, when a live one has replaced it meanwhile, leaves the live one in place", () => {
-    // proper-lockfile stats the lock, finds it stale, then removes it. Between the two, other waiters may have
+    // A waiter judges the lock stale, then removes it. Between the two, other waiters may have
     // removed the stale lock and made a live one: the removal must not take that one.
     const dir = tempDir();
     const lock = join(dir, "state.lock");
@@ -67,6 +66,33 @@ describe("the store lock", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it("a holder keeps its lock's time fresh, so that a waiter that cannot judge the holder leaves it alone", async () => {
+    const dir = tempDir();
+    const lock = join(dir, "state.lock");
+    const held = await acquireLock(dir, { waitMs: 15_000, owner: "holder" });
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    // The refresh comes every STALE_MS / 4: waited for by what it does, not by a sleep.
+    await vi.waitFor(() => expect(statSync(lock).mtimeMs).toBeGreaterThan(Date.now() - STALE_MS), { timeout: 60_000, interval: 50 });
+    expect(held.compromised).toBeUndefined();
+    await held.release();
+    expect(readdirSync(dir)).toEqual(["lock-owner.json"]);
+  });
+
+  it.each(["SIGTERM", "exit"])("a lock still held when its process ends (%s) is removed", (how) => {
+    const dir = tempDir();
+    const lock = join(ROOT, "src", "store", "lock.ts");
+    const end = how === "exit" ? "process.exit(3)" : `process.kill(process.pid, "${how}"); setTimeout(() => {}, 30000)`;
+    const script = `require(${JSON.stringify(lock)}).acquireLock(${JSON.stringify(dir)}, { waitMs: 1000, owner: "x" }).then(() => {
+      require("node:fs").writeSync(1, require("node:fs").readdirSync(${JSON.stringify(dir)}).join(","));
+      ${end};
+    });`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    expect(r.stdout).toBe("lock-owner.json,state.lock");
+    expect(how === "exit" ? r.status : r.signal).toBe(how === "exit" ? 3 : how);
+    expect(readdirSync(dir)).toEqual(["lock-owner.json"]);
+  });
+
   it("tokens of other hosts, namespaces or versions are not judged (their lock's age decides)", () => {
     const live = newToken();
     expect(judge(live.replace(/^(tp1 \d+ \d+) \S+/, "$1 another-boot-id"))).toBeUndefined();
@@ -83,7 +109,7 @@ describe("the store lock", () => {
     utimesSync(lock, old, old);
     takeOverStale(lock);
     expect(readdirSync(dir)).toEqual([]);
-    expect(() => takeOverStale(lock)).toThrow(/ENOENT/); // proper-lockfile then tries its mkdir again
+    expect(() => takeOverStale(lock)).toThrow(/ENOENT/); // the waiter then tries its mkdir again
   });
 
   it("many waiters on one stale lock: each of their commits lands, none is lost", async () => {

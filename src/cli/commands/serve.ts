@@ -181,9 +181,9 @@ function parseBytes(input: string): number {
 
 function untilStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    // The listeners stay registered: removing them inside the handler would leave the lock library's exit hook
-    // (loaded by the first change; scripts/build/shims/signal-exit.cjs) as the last listener, and it then raises the
-    // signal again, which ends the process.
+    // The listeners stay registered: removing them inside the handler would leave the lock's exit hook (registered
+    // by the first change; src/store/exit-hook.ts) as the last listener, and it then raises the signal again, which
+    // ends the process.
     const on = (signal: NodeJS.Signals) => resolve(signal);
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
