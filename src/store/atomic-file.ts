@@ -65,8 +65,13 @@ function refuseUnlessRegular(fd: number, path: string, what: string): void {
   }
 }
 
-/** How far back from its end a file is read to find its last complete line (longer lines are not looked at). */
-const TAIL_BYTES = 64 * 1024;
+/**
+ * How far back from its end a file is read to find its last complete line (one that starts earlier is not looked
+ * at): first a little, which almost always holds a journal's last line (a commit's `landed` mark, or one record),
+ * then at most 64 KiB. Each append reads it, so it is kept short: decoding 64 KiB of text every commit cost more
+ * than the rest of the append.
+ */
+const TAIL_STEPS = [4 * 1024, 64 * 1024];
 
 /**
  * Appends and fsyncs, so a record is on disk before the caller goes on. A symlink planted there is not followed.
@@ -80,13 +85,9 @@ export function appendDurably(path: string, data: string, check?: (lastLine: str
   try {
     const size = fstatSync(fd).size;
     if (size > 0) {
-      const tail = Buffer.alloc(Math.min(size, TAIL_BYTES));
-      const got = readSync(fd, tail, 0, tail.length, size - tail.length);
-      const text = tail.subarray(0, got).toString("utf8");
-      const end = text.lastIndexOf("\n");
-      if (end !== text.length - 1) data = `\n${data}`;
-      const start = text.lastIndexOf("\n", end - 1);
-      if (check && end > 0 && (start >= 0 || got === size)) check(text.slice(start + 1, end));
+      const { endsWithNewline, lastLine } = lastLineOf(fd, size);
+      if (!endsWithNewline) data = `\n${data}`;
+      if (check && lastLine !== undefined) check(lastLine);
     }
     try {
       writeAll(fd, data);
@@ -104,6 +105,28 @@ export function appendDurably(path: string, data: string, check?: (lastLine: str
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Whether a file of `size` bytes (> 0) ends with a newline, and its last complete line when that starts within the
+ * file's last 64 KiB. Works on bytes (a newline byte is never part of another UTF-8 character) and decodes only that
+ * line.
+ */
+function lastLineOf(fd: number, size: number): { endsWithNewline: boolean; lastLine?: string } {
+  let found: { endsWithNewline: boolean; lastLine?: string } = { endsWithNewline: true };
+  for (const step of TAIL_STEPS) {
+    const length = Math.min(size, step);
+    const tail = Buffer.allocUnsafe(length);
+    const got = readSync(fd, tail, 0, length, size - length);
+    if (got === 0) return found;
+    const end = tail.lastIndexOf(10, got - 1);
+    const start = end > 0 ? tail.lastIndexOf(10, end - 1) : -1;
+    found = { endsWithNewline: end === got - 1 };
+    // the last two newlines within this tail are the file's last two; a whole file holds its first line too
+    if (end > 0 && (start >= 0 || got === size)) return { ...found, lastLine: tail.toString("utf8", start + 1, end) };
+    if (length === size) return found;
+  }
+  return found;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { appendDurably } from "../../src/store/atomic-file.ts";
 import { readJournal } from "../../src/store/journal.ts";
 import { JsonStore } from "../../src/store/json-store.ts";
 import { acquireLock } from "../../src/store/lock.ts";
@@ -211,5 +212,33 @@ describe("a rotation killed between its last two renames", () => {
     const log = await cli({ store }, "log", id, "--json");
     expect(log.json.data.entries.map((e: { message?: string }) => e.message)).toEqual(["s3: three", "s2: two", "s1: one", "A"]);
     expect((await cli({ store }, "doctor", "--json")).json.data.findings).toEqual([]);
+  });
+});
+
+describe("an append's look at the last line (appendDurably)", () => {
+  const seen = (content: string, data = "new\n") => {
+    const path = join(tempDir(), "f.jsonl");
+    writeFileSync(path, content);
+    const lines: string[] = [];
+    appendDurably(path, data, (line) => lines.push(line));
+    return { lines, after: readFileSync(path, "utf8") };
+  };
+
+  it("sees the last complete line wherever it starts within the last 64 KiB, in whole characters", () => {
+    expect(seen("a\nb\n")).toEqual({ lines: ["b"], after: "a\nb\nnew\n" });
+    expect(seen("only\n").lines).toEqual(["only"]);
+    const long = `{"m":"${"é💓".repeat(3000)}"}`; // ~21 KiB: begins before the first, short look
+    expect(seen(`x\n${long}\n`).lines).toEqual([long]);
+    // a torn line after it, longer than the first look: the complete line before it is still the one seen
+    const r = seen(`x\n{"v":2}\n${"t".repeat(10_000)}`);
+    expect(r.lines).toEqual(['{"v":2}']);
+    expect(r.after.endsWith(`${"t".repeat(10_000)}\nnew\n`)).toBe(true);
+  });
+
+  it("a line that starts more than 64 KiB from the end is not looked at; an empty file has no line", () => {
+    expect(seen(`x\n${"y".repeat(70 * 1024)}\n`).lines).toEqual([]);
+    expect(seen("")).toEqual({ lines: [], after: "new\n" });
+    expect(seen("\n").lines).toEqual([]);
+    expect(seen("torn").after).toBe("torn\nnew\n");
   });
 });
