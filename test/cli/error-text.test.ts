@@ -5,7 +5,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commanderDetail, errorText, type MessageKey, type MessageParams } from "../../src/cli/render/error-text.ts";
-import { ZH_FIXED, ZH_LEADS, ZH_MESSAGES } from "../../src/cli/render/errors-zh.ts";
+import { zhTables } from "../../src/cli/render/errors-zh.ts";
+
+const { messages: ZH_MESSAGES, fixed: ZH_FIXED, leads: ZH_LEADS } = zhTables();
+
 import { cli, ROOT, spawnCliSync, tempDir } from "../support/helpers.ts";
 
 /** A store with a running task (steps a, b) and a finished one; their ids. */

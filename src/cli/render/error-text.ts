@@ -4,7 +4,7 @@
 // that names the kind of failure. The JSON envelope never comes through here: its message stays English.
 import type { ErrorDetail, ErrorParams } from "../../core/errors.ts";
 import type { Lang } from "../../core/templates.ts";
-import { ZH_FIXED, ZH_LEADS, ZH_MESSAGES } from "./errors-zh.ts";
+import { zhTables } from "./errors-zh.ts";
 
 /** The messages the CLI itself words (commander's, and the last-resort ones of cli/finish.ts), by key. */
 interface CliErrorParams {
@@ -45,21 +45,22 @@ export function errorText(error: ShownError, lang: Lang): string {
 function inChinese(error: ShownError): { message: string; hint: string | undefined } {
   const said = error.detail ? render(error.detail) : undefined;
   const text = typeof said === "string" ? { message: said } : said;
-  const message = text?.message ?? ZH_FIXED[error.message] ?? `${ZH_LEADS[error.code] ?? ZH_LEADS.internal}：${error.message}`;
-  const hint = text?.hint ?? (error.hint === undefined ? undefined : (ZH_FIXED[error.hint] ?? error.hint));
+  const { fixed, leads } = zhTables();
+  const message = text?.message ?? fixed[error.message] ?? `${leads[error.code] ?? leads.internal}：${error.message}`;
+  const hint = text?.hint ?? (error.hint === undefined ? undefined : (fixed[error.hint] ?? error.hint));
   return { message, hint };
 }
 
 /** A line commander writes around its errors (the --help pointer), in the chosen language. */
 export function translateLine(line: string, lang: Lang): string {
   if (lang === "en") return line;
-  const zh = ZH_FIXED[line.trimEnd()];
+  const zh = zhTables().fixed[line.trimEnd()];
   return zh === undefined ? line : `${zh}\n`;
 }
 
 function render(detail: AnyErrorDetail): ZhText {
   // One lookup for every key: the table's type guarantees an entry per key with the matching parameters.
-  const say = ZH_MESSAGES[detail.key] as (params: AnyErrorDetail) => ZhText;
+  const say = zhTables().messages[detail.key] as (params: AnyErrorDetail) => ZhText;
   return say(detail);
 }
 

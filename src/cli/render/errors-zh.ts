@@ -1,7 +1,7 @@
 // The Chinese of the error messages, in Live Task Pulse's wording (`错误: …`; full-width punctuation as in
-// core/templates.ts). Three tables: ZH_MESSAGES by key (errors that carry their variable parts; a key without an
-// entry is a type error), ZH_FIXED by exact English text (messages and hints that never vary; test/cli/error-text.test.ts
-// fails when one of them no longer occurs in the source), and ZH_LEADS by error code, the Chinese put before an
+// core/templates.ts). Three tables (zhTables()): `messages` by key (errors that carry their variable parts; a key without an
+// entry is a type error), `fixed` by exact English text (messages and hints that never vary; test/cli/error-text.test.ts
+// fails when one of them no longer occurs in the source), and `leads` by error code, the Chinese put before an
 // English message that neither table knows.
 import type { TaskStatus } from "../../core/model.ts";
 import type { MessageParams, ZhText } from "./error-text.ts";
@@ -78,7 +78,10 @@ function didYouMean(names: readonly string[]): string {
   return names.length === 1 ? `\n（是不是想用 ${names[0]}？）` : `\n（是不是想用其中之一：${names.join(", ")}？）`;
 }
 
-export const ZH_MESSAGES: { [K in keyof MessageParams]: (p: MessageParams[K]) => ZhText } = {
+type ZhMessages = { [K in keyof MessageParams]: (p: MessageParams[K]) => ZhText };
+
+/** The Chinese of each error with variable parts, by its key. */
+const messages = (): ZhMessages => ({
   task_not_found: (p) => `找不到任务 '${p.id}'`,
   ambiguous_id: (p) => {
     const more = p.candidates.length > 10 ? `，另有 ${p.candidates.length - 10} 个` : "";
@@ -153,10 +156,10 @@ export const ZH_MESSAGES: { [K in keyof MessageParams]: (p: MessageParams[K]) =>
     `${p.option === undefined ? `参数 '${p.argument ?? ""}'` : `选项 '${p.option}'`} 的值 '${p.value}' 无效，可选：${p.choices}`,
   disk_error: (p) => `无法使用存储：${p.reason}`,
   internal_error: (p) => `内部错误：${p.reason}`,
-};
+});
 
 /** Messages and hints that never vary, by their exact English. */
-export const ZH_FIXED: Readonly<Record<string, string>> = {
+const fixed = (): Readonly<Record<string, string>> => ({
   // messages
   "a task needs a name": "任务需要一个名字",
   "error needs a message: what went wrong": "error 需要一条消息：说明哪里出了错",
@@ -219,10 +222,10 @@ export const ZH_FIXED: Readonly<Record<string, string>> = {
   "run again with --debug for details": "加 --debug 再运行一次可看到详情",
   // commander's line after a usage error (program.ts showHelpAfterError)
   "(run with --help for usage)": "（加 --help 查看用法）",
-};
+});
 
 /** Put before an English message that has no translation: what kind of failure it is. */
-export const ZH_LEADS: Readonly<Record<string, string>> & { internal: string } = {
+const leads = (): Readonly<Record<string, string>> & { internal: string } => ({
   usage: "用法有误",
   not_found: "找不到",
   ambiguous_id: "ID 不唯一",
@@ -236,4 +239,21 @@ export const ZH_LEADS: Readonly<Record<string, string>> & { internal: string } =
   /** The HTTP API's: an agent's token acting on another agent's task (src/serve/api-auth.ts). */
   forbidden: "无权操作",
   internal: "内部错误",
-};
+});
+
+export interface ZhTables {
+  messages: ZhMessages;
+  fixed: ReturnType<typeof fixed>;
+  leads: ReturnType<typeof leads>;
+}
+
+let tables: ZhTables | undefined;
+
+/**
+ * The three tables, built when the first message is put into Chinese. They are most of this file, and nearly every
+ * call shows no error at all: built at load, they would cost every start (~1 % of a heartbeat's instructions).
+ */
+export function zhTables(): ZhTables {
+  tables ??= { messages: messages(), fixed: fixed(), leads: leads() };
+  return tables;
+}
