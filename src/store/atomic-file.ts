@@ -68,8 +68,7 @@ function refuseUnlessRegular(fd: number, path: string, what: string): void {
 /**
  * How far back from its end a file is read to find its last complete line (one that starts earlier is not looked
  * at): first a little, which almost always holds a journal's last line (a commit's `landed` mark, or one record),
- * then at most 64 KiB. Each append reads it, so it is kept short: decoding 64 KiB of text every commit cost more
- * than the rest of the append.
+ * then at most 64 KiB. Every commit appends, so reading and decoding 64 KiB each time was a cost of every call.
  */
 const TAIL_STEPS = [4 * 1024, 64 * 1024];
 

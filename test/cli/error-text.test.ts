@@ -6,10 +6,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commanderDetail, errorText, type MessageKey, type MessageParams } from "../../src/cli/render/error-text.ts";
 import { zhTables } from "../../src/cli/render/errors-zh.ts";
+import { cli, ROOT, spawnCliSync, tempDir } from "../support/helpers.ts";
 
 const { messages: ZH_MESSAGES, fixed: ZH_FIXED, leads: ZH_LEADS } = zhTables();
-
-import { cli, ROOT, spawnCliSync, tempDir } from "../support/helpers.ts";
 
 /** A store with a running task (steps a, b) and a finished one; their ids. */
 async function seeded(): Promise<{ store: string; running: string; done: string }> {

@@ -1,8 +1,8 @@
 // The Chinese of the error messages, in Live Task Pulse's wording (`错误: …`; full-width punctuation as in
-// core/templates.ts). Three tables (zhTables()): `messages` by key (errors that carry their variable parts; a key without an
-// entry is a type error), `fixed` by exact English text (messages and hints that never vary; test/cli/error-text.test.ts
-// fails when one of them no longer occurs in the source), and `leads` by error code, the Chinese put before an
-// English message that neither table knows.
+// core/templates.ts). Three tables, from zhTables(): `messages` by key (errors that carry their variable parts; a key
+// without an entry is a type error), `fixed` by exact English text (messages and hints that never vary;
+// test/cli/error-text.test.ts fails when one of them no longer occurs in the source), and `leads` by error code, the
+// Chinese put before an English message that neither table knows.
 import type { TaskStatus } from "../../core/model.ts";
 import type { MessageParams, ZhText } from "./error-text.ts";
 
@@ -251,7 +251,7 @@ let tables: ZhTables | undefined;
 
 /**
  * The three tables, built when the first message is put into Chinese. They are most of this file, and nearly every
- * call shows no error at all: built at load, they would cost every start (~1 % of a heartbeat's instructions).
+ * call shows no error at all: built at load, they would cost every start, which agents make hundreds of times a task.
  */
 export function zhTables(): ZhTables {
   tables ??= { messages: messages(), fixed: fixed(), leads: leads() };
