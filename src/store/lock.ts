@@ -261,7 +261,7 @@ export async function acquireLock(dir: string, options: LockOptions): Promise<He
   // Keeps the lock's time fresh while it is held (waiters that cannot judge the holder go by it). A refresh can only
   // run while the holder waits on something, so the timer is made only then: the tick below runs once the holder's
   // promise chain yields to the event loop. A CLI call never yields while it holds the lock (its file work is
-  // synchronous), and so never pays for its process's first timer (~0.3 ms of a start on Node 20).
+  // synchronous), and so never pays for its process's first timer, which Node 20 sets up at some cost.
   let released = false;
   let refresh: NodeJS.Timeout | undefined;
   process.nextTick(() => {
