@@ -117,7 +117,7 @@ function heldError(dir: string): Error {
 }
 
 /** Whether the holder a lock directory names is alive; undefined when there is none or it cannot be judged. */
-export function holderLiveness(dir: string): Liveness | undefined {
+function holderLiveness(dir: string): Liveness | undefined {
   const token = holderOf(dir);
   return token === undefined ? undefined : judge(token);
 }
@@ -176,7 +176,8 @@ export function removeAside(path: string): void {
   }
 }
 
-function holderOf(lockDir: string): string | undefined {
+/** The token in a lock directory, or undefined when it has none (or is gone). */
+export function holderOf(lockDir: string): string | undefined {
   try {
     return readFileSync(join(lockDir, HOLDER), "utf8");
   } catch {

@@ -114,18 +114,27 @@ function unlinkQuiet(path: string): void {
  * removed it (the fence then stops this commit) or was fenced; the commit runs again.
  */
 function binds(path: string): boolean {
-  let token: string;
-  try {
-    token = readFileSync(path, "utf8");
-  } catch {
-    return true;
-  }
+  const token = tokenOf(path);
+  return token === undefined || tokenBinds(path, token);
+}
+
+/** Whether claim `path`, read as holding `token`, binds (see binds). */
+function tokenBinds(path: string, token: string): boolean {
   const holder = judge(token);
   if (holder) return holder.alive;
   try {
     return statSync(path).mtimeMs >= Date.now() - STALE_MS;
   } catch {
     return true;
+  }
+}
+
+/** The token a claim holds, or undefined when it is gone. */
+function tokenOf(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
   }
 }
 
@@ -140,7 +149,13 @@ export function parseClaimName(name: string): { file: string; base: string; n: n
   return m ? { file: m[1] as string, base: m[2] as string, n: Number(m[3]) } : undefined;
 }
 
-/** Whether the writer of a claim file is gone (or, where it cannot be judged, the claim is past STALE_MS). */
+/**
+ * Whether the writer of a claim file is gone (or, where it cannot be judged, the claim is past STALE_MS), and the
+ * claim is still there. A writer removes its claim just before it exits, so a claim read while its writer lived may
+ * be judged after it exited: only one that still holds the same token after the judgement was left behind (a
+ * writer that is gone removes nothing any more).
+ */
 export function claimIsStale(path: string): boolean {
-  return !binds(path);
+  const token = tokenOf(path);
+  return token !== undefined && !tokenBinds(path, token) && tokenOf(path) === token;
 }

@@ -6,9 +6,9 @@ import { isSlug } from "../../core/names.ts";
 import { ARCHIVE_DIR } from "../archive.ts";
 import { kindOf } from "../atomic-file.ts";
 import { CHECKPOINT_FILE } from "../checkpoint.ts";
-import { type Liveness, STALE_MS, startedAt } from "../holder.ts";
+import { judge, type Liveness, STALE_MS, startedAt } from "../holder.ts";
 import { JOBS_DIR, liveOutputOf } from "../job-runs.ts";
-import { holderLiveness } from "../lock.ts";
+import { holderOf } from "../lock.ts";
 import { PART_NAME, QUEUE_NAME, QUEUES_DIR, TASKS_DIR } from "../parts.ts";
 import { DOCS_DIR } from "../state-docs.ts";
 import { JOURNAL_FILE, PREVIOUS_JOURNAL_FILE, STATE_FILE } from "../state-file.ts";
@@ -129,6 +129,9 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
       // A commit's claim on the state it read (succession.ts): its writer is committing, or was killed before it
       // removed the claim (before or after its rename); either way it holds no change of its own.
       const stale = claimIsStale(join(dir, rel));
+      // Its writer removes it just before it exits: a claim seen while its writer lived may be judged after the
+      // writer exited, and one gone by then is no finding.
+      if (!stillThere(join(dir, rel), st)) return;
       a.temps.push({ file: rel, stale });
       add({
         code: "temp-file",
@@ -149,6 +152,9 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
       // A writer that is alive may be paused mid-commit, however old its file: only a file whose writer is gone is
       // stale (its pid not running, or running a process that started after the file was written: pids are reused).
       const stale = !alive(pid) || (startedAt(pid) ?? 0) > st.mtimeMs + 2000;
+      // Its writer renames it in (or removes it) just before it exits: a file seen while its writer lived may be
+      // judged after the writer exited, and only one still there after the judgement was left behind.
+      if (!stillThere(join(dir, rel), st)) return;
       a.temps.push({ file: rel, stale });
       const lockAside = st.isDirectory();
       add({
@@ -169,7 +175,13 @@ export function scanEntries(dir: string, entries: string[], subs: Record<Subdir,
     }
     const docLock = sub === DOCS_DIR ? slugBefore(name, ".json.lock") : undefined;
     if ((sub === undefined && name === "state.lock") || docLock !== undefined) {
-      checkLock(a, rel, docLock, clock() - st.mtimeMs, holderLiveness(join(dir, rel)));
+      const lock = join(dir, rel);
+      const token = holderOf(lock);
+      const holder = token === undefined ? undefined : judge(token);
+      // Released meanwhile: its holder removed it (and exited) after the lstat above, or between the reading of its
+      // token and the judgement.
+      if (token === undefined ? !stillThere(lock, st) : holder?.alive === false && holderOf(lock) !== token) return;
+      checkLock(a, rel, docLock, clock() - st.mtimeMs, holder);
       return;
     }
     if (sub === undefined ? !KNOWN_FILES.has(name) : !SUBDIRS[sub](name)) unknown.push(rel);
@@ -259,6 +271,16 @@ function checkLock(a: Analysis, rel: string, docLock: string | undefined, age: n
 function checkMode(path: string, rel: string, isDir: boolean, out: string[], st?: Stats): void {
   const mode = (st ?? lstatSync(path)).mode & 0o777;
   if (isDir ? mode !== 0o700 : mode !== 0o600) out.push(rel);
+}
+
+/** Whether `path` is still the entry `st` was (not removed, nor replaced by another). */
+function stillThere(path: string, st: Stats): boolean {
+  try {
+    const now = lstatSync(path);
+    return now.ino === st.ino && now.dev === st.dev;
+  } catch {
+    return false;
+  }
 }
 
 function alive(pid: number): boolean {
