@@ -12,15 +12,16 @@ const { loadBundle } = require("../dist/loader.cjs");
 const argv = process.argv.slice(2);
 const LEAN = ["heartbeat", "next", "check", "done"];
 
-function start(file, fallback, work) {
+function start(file, fallback) {
   const bundle = loadBundle(join(__dirname, "..", "dist", file), { require });
   bundle.exports.main(argv).then(
     (code) => {
       if (code === undefined) return fallback();
       process.exitCode = code;
       // A cache is written only by a call that did its work (0, or 20: done, and a stop is requested); the lean
-      // entry's names the command, so that its cache comes to hold what each of them compiles.
-      if (code === 0 || code === 20) bundle.saveCache(work);
+      // entry's names the work (the command, and the kind of store), so that its cache comes to hold what each
+      // compiles.
+      if (code === 0 || code === 20) bundle.saveCache(bundle.exports.work?.());
       if (bundle.exports.outputStreamsUsed?.() === false) process.exit(code);
     },
     (err) => {
@@ -31,6 +32,5 @@ function start(file, fallback, work) {
 }
 
 const full = () => start("taskpulse.cjs");
-const lean = argv.find((word) => LEAN.includes(word));
-if (lean) start("hot.cjs", full, lean);
+if (argv.some((word) => LEAN.includes(word))) start("hot.cjs", full);
 else full();

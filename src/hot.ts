@@ -18,9 +18,21 @@ import { preScan, printOutcome, reportError } from "./cli/finish.ts";
 import { runInContext } from "./cli/in-context.ts";
 import { GLOBAL_OPTIONS, HEARTBEAT_OPTIONS, type OptionSpec, type ParsedOption, parseSpec } from "./cli/options.ts";
 import type { Outcome } from "./cli/outcome.ts";
+import { isPostgresUrl } from "./store/location.ts";
 
 /** For bin/taskpulse.js: whether it may exit as soon as main() is done (all output already written). */
 export { outputStreamsUsed } from "./cli/deps.ts";
+
+let done: string | undefined;
+
+/**
+ * For bin/taskpulse.js: the work this start did, for its code cache to name (src/loader.ts, saveCache): the command
+ * word, and `@pg` on a PostgreSQL store. A heartbeat on one kind of store compiles code a heartbeat on the other
+ * never runs, so a cache written by one must not count as covering the other.
+ */
+export function work(): string | undefined {
+  return done;
+}
 
 interface HotCommand {
   options: readonly OptionSpec[];
@@ -56,6 +68,8 @@ const CONFIG = Object.fromEntries(
 );
 
 export interface HotCall {
+  /** The command word. */
+  name: string;
   command: HotCommand;
   globals: GlobalOptions;
   words: string[];
@@ -70,6 +84,7 @@ export function parseHot(argv: readonly string[]): HotCall | undefined {
   } catch {
     return undefined;
   }
+  let name = "";
   let command: HotCommand | undefined;
   let own: ParsedOption[] = [];
   const globals: Record<string, string | boolean> = {};
@@ -84,7 +99,8 @@ export function parseHot(argv: readonly string[]): HotCall | undefined {
         words.push(token.value);
         continue;
       }
-      command = COMMANDS.get(token.value);
+      name = token.value;
+      command = COMMANDS.get(name);
       if (command === undefined) return undefined;
       own = command.options.map(parseSpec);
       continue;
@@ -100,7 +116,7 @@ export function parseHot(argv: readonly string[]): HotCall | undefined {
     else return undefined;
   }
   if (!command || words.length < command.words.min || words.length > command.words.max) return undefined;
-  return { command, globals: globals as GlobalOptions, words, options };
+  return { name, command, globals: globals as GlobalOptions, words, options };
 }
 
 /** Runs `argv` if it is a call this entry takes; undefined when the full program must. */
@@ -110,7 +126,10 @@ export async function main(argv: readonly string[], deps?: Deps): Promise<number
   const io = deps ?? processDeps();
   const flags = preScan(argv, io.env);
   try {
-    const outcome = await runInContext(call.globals, io, (ctx) => call.command.run(ctx, call.words, call.options));
+    const outcome = await runInContext(call.globals, io, (ctx) => {
+      done = `${call.name}${isPostgresUrl(ctx.storeDir) ? "@pg" : ""}`;
+      return call.command.run(ctx, call.words, call.options);
+    });
     return printOutcome(outcome, io, flags);
   } catch (err) {
     return reportError(err, io, flags);

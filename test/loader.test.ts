@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadBundle } from "../src/loader.ts";
 import { cleanEnv, ROOT, tempDir } from "./support/helpers.ts";
+import { freshDatabase } from "./support/pg-helpers.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -295,5 +296,31 @@ describe("the installed command with its code cache", () => {
     // nothing was written into the package (root ignores the mode, so this is checked, not only enforced)
     expect(readdirSync(join(dir, "dist")).sort()).toEqual(["hot.cjs", "loader.cjs", "taskpulse.cjs", "zod.cjs"]);
     expect(readdirSync(join(dir, "bin")).sort()).toEqual(["package.json", "taskpulse.js"]);
+  });
+
+  it("counts a heartbeat on PostgreSQL and one on a directory as two kinds of work for the lean entry's cache", async () => {
+    const dir = install();
+    cpSync(join(ROOT, "dist", "pg.cjs"), join(dir, "dist", "pg.cjs"));
+    const home = tempDir();
+    const taskpulse = (store: string, ...args: string[]) => {
+      const env = { PATH: process.env.PATH, HOME: home, TASKPULSE_STORE: store, LANG: "C" };
+      const r = spawnSync(process.execPath, [join(dir, "bin", "taskpulse.js"), ...args], { env, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    const cacheDir = join(home, ".cache", "taskpulse");
+    // the lean entry's cache is the one whose header names the work it covers, after the payload's length
+    const covered = () =>
+      readdirSync(cacheDir)
+        .map((name) => readFileSync(join(cacheDir, name), "latin1").split("\n", 1)[0]?.split(" ") ?? [])
+        .filter((header) => header.length > 8)
+        .map((header) => header.at(-1));
+    const url = await freshDatabase();
+    taskpulse(url, "heartbeat", taskpulse(url, "create", "-q", "on pg", "--start"));
+    expect(covered()).toEqual(["heartbeat@pg"]);
+    // a heartbeat on a directory compiles the JSON store's commit, which the cache does not hold yet: written again
+    const store = tempDir();
+    taskpulse(store, "heartbeat", taskpulse(store, "create", "-q", "on disk", "--start"));
+    expect(covered()).toEqual(["heartbeat@pg,heartbeat"]);
   });
 });
