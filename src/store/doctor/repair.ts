@@ -42,8 +42,15 @@ export async function repair(dir: string, options: RepairOptions, clock: () => n
     for (const t of a.temps) {
       if (!t.stale) continue;
       const path = join(dir, t.file);
-      if (lstatSync(path).isDirectory()) removeAside(path);
-      else unlinkSync(path);
+      try {
+        if (lstatSync(path).isDirectory()) removeAside(path);
+        else unlinkSync(path);
+      } catch (err) {
+        // Removed meanwhile: a state document's writer, which does not take the store lock, steps past a stale
+        // claim on its document and removes it with its own.
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw err;
+      }
       actions.push(`deleted the stale temporary file ${t.file}`);
     }
     for (const file of a.lineFiles) {
