@@ -27,8 +27,9 @@ let done: string | undefined;
 
 /**
  * For bin/taskpulse.js: the work this start did, for its code cache to name (src/loader.ts, saveCache): the command
- * word, and `@pg` on a PostgreSQL store. A heartbeat on one kind of store compiles code a heartbeat on the other
- * never runs, so a cache written by one must not count as covering the other.
+ * word, `@pg` on a PostgreSQL store, `+send` when it delivers its push. A heartbeat on one kind of store compiles
+ * code a heartbeat on the other never runs (and one that sends, code one that does not send never runs), so a cache
+ * written by one must not count as covering the other.
  */
 export function work(): string | undefined {
   return done;
@@ -121,13 +122,14 @@ export function parseHot(argv: readonly string[]): HotCall | undefined {
 
 /** Runs `argv` if it is a call this entry takes; undefined when the full program must. */
 export async function main(argv: readonly string[], deps?: Deps): Promise<number | undefined> {
+  done = undefined;
   const call = parseHot(argv);
   if (call === undefined) return undefined;
   const io = deps ?? processDeps();
   const flags = preScan(argv, io.env);
   try {
     const outcome = await runInContext(call.globals, io, (ctx) => {
-      done = `${call.name}${isPostgresUrl(ctx.storeDir) ? "@pg" : ""}`;
+      done = `${call.name}${isPostgresUrl(ctx.storeDir) ? "@pg" : ""}${ctx.send ? "+send" : ""}`;
       return call.command.run(ctx, call.words, call.options);
     });
     return printOutcome(outcome, io, flags);

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../scripts/bench/seeded-random.ts";
 import type { Deps } from "../src/app/deps.ts";
 import { run } from "../src/cli/run.ts";
-import { LEAN_COMMANDS, main, parseHot } from "../src/hot.ts";
+import { LEAN_COMMANDS, main, parseHot, work } from "../src/hot.ts";
 import { BIN, cleanEnv, cli, tempDir } from "./support/helpers.ts";
 import { readState } from "./support/store-fixture.ts";
 
@@ -220,6 +220,18 @@ describe("the lean entry", () => {
     const out = { stdout: "", stderr: "" };
     expect(await main(argv, deps(tempDir(), out))).toBeUndefined();
     expect(out).toEqual({ stdout: "", stderr: "" });
+  });
+
+  it("reports the work it did, for its code cache to name: the command, and whether it sends", async () => {
+    const { store, id } = await storeWithTasks();
+    const out = { stdout: "", stderr: "" };
+    expect(await main(["check", id], deps(store, out))).toBe(0);
+    expect(work()).toBe("check");
+    expect(await main(["--send", "check", id], deps(store, out))).toBe(0);
+    expect(work()).toBe("check+send");
+    // handed back: this entry did no work
+    expect(await main(["check", id, "--help"], deps(store, out))).toBeUndefined();
+    expect(work()).toBeUndefined();
   });
 
   it("bin/taskpulse.js sends it the command lines with a word it takes", () => {
