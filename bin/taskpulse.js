@@ -19,8 +19,8 @@ function start(file, fallback) {
       if (code === undefined) return fallback();
       process.exitCode = code;
       // A cache is written only by a call that did its work (0, or 20: done, and a stop is requested); the lean
-      // entry's names the work (the command, and the kind of store), so that its cache comes to hold what each
-      // compiles.
+      // entry's names the work (the command, the kind of store, whether it sends), so that its cache comes to hold
+      // what each compiles.
       if (code === 0 || code === 20) bundle.saveCache(bundle.exports.work?.());
       if (bundle.exports.outputStreamsUsed?.() === false) process.exit(code);
     },

@@ -50,11 +50,11 @@ export interface LoadedBundle<T> {
    * the usual work compiles (an error ends early and compiles few: a cache it wrote would be used, thin, by every
    * later start). Never throws.
    *
-   * `work` is for a bundle that serves several kinds of work (the lean entry: heartbeat, next, check and done, each
-   * on a directory or on PostgreSQL): a cache written by `check` alone lacks what a heartbeat compiles, and every
-   * heartbeat would compile it again. A start whose work
-   * the cache does not name writes the cache again, which then holds what both compiled (V8 writes every function
-   * compiled so far, those it read from the cache included); after each kind of work has run once, no start writes.
+   * `work` is for a bundle that serves several kinds of work (the lean entry: heartbeat, next, check and done, on a
+   * directory or on PostgreSQL, sending a push or not): a cache written by `check` alone lacks what a heartbeat
+   * compiles, and every heartbeat would compile it again. A start whose work the cache does not name writes the
+   * cache again, which then holds what both compiled (V8 writes every function compiled so far, those it read from
+   * the cache included); after each kind of work has run once, no start writes.
    */
   saveCache(work?: string): void;
 }
