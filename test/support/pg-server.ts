@@ -59,10 +59,11 @@ export interface ServerTls {
  * `durable`: commits are on disk (in the WAL) when acknowledged, as on a real server, so an immediate stop (kill())
  * loses none; by default they are not (synchronous_commit=off, fast for tests that never crash the server).
  * `tls`: the server takes TLS connections with that certificate (ssl=on). `netns`: the server runs in that network
- * namespace, listening on `host` (test/support/netns.ts), and takes logins from its /24.
+ * namespace, listening on `host` (test/support/netns.ts), and takes logins from its /24. `settings`: more
+ * `-c name=value` for the server.
  */
 export async function startPgServer(
-  options: { durable?: boolean; tls?: ServerTls; netns?: { name: string; host: string } } = {},
+  options: { durable?: boolean; tls?: ServerTls; netns?: { name: string; host: string }; settings?: string } = {},
 ): Promise<PgServer> {
   const bin = findPgBin();
   if (!bin) throw new Error("PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or PATH): apt-get install postgresql");
@@ -116,7 +117,7 @@ export async function startPgServer(
   }
   const port = await freePort();
   const commits = options.durable ? "" : " -c synchronous_commit=off";
-  const settings = `-p ${port} -k ${root} -c listen_addresses=${host} -c fsync=off${commits} -c full_page_writes=off -c max_connections=200${ssl}`;
+  const settings = `-p ${port} -k ${root} -c listen_addresses=${host} -c fsync=off${commits} -c full_page_writes=off -c max_connections=200${ssl}${options.settings ? ` ${options.settings}` : ""}`;
   const start = () => run("pg_ctl", ["-D", data, "-l", join(root, "log"), "-o", settings, "-w", "-t", "30", "start"]);
   start();
   return {

@@ -251,36 +251,47 @@ export class PgStore implements Store {
 
   /**
    * COMMIT, so that the caller hears either "kept" or "nothing changed", even when the answer is lost (the server
-   * restarted, the link dropped) after the COMMIT left: the transaction's id is asked about on a new connection
-   * (txid_status), until the server says committed (kept: success) or aborted (the original error, with nothing
-   * changed). Only when the server cannot be asked within SETTLE_MS is the outcome unknown, and the message says so.
+   * restarted, the link dropped) after the COMMIT left: on a new connection, once the store lock is free (the lost
+   * transaction, if it is still finishing, holds it), the commit's marker (writeTx) is looked for: there, it landed
+   * (success); absent, nothing changed (the original error). Only when the server cannot be asked within SETTLE_MS
+   * is the outcome unknown, and the message says so.
    */
-  private async commit(client: pg.Client, xid: string | undefined): Promise<void> {
+  private async commit(client: pg.Client, marker: string | undefined): Promise<void> {
     try {
       await client.query("COMMIT");
       return;
     } catch (err) {
-      if (xid === undefined) throw err; // nothing was written: nothing to lose
+      if (marker === undefined) throw err; // nothing was written: nothing to lose
       const deadline = Date.now() + SETTLE_MS;
       for (;;) {
-        let status: string | null | undefined;
+        let landed: boolean | undefined;
         try {
-          const fresh = await this.connect();
-          status = (await fresh.query<{ s: string | null }>("SELECT txid_status($1::bigint) AS s", [xid])).rows[0]?.s;
+          landed = await this.landed(marker);
         } catch {
-          status = undefined; // the server is not back yet
+          landed = undefined; // the server is not back yet, or the lock is still held
         }
-        if (status === "committed") return;
-        if (status === "aborted") throw err;
+        if (landed === true) return;
+        if (landed === false) throw err;
         if (Date.now() > deadline) {
           throw new StoreUnavailableError(
             `the connection to ${this.location} was lost while committing, and the server could not be asked since: whether the change was kept is unknown (${scrubUrl(String((err as Error)?.message ?? err))})`,
             "look before repeating it: `taskpulse status <id>` (or `log`) shows whether it landed",
           );
         }
-        // in progress (the old session is still finishing), or the server is restarting
         await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
       }
+    }
+  }
+
+  /** Whether the commit that wrote `marker` landed, asked under the store lock, so that it has ended either way. */
+  private async landed(marker: string): Promise<boolean> {
+    const fresh = await this.connect();
+    try {
+      await fresh.query(`${this.begin}; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE})`);
+      const r = await fresh.query<{ landed: boolean }>("SELECT EXISTS (SELECT 1 FROM taskpulse_meta WHERE key = $1) AS landed", [marker]);
+      return r.rows[0]?.landed === true;
+    } finally {
+      await fresh.query("ROLLBACK").catch(() => {});
     }
   }
 

@@ -59,10 +59,12 @@ describe("a PostgreSQL server restarted under a stream of commits", () => {
 /**
  * A TCP proxy in front of the server that, once armed, cuts the client off at its next COMMIT: after forwarding it
  * to the server and seeing the server's answer ("answered": the COMMIT ran), or before forwarding it ("unsent"); or
- * ("silent") lets its next BEGIN through and then nothing more either way, closing nothing, as a dropped link.
+ * holds that COMMIT, forwarding nothing more and closing nothing ("held": the client waits for its answer until the
+ * server's side closes); or ("silent") lets its next BEGIN through and then nothing more either way, closing
+ * nothing, as a dropped link.
  */
 async function commitCutter(serverPort: number) {
-  let armed: "answered" | "unsent" | "silent" | undefined;
+  let armed: "answered" | "unsent" | "held" | "silent" | undefined;
   let cuts = 0;
   const stranded: Socket[] = [];
   const COMMIT = Buffer.from("COMMIT\0");
@@ -83,11 +85,12 @@ async function commitCutter(serverPort: number) {
         stranded.push(upstream);
         return;
       }
-      if ((armed === "answered" || armed === "unsent") && d.includes(COMMIT)) {
+      if ((armed === "answered" || armed === "unsent" || armed === "held") && d.includes(COMMIT)) {
         const how = armed;
         armed = undefined;
         cut = true;
         cuts++;
+        if (how === "held") return;
         if (how === "unsent") {
           client.destroy();
           upstream.destroy();
@@ -114,7 +117,7 @@ async function commitCutter(serverPort: number) {
   const port = (proxy.address() as AddressInfo).port;
   return {
     port,
-    arm: (how: "answered" | "unsent" | "silent") => {
+    arm: (how: "answered" | "unsent" | "held" | "silent") => {
       armed = how;
     },
     cuts: () => cuts,
@@ -149,6 +152,34 @@ describe("a COMMIT whose answer is lost", () => {
       expect(names.sort()).toEqual(["kept", "warm-up"]);
     } finally {
       await cutter.close();
+    }
+  });
+});
+
+describe("a server that crashes while a COMMIT is on its way", () => {
+  it("the call exits 5, changed nothing, though the next transaction gets its id", { timeout: 120_000 }, async () => {
+    // The WAL writer waits its longest: the transaction's records stay in the server's memory, and the crash loses
+    // them with the id it was given. After recovery that id is given to the next transaction, which commits:
+    // asking the server about the id (txid_status) would then answer "committed" for a change that never landed.
+    const server = await startPgServer({ durable: true, settings: "-c wal_writer_delay=10000" });
+    const cutter = await commitCutter(server.port);
+    try {
+      const direct = await freshDatabase(server.url("postgres"));
+      const url = direct.replace(`:${server.port}/`, `:${cutter.port}/`);
+      expect((await tpAsync(url, ["create", "-q", "warm-up"])).code).toBe(0);
+      cutter.arm("held");
+      const lost = tpAsync(url, ["create", "-q", "never"]);
+      await until("the COMMIT is held", () => cutter.cuts() === 1);
+      server.restart("immediate");
+      // the next transaction, given the lost one's id, commits while the lost call asks about it
+      expect((await tpAsync(direct, ["create", "-q", "next"])).code).toBe(0);
+      const r = await lost;
+      expect(r.code, r.stderr).toBe(5);
+      const names = tp(direct, ["query", "--json"]).json.data.tasks.map((t: { name: string }) => t.name);
+      expect(names.sort()).toEqual(["next", "warm-up"]);
+    } finally {
+      await cutter.close();
+      server.stop();
     }
   });
 });
