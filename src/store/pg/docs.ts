@@ -6,6 +6,7 @@ import type { Client } from "pg";
 import { docText, UNCHANGED } from "../doc-format.ts";
 import type { StateDoc } from "../state-docs.ts";
 import { LOCK_NS_DOC } from "./schema.ts";
+import { commitMarker } from "./tx.ts";
 
 export async function readDocRow(client: Client, name: string): Promise<StateDoc | undefined> {
   const r = await client.query<{ rev: number; updated_at: string | null; value: string }>(
@@ -25,27 +26,39 @@ export async function writeDocRow(client: Client, doc: StateDoc): Promise<void> 
   );
 }
 
-/** `begin`: what opens the transaction (tx.ts beginSql). */
+/** The lock a document's changes are made under: its name's, in the documents' namespace. */
+export function docLock(name: string): { sql: string; params: unknown[] } {
+  return { sql: "SELECT pg_advisory_xact_lock($1, hashtext($2))", params: [LOCK_NS_DOC, name] };
+}
+
+/**
+ * `begin`: what opens the transaction (tx.ts beginSql). `commit`: commits, given the key of the commit's marker
+ * when something was written (PgStore.commit, which judges a COMMIT whose answer was lost by it).
+ */
 export async function updateDocRow(
   client: Client,
   begin: string,
   name: string,
   fn: (current: StateDoc | undefined) => unknown,
   now: Date,
+  commit: (marker: string | undefined) => Promise<void>,
 ): Promise<{ doc: StateDoc; changed: boolean }> {
   try {
     await client.query(begin);
-    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_NS_DOC, name]);
+    const lock = docLock(name);
+    await client.query(lock.sql, lock.params);
     const current = await readDocRow(client, name);
     const value = fn(current);
     if (value === UNCHANGED) {
       if (!current) throw new Error("an update of a missing document must produce a value");
-      await client.query("COMMIT");
+      await commit(undefined);
       return { doc: current, changed: false };
     }
     const doc: StateDoc = { name, rev: (current?.rev ?? 0) + 1, updatedAt: now.toISOString(), value };
     await writeDocRow(client, doc);
-    await client.query("COMMIT");
+    const marker = commitMarker(false);
+    await client.query(`${marker.with} SELECT 1`, [marker.key]);
+    await commit(marker.key);
     return { doc, changed: true };
   } catch (err) {
     await client.query("ROLLBACK").catch(() => {});

@@ -17,7 +17,7 @@ import type { ExportDoc, ImportSummary } from "../export-format.ts";
 import { scrubUrl } from "../location.ts";
 import type { StateDoc } from "../state-docs.ts";
 import type { ChangeFeed, MigrateResult, PruneRunsResult, Snapshot, Store, StoreTx, SummaryIndex, TxScope } from "../store.ts";
-import { readDocRow, updateDocRow } from "./docs.ts";
+import { docLock, readDocRow, updateDocRow } from "./docs.ts";
 import { isRetryable, translatePgError } from "./errors.ts";
 import { ListenFeed, PollFeed } from "./feed.ts";
 import { connectionOptions, optionsSchema } from "./options.ts";
@@ -28,6 +28,9 @@ import { beginScoped, beginSql, beginWhole, emptyHotState, HOT_STATE_SQL, hotSta
 
 /** How much longer than the lock wait the server may stay silent in an operation before the link counts as down. */
 const LINK_SILENCE_MS = 15_000;
+
+/** The lock whole-store transactions hold (exclusive) and claims share. */
+const STORE_LOCK: { sql: string; params: unknown[] } = { sql: `SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE})`, params: [] };
 
 /** How long a COMMIT whose answer was lost is asked about (the server restarting), and how often. */
 const SETTLE_MS = 30_000;
@@ -256,7 +259,7 @@ export class PgStore implements Store {
    * (success); absent, nothing changed (the original error). Only when the server cannot be asked within SETTLE_MS
    * is the outcome unknown, and the message says so.
    */
-  private async commit(client: pg.Client, marker: string | undefined): Promise<void> {
+  private async commit(client: pg.Client, marker: string | undefined, lock = STORE_LOCK): Promise<void> {
     try {
       await client.query("COMMIT");
       return;
@@ -266,7 +269,7 @@ export class PgStore implements Store {
       for (;;) {
         let landed: boolean | undefined;
         try {
-          landed = await this.landed(marker);
+          landed = await this.landed(marker, lock);
         } catch {
           landed = undefined; // the server is not back yet, or the lock is still held
         }
@@ -283,11 +286,12 @@ export class PgStore implements Store {
     }
   }
 
-  /** Whether the commit that wrote `marker` landed, asked under the store lock, so that it has ended either way. */
-  private async landed(marker: string): Promise<boolean> {
+  /** Whether the commit that wrote `marker` landed, asked under its lock, so that it has ended either way. */
+  private async landed(marker: string, lock: { sql: string; params: unknown[] }): Promise<boolean> {
     const fresh = await this.connect();
     try {
-      await fresh.query(`${this.begin}; SELECT pg_advisory_xact_lock(${LOCK_NS}, ${LOCK_STORE})`);
+      await fresh.query(this.begin);
+      await fresh.query(lock.sql, lock.params);
       const r = await fresh.query<{ landed: boolean }>("SELECT EXISTS (SELECT 1 FROM taskpulse_meta WHERE key = $1) AS landed", [marker]);
       return r.rows[0]?.landed === true;
     } finally {
@@ -359,7 +363,10 @@ export class PgStore implements Store {
 
   updateDoc(name: string, fn: (current: StateDoc | undefined) => unknown, now: Date): Promise<{ doc: StateDoc; changed: boolean }> {
     validateSlug(name, "state name");
-    return this.serial(async () => updateDocRow(await this.writable(), this.begin, name, fn, now));
+    return this.serial(async () => {
+      const client = await this.writable();
+      return updateDocRow(client, this.begin, name, fn, now, (marker) => this.commit(client, marker, docLock(name)));
+    });
   }
 
   listDocs(): Promise<{ name: string; bytes: number; rev: number; updatedAt: string | null }[]> {

@@ -227,19 +227,35 @@ export async function beginScoped(client: Client, begin: string, agent: string, 
 }
 
 /**
- * How long a commit's marker is kept (writeTx): far longer than a commit whose answer was lost is asked about
+ * How long a commit's marker is kept: far longer than a commit whose answer was lost is asked about
  * (PgStore.commit), so that no marker is removed while its commit may still be asked about.
  */
 const MARKER_KEEP_MS = 10 * 60_000;
 
 /**
- * Writes what `tx` staged, a marker of this commit, and signals the change, short of COMMIT. Returns the marker's
- * key (undefined when nothing changed), by which a COMMIT whose answer was lost is judged afterwards
- * (PgStore.commit): the marker is there if and only if the commit landed. Not the transaction's id: after a crash, a
- * transaction whose records never reached the server's disk leaves its id to be given again, and `txid_status` then
- * answers for another transaction. Markers live in taskpulse_meta under `commit <token>`, with the server's time
- * in ms; whole-store transactions remove those older than MARKER_KEEP_MS (claims, which run side by side, do not:
- * they would wait on each other's removals).
+ * A marker of the commit under way, to be written in its transaction: the key (`commit <token>`), and the start of
+ * a statement (a WITH list) that writes it to taskpulse_meta with the server's time in ms, and, with
+ * `removeExpired`, removes the markers older than MARKER_KEEP_MS (in whole-store transactions only: claims and
+ * document updates run side by side, and would wait on each other's removals). The marker is there if and only if
+ * the commit landed, which is how a COMMIT whose answer was lost is judged afterwards (PgStore.commit). Not by the
+ * transaction's id: after a crash, a transaction whose records never reached the server's disk leaves its id to be
+ * given again, and `txid_status` then answers for another transaction.
+ */
+export function commitMarker(removeExpired: boolean): { key: string; with: string } {
+  const key = `commit ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}${Math.random().toString(36).slice(2, 10)}`;
+  const expired = removeExpired
+    ? `, expired AS (DELETE FROM taskpulse_meta WHERE CASE WHEN key LIKE 'commit %' AND value ~ '^[0-9]{1,18}$' THEN value::bigint < (SELECT ms FROM now) - ${MARKER_KEEP_MS} ELSE false END)`
+    : "";
+  return {
+    key,
+    with: `WITH now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms)${expired},
+       marked AS (INSERT INTO taskpulse_meta (key, value) SELECT $1, ms::text FROM now)`,
+  };
+}
+
+/**
+ * Writes what `tx` staged, a marker of this commit (commitMarker), and signals the change, short of COMMIT. Returns
+ * the marker's key, undefined when nothing changed.
  */
 export async function writeTx(client: Client, tx: PgTx): Promise<string | undefined> {
   if (!tx.changed) return undefined;
@@ -260,18 +276,9 @@ export async function writeTx(client: Client, tx: PgTx): Promise<string | undefi
   if (tx.jobPuts.size > 0) await upsertJobs(client, [...tx.jobPuts.values()]);
   if (tx.runs.length > 0) await insertRuns(client, tx.runs);
   if (tx.counterUsed) await client.query("UPDATE taskpulse_meta SET value = $1 WHERE key = 'counter'", [String(tx.counter)]);
-  const marker = `commit ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}${Math.random().toString(36).slice(2, 10)}`;
-  const expired =
-    tx.scope === undefined
-      ? `, expired AS (DELETE FROM taskpulse_meta WHERE CASE WHEN key LIKE 'commit %' AND value ~ '^[0-9]{1,18}$' THEN value::bigint < (SELECT ms FROM now) - ${MARKER_KEEP_MS} ELSE false END)`
-      : "";
-  await client.query(
-    `WITH now AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms)${expired},
-       marked AS (INSERT INTO taskpulse_meta (key, value) SELECT $1, ms::text FROM now)
-     SELECT pg_notify('${NOTIFY_CHANNEL}', '')`,
-    [marker],
-  );
-  return marker;
+  const marker = commitMarker(tx.scope === undefined);
+  await client.query(`${marker.with} SELECT pg_notify('${NOTIFY_CHANNEL}', '')`, [marker.key]);
+  return marker.key;
 }
 
 export async function upsertTasks(client: Client, tasks: readonly Task[]): Promise<void> {

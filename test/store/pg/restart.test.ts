@@ -150,6 +150,18 @@ describe("a COMMIT whose answer is lost", () => {
 
       const names = tp(direct, ["query", "--json"]).json.data.tasks.map((t: { name: string }) => t.name);
       expect(names.sort()).toEqual(["kept", "warm-up"]);
+
+      // a state document's update, the same way (an increment would count twice if a kept change were retried)
+      expect((await tpAsync(url, ["state", "set", "water", '{"total":0}'])).code).toBe(0);
+      cutter.arm("answered");
+      const added = await tpAsync(url, ["state", "update", "water", "--incr", "total=300"]);
+      expect(cutter.cuts()).toBe(3);
+      expect(added.code, added.stderr).toBe(0);
+      cutter.arm("unsent");
+      const dropped = await tpAsync(url, ["state", "update", "water", "--incr", "total=5"]);
+      expect(cutter.cuts()).toBe(4);
+      expect(dropped.code, dropped.stderr).toBe(5);
+      expect(tp(direct, ["state", "get", "water", "--json"]).json.data).toMatchObject({ rev: 2, value: { total: 300 } });
     } finally {
       await cutter.close();
     }
