@@ -254,10 +254,10 @@ export class PgStore implements Store {
 
   /**
    * COMMIT, so that the caller hears either "kept" or "nothing changed", even when the answer is lost (the server
-   * restarted, the link dropped) after the COMMIT left: on a new connection, once the store lock is free (the lost
-   * transaction, if it is still finishing, holds it), the commit's marker (writeTx) is looked for: there, it landed
-   * (success); absent, nothing changed (the original error). Only when the server cannot be asked within SETTLE_MS
-   * is the outcome unknown, and the message says so.
+   * restarted, the link dropped) after the COMMIT left: on a new connection, once `lock` is free (the lock the lost
+   * transaction held, and holds while it is still finishing: the store's, or a document's), the commit's marker
+   * (tx.ts commitMarker) is looked for: there, it landed (success); absent, nothing changed (the original error).
+   * Only when the server cannot be asked within SETTLE_MS is the outcome unknown, and the message says so.
    */
   private async commit(client: pg.Client, marker: string | undefined, lock = STORE_LOCK): Promise<void> {
     try {
